@@ -1,0 +1,40 @@
+# Two commands set everything up on a fresh Debian 12 machine:
+#   make run   - install missing deps, build, analyze the bundled sample study
+#   make test  - install missing deps, build, run the whole test suite
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+JOBS ?= $(shell nproc)
+WERROR ?= $(or $(REFLUXSCAN_WERROR),OFF)
+
+.PHONY: all deps configure build run test bench fuzz format clean sample
+
+all: build
+
+deps:
+	@tools/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DREFLUXSCAN_WERROR=$(WERROR) > /dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	@rm -rf out/sample
+	$(BUILD_DIR)/refluxscan analyze sample_data -o out/sample --manifest sample_data/manifest.csv
+	@echo "Report: $(CURDIR)/out/sample/ (open the report.html inside each study folder)"
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@tools/bench.sh $(BUILD_DIR)
+
+sample: build
+	@tools/regenerate-sample.sh $(BUILD_DIR)
+
+format:
+	@clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+clean:
+	@rm -rf $(BUILD_DIR) out

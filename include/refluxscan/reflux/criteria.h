@@ -1,0 +1,45 @@
+#pragma once
+// Guideline thresholds (configurable, cited) and classification against them.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "refluxscan/core/error.h"
+#include "refluxscan/core/measurement.h"
+#include "refluxscan/core/segments.h"
+
+namespace refluxscan::reflux {
+
+struct Criterion {
+  VeinClass vein_class;
+  double threshold_ms = 500;  // reflux when duration > threshold (>= when `inclusive`)
+  bool inclusive = false;
+  std::string source;         // citation
+};
+
+struct Criteria {
+  std::string name = "default";
+  std::vector<Criterion> by_class;
+  const Criterion* For(VeinClass c) const;
+};
+
+Criteria DefaultCriteria();               // DOMAIN.md table, perforators > 350 ms
+std::string DefaultCriteriaJson();        // the same, as an editable file (docs/criteria.md)
+Result<Criteria> ParseCriteriaJson(std::string_view text);
+Result<Criteria> LoadCriteria(const std::string& path);
+
+// Why a clip or segment cannot be classified (reason strings in the report).
+inline constexpr std::string_view kReasonTruncated = "truncated_below_threshold";
+inline constexpr std::string_view kReasonNoAugmentation = "no_augmentation";
+inline constexpr std::string_view kReasonWeakSignal = "weak_signal";
+inline constexpr std::string_view kReasonAliased = "aliased";
+inline constexpr std::string_view kReasonUnknownSegment = "unknown_segment";
+inline constexpr std::string_view kReasonNoCalibration = "no_calibration";
+inline constexpr std::string_view kReasonError = "analysis_error";
+
+// Classifies one clip's measurement for `segment` (nullopt = unknown segment -> indeterminate).
+ClassifiedFinding Classify(const RefluxMeasurement& measurement, std::optional<Segment> segment,
+                           const Criteria& criteria);
+ClassifiedFinding Indeterminate(std::string_view reason);
+
+}  // namespace refluxscan::reflux

@@ -1,0 +1,43 @@
+#pragma once
+// Which leg and which venous segment a clip shows: manifest, then DICOM tags, then file name.
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "refluxscan/core/error.h"
+#include "refluxscan/core/measurement.h"
+#include "refluxscan/core/ultrasound.h"
+
+namespace refluxscan::study {
+
+struct ManifestEntry {
+  std::string file;  // as written, relative to the manifest's folder
+  Laterality laterality;
+  Segment segment;
+};
+
+struct Manifest {
+  std::string path;
+  // Key: lexically normalized absolute path of the referenced file.
+  std::map<std::string, ManifestEntry> entries;
+  std::vector<std::string> warnings;  // rows skipped (unknown segment, outside the folder, ...)
+};
+
+// CSV with header `file,laterality,segment`. Rows naming files outside the manifest's folder are
+// rejected with a warning. Errors: kIo, kInvalidInput (bad header).
+Result<Manifest> LoadManifest(const std::string& path);
+
+struct ParsedLabel {
+  std::optional<Laterality> laterality;
+  std::optional<Segment> segment;
+};
+// Free-text sonographer labels: "RT GSV PROX THIGH", "Lt. great saphenous mid thigh", "L SSV SPJ",
+// "RIGHT POP V", "L GSV @ knee", "SFJ R", "perf calf L" ... Never guesses: unknown -> nullopt.
+ParsedLabel ParseLabel(std::string_view text);
+
+SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
+                          const Manifest* manifest);
+
+}  // namespace refluxscan::study
