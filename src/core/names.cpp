@@ -55,6 +55,18 @@ std::vector<const UltrasoundRegion*> UltrasoundImage::SpectralRegions() const {
   return out;
 }
 
+std::string UltrasoundImage::NoSpectralReason() const {
+  if (regions.empty()) return "no ultrasound regions";
+  if (!SpectralRegions().empty()) return "";
+  std::string kinds;
+  for (const UltrasoundRegion& r : regions) {
+    const std::string name = RegionDataTypeName(r.data_type);
+    if (kinds.find(name) != std::string::npos) continue;
+    kinds += (kinds.empty() ? "" : ", ") + name;
+  }
+  return "regions but none spectral: " + kinds;
+}
+
 std::string_view VelocityUnitName(VelocityUnit u) {
   return u == VelocityUnit::kCmPerSecond ? "cm/s" : "Hz";
 }

@@ -80,6 +80,9 @@ struct UltrasoundImage {
   std::vector<std::string> warnings;
 
   std::vector<const UltrasoundRegion*> SpectralRegions() const;
+  // Why SpectralRegions() is empty: "no ultrasound regions" or
+  // "regions but none spectral: tissue, ecg_trace". Empty when a spectral region exists.
+  std::string NoSpectralReason() const;
 };
 
 }  // namespace refluxscan
