@@ -1,0 +1,244 @@
+#include "refluxscan/spectral/signal.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <complex>
+#include <filesystem>
+#include <fstream>
+#include <numbers>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "testing/fixtures.h"
+
+namespace refluxscan::spectral {
+namespace {
+
+constexpr double kPi = std::numbers::pi;
+
+std::vector<std::complex<float>> ComplexTone(double hz, double rate_hz, size_t n,
+                                             double amplitude = 1.0) {
+  std::vector<std::complex<float>> x(n);
+  for (size_t i = 0; i < n; ++i) {
+    x[i] =
+        std::complex<float>(std::polar(amplitude, 2 * kPi * hz * static_cast<double>(i) / rate_hz));
+  }
+  return x;
+}
+
+// Row with the highest power in column c.
+int PeakRow(const cv::Mat1f& m, int c) {
+  int best = 0;
+  for (int r = 1; r < m.rows; ++r) best = m(r, c) > m(best, c) ? r : best;
+  return best;
+}
+
+TEST(Doppler, ShiftFromVelocityMatchesEquation) {
+  // f = 2 f0 v cos(theta) / c: 100 cm/s at 5 MHz, 0 deg -> 2 * 5e6 * 1 / 1540 Hz.
+  EXPECT_NEAR(DopplerShiftHzFromVelocity(100, 5e6, 0), 2 * 5e6 / 1540.0, 1e-6);
+  EXPECT_NEAR(DopplerShiftHzFromVelocity(20, 5e6, 60), 2 * 5e6 * 0.2 * 0.5 / 1540.0, 1e-6);
+  EXPECT_NEAR(DopplerShiftHzFromVelocity(-20, 5e6, 60), -2 * 5e6 * 0.2 * 0.5 / 1540.0, 1e-6);
+  EXPECT_NEAR(VelocityCmSFromDopplerShift(DopplerShiftHzFromVelocity(37.5, 7e6, 45), 7e6, 45), 37.5,
+              1e-9);
+  EXPECT_TRUE(std::isnan(VelocityCmSFromDopplerShift(100, 0, 0)));
+}
+
+TEST(AnalyticSignal, CosineBecomesComplexExponential) {
+  for (size_t n : {256u, 255u}) {  // even and odd lengths
+    std::vector<double> x(n);
+    const double cycles = 7;
+    for (size_t i = 0; i < n; ++i)
+      x[i] = std::cos(2 * kPi * cycles * static_cast<double>(i) / n + 0.3);
+    const auto a = AnalyticSignal(x);
+    ASSERT_EQ(a.size(), n);
+    for (size_t i = 0; i < n; ++i) {
+      const auto expected = std::polar(1.0, 2 * kPi * cycles * static_cast<double>(i) / n + 0.3);
+      ASSERT_NEAR(std::abs(a[i] - expected), 0.0, 1e-9) << "n=" << n << " i=" << i;
+    }
+  }
+  EXPECT_TRUE(AnalyticSignal({}).empty());
+}
+
+TEST(StftPower, RowsRunFromPlusHalfPrfDown) {
+  const double prf = 4000;
+  StftOptions o;
+  o.window_ms = 16;
+  o.wall_filter_hz = -1;
+  auto p = StftPower(ComplexTone(1000, prf, 4000), prf, o);
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  EXPECT_EQ(p->power_db.rows, 64);
+  EXPECT_DOUBLE_EQ(p->hz_top, prf / 2);
+  EXPECT_DOUBLE_EQ(p->hz_per_row, prf / 64);
+  EXPECT_DOUBLE_EQ(p->seconds_per_column, 16.0 / prf);
+  // +1000 Hz is 1000/62.5 = 16 bins above the baseline row 32.
+  EXPECT_EQ(PeakRow(p->power_db, 10), 32 - 16);
+  auto n = StftPower(ComplexTone(-1000, prf, 4000), prf, o);
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(PeakRow(n->power_db, 10), 32 + 16);
+}
+
+TEST(StftPower, WhiteNoiseLevelIsItsVariance) {
+  std::mt19937 rng(1);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  std::vector<std::complex<float>> x(40000);
+  for (auto& v : x) v = {g(rng) * 0.1f, g(rng) * 0.1f};  // power 0.02 -> -17 dB
+  StftOptions o;
+  o.wall_filter_hz = -1;
+  auto p = StftPower(x, 4000, o);
+  ASSERT_TRUE(p.has_value());
+  double mean_linear = 0;
+  for (float db : p->power_db) mean_linear += std::pow(10.0, db / 10.0);
+  mean_linear /= static_cast<double>(p->power_db.total());
+  EXPECT_NEAR(10 * std::log10(mean_linear), 10 * std::log10(0.02), 0.3);
+}
+
+TEST(StftPower, WallFilterRemovesClutter) {
+  const double prf = 4000;
+  auto x = ComplexTone(600, prf, 8000, 0.1);
+  for (auto& v : x) v += std::complex<float>(5.0f, -3.0f);  // strong stationary clutter
+  StftOptions o;
+  o.wall_filter_hz = 100;
+  auto p = StftPower(x, prf, o);
+  ASSERT_TRUE(p.has_value());
+  const int baseline = static_cast<int>(p->hz_top / p->hz_per_row);
+  const int tone_row = baseline - static_cast<int>(std::lround(600 / p->hz_per_row));
+  const int c = p->power_db.cols / 2;
+  EXPECT_EQ(PeakRow(p->power_db, c), tone_row);
+  EXPECT_GT(p->power_db(tone_row, c) - p->power_db(baseline, c), 30.0f);
+}
+
+TEST(StftPower, RejectsBadInput) {
+  EXPECT_FALSE(StftPower(ComplexTone(10, 1000, 3), 1000, {}).has_value());
+  EXPECT_FALSE(StftPower(ComplexTone(10, 1000, 300), 0, {}).has_value());
+  StftOptions o;
+  o.window_ms = 64;
+  o.fft_size = 16;
+  EXPECT_EQ(StftPower(ComplexTone(10, 1000, 300), 1000, o).error().code, ErrorCode::kInvalidInput);
+}
+
+TEST(StftPower, ConcurrentCallsShareCachedPlans) {
+  const auto x = ComplexTone(700, 5000, 20000);
+  StftOptions a, b;
+  b.fft_size = 256;
+  const auto serial_a = StftPower(x, 5000, a), serial_b = StftPower(x, 5000, b);
+  ASSERT_TRUE(serial_a && serial_b);
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, -1);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      const auto& opts = t % 2 ? b : a;
+      const auto& ref = t % 2 ? serial_b : serial_a;
+      auto r = StftPower(x, 5000, opts);
+      mismatches[static_cast<size_t>(t)] =
+          r ? cv::countNonZero(r->power_db != ref->power_db) : 1000000;
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int m : mismatches) EXPECT_EQ(m, 0);
+}
+
+TEST(SpectrogramFromIq, PeakAtTheToneVelocity) {
+  IqSignal iq;
+  iq.prf_hz = 4000;
+  iq.transducer_frequency_hz = 5e6;
+  iq.doppler_angle_deg = 60;
+  const double v_cm_s = -25;  // reverse flow
+  iq.samples = ComplexTone(DopplerShiftHzFromVelocity(v_cm_s, 5e6, 60), iq.prf_hz, 8000);
+  auto s = SpectrogramFromIq(iq);
+  ASSERT_TRUE(s.has_value()) << s.error().message;
+  EXPECT_EQ(s->unit, VelocityUnit::kCmPerSecond);
+  EXPECT_EQ(s->source, SpectrogramSource::kIq);
+  EXPECT_NEAR(s->velocity_top, VelocityCmSFromDopplerShift(2000, 5e6, 60), 1e-9);
+  const int c = s->Columns() / 2;
+  EXPECT_NEAR(s->VelocityAtRow(PeakRow(s->intensity, c)), v_cm_s, s->velocity_step_per_row);
+  EXPECT_FLOAT_EQ(s->intensity(PeakRow(s->intensity, c), c), 1.0f);
+  EXPECT_EQ(s->column_valid.size(), static_cast<size_t>(s->Columns()));
+}
+
+TEST(SpectrogramFromIq, UnknownTransducerKeepsHertzWithWarning) {
+  IqSignal iq;
+  iq.prf_hz = 2000;
+  iq.samples = ComplexTone(300, 2000, 4000);
+  auto s = SpectrogramFromIq(iq);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->unit, VelocityUnit::kHertz);
+  EXPECT_DOUBLE_EQ(s->velocity_top, 1000);
+  EXPECT_FALSE(s->warnings.empty());
+}
+
+TEST(StereoAudio, WavRoundTripRecoversComplexTones) {
+  // iq = a e^{+j w1 t} (forward) + b e^{-j w2 t} (reverse); channels hold the real parts.
+  const double rate = 8000, n = 8000;  // integer cycles over the clip: exact Hilbert
+  const double f1 = 300, f2 = 500, a = 0.4, b = 0.25;
+  std::vector<float> fwd(8000), rev(8000);
+  std::vector<std::complex<double>> expected(8000);
+  for (size_t i = 0; i < fwd.size(); ++i) {
+    const double t = static_cast<double>(i) / rate;
+    const auto p = std::polar(a, 2 * kPi * f1 * t), q = std::polar(b, -2 * kPi * f2 * t);
+    fwd[i] = static_cast<float>(p.real());
+    rev[i] = static_cast<float>(q.real());
+    expected[i] = p + q;
+  }
+  const auto path = (testing::ScratchDir("wav") / "tone.wav").string();
+  ASSERT_TRUE(WriteStereoWav(fwd, rev, rate, path).has_value());
+  auto iq = ReadStereoWav(path, 5e6, 30);
+  ASSERT_TRUE(iq.has_value()) << iq.error().message;
+  ASSERT_EQ(iq->samples.size(), static_cast<size_t>(n));
+  EXPECT_DOUBLE_EQ(iq->prf_hz, rate);
+  EXPECT_DOUBLE_EQ(iq->transducer_frequency_hz, 5e6);
+  double worst = 0;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    worst = std::max(worst, std::abs(std::complex<double>(iq->samples[i]) - expected[i]));
+  }
+  EXPECT_LT(worst, 2e-3);  // 16-bit quantization
+}
+
+TEST(StereoAudio, RejectsMismatchedChannels) {
+  std::vector<float> a(100), b(99);
+  EXPECT_EQ(IqFromStereoAudio(a, b, 8000).error().code, ErrorCode::kInvalidInput);
+}
+
+void Truncate(const std::string& path, uintmax_t drop_bytes) {
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) - drop_bytes);
+}
+
+TEST(StereoWav, RejectsTruncatedAndForeignFiles) {
+  const auto dir = testing::ScratchDir("wav_bad");
+  std::vector<float> x(1000, 0.5f);
+  const auto path = (dir / "t.wav").string();
+  ASSERT_TRUE(WriteStereoWav(x, x, 8000, path).has_value());
+  Truncate(path, 10);
+  EXPECT_EQ(ReadStereoWav(path, 0, 0).error().code, ErrorCode::kCorrupt);
+  std::ofstream(dir / "junk.wav") << "RIFF\x04\x00\x00\x00WAVEjunk";
+  EXPECT_EQ(ReadStereoWav((dir / "junk.wav").string(), 0, 0).error().code, ErrorCode::kCorrupt);
+  EXPECT_EQ(ReadStereoWav((dir / "missing.wav").string(), 0, 0).error().code, ErrorCode::kIo);
+}
+
+TEST(IqFile, RoundTripAndTruncation) {
+  IqSignal iq;
+  iq.prf_hz = 3125.5;
+  iq.transducer_frequency_hz = 4.5e6;
+  iq.doppler_angle_deg = 55;
+  iq.samples = ComplexTone(123, 3125.5, 777, 0.7);
+  const auto dir = testing::ScratchDir("iq");
+  const auto path = (dir / "s.iq").string();
+  ASSERT_TRUE(WriteIqFile(iq, path).has_value());
+  EXPECT_EQ(std::filesystem::file_size(path), 40u + 8u * 777u);
+  auto back = ReadIqFile(path);
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  EXPECT_EQ(back->prf_hz, iq.prf_hz);
+  EXPECT_EQ(back->transducer_frequency_hz, iq.transducer_frequency_hz);
+  EXPECT_EQ(back->doppler_angle_deg, iq.doppler_angle_deg);
+  EXPECT_EQ(back->samples, iq.samples);
+  Truncate(path, 3);
+  EXPECT_EQ(ReadIqFile(path).error().code, ErrorCode::kCorrupt);
+  std::ofstream(dir / "bad.iq") << "RFXIQ2" << std::string(60, '\0');
+  EXPECT_EQ(ReadIqFile((dir / "bad.iq").string()).error().code, ErrorCode::kCorrupt);
+  iq.prf_hz = -1;
+  EXPECT_EQ(WriteIqFile(iq, path).error().code, ErrorCode::kInvalidInput);
+}
+
+}  // namespace
+}  // namespace refluxscan::spectral
