@@ -1,1 +1,127 @@
-int main(){}
+// refluxscan command line: parse, run the pipeline, print, map to an exit code
+// (docs/exit-codes.md). All work happens in the pipeline module.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "progress.h"
+#include "refluxscan/core/exit_codes.h"
+#include "refluxscan/pipeline/analyze.h"
+#include "refluxscan/pipeline/evaluate.h"
+#include "refluxscan/pipeline/inspect.h"
+
+namespace rs = refluxscan;
+
+namespace {
+
+int Code(rs::ExitCode code) { return static_cast<int>(code); }
+
+int RunInspect(const std::vector<std::string>& files) {
+  bool all_ok = true;
+  std::cout << "[\n";
+  for (size_t i = 0; i < files.size(); ++i) {
+    rs::pipeline::InspectResult r = rs::pipeline::Inspect(files[i]);
+    all_ok = all_ok && r.ok;
+    std::cout << r.json << (i + 1 < files.size() ? ",\n" : "\n");
+  }
+  std::cout << "]\n";
+  return Code(all_ok ? rs::ExitCode::kOk : rs::ExitCode::kPartial);
+}
+
+int RunAnalyze(const rs::pipeline::AnalyzeOptions& options, bool quiet) {
+  rs::cli::Progress progress(quiet, isatty(STDERR_FILENO) != 0);
+  auto summary = rs::pipeline::Analyze(
+      options, [&](size_t done, size_t total) { progress.Update(done, total); });
+  progress.Finish();
+  if (!summary) {
+    std::cerr << "refluxscan: " << summary.error().message << "\n";
+    return Code(summary.error().code == rs::ErrorCode::kIo ? rs::ExitCode::kFailure
+                                                           : rs::ExitCode::kUsage);
+  }
+  rs::cli::PrintSummary(*summary, options.output_dir, std::cout);
+  return Code(summary->exit_code);
+}
+
+int RunEvaluation(const rs::Result<rs::pipeline::EvaluationOutput>& out) {
+  if (!out) {
+    std::cerr << "refluxscan: " << out.error().message << "\n";
+    return Code(rs::ExitCode::kUsage);
+  }
+  std::cout << out->table;
+  return Code(out->targets_met ? rs::ExitCode::kOk : rs::ExitCode::kTargetMissed);
+}
+
+void ParseFormats(const std::string& list, rs::pipeline::AnalyzeOptions& options) {
+  options.write_json = list.find("json") != std::string::npos;
+  options.write_csv = list.find("csv") != std::string::npos;
+  options.write_html = list.find("html") != std::string::npos;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"refluxscan: venous reflux measurement from duplex ultrasound spectral Doppler"};
+  app.set_version_flag("--version", std::string("refluxscan ") + REFLUXSCAN_VERSION);
+  app.require_subcommand(1);
+
+  std::vector<std::string> inspect_files;
+  auto* inspect = app.add_subcommand("inspect", "Print what each DICOM file holds (JSON)");
+  inspect->add_option("files", inspect_files, "DICOM files")->required();
+
+  rs::pipeline::AnalyzeOptions analyze_options;
+  std::string formats = "json,csv,html", source = "display";
+  bool quiet = false;
+  auto* analyze = app.add_subcommand("analyze", "Measure reflux in study folders, write reports");
+  analyze->add_option("paths", analyze_options.inputs, "DICOM files, folders or DICOMDIR")
+      ->required();
+  analyze->add_option("-o,--output", analyze_options.output_dir, "Output folder")->required();
+  analyze->add_option("--manifest", analyze_options.manifest, "CSV file,laterality,segment");
+  analyze->add_option("--criteria", analyze_options.criteria, "Threshold file (JSON)");
+  analyze->add_option("--protocol", analyze_options.protocol, "Required levels (JSON)");
+  analyze->add_option("-j,--jobs", analyze_options.jobs, "Worker threads (0 = all cores)")
+      ->check(CLI::Range(0, 256));
+  analyze->add_option("--format", formats, "Report formats: json,csv,html");
+  analyze->add_option("--source", source, "display | auto (use .iq/.wav beside a DICOM)")
+      ->check(CLI::IsMember({"display", "auto"}));
+  analyze->add_flag("--force", analyze_options.force, "Re-analyze unchanged studies");
+  analyze->add_flag("--decode-only", analyze_options.decode_only,
+                    "Benchmark floor: read and decode only, write nothing");
+  analyze->add_flag("-q,--quiet", quiet, "No progress output");
+
+  std::string truth;
+  std::vector<std::string> reports;
+  auto* evaluate = app.add_subcommand("evaluate", "Compare reports with generator ground truth");
+  evaluate->add_option("--truth", truth, "truth.json from refluxscan-synth")->required();
+  evaluate->add_option("reports", reports, "report.json files or output folders")->required();
+
+  int envelope_jobs = 0;
+  auto* evaluate_envelope =
+      app.add_subcommand("evaluate-envelope", "Envelope accuracy against ground truth");
+  evaluate_envelope->add_option("--truth", truth, "truth.json from refluxscan-synth")->required();
+  evaluate_envelope->add_option("-j,--jobs", envelope_jobs, "Worker threads (0 = all cores)");
+
+  app.add_subcommand("criteria", "Print the default criteria file (JSON) to edit");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : Code(rs::ExitCode::kUsage);
+  }
+  if (*inspect) return RunInspect(inspect_files);
+  if (*analyze) {
+    ParseFormats(formats, analyze_options);
+    analyze_options.source =
+        source == "auto" ? rs::pipeline::SignalSource::kAuto : rs::pipeline::SignalSource::kDisplay;
+    return RunAnalyze(analyze_options, quiet);
+  }
+  if (*evaluate) return RunEvaluation(rs::pipeline::EvaluateReports(truth, reports));
+  if (*evaluate_envelope) {
+    return RunEvaluation(rs::pipeline::EvaluateEnvelopes(truth, envelope_jobs));
+  }
+  std::cout << rs::pipeline::DefaultCriteriaJson();
+  return 0;
+}

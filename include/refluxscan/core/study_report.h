@@ -15,12 +15,12 @@ namespace refluxscan {
 
 // The calibration the analysis used, as a user would check it against the scanner screen.
 struct CalibrationSummary {
-  int region_data_type = 0;              // 3 PW, 4 CW
-  cv::Rect region;                       // spectral region in image pixels
+  int region_data_type = 0;  // 3 PW, 4 CW
+  cv::Rect region;           // spectral region in image pixels
   double seconds_per_column = 0;
-  double velocity_step_per_row = 0;      // in `unit`
+  double velocity_step_per_row = 0;  // in `unit`
   VelocityUnit unit = VelocityUnit::kCmPerSecond;
-  double baseline_row = 0;               // within the region
+  double baseline_row = 0;                       // within the region
   double velocity_top = 0, velocity_bottom = 0;  // scale limits
   std::optional<double> doppler_angle_deg, prf_hz, transducer_frequency_hz;
   int frame_index = 0, frames_total = 1;
@@ -32,9 +32,9 @@ std::string_view ClipStatusName(ClipStatus s);  // "ok" / "error" / "skipped"
 
 // Everything known about one input file after analysis (or its failure).
 struct ClipResult {
-  std::string file;               // path as given / relative to the input root
+  std::string file;  // path as given / relative to the input root
   std::string sop_instance_uid;
-  std::string series_description; // raw
+  std::string series_description;  // raw
   SegmentId identity;
   ClipStatus status = ClipStatus::kOk;
   std::optional<Error> error;
@@ -46,6 +46,8 @@ struct ClipResult {
   // Evidence for the HTML report: the strip as displayed (BGR) and the envelopes over it.
   cv::Mat strip_bgr;
   std::optional<Envelope> envelope;
+  // Velocity at the displayed strip's row 0 and per row (negative step: velocity grows
+  // downward on that display): row = (strip_velocity_top - v) / strip_velocity_step_per_row.
   double strip_velocity_top = 0, strip_velocity_step_per_row = 0;
 };
 
@@ -63,12 +65,12 @@ struct SegmentFinding {
 // Per leg: the vein map a physician reads before planning treatment.
 struct LimbSummary {
   Laterality laterality = Laterality::kLeft;
-  std::vector<Segment> refluxing;        // anatomical order
-  std::string gsv_reflux_extent;         // e.g. "GSV_SFJ to GSV_PROX_CALF", empty if none
+  std::vector<Segment> refluxing;  // anatomical order
+  std::string gsv_reflux_extent;   // e.g. "GSV_SFJ to GSV_PROX_CALF", empty if none
   std::string ssv_reflux_extent;
-  std::optional<bool> sfj_competent;     // nullopt: not measured or indeterminate
+  std::optional<bool> sfj_competent;  // nullopt: not measured or indeterminate
   std::optional<bool> spj_competent;
-  std::vector<Segment> deep_reflux;      // deep segments with reflux
+  std::vector<Segment> deep_reflux;  // deep segments with reflux
 };
 
 struct ProtocolCompleteness {

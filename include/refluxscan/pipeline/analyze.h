@@ -1,0 +1,63 @@
+#pragma once
+// `refluxscan analyze`: study folders in, per-study reports out. Composes every stage.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "refluxscan/core/error.h"
+#include "refluxscan/core/exit_codes.h"
+#include "refluxscan/core/study_report.h"
+
+namespace refluxscan::pipeline {
+
+enum class SignalSource {
+  kDisplay,  // analyze the spectral strip rendered in the DICOM image (default)
+  kAuto,     // use a raw signal (.iq / .wav beside the DICOM, same base name) when present
+};
+
+struct AnalyzeOptions {
+  std::vector<std::string> inputs;      // files, folders (recursive) or DICOMDIR
+  std::string output_dir;               // one sub-folder per study is written inside
+  std::optional<std::string> manifest;  // CSV file,laterality,segment
+  std::optional<std::string> criteria;  // JSON thresholds (default: DOMAIN.md table)
+  std::optional<std::string> protocol;  // JSON required levels
+  int jobs = 0;                         // worker threads; 0 = all cores
+  bool write_json = true, write_csv = true, write_html = true;
+  bool force = false;        // re-analyze studies whose inputs are unchanged
+  bool decode_only = false;  // benchmark floor: read + decode, nothing else
+  SignalSource source = SignalSource::kDisplay;
+};
+
+struct StudyRow {
+  std::string folder;  // safe name under output_dir
+  int clips_ok = 0, clips_failed = 0;
+  int segments_total = 0, segments_reflux = 0, segments_indeterminate = 0;
+  bool skipped_unchanged = false;
+};
+
+// Wall time spent per stage, summed over files (seconds), from internal timers.
+struct StageTimes {
+  double read_decode_s = 0, strip_s = 0, envelope_s = 0, reflux_s = 0, report_s = 0;
+};
+
+struct AnalyzeSummary {
+  int files_found = 0, non_dicom = 0, dicom = 0, ok = 0, failed = 0;
+  std::vector<StudyRow> studies;
+  StageTimes stage_times;
+  double wall_s = 0;
+  std::vector<std::string> warnings;  // sanitized
+  ExitCode exit_code = ExitCode::kOk;
+};
+
+// Progress: files done so far, total files, called from worker threads (serialize inside).
+using ProgressFn = std::function<void(size_t done, size_t total)>;
+
+// Errors only for what stops the whole run (unreadable manifest/criteria/protocol, output folder
+// not creatable). Per-file failures travel in the reports and in the summary's exit code.
+Result<AnalyzeSummary> Analyze(const AnalyzeOptions& options, const ProgressFn& progress = {});
+
+// The default criteria as an editable JSON file (`refluxscan criteria > my.json`).
+std::string DefaultCriteriaJson();
+
+}  // namespace refluxscan::pipeline

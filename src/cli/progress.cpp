@@ -1,0 +1,57 @@
+#include "progress.h"
+
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+
+namespace refluxscan::cli {
+
+Progress::Progress(bool quiet, bool is_terminal)
+    : quiet_(quiet), terminal_(is_terminal), start_(std::chrono::steady_clock::now()) {}
+
+void Progress::Update(size_t done, size_t total) {
+  if (quiet_ || total == 0) return;
+  const auto now = std::chrono::steady_clock::now();
+  const double elapsed_s = std::chrono::duration<double>(now - start_).count();
+  const double rate = elapsed_s > 0 ? static_cast<double>(done) / elapsed_s : 0;
+  const double eta_s = rate > 0 ? static_cast<double>(total - done) / rate : 0;
+  if (terminal_) {
+    if (done != total && now - last_draw_ < std::chrono::milliseconds(100)) return;
+    last_draw_ = now;
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(kWidth * done / total);
+    std::fprintf(stderr, "\r[%s%s] %zu/%zu files  %.1f files/s  ETA %.0f s   ",
+                 std::string(static_cast<size_t>(filled), '#').c_str(),
+                 std::string(static_cast<size_t>(kWidth - filled), '.').c_str(), done, total, rate,
+                 eta_s);
+    drawn_ = true;
+    return;
+  }
+  const int decile = static_cast<int>(10 * done / total);
+  if (decile == last_decile_) return;
+  last_decile_ = decile;
+  std::fprintf(stderr, "refluxscan: %zu/%zu files (%.1f files/s, ETA %.0f s)\n", done, total, rate,
+               eta_s);
+}
+
+void Progress::Finish() {
+  if (drawn_) std::fprintf(stderr, "\n");
+}
+
+void PrintSummary(const pipeline::AnalyzeSummary& s, const std::string& output_dir,
+                  std::ostream& out) {
+  out << "study                  clips_ok  failed  segments  reflux  indeterminate\n";
+  for (const pipeline::StudyRow& row : s.studies) {
+    out << std::left << std::setw(22) << row.folder << std::right << std::setw(10) << row.clips_ok
+        << std::setw(8) << row.clips_failed << std::setw(10) << row.segments_total << std::setw(8)
+        << row.segments_reflux << std::setw(15) << row.segments_indeterminate
+        << (row.skipped_unchanged ? "  (unchanged, skipped)" : "") << "\n";
+  }
+  out << "files: " << s.files_found << " found, " << s.dicom << " DICOM, " << s.non_dicom
+      << " not DICOM (skipped); clips: " << s.ok << " analyzed, " << s.failed << " failed; "
+      << std::fixed << std::setprecision(1) << s.wall_s << " s\n";
+  for (const std::string& w : s.warnings) out << "warning: " << w << "\n";
+  out << "reports: " << output_dir << "/<study>/report.{json,csv,html}\n";
+}
+
+}  // namespace refluxscan::cli

@@ -1,0 +1,303 @@
+#include "refluxscan/pipeline/analyze.h"
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+
+#include "clip.h"
+#include "parallel.h"
+#include "refluxscan/core/text.h"
+#include "refluxscan/dicom/read.h"
+#include "refluxscan/study/aggregate.h"
+#include "refluxscan/study/discover.h"
+#include "study_output.h"
+
+namespace refluxscan::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Settings loaded once per run, shared read-only by the workers.
+struct RunConfig {
+  std::optional<study::Manifest> manifest;
+  reflux::Criteria criteria;
+  study::Protocol protocol;
+  std::vector<std::pair<std::string, std::string>> provenance;
+  std::string settings_key;  // part of each study's input fingerprint
+};
+
+Result<RunConfig> LoadRunConfig(const AnalyzeOptions& options) {
+  RunConfig config;
+  if (options.manifest) {
+    auto manifest = study::LoadManifest(*options.manifest);
+    if (!manifest) return std::unexpected(manifest.error());
+    config.manifest = std::move(*manifest);
+  }
+  config.criteria = reflux::DefaultCriteria();
+  if (options.criteria) {
+    auto criteria = reflux::LoadCriteria(*options.criteria);
+    if (!criteria) return std::unexpected(criteria.error());
+    config.criteria = std::move(*criteria);
+  }
+  config.protocol = study::DefaultProtocol();
+  if (options.protocol) {
+    auto protocol = study::LoadProtocol(*options.protocol);
+    if (!protocol) return std::unexpected(protocol.error());
+    config.protocol = std::move(*protocol);
+  }
+  auto& p = config.provenance;
+  p.emplace_back("manifest", options.manifest.value_or(""));
+  p.emplace_back("criteria", config.criteria.name);
+  for (const reflux::Criterion& c : config.criteria.by_class) {
+    p.emplace_back("threshold_ms." + std::string(VeinClassName(c.vein_class)),
+                   (c.inclusive ? ">=" : ">") + std::to_string(static_cast<int>(c.threshold_ms)));
+  }
+  p.emplace_back("protocol", config.protocol.name);
+  p.emplace_back("source", options.source == SignalSource::kAuto ? "auto" : "display");
+  for (const auto& [key, value] : p) config.settings_key += key + "=" + value + ";";
+  config.settings_key += std::string("version=") + REFLUXSCAN_VERSION;
+  return config;
+}
+
+// One study's work: its files, and its results as they arrive.
+struct StudyWork {
+  std::string uid, folder;
+  std::vector<std::string> files;
+  std::vector<ClipOutcome> outcomes;
+  size_t remaining = 0;
+  bool skip = false;
+  std::string fingerprint;
+};
+
+struct HeaderInfo {
+  bool is_dicom = false;
+  std::string study_uid, study_date;
+};
+
+HeaderInfo ReadHeader(const std::string& path) {
+  HeaderInfo info;
+  if (!dicom::LooksLikeDicom(path)) return info;
+  info.is_dicom = true;
+  auto image = dicom::ReadUltrasound(path, {.frames = dicom::FrameSelection::kNone});
+  if (image) {
+    info.study_uid = image->tags.study_instance_uid;
+    info.study_date = image->tags.study_date;
+  }
+  return info;
+}
+
+// Groups DICOM files by StudyInstanceUID into uniquely named output folders.
+std::vector<StudyWork> GroupStudies(const std::vector<std::string>& files,
+                                    const std::vector<HeaderInfo>& headers) {
+  std::map<std::string, StudyWork> by_uid;
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (!headers[i].is_dicom) continue;
+    StudyWork& work = by_uid[headers[i].study_uid];
+    if (work.files.empty()) {
+      work.uid = headers[i].study_uid;
+      work.folder = StudyFolderName(headers[i].study_uid, headers[i].study_date);
+    }
+    work.files.push_back(files[i]);
+  }
+  std::vector<StudyWork> studies;
+  std::set<std::string> used;
+  for (auto& [uid, work] : by_uid) {
+    const std::string base = work.folder;
+    for (int n = 2; !used.insert(work.folder).second; ++n)
+      work.folder = base + "_" + std::to_string(n);
+    studies.push_back(std::move(work));
+  }
+  return studies;
+}
+
+StudyReport BuildReport(StudyWork& work, const RunConfig& config) {
+  StudyReport report;
+  report.tool_version = REFLUXSCAN_VERSION;
+  report.options = config.provenance;
+  for (ClipOutcome& outcome : work.outcomes) {
+    if (report.study.study_instance_uid.empty()) report.study = outcome.study;
+    report.clips.push_back(std::move(outcome.result));
+  }
+  study::Aggregate(report, config.protocol);
+  return report;
+}
+
+StudyRow SummarizeStudy(const StudyWork& work, const StudyReport& report) {
+  StudyRow row{.folder = work.folder};
+  for (const ClipResult& clip : report.clips) {
+    (clip.status == ClipStatus::kOk ? row.clips_ok : row.clips_failed)++;
+  }
+  row.segments_total = static_cast<int>(report.segments.size());
+  for (const SegmentFinding& s : report.segments) {
+    if (s.finding.classification == Classification::kReflux) row.segments_reflux++;
+    if (s.finding.classification == Classification::kIndeterminate) row.segments_indeterminate++;
+  }
+  return row;
+}
+
+void AddTimes(StageTimes& total, const StageTimes& t) {
+  total.read_decode_s += t.read_decode_s;
+  total.strip_s += t.strip_s;
+  total.envelope_s += t.envelope_s;
+  total.reflux_s += t.reflux_s;
+  total.report_s += t.report_s;
+}
+
+std::string EncodeRow(const StudyRow& r) {
+  return std::to_string(r.clips_ok) + " " + std::to_string(r.clips_failed) + " " +
+         std::to_string(r.segments_total) + " " + std::to_string(r.segments_reflux) + " " +
+         std::to_string(r.segments_indeterminate);
+}
+
+StudyRow DecodeRow(const std::string& folder, const std::string& line) {
+  StudyRow r{.folder = folder, .skipped_unchanged = true};
+  std::sscanf(line.c_str(), "%d %d %d %d %d", &r.clips_ok, &r.clips_failed, &r.segments_total,
+              &r.segments_reflux, &r.segments_indeterminate);
+  return r;
+}
+
+// Runs every file of every study on a shared pool; a study's reports are written by whichever
+// worker finishes its last file, and its results are released right after.
+class Runner {
+ public:
+  Runner(const AnalyzeOptions& options, const RunConfig& config, const ProgressFn& progress,
+         size_t total_files)
+      : options_(options), config_(config), progress_(progress), total_(total_files) {
+    formats_ = {options.write_json, options.write_csv, options.write_html};
+    context_ = {.manifest = config.manifest ? &*config.manifest : nullptr,
+                .criteria = &config.criteria,
+                .source = options.source,
+                .decode_only = options.decode_only,
+                .keep_evidence = options.write_html};
+  }
+
+  void Run(std::vector<StudyWork> studies, AnalyzeSummary& summary) {
+    studies_ = std::move(studies);
+    summary_ = &summary;
+    for (size_t s = 0; s < studies_.size(); ++s) PlanStudy(s);
+    ParallelFor(items_.size(), ResolveJobs(options_.jobs, items_.size()),
+                [this](size_t i) { ProcessItem(i); });
+  }
+
+ private:
+  void PlanStudy(size_t s) {
+    StudyWork& work = studies_[s];
+    work.fingerprint = InputFingerprint(work.files, config_.settings_key);
+    const std::string folder = (fs::path(options_.output_dir) / work.folder).string();
+    if (!options_.force && !options_.decode_only) {
+      if (auto line = ReportsUpToDate(folder, work.fingerprint, ReportFileNames(formats_))) {
+        summary_->studies.push_back(DecodeRow(work.folder, *line));
+        Progress(work.files.size());
+        return;
+      }
+    }
+    work.outcomes.resize(work.files.size());
+    work.remaining = work.files.size();
+    for (size_t f = 0; f < work.files.size(); ++f) items_.emplace_back(s, f);
+  }
+
+  void ProcessItem(size_t i) {
+    const auto [s, f] = items_[i];
+    StudyWork& work = studies_[s];
+    ClipOutcome outcome = AnalyzeClip(work.files[f], context_);
+    bool last = false;
+    {
+      std::lock_guard lock(mutex_);
+      AddTimes(summary_->stage_times, outcome.times);
+      work.outcomes[f] = std::move(outcome);
+      last = --work.remaining == 0;
+    }
+    if (last) FinishStudy(work);
+    Progress(1);
+  }
+
+  void FinishStudy(StudyWork& work) {
+    const auto start = std::chrono::steady_clock::now();
+    StudyReport report = BuildReport(work, config_);
+    StudyRow row = SummarizeStudy(work, report);
+    std::string warning;
+    if (!options_.decode_only) {
+      const std::string folder = (fs::path(options_.output_dir) / work.folder).string();
+      auto written = WriteStudyReports(folder, report, formats_, work.fingerprint, EncodeRow(row));
+      if (!written) warning = SanitizeForLog(written.error().message);
+    }
+    std::vector<ClipOutcome>().swap(work.outcomes);  // release images and envelopes now
+    const double report_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::lock_guard lock(mutex_);
+    summary_->stage_times.report_s += report_s;
+    summary_->ok += row.clips_ok;
+    summary_->failed += row.clips_failed;
+    if (!warning.empty()) summary_->warnings.push_back(warning);
+    summary_->studies.push_back(std::move(row));
+  }
+
+  void Progress(size_t files) {
+    std::lock_guard lock(progress_mutex_);
+    done_ += files;
+    if (progress_) progress_(done_, total_);
+  }
+
+  const AnalyzeOptions& options_;
+  const RunConfig& config_;
+  const ProgressFn& progress_;
+  const size_t total_;
+  ReportFormats formats_;
+  ClipContext context_;
+  std::vector<StudyWork> studies_;
+  std::vector<std::pair<size_t, size_t>> items_;
+  AnalyzeSummary* summary_ = nullptr;
+  std::mutex mutex_, progress_mutex_;
+  size_t done_ = 0;
+};
+
+std::vector<HeaderInfo> ReadHeaders(const std::vector<std::string>& files, int jobs) {
+  std::vector<HeaderInfo> headers(files.size());
+  ParallelFor(files.size(), ResolveJobs(jobs, files.size()),
+              [&](size_t i) { headers[i] = ReadHeader(files[i]); });
+  return headers;
+}
+
+}  // namespace
+
+std::string DefaultCriteriaJson() { return reflux::DefaultCriteriaJson(); }
+
+Result<AnalyzeSummary> Analyze(const AnalyzeOptions& options, const ProgressFn& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  auto config = LoadRunConfig(options);
+  if (!config) return std::unexpected(config.error());
+  std::error_code ec;
+  fs::create_directories(options.output_dir, ec);
+  if (ec) return Fail(ErrorCode::kIo, "cannot create output folder: " + ec.message());
+
+  AnalyzeSummary summary;
+  study::DiscoveredInputs inputs = study::DiscoverInputs(options.inputs);
+  for (const std::string& w : inputs.warnings) summary.warnings.push_back(SanitizeForLog(w));
+  summary.files_found = static_cast<int>(inputs.files.size());
+  const std::vector<HeaderInfo> headers = ReadHeaders(inputs.files, options.jobs);
+  for (const HeaderInfo& h : headers) (h.is_dicom ? summary.dicom : summary.non_dicom)++;
+  if (summary.dicom == 0) {
+    return Fail(ErrorCode::kNotFound, "no DICOM files found in the given paths (" +
+                                          std::to_string(summary.files_found) + " files seen)");
+  }
+
+  Runner runner(options, *config, progress, static_cast<size_t>(summary.dicom));
+  runner.Run(GroupStudies(inputs.files, headers), summary);
+  std::sort(summary.studies.begin(), summary.studies.end(),
+            [](const StudyRow& a, const StudyRow& b) { return a.folder < b.folder; });
+  for (const StudyRow& row : summary.studies) {
+    if (row.skipped_unchanged) {
+      summary.ok += row.clips_ok;
+      summary.failed += row.clips_failed;
+    }
+  }
+  summary.exit_code =
+      summary.failed > 0 || inputs.missing_paths > 0 ? ExitCode::kPartial : ExitCode::kOk;
+  summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return summary;
+}
+
+}  // namespace refluxscan::pipeline

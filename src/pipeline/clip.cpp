@@ -1,0 +1,172 @@
+#include "clip.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include "qa.h"
+#include "refluxscan/dicom/read.h"
+#include "refluxscan/reflux/measure.h"
+#include "refluxscan/spectral/envelope.h"
+#include "refluxscan/spectral/signal.h"
+#include "refluxscan/spectral/strip.h"
+
+namespace refluxscan::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+StudyInfo StudyInfoFrom(const DicomTags& tags) {
+  return {tags.study_instance_uid, tags.patient_id,        tags.patient_name,
+          tags.study_date,         tags.study_description, tags.accession_number};
+}
+
+void MarkFailed(ClipResult& clip, Error error, std::string_view flag, std::string_view reason) {
+  clip.status = ClipStatus::kError;
+  clip.error = std::move(error);
+  clip.finding = reflux::Indeterminate(reason);
+  clip.quality.emplace_back(flag);
+}
+
+CalibrationSummary SummarizeCalibration(const UltrasoundRegion& region, const Spectrogram& s) {
+  CalibrationSummary cal;
+  cal.region_data_type = region.data_type;
+  cal.region = region.Rect();
+  cal.seconds_per_column = s.seconds_per_column;
+  cal.velocity_step_per_row = s.velocity_step_per_row;
+  cal.unit = s.unit;
+  cal.baseline_row = s.BaselineRow();
+  cal.velocity_top = s.velocity_top;
+  cal.velocity_bottom = s.VelocityBottom();
+  cal.doppler_angle_deg = region.doppler_correction_angle_deg;
+  cal.prf_hz = region.pulse_repetition_frequency_hz;
+  cal.transducer_frequency_hz = region.transducer_frequency_hz;
+  cal.frame_index = s.frame_index;
+  cal.frames_total = s.frames_total;
+  cal.warnings = s.warnings;
+  cal.warnings.insert(cal.warnings.end(), region.warnings.begin(), region.warnings.end());
+  return cal;
+}
+
+// The raw signal beside a DICOM (same base name, .iq or .wav), when asked for and present.
+std::optional<Result<Spectrogram>> SignalSpectrogram(const std::string& path,
+                                                     const UltrasoundRegion& region) {
+  namespace fs = std::filesystem;
+  fs::path iq_path = fs::path(path).replace_extension(".iq");
+  std::error_code ec;
+  if (fs::is_regular_file(iq_path, ec)) {
+    auto iq = spectral::ReadIqFile(iq_path.string());
+    if (!iq) return std::unexpected(iq.error());
+    return spectral::SpectrogramFromIq(*iq);
+  }
+  fs::path wav_path = fs::path(path).replace_extension(".wav");
+  if (fs::is_regular_file(wav_path, ec)) {
+    auto iq = spectral::ReadStereoWav(wav_path.string(), region.transducer_frequency_hz.value_or(0),
+                                      region.doppler_correction_angle_deg.value_or(0));
+    if (!iq) return std::unexpected(iq.error());
+    return spectral::SpectrogramFromIq(*iq);
+  }
+  return std::nullopt;
+}
+
+// Strip -> envelope -> reflux -> classification, filling `out`. Returns the envelope.
+void MeasureStrip(const UltrasoundImage& image, const UltrasoundRegion& region,
+                  const ClipContext& context, ClipOutcome& out) {
+  ClipResult& clip = out.result;
+  auto start = Clock::now();
+  Result<Spectrogram> spectrogram = spectral::SpectrogramFromDisplay(image, region);
+  if (context.source == SignalSource::kAuto) {
+    if (auto from_signal = SignalSpectrogram(image.path, region)) spectrogram = *from_signal;
+  }
+  out.times.strip_s += SecondsSince(start);
+  if (!spectrogram) {
+    const bool no_calibration = spectrogram.error().code == ErrorCode::kNotFound;
+    MarkFailed(clip, spectrogram.error(), no_calibration ? "calibration_missing" : "decode_error",
+               no_calibration ? reflux::kReasonNoCalibration : reflux::kReasonError);
+    return;
+  }
+  clip.calibration = SummarizeCalibration(region, *spectrogram);
+  clip.clip_duration_s = spectrogram->Columns() * spectrogram->seconds_per_column;
+
+  start = Clock::now();
+  Result<Envelope> envelope = spectral::EstimateEnvelope(*spectrogram);
+  out.times.envelope_s += SecondsSince(start);
+  if (!envelope) {
+    MarkFailed(clip, envelope.error(), "weak_signal", reflux::kReasonError);
+    return;
+  }
+
+  start = Clock::now();
+  Result<RefluxMeasurement> measurement = reflux::MeasureReflux(*envelope);
+  if (measurement) {
+    clip.measurement = *measurement;
+    clip.finding = reflux::Classify(*measurement, clip.identity.segment, *context.criteria);
+  }
+  out.times.reflux_s += SecondsSince(start);
+  if (!measurement) {
+    MarkFailed(clip, measurement.error(), "no_augmentation", reflux::kReasonError);
+    return;
+  }
+
+  for (std::string& flag : QualityFlags(clip, &*envelope)) clip.quality.push_back(std::move(flag));
+  if (context.keep_evidence && spectrogram->source == SpectrogramSource::kDisplay &&
+      !image.frames.empty()) {
+    clip.strip_bgr = image.frames.back()(region.Rect()).clone();
+    // Velocity at the strip's displayed row 0 and per displayed row: a display whose velocity
+    // grows downward (DeltaY > 0) was flipped into the canonical orientation; undo that here.
+    const bool flipped = region.delta_y > 0;
+    clip.strip_velocity_top = flipped ? spectrogram->VelocityBottom() : spectrogram->velocity_top;
+    clip.strip_velocity_step_per_row =
+        flipped ? -spectrogram->velocity_step_per_row : spectrogram->velocity_step_per_row;
+    clip.envelope = std::move(*envelope);
+  }
+}
+
+}  // namespace
+
+ClipOutcome AnalyzeImage(UltrasoundImage image, const ClipContext& context) {
+  ClipOutcome out;
+  ClipResult& clip = out.result;
+  clip.file = image.path;
+  clip.sop_instance_uid = image.tags.sop_instance_uid;
+  clip.series_description = image.tags.series_description;
+  clip.identity = study::IdentifySegment(image.path, image.tags, context.manifest);
+  out.study = StudyInfoFrom(image.tags);
+  if (context.decode_only) return out;
+
+  const std::vector<const UltrasoundRegion*> spectral_regions = image.SpectralRegions();
+  if (spectral_regions.empty()) {
+    MarkFailed(
+        clip,
+        Error{ErrorCode::kNotFound, "no spectral Doppler region: " + image.NoSpectralReason()},
+        "not_spectral", reflux::kReasonNoCalibration);
+    return out;
+  }
+  MeasureStrip(image, *spectral_regions.front(), context, out);
+  if (clip.status == ClipStatus::kError) {
+    for (std::string& flag : QualityFlags(clip, nullptr)) clip.quality.push_back(std::move(flag));
+  }
+  return out;
+}
+
+ClipOutcome AnalyzeClip(const std::string& path, const ClipContext& context) {
+  const auto start = Clock::now();
+  Result<UltrasoundImage> image = dicom::ReadUltrasound(path);
+  const double read_s = SecondsSince(start);
+  if (!image) {
+    ClipOutcome out;
+    out.result.file = path;
+    out.result.identity = study::IdentifySegment(path, DicomTags{}, context.manifest);
+    MarkFailed(out.result, image.error(), "decode_error", reflux::kReasonError);
+    out.times.read_decode_s = read_s;
+    return out;
+  }
+  ClipOutcome out = AnalyzeImage(std::move(*image), context);
+  out.times.read_decode_s += read_s;
+  return out;
+}
+
+}  // namespace refluxscan::pipeline

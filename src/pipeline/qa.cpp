@@ -1,0 +1,65 @@
+#include "qa.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace refluxscan::pipeline {
+namespace {
+
+// Angles above 60 degrees make velocity estimates unreliable (cos error grows steeply).
+constexpr double kLargeAngleDeg = 60.0;
+// The flow should use at least a quarter of the scale, else the trace is too small to time well.
+constexpr double kScaleUseFraction = 0.25;
+
+void AddCalibrationFlags(const ClipResult& clip, std::vector<std::string>& flags) {
+  if (!clip.calibration) return;
+  const CalibrationSummary& cal = *clip.calibration;
+  if (!cal.doppler_angle_deg) {
+    flags.emplace_back("angle_missing");
+  } else if (std::abs(*cal.doppler_angle_deg) > kLargeAngleDeg) {
+    flags.emplace_back("angle_large");
+  }
+  if (cal.unit == VelocityUnit::kHertz) flags.emplace_back("hz_units");
+  if (!cal.warnings.empty()) flags.emplace_back("calibration_inconsistent");
+}
+
+void AddEnvelopeFlags(const Envelope& envelope, std::vector<std::string>& flags) {
+  if (envelope.aliased) flags.emplace_back("aliasing");
+  if (envelope.saturated) flags.emplace_back("saturated");
+  if (envelope.weak_signal) flags.emplace_back("weak_signal");
+  float peak = 0;
+  for (size_t i = 0; i < envelope.Size(); ++i) {
+    if (std::isfinite(envelope.max_forward[i])) peak = std::max(peak, envelope.max_forward[i]);
+    if (std::isfinite(envelope.max_reverse[i])) peak = std::max(peak, envelope.max_reverse[i]);
+  }
+  const double scale = std::max(envelope.positive_limit, -envelope.negative_limit);
+  if (!envelope.aliased && scale > 0 && peak < kScaleUseFraction * scale) {
+    flags.emplace_back("scale_too_high");
+  }
+}
+
+void AddMeasurementFlags(const RefluxMeasurement& m, std::vector<std::string>& flags) {
+  if (m.maneuvers.empty()) flags.emplace_back("no_augmentation");
+  for (const Maneuver& maneuver : m.maneuvers) {
+    if (maneuver.truncated) {
+      flags.emplace_back("truncated");
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> QualityFlags(const ClipResult& clip, const Envelope* envelope) {
+  std::vector<std::string> flags;
+  AddCalibrationFlags(clip, flags);
+  if (envelope != nullptr) AddEnvelopeFlags(*envelope, flags);
+  if (clip.measurement) AddMeasurementFlags(*clip.measurement, flags);
+  if (!clip.identity.segment) flags.emplace_back("unknown_segment");
+  if (!clip.identity.laterality) flags.emplace_back("unknown_laterality");
+  std::sort(flags.begin(), flags.end());
+  flags.erase(std::unique(flags.begin(), flags.end()), flags.end());
+  return flags;
+}
+
+}  // namespace refluxscan::pipeline

@@ -1,0 +1,44 @@
+#include "truth.h"
+
+#include <filesystem>
+
+#include "refluxscan/core/fs.h"
+
+namespace refluxscan::pipeline {
+
+Result<nlohmann::json> LoadJsonFile(const std::string& path) {
+  auto text = ReadTextFile(path, size_t{1} << 30);
+  if (!text) return std::unexpected(text.error());
+  nlohmann::json json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return Fail(ErrorCode::kCorrupt, path + " is not valid JSON");
+  return json;
+}
+
+Result<TruthSet> LoadTruth(const std::string& path) {
+  auto json = LoadJsonFile(path);
+  if (!json) return std::unexpected(json.error());
+  if (!json->is_object() || !(*json)["files"].is_array()) {
+    return Fail(ErrorCode::kInvalidInput, path + " has no \"files\" array (not a truth.json?)");
+  }
+  TruthSet truth;
+  truth.folder = std::filesystem::path(path).parent_path().string();
+  for (nlohmann::json& entry : (*json)["files"]) {
+    if (!entry.is_object()) continue;
+    truth.by_sop[entry.value("sop_instance_uid", "")] = truth.files.size();
+    truth.files.push_back(std::move(entry));
+  }
+  return truth;
+}
+
+std::vector<std::string> ConditionsOf(const nlohmann::json& entry) {
+  std::vector<std::string> conditions{"overall"};
+  if (auto it = entry.find("conditions"); it != entry.end() && it->is_array()) {
+    for (const auto& c : *it) {
+      if (c.is_string()) conditions.push_back(c.get<std::string>());
+    }
+  }
+  conditions.push_back("ts:" + entry.value("transfer_syntax", std::string("?")));
+  return conditions;
+}
+
+}  // namespace refluxscan::pipeline
