@@ -1,0 +1,162 @@
+// Decoding frames with dcmimage: only the requested frames are read and decompressed
+// (CIF_UsePartialAccessToPixelData with a frame range), after checks that refuse before
+// allocating: transfer syntax decodable, palette not segmented, pixel budget, pixel data length.
+#include "dicom/decode.h"
+
+#include <filesystem>
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dccodec.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcxfer.h>
+#include <dcmtk/dcmimage/diregist.h>  // registers color (RGB, YBR, palette) support
+#include <dcmtk/dcmimgle/dcmimage.h>
+#include <opencv2/imgproc.hpp>
+
+#include "dicom/internal.h"
+#include "dicom/quirks.h"
+
+namespace refluxscan::dicom::internal {
+namespace {
+
+constexpr Uint32 kLazyLoadBytes = 64 * 1024;
+
+Result<E_TransferSyntax> DecodableSyntax(const DicomTags& tags) {
+  const DcmXfer xfer(tags.transfer_syntax_uid.c_str());
+  const std::string named =
+      Cat("transfer syntax ", tags.transfer_syntax_name, " (", tags.transfer_syntax_uid, ")");
+  if (xfer.getXfer() == EXS_Unknown) {
+    return Fail(ErrorCode::kUnsupported,
+                QuirkWarning(QuirkId::kUnknownTransferSyntax,
+                             named + " is unknown to DCMTK 3.6.7 and cannot be decoded"));
+  }
+  if (xfer.isEncapsulated() &&
+      !DcmCodecList::canChangeCoding(xfer.getXfer(), EXS_LittleEndianExplicit)) {
+    return Fail(ErrorCode::kUnsupported, named + " has no decoder in DCMTK 3.6.7");
+  }
+  return xfer.getXfer();
+}
+
+uint64_t NativeFrameBytes(const UltrasoundImage& h) {
+  const uint64_t pixels = uint64_t(h.rows) * uint64_t(h.columns);
+  const uint64_t bytes = (uint64_t(h.bits_allocated) + 7) / 8;
+  const std::string& pi = h.photometric_interpretation;
+  if (pi == "YBR_FULL_422" || pi == "YBR_PARTIAL_422") return pixels * 2 * bytes;
+  return pixels * uint64_t(h.samples_per_pixel) * bytes;
+}
+
+Result<void> CheckPixelBudget(const UltrasoundImage& h, const ReadOptions& options) {
+  if (h.rows <= 0 || h.columns <= 0) {
+    return Fail(ErrorCode::kInvalidInput, "no Rows/Columns: the object holds no image");
+  }
+  const uint64_t need = DecodedPixelBytes(h, options.frames);
+  if (need > options.max_pixel_bytes) {
+    return Fail(ErrorCode::kResourceLimit,
+                Cat("image claims ", h.rows, " x ", h.columns, " pixels x ", h.samples_per_pixel,
+                    " samples x ", options.frames == FrameSelection::kAll ? h.number_of_frames : 1,
+                    " frame(s) = ", need, " bytes to decode, above the limit of ",
+                    options.max_pixel_bytes, " bytes (ReadOptions::max_pixel_bytes)"));
+  }
+  return {};
+}
+
+// Native pixel data must hold every frame the header declares, and cannot be longer than the
+// file: a short or lying length is corruption, found before any frame buffer is allocated.
+Result<void> CheckNativeLength(DcmDataset& ds, const UltrasoundImage& h, uint64_t file_bytes) {
+  DcmElement* el = nullptr;
+  if (ds.findAndGetElement(DCM_PixelData, el).bad() || el == nullptr) {
+    return Fail(ErrorCode::kInvalidInput, "no Pixel Data (7FE0,0010)");
+  }
+  const uint64_t have = el->getLength();
+  const uint64_t need = NativeFrameBytes(h) * uint64_t(h.number_of_frames);
+  if (have > file_bytes || have < need) {
+    return Fail(ErrorCode::kCorrupt,
+                Cat("pixel data length ", have, " bytes does not fit the header (", need,
+                    " bytes for ", h.number_of_frames, " frame(s)) or the file (", file_bytes,
+                    " bytes): truncated or corrupt"));
+  }
+  return {};
+}
+
+Result<cv::Mat> RenderFrame(DicomImage& dimg, int rows, int columns, unsigned long frame) {
+  const void* data = dimg.getOutputData(8, frame, 0);
+  if (data == nullptr) {
+    return Fail(
+        ErrorCode::kCorrupt,
+        Cat("frame ", frame, " could not be rendered: ", DicomImage::getString(dimg.getStatus())));
+  }
+  cv::Mat out;
+  // getOutputData owns `data`; copy before the next call frees it.
+  if (dimg.isMonochrome()) {
+    out = cv::Mat(rows, columns, CV_8UC1, const_cast<void*>(data)).clone();
+  } else {
+    cv::cvtColor(cv::Mat(rows, columns, CV_8UC3, const_cast<void*>(data)), out, cv::COLOR_RGB2BGR);
+  }
+  dimg.deleteOutputData();
+  return out;
+}
+
+Result<void> PreflightChecks(const UltrasoundImage& image, DcmDataset& header_like) {
+  if (header_like.tagExists(DCM_SegmentedRedPaletteColorLookupTableData)) {
+    return Fail(ErrorCode::kUnsupported,
+                QuirkWarning(QuirkId::kSegmentedPalette,
+                             "segmented palette color lookup tables (PALETTE COLOR) cannot be "
+                             "decoded by DCMTK 3.6.7"));
+  }
+  (void)image;
+  return {};
+}
+
+Result<void> RenderAll(DcmFileFormat& file, E_TransferSyntax xfer, UltrasoundImage& image,
+                       unsigned long first, unsigned long count) {
+  DicomImage dimg(&file, xfer, CIF_UsePartialAccessToPixelData, first, count);
+  if (dimg.getStatus() != EIS_Normal) {
+    const ErrorCode code =
+        dimg.getStatus() == EIS_NotSupportedValue ? ErrorCode::kUnsupported : ErrorCode::kCorrupt;
+    return Fail(
+        code, Cat("cannot decode pixel data (", image.photometric_interpretation, ", ",
+                  image.tags.transfer_syntax_name, "): ", DicomImage::getString(dimg.getStatus())));
+  }
+  for (unsigned long i = 0; i < count; ++i) {
+    Result<cv::Mat> frame = RenderFrame(dimg, image.rows, image.columns, i);
+    if (!frame) return std::unexpected(frame.error());
+    image.frames.push_back(std::move(*frame));
+    image.decoded_frame_indices.push_back(static_cast<int>(first + i));
+  }
+  return {};
+}
+
+}  // namespace
+
+uint64_t DecodedPixelBytes(const UltrasoundImage& h, FrameSelection frames) {
+  const uint64_t count = frames == FrameSelection::kAll    ? uint64_t(h.number_of_frames)
+                         : frames == FrameSelection::kLast ? 1
+                                                           : 0;
+  const uint64_t bytes = (uint64_t(h.bits_allocated) + 7) / 8;
+  return uint64_t(h.rows) * uint64_t(h.columns) * uint64_t(h.samples_per_pixel) * bytes * count;
+}
+
+Result<void> DecodeFrames(UltrasoundImage& image, const ReadOptions& options) {
+  Result<E_TransferSyntax> xfer = DecodableSyntax(image.tags);
+  if (!xfer) return std::unexpected(xfer.error());
+  if (Result<void> ok = CheckPixelBudget(image, options); !ok) return ok;
+  DcmFileFormat file;
+  const OFCondition cond =
+      file.loadFile(image.path.c_str(), EXS_Unknown, EGL_noChange, kLazyLoadBytes, ERM_autoDetect);
+  if (cond.bad())
+    return std::unexpected(ErrorFromCondition(ErrorCode::kCorrupt, "unreadable DICOM", cond));
+  DcmDataset& ds = *file.getDataset();
+  if (Result<void> ok = PreflightChecks(image, ds); !ok) return ok;
+  if (!DcmXfer(*xfer).isEncapsulated()) {
+    std::error_code ec;
+    const uint64_t file_bytes = std::filesystem::file_size(image.path, ec);
+    if (Result<void> ok = CheckNativeLength(ds, image, file_bytes); !ok) return ok;
+  }
+  const unsigned long frames = static_cast<unsigned long>(image.number_of_frames);
+  const bool all = options.frames == FrameSelection::kAll;
+  return RenderAll(file, *xfer, image, all ? 0 : frames - 1, all ? frames : 1);
+}
+
+}  // namespace refluxscan::dicom::internal
