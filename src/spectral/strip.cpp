@@ -1,13 +1,85 @@
+// The display path: crop, intensity, axes, masks -> Spectrogram.
 #include "refluxscan/spectral/strip.h"
 
-namespace refluxscan::spectral {
+#include <algorithm>
+#include <string>
 
-// Interim: the display path lands in the next commit.
-Result<Spectrogram> SpectrogramFromDisplay(const UltrasoundImage&, const UltrasoundRegion&,
-                                           const StripOptions&) {
-  return Fail(ErrorCode::kUnsupported, "display path not implemented yet");
+#include "spectral/guard.h"
+#include "spectral/strip_internal.h"
+
+namespace refluxscan::spectral {
+namespace {
+
+// Position in image.frames of the requested frame (-1 = the last decoded one).
+Result<size_t> PickFrame(const UltrasoundImage& image, int frame_index) {
+  if (image.frames.empty()) return Fail(ErrorCode::kInvalidInput, "no decoded frames");
+  if (frame_index < 0) return image.frames.size() - 1;
+  const auto& idx = image.decoded_frame_indices;
+  for (size_t i = 0; i < idx.size(); ++i) {
+    if (idx[i] == frame_index) return i;
+  }
+  if (idx.empty() && static_cast<size_t>(frame_index) < image.frames.size()) {
+    return static_cast<size_t>(frame_index);
+  }
+  return Fail(ErrorCode::kInvalidInput,
+              "frame " + std::to_string(frame_index) + " was not decoded");
 }
 
-cv::Mat1f DisplayIntensity(const cv::Mat&) { return {}; }
+Result<cv::Mat> CropRegion(const cv::Mat& frame, const UltrasoundRegion& region,
+                           std::vector<std::string>& warnings) {
+  const cv::Rect wanted = region.Rect();
+  const cv::Rect rect = wanted & cv::Rect(0, 0, frame.cols, frame.rows);
+  if (rect.width < 4 || rect.height < 4) {
+    return Fail(ErrorCode::kInvalidInput, "spectral region is empty or outside the frame");
+  }
+  if (rect != wanted) warnings.push_back("spectral region clamped to the frame");
+  return frame(rect).clone();
+}
+
+}  // namespace
+
+Result<Spectrogram> SpectrogramFromDisplay(const UltrasoundImage& image,
+                                           const UltrasoundRegion& region,
+                                           const StripOptions& options) {
+  if (!region.IsSpectral() &&
+      region.spatial_format != static_cast<int>(RegionSpatialFormat::kSpectral)) {
+    return Fail(ErrorCode::kInvalidInput,
+                "region is not spectral Doppler (" + RegionDataTypeName(region.data_type) + ")");
+  }
+  return detail::Guarded("display strip", [&]() -> Result<Spectrogram> {
+    auto frame_pos = PickFrame(image, options.frame_index);
+    if (!frame_pos) return std::unexpected(frame_pos.error());
+    Spectrogram s;
+    auto crop = CropRegion(image.frames[*frame_pos], region, s.warnings);
+    if (!crop) return std::unexpected(crop.error());
+    auto axes = detail::AxesFromRegion(region, crop->rows);
+    if (!axes) return std::unexpected(axes.error());
+    detail::IntensityMap map = detail::MapDisplayIntensity(*crop);
+    if (axes->flip_rows) {
+      cv::flip(map.intensity, map.intensity, 0);
+      cv::flip(map.off_ramp, map.off_ramp, 0);
+    }
+    const double zero_row = axes->velocity_top / axes->velocity_step_per_row;
+    detail::StripMasks masks = detail::DetectMasks(map, zero_row, options.mask_overlays);
+    s.intensity = map.intensity;
+    s.valid = masks.valid;
+    s.column_valid = std::move(masks.column_valid);
+    s.t0_s = axes->t0_s;
+    s.seconds_per_column = axes->seconds_per_column;
+    s.velocity_top = axes->velocity_top;
+    s.velocity_step_per_row = axes->velocity_step_per_row;
+    s.unit = axes->unit;
+    s.dynamic_range_db = options.assumed_dynamic_range_db;
+    s.source = SpectrogramSource::kDisplay;
+    const auto& idx = image.decoded_frame_indices;
+    s.frame_index = *frame_pos < idx.size() ? idx[*frame_pos] : static_cast<int>(*frame_pos);
+    s.frames_total = std::max(image.number_of_frames, static_cast<int>(image.frames.size()));
+    if (map.tinted)
+      s.warnings.push_back("tinted display map: intensity read along its colour ramp");
+    s.warnings.insert(s.warnings.end(), axes->warnings.begin(), axes->warnings.end());
+    s.warnings.insert(s.warnings.end(), masks.warnings.begin(), masks.warnings.end());
+    return s;
+  });
+}
 
 }  // namespace refluxscan::spectral

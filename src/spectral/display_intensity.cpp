@@ -1,0 +1,195 @@
+// Display intensity of a rendered strip: gray maps directly, tinted maps through their colour
+// ramp estimated from the strip's own pixels (docs/algorithms.md, "Tinted maps").
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <unordered_map>
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+
+#include "refluxscan/spectral/strip.h"
+#include "spectral/strip_internal.h"
+
+namespace refluxscan::spectral::detail {
+namespace {
+
+using Rgb = cv::Vec3d;  // stored in OpenCV channel order (B, G, R)
+
+constexpr int kLumaBins = 64;
+constexpr int kNearGraySpread = 12;       // max-min channel spread of a gray pixel after JPEG
+constexpr double kGrayMapFraction = 0.9;  // this share of near-gray pixels = a gray map
+constexpr int kMaxRampGapBins = 6;        // a longer run of empty luma bins ends the ramp
+constexpr double kMaxRampTurnCos = 0.5;   // a bin turning the ramp by > 60 degrees is an overlay
+
+// g / 255 correctly rounded to float, for every 8-bit level (the exact gray contract).
+float GrayLevel(int g) { return static_cast<float>(g / 255.0); }
+
+double Luma(const cv::Vec3b& c) { return 0.114 * c[0] + 0.587 * c[1] + 0.299 * c[2]; }
+
+int MedianOfHistogram(const std::array<int, 256>& h, int count) {
+  int seen = 0;
+  for (int v = 0; v < 256; ++v) {
+    seen += h[static_cast<size_t>(v)];
+    if (2 * seen >= count) return v;
+  }
+  return 255;
+}
+
+// Median colour of the pixels in each luma bin (per channel), for bins with enough pixels.
+std::vector<std::pair<int, Rgb>> LumaBinMedians(const cv::Mat3b& strip) {
+  std::vector<std::array<std::array<int, 256>, 3>> hist(kLumaBins);
+  std::vector<int> count(kLumaBins, 0);
+  for (auto it = strip.begin(); it != strip.end(); ++it) {
+    const int bin = std::min(kLumaBins - 1, static_cast<int>(Luma(*it) * kLumaBins / 256.0));
+    ++count[static_cast<size_t>(bin)];
+    for (int ch = 0; ch < 3; ++ch)
+      ++hist[static_cast<size_t>(bin)][static_cast<size_t>(ch)][(*it)[ch]];
+  }
+  const int min_count = std::max(8, static_cast<int>(strip.total() / 2000));
+  std::vector<std::pair<int, Rgb>> medians;
+  for (int b = 0; b < kLumaBins; ++b) {
+    const auto bs = static_cast<size_t>(b);
+    if (count[bs] < min_count) continue;
+    Rgb c;
+    for (int ch = 0; ch < 3; ++ch)
+      c[ch] = MedianOfHistogram(hist[bs][static_cast<size_t>(ch)], count[bs]);
+    medians.emplace_back(b, c);
+  }
+  return medians;
+}
+
+double CosAngle(const Rgb& a, const Rgb& b) {
+  const double na = cv::norm(a), nb = cv::norm(b);
+  return na > 0 && nb > 0 ? a.dot(b) / (na * nb) : 1.0;
+}
+
+// The ramp as a polyline from black through the bin medians, extended along its last direction
+// until a channel reaches 255 (the map's top is rarely on screen).
+std::vector<Rgb> EstimateRamp(const cv::Mat3b& strip) {
+  std::vector<Rgb> ramp{Rgb(0, 0, 0)};
+  int last_bin = -1;
+  for (const auto& [bin, colour] : LumaBinMedians(strip)) {
+    if (last_bin >= 0 && bin - last_bin > kMaxRampGapBins) break;
+    const Rgb step = colour - ramp.back();
+    if (cv::norm(step) < 1.0) continue;
+    if (ramp.size() >= 3 && CosAngle(step, ramp.back() - ramp[ramp.size() - 3]) < kMaxRampTurnCos) {
+      continue;
+    }
+    ramp.push_back(colour);
+    last_bin = bin;
+  }
+  if (ramp.size() < 2) return {Rgb(0, 0, 0), Rgb(255, 255, 255)};
+  const Rgb dir = ramp.back() - ramp[ramp.size() >= 4 ? ramp.size() - 4 : 0];
+  double scale = 1e9;
+  for (int ch = 0; ch < 3; ++ch) {
+    if (dir[ch] > 1e-6) scale = std::min(scale, (255.0 - ramp.back()[ch]) / dir[ch]);
+  }
+  if (scale > 1e-3 && scale < 1e9) ramp.push_back(ramp.back() + dir * scale);
+  return ramp;
+}
+
+// Position along the ramp (arc length / total) of the nearest ramp point, and the distance.
+std::pair<float, float> ProjectOnRamp(const std::vector<Rgb>& ramp, const std::vector<double>& arc,
+                                      const Rgb& c) {
+  double best_d2 = 1e300, best_arc = 0;
+  for (size_t i = 0; i + 1 < ramp.size(); ++i) {
+    const Rgb seg = ramp[i + 1] - ramp[i];
+    const double len2 = seg.dot(seg);
+    const double u = len2 > 0 ? std::clamp((c - ramp[i]).dot(seg) / len2, 0.0, 1.0) : 0.0;
+    const Rgb d = c - (ramp[i] + seg * u);
+    if (d.dot(d) < best_d2) {
+      best_d2 = d.dot(d);
+      best_arc = arc[i] + u * (arc[i + 1] - arc[i]);
+    }
+  }
+  return {static_cast<float>(best_arc / arc.back()), static_cast<float>(std::sqrt(best_d2))};
+}
+
+IntensityMap TintedMap(const cv::Mat3b& strip) {
+  const std::vector<Rgb> ramp = EstimateRamp(strip);
+  std::vector<double> arc{0.0};
+  for (size_t i = 1; i < ramp.size(); ++i)
+    arc.push_back(arc.back() + cv::norm(ramp[i] - ramp[i - 1]));
+  IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size()), true};
+  std::unordered_map<uint32_t, std::pair<float, float>> memo;
+  for (int r = 0; r < strip.rows; ++r) {
+    for (int c = 0; c < strip.cols; ++c) {
+      const cv::Vec3b p = strip(r, c);
+      const uint32_t key = (uint32_t{p[0]} << 16) | (uint32_t{p[1]} << 8) | p[2];
+      auto it = memo.find(key);
+      if (it == memo.end())
+        it = memo.emplace(key, ProjectOnRamp(ramp, arc, Rgb(p[0], p[1], p[2]))).first;
+      out.intensity(r, c) = it->second.first;
+      out.off_ramp(r, c) = it->second.second;
+    }
+  }
+  return out;
+}
+
+// Gray map, possibly with coloured overlays: mean of the channels (exactly gray/255 for gray
+// pixels); off-ramp = distance from the gray diagonal.
+IntensityMap GrayMap(const cv::Mat3b& strip) {
+  IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size()), false};
+  for (int r = 0; r < strip.rows; ++r) {
+    for (int c = 0; c < strip.cols; ++c) {
+      const cv::Vec3b p = strip(r, c);
+      const double mean = (p[0] + p[1] + p[2]) / 3.0;
+      const bool gray = p[0] == p[1] && p[1] == p[2];
+      out.intensity(r, c) = gray ? GrayLevel(p[0]) : static_cast<float>(mean / 255.0);
+      const double d0 = p[0] - mean, d1 = p[1] - mean, d2 = p[2] - mean;
+      out.off_ramp(r, c) = static_cast<float>(std::sqrt(d0 * d0 + d1 * d1 + d2 * d2));
+    }
+  }
+  return out;
+}
+
+double NearGrayFraction(const cv::Mat3b& strip) {
+  size_t gray = 0;
+  for (const cv::Vec3b& p : strip) {
+    const int hi = std::max({p[0], p[1], p[2]}), lo = std::min({p[0], p[1], p[2]});
+    gray += hi - lo <= kNearGraySpread ? 1 : 0;
+  }
+  return strip.total() ? static_cast<double>(gray) / static_cast<double>(strip.total()) : 1.0;
+}
+
+}  // namespace
+
+IntensityMap MapDisplayIntensity(const cv::Mat& strip) {
+  if (strip.empty()) return {};
+  if (strip.type() == CV_8UC1) {
+    IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size(), 0.0f), false};
+    const cv::Mat1b gray = strip;
+    for (int r = 0; r < gray.rows; ++r) {
+      for (int c = 0; c < gray.cols; ++c) out.intensity(r, c) = GrayLevel(gray(r, c));
+    }
+    return out;
+  }
+  cv::Mat3b bgr;
+  if (strip.type() == CV_8UC3) {
+    bgr = strip;
+  } else if (strip.type() == CV_8UC4) {
+    cv::cvtColor(strip, bgr, cv::COLOR_BGRA2BGR);
+  } else {
+    cv::Mat tmp;
+    strip.convertTo(tmp, CV_8U);
+    return MapDisplayIntensity(tmp);
+  }
+  return NearGrayFraction(bgr) >= kGrayMapFraction ? GrayMap(bgr) : TintedMap(bgr);
+}
+
+}  // namespace refluxscan::spectral::detail
+
+namespace refluxscan::spectral {
+
+cv::Mat1f DisplayIntensity(const cv::Mat& strip) {
+  try {
+    return detail::MapDisplayIntensity(strip).intensity;
+  } catch (const cv::Exception&) {  // contract: no exception escapes the module
+    return {};
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+}  // namespace refluxscan::spectral

@@ -1,0 +1,48 @@
+#pragma once
+// Private pieces of the display path (strip.cpp composes them). Exposed here for unit tests of
+// the arithmetic and for the envelope tests' synthetic strips.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "refluxscan/core/error.h"
+#include "refluxscan/core/spectrogram.h"
+#include "refluxscan/core/ultrasound.h"
+
+namespace refluxscan::spectral::detail {
+
+// Display intensity plus, per pixel, how far its colour lies from the display's colour ramp
+// (Euclidean distance in 8-bit RGB units). Overlays (ECG, auto-trace, coloured text) are
+// off the ramp; spectrum pixels are on it up to JPEG noise.
+struct IntensityMap {
+  cv::Mat1f intensity;  // [0, 1]
+  cv::Mat1f off_ramp;   // >= 0, RGB units
+  bool tinted = false;  // a non-gray colour ramp was estimated
+};
+IntensityMap MapDisplayIntensity(const cv::Mat& strip);
+
+// Axes of a strip from its region calibration, in the canonical orientation (row 0 = highest
+// velocity). `flip_rows` says whether the cropped image must be flipped vertically to get there.
+struct StripAxes {
+  double velocity_top = 0, velocity_step_per_row = 0;
+  VelocityUnit unit = VelocityUnit::kCmPerSecond;
+  double zero_row_in_region = 0;  // row of velocity 0 in the unflipped crop (may be fractional)
+  bool flip_rows = false;
+  double t0_s = 0, seconds_per_column = 0;
+  std::vector<std::string> warnings;
+};
+// Errors: kNotFound (no usable calibration), kUnsupported (units neither cm/s nor Hz).
+Result<StripAxes> AxesFromRegion(const UltrasoundRegion& region, int rows);
+
+// Masks on the canonical-orientation strip. `expected_baseline_row` is the calibrated zero row.
+struct StripMasks {
+  cv::Mat1b valid;                           // 255 = spectrum
+  std::vector<uint8_t> column_valid;         // 0 = blank, erase bar, stale sweep, scale/labels
+  std::optional<double> drawn_baseline_row;  // centre of the detected baseline line, if any
+  std::vector<std::string> warnings;
+};
+StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bool mask_overlays);
+
+}  // namespace refluxscan::spectral::detail

@@ -1,0 +1,235 @@
+// Masks of non-spectrum content in a rendered strip (docs/algorithms.md, "Display masks").
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+
+#include "spectral/strip_internal.h"
+
+namespace refluxscan::spectral::detail {
+namespace {
+
+constexpr float kBlackLevel = 2.0f / 255.0f;  // at or below: nothing drawn
+constexpr float kUniformTolerance = 0.02f;    // a uniform column stays this close to its median
+constexpr double kUniformShare = 0.97;
+constexpr float kLineTolerance = 0.06f;  // a drawn line keeps its level within this
+constexpr double kLineShare = 0.6;       // ... over this share of the data columns
+constexpr float kLineMinLevel = 0.2f;
+constexpr float kOffRampRgb = 40.0f;  // JPEG chroma noise stays well below
+constexpr float kTextTopHat = 0.4f, kTextLevel = 0.7f, kTextWhite = 0.95f;
+constexpr double kEdgeZoneShare = 0.12;  // scale ticks and labels live in the outer 12%
+
+enum class ColumnKind { kData, kBlank, kUniform };
+
+float Median(std::vector<float> v) {
+  if (v.empty()) return 0;
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
+  return v[v.size() / 2];
+}
+
+std::vector<ColumnKind> ClassifyColumns(const cv::Mat1f& m) {
+  std::vector<ColumnKind> kinds(static_cast<size_t>(m.cols), ColumnKind::kData);
+  for (int c = 0; c < m.cols; ++c) {
+    std::vector<float> col(static_cast<size_t>(m.rows));
+    for (int r = 0; r < m.rows; ++r) col[static_cast<size_t>(r)] = m(r, c);
+    const float med = Median(col), hi = *std::max_element(col.begin(), col.end());
+    const auto near = std::count_if(
+        col.begin(), col.end(), [&](float v) { return std::abs(v - med) <= kUniformTolerance; });
+    if (hi <= kBlackLevel) {
+      kinds[static_cast<size_t>(c)] = ColumnKind::kBlank;
+    } else if (med > kBlackLevel && static_cast<double>(near) >= kUniformShare * m.rows) {
+      kinds[static_cast<size_t>(c)] = ColumnKind::kUniform;
+    }
+  }
+  return kinds;
+}
+
+struct Run {
+  int first = 0, last = -1;  // inclusive
+  int Width() const { return last - first + 1; }
+};
+
+// Rows that hold a drawn horizontal line: nearly constant, visible level over most data columns.
+std::vector<Run> LineRuns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds) {
+  std::vector<Run> runs;
+  for (int r = 0; r < m.rows; ++r) {
+    std::vector<float> row;
+    for (int c = 0; c < m.cols; ++c) {
+      if (kinds[static_cast<size_t>(c)] == ColumnKind::kData) row.push_back(m(r, c));
+    }
+    const float med = Median(row);
+    const auto near = std::count_if(row.begin(), row.end(),
+                                    [&](float v) { return std::abs(v - med) <= kLineTolerance; });
+    const bool line = !row.empty() && med >= kLineMinLevel &&
+                      static_cast<double>(near) >= kLineShare * static_cast<double>(row.size());
+    if (!line) continue;
+    if (!runs.empty() && runs.back().last == r - 1) {
+      runs.back().last = r;
+    } else {
+      runs.push_back({r, r});
+    }
+  }
+  std::erase_if(runs, [](const Run& run) { return run.Width() > 4; });  // a band, not a line
+  return runs;
+}
+
+// Bright, thin, near-white strokes (text, ticks): top-hat residue grouped into components that are
+// mostly saturated white. Speckle rarely forms such components; drawn text always does.
+cv::Mat1b TextMask(const cv::Mat1f& m) {
+  cv::Mat1f opened, tophat;
+  cv::morphologyEx(m, opened, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
+  tophat = m - opened;
+  cv::Mat1b candidate = (tophat > kTextTopHat) & (m > kTextLevel);
+  cv::Mat1b white = candidate & (m >= kTextWhite);
+  cv::Mat1b grouped;
+  cv::dilate(candidate, grouped, cv::Mat());
+  cv::Mat1i labels;
+  const int n = cv::connectedComponents(grouped, labels, 8, CV_32S);
+  std::vector<int> total(static_cast<size_t>(n), 0), whites(static_cast<size_t>(n), 0);
+  for (int r = 0; r < m.rows; ++r) {
+    for (int c = 0; c < m.cols; ++c) {
+      const auto l = static_cast<size_t>(labels(r, c));
+      if (candidate(r, c)) ++total[l];
+      if (white(r, c)) ++whites[l];
+    }
+  }
+  cv::Mat1b mask(m.size(), uchar{0});
+  for (int r = 0; r < m.rows; ++r) {
+    for (int c = 0; c < m.cols; ++c) {
+      const auto l = static_cast<size_t>(labels(r, c));
+      if (l > 0 && total[l] >= 3 && whites[l] * 10 >= total[l] * 7) mask(r, c) = 255;
+    }
+  }
+  cv::dilate(mask, mask, cv::Mat());
+  return mask;
+}
+
+bool HasNoiseBackground(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds) {
+  std::vector<float> lit;
+  for (int c = 0; c < m.cols; ++c) {
+    if (kinds[static_cast<size_t>(c)] != ColumnKind::kData) continue;
+    lit.push_back(static_cast<float>(cv::countNonZero(m.col(c) > kBlackLevel)) /
+                  static_cast<float>(m.rows));
+  }
+  return Median(lit) >= 0.3f;
+}
+
+std::vector<Run> EmptyRuns(const std::vector<ColumnKind>& kinds) {
+  std::vector<Run> runs;
+  for (int c = 0; c < static_cast<int>(kinds.size()); ++c) {
+    if (kinds[static_cast<size_t>(c)] == ColumnKind::kData) continue;
+    if (!runs.empty() && runs.back().last == c - 1) {
+      runs.back().last = c;
+    } else {
+      runs.push_back({c, c});
+    }
+  }
+  return runs;
+}
+
+}  // namespace
+
+namespace {
+
+// Erase bar and blank columns. A black interior run is silence (valid) in a noise-free rendering
+// unless the drawn baseline is interrupted there; with a noise background, or when uniform and
+// non-black, it is an erase bar. The data on the smaller side of an erase bar belongs to the
+// other sweep: it is masked so that the kept columns form one continuous time axis.
+void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
+                      const std::vector<Run>& lines, StripMasks& out) {
+  const bool noise_background = HasNoiseBackground(m, kinds);
+  const int cols = m.cols;
+  Run bar;
+  for (const Run& run : EmptyRuns(kinds)) {
+    const bool interior = run.first > 0 && run.last < cols - 1;
+    bool erase = !interior || kinds[static_cast<size_t>(run.first)] == ColumnKind::kUniform ||
+                 noise_background;
+    for (const Run& line : lines) {  // the drawn baseline does not cross an erase bar
+      erase = erase || cv::countNonZero(m(cv::Range(line.first, line.last + 1),
+                                          cv::Range(run.first, run.last + 1)) > kLineMinLevel) == 0;
+    }
+    if (!erase) continue;
+    for (int c = run.first; c <= run.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
+    if (interior && run.Width() > bar.Width()) bar = run;
+  }
+  if (bar.Width() <= 0) return;
+  const bool drop_left = bar.first < cols - 1 - bar.last;
+  const Run stale = drop_left ? Run{0, bar.first - 1} : Run{bar.last + 1, cols - 1};
+  for (int c = stale.first; c <= stale.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
+  out.warnings.push_back("erase bar at columns " + std::to_string(bar.first) + "-" +
+                         std::to_string(bar.last) + ": " + std::to_string(stale.Width()) +
+                         " columns of the other sweep masked (time axis kept continuous)");
+}
+
+// Scale ticks and labels: contiguous columns from each edge (within the edge zone) that hold
+// text/tick marks or nothing, before the first column with spectral content.
+void MaskScaleEdges(const cv::Mat1f& m, const cv::Mat1b& text, StripMasks& out) {
+  const int zone = std::max(1, static_cast<int>(kEdgeZoneShare * m.cols));
+  for (int side = 0; side < 2; ++side) {
+    int masked_to = -1;
+    for (int k = 0; k < zone; ++k) {
+      const int c = side == 0 ? k : m.cols - 1 - k;
+      const int marks = cv::countNonZero(text.col(c));
+      const int lit = cv::countNonZero((m.col(c) > 0.1f) & (text.col(c) == 0));
+      if (marks == 0 && out.column_valid[static_cast<size_t>(c)]) break;
+      if (lit > m.rows / 5) break;
+      masked_to = k;
+    }
+    for (int k = 0; k <= masked_to; ++k) {
+      out.column_valid[static_cast<size_t>(side == 0 ? k : m.cols - 1 - k)] = 0;
+    }
+    if (masked_to >= 0) {
+      out.warnings.push_back(std::string(side == 0 ? "left" : "right") + " edge: " +
+                             std::to_string(masked_to + 1) + " columns of scale/labels masked");
+    }
+  }
+}
+
+void CheckBaseline(const std::vector<Run>& lines, double expected_row, StripMasks& out) {
+  const Run* nearest = nullptr;
+  for (const Run& line : lines) {
+    const double centre = 0.5 * (line.first + line.last);
+    if (std::abs(centre - expected_row) <= 15 &&
+        (!nearest || std::abs(centre - expected_row) <
+                         std::abs(0.5 * (nearest->first + nearest->last) - expected_row))) {
+      nearest = &line;
+    }
+  }
+  if (!nearest) return;
+  out.drawn_baseline_row = 0.5 * (nearest->first + nearest->last);
+  const double offset = *out.drawn_baseline_row - expected_row;
+  if (std::abs(offset) > 2.0) {
+    out.warnings.push_back("drawn baseline " + std::to_string(std::lround(std::abs(offset))) +
+                           " rows " + (offset > 0 ? "below" : "above") +
+                           " the calibrated zero row (ReferencePixelY0)");
+  }
+}
+
+}  // namespace
+
+StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bool mask_overlays) {
+  const cv::Mat1f& m = map.intensity;
+  StripMasks out;
+  out.valid = cv::Mat1b(m.size(), uchar{255});
+  out.column_valid.assign(static_cast<size_t>(m.cols), 1);
+  const std::vector<ColumnKind> kinds = ClassifyColumns(m);
+  const std::vector<Run> lines = LineRuns(m, kinds);
+  MaskEmptyColumns(m, kinds, lines, out);
+  CheckBaseline(lines, expected_baseline_row, out);
+  if (mask_overlays) {
+    for (const Run& line : lines) out.valid.rowRange(line.first, line.last + 1).setTo(0);
+    cv::Mat1b overlay = map.off_ramp > kOffRampRgb;
+    cv::dilate(overlay, overlay, cv::Mat());
+    const cv::Mat1b text = TextMask(m);
+    out.valid.setTo(0, overlay | text);
+    MaskScaleEdges(m, text | overlay, out);
+  }
+  for (int c = 0; c < m.cols; ++c) {
+    if (!out.column_valid[static_cast<size_t>(c)]) out.valid.col(c).setTo(0);
+  }
+  return out;
+}
+
+}  // namespace refluxscan::spectral::detail

@@ -1,0 +1,276 @@
+#include "refluxscan/spectral/strip.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+
+#include "refluxscan/spectral/signal.h"
+#include "synthetic.h"
+
+namespace refluxscan::spectral {
+namespace {
+
+constexpr int kRows = 200, kCols = 300, kX0 = 50, kY0 = 30;
+
+UltrasoundRegion SpectralRegion() {
+  UltrasoundRegion r;
+  r.spatial_format = 3;
+  r.data_type = 3;
+  r.min_x0 = kX0, r.min_y0 = kY0, r.max_x1 = kX0 + kCols - 1, r.max_y1 = kY0 + kRows - 1;
+  r.reference_pixel_y0 = 120;
+  r.reference_physical_y = 0.0;
+  r.units_y = 7, r.delta_y = -0.5;  // 0.5 cm/s per row, velocity grows upward
+  r.units_x = 4, r.delta_x = 0.01;  // 10 ms per column
+  return r;
+}
+
+// A 260 x 400 frame holding `strip` at the region position.
+UltrasoundImage ImageWith(const cv::Mat& strip) {
+  UltrasoundImage image;
+  image.rows = 260, image.columns = 400;
+  cv::Mat frame(260, 400, strip.type(), cv::Scalar::all(0));
+  strip.copyTo(frame(cv::Rect(kX0, kY0, kCols, kRows)));
+  image.frames.push_back(frame);
+  image.decoded_frame_indices.push_back(0);
+  return image;
+}
+
+// Forward flow up to 30 cm/s in the middle third, noise elsewhere.
+cv::Mat1b NoisyStrip(unsigned seed = 3) {
+  std::vector<double> v(kCols, 0.0);
+  for (int c = 100; c < 200; ++c) v[static_cast<size_t>(c)] = 30;
+  testing::SyntheticSpec spec;
+  spec.seed = seed;
+  return testing::ToGray8(testing::MakeSpectrogram(spec, v).intensity);
+}
+
+bool HasWarning(const Spectrogram& s, const std::string& needle) {
+  return std::any_of(s.warnings.begin(), s.warnings.end(),
+                     [&](const std::string& w) { return w.find(needle) != std::string::npos; });
+}
+
+TEST(StripCalibration, BaselineFromReferenceRow) {
+  auto s = SpectrogramFromDisplay(ImageWith(NoisyStrip()), SpectralRegion());
+  ASSERT_TRUE(s.has_value()) << s.error().message;
+  EXPECT_DOUBLE_EQ(s->velocity_top, 60.0);
+  EXPECT_DOUBLE_EQ(s->velocity_step_per_row, 0.5);
+  EXPECT_DOUBLE_EQ(s->BaselineRow(), 120.0);
+  EXPECT_DOUBLE_EQ(s->seconds_per_column, 0.01);
+  EXPECT_EQ(s->unit, VelocityUnit::kCmPerSecond);
+  EXPECT_EQ(s->Rows(), kRows);
+  EXPECT_EQ(s->Columns(), kCols);
+}
+
+TEST(StripCalibration, NonZeroReferenceValue) {
+  auto region = SpectralRegion();
+  region.reference_pixel_y0 = 20;
+  region.reference_physical_y = 50.0;  // 50 cm/s at row 20 -> zero at row 20 + 50 / 0.5 = 120
+  auto s = SpectrogramFromDisplay(ImageWith(NoisyStrip()), region);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_DOUBLE_EQ(s->BaselineRow(), 120.0);
+  EXPECT_DOUBLE_EQ(s->velocity_top, 60.0);
+}
+
+TEST(StripCalibration, PositiveDeltaFlipsRows) {
+  cv::Mat1b strip(kRows, kCols, uchar{0});
+  strip.row(10).setTo(255);  // unflipped row 10 = (10 - 80) * 0.5 = -35 cm/s
+  auto region = SpectralRegion();
+  region.reference_pixel_y0 = 80;
+  region.delta_y = 0.5;  // velocity grows downward
+  StripOptions options;
+  options.mask_overlays = false;
+  auto s = SpectrogramFromDisplay(ImageWith(strip), region, options);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_DOUBLE_EQ(s->BaselineRow(), 199.0 - 80.0);
+  EXPECT_DOUBLE_EQ(s->velocity_top, (199.0 - 80.0) * 0.5);
+  const int row = static_cast<int>(std::lround(s->RowOfVelocity(-35)));
+  EXPECT_EQ(row, 189);
+  EXPECT_FLOAT_EQ(s->intensity(row, 5), 1.0f);
+  EXPECT_FLOAT_EQ(s->intensity(10, 5), 0.0f);
+}
+
+TEST(StripCalibration, HertzConvertedWithTransducerAndAngle) {
+  auto region = SpectralRegion();
+  region.units_y = 5;
+  region.delta_y = -20;  // Hz per row
+  region.transducer_frequency_hz = 5e6;
+  region.doppler_correction_angle_deg = 60;
+  auto s = SpectrogramFromDisplay(ImageWith(NoisyStrip()), region);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->unit, VelocityUnit::kCmPerSecond);
+  EXPECT_NEAR(s->velocity_step_per_row, VelocityCmSFromDopplerShift(20, 5e6, 60), 1e-9);
+  EXPECT_NEAR(s->velocity_top, 120 * VelocityCmSFromDopplerShift(20, 5e6, 60), 1e-9);
+  region.doppler_correction_angle_deg.reset();
+  auto hz = SpectrogramFromDisplay(ImageWith(NoisyStrip()), region);
+  ASSERT_TRUE(hz.has_value());
+  EXPECT_EQ(hz->unit, VelocityUnit::kHertz);
+  EXPECT_DOUBLE_EQ(hz->velocity_step_per_row, 20.0);
+  EXPECT_TRUE(HasWarning(*hz, "Hz"));
+}
+
+TEST(StripCalibration, RejectsUnusableCalibration) {
+  const auto image = ImageWith(NoisyStrip());
+  auto region = SpectralRegion();
+  region.reference_pixel_y0.reset();
+  EXPECT_EQ(SpectrogramFromDisplay(image, region).error().code, ErrorCode::kNotFound);
+  region = SpectralRegion();
+  region.delta_y = 0;
+  EXPECT_EQ(SpectrogramFromDisplay(image, region).error().code, ErrorCode::kNotFound);
+  region = SpectralRegion();
+  region.units_y = 3;
+  EXPECT_EQ(SpectrogramFromDisplay(image, region).error().code, ErrorCode::kUnsupported);
+  region = SpectralRegion();
+  region.units_x = 3;
+  EXPECT_EQ(SpectrogramFromDisplay(image, region).error().code, ErrorCode::kNotFound);
+  region = SpectralRegion();
+  region.data_type = 1, region.spatial_format = 1;
+  EXPECT_EQ(SpectrogramFromDisplay(image, region).error().code, ErrorCode::kInvalidInput);
+}
+
+TEST(StripFrames, PicksRequestedOrLastDecodedFrame) {
+  UltrasoundImage image = ImageWith(NoisyStrip(1));
+  image.frames.push_back(ImageWith(NoisyStrip(2)).frames[0]);
+  image.frames.push_back(ImageWith(NoisyStrip(3)).frames[0]);
+  image.decoded_frame_indices = {0, 5, 9};
+  image.number_of_frames = 10;
+  auto last = SpectrogramFromDisplay(image, SpectralRegion());
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->frame_index, 9);
+  EXPECT_EQ(last->frames_total, 10);
+  EXPECT_EQ(cv::norm(last->intensity, DisplayIntensity(NoisyStrip(3)), cv::NORM_INF), 0.0);
+  StripOptions options;
+  options.frame_index = 5;
+  auto fifth = SpectrogramFromDisplay(image, SpectralRegion(), options);
+  ASSERT_TRUE(fifth.has_value());
+  EXPECT_EQ(fifth->frame_index, 5);
+  options.frame_index = 7;
+  EXPECT_FALSE(SpectrogramFromDisplay(image, SpectralRegion(), options).has_value());
+}
+
+// Tinted maps: gray g -> colour LUT(g). Blue: linear tint; sepia: curved, channel-wise gammas.
+cv::Mat3b ApplyLut(const cv::Mat1b& gray, cv::Vec3b (*lut)(int)) {
+  cv::Mat3b out(gray.size());
+  for (int r = 0; r < gray.rows; ++r) {
+    for (int c = 0; c < gray.cols; ++c) out(r, c) = lut(gray(r, c));
+  }
+  return out;
+}
+cv::Vec3b BlueLut(int g) {  // BGR
+  return {static_cast<uchar>(g), static_cast<uchar>(std::lround(0.78 * g)),
+          static_cast<uchar>(std::lround(0.55 * g))};
+}
+cv::Vec3b SepiaLut(int g) {
+  const double t = g / 255.0;
+  return {static_cast<uchar>(std::lround(200 * std::pow(t, 1.15))),
+          static_cast<uchar>(std::lround(235 * std::pow(t, 1.0))),
+          static_cast<uchar>(std::lround(255 * std::pow(t, 0.9)))};
+}
+
+TEST(DisplayIntensity, GrayIsExact) {
+  const cv::Mat1b gray = NoisyStrip();
+  const cv::Mat1f from_gray = DisplayIntensity(gray);
+  cv::Mat1f expected(gray.size());
+  for (int r = 0; r < gray.rows; ++r) {
+    for (int c = 0; c < gray.cols; ++c) expected(r, c) = static_cast<float>(gray(r, c) / 255.0);
+  }
+  EXPECT_EQ(cv::norm(from_gray, expected, cv::NORM_INF), 0.0);
+  cv::Mat3b bgr;
+  cv::cvtColor(gray, bgr, cv::COLOR_GRAY2BGR);
+  EXPECT_EQ(cv::norm(DisplayIntensity(bgr), expected, cv::NORM_INF), 0.0);
+}
+
+TEST(DisplayIntensity, TintedMapsInvertToTheGrayLevel) {
+  const cv::Mat1b gray = NoisyStrip();
+  cv::Mat1f expected;
+  gray.convertTo(expected, CV_32F, 1.0 / 255.0);
+  for (auto lut : {&BlueLut, &SepiaLut}) {
+    const cv::Mat1f got = DisplayIntensity(ApplyLut(gray, lut));
+    ASSERT_EQ(got.size(), gray.size());
+    cv::Mat1f err = cv::abs(got - expected);
+    std::vector<float> e(err.begin(), err.end());
+    std::nth_element(e.begin(), e.begin() + static_cast<long>(e.size() * 95 / 100), e.end());
+    EXPECT_LT(e[e.size() * 95 / 100], 0.04f)
+        << "95th percentile error, lut " << (lut == &BlueLut ? "blue" : "sepia");
+    EXPECT_LT(cv::mean(err)[0], 0.015) << (lut == &BlueLut ? "blue" : "sepia");
+    std::cout << (lut == &BlueLut ? "blue" : "sepia") << " p95 " << e[e.size() * 95 / 100]
+              << " mean " << cv::mean(err)[0] << "\n";
+  }
+}
+
+TEST(StripMasks, DrawnBaselineAndTextAreMasked) {
+  cv::Mat1b strip = NoisyStrip();
+  strip.row(120).setTo(200);  // drawn baseline at the calibrated zero row
+  cv::putText(strip, "PW 4.0", {160, 40}, cv::FONT_HERSHEY_SIMPLEX, 0.6, cv::Scalar(255), 1);
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(cv::countNonZero(s->valid.row(120)), 0);
+  int text_pixels = 0, text_masked = 0;
+  for (int r = 20; r < 45; ++r) {
+    for (int c = 160; c < 230; ++c) {
+      if (strip(r, c) != 255) continue;
+      ++text_pixels;
+      text_masked += s->valid(r, c) == 0 ? 1 : 0;
+    }
+  }
+  ASSERT_GT(text_pixels, 30);
+  EXPECT_GE(text_masked, text_pixels * 95 / 100);
+  // The spectrum itself stays valid: most pixels away from overlays are kept.
+  EXPECT_GT(cv::countNonZero(s->valid(cv::Rect(100, 60, 100, 55))), 100 * 55 * 9 / 10);
+  EXPECT_FALSE(HasWarning(*s, "drawn baseline"));
+}
+
+TEST(StripMasks, WarnsWhenDrawnBaselineDisagreesWithCalibration) {
+  cv::Mat1b strip = NoisyStrip();
+  strip.row(130).setTo(200);
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_TRUE(HasWarning(*s, "drawn baseline 10 rows below"));
+  EXPECT_EQ(cv::countNonZero(s->valid.row(130)), 0);
+}
+
+TEST(StripMasks, EraseBarAndStaleSweepColumnsInvalid) {
+  cv::Mat1b strip = NoisyStrip();
+  strip.colRange(220, 228).setTo(0);  // erase bar; columns 228.. belong to the previous sweep
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  for (int c = 220; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
+  for (int c = 10; c < 215; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  EXPECT_EQ(cv::countNonZero(s->valid.col(250)), 0);
+  EXPECT_TRUE(HasWarning(*s, "erase bar"));
+}
+
+TEST(StripMasks, ColouredTraceIsMasked) {
+  cv::Mat3b strip;
+  cv::cvtColor(NoisyStrip(), strip, cv::COLOR_GRAY2BGR);
+  std::vector<cv::Point> ecg;
+  for (int c = 0; c < kCols; ++c)
+    ecg.emplace_back(c, 180 + static_cast<int>(8 * std::sin(c * 0.2)));
+  cv::polylines(strip, ecg, false, cv::Scalar(0, 220, 0), 1);
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  int masked = 0;
+  for (const auto& p : ecg) masked += s->valid(p.y, p.x) == 0 ? 1 : 0;
+  EXPECT_GE(masked, kCols * 95 / 100);
+}
+
+TEST(StripMasks, ScaleLabelsAtTheEdgeInvalidateColumns) {
+  cv::Mat1b strip = NoisyStrip();
+  strip.colRange(0, 24).setTo(0);
+  for (int r = 10; r < kRows; r += 20) {
+    strip(cv::Rect(0, r, 5, 1)).setTo(255);  // ticks
+    cv::putText(strip, std::to_string(60 - r / 2), {7, r + 4}, cv::FONT_HERSHEY_PLAIN, 0.7,
+                cv::Scalar(255), 1);
+  }
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  for (int c = 0; c < 20; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
+  for (int c = 30; c < 100; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+}
+
+}  // namespace
+}  // namespace refluxscan::spectral
