@@ -1,0 +1,141 @@
+// report.csv: one flat table, one row per clip and one per segment (`level` column), for
+// spreadsheets and batch analysis. Units live in the column names; empty cell = unknown.
+// Every text cell goes through EscapeCsvField (quoting and the formula-injection guard).
+#include <array>
+#include <string>
+#include <vector>
+
+#include "refluxscan/core/text.h"
+#include "refluxscan/report/report.h"
+#include "report/internal.h"
+
+namespace refluxscan::report {
+namespace {
+
+using detail::Fixed;
+
+constexpr std::array<std::string_view, 26> kColumns = {
+    "level",
+    "clip_id",
+    "file",
+    "sop_instance_uid",
+    "laterality",
+    "segment",
+    "vein_class",
+    "segment_source",
+    "label_text",
+    "status",
+    "error_code",
+    "error_message",
+    "classification",
+    "reason",
+    "reflux_duration_ms",
+    "threshold_ms",
+    "margin_ms",
+    "peak_reflux_velocity_cm_s",
+    "peak_antegrade_velocity_cm_s",
+    "maneuver_count",
+    "time_resolution_ms",
+    "doppler_angle_deg",
+    "quality_flags",
+    "clip_ids",
+    "decisive_clip_id",
+    "criterion_source",
+};
+
+using Row = std::array<std::string, kColumns.size()>;
+
+// Column index by name, resolved at compile time (a typo fails the build).
+consteval size_t Col(std::string_view name) {
+  for (size_t i = 0; i < kColumns.size(); ++i) {
+    if (kColumns[i] == name) return i;
+  }
+  throw "unknown CSV column";
+}
+
+std::string Join(const std::vector<std::string>& items, char separator) {
+  std::string out;
+  for (const std::string& s : items) {
+    if (!out.empty()) out.push_back(separator);
+    out += s;
+  }
+  return out;
+}
+
+void FillFinding(Row& row, const ClassifiedFinding& f) {
+  row[Col("classification")] = ClassificationName(f.classification);
+  row[Col("reason")] = f.reason;
+  row[Col("threshold_ms")] = Fixed(f.threshold_ms, 1);
+  row[Col("margin_ms")] = Fixed(f.margin_ms, 1);
+  row[Col("criterion_source")] = f.criterion_source;
+}
+
+Row ClipRow(const ClipResult& clip, size_t id) {
+  Row row;
+  row[Col("level")] = "clip";
+  row[Col("clip_id")] = std::to_string(id);
+  row[Col("file")] = clip.file;
+  row[Col("sop_instance_uid")] = clip.sop_instance_uid;
+  if (clip.identity.laterality) row[Col("laterality")] = LateralityCode(*clip.identity.laterality);
+  row[Col("segment")] = detail::SegmentName(clip).value_or("");
+  row[Col("vein_class")] = detail::VeinClassOf(clip).value_or("");
+  row[Col("segment_source")] = IdentitySourceName(clip.identity.source);
+  row[Col("label_text")] = clip.identity.label_text;
+  row[Col("status")] = ClipStatusName(clip.status);
+  if (clip.error) {
+    row[Col("error_code")] = ErrorCodeName(clip.error->code);
+    row[Col("error_message")] = clip.error->message;
+  }
+  FillFinding(row, clip.finding);
+  row[Col("reflux_duration_ms")] = Fixed(detail::LongestRefluxMs(clip), 1);
+  row[Col("peak_reflux_velocity_cm_s")] = Fixed(detail::PeakRefluxCmS(clip), 2);
+  row[Col("peak_antegrade_velocity_cm_s")] = Fixed(detail::PeakAntegradeCmS(clip), 2);
+  if (clip.measurement) {
+    row[Col("maneuver_count")] = std::to_string(clip.measurement->maneuvers.size());
+    row[Col("time_resolution_ms")] = Fixed(clip.measurement->time_resolution_ms, 3);
+  }
+  if (clip.calibration)
+    row[Col("doppler_angle_deg")] = Fixed(clip.calibration->doppler_angle_deg, 1);
+  row[Col("quality_flags")] = Join(clip.quality, ';');
+  return row;
+}
+
+Row SegmentRow(const SegmentFinding& s) {
+  Row row;
+  const SegmentInfo& info = Info(s.segment);
+  row[Col("level")] = "segment";
+  row[Col("laterality")] = LateralityCode(s.laterality);
+  row[Col("segment")] = info.name;
+  row[Col("vein_class")] = VeinClassName(info.vein_class);
+  FillFinding(row, s.finding);
+  row[Col("reflux_duration_ms")] = Fixed(s.reflux_duration_ms, 1);
+  row[Col("peak_reflux_velocity_cm_s")] = Fixed(s.peak_reflux_velocity_cm_s, 2);
+  std::vector<std::string> ids;
+  for (size_t id : s.clip_indices) ids.push_back(std::to_string(id));
+  row[Col("clip_ids")] = Join(ids, ';');
+  if (s.decisive_clip) row[Col("decisive_clip_id")] = std::to_string(*s.decisive_clip);
+  return row;
+}
+
+template <class Cells>
+void AppendLine(std::string& out, const Cells& cells) {
+  bool first = true;
+  for (const auto& cell : cells) {
+    if (!first) out.push_back(',');
+    first = false;
+    out += EscapeCsvField(cell);
+  }
+  out += "\r\n";  // RFC 4180 line ending
+}
+
+}  // namespace
+
+std::string ToCsv(const StudyReport& report) {
+  std::string out;
+  AppendLine(out, kColumns);
+  for (size_t i = 0; i < report.clips.size(); ++i) AppendLine(out, ClipRow(report.clips[i], i));
+  for (const SegmentFinding& s : report.segments) AppendLine(out, SegmentRow(s));
+  return out;
+}
+
+}  // namespace refluxscan::report

@@ -1,0 +1,281 @@
+// One clip in report.html: the spectral strip as the scanner showed it with the analysis drawn
+// over it in the strip's own pixel coordinates, and the numbers beside it.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "refluxscan/core/text.h"
+#include "report/internal.h"
+
+namespace refluxscan::report::detail {
+namespace {
+
+std::string Num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+std::string Esc(std::string_view s) { return EscapeHtml(s); }
+
+// Maps strip time and velocity to strip pixels. Invalid (all zero) when the clip lacks the data.
+struct StripFrame {
+  double t0_s = 0, seconds_per_column = 0;    // column x <-> time
+  double velocity_top = 0, step_per_row = 0;  // row = (top - v) / step
+  bool HasTime() const { return std::isfinite(seconds_per_column) && seconds_per_column > 0; }
+  bool HasVelocity() const { return std::isfinite(step_per_row) && step_per_row != 0; }
+  double X(double t_s) const { return (t_s - t0_s) / seconds_per_column; }
+  double Row(double v) const { return (velocity_top - v) / step_per_row; }
+};
+
+StripFrame FrameOf(const ClipResult& clip) {
+  StripFrame f;
+  if (clip.envelope) {
+    f.t0_s = clip.envelope->t0_s;
+    f.seconds_per_column = clip.envelope->seconds_per_column;
+  } else if (clip.calibration) {
+    f.seconds_per_column = clip.calibration->seconds_per_column;
+  }
+  f.velocity_top = clip.strip_velocity_top;
+  f.step_per_row = clip.strip_velocity_step_per_row;
+  return f;
+}
+
+// Polylines of one envelope side (sign +1: positive velocities, -1: negative), split at masked
+// or non-finite columns so gaps stay visible instead of being bridged.
+std::string EnvelopeLines(const Envelope& env, const StripFrame& f, double sign,
+                          const std::vector<float>& values, std::string_view css_class) {
+  std::string out, points;
+  auto flush = [&] {
+    if (points.find(' ') != std::string::npos) {
+      out += "<polyline class=\"" + std::string(css_class) + "\" points=\"" + points + "\"/>";
+    }
+    points.clear();
+  };
+  for (size_t i = 0; i < values.size(); ++i) {
+    const bool masked = i < env.flags.size() && (env.flags[i] & kColumnMasked) != 0;
+    const double row = f.Row(sign * values[i]);
+    if (masked || !std::isfinite(row)) {
+      flush();
+      continue;
+    }
+    if (!points.empty()) points.push_back(' ');
+    points += Num(static_cast<double>(i)) + "," + Num(row);
+  }
+  flush();
+  return out;
+}
+
+std::string ManeuverMarks(const RefluxMeasurement& m, const StripFrame& f, int rows) {
+  std::string out;
+  for (const Maneuver& man : m.maneuvers) {
+    if (man.has_reflux && man.reflux_onset_s && man.reflux_offset_s) {
+      const double x0 = f.X(*man.reflux_onset_s), x1 = f.X(*man.reflux_offset_s);
+      if (std::isfinite(x0) && std::isfinite(x1) && x1 >= x0) {
+        out += "<rect class=\"reflux-band\" x=\"" + Num(x0) + "\" y=\"0\" width=\"" + Num(x1 - x0) +
+               "\" height=\"" + std::to_string(rows) + "\"/>";
+      }
+    }
+    const double xr = f.X(man.release_s);
+    if (std::isfinite(xr)) {
+      out += "<line class=\"release\" x1=\"" + Num(xr) + "\" y1=\"0\" x2=\"" + Num(xr) +
+             "\" y2=\"" + std::to_string(rows) + "\"/>";
+    }
+  }
+  return out;
+}
+
+// HTML labels positioned in percent over the strip (SVG text would be distorted by scaling).
+std::string BandLabels(const RefluxMeasurement& m, const StripFrame& f, int cols) {
+  std::string out;
+  for (const Maneuver& man : m.maneuvers) {
+    if (!man.has_reflux || !man.reflux_onset_s || !man.reflux_offset_s) continue;
+    const double mid = (f.X(*man.reflux_onset_s) + f.X(*man.reflux_offset_s)) / 2;
+    if (!std::isfinite(mid) || cols <= 0) continue;
+    const double pct = std::clamp(100.0 * mid / cols, 4.0, 96.0);
+    out += "<span class=\"band-label\" style=\"left:" + Num(pct) + "%\">" +
+           Fixed(man.reflux_duration_ms, 0) + " ms" + (man.truncated ? "+" : "") + "</span>";
+  }
+  return out;
+}
+
+std::string StripOverlay(const ClipResult& clip) {
+  const cv::Mat& strip = clip.strip_bgr;
+  const StripFrame f = FrameOf(clip);
+  std::string svg = "<svg class=\"overlay\" viewBox=\"0 0 " + std::to_string(strip.cols) + " " +
+                    std::to_string(strip.rows) +
+                    "\" preserveAspectRatio=\"none\" "
+                    "xmlns=\"http://www.w3.org/2000/svg\" aria-hidden=\"true\">";
+  const bool up = !clip.measurement || clip.measurement->antegrade == AntegradeDirection::kUp;
+  if (clip.measurement && f.HasTime()) svg += ManeuverMarks(*clip.measurement, f, strip.rows);
+  if (f.HasVelocity()) {
+    const double base = f.Row(0);
+    svg += "<line class=\"baseline\" x1=\"0\" y1=\"" + Num(base) + "\" x2=\"" +
+           std::to_string(strip.cols) + "\" y2=\"" + Num(base) + "\"/>";
+    if (clip.envelope) {
+      const Envelope& env = *clip.envelope;
+      svg += EnvelopeLines(env, f, 1.0, env.max_forward, up ? "env antegrade" : "env retrograde");
+      svg += EnvelopeLines(env, f, -1.0, env.max_reverse, up ? "env retrograde" : "env antegrade");
+    }
+  }
+  return svg + "</svg>";
+}
+
+std::string StripFigure(const ClipResult& clip) {
+  const std::string uri = PngDataUri(clip.strip_bgr);
+  if (uri.empty()) return "<div class=\"strip-missing\">No spectral strip image available.</div>";
+  std::string out =
+      "<figure class=\"strip\"><div class=\"strip-box\"><img alt=\"spectral "
+      "Doppler strip\" src=\"" +
+      uri + "\" width=\"" + std::to_string(clip.strip_bgr.cols) + "\" height=\"" +
+      std::to_string(clip.strip_bgr.rows) + "\">" + StripOverlay(clip);
+  if (clip.measurement && FrameOf(clip).HasTime()) {
+    out += BandLabels(*clip.measurement, FrameOf(clip), clip.strip_bgr.cols);
+  }
+  out +=
+      "</div><figcaption><span class=\"key k-ante\"></span>antegrade envelope "
+      "<span class=\"key k-retro\"></span>retrograde envelope <span class=\"key k-base\"></span>"
+      "baseline <span class=\"key k-release\"></span>release <span class=\"key k-band\"></span>"
+      "measured reflux</figcaption></figure>";
+  return out;
+}
+
+std::string Row(std::string_view name, const std::string& value_html) {
+  if (value_html.empty()) return "";
+  return "<tr><th>" + std::string(name) + "</th><td>" + value_html + "</td></tr>";
+}
+
+std::string WithUnit(const std::string& number, std::string_view unit) {
+  return number.empty() ? "&mdash;" : number + " " + std::string(unit);
+}
+
+std::string Badge(Classification c) {
+  const std::string key(ClassificationName(c));
+  static constexpr const char* kText[] = {"Reflux", "No reflux", "Indeterminate"};
+  return "<span class=\"badge " + key + "\">" + kText[static_cast<int>(c)] + "</span>";
+}
+
+std::string FindingRows(const ClipResult& clip) {
+  const ClassifiedFinding& f = clip.finding;
+  std::string reason = Esc(f.reason);
+  const std::string_view described = ReasonDescription(f.reason);
+  if (!described.empty()) reason = std::string(described) + " <code>" + reason + "</code>";
+  std::string rows = Row("Classification", Badge(f.classification));
+  if (!f.reason.empty()) rows += Row("Reason", reason);
+  rows += Row("Reflux time", "<b>" + WithUnit(Fixed(LongestRefluxMs(clip), 0), "ms") + "</b>");
+  rows += Row("Threshold", WithUnit(Fixed(f.threshold_ms, 0), "ms"));
+  rows += Row("Margin", WithUnit(SignedFixed(f.margin_ms, 0), "ms"));
+  rows += Row("Peak reflux velocity", WithUnit(Fixed(PeakRefluxCmS(clip), 1), "cm/s"));
+  rows += Row("Peak antegrade velocity", WithUnit(Fixed(PeakAntegradeCmS(clip), 1), "cm/s"));
+  if (!f.criterion_source.empty()) rows += Row("Criterion", Esc(f.criterion_source));
+  return rows;
+}
+
+std::string ManeuverTable(const RefluxMeasurement& m) {
+  if (m.maneuvers.empty()) return "<p class=\"muted\">No augmentation maneuver detected.</p>";
+  std::string t =
+      "<table class=\"maneuvers\"><thead><tr><th>#</th><th>release s</th><th>onset s"
+      "</th><th>offset s</th><th>reflux ms</th><th>peak cm/s</th><th>to peak ms</th>"
+      "<th>VTI cm</th><th>notes</th></tr></thead><tbody>";
+  int n = 1;
+  for (const Maneuver& man : m.maneuvers) {
+    std::string notes = man.truncated ? "clip ends during reflux " : "";
+    if (man.aliased) notes += "aliased";
+    auto opt = [&](double v) { return man.has_reflux ? std::optional<double>(v) : std::nullopt; };
+    t += "<tr><td>" + std::to_string(n++) + "</td><td>" + Fixed(man.release_s, 2) + "</td><td>" +
+         Fixed(man.has_reflux ? man.reflux_onset_s : std::nullopt, 2) + "</td><td>" +
+         Fixed(man.has_reflux ? man.reflux_offset_s : std::nullopt, 2) + "</td><td>" +
+         Fixed(opt(man.reflux_duration_ms), 0) + "</td><td>" +
+         Fixed(opt(man.peak_reflux_velocity_cm_s), 1) + "</td><td>" +
+         Fixed(opt(man.time_to_peak_ms), 0) + "</td><td>" + Fixed(opt(man.reflux_vti_cm), 2) +
+         "</td><td>" + notes + "</td></tr>";
+  }
+  return t + "</tbody></table>";
+}
+
+std::string CalibrationText(const CalibrationSummary& c) {
+  const std::string unit(VelocityUnitName(c.unit));
+  std::string s = std::string(c.region_data_type == 4 ? "CW" : "PW") + " Doppler; " +
+                  Fixed(c.seconds_per_column * 1000.0, 2) + " ms/column, " +
+                  Fixed(c.velocity_step_per_row, 3) + " " + unit + "/row; scale " +
+                  Fixed(c.velocity_top, 1) + " to " + Fixed(c.velocity_bottom, 1) + " " + unit;
+  s +=
+      "; angle " + (c.doppler_angle_deg ? Fixed(c.doppler_angle_deg, 0) + "&deg;" : "not recorded");
+  if (c.prf_hz) s += "; PRF " + Fixed(*c.prf_hz / 1000.0, 2) + " kHz";
+  if (c.transducer_frequency_hz) s += "; f0 " + Fixed(*c.transducer_frequency_hz / 1e6, 2) + " MHz";
+  s += "; frame " + std::to_string(c.frame_index + 1) + " of " + std::to_string(c.frames_total);
+  for (const std::string& w : c.warnings) s += "<br><span class=\"warn\">" + Esc(w) + "</span>";
+  return s;
+}
+
+std::string QualityChips(const std::vector<std::string>& flags) {
+  std::string out;
+  for (const std::string& flag : flags) {
+    const std::string_view text = QualityFlagDescription(flag);
+    out += "<span class=\"chip\" title=\"" + Esc(text) + "\">" + Esc(flag) + "</span> ";
+  }
+  return out;
+}
+
+std::string SourceRows(const ClipResult& clip) {
+  const SegmentId& id = clip.identity;
+  std::string how = std::string(IdentitySourceName(id.source));
+  if (!id.source_detail.empty()) how += " (" + Esc(id.source_detail) + ")";
+  std::string rows = Row("File", "<code>" + Esc(clip.file) + "</code>");
+  rows += Row("SOP Instance UID", Esc(clip.sop_instance_uid));
+  rows +=
+      Row("Label text", id.label_text.empty() ? "" : "&ldquo;" + Esc(id.label_text) + "&rdquo;");
+  rows += Row("Segment identified from", how);
+  return rows;
+}
+
+std::string ClipTitle(const ClipResult& clip, size_t index) {
+  const SegmentId& id = clip.identity;
+  std::string title = "Clip " + std::to_string(index) + " &middot; ";
+  title += id.laterality ? std::string(LateralityCode(*id.laterality)) + " " : "? ";
+  title += id.segment ? Esc(ShortSegmentLabel(*id.segment)) : "unknown segment";
+  return title;
+}
+
+std::string FailedClipBody(const ClipResult& clip) {
+  std::string body = "<table class=\"kv\">";
+  body += Row("Status", "<span class=\"badge " + std::string(ClipStatusName(clip.status)) + "\">" +
+                            std::string(ClipStatusName(clip.status)) + "</span>");
+  if (clip.error) {
+    body += Row("Error", "<code>" + std::string(ErrorCodeName(clip.error->code)) + "</code> " +
+                             Esc(clip.error->message));
+  }
+  body += Row("QA flags", QualityChips(clip.quality));
+  return body + SourceRows(clip) + "</table>";
+}
+
+// Where antegrade flow sits on this display (a negative row step puts positive velocities below).
+std::string AntegradeText(const ClipResult& clip) {
+  const bool positive_above = clip.strip_velocity_step_per_row >= 0;
+  const bool up = clip.measurement->antegrade == AntegradeDirection::kUp;
+  std::string text = up == positive_above ? "above the baseline" : "below the baseline";
+  if (clip.measurement->antegrade_from_override) text += " (set by override)";
+  return text;
+}
+
+}  // namespace
+
+std::string ClipCardHtml(const StudyReport& report, size_t clip_index) {
+  const ClipResult& clip = report.clips[clip_index];
+  const std::string status(ClipStatusName(clip.status));
+  std::string out = "<article class=\"clip status-" + status + "\" id=\"clip-" +
+                    std::to_string(clip_index) + "\" data-classification=\"" +
+                    std::string(ClassificationName(clip.finding.classification)) + "\">";
+  out += "<h3>" + ClipTitle(clip, clip_index) + "</h3>";
+  if (clip.status != ClipStatus::kOk) return out + FailedClipBody(clip) + "</article>";
+  out += StripFigure(clip);
+  out += "<div class=\"clip-facts\"><table class=\"kv\">" + FindingRows(clip);
+  out += Row("QA flags", QualityChips(clip.quality));
+  if (clip.measurement) out += Row("Antegrade flow", AntegradeText(clip));
+  if (clip.calibration) out += Row("Calibration", CalibrationText(*clip.calibration));
+  out += SourceRows(clip) + "</table>";
+  if (clip.measurement) out += ManeuverTable(*clip.measurement);
+  return out + "</div></article>";
+}
+
+}  // namespace refluxscan::report::detail

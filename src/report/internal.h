@@ -1,0 +1,60 @@
+#pragma once
+// Private helpers shared by the report writers (JSON, CSV, HTML). Not part of the public API.
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "refluxscan/core/study_report.h"
+
+namespace refluxscan::report::detail {
+
+// nullopt for NaN/Inf: the reports never print a non-finite number.
+std::optional<double> Finite(double value);
+std::optional<double> Finite(const std::optional<double>& value);
+// Rounds to a multiple of `step` (e.g. 0.1 for ms, 0.01 for cm/s); non-finite -> nullopt.
+std::optional<double> Rounded(const std::optional<double>& value, double step);
+// Fixed-point text with `decimals` digits, "" for nullopt/non-finite. "-0.0" is printed as "0.0".
+std::string Fixed(const std::optional<double>& value, int decimals);
+// Like Fixed with an explicit sign ("+12.5", "-3.0") for margins.
+std::string SignedFixed(const std::optional<double>& value, int decimals);
+
+// Clip-level summaries over all maneuvers (nullopt when no maneuver shows reflux / no maneuver).
+std::optional<double> LongestRefluxMs(const ClipResult& clip);
+std::optional<double> PeakRefluxCmS(const ClipResult& clip);
+std::optional<double> PeakAntegradeCmS(const ClipResult& clip);
+
+// The canonical name of the clip's segment and its vein class, or nullopt when unknown.
+std::optional<std::string_view> SegmentName(const ClipResult& clip);
+std::optional<std::string_view> VeinClassOf(const ClipResult& clip);
+// "GSV prox thigh" style short label for maps and tables.
+std::string ShortSegmentLabel(Segment segment);
+
+// Clip indices in reading order: right leg then left leg, each proximal to distal, then clips of
+// unknown laterality or segment, ties kept in input order.
+std::vector<size_t> ClipDisplayOrder(const StudyReport& report);
+// Segment findings in the same order (right, then left, anatomical order within each leg).
+std::vector<const SegmentFinding*> SegmentsInOrder(const StudyReport& report, Laterality side);
+
+// A human-readable explanation of a known QA flag, or "" for an unknown flag.
+std::string_view QualityFlagDescription(std::string_view flag);
+// A human-readable explanation of a known indeterminate reason, or "".
+std::string_view ReasonDescription(std::string_view reason);
+
+// RFC 4648 base64 of `bytes`.
+std::string Base64(std::span<const unsigned char> bytes);
+// "data:image/png;base64,..." of an 8-bit gray or BGR image; "" when empty or encoding fails.
+std::string PngDataUri(const cv::Mat& image);
+
+// True when every required level is present and measurable.
+bool ProtocolComplete(const ProtocolCompleteness& protocol);
+
+// HTML fragments (html_*.cpp).
+std::string LegMapSvg(const StudyReport& report);
+std::string ClipCardHtml(const StudyReport& report, size_t clip_index);
+std::string_view HtmlStyle();
+
+}  // namespace refluxscan::report::detail

@@ -1,0 +1,44 @@
+// Images for the self-contained HTML report: PNG (OpenCV) wrapped in a base64 data: URI.
+#include <opencv2/imgcodecs.hpp>
+
+#include "report/internal.h"
+
+namespace refluxscan::report::detail {
+
+std::string Base64(std::span<const unsigned char> bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const unsigned v = (unsigned{bytes[i]} << 16) | (unsigned{bytes[i + 1]} << 8) | bytes[i + 2];
+    for (int shift : {18, 12, 6, 0}) out.push_back(kAlphabet[(v >> shift) & 0x3f]);
+  }
+  const size_t rest = bytes.size() - i;
+  if (rest == 0) return out;
+  unsigned v = unsigned{bytes[i]} << 16;
+  if (rest == 2) v |= unsigned{bytes[i + 1]} << 8;
+  out.push_back(kAlphabet[(v >> 18) & 0x3f]);
+  out.push_back(kAlphabet[(v >> 12) & 0x3f]);
+  out.push_back(rest == 2 ? kAlphabet[(v >> 6) & 0x3f] : '=');
+  out.push_back('=');
+  return out;
+}
+
+std::string PngDataUri(const cv::Mat& image) {
+  // Only 8-bit gray/BGR/BGRA strips are evidence we can show faithfully; anything else is skipped
+  // rather than silently rescaled.
+  if (image.empty() || image.depth() != CV_8U) return "";
+  const int channels = image.channels();
+  if (channels != 1 && channels != 3 && channels != 4) return "";
+  std::vector<unsigned char> png;
+  try {
+    if (!cv::imencode(".png", image, png)) return "";
+  } catch (const cv::Exception&) {
+    return "";  // the report still renders, with a note instead of the strip
+  }
+  return "data:image/png;base64," + Base64(png);
+}
+
+}  // namespace refluxscan::report::detail
