@@ -151,7 +151,10 @@ Result<void> DecodeFrames(UltrasoundImage& image, const ReadOptions& options) {
   if (Result<void> ok = PreflightChecks(image, ds); !ok) return ok;
   if (!DcmXfer(*xfer).isEncapsulated()) {
     std::error_code ec;
-    const uint64_t file_bytes = std::filesystem::file_size(image.path, ec);
+    // A deflated file is smaller than its inflated pixel data: no file-size bound then.
+    const uint64_t file_bytes = *xfer == EXS_DeflatedLittleEndianExplicit
+                                    ? UINT64_MAX
+                                    : std::filesystem::file_size(image.path, ec);
     if (Result<void> ok = CheckNativeLength(ds, image, file_bytes); !ok) return ok;
   }
   const unsigned long frames = static_cast<unsigned long>(image.number_of_frames);

@@ -84,7 +84,8 @@ void PutPatientStudySeries(Putter& p, const DicomTags& t) {
   p.Str(DCM_Modality, "US");
   p.Str(DCM_SeriesInstanceUID, OrNewUid(t.series_instance_uid));
   p.Str(DCM_SeriesNumber, "1");
-  if (!t.laterality.empty()) p.Str(DCM_Laterality, t.laterality);
+  // Laterality (General Series, 2C) may not be present when Image Laterality is (dciodvfy).
+  if (!t.laterality.empty() && t.image_laterality.empty()) p.Str(DCM_Laterality, t.laterality);
   if (!t.series_description.empty()) p.Str(DCM_SeriesDescription, t.series_description);
   if (!t.protocol_name.empty()) p.Str(DCM_ProtocolName, t.protocol_name);
 }
@@ -220,7 +221,6 @@ Result<void> BuildDataset(const UltrasoundWriteSpec& spec, DcmDataset& ds) {
     p.status = ds.putAndInsertUint8Array(DCM_PixelData, bytes.data(),
                                          static_cast<unsigned long>(bytes.size()));
   }
-  if (p.status.good()) p.status = ds.insertEmptyElement(DCM_AcquisitionContextSequence);
   if (p.status.bad()) {
     return std::unexpected(internal::ErrorFromCondition(ErrorCode::kInternal, "dataset", p.status));
   }
