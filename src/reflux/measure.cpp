@@ -1,0 +1,331 @@
+// Reflux measurement on an Envelope. The algorithm and its reasoning: docs/criteria.md
+// ("Measuring reflux time").
+#include "refluxscan/reflux/measure.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "reflux/edge.h"
+
+namespace refluxscan::reflux {
+namespace {
+
+// Column counts derived from the time resolution (see docs/criteria.md for the choices).
+constexpr double kMinRefluxRunS = 0.020;          // shorter retrograde blips are noise
+constexpr double kQuietToEndS = 0.040;            // reflux ends after this long below the level
+constexpr double kMinAugmentationS = 0.150;       // an augmentation burst lasts at least this long
+constexpr double kAugmentationFraction = 0.3;     // of the robust maximum of the antegrade trace
+constexpr double kAugmentationNoiseFactor = 3.0;  // and at least this many noise velocities
+
+struct Run {
+  size_t begin = 0, end = 0;  // [begin, end) in columns
+  size_t Length() const { return end - begin; }
+};
+
+// The analysis inputs: both envelopes bridged over masked columns and median-filtered, the
+// levels, and the column counts of the time rules.
+struct Trace {
+  std::vector<float> up, down;  // max_forward, max_reverse
+  std::vector<uint8_t> flags;
+  size_t columns = 0;     // analysed columns: up to the last unmasked one
+  double noise_cm_s = 0;  // reflux level: onset/offset threshold
+  size_t min_run = 3, quiet = 3, min_augmentation = 3, min_gap = 1;
+};
+
+size_t ColumnsFor(double seconds, double seconds_per_column) {
+  return std::max<size_t>(3, static_cast<size_t>(std::ceil(seconds / seconds_per_column - 1e-9)));
+}
+
+// The level that separates flow from wall/noise: the option, else the envelope's own estimate,
+// else one velocity step, else 2% of the scale (hand-made envelopes without a noise estimate).
+double NoiseLevel(const Envelope& envelope, const RefluxOptions& options) {
+  if (options.min_reflux_velocity_cm_s > 0) return options.min_reflux_velocity_cm_s;
+  if (envelope.noise_velocity > 0) return envelope.noise_velocity;
+  if (envelope.velocity_resolution > 0) return envelope.velocity_resolution;
+  const double scale =
+      std::max(std::abs(envelope.positive_limit), std::abs(envelope.negative_limit));
+  return scale > 0 ? 0.02 * scale : 1e-3;
+}
+
+std::vector<float> Prepare(std::span<const float> raw, std::span<const uint8_t> flags,
+                           size_t columns) {
+  std::vector<float> x(raw.begin(), raw.begin() + static_cast<long>(columns));
+  for (size_t i = 0; i < columns; ++i) {
+    if (i < flags.size() && (flags[i] & kColumnMasked) != 0) x[i] = NAN;
+  }
+  return detail::RunningMedian(detail::BridgeMasked(x), 1);
+}
+
+size_t AnalysedColumns(const Envelope& envelope) {
+  for (size_t i = envelope.Size(); i > 0; --i) {
+    const bool masked = i - 1 < envelope.flags.size() && (envelope.flags[i - 1] & kColumnMasked);
+    if (!masked && (std::isfinite(envelope.max_forward[i - 1]) ||
+                    std::isfinite(envelope.max_reverse[i - 1]))) {
+      return i;
+    }
+  }
+  return 0;
+}
+
+Trace MakeTrace(const Envelope& envelope, const RefluxOptions& options) {
+  Trace t;
+  t.columns = AnalysedColumns(envelope);
+  t.flags = envelope.flags;
+  t.flags.resize(envelope.Size(), 0);
+  t.up = Prepare(envelope.max_forward, envelope.flags, t.columns);
+  t.down = Prepare(envelope.max_reverse, envelope.flags, t.columns);
+  t.noise_cm_s = NoiseLevel(envelope, options);
+  const double spc = envelope.seconds_per_column;
+  t.min_run = ColumnsFor(kMinRefluxRunS, spc);
+  t.quiet = ColumnsFor(kQuietToEndS, spc);
+  t.min_augmentation = ColumnsFor(kMinAugmentationS, spc);
+  t.min_gap =
+      static_cast<size_t>(std::max(0.0, std::ceil(options.min_gap_between_maneuvers_s / spc)));
+  return t;
+}
+
+std::vector<Run> RunsAbove(std::span<const float> v, double level, size_t begin, size_t end) {
+  std::vector<Run> runs;
+  for (size_t i = begin; i < end; ++i) {
+    if (!(v[i] > level)) continue;
+    Run run{i, i};
+    while (run.end < end && v[run.end] > level) ++run.end;
+    runs.push_back(run);
+    i = run.end;
+  }
+  return runs;
+}
+
+// Maximum after a 5-column median: robust to spikes of up to two columns.
+double RobustMax(std::span<const float> v) {
+  const std::vector<float> m = detail::RunningMedian(v, 2);
+  return m.empty() ? 0.0 : *std::max_element(m.begin(), m.end());
+}
+
+double AugmentationLevel(std::span<const float> v, const Trace& t, double option_cm_s) {
+  if (option_cm_s > 0) return option_cm_s;
+  return std::max(kAugmentationNoiseFactor * t.noise_cm_s, kAugmentationFraction * RobustMax(v));
+}
+
+struct FirstBurst {
+  size_t begin = 0;
+  double peak = 0;
+};
+
+// The first sustained burst of one side above that side's augmentation level.
+std::optional<FirstBurst> FindFirstBurst(std::span<const float> v, const Trace& t,
+                                         double option_cm_s) {
+  for (const Run& run : RunsAbove(v, AugmentationLevel(v, t, option_cm_s), 0, t.columns)) {
+    if (run.Length() < t.min_augmentation) continue;
+    const auto first = v.begin() + static_cast<long>(run.begin);
+    return FirstBurst{run.begin, *std::max_element(first, first + static_cast<long>(run.Length()))};
+  }
+  return std::nullopt;
+}
+
+// The augmentation comes before the reflux it provokes, so the side whose first sustained burst
+// starts first is antegrade (ties: the stronger burst). Works for inverted displays.
+std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOptions& options) {
+  const auto up = FindFirstBurst(t.up, t, options.min_augmentation_velocity_cm_s);
+  const auto down = FindFirstBurst(t.down, t, options.min_augmentation_velocity_cm_s);
+  if (!up && !down) return std::nullopt;
+  if (!down) return AntegradeDirection::kUp;
+  if (!up) return AntegradeDirection::kDown;
+  if (up->begin != down->begin) {
+    return up->begin < down->begin ? AntegradeDirection::kUp : AntegradeDirection::kDown;
+  }
+  return up->peak >= down->peak ? AntegradeDirection::kUp : AntegradeDirection::kDown;
+}
+
+bool HasRetrogradeRun(std::span<const float> retro, const Trace& t, size_t begin, size_t end) {
+  for (const Run& run : RunsAbove(retro, t.noise_cm_s, begin, end)) {
+    if (run.Length() >= t.min_run) return true;
+  }
+  return false;
+}
+
+// Antegrade bursts above the augmentation level lasting >= kMinAugmentationS. Bursts closer than
+// the minimum gap merge, unless retrograde flow separates them (then they are two maneuvers).
+std::vector<Run> DetectBursts(std::span<const float> ante, std::span<const float> retro,
+                              const Trace& t, double level) {
+  std::vector<Run> bursts;
+  for (const Run& run : RunsAbove(ante, level, 0, t.columns)) {
+    if (!bursts.empty() && run.begin - bursts.back().end < t.min_gap &&
+        !HasRetrogradeRun(retro, t, bursts.back().end, run.begin)) {
+      bursts.back().end = run.end;
+    } else {
+      bursts.push_back(run);
+    }
+  }
+  std::erase_if(bursts, [&](const Run& run) { return run.Length() < t.min_augmentation; });
+  return bursts;
+}
+
+// Walks back from the burst to where the antegrade envelope left the noise (not before `floor`).
+size_t AugmentationStart(std::span<const float> ante, const Trace& t, const Run& burst,
+                         size_t floor) {
+  size_t col = burst.begin;
+  while (col > floor && ante[col - 1] > t.noise_cm_s) --col;
+  return col;
+}
+
+// Fractional column where `v` falls through `level` between col - 1 (above) and col (below).
+double FallCrossing(std::span<const float> v, size_t col, double level) {
+  if (col == 0 || col >= v.size()) return static_cast<double>(std::min(col, v.size() - 1));
+  const double hi = v[col - 1], lo = v[col];
+  if (!(hi > lo)) return static_cast<double>(col);
+  return static_cast<double>(col - 1) + std::clamp((hi - level) / (hi - lo), 0.0, 1.0);
+}
+
+// The reflux run after a release: retrograde runs above the noise level in [begin, end), joined
+// across quiet gaps shorter than kQuietToEndS, blips shorter than kMinRefluxRunS dropped; of the
+// rest, the one with the largest velocity-time integral.
+std::optional<Run> FindRefluxRun(std::span<const float> retro, const Trace& t, size_t begin,
+                                 size_t end) {
+  std::vector<Run> joined;
+  for (const Run& run : RunsAbove(retro, t.noise_cm_s, begin, end)) {
+    if (!joined.empty() && run.begin - joined.back().end < t.quiet) {
+      joined.back().end = run.end;
+    } else {
+      joined.push_back(run);
+    }
+  }
+  std::optional<Run> best;
+  double best_area = 0;
+  for (const Run& run : joined) {
+    if (run.Length() < t.min_run) continue;
+    double area = 0;
+    for (size_t i = run.begin; i < run.end; ++i) area += std::max(retro[i], 0.0f);
+    if (area > best_area) best = run, best_area = area;
+  }
+  return best;
+}
+
+struct Bounds {
+  size_t burst_end = 0;   // first column after the strong antegrade burst
+  size_t window_end = 0;  // next augmentation start (exclusive) or the analysed length
+};
+
+// Onset, offset, peaks and flags of the reflux run (docs/criteria.md).
+void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelope& envelope,
+                      const Run& run, const Bounds& bounds, Maneuver& m) {
+  double peak = 0;
+  size_t peak_col = run.begin;
+  for (size_t i = run.begin; i < run.end; ++i) {
+    if (retro[i] > peak) peak = retro[i], peak_col = i;
+  }
+  const auto onset = detail::EstimateEdge(retro, run.begin, +1, t.noise_cm_s, peak);
+  const double onset_col =
+      std::max(onset.zero_crossing_col, static_cast<double>(bounds.burst_end) - 1.0);
+  double offset_col = static_cast<double>(t.columns - 1);
+  m.truncated = run.end >= t.columns;
+  if (!m.truncated) {
+    const auto offset = detail::EstimateEdge(retro, run.end - 1, -1, t.noise_cm_s, peak);
+    offset_col = std::min({offset.zero_crossing_col, static_cast<double>(bounds.window_end),
+                           static_cast<double>(t.columns - 1)});
+  }
+  const double spc = envelope.seconds_per_column;
+  m.has_reflux = true;
+  m.reflux_onset_s = envelope.TimeOf(onset_col);
+  m.reflux_offset_s = envelope.TimeOf(offset_col);
+  m.reflux_duration_ms = std::max(0.0, offset_col - onset_col) * spc * 1000.0;
+  m.peak_reflux_velocity_cm_s = peak;
+  m.time_to_peak_ms = std::max(0.0, static_cast<double>(peak_col) - onset_col) * spc * 1000.0;
+  double vti = 0;
+  for (size_t i = run.begin; i < run.end; ++i) vti += std::max(retro[i], 0.0f) * spc;
+  m.reflux_vti_cm = vti;
+  m.offset_velocity_cm_s = t.noise_cm_s;
+  const auto first = static_cast<size_t>(std::max(0.0, std::floor(onset_col)));
+  const auto last = std::min(t.columns - 1, static_cast<size_t>(std::ceil(offset_col)));
+  for (size_t i = first; i <= last; ++i) m.aliased = m.aliased || (t.flags[i] & kColumnAliased);
+}
+
+Maneuver MeasureManeuver(std::span<const float> ante, std::span<const float> retro, const Trace& t,
+                         const Envelope& envelope, size_t aug_start, const Run& burst,
+                         size_t window_end) {
+  Maneuver m;
+  m.augmentation_start_s = envelope.TimeOf(static_cast<double>(aug_start));
+  size_t quiet = burst.end;
+  while (quiet < window_end && ante[quiet] > t.noise_cm_s) ++quiet;
+  double release_col = FallCrossing(ante, quiet, t.noise_cm_s);
+  const auto peak_it = std::max_element(ante.begin() + static_cast<long>(aug_start),
+                                        ante.begin() + static_cast<long>(burst.end));
+  m.peak_antegrade_velocity_cm_s = *peak_it;
+  if (const auto run = FindRefluxRun(retro, t, burst.end, window_end)) {
+    MeasureRefluxRun(retro, t, envelope, *run, Bounds{burst.end, window_end}, m);
+    // Antegrade flow has ended by the time retrograde flow starts.
+    release_col =
+        std::min(release_col, (*m.reflux_onset_s - envelope.t0_s) / envelope.seconds_per_column);
+  }
+  m.release_s = envelope.TimeOf(release_col);
+  return m;
+}
+
+std::optional<size_t> Decisive(const std::vector<Maneuver>& maneuvers) {
+  if (maneuvers.empty()) return std::nullopt;
+  size_t best = 0;
+  for (size_t i = 1; i < maneuvers.size(); ++i) {
+    if (maneuvers[i].reflux_duration_ms > maneuvers[best].reflux_duration_ms) best = i;
+  }
+  return best;
+}
+
+bool MostlyWeak(const Envelope& envelope, size_t columns) {
+  size_t weak = 0;
+  for (size_t i = 0; i < columns && i < envelope.flags.size(); ++i) {
+    weak += (envelope.flags[i] & kColumnWeak) != 0 ? 1 : 0;
+  }
+  return columns > 0 && 2 * weak > columns;
+}
+
+void AddFlags(const Envelope& envelope, const Trace& t, RefluxMeasurement& m) {
+  auto add = [&m](std::string flag) { m.flags.push_back(std::move(flag)); };
+  if (m.maneuvers.empty()) add("no_augmentation");
+  if (envelope.weak_signal || MostlyWeak(envelope, t.columns)) add("weak_signal");
+  if (m.decisive && m.maneuvers[*m.decisive].truncated) add("truncated");
+  if (m.decisive && m.maneuvers[*m.decisive].aliased) add("aliased");
+  if (envelope.saturated) add("saturated");
+  if (m.maneuvers.size() > 1) add("multiple_maneuvers");
+  if (m.antegrade_from_override) add("antegrade_override");
+  if (envelope.unit == VelocityUnit::kHertz) add("velocity_in_hz");
+}
+
+}  // namespace
+
+Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOptions& options) {
+  if (envelope.Size() == 0) return Fail(ErrorCode::kInvalidInput, "empty velocity envelope");
+  if (!(envelope.seconds_per_column > 0) || !std::isfinite(envelope.seconds_per_column)) {
+    return Fail(ErrorCode::kInvalidInput, "envelope time step must be positive");
+  }
+  if (envelope.max_reverse.size() != envelope.Size()) {
+    return Fail(ErrorCode::kInvalidInput, "forward and reverse envelopes differ in length");
+  }
+  const Trace t = MakeTrace(envelope, options);
+  RefluxMeasurement m;
+  m.time_resolution_ms = envelope.seconds_per_column * 1000.0;
+  m.antegrade_from_override = options.antegrade_override.has_value();
+  std::optional<AntegradeDirection> direction = options.antegrade_override;
+  if (!direction && t.columns > 0) direction = InferAntegrade(t, options);
+  m.antegrade = direction.value_or(AntegradeDirection::kUp);
+  const bool up = m.antegrade == AntegradeDirection::kUp;
+  const std::span<const float> ante = up ? t.up : t.down, retro = up ? t.down : t.up;
+  const std::vector<Run> bursts =
+      t.columns == 0
+          ? std::vector<Run>{}
+          : DetectBursts(ante, retro, t,
+                         AugmentationLevel(ante, t, options.min_augmentation_velocity_cm_s));
+  std::vector<size_t> starts;
+  for (size_t i = 0; i < bursts.size(); ++i) {
+    starts.push_back(AugmentationStart(ante, t, bursts[i], i == 0 ? 0 : bursts[i - 1].end));
+  }
+  for (size_t i = 0; i < bursts.size(); ++i) {
+    const size_t window_end = i + 1 < bursts.size() ? starts[i + 1] : t.columns;
+    m.maneuvers.push_back(
+        MeasureManeuver(ante, retro, t, envelope, starts[i], bursts[i], window_end));
+  }
+  m.decisive = Decisive(m.maneuvers);
+  AddFlags(envelope, t, m);
+  return m;
+}
+
+}  // namespace refluxscan::reflux
