@@ -23,7 +23,8 @@ padding:16px 20px}
 h2{font-size:17px;margin:0 0 12px;color:var(--accent);font-weight:600}
 h3{font-size:15px;margin:0 0 10px}
 .summary{display:flex;flex-wrap:wrap;gap:10px;margin:0 0 4px}
-.stat{border:1px solid var(--line);border-radius:6px;padding:8px 14px;min-width:120px;background:#fbfcfd}
+.stat{border:1px solid var(--line);border-radius:6px;padding:8px 12px;flex:1 1 0;min-width:100px;
+background:#fbfcfd}
 .stat b{display:block;font-size:20px}.stat span{color:var(--muted);font-size:12px}
 .stat.reflux b{color:var(--reflux)}.stat.no_reflux b{color:var(--noreflux)}
 .stat.indeterminate b{color:var(--indet)}.stat.error b{color:var(--reflux)}

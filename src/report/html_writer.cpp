@@ -131,9 +131,25 @@ std::string SegmentList(const std::vector<Segment>& segments) {
   return "<span class=\"bad\">" + out + "</span>";
 }
 
+// "GSV_SFJ to GSV_KNEE" -> "GSV SFJ to GSV knee": canonical names read as on the map.
 std::string ExtentText(const std::string& extent) {
-  return extent.empty() ? "<span class=\"unk\">none</span>"
-                        : "<span class=\"bad\">" + Esc(extent) + "</span>";
+  if (extent.empty()) return "<span class=\"unk\">none</span>";
+  std::string out, word;
+  auto flush = [&] {
+    const std::optional<Segment> seg = SegmentFromName(word);
+    out += seg ? detail::ShortSegmentLabel(*seg) : word;
+    word.clear();
+  };
+  for (char c : extent) {
+    if (c != ' ') {
+      word.push_back(c);
+      continue;
+    }
+    flush();
+    out.push_back(' ');
+  }
+  flush();
+  return "<span class=\"bad\">" + Esc(out) + "</span>";
 }
 
 std::string LimbCard(const LimbSummary& limb) {
