@@ -1,0 +1,178 @@
+// Criteria file format, validation and classification against thresholds.
+#include "refluxscan/reflux/criteria.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "testing/fixtures.h"
+
+namespace refluxscan::reflux {
+namespace {
+
+RefluxMeasurement WithReflux(double duration_ms, bool truncated = false, bool aliased = false) {
+  RefluxMeasurement m;
+  Maneuver man;
+  man.has_reflux = duration_ms > 0;
+  man.reflux_duration_ms = duration_ms;
+  man.truncated = truncated;
+  man.aliased = aliased;
+  m.maneuvers.push_back(man);
+  m.decisive = 0;
+  return m;
+}
+
+TEST(Criteria, DefaultsFollowTheGuidelineTable) {
+  const Criteria c = DefaultCriteria();
+  ASSERT_NE(c.For(VeinClass::kSuperficial), nullptr);
+  EXPECT_EQ(c.For(VeinClass::kSuperficial)->threshold_ms, 500);
+  EXPECT_EQ(c.For(VeinClass::kDeepProximal)->threshold_ms, 1000);
+  EXPECT_EQ(c.For(VeinClass::kDeepDistal)->threshold_ms, 500);
+  EXPECT_EQ(c.For(VeinClass::kPerforator)->threshold_ms, 350);
+  for (const Criterion& criterion : c.by_class) {
+    EXPECT_FALSE(criterion.inclusive);
+    EXPECT_NE(criterion.source.find("Labropoulos 2003"), std::string::npos);
+  }
+}
+
+TEST(Criteria, JsonRoundTrip) {
+  auto parsed = ParseCriteriaJson(DefaultCriteriaJson());
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  const Criteria d = DefaultCriteria();
+  ASSERT_EQ(parsed->by_class.size(), d.by_class.size());
+  for (size_t i = 0; i < d.by_class.size(); ++i) {
+    EXPECT_EQ(parsed->by_class[i].vein_class, d.by_class[i].vein_class);
+    EXPECT_EQ(parsed->by_class[i].threshold_ms, d.by_class[i].threshold_ms);
+    EXPECT_EQ(parsed->by_class[i].inclusive, d.by_class[i].inclusive);
+    EXPECT_EQ(parsed->by_class[i].source, d.by_class[i].source);
+  }
+  EXPECT_EQ(parsed->name, "default");
+}
+
+TEST(Criteria, ShippedFileMatchesTheBuiltInDefault) {
+  const auto path = refluxscan::testing::SourceDir() / "criteria" / "default.json";
+  std::ifstream in(path);
+  ASSERT_TRUE(in) << path;
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), DefaultCriteriaJson()) << "regenerate criteria/default.json";
+  auto loaded = LoadCriteria(path.string());
+  ASSERT_TRUE(loaded) << loaded.error().message;
+}
+
+std::string FileWith(std::string_view perforator) {
+  return std::string(R"({"name": "x", "criteria": [
+    {"vein_class": "superficial", "threshold_ms": 500},
+    {"vein_class": "deep_proximal", "threshold_ms": 1000},
+    {"vein_class": "deep_distal", "threshold_ms": 500})") +
+         std::string(perforator) + "]}";
+}
+
+TEST(Criteria, SvsPerforatorAlternativeIsSelectableByEditingTheFile) {
+  auto c = ParseCriteriaJson(FileWith(
+      R"(, {"vein_class": "perforator", "threshold_ms": 500, "inclusive": true, "source": "SVS/AVF 2011"})"));
+  ASSERT_TRUE(c) << c.error().message;
+  const auto finding = Classify(WithReflux(500), Segment::kPerfCalf, *c);
+  EXPECT_EQ(finding.classification, Classification::kReflux);  // >= 500 ms
+  EXPECT_EQ(finding.criterion_source, "SVS/AVF 2011");
+  EXPECT_EQ(Classify(WithReflux(499), Segment::kPerfCalf, *c).classification,
+            Classification::kNoReflux);
+}
+
+void ExpectInvalid(std::string_view text, std::string_view message_part) {
+  auto c = ParseCriteriaJson(text);
+  ASSERT_FALSE(c) << text;
+  EXPECT_EQ(c.error().code, ErrorCode::kInvalidInput);
+  EXPECT_NE(c.error().message.find(message_part), std::string::npos) << c.error().message;
+}
+
+TEST(Criteria, ValidationErrorsAreClear) {
+  ExpectInvalid("{not json", "not valid JSON");
+  ExpectInvalid("[]", "expected an object");
+  ExpectInvalid(FileWith(""), "no criterion for vein_class \"perforator\"");
+  ExpectInvalid(FileWith(R"(, {"vein_class": "perforator", "threshold_ms": -1})"), "> 0");
+  ExpectInvalid(FileWith(R"(, {"vein_class": "perforator", "threshold_ms": 60000})"), "< 60000");
+  ExpectInvalid(FileWith(R"(, {"vein_class": "perforator", "threshold_ms": 350, "thresh": 1})"),
+                "unknown key \"thresh\"");
+  ExpectInvalid(FileWith(R"(, {"vein_class": "venules", "threshold_ms": 350})"),
+                "unknown vein_class");
+  ExpectInvalid(FileWith(R"(, {"vein_class": "superficial", "threshold_ms": 350})"), "twice");
+  ExpectInvalid(FileWith(R"(, {"vein_class": "perforator", "threshold_ms": "350"})"),
+                "threshold_ms");
+  ExpectInvalid(R"({"criteria": [], "extra": 1})", "unknown key \"extra\"");
+  EXPECT_EQ(LoadCriteria("/nonexistent/criteria.json").error().code, ErrorCode::kIo);
+}
+
+struct ThresholdCase {
+  Segment segment;
+  double threshold_ms;
+};
+
+class ClassifyAtThreshold : public ::testing::TestWithParam<ThresholdCase> {};
+
+TEST_P(ClassifyAtThreshold, JustUnderIsNoRefluxJustOverIsReflux) {
+  const auto [segment, threshold] = GetParam();
+  const Criteria c = DefaultCriteria();
+  const auto under = Classify(WithReflux(threshold - 1), segment, c);
+  EXPECT_EQ(under.classification, Classification::kNoReflux);
+  EXPECT_EQ(under.threshold_ms, threshold);
+  EXPECT_NEAR(*under.margin_ms, -1, 1e-9);
+  const auto at = Classify(WithReflux(threshold), segment, c);
+  EXPECT_EQ(at.classification, Classification::kNoReflux);  // "> threshold" is exclusive
+  const auto over = Classify(WithReflux(threshold + 1), segment, c);
+  EXPECT_EQ(over.classification, Classification::kReflux);
+  EXPECT_NEAR(*over.margin_ms, 1, 1e-9);
+  EXPECT_FALSE(over.criterion_source.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    VeinClasses, ClassifyAtThreshold,
+    ::testing::Values(ThresholdCase{Segment::kGsvSfj, 500},
+                      ThresholdCase{Segment::kSsvProxCalf, 500}, ThresholdCase{Segment::kCfv, 1000},
+                      ThresholdCase{Segment::kFvMid, 1000}, ThresholdCase{Segment::kPopv, 1000},
+                      ThresholdCase{Segment::kDfv, 500}, ThresholdCase{Segment::kPtv, 500},
+                      ThresholdCase{Segment::kPerfCalf, 350}));
+
+TEST(Classify, TruncatedAboveThresholdIsRefluxBelowIsIndeterminate) {
+  const Criteria c = DefaultCriteria();
+  EXPECT_EQ(Classify(WithReflux(700, true), Segment::kGsvSfj, c).classification,
+            Classification::kReflux);
+  const auto below = Classify(WithReflux(300, true), Segment::kGsvSfj, c);
+  EXPECT_EQ(below.classification, Classification::kIndeterminate);
+  EXPECT_EQ(below.reason, kReasonTruncated);
+}
+
+TEST(Classify, AliasedMattersOnlyBelowThreshold) {
+  const Criteria c = DefaultCriteria();
+  EXPECT_EQ(Classify(WithReflux(800, false, true), Segment::kGsvSfj, c).classification,
+            Classification::kReflux);
+  const auto below = Classify(WithReflux(300, false, true), Segment::kGsvSfj, c);
+  EXPECT_EQ(below.classification, Classification::kIndeterminate);
+  EXPECT_EQ(below.reason, kReasonAliased);
+}
+
+TEST(Classify, NoAugmentationWeakSignalAndUnknownSegmentAreIndeterminate) {
+  const Criteria c = DefaultCriteria();
+  RefluxMeasurement none;
+  none.flags = {"no_augmentation"};
+  EXPECT_EQ(Classify(none, Segment::kGsvSfj, c).reason, kReasonNoAugmentation);
+  RefluxMeasurement weak = WithReflux(100);
+  weak.flags = {"weak_signal"};
+  const auto w = Classify(weak, Segment::kGsvSfj, c);
+  EXPECT_EQ(w.classification, Classification::kIndeterminate);
+  EXPECT_EQ(w.reason, kReasonWeakSignal);
+  const auto unknown = Classify(WithReflux(900), std::nullopt, c);
+  EXPECT_EQ(unknown.classification, Classification::kIndeterminate);
+  EXPECT_EQ(unknown.reason, kReasonUnknownSegment);
+  EXPECT_EQ(Indeterminate(kReasonError).reason, kReasonError);
+}
+
+TEST(Classify, CompetentManeuverWithoutRefluxIsNoReflux) {
+  const auto f = Classify(WithReflux(0), Segment::kCfv, DefaultCriteria());
+  EXPECT_EQ(f.classification, Classification::kNoReflux);
+  EXPECT_NEAR(*f.margin_ms, -1000, 1e-9);
+}
+
+}  // namespace
+}  // namespace refluxscan::reflux

@@ -1,0 +1,184 @@
+// Behaviour of MeasureReflux on hand-made envelopes.
+#include "refluxscan/reflux/measure.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "reflux/envelope_builder.h"
+
+namespace refluxscan::reflux {
+namespace {
+
+using testing::EnvelopeSpec;
+using testing::MakeEnvelope;
+using testing::RaisedCosine;
+using testing::Trapezoid;
+
+// Augmentation (antegrade, positive) at `aug_s` for 0.6 s, reflux (negative) of `reflux_s` after.
+double Maneuver(double t, double aug_s, double reflux_s, double reflux_cm_s = 25) {
+  return RaisedCosine(t, aug_s, 0.6, 45) - Trapezoid(t, aug_s + 0.6, reflux_s, 0.06, reflux_cm_s);
+}
+
+Envelope Make(const std::function<double(double)>& v, double duration_s = 4) {
+  return MakeEnvelope(v, EnvelopeSpec{.seconds_per_column = 0.01, .duration_s = duration_s});
+}
+
+TEST(MeasureReflux, RejectsEmptyOrTimelessEnvelopes) {
+  Envelope empty;
+  empty.seconds_per_column = 0.01;
+  EXPECT_EQ(MeasureReflux(empty).error().code, ErrorCode::kInvalidInput);
+  Envelope no_time = Make([](double t) { return Maneuver(t, 1, 0); });
+  no_time.seconds_per_column = 0;
+  EXPECT_EQ(MeasureReflux(no_time).error().code, ErrorCode::kInvalidInput);
+}
+
+TEST(MeasureReflux, CompetentVeinHasAManeuverWithoutReflux) {
+  auto m = MeasureReflux(Make([](double t) { return RaisedCosine(t, 1, 0.6, 45); }));
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+  EXPECT_EQ(m->maneuvers[0].reflux_duration_ms, 0);
+  EXPECT_NEAR(m->maneuvers[0].peak_antegrade_velocity_cm_s, 45, 1);
+  EXPECT_EQ(m->decisive, 0u);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  EXPECT_DOUBLE_EQ(m->time_resolution_ms, 10);
+}
+
+TEST(MeasureReflux, MeasuresDurationPeakVtiAndTiming) {
+  auto m = MeasureReflux(Make([](double t) { return Maneuver(t, 1, 0.8, 25); }));
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  const auto& man = m->maneuvers[0];
+  ASSERT_TRUE(man.has_reflux);
+  EXPECT_NEAR(man.reflux_duration_ms, 800, 10);
+  EXPECT_NEAR(*man.reflux_onset_s, 1.6, 0.01);
+  EXPECT_NEAR(*man.reflux_offset_s, 2.4, 0.01);
+  EXPECT_LE(man.release_s, *man.reflux_onset_s);
+  EXPECT_NEAR(man.peak_reflux_velocity_cm_s, 25, 0.5);
+  EXPECT_NEAR(man.time_to_peak_ms, 60, 12);
+  EXPECT_NEAR(man.reflux_vti_cm, 25 * (0.8 - 0.06), 0.6);  // trapezoid area
+  EXPECT_NEAR(man.offset_velocity_cm_s, 3, 1e-9);
+  EXPECT_FALSE(man.truncated);
+  EXPECT_FALSE(man.aliased);
+}
+
+TEST(MeasureReflux, TwoManeuversReportEachAndTheLongestIsDecisive) {
+  auto m = MeasureReflux(
+      Make([](double t) { return Maneuver(t, 0.5, 0.4) + Maneuver(t, 2.6, 1.2); }, 5));
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->maneuvers.size(), 2u);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 400, 10);
+  EXPECT_NEAR(m->maneuvers[1].reflux_duration_ms, 1200, 10);
+  EXPECT_EQ(m->decisive, 1u);
+  EXPECT_NE(std::find(m->flags.begin(), m->flags.end(), "multiple_maneuvers"), m->flags.end());
+}
+
+TEST(MeasureReflux, RefluxIsSearchedOnlyBeforeTheNextAugmentation) {
+  // The first squeeze has no reflux; the retrograde flow belongs to the second one.
+  auto m = MeasureReflux(
+      Make([](double t) { return RaisedCosine(t, 0.5, 0.6, 45) + Maneuver(t, 2.0, 0.7); }, 4));
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->maneuvers.size(), 2u);
+  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[1].reflux_duration_ms, 700, 10);
+}
+
+TEST(MeasureReflux, TruncatedWhenTheClipEndsDuringReflux) {
+  auto m = MeasureReflux(Make([](double t) { return Maneuver(t, 1, 3.0); }, 3));
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_TRUE(m->maneuvers[0].truncated);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 1390, 15);  // 1.6 s to the last column
+  EXPECT_NE(std::find(m->flags.begin(), m->flags.end(), "truncated"), m->flags.end());
+}
+
+TEST(MeasureReflux, InvertedDisplayIsInferredFromTheAugmentation) {
+  auto m = MeasureReflux(Make([](double t) { return -Maneuver(t, 1, 0.9); }));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
+  EXPECT_FALSE(m->antegrade_from_override);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 900, 10);
+}
+
+TEST(MeasureReflux, OverrideForcesTheAntegradeDirection) {
+  const Envelope e = Make([](double t) { return Maneuver(t, 1, 0.9); });
+  auto m = MeasureReflux(e, RefluxOptions{.antegrade_override = AntegradeDirection::kDown});
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
+  EXPECT_TRUE(m->antegrade_from_override);
+  // The "reflux" (negative side) is now the augmentation: 0.9 s burst, and no flow after it.
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+}
+
+TEST(MeasureReflux, AliasedColumnsInsideTheRefluxAreFlagged) {
+  Envelope e = Make([](double t) { return Maneuver(t, 1, 0.8); });
+  e.flags[200] |= kColumnAliased;  // 2.0 s, inside the reflux
+  auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->maneuvers[0].aliased);
+  // Aliasing outside the interval does not flag the maneuver.
+  Envelope clean = Make([](double t) { return Maneuver(t, 1, 0.8); });
+  clean.flags[50] |= kColumnAliased;
+  EXPECT_FALSE(MeasureReflux(clean)->maneuvers[0].aliased);
+}
+
+TEST(MeasureReflux, NoiseOnlyMeansNoAugmentation) {
+  EnvelopeSpec spec{.noise_velocity = 3, .floor_noise = true};
+  auto m = MeasureReflux(MakeEnvelope([](double) { return 0.0; }, spec));
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->maneuvers.empty());
+  EXPECT_FALSE(m->decisive);
+  EXPECT_NE(std::find(m->flags.begin(), m->flags.end(), "no_augmentation"), m->flags.end());
+}
+
+TEST(MeasureReflux, IgnoresShortRetrogradeBlips) {
+  // A two-column blip after release is noise, not reflux.
+  auto m = MeasureReflux(
+      Make([](double t) { return RaisedCosine(t, 1, 0.6, 45) - (t > 1.8 && t < 1.82 ? 20 : 0); }));
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+}
+
+TEST(MeasureReflux, MaskedColumnsInsideRefluxAreBridged) {
+  Envelope e = Make([](double t) { return Maneuver(t, 1, 0.8); });
+  for (size_t i = 190; i < 196; ++i) {
+    e.max_reverse[i] = NAN;
+    e.max_forward[i] = NAN;
+    e.flags[i] |= kColumnMasked;
+  }
+  auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 800, 10);
+}
+
+TEST(MeasureReflux, SubColumnInterpolationOfALinearRamp) {
+  // Retrograde ramp rising 2 cm/s per column from the zero crossing at column 160.3 (1.603 s),
+  // falling back through zero at column 230.6: both crossings fall between columns.
+  auto ramp = [](double t) {
+    const double col = t / 0.01;
+    double retro = std::min({(col - 160.3) * 2.0, 40.0, (230.6 - col) * 2.0});
+    return RaisedCosine(t, 1.0, 0.6, 45) - std::max(retro, 0.0);
+  };
+  auto m = MeasureReflux(Make(ramp));
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(m->maneuvers.at(0).has_reflux);
+  EXPECT_NEAR(*m->maneuvers[0].reflux_onset_s, 1.603, 0.001);
+  EXPECT_NEAR(*m->maneuvers[0].reflux_offset_s, 2.306, 0.001);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 703, 1);
+}
+
+TEST(MeasureReflux, WeakSignalIsFlagged) {
+  Envelope e = Make([](double t) { return Maneuver(t, 1, 0.3); });
+  e.weak_signal = true;
+  auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_NE(std::find(m->flags.begin(), m->flags.end(), "weak_signal"), m->flags.end());
+}
+
+}  // namespace
+}  // namespace refluxscan::reflux
