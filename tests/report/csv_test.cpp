@@ -1,0 +1,139 @@
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "refluxscan/report/report.h"
+#include "report/fake_study.h"
+
+namespace refluxscan::report {
+namespace {
+
+using Table = std::vector<std::vector<std::string>>;
+
+// RFC 4180 reader (quoted fields, doubled quotes, CRLF), enough to check what we write.
+Table ParseCsv(const std::string& text) {
+  Table rows(1);
+  std::string field;
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field.push_back('"');
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field.push_back(c);
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      rows.back().push_back(field);
+      field.clear();
+    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      rows.back().push_back(field);
+      field.clear();
+      rows.emplace_back();
+      ++i;
+    } else {
+      field.push_back(c);
+    }
+  }
+  if (rows.back().empty()) rows.pop_back();
+  return rows;
+}
+
+// Rows as maps from column name to cell.
+std::vector<std::map<std::string, std::string>> Records(const Table& t) {
+  std::vector<std::map<std::string, std::string>> out;
+  for (size_t r = 1; r < t.size(); ++r) {
+    std::map<std::string, std::string> rec;
+    for (size_t c = 0; c < t[0].size() && c < t[r].size(); ++c) rec[t[0][c]] = t[r][c];
+    out.push_back(rec);
+  }
+  return out;
+}
+
+TEST(ReportCsv, OneRowPerClipAndPerSegmentWithFixedColumns) {
+  const StudyReport r = refluxscan::testing::MakeFakeStudy();
+  const Table t = ParseCsv(ToCsv(r));
+  ASSERT_EQ(t.size(), 1 + r.clips.size() + r.segments.size());
+  for (const auto& row : t) EXPECT_EQ(row.size(), t[0].size());
+  EXPECT_EQ(t[0][0], "level");
+  const auto recs = Records(t);
+  size_t clips = 0, segments = 0;
+  for (const auto& rec : recs) {
+    clips += rec.at("level") == "clip";
+    segments += rec.at("level") == "segment";
+  }
+  EXPECT_EQ(clips, r.clips.size());
+  EXPECT_EQ(segments, r.segments.size());
+}
+
+TEST(ReportCsv, PlainUnitsAndNumbers) {
+  const StudyReport r = refluxscan::testing::MakeFakeStudy();
+  const auto recs = Records(ParseCsv(ToCsv(r)));
+  const auto& sfj = recs[1];  // clip 1: R GSV_SFJ
+  EXPECT_EQ(sfj.at("file"), "R/GSV_SFJ.dcm");
+  EXPECT_EQ(sfj.at("laterality"), "R");
+  EXPECT_EQ(sfj.at("segment"), "GSV_SFJ");
+  EXPECT_EQ(sfj.at("reflux_duration_ms"), "1850.0");
+  EXPECT_EQ(sfj.at("peak_reflux_velocity_cm_s"), "42.68");
+  EXPECT_EQ(sfj.at("threshold_ms"), "500.0");
+  EXPECT_EQ(sfj.at("margin_ms"), "1350.0");
+  EXPECT_EQ(sfj.at("classification"), "reflux");
+  const auto& cfv = recs[0];
+  EXPECT_EQ(cfv.at("margin_ms"), "-580.0");  // negative numbers stay numbers (no ' prefix)
+  const auto& segment = recs[r.clips.size()];
+  EXPECT_EQ(segment.at("level"), "segment");
+  EXPECT_EQ(segment.at("clip_ids"), "0");
+  EXPECT_EQ(segment.at("decisive_clip_id"), "0");
+  EXPECT_EQ(segment.at("file"), "");
+}
+
+TEST(ReportCsv, FlagsJoinedAndErrorsFlattened) {
+  const StudyReport r = refluxscan::testing::MakeFakeStudy();
+  const auto recs = Records(ParseCsv(ToCsv(r)));
+  EXPECT_EQ(recs[14].at("quality_flags"), "angle_missing;scale_too_high");
+  EXPECT_EQ(recs[15].at("status"), "error");
+  EXPECT_EQ(recs[15].at("error_code"), "corrupt");
+  EXPECT_EQ(recs[15].at("error_message"), "JPEG stream ends after 12 of 40 frames");
+  EXPECT_EQ(recs[15].at("reflux_duration_ms"), "");          // unknown = empty cell
+  EXPECT_EQ(recs[17].at("file"), "weird \"name\" 'x'.dcm");  // quotes survive round trip
+}
+
+TEST(ReportCsv, FormulaInjectionIsDefused) {
+  StudyReport r = refluxscan::testing::MakeFakeStudy();
+  r.clips[0].identity.label_text = "=HYPERLINK(\"http://x\",\"click\")";
+  r.clips[0].file = "+cmd|' /C calc'!A0.dcm";
+  r.clips[1].identity.label_text = "@SUM(1,2)";
+  r.clips[2].identity.label_text = "line1\nline2,\"x\"";
+  const std::string csv = ToCsv(r);
+  const auto recs = Records(ParseCsv(csv));
+  EXPECT_EQ(recs[0].at("label_text").front(), '\'');
+  EXPECT_EQ(recs[0].at("file").front(), '\'');
+  EXPECT_EQ(recs[1].at("label_text").front(), '\'');
+  EXPECT_EQ(recs[2].at("label_text"), "line1 line2,\"x\"");  // no row break inside a field
+  EXPECT_EQ(ParseCsv(csv).size(), 1 + r.clips.size() + r.segments.size());
+  for (const auto& rec : recs) {
+    for (const auto& [column, cell] : rec) {
+      if (cell.empty()) continue;
+      EXPECT_NE(cell.front(), '=') << column;
+      EXPECT_NE(cell.front(), '+') << column;
+      EXPECT_NE(cell.front(), '@') << column;
+    }
+  }
+}
+
+TEST(ReportCsv, EmptyReportHasOnlyTheHeader) {
+  const Table t = ParseCsv(ToCsv(StudyReport{}));
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].front(), "level");
+  EXPECT_EQ(t[0].back(), "criterion_source");
+}
+
+}  // namespace
+}  // namespace refluxscan::report

@@ -1,0 +1,180 @@
+#include <regex>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "refluxscan/report/report.h"
+#include "report/fake_study.h"
+
+namespace refluxscan::report {
+namespace {
+
+using refluxscan::testing::MakeFakeStudy;
+
+size_t Count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + needle.size())) {
+    ++n;
+  }
+  return n;
+}
+
+// The opening tag of the element with this id.
+std::string TagWithId(const std::string& html, const std::string& id) {
+  const size_t at = html.find("id=\"" + id + "\"");
+  if (at == std::string::npos) return "";
+  const size_t open = html.rfind('<', at);
+  return html.substr(open, html.find('>', at) - open + 1);
+}
+
+class ReportHtml : public ::testing::Test {
+ protected:
+  StudyReport report_ = MakeFakeStudy();
+  std::string html_ = ToHtml(report_);
+};
+
+TEST_F(ReportHtml, IsSelfContained) {
+  EXPECT_EQ(html_.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html_.find("default-src 'none'"), std::string::npos);  // CSP: nothing external loads
+  // No external fetch anywhere: the only URL is the SVG namespace identifier.
+  const std::regex external(R"((src|href)\s*=\s*"(https?:|//))");
+  EXPECT_FALSE(std::regex_search(html_, external));
+  EXPECT_EQ(html_.find("url(http"), std::string::npos);
+  EXPECT_EQ(html_.find("@import"), std::string::npos);
+  EXPECT_EQ(html_.find("<link"), std::string::npos);
+  EXPECT_EQ(Count(html_, "<script"), 1u);  // only the pinned render check
+}
+
+TEST_F(ReportHtml, HeaderShowsStudyProvenanceAndCriteria) {
+  EXPECT_NE(html_.find("2024-03-15"), std::string::npos);
+  EXPECT_NE(html_.find("Bilateral venous insufficiency mapping"), std::string::npos);
+  EXPECT_NE(html_.find("PID-0042"), std::string::npos);
+  EXPECT_NE(html_.find("refluxscan 0.1.0"), std::string::npos);
+  EXPECT_NE(html_.find("2024-03-16T09:30:00Z"), std::string::npos);
+  EXPECT_NE(html_.find("&gt; 1000 ms"), std::string::npos);  // deep proximal threshold
+  EXPECT_NE(html_.find("&gt; 350 ms"), std::string::npos);   // perforator threshold
+  EXPECT_NE(html_.find("threshold_superficial_ms"), std::string::npos);
+}
+
+TEST_F(ReportHtml, VeinMapHasEverySegmentColouredByClassification) {
+  for (const SegmentFinding& s : report_.segments) {
+    const std::string id = std::string("seg-") + std::string(LateralityCode(s.laterality)) + "-" +
+                           std::string(Info(s.segment).name);
+    const std::string tag = TagWithId(html_, id);
+    ASSERT_FALSE(tag.empty()) << id;
+    EXPECT_NE(tag.find(std::string("data-classification=\"") +
+                       std::string(ClassificationName(s.finding.classification)) + "\""),
+              std::string::npos)
+        << tag;
+  }
+  EXPECT_NE(TagWithId(html_, "seg-L-GSV_KNEE").find("data-classification=\"not_measured\""),
+            std::string::npos);
+  EXPECT_NE(TagWithId(html_, "seg-R-SSV_SPJ").find("post"), std::string::npos);  // dashed
+  // Labels carry the reflux time; the truncated one is a lower bound.
+  EXPECT_NE(html_.find("1850 ms"), std::string::npos);
+  EXPECT_NE(html_.find("\u2265 380 ms"), std::string::npos);
+  EXPECT_NE(html_.find("leg (R) is on the viewer's left"), std::string::npos);  // convention stated
+}
+
+TEST_F(ReportHtml, FindingsTablesLinkTheDecisiveClip) {
+  const std::string row = TagWithId(html_, "finding-R-GSV_SFJ");
+  ASSERT_FALSE(row.empty());
+  const size_t at = html_.find(row);
+  const std::string rest = html_.substr(at, html_.find("</tr>", at) - at);
+  EXPECT_NE(rest.find("1850 ms"), std::string::npos);
+  EXPECT_NE(rest.find("+1350 ms"), std::string::npos);
+  EXPECT_NE(rest.find("42.7 cm/s"), std::string::npos);
+  EXPECT_NE(rest.find("href=\"#clip-1\""), std::string::npos);
+  EXPECT_FALSE(TagWithId(html_, "clip-1").empty());
+}
+
+TEST_F(ReportHtml, ClipsShowStripWithOverlayInPixelCoordinates) {
+  // One PNG per analysed clip (16 of the 18 clips have strips).
+  EXPECT_EQ(Count(html_, "src=\"data:image/png;base64,iVBORw0KGgo"), 16u);
+  EXPECT_NE(html_.find("viewBox=\"0 0 600 200\""), std::string::npos);
+  // Baseline at row (top - 0) / step = 60 / 0.6 = 100.
+  EXPECT_NE(html_.find("class=\"baseline\" x1=\"0\" y1=\"100.00\""), std::string::npos);
+  // Release at 2.0 s = column 200; reflux band of the SFJ clip from 2.05 s for 1.85 s.
+  EXPECT_NE(html_.find("class=\"release\" x1=\"200.00\""), std::string::npos);
+  EXPECT_NE(html_.find("class=\"reflux-band\" x=\"205.00\" y=\"0\" width=\"185.00\""),
+            std::string::npos);
+  EXPECT_GE(Count(html_, "class=\"env antegrade\""), 16u);
+  EXPECT_GE(Count(html_, "class=\"env retrograde\""), 16u);
+}
+
+TEST_F(ReportHtml, EnvelopePolylineFollowsVelocityToRowMapping) {
+  StudyReport r;
+  ClipResult clip = refluxscan::testing::MakeOkClip(refluxscan::testing::FakeSpecs()[0]);
+  Envelope& e = *clip.envelope;
+  e.max_forward = {30.0f, 0.0f, 12.0f};
+  e.max_reverse = {6.0f, 60.0f, 0.0f};
+  e.flags = {0, 0, 0};
+  r.clips.push_back(clip);
+  const std::string html = ToHtml(r);
+  // row = (60 - v) / 0.6: +30 -> 50, 0 -> 100, +12 -> 80; -6 -> 110, -60 -> 200, 0 -> 100.
+  EXPECT_NE(html.find("points=\"0.00,50.00 1.00,100.00 2.00,80.00\""), std::string::npos);
+  EXPECT_NE(html.find("points=\"0.00,110.00 1.00,200.00 2.00,100.00\""), std::string::npos);
+}
+
+TEST_F(ReportHtml, MaskedColumnsBreakTheEnvelope) {
+  // The fake envelope masks columns 300..305 (erase bar): each side is two polylines per clip.
+  const size_t start = html_.find("id=\"clip-0\"");
+  const std::string card = html_.substr(start, html_.find("</article>", start) - start);
+  EXPECT_EQ(Count(card, "class=\"env antegrade\""), 2u);
+  EXPECT_EQ(Count(card, "class=\"env retrograde\""), 2u);
+}
+
+TEST_F(ReportHtml, FailedAndSkippedClipsListTheirErrors) {
+  EXPECT_NE(html_.find("JPEG stream ends after 12 of 40 frames"), std::string::npos);
+  EXPECT_NE(html_.find("no spectral Doppler region in the image"), std::string::npos);
+  EXPECT_NE(html_.find("class=\"clip status-error\""), std::string::npos);
+  EXPECT_NE(html_.find("class=\"clip status-skipped\""), std::string::npos);
+}
+
+TEST_F(ReportHtml, QaSectionExplainsFlagsAndProtocolGaps) {
+  const std::string qa = html_.substr(html_.find("<section id=\"qa\">"));
+  EXPECT_NE(qa.find("Velocity scale too high"), std::string::npos);
+  EXPECT_NE(qa.find("Doppler correction angle not recorded"), std::string::npos);
+  EXPECT_NE(qa.find("The clip ends while reflux continues"), std::string::npos);
+  EXPECT_NE(qa.find("Not a spectral Doppler image"), std::string::npos);
+  EXPECT_NE(qa.find("made_up_flag&lt;b&gt;"), std::string::npos);  // unknown flags still shown
+  EXPECT_NE(qa.find("Incomplete"), std::string::npos);
+  EXPECT_EQ(Count(qa, "class=\"level missing\""), 4u + 1u);  // 4 levels + legend
+  EXPECT_EQ(Count(qa, "class=\"level unmeasurable\""), 1u + 1u);
+}
+
+TEST_F(ReportHtml, UntrustedTextIsEscapedEverywhere) {
+  StudyReport r = MakeFakeStudy();
+  r.study.patient_id = "<img src=x onerror=alert(2)>";
+  r.study.study_description = "\"><svg onload=alert(3)>";
+  r.options.push_back({"<b>opt</b>", "</style><script>alert(4)</script>"});
+  r.clips[0].error = Error{ErrorCode::kIo, "<iframe>"};
+  r.limbs[0].gsv_reflux_extent = "GSV_SFJ to <i>x</i>";
+  const std::string html = ToHtml(r);
+  for (const char* raw : {"<script>alert", "<img src=x", "<svg onload", "<b>opt", "<iframe",
+                          "</style><script>", "weird \"name\"", "<i>x"}) {
+    EXPECT_EQ(html.find(raw), std::string::npos) << raw;
+  }
+  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(html.find("weird &quot;name&quot; &#39;x&#39;.dcm"), std::string::npos);
+  EXPECT_NE(html.find("&lt;img src=x onerror=alert(2)&gt;"), std::string::npos);
+}
+
+TEST_F(ReportHtml, EmptyReportStillRenders) {
+  const std::string html = ToHtml(StudyReport{});
+  EXPECT_NE(html.find("id=\"legmap\""), std::string::npos);
+  EXPECT_NE(html.find("seg-R-GSV_SFJ"), std::string::npos);  // gray, not measured
+  EXPECT_NE(html.find("No clips."), std::string::npos);
+  EXPECT_NE(html.find("</html>"), std::string::npos);
+}
+
+TEST_F(ReportHtml, UnencodableStripFallsBackToANote) {
+  StudyReport r = MakeFakeStudy();
+  r.clips[0].strip_bgr = cv::Mat(10, 10, CV_32FC1, cv::Scalar(0.5));
+  const std::string html = ToHtml(r);
+  EXPECT_NE(html.find("No spectral strip image available."), std::string::npos);
+}
+
+}  // namespace
+}  // namespace refluxscan::report
