@@ -40,7 +40,10 @@ inline Spectrogram MakeSpectrogram(const SyntheticSpec& spec, const std::vector<
     const double v = v_max[static_cast<size_t>(c)];
     for (int r = 0; r < spec.rows; ++r) {
       const double vr = s.VelocityAtRow(r);
-      const bool inside = v > 0 ? (vr >= 0 && vr <= v) : (vr <= 0 && vr >= v);
+      // Beyond the scale the spectrum wraps around by the full span (aliasing).
+      const double span = spec.rows * spec.step;
+      const bool inside = v > 0 ? ((vr >= 0 && vr <= v) || vr + span <= v)
+                                : ((vr <= 0 && vr >= v) || vr - span >= v);
       const double p = speckle(rng) + (inside && v != 0 ? signal * speckle(rng) : 0.0);
       const double i = (10 * std::log10(p) - ref_db) / spec.dynamic_range_db + 1.0;
       s.intensity(r, c) = static_cast<float>(std::clamp(i, 0.0, 1.0));
