@@ -1,0 +1,111 @@
+#include "synth/doppler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "refluxscan/spectral/signal.h"
+#include "synth/rng.h"
+
+namespace refluxscan::synth {
+namespace {
+
+constexpr double kPi = std::numbers::pi;
+constexpr double kBlockS = 0.0005;      // velocity and lifetimes updated every 0.5 ms
+constexpr double kMinTransitCmS = 0.5;  // a still scatterer still decorrelates (tissue motion)
+
+// One scatterer slot: a phasor that lives for one transit time, then is replaced.
+struct Scatterer {
+  double profile_factor = 0;  // v_i / v_max: position in the velocity profile
+  std::complex<double> amplitude;
+  double phase_rad = 0;
+  double age_s = 0, lifetime_s = 0;
+};
+
+double ProfileFactor(const SignalSpec& s, Rng& rng) {
+  const double r2 = rng.Uniform();  // uniform over the lumen's area: r^2 ~ U(0,1)
+  if (s.profile == Profile::kParabolic) return 1 - r2;
+  return 1 - std::pow(r2, 0.5 * s.blunt_order);
+}
+
+double Lifetime(const SignalSpec& s, double speed_cm_s, Rng& rng) {
+  const double transit = s.gate_length_cm / std::max(speed_cm_s, kMinTransitCmS);
+  return std::clamp(transit, 0.003, 0.08) * rng.Uniform(0.7, 1.3);
+}
+
+void Respawn(Scatterer& sc, const SignalSpec& s, double v_max_cm_s, Rng& rng) {
+  sc.profile_factor = ProfileFactor(s, rng);
+  sc.amplitude = {rng.Normal() * std::sqrt(0.5), rng.Normal() * std::sqrt(0.5)};  // Rayleigh
+  sc.phase_rad = rng.Uniform(0, 2 * kPi);
+  sc.age_s = 0;
+  sc.lifetime_s = Lifetime(s, std::abs(v_max_cm_s * sc.profile_factor), rng);
+}
+
+// Mean signal power: E|a|^2 = 1 per scatterer times the mean of sin^2 over a lifetime (1/2).
+double SignalPower(const SignalSpec& s) { return 0.5 * s.scatterers; }
+
+double NoiseSigma(const SignalSpec& s) {
+  return std::sqrt(SignalPower(s) / std::pow(10.0, s.snr_db / 10.0) / 2);  // per I and Q
+}
+
+}  // namespace
+
+std::string_view ProfileName(Profile p) { return p == Profile::kParabolic ? "parabolic" : "blunt"; }
+
+double DopplerShiftHz(const SignalSpec& s, double toward_probe_cm_s) {
+  return spectral::DopplerShiftHzFromVelocity(toward_probe_cm_s, s.transducer_hz, s.angle_deg);
+}
+
+double NyquistSpanCmS(const SignalSpec& s) {
+  return spectral::VelocityCmSFromDopplerShift(s.prf_hz, s.transducer_hz, s.angle_deg);
+}
+
+std::vector<std::complex<float>> SimulateIq(const FlowSpec& flow, const SignalSpec& s,
+                                            double t_start_s, size_t count) {
+  Rng rng(s.seed);
+  Rng noise_rng = rng.Fork(1);
+  std::vector<Scatterer> slots(static_cast<size_t>(std::max(1, s.scatterers)));
+  const double v0 = VelocityCmS(flow, t_start_s);
+  for (Scatterer& sc : slots) {
+    Respawn(sc, s, v0, rng);
+    sc.age_s = rng.Uniform() * sc.lifetime_s;  // staggered: no synchronized replacement
+  }
+  const size_t block = std::max<size_t>(1, static_cast<size_t>(std::lround(kBlockS * s.prf_hz)));
+  const double dt = 1.0 / s.prf_hz;
+  const double hz_per_cm_s = DopplerShiftHz(s, 1.0) * s.antegrade_toward_probe;
+  const double sigma = NoiseSigma(s);
+  std::vector<std::complex<float>> out(count);
+  for (size_t n0 = 0; n0 < count; n0 += block) {
+    const size_t n1 = std::min(count, n0 + block);
+    const double block_s = static_cast<double>(n1 - n0) * dt;
+    const double v = VelocityCmS(
+        flow, t_start_s + (static_cast<double>(n0) + 0.5 * static_cast<double>(n1 - n0)) * dt);
+    std::vector<std::complex<double>> acc(n1 - n0);
+    for (Scatterer& sc : slots) {
+      if (sc.age_s >= sc.lifetime_s) Respawn(sc, s, v, rng);
+      const double dphi = 2 * kPi * hz_per_cm_s * v * sc.profile_factor * dt;
+      const std::complex<double> rotator = std::polar(1.0, dphi);
+      std::complex<double> z = sc.amplitude * std::polar(1.0, sc.phase_rad);
+      // Lifetime window sin(pi * age / lifetime), linear within the block (smooth birth/death).
+      const double w0 = std::sin(kPi * std::min(1.0, sc.age_s / sc.lifetime_s));
+      const double w1 = std::sin(kPi * std::min(1.0, (sc.age_s + block_s) / sc.lifetime_s));
+      for (size_t k = 0; k < acc.size(); ++k) {
+        const double frac = static_cast<double>(k) / static_cast<double>(acc.size());
+        acc[k] += z * (w0 + (w1 - w0) * frac);
+        z *= rotator;
+      }
+      sc.phase_rad = std::fmod(sc.phase_rad + dphi * static_cast<double>(acc.size()), 2 * kPi);
+      sc.age_s += block_s;
+    }
+    for (size_t k = 0; k < acc.size(); ++k) {
+      const double re = sigma * noise_rng.Normal();
+      const double im = sigma * noise_rng.Normal();  // separate statements: fixed order
+      out[n0 + k] = std::complex<float>(acc[k] + std::complex<double>(re, im));
+    }
+  }
+  return out;
+}
+
+double NoisePower(const SignalSpec& s) { return SignalPower(s) / std::pow(10.0, s.snr_db / 10.0); }
+
+}  // namespace refluxscan::synth

@@ -1,0 +1,42 @@
+#pragma once
+// Pulsed-wave Doppler I/Q from the flow model: a few dozen moving scatterers in the sample
+// volume, each a complex phasor whose phase advances by 2*pi*f_d/PRF per pulse, with
+// f_d = 2 f0 v cos(theta) / c (DOMAIN.md), plus complex Gaussian noise at a chosen SNR.
+#include <complex>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "synth/flow.h"
+
+namespace refluxscan::synth {
+
+enum class Profile { kParabolic, kBlunt };
+std::string_view ProfileName(Profile p);
+
+struct SignalSpec {
+  double prf_hz = 4000;          // 1000..12000: I/Q sample rate
+  double transducer_hz = 4.0e6;  // 2..7 MHz
+  double angle_deg = 60;         // 0..60, beam-to-flow angle
+  double snr_db = 20;            // blood signal power / noise power of the I/Q samples
+  Profile profile = Profile::kParabolic;
+  double blunt_order = 8;          // kBlunt: v(r) = vmax (1 - r^n)
+  int scatterers = 32;             // 20..40 phasors alive at any time
+  double gate_length_cm = 0.2;     // sample volume length: sets transit time (broadening)
+  int antegrade_toward_probe = 1;  // +1: antegrade flow gives a positive Doppler shift
+  uint64_t seed = 1;               // phases, amplitudes, lifetimes, noise
+};
+
+// Doppler shift of a velocity in the probe's sense (toward the probe positive), Hz.
+double DopplerShiftHz(const SignalSpec& s, double toward_probe_cm_s);
+// Velocity (toward the probe positive, cm/s) spanned by one PRF: the display's full scale.
+double NyquistSpanCmS(const SignalSpec& s);
+
+// Complex baseband samples at the PRF for times t_start_s + n / prf_hz, n < count.
+std::vector<std::complex<float>> SimulateIq(const FlowSpec& flow, const SignalSpec& s,
+                                            double t_start_s, size_t count);
+
+// Power of the complex noise SimulateIq adds (|n|^2 mean): the display's noise-floor reference.
+double NoisePower(const SignalSpec& s);
+
+}  // namespace refluxscan::synth

@@ -1,0 +1,502 @@
+#include "synth/scenario.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "synth/labels.h"
+
+namespace refluxscan::synth {
+namespace {
+
+constexpr double kMinSecondsPerColumn = 0.002, kMaxSecondsPerColumn = 0.015;
+constexpr int kScaleBandPx = 56;  // room for tick labels beside the strip
+
+bool Decide(const std::optional<bool>& forced, double probability, Rng& rng) {
+  return forced.has_value() ? *forced : rng.Chance(probability);
+}
+
+double Round(double x, double step) { return std::round(x / step) * step; }
+
+// --- Flow --------------------------------------------------------------------------------------
+
+struct RefluxPlan {
+  bool has_reflux = false;
+  double duration_s = 0, visible_s = 0, peak_cm_s = 0;
+  bool truncated = false;
+  std::string tag;
+};
+
+double RefluxPeak(VeinClass c, Rng& rng) {
+  switch (c) {
+    case VeinClass::kPerforator:
+      return rng.Uniform(5, 30);
+    case VeinClass::kDeepProximal:
+      return rng.Uniform(8, 45);
+    default:
+      return rng.Uniform(8, 60);
+  }
+}
+
+// Reflux duration by case; `max_s` is what the strip can hold after the burst.
+RefluxPlan PlanReflux(CaseKind kind, double threshold_s, VeinClass c, double max_s, Rng& rng) {
+  RefluxPlan p;
+  p.has_reflux = true;
+  p.peak_cm_s = RefluxPeak(c, rng);
+  switch (kind) {
+    case CaseKind::kBriefReflux:
+      p.duration_s = rng.Uniform(0.06, std::min(0.6 * threshold_s, 0.3));
+      p.peak_cm_s = rng.Uniform(3, 12);
+      break;
+    case CaseKind::kReflux:
+      p.duration_s = rng.Uniform(threshold_s + 0.08, std::min({threshold_s + 2.5, 5.0, max_s}));
+      break;
+    case CaseKind::kNearAbove:
+    case CaseKind::kNearBelow:
+      p.duration_s =
+          threshold_s + (kind == CaseKind::kNearAbove ? 1 : -1) * rng.Uniform(0.015, 0.06);
+      p.peak_cm_s = rng.Uniform(8, 35);
+      p.tag = "near_threshold";
+      break;
+    case CaseKind::kTruncatedAbove:
+    case CaseKind::kTruncatedBelow:
+      p.truncated = true;
+      p.visible_s = kind == CaseKind::kTruncatedAbove
+                        ? rng.Uniform(threshold_s + 0.06, std::min(threshold_s + 1.5, max_s))
+                        : rng.Uniform(0.12, threshold_s - 0.06);
+      p.duration_s = p.visible_s + rng.Uniform(0.3, 1.5);
+      break;
+    default:
+      p.has_reflux = false;
+  }
+  return p;
+}
+
+ManeuverSpec RandomManeuver(VeinClass c, Rng& rng) {
+  ManeuverSpec m;
+  m.burst_duration_s = rng.Uniform(0.25, 1.4);
+  m.burst_rise_fraction = rng.Uniform(0.22, 0.5);
+  m.peak_antegrade_cm_s = c == VeinClass::kDeepProximal ? rng.Uniform(20, 100)
+                          : c == VeinClass::kPerforator ? rng.Uniform(10, 40)
+                                                        : rng.Uniform(12, 75);
+  m.closure_delay_s = rng.Uniform(0, 0.06);
+  m.reflux_rise_s = rng.Uniform(0.03, 0.15);
+  m.shape = static_cast<RefluxShape>(rng.Int(0, 3));
+  m.shape_parameter =
+      m.shape == RefluxShape::kPlateau ? rng.Uniform(0.3, 0.6) : rng.Uniform(0.4, 0.8);
+  m.pause_s = rng.Uniform(0.2, 0.6);
+  m.recovery_s = rng.Uniform(0.3, 0.8);
+  return m;
+}
+
+void ApplyReflux(ManeuverSpec& m, const RefluxPlan& p) {
+  m.has_reflux = p.has_reflux;
+  m.reflux_duration_s = p.duration_s;
+  m.peak_reflux_cm_s = p.peak_cm_s;
+}
+
+// A second, later maneuver whose reflux is shorter than the first's and never near threshold.
+std::optional<ManeuverSpec> SecondManeuver(const ManeuverSpec& first, double threshold_s,
+                                           VeinClass c, Rng& rng) {
+  ManeuverSpec m = RandomManeuver(c, rng);
+  m.augmentation_start_s =
+      first.FlowEndS() + first.pause_s + first.recovery_s + rng.Uniform(0.4, 1.0);
+  if (first.has_reflux && rng.Chance(0.7)) {
+    m.has_reflux = true;
+    m.reflux_duration_s = first.reflux_duration_s * rng.Uniform(0.3, 0.8);
+    if (std::abs(m.reflux_duration_s - threshold_s) < 0.02)
+      m.reflux_duration_s = threshold_s - 0.06;
+    m.peak_reflux_cm_s = first.peak_reflux_cm_s * rng.Uniform(0.6, 1.1);
+  }
+  return m;
+}
+
+struct FlowPlan {
+  FlowSpec flow;
+  double seconds_per_column = 0.008;
+  std::vector<std::string> tags;
+};
+
+QuietFlow RandomQuiet(VeinClass c, Rng& rng) {
+  QuietFlow q;
+  q.mean_cm_s = c == VeinClass::kDeepProximal ? rng.Uniform(3, 9) : rng.Uniform(0.5, 5);
+  q.modulation = rng.Uniform(0.3, 1.4);
+  q.period_s = rng.Uniform(3, 6);
+  q.phase_rad = rng.Uniform(0, 2 * std::numbers::pi);
+  return q;
+}
+
+double SecondsPerColumn(double needed_s, int columns, Rng& rng) {
+  const double spc = needed_s / (columns - 1) * rng.Uniform(1.0, 1.2);
+  return Round(std::clamp(spc, kMinSecondsPerColumn, kMaxSecondsPerColumn), 1e-5);
+}
+
+FlowPlan PlanFlow(const ClipPlan& plan, VeinClass c, int columns, bool two, Rng& rng) {
+  FlowPlan out;
+  out.flow.quiet = RandomQuiet(c, rng);
+  if (plan.kind == CaseKind::kNoAugmentation) {
+    out.seconds_per_column = SecondsPerColumn(rng.Uniform(3, 8), columns, rng);
+    return out;
+  }
+  const double threshold_s = DefaultThresholdMs(c) / 1000.0;
+  const double max_strip_s = (columns - 1) * kMaxSecondsPerColumn * 0.98;
+  ManeuverSpec m = RandomManeuver(c, rng);
+  const double pre_s = rng.Uniform(0.5, 1.6), post_s = rng.Uniform(0.5, 1.5);
+  const double fixed_s = pre_s + m.burst_duration_s + m.closure_delay_s + post_s;
+  CaseKind kind = plan.kind;
+  if (kind == CaseKind::kWeakSignal)
+    kind = rng.Chance(0.5) ? CaseKind::kReflux : CaseKind::kCompetent;
+  const RefluxPlan reflux = PlanReflux(kind, threshold_s, c, max_strip_s - fixed_s, rng);
+  ApplyReflux(m, reflux);
+  if (!reflux.tag.empty()) out.tags.push_back(reflux.tag);
+  if (reflux.truncated) {
+    // The strip ends `visible_s` after onset: place the burst backwards from the end.
+    const double needed_s = pre_s + m.burst_duration_s + m.closure_delay_s + reflux.visible_s;
+    out.seconds_per_column =
+        std::clamp(needed_s / (columns - 1), kMinSecondsPerColumn, kMaxSecondsPerColumn);
+    const double end_s = (columns - 1) * out.seconds_per_column;
+    m.augmentation_start_s = end_s - reflux.visible_s - m.closure_delay_s - m.burst_duration_s;
+    out.flow.maneuvers.push_back(m);
+    return out;
+  }
+  m.augmentation_start_s = pre_s;
+  out.flow.maneuvers.push_back(m);
+  double needed_s = m.FlowEndS() + post_s;
+  if (two && out.tags.empty()) {
+    const auto second = SecondManeuver(m, threshold_s, c, rng);
+    const double needed2_s = second ? second->FlowEndS() + post_s : 0;
+    if (second && needed2_s < max_strip_s) {
+      out.flow.maneuvers.push_back(*second);
+      needed_s = needed2_s;
+    }
+  }
+  out.seconds_per_column = SecondsPerColumn(needed_s, columns, rng);
+  return out;
+}
+
+// --- Signal and scale ----------------------------------------------------------------------------
+
+SignalSpec RandomSignal(const ClipPlan& plan, const PresetStyle& style, bool inverted_flow,
+                        Rng& rng) {
+  SignalSpec s;
+  s.transducer_hz = std::round(rng.Uniform(25, 70)) * 1e5;  // whole 100 kHz (DICOM stores kHz)
+  const double a = rng.Uniform();
+  s.angle_deg = std::round(a < 0.7    ? rng.Uniform(45, 60)
+                           : a < 0.95 ? rng.Uniform(20, 45)
+                                      : rng.Uniform(0, 20));
+  if (plan.kind == CaseKind::kWeakSignal) {
+    s.snr_db = Round(rng.Uniform(-30, -22), 0.1);
+  } else if (Decide(plan.low_snr, style.low_snr, rng)) {
+    s.snr_db = Round(rng.Uniform(kVisibleMinSnrDb + 0.5, 10), 0.1);
+  } else {
+    s.snr_db = Round(rng.Uniform(14, 35), 0.1);
+  }
+  s.profile = rng.Chance(style.blunt) ? Profile::kBlunt : Profile::kParabolic;
+  s.blunt_order = rng.Uniform(4, 10);
+  s.scatterers = rng.Int(24, 36);
+  s.gate_length_cm = rng.Uniform(0.1, 0.4);
+  s.antegrade_toward_probe = inverted_flow ? -1 : 1;
+  s.seed = rng.Next();
+  return s;
+}
+
+double PeakAntegrade(const FlowSpec& f) {
+  double peak = f.quiet.mean_cm_s * (1 + f.quiet.modulation);
+  for (const auto& m : f.maneuvers) peak = std::max(peak, m.peak_antegrade_cm_s);
+  return peak;
+}
+
+double PeakReflux(const FlowSpec& f) {
+  double peak = 0;
+  for (const auto& m : f.maneuvers) peak = std::max(peak, m.has_reflux ? m.peak_reflux_cm_s : 0.0);
+  return peak;
+}
+
+// PRF from the velocity span the flow needs (or less, to alias the burst); baseline row so
+// that each side holds its flow.
+void ChooseScale(const FlowSpec& f, bool aliasing, bool shifted, SignalSpec& s, DisplaySpec& d,
+                 Rng& rng) {
+  const double ant = PeakAntegrade(f) * (aliasing ? rng.Uniform(0.5, 0.8) : rng.Uniform(1.12, 1.4));
+  const double ref = std::max(PeakReflux(f) * rng.Uniform(1.12, 1.4), rng.Uniform(6, 20));
+  const double span_cm_s = shifted ? ant + ref : 2 * std::max(ant, ref);
+  s.prf_hz = std::clamp(Round(DopplerShiftHz(s, span_cm_s), 100), 1000.0, 12000.0);
+  const int rows = d.strip.height;
+  if (!shifted) {
+    d.baseline_row = rows / 2;
+    return;
+  }
+  const double ant_fraction = std::clamp(ant / (ant + ref), 0.15, 0.85);
+  const bool antegrade_up = (s.antegrade_toward_probe > 0) != d.inverted_display;
+  const int ant_rows = static_cast<int>(std::lround(rows * ant_fraction));
+  d.baseline_row = antegrade_up ? ant_rows : rows - 1 - ant_rows;
+  if (std::abs(d.baseline_row - rows / 2) <= 2) d.baseline_row = rows / 2;
+}
+
+}  // namespace
+
+namespace {
+
+// --- Layout and display --------------------------------------------------------------------------
+
+void ChooseLayout(cv::Size size, bool scale_on_right, DisplaySpec& d, Rng& rng) {
+  d.image_width = size.width;
+  d.image_height = size.height;
+  const int header = rng.Int(18, 34);
+  const int bmode_w = static_cast<int>(size.width * rng.Uniform(0.5, 0.85));
+  const int bmode_h = static_cast<int>(size.height * rng.Uniform(0.34, 0.46));
+  const int bmode_x = (size.width - bmode_w) / 2 + rng.Int(-40, 40);
+  d.bmode = cv::Rect(std::clamp(bmode_x, 0, size.width - bmode_w), header, bmode_w, bmode_h);
+  const int strip_y = header + bmode_h + rng.Int(16, 36);
+  const int strip_h = size.height - strip_y - rng.Int(14, 40);
+  const int left = rng.Int(6, 40) + (scale_on_right ? 0 : kScaleBandPx);
+  const int right = rng.Int(4, 20) + (scale_on_right ? kScaleBandPx : 0);
+  d.strip = cv::Rect(left, strip_y, size.width - left - right, strip_h);
+  d.scale_on_right = scale_on_right;
+}
+
+Tint RandomTint(double tinted, Rng& rng) {
+  if (!rng.Chance(tinted)) return Tint::kGray;
+  return static_cast<Tint>(rng.Int(1, 4));
+}
+
+void ChooseLook(DisplaySpec& d, Rng& rng) {
+  d.gamma = rng.Uniform(0.75, 1.35);
+  d.dynamic_range_db = std::round(rng.Uniform(30, 60));
+  d.black_level = rng.Uniform(-0.12, 0.06);  // median noise at or below black, as scanners do
+  d.window_ms = std::round(rng.Uniform(10, 30));
+  d.draw_baseline = rng.Chance(0.85);
+  static const cv::Scalar kLineColours[] = {
+      {200, 200, 200}, {255, 255, 255}, {230, 230, 80}, {80, 230, 230}};
+  static const cv::Scalar kTextColours[] = {
+      {235, 235, 235}, {200, 200, 200}, {120, 230, 240}, {240, 220, 130}, {150, 240, 150}};
+  d.baseline_bgr = kLineColours[rng.Int(0, 3)];
+  d.text_bgr = kTextColours[rng.Int(0, 4)];
+  static const int kFonts[] = {0, 1, 2, 5, 0};
+  static const double kScales[] = {0.45, 0.95, 0.42, 0.7, 0.5};
+  const int f = rng.Int(0, 4);
+  d.font_face = kFonts[f];
+  d.font_scale = kScales[f] * rng.Uniform(0.9, 1.1);
+  d.seed = rng.Next();
+}
+
+void ChooseExtras(const ClipPlan& p, const PresetStyle& st, DisplaySpec& d, Rng& rng) {
+  d.overlay_text = Decide(p.overlay_text, st.overlay_text, rng);
+  d.ecg = Decide(p.ecg, st.ecg, rng);
+  if (Decide(p.erase_bar, st.erase_bar, rng)) {
+    d.erase_bar_width = rng.Int(5, 14);
+    d.erase_bar_column = static_cast<int>(d.strip.width * rng.Uniform(0.15, 0.85));
+  }
+  d.frames = Decide(p.multiframe, st.multiframe, rng) ? rng.Int(3, std::max(3, st.max_frames)) : 1;
+  d.hz_units = Decide(p.hz_units, st.hz_units, rng);
+  d.continuous_wave = Decide(p.cw, st.cw, rng);
+}
+
+void ChooseIdentity(const ClipPlan& p, ClipSpec& c, Rng& rng) {
+  c.laterality = p.laterality;
+  c.segment = p.segment;
+  c.vein_class = p.segment ? Info(*p.segment).vein_class : VeinClass::kSuperficial;
+  c.label_text =
+      p.segment ? MakeLabel(p.laterality, *p.segment, rng) : MakeUnknownLabel(p.laterality, rng);
+  c.label_in_comments = rng.Chance(0.75);
+  c.label_in_series = !c.label_in_comments || rng.Chance(0.4);
+  c.laterality_tag = rng.Chance(0.4);
+  c.image_laterality_tag = rng.Chance(0.3);
+}
+
+}  // namespace
+
+PresetStyle SampleStyle() {
+  PresetStyle s;
+  s.sizes = {{640, 480}, {720, 540}, {800, 600}};
+  s.multiframe = 0.05;
+  s.max_frames = 3;
+  return s;
+}
+
+PresetStyle StressStyle() {
+  PresetStyle s;
+  s.sizes = {{1024, 768}, {1024, 768}, {960, 720}, {800, 600}};
+  return s;
+}
+
+ClipSpec BuildClipSpec(const ClipPlan& plan, const PresetStyle& style, Rng& rng) {
+  ClipSpec c;
+  ChooseIdentity(plan, c, rng);
+  DisplaySpec& d = c.display;
+  const cv::Size size =
+      plan.size
+          ? *plan.size
+          : style.sizes[static_cast<size_t>(rng.Int(0, static_cast<int>(style.sizes.size()) - 1))];
+  ChooseLayout(size, rng.Chance(0.65), d, rng);
+  ChooseLook(d, rng);
+  d.tint = plan.tint ? *plan.tint : RandomTint(style.tinted, rng);
+  d.inverted_display = Decide(plan.inverted_display, style.inverted_display, rng);
+  const bool inverted_flow = Decide(plan.inverted_flow, style.inverted_flow, rng);
+  const bool two = Decide(plan.two_maneuvers, style.two_maneuvers, rng);
+  FlowPlan flow = PlanFlow(plan, c.vein_class, d.strip.width, two, rng);
+  c.flow = flow.flow;
+  c.tags = flow.tags;
+  d.seconds_per_column = flow.seconds_per_column;
+  c.signal = RandomSignal(plan, style, inverted_flow, rng);
+  ChooseScale(c.flow, Decide(plan.aliasing, style.aliasing, rng),
+              Decide(plan.shifted_baseline, style.shifted_baseline, rng), c.signal, d, rng);
+  d.wall_filter_hz = std::max(25.0, Round(c.signal.prf_hz * rng.Uniform(0.008, 0.025), 5));
+  ChooseExtras(plan, style, d, rng);
+  d.label_text = c.label_text;
+  return c;
+}
+
+namespace {
+
+ClipPlan Plan(Laterality l, std::optional<Segment> s, CaseKind k) {
+  ClipPlan p;
+  p.laterality = l;
+  p.segment = s;
+  p.kind = k;
+  return p;
+}
+
+}  // namespace
+
+std::vector<ClipPlan> SampleStudyPlans() {
+  using enum Segment;
+  using enum CaseKind;
+  constexpr Laterality L = Laterality::kLeft, R = Laterality::kRight;
+  std::vector<ClipPlan> plans = {
+      Plan(R, kCfv, kReflux),
+      Plan(R, kGsvSfj, kCompetent),
+      Plan(R, kGsvProxThigh, kBriefReflux),
+      Plan(R, kGsvMidThigh, kTruncatedBelow),
+      Plan(R, kGsvDistThigh, kNearBelow),
+      Plan(R, kGsvProxCalf, kNoAugmentation),
+      Plan(R, kFvProx, kCompetent),
+      Plan(R, kPopv, kCompetent),
+      Plan(R, kSsvSpj, kReflux),
+      Plan(R, kSsvProxCalf, kWeakSignal),
+      Plan(L, kCfv, kCompetent),
+      Plan(L, kGsvSfj, kReflux),
+      Plan(L, kGsvProxThigh, kTruncatedAbove),
+      Plan(L, kGsvMidThigh, kNearAbove),
+      Plan(L, kGsvKnee, kBriefReflux),
+      Plan(L, kFvMid, kCompetent),
+      Plan(L, kPopv, kNearBelow),
+      Plan(L, kSsvSpj, kCompetent),
+      Plan(L, kPerfCalf, kReflux),
+      Plan(L, std::nullopt, kBriefReflux),
+  };
+  plans[0].aliasing = true;  // a few guaranteed hard conditions in the small sample
+  plans[8].inverted_display = true;
+  plans[11].multiframe = true;
+  plans[18].erase_bar = true;
+  return plans;
+}
+
+std::vector<ClipPlan> StressStudyPlans(Rng& rng) {
+  using enum Segment;
+  static constexpr Segment kProtocol[] = {kCfv,          kGsvSfj,  kGsvProxThigh, kGsvMidThigh,
+                                          kGsvDistThigh, kGsvKnee, kGsvProxCalf,  kSsvSpj,
+                                          kSsvMidCalf,   kPopv};
+  std::vector<ClipPlan> plans;
+  for (Laterality l : {Laterality::kRight, Laterality::kLeft}) {
+    for (Segment s : kProtocol) {
+      const double u = rng.Uniform();
+      const CaseKind kind = u < 0.35   ? CaseKind::kCompetent
+                            : u < 0.50 ? CaseKind::kBriefReflux
+                            : u < 0.80 ? CaseKind::kReflux
+                            : u < 0.83 ? CaseKind::kNearAbove
+                            : u < 0.86 ? CaseKind::kNearBelow
+                            : u < 0.89 ? CaseKind::kTruncatedAbove
+                            : u < 0.92 ? CaseKind::kTruncatedBelow
+                            : u < 0.96 ? CaseKind::kNoAugmentation
+                                       : CaseKind::kWeakSignal;
+      const bool unknown = rng.Chance(0.02);
+      plans.push_back(Plan(l, unknown ? std::nullopt : std::optional<Segment>(s), kind));
+    }
+  }
+  return plans;
+}
+
+std::vector<ClipPlan> EdgeStudyPlans() {
+  using enum Segment;
+  using enum CaseKind;
+  constexpr Laterality L = Laterality::kLeft, R = Laterality::kRight;
+  std::vector<ClipPlan> plans;
+  // One clip per hard condition: everything else plain (gray, centred, no extras).
+  auto plain = [](Laterality l, Segment s, CaseKind k) {
+    ClipPlan p = Plan(l, s, k);
+    p.tint = Tint::kGray;
+    p.inverted_flow = p.inverted_display = p.shifted_baseline = p.aliasing = p.overlay_text =
+        p.erase_bar = p.ecg = p.multiframe = p.hz_units = p.cw = p.low_snr = p.two_maneuvers =
+            false;
+    return p;
+  };
+  ClipPlan p = plain(R, kGsvSfj, kReflux);
+  p.aliasing = true;
+  plans.push_back(p);
+  p = plain(R, kGsvProxThigh, kReflux);
+  p.low_snr = true;
+  plans.push_back(p);
+  plans.push_back(plain(R, kGsvMidThigh, kWeakSignal));
+  p = plain(R, kGsvKnee, kReflux);
+  p.inverted_flow = true;
+  plans.push_back(p);
+  p = plain(R, kSsvSpj, kReflux);
+  p.inverted_display = true;
+  plans.push_back(p);
+  p = plain(R, kSsvMidCalf, kCompetent);
+  p.inverted_flow = p.inverted_display = true;
+  plans.push_back(p);
+  p = plain(R, kCfv, kReflux);
+  p.shifted_baseline = true;
+  plans.push_back(p);
+  for (Tint t : {Tint::kBlue, Tint::kSepia, Tint::kGreen, Tint::kHot}) {
+    p = plain(R, kGsvProxCalf, kBriefReflux);
+    p.tint = t;
+    plans.push_back(p);
+  }
+  p = plain(L, kGsvSfj, kReflux);
+  p.overlay_text = true;
+  plans.push_back(p);
+  p = plain(L, kGsvProxThigh, kReflux);
+  p.erase_bar = true;
+  plans.push_back(p);
+  p = plain(L, kGsvMidThigh, kCompetent);
+  p.ecg = true;
+  plans.push_back(p);
+  plans.push_back(plain(L, kGsvDistThigh, kTruncatedAbove));
+  plans.push_back(plain(L, kGsvKnee, kTruncatedBelow));
+  p = plain(L, kSsvSpj, kReflux);
+  p.multiframe = true;
+  plans.push_back(p);
+  p = plain(L, kSsvProxCalf, kReflux);
+  p.hz_units = true;
+  plans.push_back(p);
+  plans.push_back(plain(L, kPopv, kNoAugmentation));
+  p = plain(L, kFvMid, kReflux);
+  p.cw = true;
+  plans.push_back(p);
+  plans.push_back(plain(L, kGsvMidCalf, kNearAbove));
+  plans.push_back(plain(L, kGsvDistCalf, kNearBelow));
+  p = plain(L, kPerfCalf, kReflux);
+  p.two_maneuvers = true;
+  plans.push_back(p);
+  // Combinations.
+  p = plain(R, kPopv, kReflux);
+  p.aliasing = p.inverted_flow = true;
+  p.tint = Tint::kBlue;
+  plans.push_back(p);
+  p = plain(R, kFvProx, kReflux);
+  p.erase_bar = p.overlay_text = p.ecg = true;
+  p.tint = Tint::kHot;
+  plans.push_back(p);
+  p = plain(L, kCfv, kReflux);
+  p.hz_units = p.inverted_display = p.shifted_baseline = true;
+  plans.push_back(p);
+  p = plain(L, kGsvSfj, kTruncatedAbove);
+  p.multiframe = p.low_snr = true;
+  p.tint = Tint::kSepia;
+  plans.push_back(p);
+  return plans;
+}
+
+}  // namespace refluxscan::synth

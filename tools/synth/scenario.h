@@ -1,0 +1,56 @@
+#pragma once
+// Scenarios: what a clip should show (clinical case + display knobs), turned into a complete,
+// randomized ClipSpec; and the clip lists of the sample / stress / edge presets.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "synth/clip.h"
+#include "synth/rng.h"
+
+namespace refluxscan::synth {
+
+enum class CaseKind {
+  kCompetent,       // augmentation, then silence
+  kBriefReflux,     // short retrograde blip well below threshold (competent valve closing)
+  kReflux,          // retrograde flow >= threshold + 80 ms
+  kNearAbove,       // threshold + 15..60 ms ("near_threshold")
+  kNearBelow,       // threshold - 15..60 ms ("near_threshold")
+  kTruncatedAbove,  // clip ends during reflux, visible part > threshold + 60 ms
+  kTruncatedBelow,  // clip ends during reflux, visible part < threshold - 60 ms
+  kNoAugmentation,  // quiet flow only
+  kWeakSignal,      // SNR far below visibility
+};
+
+// Per-preset probabilities of display and physics variations.
+struct PresetStyle {
+  std::vector<cv::Size> sizes;
+  double tinted = 0.4, inverted_flow = 0.3, inverted_display = 0.2, shifted_baseline = 0.6;
+  double aliasing = 0.1, overlay_text = 0.3, erase_bar = 0.2, ecg = 0.2, multiframe = 0.15;
+  double hz_units = 0.1, cw = 0.08, low_snr = 0.1, two_maneuvers = 0.25, blunt = 0.3;
+  int max_frames = 4;
+};
+PresetStyle SampleStyle();
+PresetStyle StressStyle();
+
+// What one clip must show; unset options are drawn from the preset style.
+struct ClipPlan {
+  Laterality laterality = Laterality::kLeft;
+  std::optional<Segment> segment;  // nullopt: unknown label (vein class superficial)
+  CaseKind kind = CaseKind::kCompetent;
+  std::optional<Tint> tint;
+  std::optional<bool> inverted_flow, inverted_display, shifted_baseline, aliasing, overlay_text,
+      erase_bar, ecg, multiframe, hz_units, cw, low_snr, two_maneuvers;
+  std::optional<cv::Size> size;
+};
+
+ClipSpec BuildClipSpec(const ClipPlan& plan, const PresetStyle& style, Rng& rng);
+
+// Clip plans of one study for each preset (both legs).
+std::vector<ClipPlan> SampleStudyPlans();
+std::vector<ClipPlan> StressStudyPlans(Rng& rng);
+std::vector<ClipPlan> EdgeStudyPlans();
+
+}  // namespace refluxscan::synth

@@ -1,0 +1,48 @@
+#pragma once
+// A whole generated set: studies of clips written as DICOM under one folder, with truth.json and
+// manifest.csv beside them (docs/synth.md describes the layout and the truth schema).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "refluxscan/core/error.h"
+#include "refluxscan/core/ultrasound.h"
+#include "synth/clip.h"
+
+namespace refluxscan::synth {
+
+struct SetOptions {
+  std::string out_dir;  // created if absent
+  uint64_t seed = 1;
+  int studies = 25;                       // stress preset only (sample and edge: one study)
+  std::string preset = "sample";          // sample | stress | edge
+  std::string transfer_syntax = "mixed";  // explicit | rle | jpeg | jpegls | mixed
+  int jpeg_quality = 0;                   // 1..100; 0 = 90, or 80..95 per file when mixed
+  bool emit_signal = false;               // also write <base>.iq and <base>.wav
+  bool preview = false;                   // also write <base>.png (last frame)
+  int threads = 0;                        // 0 = hardware concurrency (at most 2 used by default)
+};
+
+// One planned clip: where it goes, what it shows, and its DICOM header.
+struct PlannedClip {
+  std::string relative_path;  // e.g. "STUDY_001/IMG_0001.dcm"
+  int study_index = 0, clip_index = 0;
+  ClipSpec spec;
+  DicomTags tags;
+};
+
+// The deterministic plan of a set (no files written): same options, same plan.
+Result<std::vector<PlannedClip>> PlanSet(const SetOptions& options);
+
+struct SetSummary {
+  int studies = 0, files = 0;
+  uint64_t bytes = 0;  // DICOM bytes written
+  std::string truth_path, manifest_path;
+  std::vector<std::string> relative_paths;
+};
+
+// Plans, generates (clips in parallel) and writes the set. Deterministic for a seed: same
+// options give byte-identical files.
+Result<SetSummary> GenerateSet(const SetOptions& options);
+
+}  // namespace refluxscan::synth
