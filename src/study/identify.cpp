@@ -1,0 +1,235 @@
+// Segment identity: manifest, then DICOM tags, then the file name (docs/segments.md).
+#include "refluxscan/study/identify.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
+#include "refluxscan/core/fs.h"
+#include "refluxscan/core/text.h"
+
+namespace refluxscan::study {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// One CSV line: fields separated by commas, optionally double-quoted with "" for a quote.
+std::vector<std::string> SplitCsvLine(std::string_view line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+      fields.back().push_back('"');
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      fields.emplace_back();
+    } else {
+      fields.back().push_back(c);
+    }
+  }
+  for (std::string& f : fields) f = Trim(f);
+  return fields;
+}
+
+std::vector<std::string> Lines(std::string_view text) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // UTF-8 byte order mark
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.emplace_back(line);
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::optional<Laterality> ParseLaterality(std::string_view text) {
+  const std::string l = Lower(Trim(text));
+  if (l == "l" || l == "left") return Laterality::kLeft;
+  if (l == "r" || l == "right") return Laterality::kRight;
+  return std::nullopt;
+}
+
+// Lexically normalized absolute form (no file-system access: files may not exist yet).
+fs::path Normalized(const fs::path& p) {
+  std::error_code ec;
+  fs::path abs = p.is_absolute() ? p : fs::absolute(p, ec);
+  if (ec) abs = p;
+  return abs.lexically_normal();
+}
+
+bool IsInside(const fs::path& file, const fs::path& folder) {
+  const fs::path rel = file.lexically_relative(folder);
+  return !rel.empty() && *rel.begin() != ".." && !rel.is_absolute();
+}
+
+struct Columns {
+  size_t file = 0, laterality = 0, segment = 0;
+};
+
+Result<Columns> ParseHeader(const std::vector<std::string>& fields) {
+  Columns c;
+  bool f = false, l = false, s = false;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const std::string name = Lower(fields[i]);
+    if (name == "file") c.file = i, f = true;
+    if (name == "laterality") c.laterality = i, l = true;
+    if (name == "segment") c.segment = i, s = true;
+  }
+  if (!f || !l || !s) {
+    return Fail(ErrorCode::kInvalidInput,
+                "manifest: the first row must be the header file,laterality,segment");
+  }
+  return c;
+}
+
+// Adds one data row, or a warning naming the row when it is unusable.
+void AddRow(Manifest& m, const fs::path& folder, const Columns& cols,
+            const std::vector<std::string>& fields, size_t row) {
+  const std::string where = "manifest row " + std::to_string(row) + ": ";
+  const size_t needed = std::max({cols.file, cols.laterality, cols.segment}) + 1;
+  if (fields.size() < needed) {
+    m.warnings.push_back(where + "too few fields, skipped");
+    return;
+  }
+  const std::string& file = fields[cols.file];
+  const auto laterality = ParseLaterality(fields[cols.laterality]);
+  const auto segment = SegmentFromName(fields[cols.segment]);
+  if (file.empty()) return m.warnings.push_back(where + "empty file name, skipped");
+  if (!laterality) {
+    return m.warnings.push_back(where + "unknown laterality \"" +
+                                SanitizeForLog(fields[cols.laterality], 40) +
+                                "\" (use L or R), skipped");
+  }
+  if (!segment) {
+    return m.warnings.push_back(where + "unknown segment \"" +
+                                SanitizeForLog(fields[cols.segment], 40) +
+                                "\" (use a canonical name, docs/segments.md), skipped");
+  }
+  const fs::path target = (folder / fs::path(file)).lexically_normal();
+  if (!IsInside(target, folder)) {
+    return m.warnings.push_back(where + "file \"" + SanitizeForLog(file, 80) +
+                                "\" is outside the manifest's folder, skipped");
+  }
+  const auto [it, inserted] =
+      m.entries.emplace(target.string(), ManifestEntry{file, *laterality, *segment});
+  if (!inserted) m.warnings.push_back(where + "file listed twice, the first row is kept");
+}
+
+Result<Manifest> ParseManifest(std::string_view text, const std::string& path) {
+  Manifest m;
+  m.path = path;
+  const fs::path folder = Normalized(fs::path(path)).parent_path();
+  std::optional<Columns> columns;
+  const std::vector<std::string> lines = Lines(text);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string line = Trim(lines[i]);
+    if (line.empty() || line.starts_with('#')) continue;
+    const std::vector<std::string> fields = SplitCsvLine(line);
+    if (!columns) {
+      auto header = ParseHeader(fields);
+      if (!header) return std::unexpected(header.error());
+      columns = *header;
+      continue;
+    }
+    AddRow(m, folder, *columns, fields, i + 1);
+  }
+  if (!columns) return Fail(ErrorCode::kInvalidInput, "manifest: empty (no header row)");
+  return m;
+}
+
+// Laterality from the DICOM tags: Laterality (0020,0060), then ImageLaterality (0020,0062).
+// "B" (both) and "U" (unpaired) say nothing about one leg.
+std::optional<Laterality> TagLaterality(const DicomTags& tags) {
+  for (const std::string* raw : {&tags.laterality, &tags.image_laterality}) {
+    if (auto l = LateralityFromCode(TrimDicom(*raw))) return l;
+  }
+  return std::nullopt;
+}
+
+// The tag laterality wins over the label's; when they disagree, neither is trusted.
+std::optional<Laterality> Combine(std::optional<Laterality> tag, std::optional<Laterality> label,
+                                  std::string& detail) {
+  if (tag && label && *tag != *label) {
+    detail += "; laterality tag and label disagree";
+    return std::nullopt;
+  }
+  return tag ? tag : label;
+}
+
+}  // namespace
+
+Result<Manifest> LoadManifest(const std::string& path) {
+  auto text = ReadTextFile(path, 16u << 20);
+  if (!text) return std::unexpected(text.error());
+  return ParseManifest(*text, path);
+}
+
+SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
+                          const Manifest* manifest) {
+  SegmentId id;
+  if (manifest != nullptr) {
+    const auto it = manifest->entries.find(Normalized(fs::path(file_path)).string());
+    if (it != manifest->entries.end()) {
+      id.laterality = it->second.laterality;
+      id.segment = it->second.segment;
+      id.source = IdentitySource::kManifest;
+      id.source_detail = manifest->path;
+      id.label_text = it->second.file;
+      return id;
+    }
+  }
+  const std::optional<Laterality> tag_laterality = TagLaterality(tags);
+  const std::pair<const char*, const std::string*> label_tags[] = {
+      {"ImageComments", &tags.image_comments},
+      {"SeriesDescription", &tags.series_description},
+      {"ProtocolName", &tags.protocol_name},
+      {"AcquisitionDeviceProcessingDescription", &tags.acquisition_device_processing_description},
+  };
+  std::optional<Laterality> any_label_laterality;
+  for (const auto& [name, raw] : label_tags) {
+    const ParsedLabel parsed = ParseLabel(*raw);
+    if (!any_label_laterality) any_label_laterality = parsed.laterality;
+    if (!parsed.segment) continue;
+    id.segment = parsed.segment;
+    id.source = IdentitySource::kDicomTag;
+    id.source_detail = name;
+    id.label_text = TrimDicom(*raw);
+    id.laterality = Combine(tag_laterality, parsed.laterality, id.source_detail);
+    return id;
+  }
+  const std::string stem = fs::path(file_path).stem().string();
+  const ParsedLabel from_name = ParseLabel(stem);
+  if (from_name.segment) {
+    id.segment = from_name.segment;
+    id.source = IdentitySource::kFileName;
+    id.source_detail = "file name";
+    id.label_text = stem;
+    id.laterality = Combine(tag_laterality, from_name.laterality, id.source_detail);
+    return id;
+  }
+  id.laterality = tag_laterality
+                      ? tag_laterality
+                      : (any_label_laterality ? any_label_laterality : from_name.laterality);
+  return id;
+}
+
+}  // namespace refluxscan::study
