@@ -92,9 +92,9 @@ std::string BandLabels(const RefluxMeasurement& m, const StripFrame& f, int cols
     if (!man.has_reflux || !man.reflux_onset_s || !man.reflux_offset_s) continue;
     const double mid = (f.X(*man.reflux_onset_s) + f.X(*man.reflux_offset_s)) / 2;
     if (!std::isfinite(mid) || cols <= 0) continue;
-    const double pct = std::clamp(100.0 * mid / cols, 4.0, 96.0);
+    const double pct = std::clamp(100.0 * mid / cols, 7.0, 93.0);
     out += "<span class=\"band-label\" style=\"left:" + Num(pct) + "%\">" +
-           Fixed(man.reflux_duration_ms, 0) + " ms" + (man.truncated ? "+" : "") + "</span>";
+           (man.truncated ? "\u2265 " : "") + Fixed(man.reflux_duration_ms, 0) + " ms</span>";
   }
   return out;
 }
@@ -266,8 +266,15 @@ std::string ClipCardHtml(const StudyReport& report, size_t clip_index) {
   std::string out = "<article class=\"clip status-" + status + "\" id=\"clip-" +
                     std::to_string(clip_index) + "\" data-classification=\"" +
                     std::string(ClassificationName(clip.finding.classification)) + "\">";
-  out += "<h3>" + ClipTitle(clip, clip_index) + "</h3>";
-  if (clip.status != ClipStatus::kOk) return out + FailedClipBody(clip) + "</article>";
+  out += "<h3>" + ClipTitle(clip, clip_index);
+  if (clip.status != ClipStatus::kOk) {
+    return out + " <span class=\"badge " + status + "\">" + status + "</span></h3>" +
+           FailedClipBody(clip) + "</article>";
+  }
+  out += " " + Badge(clip.finding.classification);
+  const std::string reflux = Fixed(LongestRefluxMs(clip), 0);
+  if (!reflux.empty()) out += " <span class=\"title-value\">" + reflux + " ms</span>";
+  out += "</h3>";
   out += StripFigure(clip);
   out += "<div class=\"clip-facts\"><table class=\"kv\">" + FindingRows(clip);
   out += Row("QA flags", QualityChips(clip.quality));

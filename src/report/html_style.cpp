@@ -101,7 +101,7 @@ vector-effect:non-scaling-stroke}
 stroke-width:1;vector-effect:non-scaling-stroke}
 .band-label{position:absolute;top:4px;transform:translateX(-50%);line-height:1.3;
 background:rgba(198,40,40,.9);color:#fff;font-size:12px;font-weight:600;padding:1px 6px;
-border-radius:3px}
+border-radius:3px;white-space:nowrap}
 figcaption{font-size:12px;color:var(--muted);margin-top:4px}
 .key{display:inline-block;width:16px;height:3px;vertical-align:middle;margin:0 4px 0 10px}
 .key.k-ante{background:#39d0ff}.key.k-retro{background:#ff8a3d}.key.k-base{background:#777}
@@ -116,13 +116,15 @@ table.maneuvers{border-collapse:collapse;font-size:12px;flex:1 1 420px;align-sel
 table.maneuvers th,table.maneuvers td{border:1px solid var(--line);padding:2px 6px;text-align:right}
 table.maneuvers th{background:#f0f3f7;font-weight:600}
 .warn{color:#8a5a00}.muted{color:var(--muted)}
-code{font-family:"DejaVu Sans Mono",Consolas,monospace;font-size:12px;word-break:break-all}
+code{font-family:"DejaVu Sans Mono",Consolas,monospace;font-size:12px;overflow-wrap:anywhere}
 .strip-missing{padding:20px;background:#eef1f4;color:var(--muted);border-radius:4px;margin-bottom:10px}
 table.qa{border-collapse:collapse;width:100%;font-size:13px}
 table.qa th,table.qa td{border-bottom:1px solid var(--line);padding:5px 8px;text-align:left;
 vertical-align:top}
 table.qa th{background:#f0f3f7;font-size:12px}
 .qa-desc{color:var(--muted);font-size:12px}
+table.qa td:first-child,table.qa td:nth-child(2){white-space:nowrap}
+#qa h3{margin-top:18px}.title-value{font-weight:600;color:#394756}
 .protocol{display:flex;flex-wrap:wrap;gap:16px}
 .protocol .leg{flex:1 1 300px}
 .level{display:inline-block;margin:2px 4px 2px 0;padding:1px 8px;border-radius:4px;font-size:12px;
