@@ -273,7 +273,11 @@ std::string ClipCardHtml(const StudyReport& report, size_t clip_index) {
   }
   out += " " + Badge(clip.finding.classification);
   const std::string reflux = Fixed(LongestRefluxMs(clip), 0);
-  if (!reflux.empty()) out += " <span class=\"title-value\">" + reflux + " ms</span>";
+  const bool lower_bound = clip.finding.reason == "truncated_below_threshold";
+  if (!reflux.empty()) {
+    out += " <span class=\"title-value\">" + std::string(lower_bound ? "\u2265 " : "") + reflux +
+           " ms</span>";
+  }
   out += "</h3>";
   out += StripFigure(clip);
   out += "<div class=\"clip-facts\"><table class=\"kv\">" + FindingRows(clip);
