@@ -98,14 +98,14 @@ Result<cv::Mat> RenderFrame(DicomImage& dimg, int rows, int columns, unsigned lo
   return out;
 }
 
-Result<void> PreflightChecks(const UltrasoundImage& image, DcmDataset& header_like) {
-  if (header_like.tagExists(DCM_SegmentedRedPaletteColorLookupTableData)) {
+// Segmented palettes are refused by name before dcmimage fails with a generic status.
+Result<void> CheckPalette(DcmDataset& ds) {
+  if (ds.tagExists(DCM_SegmentedRedPaletteColorLookupTableData)) {
     return Fail(ErrorCode::kUnsupported,
                 QuirkWarning(QuirkId::kSegmentedPalette,
                              "segmented palette color lookup tables (PALETTE COLOR) cannot be "
                              "decoded by DCMTK 3.6.7"));
   }
-  (void)image;
   return {};
 }
 
@@ -148,7 +148,7 @@ Result<void> DecodeFrames(UltrasoundImage& image, const ReadOptions& options) {
   if (cond.bad())
     return std::unexpected(ErrorFromCondition(ErrorCode::kCorrupt, "unreadable DICOM", cond));
   DcmDataset& ds = *file.getDataset();
-  if (Result<void> ok = PreflightChecks(image, ds); !ok) return ok;
+  if (Result<void> ok = CheckPalette(ds); !ok) return ok;
   if (!DcmXfer(*xfer).isEncapsulated()) {
     std::error_code ec;
     // A deflated file is smaller than its inflated pixel data: no file-size bound then.
