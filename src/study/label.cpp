@@ -180,13 +180,15 @@ size_t WordCount(const Phrase& p) {
       std::count_if(p.words.begin(), p.words.end(), [](std::string_view w) { return !w.empty(); }));
 }
 
-// Uppercase alphanumeric words; every other character separates ("Lt.", "GSV-SFJ", "@").
+// Uppercase alphanumeric words; other ASCII characters separate ("Lt.", "GSV-SFJ", "@").
 std::vector<std::string> Tokenize(std::string_view text) {
   std::vector<std::string> words;
   std::string word;
   for (char c : text) {
     const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) && u < 0x80) {
+    if (u >= 0x80) {
+      word.push_back(c);  // non-ASCII letters stay inside their word: "élève" is not "L VE"
+    } else if (std::isalnum(u)) {
       word.push_back(static_cast<char>(std::toupper(u)));
     } else if (!word.empty()) {
       words.push_back(std::move(word));

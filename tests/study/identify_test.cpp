@@ -1,0 +1,135 @@
+// Manifest loading and the identification priority: manifest, DICOM tags, file name.
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "refluxscan/study/identify.h"
+#include "testing/fixtures.h"
+
+namespace refluxscan::study {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path WriteManifest(const fs::path& dir, std::string_view text) {
+  const fs::path path = dir / "manifest.csv";
+  std::ofstream(path) << text;
+  return path;
+}
+
+bool AnyWarningContains(const Manifest& m, std::string_view part) {
+  for (const std::string& w : m.warnings) {
+    if (w.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(Manifest, ParsesRowsRelativeToItsFolder) {
+  const fs::path dir = refluxscan::testing::ScratchDir("manifest");
+  const fs::path path = WriteManifest(dir,
+                                      "# vein map, clinic A\n"
+                                      "file,laterality,segment\r\n"
+                                      "\n"
+                                      "clips/a.dcm,L,GSV_SFJ\n"
+                                      "\"clips/b, second.dcm\",right,cfv\n"
+                                      "./clips/../clips/c.dcm,R,POPV\n");
+  auto m = LoadManifest(path.string());
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_TRUE(m->warnings.empty()) << m->warnings.front();
+  ASSERT_EQ(m->entries.size(), 3u);
+  const fs::path abs = fs::absolute(dir).lexically_normal();
+  const auto a = m->entries.find((abs / "clips" / "a.dcm").string());
+  ASSERT_NE(a, m->entries.end());
+  EXPECT_EQ(a->second.laterality, Laterality::kLeft);
+  EXPECT_EQ(a->second.segment, Segment::kGsvSfj);
+  EXPECT_TRUE(m->entries.contains((abs / "clips" / "b, second.dcm").string()));
+  EXPECT_TRUE(m->entries.contains((abs / "clips" / "c.dcm").string()));
+}
+
+TEST(Manifest, RejectsTraversalAndUnknownValuesWithWarnings) {
+  const fs::path dir = refluxscan::testing::ScratchDir("manifest_bad");
+  const fs::path path = WriteManifest(dir,
+                                      "file,laterality,segment\n"
+                                      "../outside.dcm,L,GSV_SFJ\n"
+                                      "/etc/passwd,L,GSV_SFJ\n"
+                                      "sub/../../x.dcm,L,CFV\n"
+                                      "ok.dcm,X,CFV\n"
+                                      "ok2.dcm,L,GSV_UPPER\n"
+                                      "ok3.dcm,L\n"
+                                      "good.dcm,R,SSV_SPJ\n");
+  auto m = LoadManifest(path.string());
+  ASSERT_TRUE(m) << m.error().message;
+  ASSERT_EQ(m->entries.size(), 1u);
+  EXPECT_EQ(m->entries.begin()->second.segment, Segment::kSsvSpj);
+  EXPECT_EQ(m->warnings.size(), 6u);
+  EXPECT_TRUE(AnyWarningContains(*m, "row 2: file \"../outside.dcm\" is outside"));
+  EXPECT_TRUE(AnyWarningContains(*m, "row 3: file \"/etc/passwd\" is outside"));
+  EXPECT_TRUE(AnyWarningContains(*m, "row 4"));
+  EXPECT_TRUE(AnyWarningContains(*m, "row 5: unknown laterality \"X\""));
+  EXPECT_TRUE(AnyWarningContains(*m, "row 6: unknown segment \"GSV_UPPER\""));
+  EXPECT_TRUE(AnyWarningContains(*m, "row 7: too few fields"));
+}
+
+TEST(Manifest, HeaderIsRequired) {
+  const fs::path dir = refluxscan::testing::ScratchDir("manifest_header");
+  auto m = LoadManifest(WriteManifest(dir, "a.dcm,L,CFV\n").string());
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error().code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(LoadManifest((dir / "missing.csv").string()).error().code, ErrorCode::kIo);
+}
+
+TEST(IdentifySegment, ManifestWinsOverTagsAndFileName) {
+  const fs::path dir = refluxscan::testing::ScratchDir("identify");
+  auto m = LoadManifest(WriteManifest(dir, "file,laterality,segment\nR_CFV.dcm,L,POPV\n").string());
+  ASSERT_TRUE(m);
+  DicomTags tags;
+  tags.image_comments = "R GSV SFJ";
+  const SegmentId id = IdentifySegment((dir / "R_CFV.dcm").string(), tags, &*m);
+  EXPECT_EQ(id.source, IdentitySource::kManifest);
+  EXPECT_EQ(id.segment, Segment::kPopv);
+  EXPECT_EQ(id.laterality, Laterality::kLeft);
+  EXPECT_EQ(id.source_detail, m->path);
+}
+
+TEST(IdentifySegment, TagsInPriorityOrderThenFileName) {
+  DicomTags tags;
+  tags.image_comments = "reflux study";  // no segment: skipped
+  tags.series_description = "  LT GSV MID THIGH ";
+  tags.protocol_name = "R CFV";
+  SegmentId id = IdentifySegment("/data/R_POPV.dcm", tags, nullptr);
+  EXPECT_EQ(id.source, IdentitySource::kDicomTag);
+  EXPECT_EQ(id.source_detail, "SeriesDescription");
+  EXPECT_EQ(id.label_text, "LT GSV MID THIGH");
+  EXPECT_EQ(id.segment, Segment::kGsvMidThigh);
+  EXPECT_EQ(id.laterality, Laterality::kLeft);
+
+  DicomTags lateral_only;
+  lateral_only.image_laterality = "R";
+  id = IdentifySegment("/data/gsv_sfj_01.dcm", lateral_only, nullptr);
+  EXPECT_EQ(id.source, IdentitySource::kFileName);
+  EXPECT_EQ(id.segment, Segment::kGsvSfj);
+  EXPECT_EQ(id.laterality, Laterality::kRight);  // from the tag
+  EXPECT_EQ(id.label_text, "gsv_sfj_01");
+}
+
+TEST(IdentifySegment, ConflictingLateralityIsNotTrusted) {
+  DicomTags tags;
+  tags.laterality = "L";
+  tags.image_comments = "R CFV";
+  const SegmentId id = IdentifySegment("x.dcm", tags, nullptr);
+  EXPECT_EQ(id.segment, Segment::kCfv);
+  EXPECT_FALSE(id.laterality);
+}
+
+TEST(IdentifySegment, NothingKnownLeavesSourceNone) {
+  DicomTags tags;
+  tags.series_description = "Left leg";
+  const SegmentId id = IdentifySegment("/data/IMG0001", tags, nullptr);
+  EXPECT_EQ(id.source, IdentitySource::kNone);
+  EXPECT_FALSE(id.segment);
+  EXPECT_EQ(id.laterality, Laterality::kLeft);
+}
+
+}  // namespace
+}  // namespace refluxscan::study

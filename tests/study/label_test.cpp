@@ -1,0 +1,75 @@
+// Free-text label parsing: a table of real-world spellings, including ones that must not map.
+#include <gtest/gtest.h>
+
+#include "refluxscan/study/identify.h"
+
+namespace refluxscan::study {
+namespace {
+
+using enum Segment;
+constexpr auto kL = Laterality::kLeft;
+constexpr auto kR = Laterality::kRight;
+
+struct LabelCase {
+  std::string_view text;
+  std::optional<Laterality> laterality;
+  std::optional<Segment> segment;
+};
+
+class ParseLabelTable : public ::testing::TestWithParam<LabelCase> {};
+
+TEST_P(ParseLabelTable, MapsOrRefuses) {
+  const LabelCase c = GetParam();
+  const ParsedLabel parsed = ParseLabel(c.text);
+  EXPECT_EQ(parsed.laterality, c.laterality) << c.text;
+  EXPECT_EQ(parsed.segment, c.segment)
+      << c.text << " -> " << (parsed.segment ? Info(*parsed.segment).name : "none");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Spellings, ParseLabelTable,
+    ::testing::Values(
+        LabelCase{"RT GSV PROX THIGH", kR, kGsvProxThigh},
+        LabelCase{"Lt. great saphenous mid thigh", kL, kGsvMidThigh},
+        LabelCase{"L SSV SPJ", kL, kSsvSpj}, LabelCase{"R CFV", kR, kCfv},
+        LabelCase{"RIGHT POP V", kR, kPopv}, LabelCase{"L GSV @ knee", kL, kGsvKnee},
+        LabelCase{"SFJ R", kR, kGsvSfj}, LabelCase{"perf calf L", kL, kPerfCalf},
+        LabelCase{"LEFT SMALL SAPHENOUS PROX CALF", kL, kSsvProxCalf},
+        LabelCase{"R GSV-SFJ", kR, kGsvSfj}, LabelCase{"Rt femoral v mid", kR, kFvMid},
+        LabelCase{"L PTV", kL, kPtv}, LabelCase{"R common femoral", kR, kCfv},
+        LabelCase{"L profunda", kL, kDfv}, LabelCase{"lt gastroc", kL, kGastroc},
+        LabelCase{"R ATV", kR, kAtv}, LabelCase{"L AASV", kL, kAasv},
+        LabelCase{"R saphenofemoral junction", kR, kGsvSfj},
+        LabelCase{"GSV AK", std::nullopt, kGsvDistThigh},
+        LabelCase{"gsv bk", std::nullopt, kGsvProxCalf},
+        LabelCase{"R_GSV_DIST_THIGH_003", kR, kGsvDistThigh},
+        LabelCase{"left sapheno-femoral junction", kL, kGsvSfj},
+        LabelCase{"RT SSV MID CALF", kR, kSsvMidCalf}, LabelCase{"L POPLITEAL VEIN", kL, kPopv},
+        LabelCase{"R peroneal", kR, kPerv}, LabelCase{"L soleal vein", kL, kSoleal},
+        LabelCase{"rt fv prox", kR, kFvProx}, LabelCase{"R SFV", kR, kFv},
+        LabelCase{"L deep femoral", kL, kDfv}, LabelCase{"Boyd perf R", kR, kPerfKnee},
+        LabelCase{"L GSV calf", kL, kGsvCalf}, LabelCase{"R SSV junction", kR, kSsvSpj},
+        LabelCase{"CFV at SFJ L", kL, kCfv}, LabelCase{"RLE upper thigh GSV", kR, kGsvProxThigh},
+        LabelCase{"LT GSV MIDTHIGH", kL, kGsvMidThigh},
+        LabelCase{"L posterior accessory saphenous", kL, kPasv},
+        // Unknown or ambiguous: never guessed.
+        LabelCase{"L LSV mid thigh", kL, std::nullopt},       // long or lesser saphenous?
+        LabelCase{"R GSV thigh", kR, std::nullopt},           // which thigh level?
+        LabelCase{"R GSV", kR, std::nullopt},                 // no level
+        LabelCase{"L GSV prox mid thigh", kL, std::nullopt},  // two levels
+        LabelCase{"R POP A", kR, std::nullopt},               // an artery
+        LabelCase{"L GSV SSV", kL, std::nullopt},             // two veins
+        LabelCase{"R GSV tributary mid thigh", kR, std::nullopt},
+        LabelCase{"bilateral CFV", std::nullopt, kCfv},  // one segment, no single leg
+        LabelCase{"L R CFV", std::nullopt, kCfv},
+        LabelCase{"lateral calf perf", std::nullopt, kPerfCalf},  // "lateral" is not left
+        LabelCase{"GSV SPJ", std::nullopt, std::nullopt},         // junction of the other vein
+        LabelCase{"calf", std::nullopt, std::nullopt},
+        LabelCase{"IMG_0001", std::nullopt, std::nullopt},
+        LabelCase{"", std::nullopt, std::nullopt}, LabelCase{"Left", kL, std::nullopt},
+        LabelCase{"saphenous mid thigh", std::nullopt, std::nullopt},
+        LabelCase{"R accessory saphenous", kR, std::nullopt},
+        LabelCase{"\xC3\xA9l\xC3\xA8ve GSV", std::nullopt, std::nullopt}));
+
+}  // namespace
+}  // namespace refluxscan::study
