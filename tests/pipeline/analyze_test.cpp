@@ -1,0 +1,182 @@
+// `analyze` end to end on generated studies: reports per study, per-file errors, the partial
+// exit code, safe folder names, and skip-unchanged / --force re-runs.
+#include "refluxscan/pipeline/analyze.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "refluxscan/core/fs.h"
+#include "refluxscan/dicom/write.h"
+#include "synth/set.h"
+#include "testing/fixtures.h"
+
+namespace refluxscan::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// One small generated study shared by the tests of this file (generated once).
+const fs::path& SampleSet() {
+  static const fs::path dir = [] {
+    fs::path d = testing::BinaryDir() / "test_scratch" / "analyze_set";
+    if (!fs::exists(d / "truth.json")) {
+      synth::SetOptions options;
+      options.out_dir = d.string();
+      options.preset = "sample";
+      options.seed = 7;
+      EXPECT_TRUE(synth::GenerateSet(options).has_value());
+    }
+    return d;
+  }();
+  return dir;
+}
+
+std::vector<fs::path> FindReports(const fs::path& out) {
+  std::vector<fs::path> reports;
+  for (const auto& e : fs::recursive_directory_iterator(out)) {
+    if (e.path().filename() == "report.json") reports.push_back(e.path());
+  }
+  return reports;
+}
+
+json ReadJson(const fs::path& p) { return json::parse(*ReadTextFile(p.string())); }
+
+AnalyzeOptions Options(const std::vector<std::string>& inputs, const fs::path& out) {
+  AnalyzeOptions o;
+  o.inputs = inputs;
+  o.output_dir = out.string();
+  o.jobs = 2;
+  return o;
+}
+
+TEST(Analyze, EveryGeneratedClipHasAReportEntry) {
+  const fs::path out = testing::ScratchDir("analyze_out");
+  auto options = Options({SampleSet().string()}, out);
+  options.manifest = (SampleSet() / "manifest.csv").string();
+  auto summary = Analyze(options);
+  ASSERT_TRUE(summary.has_value()) << summary.error().message;
+  const json truth = ReadJson(SampleSet() / "truth.json");
+  const auto reports = FindReports(out);
+  ASSERT_EQ(reports.size(), 1u);  // the sample preset is one study
+  const json report = ReadJson(reports[0]);
+  EXPECT_EQ(report["schema"], "refluxscan.report/1");
+  EXPECT_EQ(report["clips"].size(), truth["files"].size());
+  EXPECT_EQ(summary->dicom, static_cast<int>(truth["files"].size()));
+  EXPECT_EQ(summary->failed, 0);
+  EXPECT_EQ(summary->exit_code, ExitCode::kOk);
+  EXPECT_TRUE(fs::exists(reports[0].parent_path() / "report.csv"));
+  EXPECT_TRUE(fs::exists(reports[0].parent_path() / "report.html"));
+  size_t from_manifest = 0;
+  for (const json& clip : report["clips"]) {
+    EXPECT_EQ(clip["status"], "ok") << clip["file"];
+    from_manifest += clip["segment_source"] == "manifest";
+  }
+  // Every file the manifest names was identified from it (unknown labels are not in it).
+  const std::string manifest = *ReadTextFile((SampleSet() / "manifest.csv").string());
+  EXPECT_EQ(from_manifest,
+            static_cast<size_t>(std::count(manifest.begin(), manifest.end(), '\n') - 1));
+}
+
+TEST(Analyze, BadFilesGivePartialExitAndPerFileErrors) {
+  const fs::path in = testing::ScratchDir("analyze_bad_in");
+  const fs::path out = testing::ScratchDir("analyze_bad_out");
+  fs::copy(SampleSet(), in / "study", fs::copy_options::recursive);
+  std::ofstream(in / "notes.txt") << "not a dicom file";
+  {
+    std::ofstream corrupt(in / "corrupt.dcm", std::ios::binary);
+    corrupt << std::string(128, '\0') << "DICM" << std::string(40, '\x7f');
+  }
+  std::vector<std::string> inputs = {in.string()};
+  int expected_failures = 1;
+  if (auto real = testing::RealDicomDir()) {
+    inputs.push_back((*real / "philips_epiq7c_jpegll_mono.dcm").string());
+    expected_failures++;
+  }
+  auto summary = Analyze(Options(inputs, out));
+  ASSERT_TRUE(summary.has_value()) << summary.error().message;
+  EXPECT_EQ(summary->exit_code, ExitCode::kPartial);
+  EXPECT_EQ(summary->non_dicom, 3);  // notes.txt, and the set's truth.json and manifest.csv
+  EXPECT_EQ(summary->failed, expected_failures);
+  std::set<std::string> errors;
+  for (const fs::path& p : FindReports(out)) {
+    const json report = ReadJson(p);
+    for (const json& clip : report["clips"]) {
+      if (clip["status"] == "error") errors.insert(clip["error"]["code"].get<std::string>());
+    }
+  }
+  EXPECT_TRUE(errors.contains("corrupt"));
+  if (testing::RealDicomDir()) {
+    EXPECT_TRUE(errors.contains("not_found"));  // a real file with no spectral region
+  }
+}
+
+TEST(Analyze, HostileStudyTextNeverBecomesAPath) {
+  const fs::path in = testing::ScratchDir("analyze_hostile_in");
+  const fs::path out = testing::ScratchDir("analyze_hostile_out");
+  dicom::UltrasoundWriteSpec spec;
+  spec.tags.study_instance_uid = "../../escape";
+  spec.tags.sop_instance_uid = "1.2.3.4";
+  spec.tags.series_instance_uid = "1.2.3";
+  spec.tags.study_date = "../..";
+  spec.tags.patient_id = "../../../etc/passwd\n";
+  spec.tags.image_comments = "<script>alert(1)</script>";
+  spec.frames.push_back(cv::Mat(64, 64, CV_8UC3, cv::Scalar(10, 10, 10)));
+  ASSERT_TRUE(dicom::WriteUltrasound(spec, (in / "evil.dcm").string()).has_value());
+  auto summary = Analyze(Options({in.string()}, out));
+  ASSERT_TRUE(summary.has_value());
+  ASSERT_EQ(summary->studies.size(), 1u);
+  const std::string folder = summary->studies[0].folder;
+  EXPECT_EQ(folder.find('/'), std::string::npos);
+  EXPECT_NE(folder.find("nodate_"), std::string::npos);
+  for (const auto& e : fs::recursive_directory_iterator(out.parent_path())) {
+    const std::string p = e.path().string();
+    EXPECT_EQ(p.find("escape"), std::string::npos) << p;
+  }
+  const std::string html = *ReadTextFile((out / folder / "report.html").string());
+  EXPECT_EQ(html.find("<script>alert(1)"), std::string::npos);
+}
+
+TEST(Analyze, ReRunSkipsUnchangedStudiesAndReproducesReports) {
+  const fs::path out = testing::ScratchDir("analyze_rerun");
+  auto options = Options({SampleSet().string()}, out);
+  ASSERT_TRUE(Analyze(options).has_value());
+  const fs::path report = FindReports(out).at(0);
+  const std::string first = *ReadTextFile(report.string());
+
+  auto again = Analyze(options);
+  ASSERT_TRUE(again.has_value());
+  ASSERT_EQ(again->studies.size(), 1u);
+  EXPECT_TRUE(again->studies[0].skipped_unchanged);
+  EXPECT_EQ(again->studies[0].clips_ok + again->studies[0].clips_failed,
+            static_cast<int>(ReadJson(report)["clips"].size()));
+
+  // A killed run leaves no fingerprint: the next run redoes the study, with identical bytes.
+  fs::remove(report.parent_path() / ".refluxscan-inputs");
+  fs::remove(report);
+  auto redo = Analyze(options);
+  ASSERT_TRUE(redo.has_value());
+  EXPECT_FALSE(redo->studies[0].skipped_unchanged);
+  EXPECT_EQ(*ReadTextFile(report.string()), first);
+
+  options.force = true;
+  auto forced = Analyze(options);
+  ASSERT_TRUE(forced.has_value());
+  EXPECT_FALSE(forced->studies[0].skipped_unchanged);
+}
+
+TEST(Analyze, NoDicomIsAUsageError) {
+  const fs::path in = testing::ScratchDir("analyze_empty_in");
+  std::ofstream(in / "readme.txt") << "nothing here";
+  auto summary = Analyze(Options({in.string()}, testing::ScratchDir("analyze_empty_out")));
+  ASSERT_FALSE(summary.has_value());
+  EXPECT_EQ(summary.error().code, ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace refluxscan::pipeline
