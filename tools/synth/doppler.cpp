@@ -30,7 +30,7 @@ double ProfileFactor(const SignalSpec& s, Rng& rng) {
 
 double Lifetime(const SignalSpec& s, double speed_cm_s, Rng& rng) {
   const double transit = s.gate_length_cm / std::max(speed_cm_s, kMinTransitCmS);
-  return std::clamp(transit, 0.003, 0.08) * rng.Uniform(0.7, 1.3);
+  return std::clamp(transit, 0.005, 0.08) * rng.Uniform(0.7, 1.3);
 }
 
 void Respawn(Scatterer& sc, const SignalSpec& s, double v_max_cm_s, Rng& rng) {

@@ -194,7 +194,7 @@ SignalSpec RandomSignal(const ClipPlan& plan, const PresetStyle& style, bool inv
   s.profile = rng.Chance(style.blunt) ? Profile::kBlunt : Profile::kParabolic;
   s.blunt_order = rng.Uniform(4, 10);
   s.scatterers = rng.Int(24, 36);
-  s.gate_length_cm = rng.Uniform(0.1, 0.4);
+  s.gate_length_cm = rng.Uniform(0.25, 0.6);  // venous sample volumes are large
   s.antegrade_toward_probe = inverted_flow ? -1 : 1;
   s.seed = rng.Next();
   return s;
@@ -340,6 +340,9 @@ ClipSpec BuildClipSpec(const ClipPlan& plan, const PresetStyle& style, Rng& rng)
   c.signal = RandomSignal(plan, style, inverted_flow, rng);
   ChooseScale(c.flow, Decide(plan.aliasing, style.aliasing, rng),
               Decide(plan.shifted_baseline, style.shifted_baseline, rng), c.signal, d, rng);
+  // At least 48 samples per window: shorter windows smear every line over +/- PRF/N (the Hann
+  // main lobe), which at a low PRF would widen the trace by several cm/s.
+  d.window_ms = std::max(d.window_ms, std::ceil(48000.0 / c.signal.prf_hz));
   d.wall_filter_hz = std::max(25.0, Round(c.signal.prf_hz * rng.Uniform(0.008, 0.025), 5));
   ChooseExtras(plan, style, d, rng);
   d.label_text = c.label_text;

@@ -1,0 +1,65 @@
+// The simulated I/Q carries the flow at the Doppler frequency the equation predicts, signed.
+#include <algorithm>
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "refluxscan/spectral/signal.h"
+#include "synth/doppler.h"
+
+namespace refluxscan::synth {
+namespace {
+
+// Highest |frequency| on the given side whose time-averaged power is 10 dB over the noise.
+double SpectralEdgeHz(const SignalSpec& s, double velocity_cm_s, int side) {
+  FlowSpec flow;
+  flow.quiet = {velocity_cm_s, 0.0, 4, 0};  // constant flow, no maneuver
+  const auto iq = SimulateIq(flow, s, 0, static_cast<size_t>(s.prf_hz));
+  spectral::StftOptions o;
+  o.window_ms = 20;
+  o.fft_size = 256;
+  o.wall_filter_hz = 50;
+  auto ps = spectral::StftPower(iq, s.prf_hz, o);
+  EXPECT_TRUE(ps.has_value());
+  const double noise_db = 10 * std::log10(NoisePower(s));
+  double edge = 0;
+  for (int r = 0; r < ps->power_db.rows; ++r) {
+    double mean = 0;
+    for (int c = 0; c < ps->power_db.cols; ++c) mean += std::pow(10.0, ps->power_db(r, c) / 10);
+    const double db = 10 * std::log10(mean / ps->power_db.cols);
+    const double hz = ps->hz_top - r * ps->hz_per_row;
+    // Above the wall filter leakage.
+    if (db > noise_db + 10 && hz * side > 60) edge = std::max(edge, std::abs(hz));
+  }
+  return edge;
+}
+
+TEST(Doppler, SpectrumEdgeSitsAtTheMaximumVelocityShift) {
+  SignalSpec s;
+  s.prf_hz = 5000;
+  s.transducer_hz = 5e6;
+  s.angle_deg = 50;
+  s.snr_db = 25;
+  const double expected_hz = DopplerShiftHz(s, 40.0);
+  EXPECT_NEAR(SpectralEdgeHz(s, 40.0, +1), expected_hz, 0.15 * expected_hz);
+  EXPECT_EQ(SpectralEdgeHz(s, 40.0, -1), 0.0);  // nothing on the other side
+  s.antegrade_toward_probe = -1;                // flow away from the probe: negative shifts
+  EXPECT_NEAR(SpectralEdgeHz(s, 40.0, -1), expected_hz, 0.15 * expected_hz);
+  EXPECT_EQ(SpectralEdgeHz(s, 40.0, +1), 0.0);
+}
+
+TEST(Doppler, NoisePowerMatchesTheRequestedSnr) {
+  SignalSpec s;
+  s.snr_db = 10;
+  FlowSpec flow;
+  flow.quiet = {20, 0, 4, 0};
+  const auto iq = SimulateIq(flow, s, 0, 40000);
+  double power = 0;
+  for (const auto& x : iq) power += std::norm(x);
+  power /= static_cast<double>(iq.size());
+  const double expected = 0.5 * s.scatterers + NoisePower(s);  // signal + noise
+  EXPECT_NEAR(power, expected, 0.2 * expected);
+}
+
+}  // namespace
+}  // namespace refluxscan::synth
