@@ -14,6 +14,7 @@
 #include <dcmtk/dcmdata/dcrlerp.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcvrsl.h>
+#include <dcmtk/dcmimage/diregist.h>  // colour image support for the JPEG/RLE encoders
 #include <dcmtk/dcmjpeg/djrploss.h>
 #include <dcmtk/dcmjpls/djrparam.h>
 #include <opencv2/imgproc.hpp>
@@ -84,8 +85,9 @@ void PutPatientStudySeries(Putter& p, const DicomTags& t) {
   p.Str(DCM_Modality, "US");
   p.Str(DCM_SeriesInstanceUID, OrNewUid(t.series_instance_uid));
   p.Str(DCM_SeriesNumber, "1");
-  // Laterality (General Series, 2C) may not be present when Image Laterality is (dciodvfy).
-  if (!t.laterality.empty() && t.image_laterality.empty()) p.Str(DCM_Laterality, t.laterality);
+  // Laterality (General Series, Type 2C): present (empty when unknown) unless Image Laterality
+  // carries it, in which case dciodvfy rejects both together.
+  if (t.image_laterality.empty()) p.Str(DCM_Laterality, t.laterality);
   if (!t.series_description.empty()) p.Str(DCM_SeriesDescription, t.series_description);
   if (!t.protocol_name.empty()) p.Str(DCM_ProtocolName, t.protocol_name);
 }

@@ -8,13 +8,13 @@
 namespace refluxscan {
 
 enum class ErrorCode {
-  kInvalidInput,  // the input is well formed but not what this stage can use
-  kUnsupported,   // a valid input using a feature we do not handle (codec, layout)
-  kCorrupt,       // malformed or truncated data
-  kIo,            // the file system failed us
-  kNotFound,      // a required element is absent (e.g. no spectral region)
-  kResourceLimit, // refused before allocating: the input claims more than the limits allow
-  kInternal,      // a bug: an invariant did not hold
+  kInvalidInput,   // the input is well formed but not what this stage can use
+  kUnsupported,    // a valid input using a feature we do not handle (codec, layout)
+  kCorrupt,        // malformed or truncated data
+  kIo,             // the file system failed us
+  kNotFound,       // a required element is absent (e.g. no spectral region)
+  kResourceLimit,  // refused before allocating: the input claims more than the limits allow
+  kInternal,       // a bug: an invariant did not hold
 };
 
 std::string_view ErrorCodeName(ErrorCode code);

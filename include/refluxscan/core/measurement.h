@@ -8,39 +8,40 @@
 
 namespace refluxscan {
 
-enum class AntegradeDirection { kUp, kDown };  // up = positive calibrated velocity
+enum class AntegradeDirection { kUp, kDown };                   // up = positive calibrated velocity
 std::string_view AntegradeDirectionName(AntegradeDirection d);  // "up" / "down"
 
 // One augmentation maneuver and the retrograde flow after its release. Times in seconds from the
 // start of the strip, velocities in cm/s as magnitudes (the direction is in RefluxMeasurement).
 struct Maneuver {
   double augmentation_start_s = 0;
-  double release_s = 0;                       // end of the antegrade burst
+  double release_s = 0;  // end of the antegrade burst
   double peak_antegrade_velocity_cm_s = 0;
   bool has_reflux = false;
-  std::optional<double> reflux_onset_s;       // crossing into retrograde flow after release
-  std::optional<double> reflux_offset_s;      // retrograde flow back below offset_velocity_cm_s
-  double reflux_duration_ms = 0;              // offset - onset; 0 when no reflux
+  std::optional<double> reflux_onset_s;   // crossing into retrograde flow after release
+  std::optional<double> reflux_offset_s;  // retrograde flow back below offset_velocity_cm_s
+  double reflux_duration_ms = 0;          // offset - onset; 0 when no reflux
   double peak_reflux_velocity_cm_s = 0;
-  double time_to_peak_ms = 0;                 // onset to peak
-  double reflux_vti_cm = 0;                   // retrograde velocity-time integral
-  double offset_velocity_cm_s = 0;            // the noise/wall velocity that ends reflux
-  bool truncated = false;                     // clip ended while reflux continued
-  bool aliased = false;                       // aliasing within the reflux interval
+  double time_to_peak_ms = 0;       // onset to peak
+  double reflux_vti_cm = 0;         // retrograde velocity-time integral
+  double offset_velocity_cm_s = 0;  // the noise/wall velocity that ends reflux
+  bool truncated = false;           // clip ended while reflux continued
+  bool aliased = false;             // aliasing within the reflux interval
 };
 
 struct RefluxMeasurement {
   AntegradeDirection antegrade = AntegradeDirection::kUp;
   bool antegrade_from_override = false;
   std::vector<Maneuver> maneuvers;
-  std::optional<size_t> decisive;             // index of the longest reflux (or first maneuver)
-  double time_resolution_ms = 0;              // one display column / STFT hop
-  std::vector<std::string> flags;             // "no_augmentation", "weak_signal", "aliased", ...
+  std::optional<size_t> decisive;  // index of the longest reflux (or first maneuver)
+  double time_resolution_ms = 0;   // one display column / STFT hop
+  std::vector<std::string> flags;  // "no_augmentation", "weak_signal", "aliased", ...
 };
 
 // Where the segment identity came from.
 enum class IdentitySource { kManifest, kDicomTag, kFileName, kNone };
-std::string_view IdentitySourceName(IdentitySource s);  // "manifest", "dicom_tag", "file_name", "none"
+std::string_view IdentitySourceName(
+    IdentitySource s);  // "manifest", "dicom_tag", "file_name", "none"
 
 struct SegmentId {
   std::optional<Laterality> laterality;
@@ -57,8 +58,9 @@ struct ClassifiedFinding {
   Classification classification = Classification::kIndeterminate;
   std::optional<double> threshold_ms;
   std::optional<double> margin_ms;  // duration - threshold (positive = over the threshold)
-  std::string reason;               // machine-readable reason for indeterminate ("truncated_below_threshold", ...)
-  std::string criterion_source;     // citation of the threshold used
+  std::string
+      reason;  // machine-readable reason for indeterminate ("truncated_below_threshold", ...)
+  std::string criterion_source;  // citation of the threshold used
 };
 
 }  // namespace refluxscan

@@ -8,24 +8,51 @@
 namespace refluxscan {
 
 enum class Laterality { kLeft, kRight };
-std::string_view LateralityCode(Laterality l);  // "L" / "R"
+std::string_view LateralityCode(Laterality l);                        // "L" / "R"
 std::optional<Laterality> LateralityFromCode(std::string_view code);  // "L"/"R" (any case)
 
 // Threshold classes (DOMAIN.md "Reflux thresholds").
 enum class VeinClass {
-  kSuperficial,    // GSV, SSV, accessory saphenous, tributaries: > 500 ms
-  kDeepProximal,   // CFV, FV, POPV: > 1000 ms
-  kDeepDistal,     // DFV and deep calf veins: > 500 ms
-  kPerforator,     // > 350 ms (Labropoulos 2003) or >= 500 ms (SVS 2011)
+  kSuperficial,   // GSV, SSV, accessory saphenous, tributaries: > 500 ms
+  kDeepProximal,  // CFV, FV, POPV: > 1000 ms
+  kDeepDistal,    // DFV and deep calf veins: > 500 ms
+  kPerforator,    // > 350 ms (Labropoulos 2003) or >= 500 ms (SVS 2011)
 };
 std::string_view VeinClassName(VeinClass c);  // "superficial", "deep_proximal", ...
 std::optional<VeinClass> VeinClassFromName(std::string_view name);
 
 enum class Segment {
-  kGsvSfj, kGsvProxThigh, kGsvMidThigh, kGsvDistThigh, kGsvKnee, kGsvProxCalf, kGsvMidCalf,
-  kGsvDistCalf, kGsvCalf, kAasv, kPasv, kSsvSpj, kSsvProxCalf, kSsvMidCalf, kSsvDistCalf,
-  kCfv, kFv, kFvProx, kFvMid, kFvDist, kDfv, kPopv, kPtv, kPerv, kAtv, kGastroc, kSoleal,
-  kPerfThigh, kPerfKnee, kPerfCalf, kPerf,
+  kGsvSfj,
+  kGsvProxThigh,
+  kGsvMidThigh,
+  kGsvDistThigh,
+  kGsvKnee,
+  kGsvProxCalf,
+  kGsvMidCalf,
+  kGsvDistCalf,
+  kGsvCalf,
+  kAasv,
+  kPasv,
+  kSsvSpj,
+  kSsvProxCalf,
+  kSsvMidCalf,
+  kSsvDistCalf,
+  kCfv,
+  kFv,
+  kFvProx,
+  kFvMid,
+  kFvDist,
+  kDfv,
+  kPopv,
+  kPtv,
+  kPerv,
+  kAtv,
+  kGastroc,
+  kSoleal,
+  kPerfThigh,
+  kPerfKnee,
+  kPerfCalf,
+  kPerf,
 };
 
 struct SegmentInfo {
@@ -33,8 +60,8 @@ struct SegmentInfo {
   std::string_view name;         // canonical code, e.g. "GSV_PROX_THIGH"
   std::string_view description;  // e.g. "great saphenous vein, proximal thigh"
   VeinClass vein_class;
-  std::string_view vein;         // axial vein it belongs to: "GSV", "SSV", "CFV", ... "PERF"
-  int anatomical_order;          // proximal (groin) to distal (ankle), for sorting limb maps
+  std::string_view vein;  // axial vein it belongs to: "GSV", "SSV", "CFV", ... "PERF"
+  int anatomical_order;   // proximal (groin) to distal (ankle), for sorting limb maps
 };
 
 std::span<const SegmentInfo> AllSegments();

@@ -10,7 +10,7 @@ namespace refluxscan {
 
 enum class VelocityUnit { kCmPerSecond, kHertz };  // kHertz: no f0/angle to convert, flagged
 enum class SpectrogramSource { kDisplay, kIq, kAudio };
-std::string_view VelocityUnitName(VelocityUnit u);          // "cm/s" / "Hz"
+std::string_view VelocityUnitName(VelocityUnit u);            // "cm/s" / "Hz"
 std::string_view SpectrogramSourceName(SpectrogramSource s);  // "display" / "iq" / "audio"
 
 // Canonical orientation: row 0 holds the highest velocity of the scale, velocity falls by
@@ -27,9 +27,9 @@ struct Spectrogram {
   double velocity_top = 0;            // at row 0, in `unit`
   double velocity_step_per_row = 0;   // > 0, in `unit` per row
   VelocityUnit unit = VelocityUnit::kCmPerSecond;
-  double dynamic_range_db = 40;       // intensity 1.0 - 0.0 spans this many dB (undoes log map)
+  double dynamic_range_db = 40;  // intensity 1.0 - 0.0 spans this many dB (undoes log map)
   SpectrogramSource source = SpectrogramSource::kDisplay;
-  int frame_index = 0;                // display path: which frame was analyzed
+  int frame_index = 0;  // display path: which frame was analyzed
   int frames_total = 1;
   std::vector<std::string> warnings;  // calibration checks, masks applied, conversions
 
@@ -44,11 +44,11 @@ struct Spectrogram {
 
 // Per-column flags of an Envelope (bit mask).
 enum EnvelopeColumnFlag : uint8_t {
-  kColumnMasked = 1 << 0,     // no usable spectrum (erase bar, blank, stale)
-  kColumnAliased = 1 << 1,    // wrap-around detected (unwrapped if kColumnUnwrapped)
+  kColumnMasked = 1 << 0,   // no usable spectrum (erase bar, blank, stale)
+  kColumnAliased = 1 << 1,  // wrap-around detected (unwrapped if kColumnUnwrapped)
   kColumnUnwrapped = 1 << 2,
-  kColumnSaturated = 1 << 3,  // gain too high: spectrum clipped at full brightness
-  kColumnWeak = 1 << 4,       // signal barely above the noise floor
+  kColumnSaturated = 1 << 3,     // gain too high: spectrum clipped at full brightness
+  kColumnWeak = 1 << 4,          // signal barely above the noise floor
   kColumnInterpolated = 1 << 5,  // value bridged from neighbours (masked overlay)
 };
 
@@ -57,16 +57,16 @@ struct Envelope {
   double t0_s = 0;
   double seconds_per_column = 0;
   VelocityUnit unit = VelocityUnit::kCmPerSecond;
-  std::vector<float> max_forward;   // >= 0: highest velocity with signal on the positive side
-  std::vector<float> max_reverse;   // >= 0: magnitude of the most negative velocity with signal
-  std::vector<float> mean;          // signed intensity-weighted mean velocity
-  std::vector<float> confidence;    // 0..1, per column
-  std::vector<uint8_t> flags;       // EnvelopeColumnFlag bits
-  double positive_limit = 0;        // top of the velocity scale (> 0 normally)
-  double negative_limit = 0;        // bottom of the scale (< 0 normally)
-  double velocity_resolution = 0;   // one row / one FFT bin, in `unit`
-  double noise_floor = 0;           // estimated noise intensity (0..1 display units)
-  double noise_velocity = 0;        // smallest velocity distinguishable from wall/noise
+  std::vector<float> max_forward;  // >= 0: highest velocity with signal on the positive side
+  std::vector<float> max_reverse;  // >= 0: magnitude of the most negative velocity with signal
+  std::vector<float> mean;         // signed intensity-weighted mean velocity
+  std::vector<float> confidence;   // 0..1, per column
+  std::vector<uint8_t> flags;      // EnvelopeColumnFlag bits
+  double positive_limit = 0;       // top of the velocity scale (> 0 normally)
+  double negative_limit = 0;       // bottom of the scale (< 0 normally)
+  double velocity_resolution = 0;  // one row / one FFT bin, in `unit`
+  double noise_floor = 0;          // estimated noise intensity (0..1 display units)
+  double noise_velocity = 0;       // smallest velocity distinguishable from wall/noise
   bool aliased = false, saturated = false, weak_signal = false;
   std::vector<std::string> warnings;
 

@@ -11,22 +11,48 @@ namespace refluxscan {
 
 // PS3.3 C.8.5.5.1.1 RegionSpatialFormat.
 enum class RegionSpatialFormat : int {
-  kNone = 0, kTissue2D = 1, kMMode = 2, kSpectral = 3, kWaveform = 4, kGraphics = 5
+  kNone = 0,
+  kTissue2D = 1,
+  kMMode = 2,
+  kSpectral = 3,
+  kWaveform = 4,
+  kGraphics = 5
 };
 // PS3.3 C.8.5.5.1.2 RegionDataType (subset named; other values kept as their number).
 enum class RegionDataType : int {
-  kNone = 0, kTissue = 1, kColorFlow = 2, kPwSpectral = 3, kCwSpectral = 4, kDopplerMeanTrace = 5,
-  kDopplerModeTrace = 6, kDopplerMaxTrace = 7, kVolumeTrace = 8, kEcgTrace = 10, kPulseTrace = 11,
-  kPhonocardiogram = 12, kGrayBar = 13, kColorBar = 14,
+  kNone = 0,
+  kTissue = 1,
+  kColorFlow = 2,
+  kPwSpectral = 3,
+  kCwSpectral = 4,
+  kDopplerMeanTrace = 5,
+  kDopplerModeTrace = 6,
+  kDopplerMaxTrace = 7,
+  kVolumeTrace = 8,
+  kEcgTrace = 10,
+  kPulseTrace = 11,
+  kPhonocardiogram = 12,
+  kGrayBar = 13,
+  kColorBar = 14,
 };
 // PS3.3 C.8.5.5.1.15 PhysicalUnitsX/YDirection.
 enum class PhysicalUnits : int {
-  kNone = 0, kPercent = 1, kDecibel = 2, kCm = 3, kSeconds = 4, kHertz = 5, kDecibelPerSecond = 6,
-  kCmPerSecond = 7, kSquareCm = 8, kSquareCmPerSecond = 9, kCubicCm = 0xA, kCubicCmPerSecond = 0xB,
+  kNone = 0,
+  kPercent = 1,
+  kDecibel = 2,
+  kCm = 3,
+  kSeconds = 4,
+  kHertz = 5,
+  kDecibelPerSecond = 6,
+  kCmPerSecond = 7,
+  kSquareCm = 8,
+  kSquareCmPerSecond = 9,
+  kCubicCm = 0xA,
+  kCubicCmPerSecond = 0xB,
   kDegrees = 0xC,
 };
-std::string RegionDataTypeName(int data_type);   // "pw_spectral", "tissue", "ecg_trace", "type_42"
-std::string PhysicalUnitsName(int units);        // "s", "cm/s", "Hz", "cm", "none", "units_17"
+std::string RegionDataTypeName(int data_type);  // "pw_spectral", "tissue", "ecg_trace", "type_42"
+std::string PhysicalUnitsName(int units);       // "s", "cm/s", "Hz", "cm", "none", "units_17"
 
 // One item of the Sequence of Ultrasound Regions (0018,6011), validated against the image.
 struct UltrasoundRegion {
@@ -38,12 +64,12 @@ struct UltrasoundRegion {
   // Reference pixel relative to the region's top-left corner; may be negative or absent.
   std::optional<int> reference_pixel_x0, reference_pixel_y0;
   std::optional<double> reference_physical_x, reference_physical_y;
-  int units_x = 0, units_y = 0;      // PhysicalUnits values as stored
-  double delta_x = 0, delta_y = 0;   // physical units per pixel; delta_y < 0: value grows upward
-  std::optional<double> doppler_correction_angle_deg;  // (0018,6034)
-  std::optional<double> transducer_frequency_hz;       // (0018,6030) is kHz in DICOM; stored as Hz
-  std::optional<double> pulse_repetition_frequency_hz; // (0018,6032)
-  std::vector<std::string> warnings;  // clamping, zero deltas, unexpected units
+  int units_x = 0, units_y = 0;     // PhysicalUnits values as stored
+  double delta_x = 0, delta_y = 0;  // physical units per pixel; delta_y < 0: value grows upward
+  std::optional<double> doppler_correction_angle_deg;   // (0018,6034)
+  std::optional<double> transducer_frequency_hz;        // (0018,6030) is kHz in DICOM; stored as Hz
+  std::optional<double> pulse_repetition_frequency_hz;  // (0018,6032)
+  std::vector<std::string> warnings;                    // clamping, zero deltas, unexpected units
 
   bool IsSpectral() const { return data_type == 3 || data_type == 4; }
   int Width() const { return max_x1 - min_x0 + 1; }
@@ -70,7 +96,7 @@ struct UltrasoundImage {
   DicomTags tags;
   int rows = 0, columns = 0, number_of_frames = 1, samples_per_pixel = 1, bits_allocated = 8;
   std::string photometric_interpretation;
-  bool is_ultrasound_sop = false;       // US Image / US Multi-frame / retired US classes
+  bool is_ultrasound_sop = false;  // US Image / US Multi-frame / retired US classes
   bool is_secondary_capture = false;
   std::vector<UltrasoundRegion> regions;
   // Decoded frames: 8-bit, CV_8UC1 (gray) or CV_8UC3 (BGR). Which ones depends on ReadOptions;

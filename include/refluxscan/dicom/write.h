@@ -11,23 +11,23 @@
 namespace refluxscan::dicom {
 
 enum class TransferSyntax {
-  kExplicitLittle,   // uncompressed
+  kExplicitLittle,  // uncompressed
   kImplicitLittle,
   kDeflated,
-  kRle,              // RLE lossless
-  kJpegBaseline,     // lossy, YBR_FULL_422, quality from `jpeg_quality`
+  kRle,           // RLE lossless
+  kJpegBaseline,  // lossy, YBR_FULL_422, quality from `jpeg_quality`
   kJpegLsLossless,
 };
 std::string_view TransferSyntaxName(TransferSyntax ts);  // "explicit", "rle", "jpeg", "jpegls", ...
 Result<TransferSyntax> TransferSyntaxFromName(std::string_view name);
 
 struct UltrasoundWriteSpec {
-  DicomTags tags;                    // UIDs, patient/study/series, labels, laterality
-  std::vector<cv::Mat> frames;       // 8-bit BGR (CV_8UC3) or gray, all the same size
+  DicomTags tags;               // UIDs, patient/study/series, labels, laterality
+  std::vector<cv::Mat> frames;  // 8-bit BGR (CV_8UC3) or gray, all the same size
   std::vector<UltrasoundRegion> regions;
   TransferSyntax transfer_syntax = TransferSyntax::kExplicitLittle;
-  int jpeg_quality = 90;             // 1..100, kJpegBaseline only
-  double frame_time_ms = 33.3;       // multi-frame only
+  int jpeg_quality = 90;        // 1..100, kJpegBaseline only
+  double frame_time_ms = 33.3;  // multi-frame only
 };
 
 // Writes US Image Storage (one frame) or US Multi-frame Image Storage (several frames).

@@ -14,7 +14,7 @@ struct Criterion {
   VeinClass vein_class;
   double threshold_ms = 500;  // reflux when duration > threshold (>= when `inclusive`)
   bool inclusive = false;
-  std::string source;         // citation
+  std::string source;  // citation
 };
 
 struct Criteria {
@@ -23,8 +23,8 @@ struct Criteria {
   const Criterion* For(VeinClass c) const;
 };
 
-Criteria DefaultCriteria();               // DOMAIN.md table, perforators > 350 ms
-std::string DefaultCriteriaJson();        // the same, as an editable file (docs/criteria.md)
+Criteria DefaultCriteria();         // DOMAIN.md table, perforators > 350 ms
+std::string DefaultCriteriaJson();  // the same, as an editable file (docs/criteria.md)
 Result<Criteria> ParseCriteriaJson(std::string_view text);
 Result<Criteria> LoadCriteria(const std::string& path);
 

@@ -17,6 +17,7 @@ struct RefluxOptions {
 
 // Errors: kInvalidInput (empty envelope or non-positive time step). A trace with no
 // augmentation is a valid result with the "no_augmentation" flag and no maneuvers.
-Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOptions& options = {});
+Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope,
+                                        const RefluxOptions& options = {});
 
 }  // namespace refluxscan::reflux

@@ -15,8 +15,9 @@ enum class EnvelopeMethod {
 
 struct EnvelopeOptions {
   EnvelopeMethod method = EnvelopeMethod::kThresholdHysteresis;
-  double threshold_sigma = 0;     // 0 = method default; detection level above the noise floor
-  double smoothing_cutoff_hz = 0; // zero-phase low-pass; 0 = auto from the time resolution, < 0 off
+  double threshold_sigma = 0;  // 0 = method default; detection level above the noise floor
+  double smoothing_cutoff_hz =
+      0;  // zero-phase low-pass; 0 = auto from the time resolution, < 0 off
   bool unwrap_aliasing = true;
 };
 

@@ -7,9 +7,9 @@
 namespace refluxscan::spectral {
 
 struct StripOptions {
-  int frame_index = -1;                // which decoded frame; -1 = the last decoded (frozen strip)
+  int frame_index = -1;  // which decoded frame; -1 = the last decoded (frozen strip)
   double assumed_dynamic_range_db = 40;  // display log map span when the file does not say
-  bool mask_overlays = true;           // detect and mask baseline line, ticks, text, traces
+  bool mask_overlays = true;             // detect and mask baseline line, ticks, text, traces
 };
 
 // Crops `region` out of the image, recovers display intensity (through tinted maps), builds the

@@ -8,8 +8,8 @@
 namespace refluxscan::study {
 
 struct DiscoveredInputs {
-  std::vector<std::string> files;       // candidate files, sorted, unique
-  std::vector<std::string> warnings;    // unreadable folders, missing paths
+  std::vector<std::string> files;     // candidate files, sorted, unique
+  std::vector<std::string> warnings;  // unreadable folders, missing paths
   int missing_paths = 0;
 };
 // A DICOMDIR file stands for its folder (the files it references live under it).
