@@ -43,8 +43,8 @@ Result<std::string> ReadTextFile(const std::string& path, size_t max_bytes) {
   while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
     content.append(buffer, static_cast<size_t>(in.gcount()));
     if (content.size() > max_bytes) {
-      return Fail(ErrorCode::kResourceLimit, path + " is larger than " +
-                                                 std::to_string(max_bytes) + " bytes");
+      return Fail(ErrorCode::kResourceLimit,
+                  path + " is larger than " + std::to_string(max_bytes) + " bytes");
     }
   }
   return content;

@@ -10,40 +10,69 @@ namespace refluxscan {
 
 std::string RegionDataTypeName(int data_type) {
   switch (data_type) {
-    case 0: return "none";
-    case 1: return "tissue";
-    case 2: return "color_flow";
-    case 3: return "pw_spectral";
-    case 4: return "cw_spectral";
-    case 5: return "doppler_mean_trace";
-    case 6: return "doppler_mode_trace";
-    case 7: return "doppler_max_trace";
-    case 8: return "volume_trace";
-    case 10: return "ecg_trace";
-    case 11: return "pulse_trace";
-    case 12: return "phonocardiogram";
-    case 13: return "gray_bar";
-    case 14: return "color_bar";
-    default: return "type_" + std::to_string(data_type);
+    case 0:
+      return "none";
+    case 1:
+      return "tissue";
+    case 2:
+      return "color_flow";
+    case 3:
+      return "pw_spectral";
+    case 4:
+      return "cw_spectral";
+    case 5:
+      return "doppler_mean_trace";
+    case 6:
+      return "doppler_mode_trace";
+    case 7:
+      return "doppler_max_trace";
+    case 8:
+      return "volume_trace";
+    case 10:
+      return "ecg_trace";
+    case 11:
+      return "pulse_trace";
+    case 12:
+      return "phonocardiogram";
+    case 13:
+      return "gray_bar";
+    case 14:
+      return "color_bar";
+    default:
+      return "type_" + std::to_string(data_type);
   }
 }
 
 std::string PhysicalUnitsName(int units) {
   switch (units) {
-    case 0: return "none";
-    case 1: return "percent";
-    case 2: return "dB";
-    case 3: return "cm";
-    case 4: return "s";
-    case 5: return "Hz";
-    case 6: return "dB/s";
-    case 7: return "cm/s";
-    case 8: return "cm2";
-    case 9: return "cm2/s";
-    case 10: return "cm3";
-    case 11: return "cm3/s";
-    case 12: return "degrees";
-    default: return "units_" + std::to_string(units);
+    case 0:
+      return "none";
+    case 1:
+      return "percent";
+    case 2:
+      return "dB";
+    case 3:
+      return "cm";
+    case 4:
+      return "s";
+    case 5:
+      return "Hz";
+    case 6:
+      return "dB/s";
+    case 7:
+      return "cm/s";
+    case 8:
+      return "cm2";
+    case 9:
+      return "cm2/s";
+    case 10:
+      return "cm3";
+    case 11:
+      return "cm3/s";
+    case 12:
+      return "degrees";
+    default:
+      return "units_" + std::to_string(units);
   }
 }
 
@@ -73,9 +102,12 @@ std::string_view VelocityUnitName(VelocityUnit u) {
 
 std::string_view SpectrogramSourceName(SpectrogramSource s) {
   switch (s) {
-    case SpectrogramSource::kDisplay: return "display";
-    case SpectrogramSource::kIq: return "iq";
-    case SpectrogramSource::kAudio: return "audio";
+    case SpectrogramSource::kDisplay:
+      return "display";
+    case SpectrogramSource::kIq:
+      return "iq";
+    case SpectrogramSource::kAudio:
+      return "audio";
   }
   return "display";
 }
@@ -86,28 +118,38 @@ std::string_view AntegradeDirectionName(AntegradeDirection d) {
 
 std::string_view IdentitySourceName(IdentitySource s) {
   switch (s) {
-    case IdentitySource::kManifest: return "manifest";
-    case IdentitySource::kDicomTag: return "dicom_tag";
-    case IdentitySource::kFileName: return "file_name";
-    case IdentitySource::kNone: return "none";
+    case IdentitySource::kManifest:
+      return "manifest";
+    case IdentitySource::kDicomTag:
+      return "dicom_tag";
+    case IdentitySource::kFileName:
+      return "file_name";
+    case IdentitySource::kNone:
+      return "none";
   }
   return "none";
 }
 
 std::string_view ClassificationName(Classification c) {
   switch (c) {
-    case Classification::kReflux: return "reflux";
-    case Classification::kNoReflux: return "no_reflux";
-    case Classification::kIndeterminate: return "indeterminate";
+    case Classification::kReflux:
+      return "reflux";
+    case Classification::kNoReflux:
+      return "no_reflux";
+    case Classification::kIndeterminate:
+      return "indeterminate";
   }
   return "indeterminate";
 }
 
 std::string_view ClipStatusName(ClipStatus s) {
   switch (s) {
-    case ClipStatus::kOk: return "ok";
-    case ClipStatus::kError: return "error";
-    case ClipStatus::kSkipped: return "skipped";
+    case ClipStatus::kOk:
+      return "ok";
+    case ClipStatus::kError:
+      return "error";
+    case ClipStatus::kSkipped:
+      return "skipped";
   }
   return "error";
 }

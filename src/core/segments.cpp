@@ -20,11 +20,11 @@ constexpr std::array kSegments = {
                 kSuperficial, "GSV", 21},
     SegmentInfo{kGsvMidThigh, "GSV_MID_THIGH", "great saphenous vein, mid thigh", kSuperficial,
                 "GSV", 22},
-    SegmentInfo{kGsvDistThigh, "GSV_DIST_THIGH", "great saphenous vein, distal thigh",
-                kSuperficial, "GSV", 23},
+    SegmentInfo{kGsvDistThigh, "GSV_DIST_THIGH", "great saphenous vein, distal thigh", kSuperficial,
+                "GSV", 23},
     SegmentInfo{kGsvKnee, "GSV_KNEE", "great saphenous vein at the knee", kSuperficial, "GSV", 24},
-    SegmentInfo{kGsvProxCalf, "GSV_PROX_CALF", "great saphenous vein, proximal calf",
-                kSuperficial, "GSV", 25},
+    SegmentInfo{kGsvProxCalf, "GSV_PROX_CALF", "great saphenous vein, proximal calf", kSuperficial,
+                "GSV", 25},
     SegmentInfo{kGsvMidCalf, "GSV_MID_CALF", "great saphenous vein, mid calf", kSuperficial, "GSV",
                 26},
     SegmentInfo{kGsvDistCalf, "GSV_DIST_CALF", "great saphenous vein, distal calf", kSuperficial,
@@ -41,8 +41,8 @@ constexpr std::array kSegments = {
     SegmentInfo{kPopv, "POPV", "popliteal vein", kDeepProximal, "POPV", 50},
     SegmentInfo{kSsvSpj, "SSV_SPJ", "small saphenous vein at the sapheno-popliteal junction",
                 kSuperficial, "SSV", 60},
-    SegmentInfo{kSsvProxCalf, "SSV_PROX_CALF", "small saphenous vein, proximal calf",
-                kSuperficial, "SSV", 61},
+    SegmentInfo{kSsvProxCalf, "SSV_PROX_CALF", "small saphenous vein, proximal calf", kSuperficial,
+                "SSV", 61},
     SegmentInfo{kSsvMidCalf, "SSV_MID_CALF", "small saphenous vein, mid calf", kSuperficial, "SSV",
                 62},
     SegmentInfo{kSsvDistCalf, "SSV_DIST_CALF", "small saphenous vein, distal calf", kSuperficial,
@@ -77,10 +77,14 @@ std::optional<Laterality> LateralityFromCode(std::string_view code) {
 
 std::string_view VeinClassName(VeinClass c) {
   switch (c) {
-    case kSuperficial: return "superficial";
-    case kDeepProximal: return "deep_proximal";
-    case kDeepDistal: return "deep_distal";
-    case kPerforator: return "perforator";
+    case kSuperficial:
+      return "superficial";
+    case kDeepProximal:
+      return "deep_proximal";
+    case kDeepDistal:
+      return "deep_distal";
+    case kPerforator:
+      return "perforator";
   }
   return "superficial";
 }

@@ -50,14 +50,26 @@ std::string EscapeHtml(std::string_view raw) {
   out.reserve(raw.size() + 16);
   for (char c : raw) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
       default:
-        if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out.push_back(c);
-        else if (c == '\n' || c == '\t') out.push_back(' ');
+        if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f)
+          out.push_back(c);
+        else if (c == '\n' || c == '\t')
+          out.push_back(' ');
     }
   }
   return out;
@@ -67,14 +79,16 @@ std::string EscapeCsvField(std::string_view raw) {
   std::string clean;
   clean.reserve(raw.size());
   for (char c : raw) {
-    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) clean.push_back(c);
-    else if (c == '\n' || c == '\r' || c == '\t') clean.push_back(' ');
+    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f)
+      clean.push_back(c);
+    else if (c == '\n' || c == '\r' || c == '\t')
+      clean.push_back(' ');
   }
   // Formula injection guard (OWASP CSV injection): spreadsheets evaluate = + - @ at the start.
   // Plain numbers ("-3.5") are left alone so numeric columns stay numeric.
-  if (!clean.empty() && (clean[0] == '=' || clean[0] == '+' || clean[0] == '@' ||
-                         (clean[0] == '-' && clean.find_first_not_of("-0123456789.eE") !=
-                                                 std::string::npos))) {
+  if (!clean.empty() &&
+      (clean[0] == '=' || clean[0] == '+' || clean[0] == '@' ||
+       (clean[0] == '-' && clean.find_first_not_of("-0123456789.eE") != std::string::npos))) {
     clean.insert(clean.begin(), '\'');
   }
   const bool quote = clean.find_first_of(",\"") != std::string::npos ||

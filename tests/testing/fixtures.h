@@ -17,7 +17,7 @@ std::filesystem::path ScratchDir(const std::string& name);
 }  // namespace refluxscan::testing
 
 // Skips the current test when ../shared/realdicom is absent.
-#define REFLUXSCAN_REQUIRE_REALDICOM(var)                                                   \
-  auto var##_opt = ::refluxscan::testing::RealDicomDir();                                 \
-  if (!var##_opt) GTEST_SKIP() << "../shared/realdicom not found beside the checkout";    \
+#define REFLUXSCAN_REQUIRE_REALDICOM(var)                                              \
+  auto var##_opt = ::refluxscan::testing::RealDicomDir();                              \
+  if (!var##_opt) GTEST_SKIP() << "../shared/realdicom not found beside the checkout"; \
   const std::filesystem::path var = *var##_opt
