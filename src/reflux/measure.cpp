@@ -270,18 +270,24 @@ std::optional<size_t> Decisive(const std::vector<Maneuver>& maneuvers) {
   return best;
 }
 
-bool MostlyWeak(const Envelope& envelope, size_t columns) {
-  size_t weak = 0;
-  for (size_t i = 0; i < columns && i < envelope.flags.size(); ++i) {
-    weak += (envelope.flags[i] & kColumnWeak) != 0 ? 1 : 0;
+// Weak when the envelope says so, or when most columns of the augmentation bursts (the strongest
+// flow of the clip) are barely above the noise floor. Quiet columns do not count: silence after a
+// competent valve is expected, not weak.
+bool MostlyWeak(const Trace& t, const std::vector<Run>& bursts) {
+  size_t weak = 0, total = 0;
+  for (const Run& burst : bursts) {
+    for (size_t i = burst.begin; i < burst.end; ++i, ++total) {
+      weak += (t.flags[i] & kColumnWeak) != 0 ? 1 : 0;
+    }
   }
-  return columns > 0 && 2 * weak > columns;
+  return total > 0 && 2 * weak > total;
 }
 
-void AddFlags(const Envelope& envelope, const Trace& t, RefluxMeasurement& m) {
+void AddFlags(const Envelope& envelope, const Trace& t, const std::vector<Run>& bursts,
+              RefluxMeasurement& m) {
   auto add = [&m](std::string flag) { m.flags.push_back(std::move(flag)); };
   if (m.maneuvers.empty()) add("no_augmentation");
-  if (envelope.weak_signal || MostlyWeak(envelope, t.columns)) add("weak_signal");
+  if (envelope.weak_signal || MostlyWeak(t, bursts)) add("weak_signal");
   if (m.decisive && m.maneuvers[*m.decisive].truncated) add("truncated");
   if (m.decisive && m.maneuvers[*m.decisive].aliased) add("aliased");
   if (envelope.saturated) add("saturated");
@@ -324,7 +330,7 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
         MeasureManeuver(ante, retro, t, envelope, starts[i], bursts[i], window_end));
   }
   m.decisive = Decisive(m.maneuvers);
-  AddFlags(envelope, t, m);
+  AddFlags(envelope, t, bursts, m);
   return m;
 }
 

@@ -172,6 +172,18 @@ TEST(MeasureReflux, SubColumnInterpolationOfALinearRamp) {
   EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 703, 1);
 }
 
+TEST(MeasureReflux, WeakAugmentationColumnsMeanWeakSignalQuietOnesDoNot) {
+  Envelope e = Make([](double t) { return Maneuver(t, 1, 0.3); });
+  for (size_t i = 0; i < 90; ++i) e.flags[i] |= kColumnWeak;  // quiet before the squeeze
+  auto quiet = MeasureReflux(e);
+  ASSERT_TRUE(quiet);
+  EXPECT_EQ(std::find(quiet->flags.begin(), quiet->flags.end(), "weak_signal"), quiet->flags.end());
+  for (size_t i = 100; i < 160; ++i) e.flags[i] |= kColumnWeak;  // the burst itself
+  auto weak = MeasureReflux(e);
+  ASSERT_TRUE(weak);
+  EXPECT_NE(std::find(weak->flags.begin(), weak->flags.end(), "weak_signal"), weak->flags.end());
+}
+
 TEST(MeasureReflux, WeakSignalIsFlagged) {
   Envelope e = Make([](double t) { return Maneuver(t, 1, 0.3); });
   e.weak_signal = true;
