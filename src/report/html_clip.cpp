@@ -122,7 +122,7 @@ std::string StripOverlay(const ClipResult& clip) {
 }
 
 std::string StripFigure(const ClipResult& clip) {
-  const std::string uri = PngDataUri(clip.strip_bgr);
+  const std::string uri = ImageDataUri(clip.strip_bgr);
   if (uri.empty()) return "<div class=\"strip-missing\">No spectral strip image available.</div>";
   std::string out =
       "<figure class=\"strip\"><div class=\"strip-box\"><img alt=\"spectral "

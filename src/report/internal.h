@@ -47,7 +47,7 @@ std::string_view ReasonDescription(std::string_view reason);
 // RFC 4648 base64 of `bytes`.
 std::string Base64(std::span<const unsigned char> bytes);
 // "data:image/png;base64,..." of an 8-bit gray or BGR image; "" when empty or encoding fails.
-std::string PngDataUri(const cv::Mat& image);
+std::string ImageDataUri(const cv::Mat& image);
 
 // True when every required level is present and measurable.
 bool ProtocolComplete(const ProtocolCompleteness& protocol);

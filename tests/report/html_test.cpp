@@ -91,7 +91,7 @@ TEST_F(ReportHtml, FindingsTablesLinkTheDecisiveClip) {
 
 TEST_F(ReportHtml, ClipsShowStripWithOverlayInPixelCoordinates) {
   // One PNG per analysed clip (16 of the 18 clips have strips).
-  EXPECT_EQ(Count(html_, "src=\"data:image/png;base64,iVBORw0KGgo"), 16u);
+  EXPECT_EQ(Count(html_, "src=\"data:image/jpeg;base64,/9j/"), 16u);
   EXPECT_NE(html_.find("viewBox=\"0 0 600 200\""), std::string::npos);
   // Baseline at row (top - 0) / step = 60 / 0.6 = 100.
   EXPECT_NE(html_.find("class=\"baseline\" x1=\"0\" y1=\"100.00\""), std::string::npos);
