@@ -20,6 +20,10 @@ constexpr float kSaturatedLevel = 0.995f;
 constexpr double kSaturatedShare = 0.08;  // of a column's rows at full brightness
 constexpr double kWeakSnrDb = 10.0;       // column peak this close to the noise: weak
 constexpr double kAliasContinuity = 0.6;  // previous column within 60% of the limit
+constexpr double kHalfPowerDb = 3.0;      // the edge: half the power of the spectrum inside it
+// Wall filters sit at up to a few % of the PRF (= the scale span): the region touching the
+// baseline may start that far from it.
+constexpr double kWallFilterShareOfScale = 0.03;
 constexpr float kNan = std::numeric_limits<float>::quiet_NaN();
 
 struct Geometry {
@@ -60,18 +64,28 @@ std::vector<double> SidePower(const Spectrogram& s, const cv::Mat1f& filled, int
   return p;
 }
 
+// Detection levels from the noise model: above both k sigma (a gray noise floor) and the noise's
+// upper percentile plus one sigma (sparse specks on black, where sigma alone says nothing).
+detail::SideLevels LevelsFor(const Spectrogram& s, const detail::NoiseEstimate& noise,
+                             double k_sigma) {
+  detail::SideLevels l;
+  l.high = std::max(noise.level + k_sigma * noise.sigma, noise.upper + noise.sigma);
+  l.low = noise.level + 0.5 * (l.high - noise.level);
+  l.half_power_drop = kHalfPowerDb / s.dynamic_range_db;
+  l.baseline_slack = 2 + static_cast<int>(std::ceil(kWallFilterShareOfScale * s.Rows()));
+  return l;
+}
+
 SideRuns AnalyzeSide(const Spectrogram& s, const detail::PreparedSpectrum& prep, int c,
-                     int first_row, int last_row, bool up, const detail::NoiseEstimate& noise,
-                     double k_sigma, EnvelopeMethod method) {
+                     int first_row, int last_row, bool up, const detail::SideLevels& levels,
+                     const detail::NoiseEstimate& noise, EnvelopeMethod method) {
   if (first_row > last_row) return {};
   const std::vector<float> v = SideValues(prep.smoothed, c, first_row, last_row, up);
-  SideRuns runs = detail::ThresholdRuns(v, noise.level, noise.level + k_sigma * noise.sigma,
-                                        noise.level + 0.5 * k_sigma * noise.sigma);
-  if (method == EnvelopeMethod::kModifiedGeometric) {
-    runs.edge = runs.edge_run_start < 0
-                    ? -1.0
-                    : detail::GeometricEdge(SidePower(s, prep.filled, c, first_row, last_row, up),
-                                            noise.power);
+  SideRuns runs =
+      detail::ThresholdRuns(v, SideValues(prep.power_smoothed, c, first_row, last_row, up), levels);
+  if (method == EnvelopeMethod::kModifiedGeometric && runs.edge >= 0) {
+    runs.edge =
+        detail::GeometricEdge(SidePower(s, prep.filled, c, first_row, last_row, up), noise.power);
   }
   return runs;
 }
@@ -101,10 +115,11 @@ double ColumnSnrDb(const cv::Mat1f& smoothed, int c, double noise_level, double 
 // other, detached from the baseline there. Returns the unwrapped magnitude, or -1.
 double UnwrappedMagnitude(const Spectrogram& s, const SideRuns& out_side, const SideRuns& in_side,
                           bool upward, const Geometry& g) {
-  if (out_side.edge_run_start != 0 || in_side.edge_run_start != 0) return -1;
-  const int in_rows = upward ? s.Rows() - g.down_first : g.up_rows;
-  if (in_side.edge_run_end >= in_rows - 3) return -1;  // attached to the baseline: real flow
-  const double inner = in_side.edge_run_end + 0.5;     // index from the entry edge
+  if (out_side.baseline_run_outer != 0 || in_side.edge_run_end < 0) return -1;
+  if (in_side.baseline_run_outer >= 0 && in_side.baseline_run_outer <= in_side.edge_run_end + 1) {
+    return -1;  // one region from the scale edge to the baseline: real flow on that side
+  }
+  const double inner = in_side.edge_run_end + 0.5;  // index from the entry edge
   const double row = upward ? (s.Rows() - 1) - inner : inner;
   return std::abs(s.VelocityAtRow(row) + (upward ? g.span : -g.span));
 }
@@ -123,6 +138,7 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
                      const detail::NoiseEstimate& noise, const EnvelopeOptions& o, Estimates& e) {
   const Geometry g = SideGeometry(s);
   const double k = o.threshold_sigma > 0 ? o.threshold_sigma : kDefaultThresholdSigma;
+  const detail::SideLevels levels = LevelsFor(s, noise, k);
   Envelope& env = e.env;
   for (int c = 0; c < s.Columns(); ++c) {
     const auto cs = static_cast<size_t>(c);
@@ -134,8 +150,8 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
       env.confidence[cs] = 0;
       continue;
     }
-    sd.up = AnalyzeSide(s, prep, c, 0, g.up_rows - 1, true, noise, k, o.method);
-    sd.down = AnalyzeSide(s, prep, c, g.down_first, s.Rows() - 1, false, noise, k, o.method);
+    sd.up = AnalyzeSide(s, prep, c, 0, g.up_rows - 1, true, levels, noise, o.method);
+    sd.down = AnalyzeSide(s, prep, c, g.down_first, s.Rows() - 1, false, levels, noise, o.method);
     env.max_forward[cs] =
         sd.up.edge >= 0 ? static_cast<float>(std::max(0.0, s.VelocityAtRow(sd.up.edge))) : 0.0f;
     env.max_reverse[cs] =
@@ -175,10 +191,7 @@ void HandleAliasing(const Spectrogram& s, const EnvelopeOptions& o, Estimates& e
       env.flags[c] |= kColumnUnwrapped;
       const SideRuns& in = upward ? sd.down : sd.up;
       const double other =
-          in.baseline_run_edge < 0
-              ? 0.0
-              : std::abs(s.VelocityAtRow(upward ? s.Rows() - 1 - in.baseline_run_edge
-                                                : in.baseline_run_edge));
+          in.edge < 0 ? 0.0 : std::abs(s.VelocityAtRow(upward ? s.Rows() - 1 - in.edge : in.edge));
       (upward ? env.max_forward : env.max_reverse)[c] = static_cast<float>(v);
       (upward ? env.max_reverse : env.max_forward)[c] = static_cast<float>(other);
     }

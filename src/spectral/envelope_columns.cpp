@@ -10,9 +10,10 @@
 namespace refluxscan::spectral::detail {
 namespace {
 
-constexpr double kMinNoiseSigma = 0.01;     // display units; a clamped-black floor has MAD 0
-constexpr double kQuietColumnShare = 0.3;   // noise from the quietest 30% of valid columns
-constexpr double kMgmMinSignalRatio = 3.0;  // excess power >= 3x the side's noise power
+constexpr double kMinNoiseSigma = 0.01;       // display units; a clamped-black floor has MAD 0
+constexpr double kQuietColumnShare = 0.3;     // noise from the quietest 30% of valid columns
+constexpr double kMaxSpeckAboveLevel = 0.25;  // display units (10 dB at 40 dB) above the median
+constexpr double kMgmMinSignalRatio = 3.0;    // excess power >= 3x the side's noise power
 
 bool ColumnValid(const Spectrogram& s, int c) {
   return s.column_valid.empty() || s.column_valid[static_cast<size_t>(c)] != 0;
@@ -31,6 +32,17 @@ void FillColumn(cv::Mat1f& m, const cv::Mat1b& valid, int c) {
     }
     last = r;
   }
+}
+
+// 3x3 mean in linear power, mapped back to display units. The half-power edge of a spectrum is
+// defined in power: averaging power across columns puts it at the median of their edges.
+cv::Mat1f PowerSmoothed(const cv::Mat1f& display, double dynamic_range_db) {
+  const double db_per_unit = dynamic_range_db / 10.0 * std::log(10.0);
+  cv::Mat1f power, out;
+  cv::exp(display * db_per_unit, power);
+  cv::blur(power, power, {3, 3}, {-1, -1}, cv::BORDER_REPLICATE);
+  cv::log(power, out);
+  return out / db_per_unit;
 }
 
 }  // namespace
@@ -56,6 +68,7 @@ PreparedSpectrum PrepareSpectrum(const Spectrogram& s) {
     p.filled.col(nearest_valid).copyTo(p.filled.col(k));
   }
   cv::blur(p.filled, p.smoothed, {3, 3}, {-1, -1}, cv::BORDER_REPLICATE);
+  p.power_smoothed = PowerSmoothed(p.filled, s.dynamic_range_db);
   return p;
 }
 
@@ -86,49 +99,91 @@ NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
       power += LinearPower(prepared.filled(r, c), dynamic_range_db);
     }
   }
-  if (v.empty()) return {0.0, kMinNoiseSigma, LinearPower(0.0, dynamic_range_db)};
+  if (v.empty()) return {0.0, kMinNoiseSigma, 0.0, LinearPower(0.0, dynamic_range_db)};
   power /= static_cast<double>(v.size());
   auto median = [](std::vector<float>& x) {
     std::nth_element(x.begin(), x.begin() + static_cast<long>(x.size() / 2), x.end());
     return static_cast<double>(x[x.size() / 2]);
   };
   const double level = median(v);
+  const size_t k_upper = (v.size() - 1) * 995 / 1000;
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(k_upper), v.end());
+  // Bounded: when flow fills the far rows of every column, the top 0.5% is signal, not specks.
+  const double upper = std::min<double>(v[k_upper], level + kMaxSpeckAboveLevel);
   for (float& x : v) x = static_cast<float>(std::abs(x - level));
-  return {level, std::max(kMinNoiseSigma, 1.4826 * median(v)), power};
+  return {level, std::max(kMinNoiseSigma, 1.4826 * median(v)), upper, power};
 }
 
-SideRuns ThresholdRuns(const std::vector<float>& v, double noise, double high, double low) {
-  SideRuns out;
+namespace {
+
+constexpr int kMaxGapSamples = 2;      // a dip this short inside a region does not end it
+constexpr int kMinSupportSamples = 3;  // samples above `high` a region needs (specks are shorter)
+
+// A region grown from `from` in direction `step` (+1 toward the baseline, -1 toward the scale
+// edge) while samples stay above `low`, bridging gaps of <= kMaxGapSamples. Returns the last index
+// reached and counts the samples above `high`.
+int GrowRegion(const std::vector<float>& v, int from, int step, const SideLevels& l, int& support) {
   const int n = static_cast<int>(v.size());
-  auto above_low = [&](int i) { return i < n && v[static_cast<size_t>(i)] > low; };
-  auto low_or_end = [&](int i) { return i >= n || v[static_cast<size_t>(i)] > low; };
-  for (int i = 0; i < n && out.edge_run_start < 0; ++i) {  // a spike alone does not start a run
-    if (v[static_cast<size_t>(i)] > high && low_or_end(i + 1) && low_or_end(i + 2)) {
-      out.edge_run_start = i;
+  int last = from, gap = 0;
+  support = 0;
+  for (int i = from; i >= 0 && i < n; i += step) {
+    const float x = v[static_cast<size_t>(i)];
+    if (x > l.low) {
+      last = i, gap = 0;
+      support += x > l.high ? 1 : 0;
+    } else if (++gap > kMaxGapSamples) {
+      break;
     }
   }
-  if (out.edge_run_start < 0) return out;
-  while (out.edge_run_start > 0 && above_low(out.edge_run_start - 1)) --out.edge_run_start;
-  out.edge_run_end = out.edge_run_start;
-  while (above_low(out.edge_run_end + 1)) ++out.edge_run_end;
-  // Sub-row edge: where the profile crosses halfway between noise and the run's plateau.
-  std::vector<float> plateau(v.begin() + out.edge_run_start,
-                             v.begin() + std::min(n, out.edge_run_start + 8));
-  std::nth_element(plateau.begin(), plateau.begin() + static_cast<long>(plateau.size() / 2),
-                   plateau.end());
-  const double level = std::max(low, 0.5 * (noise + plateau[plateau.size() / 2]));
-  int m = out.edge_run_start;
-  while (m <= out.edge_run_end && v[static_cast<size_t>(m)] < level) ++m;
-  if (m == 0 || m > out.edge_run_end) {
-    out.edge = m == 0 ? 0.0 : out.edge_run_start;
-  } else {
-    const double a = v[static_cast<size_t>(m - 1)], b = v[static_cast<size_t>(m)];
-    out.edge = (m - 1) + std::clamp((level - a) / std::max(1e-9, b - a), 0.0, 1.0);
+  return last;
+}
+
+// Outermost index of the region connected to the baseline, or -1. The region may start a few
+// samples from the baseline: the wall filter darkens the lowest velocities.
+int BaselineRegionOuter(const std::vector<float>& v, const SideLevels& l) {
+  const int n = static_cast<int>(v.size());
+  for (int i = n - 1; i >= std::max(0, n - 1 - l.baseline_slack); --i) {
+    if (v[static_cast<size_t>(i)] <= l.low) continue;
+    int support = 0;
+    const int outer = GrowRegion(v, i, -1, l, support);
+    return support >= kMinSupportSamples ? outer : -1;
   }
-  // The run attached to the baseline (for the other side of an aliased column).
-  int k = n - 1;
-  while (k >= 0 && v[static_cast<size_t>(k)] > low) --k;
-  if (k < n - 1) out.baseline_run_edge = k + 0.5;
+  return -1;
+}
+
+// Half-power edge of a region [outer, inner]: the reference is the 75th percentile of its outer
+// half (the spectrum just inside the edge; robust to speckle), the edge is where the profile,
+// scanned from outside inward, first reaches the reference minus 3 dB. For a spectrum that is
+// flat up to v_max and broadened by a symmetric kernel (Hann main lobe, transit time) the
+// half-power point is v_max itself, so no generator-specific correction is needed.
+double HalfPowerEdge(const std::vector<float>& v, int outer, int inner, const SideLevels& l) {
+  const int half_end = outer + std::max(2, (inner - outer) / 2);
+  std::vector<float> part(v.begin() + outer, v.begin() + std::min(inner, half_end) + 1);
+  const size_t k = part.size() * 3 / 4;
+  std::nth_element(part.begin(), part.begin() + static_cast<long>(k), part.end());
+  const double level = part[k] - l.half_power_drop;
+  int i = outer;
+  while (i < inner && v[static_cast<size_t>(i)] < level) ++i;
+  if (i == 0) return 0.0;
+  const double a = v[static_cast<size_t>(i - 1)], b = v[static_cast<size_t>(i)];
+  return (i - 1) + std::clamp((level - a) / std::max(1e-9, b - a), 0.0, 1.0);
+}
+
+}  // namespace
+
+SideRuns ThresholdRuns(const std::vector<float>& v, const std::vector<float>& profile,
+                       const SideLevels& l) {
+  SideRuns out;
+  const int n = static_cast<int>(v.size());
+  if (n < 2) return out;
+  out.baseline_run_outer = BaselineRegionOuter(v, l);
+  if (out.baseline_run_outer >= 0)
+    out.edge = HalfPowerEdge(profile, out.baseline_run_outer, n - 1, l);
+  if (v[0] > l.low) {
+    int support = 0;
+    const int end = GrowRegion(v, 0, +1, l, support);
+    if (support >= kMinSupportSamples) out.edge_run_end = end;
+  }
   return out;
 }
 

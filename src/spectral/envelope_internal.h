@@ -10,19 +10,27 @@
 namespace refluxscan::spectral::detail {
 
 struct NoiseEstimate {
-  double level = 0;  // median display intensity of noise pixels
+  double level = 0;  // median display intensity of noise pixels (smoothed)
   double sigma = 0;  // robust spread (1.4826 MAD), floored
+  double upper = 0;  // 99.5th percentile of the smoothed noise pixels: covers sparse specks on
+                     // a black background, where the median and MAD are both 0
   double power = 0;  // mean linear power of the same (unsmoothed) noise pixels
 };
 
 // Spectrogram prepared for per-column scans: masked pixels filled by vertical interpolation,
 // then a 3x3 box smoothing (reduces speckle; the 50% crossing of an edge does not move).
 struct PreparedSpectrum {
-  cv::Mat1f smoothed;
+  cv::Mat1f smoothed;        // 3x3 mean of display intensity: detection, noise
+  cv::Mat1f power_smoothed;  // 3x3 mean of linear power, back in display units: edges
+
   cv::Mat1f filled;                   // unsmoothed, masked pixels interpolated
   std::vector<uint8_t> interpolated;  // column had masked pixels outside drawn lines
 };
 PreparedSpectrum PrepareSpectrum(const Spectrogram& s);
+// Linear power of a display intensity (undoes the log map): 10^((I - 1) DR / 10).
+inline double LinearPower(double intensity, double dynamic_range_db) {
+  return std::pow(10.0, (intensity - 1.0) * dynamic_range_db / 10.0);
+}
 
 // Noise from the data: pixels far from the baseline in the quietest valid columns.
 NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
@@ -32,23 +40,27 @@ NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
 // One side of one column as values ordered from the scale edge (index 0) toward the baseline
 // (last). Edges are fractional indices in that order; -1 = no signal on that side.
 struct SideRuns {
-  double edge = -1;         // the chosen estimator's outer signal edge
-  int edge_run_start = -1;  // hysteresis run found from the scale edge: first index (0 = touches)
-  int edge_run_end = -1;    //   ... its last index toward the baseline
-  double baseline_run_edge = -1;  // outer edge of the run attached to the baseline, if any
+  double edge = -1;             // half-power edge of the signal region attached to the baseline
+  int baseline_run_outer = -1;  // outermost index of that region (-1: none)
+  int edge_run_end = -1;  // a region entering from the scale edge (index 0): its innermost index
 };
-// Threshold crossing with hysteresis: the outermost run that exceeds `high` (and stays above
-// `low` for 3 samples), extended outward while above `low`; the edge is interpolated where the
-// profile crosses halfway between the run's plateau and the noise level.
-SideRuns ThresholdRuns(const std::vector<float>& edge_to_base, double noise, double high,
-                       double low);
+// Levels of one side scan, in display units.
+struct SideLevels {
+  double high = 0;             // a region must hold samples above this (detection)
+  double low = 0;              // and stays above this (hysteresis)
+  double half_power_drop = 0;  // 3 dB in display units (3 / dynamic range)
+  int baseline_slack = 3;      // a baseline region may start this many samples from the baseline
+};
+// Signal regions of one side (see docs/algorithms.md, "Envelope"): the region connected to the
+// baseline (venous spectra touch it; isolated specks never do) and its half-power edge, plus a
+// region entering from the scale edge (aliasing). Gaps of <= 2 samples do not split a region.
+// `edge_profile` is the same side smoothed in linear power (see PreparedSpectrum): a mean of
+// log values would put the edge at the innermost of the averaged columns.
+SideRuns ThresholdRuns(const std::vector<float>& edge_to_base,
+                       const std::vector<float>& edge_profile, const SideLevels& levels);
 // Modified geometric method: knee of the cumulative noise-subtracted linear power from the
 // baseline outward (max distance above the chord). `power_edge_to_base` is linear power (log
 // map undone). Returns -1 without enough signal power.
 double GeometricEdge(const std::vector<double>& power_edge_to_base, double noise_power);
-// Linear power of a display intensity (undoes the log map): 10^((I - 1) DR / 10).
-inline double LinearPower(double intensity, double dynamic_range_db) {
-  return std::pow(10.0, (intensity - 1.0) * dynamic_range_db / 10.0);
-}
 
 }  // namespace refluxscan::spectral::detail
