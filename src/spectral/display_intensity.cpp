@@ -66,14 +66,26 @@ double CosAngle(const Rgb& a, const Rgb& b) {
 
 // The ramp as a polyline from black through the bin medians, extended along its last direction
 // until a channel reaches 255 (the map's top is rarely on screen).
+// A bin turning the ramp sharply is an overlay unless the next bin continues in the new
+// direction: a persistent turn belongs to the map (hot: black -> red -> yellow -> white).
+bool PersistentTurn(const std::vector<std::pair<int, Rgb>>& medians, size_t i) {
+  if (i + 1 >= medians.size()) return false;
+  const Rgb step = medians[i].second - medians[i - 1].second;
+  const Rgb next = medians[i + 1].second - medians[i].second;
+  return CosAngle(step, next) >= kMaxRampTurnCos;
+}
+
 std::vector<Rgb> EstimateRamp(const cv::Mat3b& strip) {
   std::vector<Rgb> ramp{Rgb(0, 0, 0)};
   int last_bin = -1;
-  for (const auto& [bin, colour] : LumaBinMedians(strip)) {
+  const auto medians = LumaBinMedians(strip);
+  for (size_t i = 0; i < medians.size(); ++i) {
+    const auto& [bin, colour] = medians[i];
     if (last_bin >= 0 && bin - last_bin > kMaxRampGapBins) break;
     const Rgb step = colour - ramp.back();
     if (cv::norm(step) < 1.0) continue;
-    if (ramp.size() >= 3 && CosAngle(step, ramp.back() - ramp[ramp.size() - 3]) < kMaxRampTurnCos) {
+    if (ramp.size() >= 3 && CosAngle(step, ramp.back() - ramp[ramp.size() - 3]) < kMaxRampTurnCos &&
+        !(i > 0 && PersistentTurn(medians, i))) {
       continue;
     }
     ramp.push_back(colour);
