@@ -116,12 +116,16 @@ NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
 
 namespace {
 
-constexpr int kMaxGapSamples = 2;      // a dip this short inside a region does not end it
+// A dip of <= kMinGapSamples never ends a region, nor one up to 1/kGapShareOfRegion of the
+// region grown so far (deep Rayleigh fades in fast flow); dim specks this lets in beyond the edge
+// are ignored by the half-power scan, which starts from the region's own level.
+constexpr int kMinGapSamples = 2;
+constexpr int kGapShareOfRegion = 4;
 constexpr int kMinSupportSamples = 3;  // samples above `high` a region needs (specks are shorter)
 
 // A region grown from `from` in direction `step` (+1 toward the baseline, -1 toward the scale
-// edge) while samples stay above `low`, bridging gaps of <= kMaxGapSamples. Returns the last index
-// reached and counts the samples above `high`.
+// edge) while samples stay above `low`, bridging fades (see kGapShareOfRegion). Returns the last
+// index reached and counts the samples above `high`.
 int GrowRegion(const std::vector<float>& v, int from, int step, const SideLevels& l, int& support) {
   const int n = static_cast<int>(v.size());
   int last = from, gap = 0;
@@ -131,7 +135,7 @@ int GrowRegion(const std::vector<float>& v, int from, int step, const SideLevels
     if (x > l.low) {
       last = i, gap = 0;
       support += x > l.high ? 1 : 0;
-    } else if (++gap > kMaxGapSamples) {
+    } else if (++gap > std::max(kMinGapSamples, std::abs(last - from) / kGapShareOfRegion)) {
       break;
     }
   }
