@@ -20,6 +20,7 @@ constexpr float kSaturatedLevel = 0.995f;
 constexpr double kSaturatedShare = 0.08;  // of a column's rows at full brightness
 constexpr double kWeakSnrDb = 10.0;       // column peak this close to the noise: weak
 constexpr double kAliasContinuity = 0.6;  // previous column within 60% of the limit
+constexpr int kMedianColumns = 3;         // temporal outlier rejection (odd)
 constexpr double kHalfPowerDb = 3.0;      // the edge: half the power of the spectrum inside it
 // Wall filters sit at up to a few % of the PRF (= the scale span): the region touching the
 // baseline may start that far from it.
@@ -198,8 +199,27 @@ void HandleAliasing(const Spectrogram& s, const EnvelopeOptions& o, Estimates& e
   }
 }
 
+// Running median over kMedianColumns: a single-column outlier (a bright speck joined to the
+// region, a JPEG block) is rejected, while a step (onset) stays where it is. NaNs pass through.
+std::vector<float> MedianFilterColumns(const std::vector<float>& x) {
+  std::vector<float> out = x;
+  const long n = static_cast<long>(x.size()), h = kMedianColumns / 2;
+  for (long i = 0; i < n; ++i) {
+    if (std::isnan(x[static_cast<size_t>(i)])) continue;
+    std::vector<float> w;
+    for (long k = std::max(0L, i - h); k <= std::min(n - 1, i + h); ++k) {
+      if (!std::isnan(x[static_cast<size_t>(k)])) w.push_back(x[static_cast<size_t>(k)]);
+    }
+    std::nth_element(w.begin(), w.begin() + static_cast<long>(w.size() / 2), w.end());
+    out[static_cast<size_t>(i)] = w[w.size() / 2];
+  }
+  return out;
+}
+
 void SmoothEnvelope(const Spectrogram& s, const EnvelopeOptions& o, Envelope& env) {
   if (o.smoothing_cutoff_hz < 0 || !(s.seconds_per_column > 0)) return;
+  env.max_forward = MedianFilterColumns(env.max_forward);
+  env.max_reverse = MedianFilterColumns(env.max_reverse);
   const double rate = 1.0 / s.seconds_per_column;
   const double cutoff =
       o.smoothing_cutoff_hz > 0 ? o.smoothing_cutoff_hz : kAutoCutoffCyclesPerColumn * rate;
