@@ -20,6 +20,7 @@ constexpr float kSaturatedLevel = 0.995f;
 constexpr double kSaturatedShare = 0.08;  // of a column's rows at full brightness
 constexpr double kWeakSnrDb = 10.0;       // column peak this close to the noise: weak
 constexpr double kAliasContinuity = 0.6;  // previous column within 60% of the limit
+constexpr size_t kMinAliasColumns = 3;    // an aliased stretch is at least this long
 constexpr int kMedianColumns = 3;         // temporal outlier rejection (odd)
 constexpr double kHalfPowerDb = 3.0;      // the edge: half the power of the spectrum inside it
 // Wall filters sit at up to a few % of the PRF (= the scale span): the region touching the
@@ -169,32 +170,55 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
   }
 }
 
-// Aliasing: a column whose signal touches one scale edge and re-enters, detached, from the other,
-// continuing a neighbour that was already near that limit (or aliased).
-void HandleAliasing(const Spectrogram& s, const EnvelopeOptions& o, Estimates& e) {
+// Unwrapped magnitude per column for one direction, -1 where the column does not leave through
+// that scale edge and re-enter, detached, from the other.
+std::vector<double> AliasCandidates(const Spectrogram& s, const Estimates& e, bool upward) {
   const Geometry g = SideGeometry(s);
-  Envelope& env = e.env;
-  for (size_t c = 0; c < env.Size(); ++c) {
-    if (env.flags[c] & kColumnMasked) continue;
+  std::vector<double> v(e.env.Size(), -1.0);
+  for (size_t c = 0; c < v.size(); ++c) {
+    if (e.env.flags[c] & kColumnMasked) continue;
     const ColumnSides& sd = e.sides[c];
-    for (bool upward : {true, false}) {
-      const double limit = upward ? env.positive_limit : -env.negative_limit;
-      const double v =
-          UnwrappedMagnitude(s, upward ? sd.up : sd.down, upward ? sd.down : sd.up, upward, g);
-      if (v < 0) continue;
-      const std::vector<float>& same = upward ? env.max_forward : env.max_reverse;
+    v[c] = UnwrappedMagnitude(s, upward ? sd.up : sd.down, upward ? sd.down : sd.up, upward, g);
+  }
+  return v;
+}
+
+void MarkAliased(const Spectrogram& s, const EnvelopeOptions& o, Estimates& e, size_t c,
+                 bool upward, double magnitude) {
+  Envelope& env = e.env;
+  env.flags[c] |= kColumnAliased;
+  env.aliased = true;
+  if (!o.unwrap_aliasing) return;
+  env.flags[c] |= kColumnUnwrapped;
+  const SideRuns& in = upward ? e.sides[c].down : e.sides[c].up;
+  const double other =
+      in.edge < 0 ? 0.0 : std::abs(s.VelocityAtRow(upward ? s.Rows() - 1 - in.edge : in.edge));
+  (upward ? env.max_forward : env.max_reverse)[c] = static_cast<float>(magnitude);
+  (upward ? env.max_reverse : env.max_forward)[c] = static_cast<float>(other);
+}
+
+// Aliasing: a run of >= kMinAliasColumns columns whose signal leaves through one scale edge and
+// re-enters, detached from the baseline, from the other, continuing a column that was near that
+// limit (or the start of the data). Flow cannot jump past the limit within one column, and a
+// speck cannot form such a run, so isolated candidates are not aliasing.
+void HandleAliasing(const Spectrogram& s, const EnvelopeOptions& o, Estimates& e) {
+  for (bool upward : {true, false}) {
+    const std::vector<double> cand = AliasCandidates(s, e, upward);
+    const double limit = upward ? e.env.positive_limit : -e.env.negative_limit;
+    const std::vector<float>& same = upward ? e.env.max_forward : e.env.max_reverse;
+    for (size_t a = 0; a < cand.size();) {
+      if (cand[a] < 0) {
+        ++a;
+        continue;
+      }
+      size_t b = a;
+      while (b + 1 < cand.size() && cand[b + 1] >= 0) ++b;
       const bool continuous =
-          c == 0 || (env.flags[c - 1] & kColumnAliased) || same[c - 1] >= kAliasContinuity * limit;
-      if (!continuous) continue;
-      env.flags[c] |= kColumnAliased;
-      env.aliased = true;
-      if (!o.unwrap_aliasing) continue;
-      env.flags[c] |= kColumnUnwrapped;
-      const SideRuns& in = upward ? sd.down : sd.up;
-      const double other =
-          in.edge < 0 ? 0.0 : std::abs(s.VelocityAtRow(upward ? s.Rows() - 1 - in.edge : in.edge));
-      (upward ? env.max_forward : env.max_reverse)[c] = static_cast<float>(v);
-      (upward ? env.max_reverse : env.max_forward)[c] = static_cast<float>(other);
+          a == 0 || (e.env.flags[a - 1] & kColumnMasked) || same[a - 1] >= kAliasContinuity * limit;
+      if (continuous && b - a + 1 >= kMinAliasColumns) {
+        for (size_t c = a; c <= b; ++c) MarkAliased(s, o, e, c, upward, cand[c]);
+      }
+      a = b + 1;
     }
   }
 }
