@@ -89,6 +89,14 @@ NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
     if (n > 0) quiet.emplace_back(sum / n, c);
   }
   std::sort(quiet.begin(), quiet.end());
+  // Specks: their upper percentile over the quieter half of the columns (the quietest 30% are
+  // the ones with fewest specks and would understate them).
+  std::vector<float> far_pixels;
+  for (size_t i = 0; i < quiet.size() / 2; ++i) {
+    for (int r = 0; r < rows; ++r) {
+      if (std::abs(r - baseline_row) >= far) far_pixels.push_back(smoothed(r, quiet[i].second));
+    }
+  }
   quiet.resize(std::max<size_t>(1, static_cast<size_t>(kQuietColumnShare * quiet.size())));
   std::vector<float> v;
   double power = 0;
@@ -106,10 +114,11 @@ NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
     return static_cast<double>(x[x.size() / 2]);
   };
   const double level = median(v);
-  const size_t k_upper = (v.size() - 1) * 995 / 1000;
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(k_upper), v.end());
+  std::vector<float>& u = far_pixels.empty() ? v : far_pixels;
+  const size_t k_upper = (u.size() - 1) * 995 / 1000;
+  std::nth_element(u.begin(), u.begin() + static_cast<long>(k_upper), u.end());
   // Bounded: when flow fills the far rows of every column, the top 0.5% is signal, not specks.
-  const double upper = std::min<double>(v[k_upper], level + kMaxSpeckAboveLevel);
+  const double upper = std::min<double>(u[k_upper], level + kMaxSpeckAboveLevel);
   for (float& x : v) x = static_cast<float>(std::abs(x - level));
   return {level, std::max(kMinNoiseSigma, 1.4826 * median(v)), upper, power};
 }
