@@ -18,8 +18,11 @@ namespace refluxscan::spectral {
 namespace {
 
 constexpr uintmax_t kMaxSignalFileBytes = uintmax_t{1} << 30;  // 1 GiB: refuse larger files
-constexpr std::string_view kIqMagic = "RFXIQ1";
-constexpr size_t kIqHeaderBytes = 40;  // magic(6) reserved(2) prf f0 angle (f64) count (u64)
+// Version 2 adds the start time; version 1 files (no start time: 0) are still read.
+constexpr std::string_view kIqMagicV1 = "RFXIQ1";
+constexpr std::string_view kIqMagic = "RFXIQ2";
+constexpr size_t kIqHeaderBytesV1 = 40;  // magic(6) reserved(2) prf f0 angle (f64) count (u64)
+constexpr size_t kIqHeaderBytes = 48;    // v1 header + start_s (f64)
 
 using Bytes = std::vector<uint8_t>;
 
@@ -86,10 +89,14 @@ Result<IqSignal> ReadIqFile(const std::string& path) {
     auto bytes = ReadWholeFile(path);
     if (!bytes) return std::unexpected(bytes.error());
     const Bytes& b = *bytes;
-    if (b.size() < kIqHeaderBytes || !TagAt(b, 0, kIqMagic)) {
-      return Fail(ErrorCode::kCorrupt, path + ": not an RFXIQ1 file (magic or header missing)");
+    const bool v1 = TagAt(b, 0, kIqMagicV1);
+    const size_t header_bytes = v1 ? kIqHeaderBytesV1 : kIqHeaderBytes;
+    if (b.size() < header_bytes || !(v1 || TagAt(b, 0, kIqMagic))) {
+      return Fail(ErrorCode::kCorrupt, path + ": not an RFXIQ file (magic or header missing)");
     }
     IqSignal iq;
+    iq.start_s = v1 ? 0.0 : GetF64(b, 40);
+    if (!std::isfinite(iq.start_s)) return Fail(ErrorCode::kCorrupt, "iq: bad start_s");
     iq.prf_hz = GetF64(b, 8);
     iq.transducer_frequency_hz = GetF64(b, 16);
     iq.doppler_angle_deg = GetF64(b, 24);
@@ -98,13 +105,13 @@ Result<IqSignal> ReadIqFile(const std::string& path) {
       return std::unexpected(ok.error());
     }
     const uint64_t count = GetLe(b, 32, 8);
-    if (count > (b.size() - kIqHeaderBytes) / 8 || kIqHeaderBytes + count * 8 != b.size()) {
+    if (count > (b.size() - header_bytes) / 8 || header_bytes + count * 8 != b.size()) {
       return Fail(ErrorCode::kCorrupt, path + ": sample count " + std::to_string(count) +
                                            " does not match the file size (truncated?)");
     }
     iq.samples.resize(count);
     for (size_t i = 0; i < count; ++i) {
-      const size_t at = kIqHeaderBytes + 8 * i;
+      const size_t at = header_bytes + 8 * i;
       iq.samples[i] = {GetF32(b, at), GetF32(b, at + 4)};
     }
     return iq;
@@ -125,6 +132,7 @@ Result<void> WriteIqFile(const IqSignal& iq, const std::string& path) {
     PutF64(b, iq.transducer_frequency_hz);
     PutF64(b, iq.doppler_angle_deg);
     PutLe(b, iq.samples.size(), 8);
+    PutF64(b, iq.start_s);
     for (const auto& s : iq.samples) {
       PutF32(b, s.real());
       PutF32(b, s.imag());

@@ -211,7 +211,7 @@ Result<Spectrogram> SpectrogramFromIq(const IqSignal& iq, const StftOptions& opt
     s.intensity = cv::min(cv::max(s.intensity, 0.0), 1.0);
     s.valid = cv::Mat1b(s.intensity.size(), uchar{255});
     s.column_valid.assign(static_cast<size_t>(s.intensity.cols), 1);
-    s.t0_s = power->t0_s;
+    s.t0_s = power->t0_s + iq.start_s;
     s.seconds_per_column = power->seconds_per_column;
     s.dynamic_range_db = options.dynamic_range_db;
     const double f0 = iq.transducer_frequency_hz, angle = iq.doppler_angle_deg;

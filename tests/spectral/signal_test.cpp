@@ -225,7 +225,7 @@ TEST(IqFile, RoundTripAndTruncation) {
   const auto dir = testing::ScratchDir("iq");
   const auto path = (dir / "s.iq").string();
   ASSERT_TRUE(WriteIqFile(iq, path).has_value());
-  EXPECT_EQ(std::filesystem::file_size(path), 40u + 8u * 777u);
+  EXPECT_EQ(std::filesystem::file_size(path), 48u + 8u * 777u);  // RFXIQ2 header
   auto back = ReadIqFile(path);
   ASSERT_TRUE(back.has_value()) << back.error().message;
   EXPECT_EQ(back->prf_hz, iq.prf_hz);

@@ -158,6 +158,7 @@ Result<ClipOutput> GenerateClip(const ClipSpec& spec) {
   ClipOutput out;
   const double pad_s = d.window_ms / 2000.0 + 0.05;  // STFT windows centred on every column
   out.iq_t0_s = -pad_s;
+  out.iq.start_s = out.iq_t0_s;
   const auto count = static_cast<size_t>(std::ceil((StripEndS(spec) + 2 * pad_s) * s.prf_hz));
   out.iq.samples = SimulateIq(spec.flow, s, out.iq_t0_s, count);
   out.iq.prf_hz = s.prf_hz;

@@ -26,6 +26,7 @@ struct IqSignal {
   double prf_hz = 0;                   // sample rate
   double transducer_frequency_hz = 0;  // 0: unknown (spectrogram stays in Hz)
   double doppler_angle_deg = 0;
+  double start_s = 0;  // time of the first sample on the display's time axis (strip column 0)
 };
 
 struct StftOptions {
@@ -60,7 +61,7 @@ std::vector<std::complex<double>> AnalyticSignal(std::span<const double> x);
 Result<IqSignal> IqFromStereoAudio(std::span<const float> forward, std::span<const float> reverse,
                                    double sample_rate_hz);
 
-// Signal files that sit beside a DICOM (same base name): `.iq` (see docs/signal-formats.md) and
+// Signal files that sit beside a DICOM (same base name): `.iq` (docs/signal-formats.md) and
 // 16-bit PCM stereo `.wav`.
 Result<IqSignal> ReadIqFile(const std::string& path);
 Result<void> WriteIqFile(const IqSignal& iq, const std::string& path);
