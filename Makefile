@@ -6,7 +6,7 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 WERROR ?= $(or $(REFLUXSCAN_WERROR),OFF)
 
-.PHONY: all deps configure build run test bench fuzz format clean sample
+.PHONY: all deps configure build run test bench fuzz sanitize format clean sample
 
 all: build
 
@@ -32,6 +32,23 @@ bench: build
 
 sample: build
 	@tools/regenerate-sample.sh $(BUILD_DIR)
+
+# Robustness (docs/robustness.md): libFuzzer targets for FUZZ_SECONDS each, and the whole test
+# suite under ASan+UBSan.
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+ASAN_DIR ?= build-asan
+
+fuzz: deps
+	@cmake -S . -B $(FUZZ_DIR) -DREFLUXSCAN_FUZZ=ON -DREFLUXSCAN_BUILD_TESTS=OFF \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_dicom fuzz_config fuzz_strip
+	@fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+sanitize: deps
+	@cmake -S . -B $(ASAN_DIR) -DREFLUXSCAN_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug > /dev/null
+	@cmake --build $(ASAN_DIR) -j $(JOBS)
+	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS)
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.h')
