@@ -50,6 +50,10 @@ void PrintSummary(const pipeline::AnalyzeSummary& s, const std::string& output_d
   out << "files: " << s.files_found << " found, " << s.dicom << " DICOM, " << s.non_dicom
       << " not DICOM (skipped); clips: " << s.ok << " analyzed, " << s.failed << " failed; "
       << std::fixed << std::setprecision(1) << s.wall_s << " s\n";
+  const pipeline::StageTimes& t = s.stage_times;
+  out << std::setprecision(2) << "stage time, s summed over workers: read+decode "
+      << t.read_decode_s << ", strip " << t.strip_s << ", envelope " << t.envelope_s << ", reflux "
+      << t.reflux_s << ", reports " << t.report_s << "\n";
   for (const std::string& w : s.warnings) out << "warning: " << w << "\n";
   out << "reports: " << output_dir << "/<study>/report.{json,csv,html}\n";
 }

@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "spectral/columns.h"
 #include "spectral/envelope_internal.h"
 #include "spectral/guard.h"
 
@@ -141,6 +142,7 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
   const Geometry g = SideGeometry(s);
   const double k = o.threshold_sigma > 0 ? o.threshold_sigma : kDefaultThresholdSigma;
   const detail::SideLevels levels = LevelsFor(s, noise, k);
+  const std::vector<int> saturated = detail::CountPerColumn(s.intensity >= kSaturatedLevel);
   Envelope& env = e.env;
   for (int c = 0; c < s.Columns(); ++c) {
     const auto cs = static_cast<size_t>(c);
@@ -163,8 +165,7 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
     env.mean[cs] = MeanVelocity(s, prep.filled, c, noise.power);
     env.confidence[cs] = static_cast<float>(std::clamp((e.snr_db[cs] - 3.0) / 17.0, 0.0, 1.0));
     if (prep.interpolated[cs]) env.flags[cs] |= kColumnInterpolated;
-    const int saturated = cv::countNonZero(s.intensity.col(c) >= kSaturatedLevel);
-    if (saturated > kSaturatedShare * s.Rows()) env.flags[cs] |= kColumnSaturated;
+    if (saturated[cs] > kSaturatedShare * s.Rows()) env.flags[cs] |= kColumnSaturated;
     const bool any_signal = env.max_forward[cs] > 0 || env.max_reverse[cs] > 0;
     if (any_signal && e.snr_db[cs] < kWeakSnrDb) env.flags[cs] |= kColumnWeak;
   }

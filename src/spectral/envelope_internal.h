@@ -1,6 +1,7 @@
 #pragma once
 // Private pieces of the envelope estimator (envelope.cpp composes them).
 #include <cmath>
+#include <numbers>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -29,7 +30,8 @@ struct PreparedSpectrum {
 PreparedSpectrum PrepareSpectrum(const Spectrogram& s);
 // Linear power of a display intensity (undoes the log map): 10^((I - 1) DR / 10).
 inline double LinearPower(double intensity, double dynamic_range_db) {
-  return std::pow(10.0, (intensity - 1.0) * dynamic_range_db / 10.0);
+  // 10^(x/10) as exp: the same value, several times cheaper than pow in this per-pixel loop.
+  return std::exp((intensity - 1.0) * dynamic_range_db * (std::numbers::ln10 / 10.0));
 }
 
 // Noise from the data: pixels far from the baseline in the quietest valid columns.

@@ -6,6 +6,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "spectral/columns.h"
 #include "spectral/strip_internal.h"
 
 namespace refluxscan::spectral::detail {
@@ -108,9 +109,10 @@ cv::Mat1b TextMask(const cv::Mat1f& m) {
 
 bool HasNoiseBackground(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds) {
   std::vector<float> lit;
+  const std::vector<int> lit_per_column = CountPerColumn(m > kBlackLevel);
   for (int c = 0; c < m.cols; ++c) {
     if (kinds[static_cast<size_t>(c)] != ColumnKind::kData) continue;
-    lit.push_back(static_cast<float>(cv::countNonZero(m.col(c) > kBlackLevel)) /
+    lit.push_back(static_cast<float>(lit_per_column[static_cast<size_t>(c)]) /
                   static_cast<float>(m.rows));
   }
   return Median(lit) >= 0.3f;
