@@ -29,7 +29,7 @@ seed_config() {
   local c=$corpus/config
   { printf '\x00'; cat "$src/sample_data/manifest.csv"; } > "$c/manifest"
   printf '\x00file,laterality,segment\n../x.dcm,L,GSV_SFJ\n"a,b.dcm",R,"CFV"\n' > "$c/manifest_hostile"
-  { printf '\x01'; cat "$src/criteria/Default.json"; } > "$c/criteria"
+  { printf '\x01'; cat "$(ls "$src"/criteria/*.json | head -n 1)"; } > "$c/criteria"
   printf '\x02{"name":"p","required":[{"laterality":"L","segment":"GSV_SFJ"}]}' > "$c/protocol"
   printf '\x02{"name":"p","segments":["CFV","GSV_SFJ","SSV_SPJ"]}' > "$c/protocol_both"
   for label in "RT GSV PROX THIGH" "Lt. great saphenous mid thigh" "L SSV SPJ" "RIGHT POP V" \
@@ -50,7 +50,7 @@ seed_strip() {
 for t in "${targets[@]}"; do
   "seed_$t"
   bin=$build/fuzz/fuzz_$t
-  max_len=$([ "$t" = dicom ] && echo 2500000 || echo 70000)
+  max_len=${FUZZ_MAX_LEN:-$([ "$t" = dicom ] && echo 2500000 || echo 70000)}
   mkdir -p "$build/fuzz-artifacts/$t"
   echo "== fuzz_$t for ${seconds}s (corpus $(ls "$corpus/$t" | wc -l) files)"
   ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
@@ -60,7 +60,7 @@ for t in "${targets[@]}"; do
       -artifact_prefix="$build/fuzz-artifacts/$t/" > "$build/fuzz-logs/$t.log" 2>&1 || true
   grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' \
     "$build/fuzz-logs/$t.log" || true
-  grep -E '^#[0-9]+ +(DONE|pulse|NEW|REDUCE)' "$build/fuzz-logs/$t.log" | tail -n 1 || true
+  grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)' "$build/fuzz-logs/$t.log" | tail -n 1 || true
   found=$(ls "$build/fuzz-artifacts/$t" | wc -l)
   echo "artifacts: $found (in $build/fuzz-artifacts/$t)"
 done
