@@ -24,7 +24,8 @@ constexpr double kEdgeZoneShare = 0.12;  // scale ticks and labels live in the o
 
 enum class ColumnKind { kData, kBlank, kUniform };
 
-float Median(std::vector<float> v) {
+// Median of `v`, reordering it (no copy: called once per row and column of every strip).
+float MedianInPlace(std::vector<float>& v) {
   if (v.empty()) return 0;
   std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
   return v[v.size() / 2];
@@ -32,10 +33,13 @@ float Median(std::vector<float> v) {
 
 std::vector<ColumnKind> ClassifyColumns(const cv::Mat1f& m) {
   std::vector<ColumnKind> kinds(static_cast<size_t>(m.cols), ColumnKind::kData);
+  cv::Mat1f columns;  // transposed: each strip column is one contiguous row
+  cv::transpose(m, columns);
+  std::vector<float> col(static_cast<size_t>(m.rows));
   for (int c = 0; c < m.cols; ++c) {
-    std::vector<float> col(static_cast<size_t>(m.rows));
-    for (int r = 0; r < m.rows; ++r) col[static_cast<size_t>(r)] = m(r, c);
-    const float med = Median(col), hi = *std::max_element(col.begin(), col.end());
+    const float* data = columns.ptr<float>(c);
+    col.assign(data, data + m.rows);
+    const float med = MedianInPlace(col), hi = *std::max_element(col.begin(), col.end());
     const auto near = std::count_if(
         col.begin(), col.end(), [&](float v) { return std::abs(v - med) <= kUniformTolerance; });
     if (hi <= kBlackLevel) {
@@ -55,12 +59,15 @@ struct Run {
 // Rows that hold a drawn horizontal line: nearly constant, visible level over most data columns.
 std::vector<Run> LineRuns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds) {
   std::vector<Run> runs;
+  std::vector<float> row;
+  row.reserve(static_cast<size_t>(m.cols));
   for (int r = 0; r < m.rows; ++r) {
-    std::vector<float> row;
+    row.clear();
+    const float* data = m.ptr<float>(r);
     for (int c = 0; c < m.cols; ++c) {
-      if (kinds[static_cast<size_t>(c)] == ColumnKind::kData) row.push_back(m(r, c));
+      if (kinds[static_cast<size_t>(c)] == ColumnKind::kData) row.push_back(data[c]);
     }
-    const float med = Median(row);
+    const float med = MedianInPlace(row);
     const auto near = std::count_if(row.begin(), row.end(),
                                     [&](float v) { return std::abs(v - med) <= kLineTolerance; });
     const bool line = !row.empty() && med >= kLineMinLevel &&
@@ -115,7 +122,7 @@ bool HasNoiseBackground(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds
     lit.push_back(static_cast<float>(lit_per_column[static_cast<size_t>(c)]) /
                   static_cast<float>(m.rows));
   }
-  return Median(lit) >= 0.3f;
+  return MedianInPlace(lit) >= 0.3f;
 }
 
 std::vector<Run> EmptyRuns(const std::vector<ColumnKind>& kinds) {
