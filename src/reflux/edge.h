@@ -13,20 +13,11 @@ std::vector<float> BridgeMasked(std::span<const float> x);
 // exactly where they are, so it removes single-column spikes without biasing onset/offset.
 std::vector<float> RunningMedian(std::span<const float> x, size_t half);
 
-// One edge of a run of samples above `level`, as fractional column positions.
-struct EdgeEstimate {
-  double level_crossing_col = 0;  // where the edge crosses `level` (the detection threshold)
-  double zero_crossing_col = 0;   // where the edge, extrapolated, reaches zero velocity
-  double power = 1;               // shape of the fitted edge, v ~ |t - t0|^power (1, 1.5 or 2)
-};
-
-// `first` is the first sample of a run above `level`; `step` = +1 estimates the rising (onset)
-// edge, -1 the falling (offset) edge, walking inward from `first`. `peak` is the run's maximum.
-// The edge is fitted from `level` up to 3 * level (at most half the peak, at least three samples)
-// with v = c * |t - t0|^p, p in [0.5, 2]; a curved p is kept only when it fits clearly better than
-// a straight edge. t0, the zero crossing, is extrapolated at most twice the fitted span plus one
-// column beyond the level crossing (a bad fit cannot run away).
-EdgeEstimate EstimateEdge(std::span<const float> v, size_t first, int step, double level,
-                          double peak);
+// Where one edge of a reflux run crosses `lo`, as a fractional column: from `anchor` (a column
+// of the run above `lo`) outward — backward for the onset (`step` = +1), forward for the offset
+// (`step` = -1) — to the first sample at or below `lo`, interpolated linearly between the two.
+// Without a sample below `lo` (the series ends) the outermost sample above it.
+// Why a level crossing and no extrapolation to zero: docs/criteria.md "Onset and offset".
+double LevelCrossing(std::span<const float> v, size_t anchor, int step, double lo);
 
 }  // namespace refluxscan::reflux::detail

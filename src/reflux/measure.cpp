@@ -16,6 +16,19 @@ constexpr double kQuietToEndS = 0.040;            // reflux ends after this long
 constexpr double kMinAugmentationS = 0.150;       // an augmentation burst lasts at least this long
 constexpr double kAugmentationFraction = 0.3;     // of the robust maximum of the antegrade trace
 constexpr double kAugmentationNoiseFactor = 3.0;  // and at least this many noise velocities
+// Retrograde noise: an upper percentile of the retrograde envelope where no retrograde flow can
+// be (during the antegrade bursts), so specks and clutter bands of this very clip set the level.
+constexpr double kRetroNoisePercentile = 0.9;
+// Reflux is a run above kRetroDetectFactor x that level whose peak reaches kRetroPeakFactor x it:
+// sustained, clearly stronger flow than anything the quiet retrograde side shows.
+constexpr double kRetroDetectFactor = 1.5;
+constexpr double kRetroPeakFactor = 3.0;
+constexpr double kSustainedRunS = 0.060;
+constexpr double kRetroSustainedPeakFactor = 2.0;
+// The edge line is fitted between kEdgeLowFactor x the noise level and kEdgeTopFraction of the
+// run's peak: clear of the noise, and below the curvature near the peak.
+constexpr double kEdgeLowFactor = 1.0;
+constexpr double kEdgeTopFraction = 0.5;
 
 struct Run {
   size_t begin = 0, end = 0;  // [begin, end) in columns
@@ -27,9 +40,10 @@ struct Run {
 struct Trace {
   std::vector<float> up, down;  // max_forward, max_reverse
   std::vector<uint8_t> flags;
-  size_t columns = 0;     // analysed columns: up to the last unmasked one
-  double noise_cm_s = 0;  // reflux level: onset/offset threshold
-  size_t min_run = 3, quiet = 3, min_augmentation = 3, min_gap = 1;
+  size_t columns = 0;           // analysed columns: up to the last unmasked one
+  double noise_cm_s = 0;        // antegrade noise level: release, augmentation start
+  double retro_noise_cm_s = 0;  // retrograde side's own noise level (RetrogradeNoise)
+  size_t min_run = 3, sustained = 3, quiet = 3, min_augmentation = 3, min_gap = 1;
 };
 
 size_t ColumnsFor(double seconds, double seconds_per_column) {
@@ -77,6 +91,7 @@ Trace MakeTrace(const Envelope& envelope, const RefluxOptions& options) {
   t.noise_cm_s = NoiseLevel(envelope, options);
   const double spc = envelope.seconds_per_column;
   t.min_run = ColumnsFor(kMinRefluxRunS, spc);
+  t.sustained = ColumnsFor(kSustainedRunS, spc);
   t.quiet = ColumnsFor(kQuietToEndS, spc);
   t.min_augmentation = ColumnsFor(kMinAugmentationS, spc);
   t.min_gap =
@@ -177,23 +192,52 @@ double FallCrossing(std::span<const float> v, size_t col, double level) {
   return static_cast<double>(col - 1) + std::clamp((hi - level) / (hi - lo), 0.0, 1.0);
 }
 
-// The reflux run after a release: retrograde runs above the noise level in [begin, end), joined
-// across quiet gaps shorter than kQuietToEndS, blips shorter than kMinRefluxRunS dropped; of the
-// rest, the one with the largest velocity-time integral.
-std::optional<Run> FindRefluxRun(std::span<const float> retro, const Trace& t, size_t begin,
-                                 size_t end) {
+// Percentile q of the values at `columns` (0 when there are none).
+double Percentile(std::span<const float> v, const std::vector<size_t>& columns, double q) {
+  std::vector<float> x;
+  for (size_t c : columns) x.push_back(v[c]);
+  if (x.empty()) return 0;
+  const auto k = static_cast<long>(q * static_cast<double>(x.size() - 1));
+  std::nth_element(x.begin(), x.begin() + k, x.end());
+  return x[static_cast<size_t>(k)];
+}
+
+// Whether a joined run above the detection level is retrograde flow rather than noise: at least
+// kMinRefluxRunS long, and either its peak reaches kRetroPeakFactor x the noise level, or it is
+// sustained (kSustainedRunS) with a peak of kRetroSustainedPeakFactor x the level. A speck of
+// noise can poke through the detection level for a few columns, even high; it does not stay
+// above it for kSustainedRunS (docs/criteria.md "Detecting reflux").
+bool IsRefluxEvidence(std::span<const float> retro, const Trace& t, const Run& run) {
+  if (run.Length() < t.min_run) return false;
+  double peak = 0;
+  for (size_t i = run.begin; i < run.end; ++i) peak = std::max<double>(peak, retro[i]);
+  if (peak >= kRetroPeakFactor * t.retro_noise_cm_s) return true;
+  return run.Length() >= t.sustained && peak >= kRetroSustainedPeakFactor * t.retro_noise_cm_s;
+}
+
+// Retrograde runs above the detection level in [begin, end), joined across quiet gaps shorter
+// than kQuietToEndS, that qualify as flow (RefluxEvidence): blips and specks dropped.
+std::vector<Run> RefluxRuns(std::span<const float> retro, const Trace& t, size_t begin,
+                            size_t end) {
   std::vector<Run> joined;
-  for (const Run& run : RunsAbove(retro, t.noise_cm_s, begin, end)) {
+  for (const Run& run : RunsAbove(retro, kRetroDetectFactor * t.retro_noise_cm_s, begin, end)) {
     if (!joined.empty() && run.begin - joined.back().end < t.quiet) {
       joined.back().end = run.end;
     } else {
       joined.push_back(run);
     }
   }
+  std::erase_if(joined, [&](const Run& run) { return !IsRefluxEvidence(retro, t, run); });
+  return joined;
+}
+
+// The reflux run after a release: of the qualifying runs, the one with the largest
+// velocity-time integral.
+std::optional<Run> FindRefluxRun(std::span<const float> retro, const Trace& t, size_t begin,
+                                 size_t end) {
   std::optional<Run> best;
   double best_area = 0;
-  for (const Run& run : joined) {
-    if (run.Length() < t.min_run) continue;
+  for (const Run& run : RefluxRuns(retro, t, begin, end)) {
     double area = 0;
     for (size_t i = run.begin; i < run.end; ++i) area += std::max(retro[i], 0.0f);
     if (area > best_area) best = run, best_area = area;
@@ -201,10 +245,49 @@ std::optional<Run> FindRefluxRun(std::span<const float> retro, const Trace& t, s
   return best;
 }
 
+// The retrograde side's own noise level: an upper percentile of the retrograde envelope over
+// the columns without retrograde flow, so specks and clutter bands of this very clip set it.
+// Those columns are found in two passes: first the augmentation bursts (the flow is antegrade
+// there), then every column outside the reflux runs that level reveals (with kQuietToEndS of
+// margin), which also covers the quiet after the reflux. Floored at one velocity step (a black
+// background reads 0).
+double RetrogradeNoise(std::span<const float> retro, Trace& t, const std::vector<size_t>& starts,
+                       const std::vector<Run>& bursts, double floor_cm_s) {
+  std::vector<size_t> quiet;
+  for (size_t i = 0; i < bursts.size(); ++i) {
+    for (size_t c = starts[i]; c < bursts[i].end; ++c) quiet.push_back(c);
+  }
+  if (quiet.empty()) return floor_cm_s;
+  t.retro_noise_cm_s = std::max(floor_cm_s, Percentile(retro, quiet, kRetroNoisePercentile));
+  std::vector<uint8_t> flow(t.columns, 0);
+  for (const Run& run : RefluxRuns(retro, t, 0, t.columns)) {
+    const size_t lo = run.begin > t.quiet ? run.begin - t.quiet : 0;
+    const size_t hi = std::min(t.columns, run.end + t.quiet);
+    std::fill(flow.begin() + static_cast<long>(lo), flow.begin() + static_cast<long>(hi), 1);
+  }
+  quiet.clear();
+  for (size_t c = 0; c < t.columns; ++c) {
+    if (!flow[c]) quiet.push_back(c);
+  }
+  if (quiet.empty()) return t.retro_noise_cm_s;
+  return std::max(floor_cm_s, Percentile(retro, quiet, kRetroNoisePercentile));
+}
+
 struct Bounds {
   size_t burst_end = 0;   // first column after the strong antegrade burst
   size_t window_end = 0;  // next augmentation start (exclusive) or the analysed length
 };
+
+// First (step +1) or last (step -1) column of the run at or above `level`; the peak column when
+// none is.
+size_t AnchorColumn(std::span<const float> retro, const Run& run, int step, double level,
+                    size_t peak_col) {
+  for (size_t k = 0; k < run.Length(); ++k) {
+    const size_t i = step > 0 ? run.begin + k : run.end - 1 - k;
+    if (retro[i] >= level) return i;
+  }
+  return peak_col;
+}
 
 // Onset, offset, peaks and flags of the reflux run (docs/criteria.md).
 void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelope& envelope,
@@ -214,15 +297,18 @@ void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelo
   for (size_t i = run.begin; i < run.end; ++i) {
     if (retro[i] > peak) peak = retro[i], peak_col = i;
   }
-  const auto onset = detail::EstimateEdge(retro, run.begin, +1, t.noise_cm_s, peak);
+  const double lo = kEdgeLowFactor * t.retro_noise_cm_s;
+  const double hi = std::max(lo, kEdgeTopFraction * peak);
   const double onset_col =
-      std::max(onset.zero_crossing_col, static_cast<double>(bounds.burst_end) - 1.0);
+      std::max(detail::LevelCrossing(retro, AnchorColumn(retro, run, +1, hi, peak_col), +1, lo),
+               static_cast<double>(bounds.burst_end) - 1.0);
   double offset_col = static_cast<double>(t.columns - 1);
   m.truncated = run.end >= t.columns;
   if (!m.truncated) {
-    const auto offset = detail::EstimateEdge(retro, run.end - 1, -1, t.noise_cm_s, peak);
-    offset_col = std::min({offset.zero_crossing_col, static_cast<double>(bounds.window_end),
-                           static_cast<double>(t.columns - 1)});
+    const double offset =
+        detail::LevelCrossing(retro, AnchorColumn(retro, run, -1, hi, peak_col), -1, lo);
+    offset_col = std::min(
+        {offset, static_cast<double>(bounds.window_end), static_cast<double>(t.columns - 1)});
   }
   const double spc = envelope.seconds_per_column;
   m.has_reflux = true;
@@ -234,7 +320,7 @@ void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelo
   double vti = 0;
   for (size_t i = run.begin; i < run.end; ++i) vti += std::max(retro[i], 0.0f) * spc;
   m.reflux_vti_cm = vti;
-  m.offset_velocity_cm_s = t.noise_cm_s;
+  m.offset_velocity_cm_s = lo;
   const auto first = static_cast<size_t>(std::max(0.0, std::floor(onset_col)));
   const auto last = std::min(t.columns - 1, static_cast<size_t>(std::ceil(offset_col)));
   for (size_t i = first; i <= last; ++i) m.aliased = m.aliased || (t.flags[i] & kColumnAliased);
@@ -306,7 +392,7 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
   if (envelope.max_reverse.size() != envelope.Size()) {
     return Fail(ErrorCode::kInvalidInput, "forward and reverse envelopes differ in length");
   }
-  const Trace t = MakeTrace(envelope, options);
+  Trace t = MakeTrace(envelope, options);
   RefluxMeasurement m;
   m.time_resolution_ms = envelope.seconds_per_column * 1000.0;
   m.antegrade_from_override = options.antegrade_override.has_value();
@@ -324,6 +410,7 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
   for (size_t i = 0; i < bursts.size(); ++i) {
     starts.push_back(AugmentationStart(ante, t, bursts[i], i == 0 ? 0 : bursts[i - 1].end));
   }
+  t.retro_noise_cm_s = RetrogradeNoise(retro, t, starts, bursts, envelope.velocity_resolution);
   for (size_t i = 0; i < bursts.size(); ++i) {
     const size_t window_end = i + 1 < bursts.size() ? starts[i + 1] : t.columns;
     m.maneuvers.push_back(

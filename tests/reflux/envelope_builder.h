@@ -4,6 +4,7 @@
 #include <functional>
 #include <numbers>
 #include <random>
+#include <vector>
 
 #include "refluxscan/core/spectrogram.h"
 
@@ -26,14 +27,40 @@ inline double Trapezoid(double t_s, double start_s, double duration_s, double ra
 struct EnvelopeSpec {
   double seconds_per_column = 0.01;
   double duration_s = 4;
-  double noise_velocity = 3;  // cm/s: below it the envelope shows no flow
+  double noise_velocity = 3;  // cm/s: the noise floor's top (and Envelope::noise_velocity)
   double jitter_cm_s = 0;     // Gaussian jitter on the detected envelope
-  bool floor_noise = false;   // sub-threshold columns hold random values below the level
+  bool floor_noise = false;   // both sides hold random values in [0, noise_velocity) under the flow
+  int blur_cols = 3;          // Hann window (columns) smearing the true course in time, as the
+                              // STFT window and the display do; symmetric, so edges stay centred
   unsigned seed = 1;
 };
 
-// Max-velocity envelopes of a signed true velocity (positive = up): where |v| exceeds the noise
-// velocity the envelope shows |v| (+ jitter), elsewhere it shows nothing (0 or floor noise).
+// The true velocity course convolved with a normalized Hann window of `cols` columns (the
+// window's zero end points excluded, so 1 column = no blur).
+inline std::vector<double> HannBlur(const std::vector<double>& x, int cols) {
+  if (cols <= 1) return x;
+  std::vector<double> w(static_cast<size_t>(cols));
+  double sum = 0;
+  for (int k = 0; k < cols; ++k) {
+    w[static_cast<size_t>(k)] = 0.5 - 0.5 * std::cos(2 * std::numbers::pi * (k + 1) / (cols + 1));
+    sum += w[static_cast<size_t>(k)];
+  }
+  std::vector<double> out(x.size(), 0);
+  const int half = cols / 2;
+  for (size_t i = 0; i < x.size(); ++i) {
+    for (int k = 0; k < cols; ++k) {
+      const long j = static_cast<long>(i) + k - half;
+      if (j >= 0 && j < static_cast<long>(x.size())) {
+        out[i] += w[static_cast<size_t>(k)] / sum * x[static_cast<size_t>(j)];
+      }
+    }
+  }
+  return out;
+}
+
+// Max-velocity envelopes of a signed true velocity (positive = up): each side shows the blurred
+// magnitude of its flow (+ jitter); where that is below the noise floor, the floor shows instead
+// (a real envelope does not drop to zero below the noise, it reads the noise).
 inline Envelope MakeEnvelope(const std::function<double(double)>& velocity,
                              const EnvelopeSpec& spec) {
   Envelope e;
@@ -44,20 +71,26 @@ inline Envelope MakeEnvelope(const std::function<double(double)>& velocity,
   e.velocity_resolution = 0.5;
   std::mt19937 rng(spec.seed);
   std::normal_distribution<double> jitter(0, spec.jitter_cm_s > 0 ? spec.jitter_cm_s : 1);
-  std::uniform_real_distribution<double> floor(0, 0.8 * spec.noise_velocity);
+  std::uniform_real_distribution<double> floor(0, spec.noise_velocity);
   const auto n = static_cast<size_t>(std::lround(spec.duration_s / spec.seconds_per_column));
+  std::vector<double> truth(n), up(n), down(n);
+  for (size_t i = 0; i < n; ++i) {
+    truth[i] = velocity(e.TimeOf(static_cast<double>(i)));
+    up[i] = std::max(truth[i], 0.0);
+    down[i] = std::max(-truth[i], 0.0);
+  }
+  up = HannBlur(up, spec.blur_cols);
+  down = HannBlur(down, spec.blur_cols);
   auto shown = [&](double magnitude) -> float {
-    if (magnitude > spec.noise_velocity) {
-      const double j = spec.jitter_cm_s > 0 ? jitter(rng) : 0;
-      return static_cast<float>(std::max(spec.noise_velocity, magnitude + j));
-    }
-    return static_cast<float>(spec.floor_noise ? floor(rng) : 0.0);
+    double v = magnitude;
+    if (spec.jitter_cm_s > 0 && magnitude > 0) v += jitter(rng);
+    if (spec.floor_noise) v = std::max(v, floor(rng));
+    return static_cast<float>(std::max(v, 0.0));
   };
   for (size_t i = 0; i < n; ++i) {
-    const double v = velocity(e.TimeOf(static_cast<double>(i)));
-    e.max_forward.push_back(shown(std::max(v, 0.0)));
-    e.max_reverse.push_back(shown(std::max(-v, 0.0)));
-    e.mean.push_back(static_cast<float>(v / 2));
+    e.max_forward.push_back(shown(up[i]));
+    e.max_reverse.push_back(shown(down[i]));
+    e.mean.push_back(static_cast<float>(truth[i] / 2));
     e.confidence.push_back(1);
     e.flags.push_back(0);
   }

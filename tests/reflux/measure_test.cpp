@@ -21,8 +21,12 @@ double Maneuver(double t, double aug_s, double reflux_s, double reflux_cm_s = 25
   return RaisedCosine(t, aug_s, 0.6, 45) - Trapezoid(t, aug_s + 0.6, reflux_s, 0.06, reflux_cm_s);
 }
 
+// Behaviour tests: a noiseless, unblurred envelope, so the expected times are the true ones (the
+// measured level is one velocity step, 0.5 cm/s). Accuracy under blur and a noise floor:
+// accuracy_test.cpp.
 Envelope Make(const std::function<double(double)>& v, double duration_s = 4) {
-  return MakeEnvelope(v, EnvelopeSpec{.seconds_per_column = 0.01, .duration_s = duration_s});
+  return MakeEnvelope(
+      v, EnvelopeSpec{.seconds_per_column = 0.01, .duration_s = duration_s, .blur_cols = 1});
 }
 
 TEST(MeasureReflux, RejectsEmptyOrTimelessEnvelopes) {
@@ -59,7 +63,8 @@ TEST(MeasureReflux, MeasuresDurationPeakVtiAndTiming) {
   EXPECT_NEAR(man.peak_reflux_velocity_cm_s, 25, 0.5);
   EXPECT_NEAR(man.time_to_peak_ms, 60, 12);
   EXPECT_NEAR(man.reflux_vti_cm, 25 * (0.8 - 0.06), 0.6);  // trapezoid area
-  EXPECT_NEAR(man.offset_velocity_cm_s, 3, 1e-9);
+  // The retrograde side shows no noise at all: the level is one velocity step.
+  EXPECT_NEAR(man.offset_velocity_cm_s, 0.5, 1e-9);
   EXPECT_FALSE(man.truncated);
   EXPECT_FALSE(man.aliased);
 }
@@ -157,19 +162,22 @@ TEST(MeasureReflux, MaskedColumnsInsideRefluxAreBridged) {
 }
 
 TEST(MeasureReflux, SubColumnInterpolationOfALinearRamp) {
-  // Retrograde ramp rising 2 cm/s per column from the zero crossing at column 160.3 (1.603 s),
-  // falling back through zero at column 230.6: both crossings fall between columns.
+  // Retrograde ramp rising 2 cm/s per column from the zero crossing at column 159.8, falling back
+  // through zero at column 231.1. The measured level is one velocity step (0.5 cm/s), crossed
+  // 0.25 columns inside: at 160.05 (1.6005 s) and 231.15 (2.3115 s), both between two columns
+  // on the ramp, so linear interpolation between the columns must find them exactly.
   auto ramp = [](double t) {
     const double col = t / 0.01;
-    double retro = std::min({(col - 160.3) * 2.0, 40.0, (230.6 - col) * 2.0});
+    double retro = std::min({(col - 159.8) * 2.0, 40.0, (231.1 - col) * 2.0});
     return RaisedCosine(t, 1.0, 0.6, 45) - std::max(retro, 0.0);
   };
   auto m = MeasureReflux(Make(ramp));
   ASSERT_TRUE(m);
   ASSERT_TRUE(m->maneuvers.at(0).has_reflux);
-  EXPECT_NEAR(*m->maneuvers[0].reflux_onset_s, 1.603, 0.001);
-  EXPECT_NEAR(*m->maneuvers[0].reflux_offset_s, 2.306, 0.001);
-  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 703, 1);
+  EXPECT_NEAR(m->maneuvers[0].offset_velocity_cm_s, 0.5, 1e-9);
+  EXPECT_NEAR(*m->maneuvers[0].reflux_onset_s, 1.6005, 0.001);
+  EXPECT_NEAR(*m->maneuvers[0].reflux_offset_s, 2.3085, 0.001);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 708, 1);
 }
 
 TEST(MeasureReflux, WeakAugmentationColumnsMeanWeakSignalQuietOnesDoNot) {
