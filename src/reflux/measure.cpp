@@ -43,6 +43,7 @@ struct Trace {
   size_t columns = 0;           // analysed columns: up to the last unmasked one
   double noise_cm_s = 0;        // antegrade noise level: release, augmentation start
   double retro_noise_cm_s = 0;  // retrograde side's own noise level (RetrogradeNoise)
+  double ante_noise_cm_s = 0;   // antegrade side's level for the release (AntegradeNoise)
   size_t min_run = 3, sustained = 3, quiet = 3, min_augmentation = 3, min_gap = 1;
 };
 
@@ -273,6 +274,19 @@ double RetrogradeNoise(std::span<const float> retro, Trace& t, const std::vector
   return std::max(floor_cm_s, Percentile(retro, quiet, kRetroNoisePercentile));
 }
 
+// The antegrade side's level for the release: the same upper percentile over the columns where
+// the flow is retrograde (inside the reflux runs), when there are at least `min_augmentation`
+// of them; else the global noise level. Never above the global level.
+double AntegradeNoise(std::span<const float> ante, std::span<const float> retro, const Trace& t,
+                      double floor_cm_s) {
+  std::vector<size_t> columns;
+  for (const Run& run : RefluxRuns(retro, t, 0, t.columns)) {
+    for (size_t c = run.begin; c < run.end; ++c) columns.push_back(c);
+  }
+  if (columns.size() < t.min_augmentation) return t.noise_cm_s;
+  return std::clamp(Percentile(ante, columns, kRetroNoisePercentile), floor_cm_s, t.noise_cm_s);
+}
+
 struct Bounds {
   size_t burst_end = 0;   // first column after the strong antegrade burst
   size_t window_end = 0;  // next augmentation start (exclusive) or the analysed length
@@ -332,8 +346,8 @@ Maneuver MeasureManeuver(std::span<const float> ante, std::span<const float> ret
   Maneuver m;
   m.augmentation_start_s = envelope.TimeOf(static_cast<double>(aug_start));
   size_t quiet = burst.end;
-  while (quiet < window_end && ante[quiet] > t.noise_cm_s) ++quiet;
-  double release_col = FallCrossing(ante, quiet, t.noise_cm_s);
+  while (quiet < window_end && ante[quiet] > t.ante_noise_cm_s) ++quiet;
+  double release_col = FallCrossing(ante, quiet, t.ante_noise_cm_s);
   const auto peak_it = std::max_element(ante.begin() + static_cast<long>(aug_start),
                                         ante.begin() + static_cast<long>(burst.end));
   m.peak_antegrade_velocity_cm_s = *peak_it;
@@ -411,6 +425,8 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
     starts.push_back(AugmentationStart(ante, t, bursts[i], i == 0 ? 0 : bursts[i - 1].end));
   }
   t.retro_noise_cm_s = RetrogradeNoise(retro, t, starts, bursts, envelope.velocity_resolution);
+  t.ante_noise_cm_s =
+      t.columns == 0 ? t.noise_cm_s : AntegradeNoise(ante, retro, t, envelope.velocity_resolution);
   for (size_t i = 0; i < bursts.size(); ++i) {
     const size_t window_end = i + 1 < bursts.size() ? starts[i + 1] : t.columns;
     m.maneuvers.push_back(
