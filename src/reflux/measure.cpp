@@ -23,10 +23,13 @@ constexpr double kRetroNoisePercentile = 0.9;
 // sustained, clearly stronger flow than anything the quiet retrograde side shows.
 constexpr double kRetroDetectFactor = 1.5;
 constexpr double kRetroPeakFactor = 3.0;
+// Or, sustained for kSustainedRunS, whose peak reaches kRetroSustainedPeakFactor x it (a speck
+// does not stay above the detection level that long; IsRefluxEvidence).
 constexpr double kSustainedRunS = 0.060;
 constexpr double kRetroSustainedPeakFactor = 2.0;
-// The edge line is fitted between kEdgeLowFactor x the noise level and kEdgeTopFraction of the
-// run's peak: clear of the noise, and below the curvature near the peak.
+// Onset and offset: crossings of kEdgeLowFactor x the noise level (hysteresis below the detection
+// level: established flow is followed down to the noise), found walking outward from the first
+// and last columns at kEdgeTopFraction of the run's peak.
 constexpr double kEdgeLowFactor = 1.0;
 constexpr double kEdgeTopFraction = 0.5;
 
