@@ -13,8 +13,8 @@ constexpr uintptr_t kCounters = uintptr_t{1} << 18;
 uint8_t counters[kCounters];
 }  // namespace
 
-extern "C" __attribute__((no_sanitize_coverage, no_sanitize_address, no_sanitize("undefined")))
-void __sanitizer_cov_trace_pc() {
+extern "C" __attribute__((no_sanitize_coverage, no_sanitize_address, no_sanitize("undefined"))) void
+__sanitizer_cov_trace_pc() {
   const auto pc = reinterpret_cast<uintptr_t>(__builtin_return_address(0));
   counters[(pc ^ (pc >> 18)) & (kCounters - 1)]++;
 }
