@@ -1,6 +1,7 @@
 // Attribute access, names of SOP classes and transfer syntaxes, and the DicomTags reader.
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 
 #include <dcmtk/config/osconfig.h>
@@ -61,7 +62,16 @@ constexpr std::array<UidName, 6> kNewerSyntaxes = {{
 
 }  // namespace
 
+static std::optional<double> GetNumberAnyValue(DcmItem& item, const DcmTagKey& key);
+
+// Numbers from untrusted files: NaN and infinities are treated as absent, never passed on.
 std::optional<double> GetNumber(DcmItem& item, const DcmTagKey& key) {
+  const std::optional<double> value = GetNumberAnyValue(item, key);
+  if (value && !std::isfinite(*value)) return std::nullopt;
+  return value;
+}
+
+static std::optional<double> GetNumberAnyValue(DcmItem& item, const DcmTagKey& key) {
   DcmElement* el = nullptr;
   if (item.findAndGetElement(key, el, OFFalse).bad() || el == nullptr) return std::nullopt;
   if (el->getLength() == 0) return std::nullopt;

@@ -109,9 +109,16 @@ Result<void> CheckPalette(DcmDataset& ds) {
   return {};
 }
 
+// DCMTK 3.6.7's frame-wise (partial access) RLE decoder overruns its buffer when Rows/Columns
+// understate the encoded frame (tests/robustness
+// HugeClaims.RleHeaderSmallerThanTheEncodedFrame...); its whole-dataset RLE decoder checks the
+// sizes. RLE therefore decodes whole (and is budgeted so).
+bool DecodesWhole(E_TransferSyntax xfer) { return xfer == EXS_RLELossless; }
+
 Result<void> RenderAll(DcmFileFormat& file, E_TransferSyntax xfer, UltrasoundImage& image,
                        unsigned long first, unsigned long count) {
-  DicomImage dimg(&file, xfer, CIF_UsePartialAccessToPixelData, first, count);
+  const unsigned long flags = DecodesWhole(xfer) ? 0 : CIF_UsePartialAccessToPixelData;
+  DicomImage dimg(&file, xfer, flags, first, count);
   if (dimg.getStatus() != EIS_Normal) {
     const ErrorCode code =
         dimg.getStatus() == EIS_NotSupportedValue ? ErrorCode::kUnsupported : ErrorCode::kCorrupt;
@@ -141,7 +148,9 @@ uint64_t DecodedPixelBytes(const UltrasoundImage& h, FrameSelection frames) {
 Result<void> DecodeFrames(UltrasoundImage& image, const ReadOptions& options) {
   Result<E_TransferSyntax> xfer = DecodableSyntax(image.tags);
   if (!xfer) return std::unexpected(xfer.error());
-  if (Result<void> ok = CheckPixelBudget(image, options); !ok) return ok;
+  ReadOptions budget = options;
+  if (DecodesWhole(*xfer)) budget.frames = FrameSelection::kAll;
+  if (Result<void> ok = CheckPixelBudget(image, budget); !ok) return ok;
   DcmFileFormat file;
   const OFCondition cond =
       file.loadFile(image.path.c_str(), EXS_Unknown, EGL_noChange, kLazyLoadBytes, ERM_autoDetect);

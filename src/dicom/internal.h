@@ -52,4 +52,10 @@ DicomTags ReadTags(DcmFileFormat& file);
 // OFCondition -> Error with the given code and context prefix.
 Error ErrorFromCondition(ErrorCode code, std::string_view context, const OFCondition& cond);
 
+// Sequence nesting DCMTK can parse without exhausting a worker's stack; real files use < 10.
+inline constexpr size_t kMaxSequenceDepth = 32;
+// Refuses (kCorrupt) a file whose sequences nest deeper than kMaxSequenceDepth, by walking the
+// element headers before DCMTK does. Deflated datasets are not walked (their bytes are opaque).
+Result<void> CheckNestingDepth(const std::string& path);
+
 }  // namespace refluxscan::dicom::internal

@@ -111,6 +111,8 @@ Result<UltrasoundImage> ReadUltrasound(const std::string& path, const ReadOption
   try {
     internal::RegisterCodecsOnce();
     if (Result<void> ok = CheckReadableFile(path); !ok) return std::unexpected(ok.error());
+    if (Result<void> ok = internal::CheckNestingDepth(path); !ok)
+      return std::unexpected(ok.error());
     Result<UltrasoundImage> image = ReadHeader(path);
     if (!image || options.frames == FrameSelection::kNone) return image;
     if (Result<void> ok = internal::DecodeFrames(*image, options); !ok) {

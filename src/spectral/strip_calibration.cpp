@@ -66,7 +66,14 @@ Result<StripAxes> AxesFromRegion(const UltrasoundRegion& region, int rows) {
   if (auto t = TimeAxis(region, axes); !t) return std::unexpected(t.error());
   // value(y) = ref_value + (y - ref_y0) * delta_y  =>  value 0 at y = ref_y0 - ref_value/delta_y.
   const double ref_value = region.reference_physical_y.value_or(0.0);
+  if (!std::isfinite(ref_value)) {
+    return Fail(ErrorCode::kNotFound,
+                "no usable calibration: ReferencePixelPhysicalValueY is not a finite number");
+  }
   axes.zero_row_in_region = *region.reference_pixel_y0 - ref_value / region.delta_y;
+  if (!std::isfinite(axes.zero_row_in_region) || std::abs(axes.zero_row_in_region) > 1e7) {
+    return Fail(ErrorCode::kNotFound, "no usable calibration: the baseline row is out of range");
+  }
   const double step = std::abs(region.delta_y);
   // delta_y < 0: value grows upward, already canonical. delta_y > 0: flip rows.
   axes.flip_rows = region.delta_y > 0;
