@@ -155,8 +155,8 @@ std::string Targets(const EnvelopeErrors& e, bool& met) {
              m3 = std::abs(bias) <= 1.0, m4 = e.signal_error_pct.empty() || signal <= 3.0;
   met = m1 && m2 && m3 && m4 && e.failed_files == 0;
   std::ostringstream out;
-  auto line = [&](const std::string& text, bool ok) {
-    out << Cell(text, 60) << (ok ? "MET" : "NOT MET") << "\n";
+  auto line = [&](const std::string& text, bool ok, bool measured = true) {
+    out << Cell(text, 60) << (!measured ? "NOT MEASURED" : ok ? "MET" : "NOT MET") << "\n";
   };
   out << "\ntargets (display path unless stated)\n";
   line("median |error| <= 1 row or <= 3%: " + Cell(med_rows, 0, 2) + " rows, " +
@@ -166,7 +166,7 @@ std::string Targets(const EnvelopeErrors& e, bool& met) {
   line("bias within +/-1%: " + Cell(bias, 0, 2) + "%", m3);
   line("signal path median |error| <= 3%: " +
            (e.signal_error_pct.empty() ? std::string("no .iq files") : Cell(signal, 0, 2) + "%"),
-       m4);
+       m4, !e.signal_error_pct.empty());
   line("files that failed the display path: " + std::to_string(e.failed_files),
        e.failed_files == 0);
   return out.str();
@@ -195,7 +195,8 @@ Result<EvaluationOutput> EvaluateEnvelopes(const std::string& truth_path, int jo
   }
   out << "(samples: columns x sides with true flow >= " << kMinTruthRows
       << " rows; errors = measured - true max velocity; flag_%: columns with any envelope flag;\n"
-         " clips generated below the visibility cut (expected_reason weak_signal) are not scored)\n";
+         " clips generated below the visibility cut (expected_reason weak_signal) are not "
+         "scored)\n";
   EvaluationOutput result;
   out << Targets(by_condition["overall"], result.targets_met);
   result.table = out.str();
