@@ -6,45 +6,14 @@
 
 #include "refluxscan/report/report.h"
 #include "report/fake_study.h"
+#include "testing/csv.h"
 
 namespace refluxscan::report {
 namespace {
 
 using Table = std::vector<std::vector<std::string>>;
 
-// RFC 4180 reader (quoted fields, doubled quotes, CRLF), enough to check what we write.
-Table ParseCsv(const std::string& text) {
-  Table rows(1);
-  std::string field;
-  bool quoted = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field.push_back('"');
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field.push_back(c);
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      rows.back().push_back(field);
-      field.clear();
-    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-      rows.back().push_back(field);
-      field.clear();
-      rows.emplace_back();
-      ++i;
-    } else {
-      field.push_back(c);
-    }
-  }
-  if (rows.back().empty()) rows.pop_back();
-  return rows;
-}
+using testing::ParseCsv;
 
 // Rows as maps from column name to cell.
 std::vector<std::map<std::string, std::string>> Records(const Table& t) {
