@@ -22,7 +22,7 @@ build: configure
 run: build
 	@rm -rf out/sample
 	$(BUILD_DIR)/refluxscan analyze sample_data -o out/sample --manifest sample_data/manifest.csv
-	@echo "Report: $(CURDIR)/out/sample/ (open the report.html inside each study folder)"
+	@for f in out/sample/*/report.html; do echo "Open in a browser: $(CURDIR)/$$f"; done
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
