@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "reflux/envelope_builder.h"
+#include "refluxscan/reflux/measure.h"
 #include "testing/fixtures.h"
 
 namespace refluxscan::reflux {
@@ -166,6 +168,57 @@ TEST(Classify, NoAugmentationWeakSignalAndUnknownSegmentAreIndeterminate) {
   EXPECT_EQ(unknown.classification, Classification::kIndeterminate);
   EXPECT_EQ(unknown.reason, kReasonUnknownSegment);
   EXPECT_EQ(Indeterminate(kReasonError).reason, kReasonError);
+}
+
+// Unknown segment: only an answer that holds for every vein class is given (> 1000 ms is reflux
+// for all, a complete maneuver <= 350 ms is competent for all); no threshold or margin applies.
+TEST(Classify, UnknownSegmentIsClassifiedWhenEveryVeinClassAgrees) {
+  const Criteria c = DefaultCriteria();
+  const auto long_reflux = Classify(WithReflux(1001), std::nullopt, c);
+  EXPECT_EQ(long_reflux.classification, Classification::kReflux);
+  EXPECT_FALSE(long_reflux.threshold_ms.has_value());
+  EXPECT_FALSE(long_reflux.margin_ms.has_value());
+  EXPECT_EQ(Classify(WithReflux(1000), std::nullopt, c).reason, kReasonUnknownSegment);
+  EXPECT_EQ(Classify(WithReflux(351), std::nullopt, c).reason, kReasonUnknownSegment);
+  const auto short_reflux = Classify(WithReflux(350), std::nullopt, c);
+  EXPECT_EQ(short_reflux.classification, Classification::kNoReflux);
+  EXPECT_FALSE(short_reflux.threshold_ms.has_value());
+  EXPECT_FALSE(short_reflux.margin_ms.has_value());
+  EXPECT_EQ(Classify(WithReflux(0), std::nullopt, c).classification, Classification::kNoReflux);
+}
+
+TEST(Classify, UnknownSegmentShortButIncompleteManeuverIsIndeterminate) {
+  const Criteria c = DefaultCriteria();
+  const auto truncated = Classify(WithReflux(200, true), std::nullopt, c);
+  EXPECT_EQ(truncated.classification, Classification::kIndeterminate);
+  EXPECT_EQ(truncated.reason, kReasonTruncated);
+  EXPECT_EQ(Classify(WithReflux(200, false, true), std::nullopt, c).reason, kReasonAliased);
+  RefluxMeasurement weak = WithReflux(100);
+  weak.flags = {"weak_signal"};
+  EXPECT_EQ(Classify(weak, std::nullopt, c).reason, kReasonWeakSignal);
+  RefluxMeasurement none;
+  none.flags = {"no_augmentation"};
+  EXPECT_EQ(Classify(none, std::nullopt, c).reason, kReasonNoAugmentation);
+}
+
+TEST(Classify, UnknownSegmentEndToEndOnMeasuredEnvelopes) {
+  using testing::EnvelopeSpec;
+  using testing::RaisedCosine;
+  using testing::Trapezoid;
+  const EnvelopeSpec spec{.seconds_per_column = 0.01, .duration_s = 4, .blur_cols = 1};
+  auto classify = [&](double reflux_s) {
+    const Envelope e = testing::MakeEnvelope(
+        [&](double t) {
+          return RaisedCosine(t, 0.5, 0.6, 45) - Trapezoid(t, 1.1, reflux_s, 0.06, 25);
+        },
+        spec);
+    const auto m = MeasureReflux(e);
+    EXPECT_TRUE(m);
+    return Classify(*m, std::nullopt, DefaultCriteria());
+  };
+  EXPECT_EQ(classify(1.5).classification, Classification::kReflux);
+  EXPECT_EQ(classify(0.2).classification, Classification::kNoReflux);
+  EXPECT_EQ(classify(0.7).reason, kReasonUnknownSegment);
 }
 
 TEST(Classify, CompetentManeuverWithoutRefluxIsNoReflux) {
