@@ -32,6 +32,16 @@ constexpr double kRetroSustainedPeakFactor = 2.0;
 // and last columns at kEdgeTopFraction of the run's peak.
 constexpr double kEdgeLowFactor = 1.0;
 constexpr double kEdgeTopFraction = 0.5;
+// An augmentation (calf squeeze, cuff release) is a fast, strong burst; respiratory phasic flow
+// is slow and modest. A burst counts when its flow rises from kRiseLowFraction to
+// kRiseHighFraction of its plateau within kMaxRiseS (a squeeze's sin^2-like rise of <= 0.7 s
+// takes <= 0.3 s between those levels; a respiratory crest of a 3-6 s period >= 0.5 s) and its
+// plateau is at least kPeakOverMedian x the clip's quiet antegrade level (a squeeze
+// multiplies the flow; docs/criteria.md "Maneuvers").
+constexpr double kRiseLowFraction = 0.2;
+constexpr double kRiseHighFraction = 0.8;
+constexpr double kMaxRiseS = 0.4;
+constexpr double kPeakOverMedian = 2.0;
 
 struct Run {
   size_t begin = 0, end = 0;  // [begin, end) in columns
@@ -163,12 +173,74 @@ bool HasRetrogradeRun(std::span<const float> retro, const Trace& t, size_t begin
   return false;
 }
 
-// Antegrade bursts above the augmentation level lasting >= kMinAugmentationS. Bursts closer than
-// the minimum gap merge, unless retrograde flow separates them (then they are two maneuvers).
+// Percentile q of the values at `columns` (0 when there are none).
+double Percentile(std::span<const float> v, const std::vector<size_t>& columns, double q) {
+  std::vector<float> x;
+  for (size_t c : columns) x.push_back(v[c]);
+  if (x.empty()) return 0;
+  const auto k = static_cast<long>(q * static_cast<double>(x.size() - 1));
+  std::nth_element(x.begin(), x.begin() + k, x.end());
+  return x[static_cast<size_t>(k)];
+}
+
+// The clip's quiet antegrade level: the median of the antegrade trace over the columns outside
+// every run above the augmentation level (0 when there are none: the plateau test then only
+// asks for flow).
+double QuietMedian(std::span<const float> ante, const Trace& t, const std::vector<Run>& runs) {
+  std::vector<uint8_t> in_run(t.columns, 0);
+  for (const Run& run : runs) {
+    std::fill(in_run.begin() + static_cast<long>(run.begin),
+              in_run.begin() + static_cast<long>(run.end), 1);
+  }
+  std::vector<size_t> quiet;
+  for (size_t c = 0; c < t.columns; ++c) {
+    if (!in_run[c]) quiet.push_back(c);
+  }
+  return Percentile(ante, quiet, 0.5);
+}
+
+// What tells an augmentation from a respiratory crest, derived from this clip's antegrade trace.
+struct AugmentationShape {
+  std::vector<float> smooth;    // the antegrade trace after a 5-column median
+  double median_cm_s = 0;       // the clip's quiet antegrade level (QuietMedian)
+  size_t max_rise_columns = 0;  // kMaxRiseS in columns
+};
+
+// Whether a run above the augmentation level is an augmentation (constants above). Its plateau
+// P is the 90th percentile of the smoothed run (a robust peak: aliased or saturated columns do
+// not inflate it). Walking back from the run's start, the trace must fall to kRiseLowFraction x P
+// (or the noise level), and from there reach kRiseHighFraction x P within kMaxRiseS; P must be
+// kPeakOverMedian x the clip's quiet level. A rise not seen in the clip (the walk reaches column 0
+// above the low level) does not count: the recording starts before the squeeze, so flow already
+// high at column 0 is phasic flow. A rise hidden by masked columns (erase bar) is given the
+// benefit of the doubt: only the plateau test applies.
+bool IsAugmentation(const AugmentationShape& shape, const Trace& t, const Run& run) {
+  std::vector<size_t> columns(run.Length());
+  for (size_t i = 0; i < run.Length(); ++i) columns[i] = run.begin + i;
+  const double plateau = Percentile(shape.smooth, columns, kRetroNoisePercentile);
+  if (!(plateau >= kPeakOverMedian * shape.median_cm_s)) return false;
+  const double low = std::max(kRiseLowFraction * plateau, t.noise_cm_s);
+  size_t col = run.begin;
+  while (col > 0 && shape.smooth[col] > low && !(t.flags[col] & kColumnMasked)) --col;
+  if (t.flags[col] & kColumnMasked) return true;  // an erase bar hides the rise: benefit of doubt
+  if (shape.smooth[col] > low) return false;
+  const size_t rise_begin = col;
+  while (col < run.end && shape.smooth[col] < kRiseHighFraction * plateau) ++col;
+  return col - rise_begin <= shape.max_rise_columns;
+}
+
+// Antegrade bursts above the augmentation level lasting >= kMinAugmentationS that rise like an
+// augmentation (IsAugmentation; respiratory crests are dropped before merging, so they never
+// extend a squeeze). Bursts closer than the minimum gap merge, unless retrograde flow separates
+// them (then they are two maneuvers).
 std::vector<Run> DetectBursts(std::span<const float> ante, std::span<const float> retro,
-                              const Trace& t, double level) {
+                              const Trace& t, double level, double seconds_per_column) {
+  const std::vector<Run> runs = RunsAbove(ante, level, 0, t.columns);
+  const AugmentationShape shape{detail::RunningMedian(ante, 2), QuietMedian(ante, t, runs),
+                                ColumnsFor(kMaxRiseS, seconds_per_column)};
   std::vector<Run> bursts;
-  for (const Run& run : RunsAbove(ante, level, 0, t.columns)) {
+  for (const Run& run : runs) {
+    if (!IsAugmentation(shape, t, run)) continue;
     if (!bursts.empty() && run.begin - bursts.back().end < t.min_gap &&
         !HasRetrogradeRun(retro, t, bursts.back().end, run.begin)) {
       bursts.back().end = run.end;
@@ -194,16 +266,6 @@ double FallCrossing(std::span<const float> v, size_t col, double level) {
   const double hi = v[col - 1], lo = v[col];
   if (!(hi > lo)) return static_cast<double>(col);
   return static_cast<double>(col - 1) + std::clamp((hi - level) / (hi - lo), 0.0, 1.0);
-}
-
-// Percentile q of the values at `columns` (0 when there are none).
-double Percentile(std::span<const float> v, const std::vector<size_t>& columns, double q) {
-  std::vector<float> x;
-  for (size_t c : columns) x.push_back(v[c]);
-  if (x.empty()) return 0;
-  const auto k = static_cast<long>(q * static_cast<double>(x.size() - 1));
-  std::nth_element(x.begin(), x.begin() + k, x.end());
-  return x[static_cast<size_t>(k)];
 }
 
 // Whether a joined run above the detection level is retrograde flow rather than noise: at least
@@ -422,7 +484,8 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
       t.columns == 0
           ? std::vector<Run>{}
           : DetectBursts(ante, retro, t,
-                         AugmentationLevel(ante, t, options.min_augmentation_velocity_cm_s));
+                         AugmentationLevel(ante, t, options.min_augmentation_velocity_cm_s),
+                         envelope.seconds_per_column);
   std::vector<size_t> starts;
   for (size_t i = 0; i < bursts.size(); ++i) {
     starts.push_back(AugmentationStart(ante, t, bursts[i], i == 0 ? 0 : bursts[i - 1].end));

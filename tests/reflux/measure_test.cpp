@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 #include <gtest/gtest.h>
 
@@ -67,6 +68,29 @@ TEST(MeasureReflux, MeasuresDurationPeakVtiAndTiming) {
   EXPECT_NEAR(man.offset_velocity_cm_s, 0.5, 1e-9);
   EXPECT_FALSE(man.truncated);
   EXPECT_FALSE(man.aliased);
+}
+
+// Respiratory phasic antegrade flow: 4 s period, rising over 2 s; no augmentation.
+double Respiratory(double t) { return 5 * (1 + 0.9 * std::sin(2 * std::numbers::pi * t / 4)); }
+
+TEST(MeasureReflux, RespiratoryPhasicFlowIsNoAugmentation) {
+  auto m = MeasureReflux(Make(Respiratory, 8));
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->maneuvers.empty());
+  EXPECT_NE(std::find(m->flags.begin(), m->flags.end(), "no_augmentation"), m->flags.end());
+}
+
+TEST(MeasureReflux, SqueezeAmidRespiratoryFlowIsTheOnlyManeuver) {
+  // Quiet phasic flow, silenced around a squeeze at 3 s (as the flow stops for it).
+  auto v = [](double t) {
+    const double quiet = (t < 2.6 || t > 4.4) ? Respiratory(t) : 0;
+    return quiet + Maneuver(t, 3, 0.7);
+  };
+  auto m = MeasureReflux(Make(v, 8));
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_NEAR(m->maneuvers[0].release_s, 3.6, 0.03);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 700, 10);
 }
 
 TEST(MeasureReflux, TwoManeuversReportEachAndTheLongestIsDecisive) {
