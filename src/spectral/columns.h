@@ -1,5 +1,6 @@
 #pragma once
 // Whole-matrix column statistics: one vectorized pass instead of a strided scan per column.
+#include <algorithm>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -11,6 +12,33 @@ inline std::vector<int> CountPerColumn(const cv::Mat& mask) {
   cv::Mat1i sums;
   cv::reduce(mask / 255, sums, 0, cv::REDUCE_SUM, CV_32S);
   return std::vector<int>(sums.begin(), sums.end());
+}
+
+// A rows x cols view of `store`, which grows only when too small. A worker that keeps its stores
+// across strips of varying size stops mapping and faulting in fresh pages for every strip (on the
+// measured machine the page faults cost as much as the arithmetic they fed).
+template <typename T>
+cv::Mat_<T> ReuseBuffer(cv::Mat_<T>& store, int rows, int cols) {
+  const auto need = static_cast<size_t>(rows) * static_cast<size_t>(cols);
+  if (store.total() < need) store.create(1, static_cast<int>(need));
+  return cv::Mat_<T>(rows, cols, store.template ptr<T>());
+}
+
+// out = m transposed (row c = column c of m), in cache-sized tiles: cv::transpose walks one
+// side with a full-row stride, which dominated the per-column scans of a 1000-column strip.
+inline void TransposeTiled(const cv::Mat1f& m, cv::Mat1f& out) {
+  constexpr int kTile = 32;
+  out.create(m.cols, m.rows);
+  for (int r0 = 0; r0 < m.rows; r0 += kTile) {
+    const int r1 = std::min(m.rows, r0 + kTile);
+    for (int c0 = 0; c0 < m.cols; c0 += kTile) {
+      const int c1 = std::min(m.cols, c0 + kTile);
+      for (int r = r0; r < r1; ++r) {
+        const float* in = m.ptr<float>(r);
+        for (int c = c0; c < c1; ++c) out(c, r) = in[c];
+      }
+    }
+  }
 }
 
 }  // namespace refluxscan::spectral::detail

@@ -139,18 +139,37 @@ IntensityMap TintedMap(const cv::Mat3b& strip) {
   return out;
 }
 
+// Intensity of a pixel whose channels sum to `sum`: their mean / 255 (exactly g / 255 for gray).
+const std::array<float, 766>& IntensityOfChannelSum() {
+  static const std::array<float, 766> lut = [] {
+    std::array<float, 766> t{};
+    for (size_t sum = 0; sum < t.size(); ++sum)
+      t[sum] = static_cast<float>(static_cast<double>(sum) / 3.0 / 255.0);
+    return t;
+  }();
+  return lut;
+}
+
 // Gray map, possibly with coloured overlays: mean of the channels (exactly gray/255 for gray
-// pixels); off-ramp = distance from the gray diagonal.
+// pixels); off-ramp = distance from the gray diagonal (0 for gray pixels).
 IntensityMap GrayMap(const cv::Mat3b& strip) {
   IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size()), false};
+  const auto& level = IntensityOfChannelSum();
   for (int r = 0; r < strip.rows; ++r) {
+    const cv::Vec3b* px = strip.ptr<cv::Vec3b>(r);
+    float* intensity = out.intensity.ptr<float>(r);
+    float* off_ramp = out.off_ramp.ptr<float>(r);
     for (int c = 0; c < strip.cols; ++c) {
-      const cv::Vec3b p = strip(r, c);
-      const double mean = (p[0] + p[1] + p[2]) / 3.0;
-      const bool gray = p[0] == p[1] && p[1] == p[2];
-      out.intensity(r, c) = gray ? GrayLevel(p[0]) : static_cast<float>(mean / 255.0);
+      const cv::Vec3b p = px[c];
+      const int sum = p[0] + p[1] + p[2];
+      intensity[c] = level[static_cast<size_t>(sum)];
+      if (p[0] == p[1] && p[1] == p[2]) {
+        off_ramp[c] = 0.0f;
+        continue;
+      }
+      const double mean = sum / 3.0;
       const double d0 = p[0] - mean, d1 = p[1] - mean, d2 = p[2] - mean;
-      out.off_ramp(r, c) = static_cast<float>(std::sqrt(d0 * d0 + d1 * d1 + d2 * d2));
+      off_ramp[c] = static_cast<float>(std::sqrt(d0 * d0 + d1 * d1 + d2 * d2));
     }
   }
   return out;
@@ -158,9 +177,13 @@ IntensityMap GrayMap(const cv::Mat3b& strip) {
 
 double NearGrayFraction(const cv::Mat3b& strip) {
   size_t gray = 0;
-  for (const cv::Vec3b& p : strip) {
-    const int hi = std::max({p[0], p[1], p[2]}), lo = std::min({p[0], p[1], p[2]});
-    gray += hi - lo <= kNearGraySpread ? 1 : 0;
+  for (int r = 0; r < strip.rows; ++r) {
+    const cv::Vec3b* px = strip.ptr<cv::Vec3b>(r);
+    for (int c = 0; c < strip.cols; ++c) {
+      const cv::Vec3b p = px[c];
+      const int hi = std::max({p[0], p[1], p[2]}), lo = std::min({p[0], p[1], p[2]});
+      gray += hi - lo <= kNearGraySpread ? 1 : 0;
+    }
   }
   return strip.total() ? static_cast<double>(gray) / static_cast<double>(strip.total()) : 1.0;
 }
@@ -171,9 +194,12 @@ IntensityMap MapDisplayIntensity(const cv::Mat& strip) {
   if (strip.empty()) return {};
   if (strip.type() == CV_8UC1) {
     IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size(), 0.0f), false};
-    const cv::Mat1b gray = strip;
-    for (int r = 0; r < gray.rows; ++r) {
-      for (int c = 0; c < gray.cols; ++c) out.intensity(r, c) = GrayLevel(gray(r, c));
+    std::array<float, 256> level{};
+    for (int g = 0; g < 256; ++g) level[static_cast<size_t>(g)] = GrayLevel(g);
+    for (int r = 0; r < strip.rows; ++r) {
+      const uchar* in = strip.ptr<uchar>(r);
+      float* intensity = out.intensity.ptr<float>(r);
+      for (int c = 0; c < strip.cols; ++c) intensity[c] = level[in[c]];
     }
     return out;
   }

@@ -48,9 +48,11 @@ struct ColumnSides {
   SideRuns up, down;  // up: index = row; down: index = Rows-1-row
 };
 
-std::vector<float> SideValues(const cv::Mat1f& m, int c, int first_row, int last_row, bool up) {
-  std::vector<float> v;
-  for (int r = first_row; r <= last_row; ++r) v.push_back(m(r, c));
+// Rows first_row..last_row of column c, from a transposed strip (row c = column c).
+std::vector<float> SideValues(const cv::Mat1f& columns, int c, int first_row, int last_row,
+                              bool up) {
+  const float* column = columns.ptr<float>(c);
+  std::vector<float> v(column + first_row, column + last_row + 1);
   if (!up) std::reverse(v.begin(), v.end());  // always scale edge first
   return v;
 }
@@ -83,9 +85,9 @@ SideRuns AnalyzeSide(const Spectrogram& s, const detail::PreparedSpectrum& prep,
                      int first_row, int last_row, bool up, const detail::SideLevels& levels,
                      const detail::NoiseEstimate& noise, EnvelopeMethod method) {
   if (first_row > last_row) return {};
-  const std::vector<float> v = SideValues(prep.smoothed, c, first_row, last_row, up);
-  SideRuns runs =
-      detail::ThresholdRuns(v, SideValues(prep.power_smoothed, c, first_row, last_row, up), levels);
+  const std::vector<float> v = SideValues(prep.smoothed_columns, c, first_row, last_row, up);
+  SideRuns runs = detail::ThresholdRuns(
+      v, SideValues(prep.power_smoothed_columns, c, first_row, last_row, up), levels);
   if (method == EnvelopeMethod::kModifiedGeometric && runs.edge >= 0) {
     runs.edge =
         detail::GeometricEdge(SidePower(s, prep.filled, c, first_row, last_row, up), noise.power);
@@ -93,22 +95,32 @@ SideRuns AnalyzeSide(const Spectrogram& s, const detail::PreparedSpectrum& prep,
   return runs;
 }
 
-// Mean velocity: first moment of the noise-subtracted linear power (the log map undone).
-float MeanVelocity(const Spectrogram& s, const cv::Mat1f& filled, int c, double noise_lin) {
-  double num = 0, den = 0;
+// Mean velocity per column: first moment of the noise-subtracted linear power (the log map
+// undone), accumulated in one row-major pass over the strip.
+std::vector<float> MeanVelocities(const Spectrogram& s, const detail::PreparedSpectrum& prep,
+                                  double noise_lin) {
+  const auto cols = static_cast<size_t>(s.Columns());
+  std::vector<double> num(cols, 0.0), den(cols, 0.0);
   for (int r = 0; r < s.Rows(); ++r) {
-    const double p =
-        std::max(0.0, detail::LinearPower(filled(r, c), s.dynamic_range_db) - noise_lin);
-    num += p * s.VelocityAtRow(r);
-    den += p;
+    const float* power = prep.power_unscaled.ptr<float>(r);
+    const double velocity = s.VelocityAtRow(r);
+    for (size_t c = 0; c < cols; ++c) {
+      const double p = std::max(0.0, power[c] * prep.power_scale - noise_lin);
+      num[c] += p * velocity;
+      den[c] += p;
+    }
   }
-  return den > noise_lin ? static_cast<float>(num / den) : 0.0f;
+  std::vector<float> mean(cols, 0.0f);
+  for (size_t c = 0; c < cols; ++c) {
+    if (den[c] > noise_lin) mean[c] = static_cast<float>(num[c] / den[c]);
+  }
+  return mean;
 }
 
 // Column SNR in dB: the 95th percentile of the smoothed column above the noise level.
-double ColumnSnrDb(const cv::Mat1f& smoothed, int c, double noise_level, double dr_db) {
-  std::vector<float> v(static_cast<size_t>(smoothed.rows));
-  for (int r = 0; r < smoothed.rows; ++r) v[static_cast<size_t>(r)] = smoothed(r, c);
+double ColumnSnrDb(const cv::Mat1f& smoothed_columns, int c, double noise_level, double dr_db) {
+  const float* column = smoothed_columns.ptr<float>(c);
+  std::vector<float> v(column, column + smoothed_columns.cols);
   const size_t k = v.size() * 95 / 100;
   std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
   return (v[k] - noise_level) * dr_db;
@@ -143,11 +155,12 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
   const double k = o.threshold_sigma > 0 ? o.threshold_sigma : kDefaultThresholdSigma;
   const detail::SideLevels levels = LevelsFor(s, noise, k);
   const std::vector<int> saturated = detail::CountPerColumn(s.intensity >= kSaturatedLevel);
+  const std::vector<float> mean = MeanVelocities(s, prep, noise.power);
   Envelope& env = e.env;
   for (int c = 0; c < s.Columns(); ++c) {
     const auto cs = static_cast<size_t>(c);
     ColumnSides& sd = e.sides[cs];
-    e.snr_db[cs] = ColumnSnrDb(prep.smoothed, c, noise.level, s.dynamic_range_db);
+    e.snr_db[cs] = ColumnSnrDb(prep.smoothed_columns, c, noise.level, s.dynamic_range_db);
     if (!s.column_valid.empty() && !s.column_valid[cs]) {
       env.flags[cs] |= kColumnMasked;
       env.max_forward[cs] = env.max_reverse[cs] = env.mean[cs] = kNan;
@@ -162,7 +175,7 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
         sd.down.edge >= 0
             ? static_cast<float>(std::max(0.0, -s.VelocityAtRow(s.Rows() - 1 - sd.down.edge)))
             : 0.0f;
-    env.mean[cs] = MeanVelocity(s, prep.filled, c, noise.power);
+    env.mean[cs] = mean[cs];
     env.confidence[cs] = static_cast<float>(std::clamp((e.snr_db[cs] - 3.0) / 17.0, 0.0, 1.0));
     if (prep.interpolated[cs]) env.flags[cs] |= kColumnInterpolated;
     if (saturated[cs] > kSaturatedShare * s.Rows()) env.flags[cs] |= kColumnSaturated;
@@ -315,7 +328,8 @@ Result<Envelope> EstimateEnvelope(const Spectrogram& spectrogram, const Envelope
   return detail::Guarded("envelope", [&]() -> Result<Envelope> {
     Estimates e{EmptyEnvelope(s), std::vector<ColumnSides>(static_cast<size_t>(s.Columns())),
                 std::vector<double>(static_cast<size_t>(s.Columns()), 0.0)};
-    const detail::PreparedSpectrum prep = detail::PrepareSpectrum(s);
+    thread_local detail::PreparedSpectrum prep;  // its buffers serve every strip of this worker
+    detail::PrepareSpectrum(s, prep);
     const detail::NoiseEstimate noise =
         detail::EstimateNoise(prep, s.column_valid, s.BaselineRow(), s.dynamic_range_db);
     e.env.noise_floor = noise.level;

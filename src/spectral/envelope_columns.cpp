@@ -5,6 +5,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "spectral/columns.h"
 #include "spectral/envelope_internal.h"
 
 namespace refluxscan::spectral::detail {
@@ -36,20 +37,19 @@ void FillColumn(cv::Mat1f& m, const cv::Mat1b& valid, int c) {
 
 // 3x3 mean in linear power, mapped back to display units. The half-power edge of a spectrum is
 // defined in power: averaging power across columns puts it at the median of their edges.
-cv::Mat1f PowerSmoothed(const cv::Mat1f& display, double dynamic_range_db) {
-  const double db_per_unit = dynamic_range_db / 10.0 * std::log(10.0);
-  cv::Mat1f power, out;
-  cv::exp(display * db_per_unit, power);
-  cv::blur(power, power, {3, 3}, {-1, -1}, cv::BORDER_REPLICATE);
-  cv::log(power, out);
-  return out / db_per_unit;
+// `power` receives exp(display * db_per_unit) (unsmoothed), reused by the mean-velocity scan.
+// All in place in preallocated matrices: no MatExpr temporaries.
+void PowerSmoothed(const cv::Mat1f& display, double db_per_unit, cv::Mat1f& power, cv::Mat1f& out) {
+  display.convertTo(power, CV_32F, db_per_unit);
+  cv::exp(power, power);
+  cv::blur(power, out, {3, 3}, {-1, -1}, cv::BORDER_REPLICATE);
+  cv::log(out, out);
+  out.convertTo(out, CV_32F, 1.0 / db_per_unit);
 }
 
-}  // namespace
-
-PreparedSpectrum PrepareSpectrum(const Spectrogram& s) {
-  PreparedSpectrum p;
-  p.filled = s.intensity.clone();
+// Masked pixels interpolated per column; invalid columns take the nearest valid column so
+// smoothing does not pull edges down.
+void FillMasked(const Spectrogram& s, PreparedSpectrum& p) {
   p.interpolated.assign(static_cast<size_t>(s.Columns()), 0);
   const bool have_mask = s.valid.size() == s.intensity.size();
   // Valid pixels per column in one pass (a per-column countNonZero walks a strided view).
@@ -63,31 +63,49 @@ PreparedSpectrum PrepareSpectrum(const Spectrogram& s) {
       p.interpolated[static_cast<size_t>(c)] = masked > std::max(3, s.Rows() / 50) ? 1 : 0;
       if (masked > 0 && masked < s.Rows()) FillColumn(p.filled, s.valid, c);
     }
-    // Invalid columns take the nearest valid column so smoothing does not pull edges down.
     for (int k = nearest_valid + 1; k < c; ++k) p.filled.col(c).copyTo(p.filled.col(k));
     nearest_valid = c;
   }
   for (int k = nearest_valid + 1; nearest_valid >= 0 && k < s.Columns(); ++k) {
     p.filled.col(nearest_valid).copyTo(p.filled.col(k));
   }
+}
+
+}  // namespace
+
+void PrepareSpectrum(const Spectrogram& s, PreparedSpectrum& p) {
+  const int rows = s.Rows(), cols = s.Columns();
+  PreparedSpectrum::Stores& st = p.stores;
+  p.filled = ReuseBuffer(st.filled, rows, cols);
+  s.intensity.copyTo(p.filled);
+  FillMasked(s, p);
+  p.smoothed = ReuseBuffer(st.smoothed, rows, cols);
   cv::blur(p.filled, p.smoothed, {3, 3}, {-1, -1}, cv::BORDER_REPLICATE);
-  p.power_smoothed = PowerSmoothed(p.filled, s.dynamic_range_db);
-  return p;
+  const double db_per_unit = s.dynamic_range_db / 10.0 * std::log(10.0);
+  p.power_unscaled = ReuseBuffer(st.power, rows, cols);
+  p.power_smoothed = ReuseBuffer(st.power_smoothed, rows, cols);
+  PowerSmoothed(p.filled, db_per_unit, p.power_unscaled, p.power_smoothed);
+  p.power_scale = std::exp(-db_per_unit);
+  p.smoothed_columns = ReuseBuffer(st.smoothed_columns, cols, rows);
+  p.power_smoothed_columns = ReuseBuffer(st.power_smoothed_columns, cols, rows);
+  TransposeTiled(p.smoothed, p.smoothed_columns);
+  TransposeTiled(p.power_smoothed, p.power_smoothed_columns);
 }
 
 NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
                             const std::vector<uint8_t>& column_valid, double baseline_row,
                             double dynamic_range_db) {
-  const cv::Mat1f& smoothed = prepared.smoothed;
-  const int rows = smoothed.rows;
+  const cv::Mat1f& columns = prepared.smoothed_columns;  // row c = column c
+  const int rows = columns.cols;
   const double far = std::max(5.0, 0.2 * rows);
   std::vector<std::pair<double, int>> quiet;  // (mean of far rows, column)
-  for (int c = 0; c < smoothed.cols; ++c) {
+  for (int c = 0; c < columns.rows; ++c) {
     if (!column_valid.empty() && !column_valid[static_cast<size_t>(c)]) continue;
     double sum = 0;
     int n = 0;
+    const float* column = columns.ptr<float>(c);
     for (int r = 0; r < rows; ++r) {
-      if (std::abs(r - baseline_row) >= far) sum += smoothed(r, c), ++n;
+      if (std::abs(r - baseline_row) >= far) sum += column[r], ++n;
     }
     if (n > 0) quiet.emplace_back(sum / n, c);
   }
@@ -96,8 +114,9 @@ NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
   // the ones with fewest specks and would understate them).
   std::vector<float> far_pixels;
   for (size_t i = 0; i < quiet.size() / 2; ++i) {
+    const float* column = columns.ptr<float>(quiet[i].second);
     for (int r = 0; r < rows; ++r) {
-      if (std::abs(r - baseline_row) >= far) far_pixels.push_back(smoothed(r, quiet[i].second));
+      if (std::abs(r - baseline_row) >= far) far_pixels.push_back(column[r]);
     }
   }
   quiet.resize(std::max<size_t>(1, static_cast<size_t>(kQuietColumnShare * quiet.size())));
@@ -106,8 +125,8 @@ NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
   for (const auto& [mean, c] : quiet) {
     for (int r = 0; r < rows; ++r) {
       if (std::abs(r - baseline_row) < far && quiet.size() >= 2) continue;
-      v.push_back(smoothed(r, c));
-      power += LinearPower(prepared.filled(r, c), dynamic_range_db);
+      v.push_back(columns(c, r));
+      power += prepared.power_unscaled(r, c) * prepared.power_scale;
     }
   }
   if (v.empty()) return {0.0, kMinNoiseSigma, 0.0, LinearPower(0.0, dynamic_range_db)};

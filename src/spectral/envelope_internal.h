@@ -23,11 +23,20 @@ struct NoiseEstimate {
 struct PreparedSpectrum {
   cv::Mat1f smoothed;        // 3x3 mean of display intensity: detection, noise
   cv::Mat1f power_smoothed;  // 3x3 mean of linear power, back in display units: edges
+  // The same two transposed (row c = strip column c): the per-column scans read contiguous rows.
+  cv::Mat1f smoothed_columns, power_smoothed_columns;
 
   cv::Mat1f filled;                   // unsmoothed, masked pixels interpolated
+  cv::Mat1f power_unscaled;           // exp(filled * DR ln10 / 10): linear power / power_scale
+  double power_scale = 1;             // LinearPower(filled) = power_unscaled * power_scale
   std::vector<uint8_t> interpolated;  // column had masked pixels outside drawn lines
+
+  struct Stores {  // the memory behind the matrices above, kept from one strip to the next
+    cv::Mat1f smoothed, power_smoothed, smoothed_columns, power_smoothed_columns, filled, power;
+  } stores;
 };
-PreparedSpectrum PrepareSpectrum(const Spectrogram& s);
+// Fills `p`, reusing its stores: a worker keeps one PreparedSpectrum for all its strips.
+void PrepareSpectrum(const Spectrogram& s, PreparedSpectrum& p);
 // Linear power of a display intensity (undoes the log map): 10^((I - 1) DR / 10).
 inline double LinearPower(double intensity, double dynamic_range_db) {
   // 10^(x/10) as exp: the same value, several times cheaper than pow in this per-pixel loop.

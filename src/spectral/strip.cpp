@@ -33,7 +33,7 @@ Result<cv::Mat> CropRegion(const cv::Mat& frame, const UltrasoundRegion& region,
     return Fail(ErrorCode::kInvalidInput, "spectral region is empty or outside the frame");
   }
   if (rect != wanted) warnings.push_back("spectral region clamped to the frame");
-  return frame(rect).clone();
+  return frame(rect);  // a view: the intensity map is the only reader
 }
 
 }  // namespace

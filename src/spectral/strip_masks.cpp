@@ -34,7 +34,7 @@ float MedianInPlace(std::vector<float>& v) {
 std::vector<ColumnKind> ClassifyColumns(const cv::Mat1f& m) {
   std::vector<ColumnKind> kinds(static_cast<size_t>(m.cols), ColumnKind::kData);
   cv::Mat1f columns;  // transposed: each strip column is one contiguous row
-  cv::transpose(m, columns);
+  TransposeTiled(m, columns);
   std::vector<float> col(static_cast<size_t>(m.rows));
   for (int c = 0; c < m.cols; ++c) {
     const float* data = columns.ptr<float>(c);
@@ -83,32 +83,63 @@ std::vector<Run> LineRuns(const cv::Mat1f& m, const std::vector<ColumnKind>& kin
   return runs;
 }
 
-// Bright, thin, near-white strokes (text, ticks): top-hat residue grouped into components that are
-// mostly saturated white. Speckle rarely forms such components; drawn text always does.
-cv::Mat1b TextMask(const cv::Mat1f& m) {
-  cv::Mat1f opened, tophat;
+// Top-hat candidates (thin bright strokes) and, among them, the saturated white ones.
+void TextCandidates(const cv::Mat1f& m, cv::Mat1b& candidate, cv::Mat1b& white) {
+  cv::Mat1f opened;
   cv::morphologyEx(m, opened, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
-  tophat = m - opened;
-  cv::Mat1b candidate = (tophat > kTextTopHat) & (m > kTextLevel);
-  cv::Mat1b white = candidate & (m >= kTextWhite);
-  cv::Mat1b grouped;
+  candidate.create(m.size());
+  white.create(m.size());
+  for (int r = 0; r < m.rows; ++r) {
+    const float* v = m.ptr<float>(r);
+    const float* o = opened.ptr<float>(r);
+    uchar* cand = candidate.ptr<uchar>(r);
+    uchar* wh = white.ptr<uchar>(r);
+    for (int c = 0; c < m.cols; ++c) {
+      const bool is_candidate = v[c] - o[c] > kTextTopHat && v[c] > kTextLevel;
+      cand[c] = is_candidate ? 255 : 0;
+      wh[c] = is_candidate && v[c] >= kTextWhite ? 255 : 0;
+    }
+  }
+}
+
+// Per component label: 255 when it is text (>= 3 candidates, >= 70% of them white), else 0.
+std::vector<uchar> TextLabels(const cv::Mat1i& labels, int n, const cv::Mat1b& candidate,
+                              const cv::Mat1b& white) {
+  std::vector<int> total(static_cast<size_t>(n), 0), whites(static_cast<size_t>(n), 0);
+  for (int r = 0; r < labels.rows; ++r) {
+    const int* l = labels.ptr<int>(r);
+    const uchar* cand = candidate.ptr<uchar>(r);
+    const uchar* wh = white.ptr<uchar>(r);
+    for (int c = 0; c < labels.cols; ++c) {
+      total[static_cast<size_t>(l[c])] += cand[c] ? 1 : 0;
+      whites[static_cast<size_t>(l[c])] += wh[c] ? 1 : 0;
+    }
+  }
+  std::vector<uchar> text(static_cast<size_t>(n), 0);
+  for (size_t l = 1; l < text.size(); ++l) {
+    if (total[l] >= 3 && whites[l] * 10 >= total[l] * 7) text[l] = 255;
+  }
+  return text;
+}
+
+// Bright, thin, near-white strokes (text, ticks): top-hat residue grouped into components that are
+// mostly saturated white. Speckle rarely forms such components; drawn text always does. A strip
+// without near-white pixels has no white candidate, hence no text component: skipped.
+cv::Mat1b TextMask(const cv::Mat1f& m) {
+  cv::Mat1b mask(m.size(), uchar{0});
+  double hi = 0;
+  cv::minMaxLoc(m, nullptr, &hi);
+  if (hi < kTextWhite) return mask;
+  cv::Mat1b candidate, white, grouped;
+  TextCandidates(m, candidate, white);
   cv::dilate(candidate, grouped, cv::Mat());
   cv::Mat1i labels;
   const int n = cv::connectedComponents(grouped, labels, 8, CV_32S);
-  std::vector<int> total(static_cast<size_t>(n), 0), whites(static_cast<size_t>(n), 0);
+  const std::vector<uchar> text = TextLabels(labels, n, candidate, white);
   for (int r = 0; r < m.rows; ++r) {
-    for (int c = 0; c < m.cols; ++c) {
-      const auto l = static_cast<size_t>(labels(r, c));
-      if (candidate(r, c)) ++total[l];
-      if (white(r, c)) ++whites[l];
-    }
-  }
-  cv::Mat1b mask(m.size(), uchar{0});
-  for (int r = 0; r < m.rows; ++r) {
-    for (int c = 0; c < m.cols; ++c) {
-      const auto l = static_cast<size_t>(labels(r, c));
-      if (l > 0 && total[l] >= 3 && whites[l] * 10 >= total[l] * 7) mask(r, c) = 255;
-    }
+    const int* l = labels.ptr<int>(r);
+    uchar* out = mask.ptr<uchar>(r);
+    for (int c = 0; c < m.cols; ++c) out[c] = text[static_cast<size_t>(l[c])];
   }
   cv::dilate(mask, mask, cv::Mat());
   return mask;
