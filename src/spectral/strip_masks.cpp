@@ -31,20 +31,54 @@ float MedianInPlace(std::vector<float>& v) {
   return v[v.size() / 2];
 }
 
+// An upper bound on how many of `v` lie within +-tol of any one level: the most values in 4
+// consecutive bins of width tol (a window of 2 tol touches at most 4 bins). When it is below the
+// share a test needs, the exact median-and-count test cannot pass and is skipped.
+int MostWithin(const std::vector<float>& v, float tol, std::vector<int>& bins) {
+  const float inv = 1.0f / tol;
+  const int nb = static_cast<int>(inv) + 2;
+  bins.assign(static_cast<size_t>(nb), 0);
+  for (float x : v) ++bins[static_cast<size_t>(std::clamp(static_cast<int>(x * inv), 0, nb - 1))];
+  int best = 0;
+  for (int i = 0; i + 3 < nb; ++i) {
+    const auto b = static_cast<size_t>(i);
+    best = std::max(best, bins[b] + bins[b + 1] + bins[b + 2] + bins[b + 3]);
+  }
+  return best;
+}
+
+// Whether the median of `v` is above `level` (or at least `level` when `inclusive`): exactly
+// when at most size/2 values are below it (or at/below). Counting avoids a partial sort.
+bool MedianAbove(const std::vector<float>& v, float level, bool inclusive) {
+  const auto below = std::count_if(v.begin(), v.end(),
+                                   [&](float x) { return inclusive ? x < level : x <= level; });
+  return static_cast<size_t>(below) <= v.size() / 2;
+}
+
+// Uniform: non-black median with kUniformShare of the values within tolerance of it.
+bool IsUniform(std::vector<float>& col, std::vector<int>& bins) {
+  const double needed = kUniformShare * static_cast<double>(col.size());
+  if (!MedianAbove(col, kBlackLevel, false)) return false;
+  if (static_cast<double>(MostWithin(col, kUniformTolerance, bins)) < needed) return false;
+  const float med = MedianInPlace(col);
+  const auto near = std::count_if(col.begin(), col.end(),
+                                  [&](float v) { return std::abs(v - med) <= kUniformTolerance; });
+  return static_cast<double>(near) >= needed;
+}
+
 std::vector<ColumnKind> ClassifyColumns(const cv::Mat1f& m) {
   std::vector<ColumnKind> kinds(static_cast<size_t>(m.cols), ColumnKind::kData);
-  cv::Mat1f columns;  // transposed: each strip column is one contiguous row
+  thread_local cv::Mat1f store;                            // kept across strips (see ReuseBuffer)
+  cv::Mat1f columns = ReuseBuffer(store, m.cols, m.rows);  // each strip column is one row
   TransposeTiled(m, columns);
   std::vector<float> col(static_cast<size_t>(m.rows));
+  std::vector<int> bins;
   for (int c = 0; c < m.cols; ++c) {
     const float* data = columns.ptr<float>(c);
     col.assign(data, data + m.rows);
-    const float med = MedianInPlace(col), hi = *std::max_element(col.begin(), col.end());
-    const auto near = std::count_if(
-        col.begin(), col.end(), [&](float v) { return std::abs(v - med) <= kUniformTolerance; });
-    if (hi <= kBlackLevel) {
+    if (*std::max_element(col.begin(), col.end()) <= kBlackLevel) {
       kinds[static_cast<size_t>(c)] = ColumnKind::kBlank;
-    } else if (med > kBlackLevel && static_cast<double>(near) >= kUniformShare * m.rows) {
+    } else if (IsUniform(col, bins)) {
       kinds[static_cast<size_t>(c)] = ColumnKind::kUniform;
     }
   }
@@ -56,10 +90,22 @@ struct Run {
   int Width() const { return last - first + 1; }
 };
 
+// A drawn line's row: median at least kLineMinLevel, kLineShare of the values within tolerance.
+bool IsLine(std::vector<float>& row, std::vector<int>& bins) {
+  const double needed = kLineShare * static_cast<double>(row.size());
+  if (row.empty() || !MedianAbove(row, kLineMinLevel, true)) return false;
+  if (static_cast<double>(MostWithin(row, kLineTolerance, bins)) < needed) return false;
+  const float med = MedianInPlace(row);
+  const auto near = std::count_if(row.begin(), row.end(),
+                                  [&](float v) { return std::abs(v - med) <= kLineTolerance; });
+  return static_cast<double>(near) >= needed;
+}
+
 // Rows that hold a drawn horizontal line: nearly constant, visible level over most data columns.
 std::vector<Run> LineRuns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds) {
   std::vector<Run> runs;
   std::vector<float> row;
+  std::vector<int> bins;
   row.reserve(static_cast<size_t>(m.cols));
   for (int r = 0; r < m.rows; ++r) {
     row.clear();
@@ -67,12 +113,7 @@ std::vector<Run> LineRuns(const cv::Mat1f& m, const std::vector<ColumnKind>& kin
     for (int c = 0; c < m.cols; ++c) {
       if (kinds[static_cast<size_t>(c)] == ColumnKind::kData) row.push_back(data[c]);
     }
-    const float med = MedianInPlace(row);
-    const auto near = std::count_if(row.begin(), row.end(),
-                                    [&](float v) { return std::abs(v - med) <= kLineTolerance; });
-    const bool line = !row.empty() && med >= kLineMinLevel &&
-                      static_cast<double>(near) >= kLineShare * static_cast<double>(row.size());
-    if (!line) continue;
+    if (!IsLine(row, bins)) continue;
     if (!runs.empty() && runs.back().last == r - 1) {
       runs.back().last = r;
     } else {
@@ -85,10 +126,9 @@ std::vector<Run> LineRuns(const cv::Mat1f& m, const std::vector<ColumnKind>& kin
 
 // Top-hat candidates (thin bright strokes) and, among them, the saturated white ones.
 void TextCandidates(const cv::Mat1f& m, cv::Mat1b& candidate, cv::Mat1b& white) {
-  cv::Mat1f opened;
+  thread_local cv::Mat1f store;  // kept across strips (see ReuseBuffer)
+  cv::Mat1f opened = ReuseBuffer(store, m.rows, m.cols);
   cv::morphologyEx(m, opened, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
-  candidate.create(m.size());
-  white.create(m.size());
   for (int r = 0; r < m.rows; ++r) {
     const float* v = m.ptr<float>(r);
     const float* o = opened.ptr<float>(r);
@@ -130,10 +170,16 @@ cv::Mat1b TextMask(const cv::Mat1f& m) {
   double hi = 0;
   cv::minMaxLoc(m, nullptr, &hi);
   if (hi < kTextWhite) return mask;
-  cv::Mat1b candidate, white, grouped;
+  thread_local struct {
+    cv::Mat1b candidate, white, grouped;
+    cv::Mat1i labels;
+  } st;  // kept across strips (see ReuseBuffer)
+  cv::Mat1b candidate = ReuseBuffer(st.candidate, m.rows, m.cols);
+  cv::Mat1b white = ReuseBuffer(st.white, m.rows, m.cols);
+  cv::Mat1b grouped = ReuseBuffer(st.grouped, m.rows, m.cols);
+  cv::Mat1i labels = ReuseBuffer(st.labels, m.rows, m.cols);
   TextCandidates(m, candidate, white);
   cv::dilate(candidate, grouped, cv::Mat());
-  cv::Mat1i labels;
   const int n = cv::connectedComponents(grouped, labels, 8, CV_32S);
   const std::vector<uchar> text = TextLabels(labels, n, candidate, white);
   for (int r = 0; r < m.rows; ++r) {
