@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <unordered_map>
 #include <vector>
 
 #include <opencv2/imgproc.hpp>
@@ -38,13 +37,18 @@ int MedianOfHistogram(const std::array<int, 256>& h, int count) {
 
 // Median colour of the pixels in each luma bin (per channel), for bins with enough pixels.
 std::vector<std::pair<int, Rgb>> LumaBinMedians(const cv::Mat3b& strip) {
-  std::vector<std::array<std::array<int, 256>, 3>> hist(kLumaBins);
+  thread_local std::vector<std::array<std::array<int, 256>, 3>> hist(kLumaBins);
+  for (auto& h : hist) h = {};
   std::vector<int> count(kLumaBins, 0);
-  for (auto it = strip.begin(); it != strip.end(); ++it) {
-    const int bin = std::min(kLumaBins - 1, static_cast<int>(Luma(*it) * kLumaBins / 256.0));
-    ++count[static_cast<size_t>(bin)];
-    for (int ch = 0; ch < 3; ++ch)
-      ++hist[static_cast<size_t>(bin)][static_cast<size_t>(ch)][(*it)[ch]];
+  for (int r = 0; r < strip.rows; ++r) {
+    const cv::Vec3b* px = strip.ptr<cv::Vec3b>(r);
+    for (int c = 0; c < strip.cols; ++c) {
+      const cv::Vec3b p = px[c];
+      const int bin = std::min(kLumaBins - 1, static_cast<int>(Luma(p) * kLumaBins / 256.0));
+      ++count[static_cast<size_t>(bin)];
+      for (int ch = 0; ch < 3; ++ch)
+        ++hist[static_cast<size_t>(bin)][static_cast<size_t>(ch)][p[ch]];
+    }
   }
   const int min_count = std::max(8, static_cast<int>(strip.total() / 2000));
   std::vector<std::pair<int, Rgb>> medians;
@@ -118,22 +122,46 @@ std::pair<float, float> ProjectOnRamp(const std::vector<Rgb>& ramp, const std::v
   return {static_cast<float>(best_arc / arc.back()), static_cast<float>(std::sqrt(best_d2))};
 }
 
+// Projections of the colours seen so far, direct-mapped by colour (a strip repeats few colours):
+// ProjectOnRamp is a pure function of the colour, so a hit returns exactly what it would.
+class ProjectionCache {
+ public:
+  ProjectionCache() : keys_(kSize, kEmpty), values_(kSize) {}
+  void Clear() { std::fill(keys_.begin(), keys_.end(), kEmpty); }
+  template <typename Compute>
+  const std::pair<float, float>& Get(uint32_t key, Compute compute) {
+    const size_t slot = (key * 2654435761u) >> (32 - kBits);
+    if (keys_[slot] != key) keys_[slot] = key, values_[slot] = compute();
+    return values_[slot];
+  }
+
+ private:
+  static constexpr int kBits = 16;
+  static constexpr size_t kSize = size_t{1} << kBits;
+  static constexpr uint32_t kEmpty = 0xffffffffu;  // not a 24-bit colour
+  std::vector<uint32_t> keys_;
+  std::vector<std::pair<float, float>> values_;
+};
+
 IntensityMap TintedMap(const cv::Mat3b& strip) {
   const std::vector<Rgb> ramp = EstimateRamp(strip);
   std::vector<double> arc{0.0};
   for (size_t i = 1; i < ramp.size(); ++i)
     arc.push_back(arc.back() + cv::norm(ramp[i] - ramp[i - 1]));
   IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size()), true};
-  std::unordered_map<uint32_t, std::pair<float, float>> memo;
+  thread_local ProjectionCache cache;
+  cache.Clear();  // the ramp is the strip's own
   for (int r = 0; r < strip.rows; ++r) {
+    const cv::Vec3b* px = strip.ptr<cv::Vec3b>(r);
+    float* intensity = out.intensity.ptr<float>(r);
+    float* off_ramp = out.off_ramp.ptr<float>(r);
     for (int c = 0; c < strip.cols; ++c) {
-      const cv::Vec3b p = strip(r, c);
+      const cv::Vec3b p = px[c];
       const uint32_t key = (uint32_t{p[0]} << 16) | (uint32_t{p[1]} << 8) | p[2];
-      auto it = memo.find(key);
-      if (it == memo.end())
-        it = memo.emplace(key, ProjectOnRamp(ramp, arc, Rgb(p[0], p[1], p[2]))).first;
-      out.intensity(r, c) = it->second.first;
-      out.off_ramp(r, c) = it->second.second;
+      const auto& [position, distance] =
+          cache.Get(key, [&] { return ProjectOnRamp(ramp, arc, Rgb(p[0], p[1], p[2])); });
+      intensity[c] = position;
+      off_ramp[c] = distance;
     }
   }
   return out;
