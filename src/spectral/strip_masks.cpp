@@ -257,8 +257,12 @@ void MaskScaleEdges(const cv::Mat1f& m, const cv::Mat1b& text, StripMasks& out) 
     int masked_to = -1;
     for (int k = 0; k < zone; ++k) {
       const int c = side == 0 ? k : m.cols - 1 - k;
-      const int marks = cv::countNonZero(text.col(c));
-      const int lit = cv::countNonZero((m.col(c) > 0.1f) & (text.col(c) == 0));
+      int marks = 0, lit = 0;  // direct reads: a column view makes OpenCV iterate row by row
+      for (int r = 0; r < m.rows; ++r) {
+        const bool mark = text(r, c) != 0;
+        marks += mark ? 1 : 0;
+        lit += !mark && m(r, c) > 0.1f ? 1 : 0;
+      }
       if (marks == 0 && out.column_valid[static_cast<size_t>(c)]) break;
       if (lit > m.rows / 5) break;
       masked_to = k;
@@ -308,9 +312,9 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
     for (const Run& line : lines) out.valid.rowRange(line.first, line.last + 1).setTo(0);
     cv::Mat1b overlay = map.off_ramp > kOffRampRgb;
     cv::dilate(overlay, overlay, cv::Mat());
-    const cv::Mat1b text = TextMask(m);
-    out.valid.setTo(0, overlay | text);
-    MaskScaleEdges(m, text | overlay, out);
+    const cv::Mat1b marks = TextMask(m) | overlay;
+    out.valid.setTo(0, marks);
+    MaskScaleEdges(m, marks, out);
   }
   for (int c = 0; c < m.cols; ++c) {
     if (!out.column_valid[static_cast<size_t>(c)]) out.valid.col(c).setTo(0);
