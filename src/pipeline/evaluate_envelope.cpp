@@ -121,8 +121,12 @@ EnvelopeErrors EvaluateFile(const TruthSet& truth, const json& entry) {
     return e;
   }
   auto spectrogram = spectral::SpectrogramFromDisplay(*image, *regions.front());
-  auto env = spectrogram ? spectral::EstimateEnvelope(*spectrogram) : Result<Envelope>{};
-  if (!spectrogram || !env || env->unit != VelocityUnit::kCmPerSecond) {
+  if (!spectrogram) {
+    e.failed_files = 1;
+    return e;
+  }
+  auto env = spectral::EstimateEnvelope(*spectrogram);
+  if (!env || env->unit != VelocityUnit::kCmPerSecond) {
     e.failed_files = 1;
     return e;
   }

@@ -97,26 +97,18 @@ json HeaderJson(const UltrasoundImage& img) {
   return j;
 }
 
-// Either the spectral region indices or a precise reason why there are none.
+// Either the spectral region indices or a precise reason why there are none (the same wording
+// `analyze` uses: UltrasoundImage::NoSpectralReason).
 void AddSpectralVerdict(const UltrasoundImage& img, json& j) {
   std::vector<size_t> spectral;
-  std::vector<std::string> kinds;
   for (size_t i = 0; i < img.regions.size(); ++i) {
     if (img.regions[i].IsSpectral()) spectral.push_back(i);
-    const std::string kind = RegionDataTypeName(img.regions[i].data_type);
-    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(kind);
   }
-  if (!spectral.empty()) {
+  if (spectral.empty()) {
+    j["reason"] = img.NoSpectralReason();
+  } else {
     j["spectral_regions"] = spectral;
-    return;
   }
-  if (img.regions.empty()) {
-    j["reason"] = "no ultrasound regions";
-    return;
-  }
-  std::string reason = "regions but none spectral: ";
-  for (size_t i = 0; i < kinds.size(); ++i) reason += (i ? ", " : "") + kinds[i];
-  j["reason"] = reason;
 }
 
 // Decodes the last frame only; a corrupt pixel stream makes the whole entry not ok.
