@@ -32,6 +32,9 @@ constexpr double kRetroSustainedPeakFactor = 2.0;
 // and last columns at kEdgeTopFraction of the run's peak.
 constexpr double kEdgeLowFactor = 1.0;
 constexpr double kEdgeTopFraction = 0.5;
+// The onset is refined where the retrograde side's power reaches half its level inside the run
+// (HalfPowerOnset), when the flow raises that power by at least this share of the no-flow level.
+constexpr double kMinPowerRise = 0.25;
 // An augmentation (calf squeeze, cuff release) is a fast, strong burst; respiratory phasic flow
 // is slow and modest. A burst counts when its flow rises from kRiseLowFraction to
 // kRiseHighFraction of its plateau within kMaxRiseS (a squeeze's sin^2-like rise of <= 0.7 s
@@ -51,7 +54,10 @@ struct Run {
 // The analysis inputs: both envelopes bridged over masked columns and median-filtered, the
 // levels, and the column counts of the time rules.
 struct Trace {
-  std::vector<float> up, down;  // max_forward, max_reverse
+  std::vector<float> up, down;              // max_forward, max_reverse
+  std::vector<float> power_up, power_down;  // Envelope::power_*, bridged; empty when unknown
+  double retro_power_base = 0;              // retrograde side power where there is no flow
+  std::span<const float> retro_power;       // power_up or power_down, once polarity is known
   std::vector<uint8_t> flags;
   size_t columns = 0;           // analysed columns: up to the last unmasked one
   double noise_cm_s = 0;        // antegrade noise level: release, augmentation start
@@ -102,6 +108,11 @@ Trace MakeTrace(const Envelope& envelope, const RefluxOptions& options) {
   t.flags.resize(envelope.Size(), 0);
   t.up = Prepare(envelope.max_forward, envelope.flags, t.columns);
   t.down = Prepare(envelope.max_reverse, envelope.flags, t.columns);
+  if (envelope.power_forward.size() == envelope.Size() &&
+      envelope.power_reverse.size() == envelope.Size()) {
+    t.power_up = Prepare(envelope.power_forward, envelope.flags, t.columns);
+    t.power_down = Prepare(envelope.power_reverse, envelope.flags, t.columns);
+  }
   t.noise_cm_s = NoiseLevel(envelope, options);
   const double spc = envelope.seconds_per_column;
   t.min_run = ColumnsFor(kMinRefluxRunS, spc);
@@ -317,8 +328,10 @@ std::optional<Run> FindRefluxRun(std::span<const float> retro, const Trace& t, s
 // there), then every column outside the reflux runs that level reveals (with kQuietToEndS of
 // margin), which also covers the quiet after the reflux. Floored at one velocity step (a black
 // background reads 0).
-double RetrogradeNoise(std::span<const float> retro, Trace& t, const std::vector<size_t>& starts,
-                       const std::vector<Run>& bursts, double floor_cm_s) {
+// Also sets t.retro_power_base: the median retrograde side power over those columns.
+double RetrogradeNoise(std::span<const float> retro, std::span<const float> retro_power, Trace& t,
+                       const std::vector<size_t>& starts, const std::vector<Run>& bursts,
+                       double floor_cm_s) {
   std::vector<size_t> quiet;
   for (size_t i = 0; i < bursts.size(); ++i) {
     for (size_t c = starts[i]; c < bursts[i].end; ++c) quiet.push_back(c);
@@ -336,6 +349,7 @@ double RetrogradeNoise(std::span<const float> retro, Trace& t, const std::vector
     if (!flow[c]) quiet.push_back(c);
   }
   if (quiet.empty()) return t.retro_noise_cm_s;
+  if (!retro_power.empty()) t.retro_power_base = Percentile(retro_power, quiet, 0.5);
   return std::max(floor_cm_s, Percentile(retro, quiet, kRetroNoisePercentile));
 }
 
@@ -368,6 +382,42 @@ size_t AnchorColumn(std::span<const float> retro, const Run& run, int step, doub
   return peak_col;
 }
 
+// Where the retrograde side's power reaches half its level over the run's core [first_hi,
+// last_hi] (median above the no-flow base), walking back from the core's first column above it.
+// Flow brings its whole power into the side whatever its velocity, and a symmetric time window
+// (STFT, display blur) leaves the half-way point of a rising step where it is, while the envelope's
+// level crossing leads it by up to half the window (docs/criteria.md "Onset"). nullopt when the
+// power is unknown or the flow barely raises it.
+std::optional<double> HalfPowerOnset(const Trace& t, size_t first_hi, size_t last_hi) {
+  if (t.retro_power.size() < t.columns || last_hi < first_hi) return std::nullopt;
+  std::vector<size_t> core;
+  for (size_t c = first_hi; c <= last_hi; ++c) core.push_back(c);
+  const double base = t.retro_power_base;
+  const double rise = Percentile(t.retro_power, core, 0.5) - base;
+  if (!(rise >= kMinPowerRise * std::max(base, 1e-6))) return std::nullopt;
+  const double half = base + 0.5 * rise;
+  // The window leads the envelope too: its first half-peak column can come before the power
+  // has risen, so the walk back starts from the first core column above the half level.
+  size_t anchor = first_hi;
+  while (anchor < last_hi && t.retro_power[anchor] < half) ++anchor;
+  return detail::LevelCrossing(t.retro_power, anchor, +1, half);
+}
+
+// Rise of the envelope into the run (velocity per column, > 0): least squares over the columns
+// walking back from `anchor` while the velocity is at or above `lo`. nullopt with fewer than 3
+// such columns or no rise.
+std::optional<double> RiseSlope(std::span<const float> v, size_t anchor, double lo) {
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  int n = 0;
+  for (auto c = static_cast<long>(anchor); c >= 0 && v[static_cast<size_t>(c)] >= lo; --c) {
+    const double x = static_cast<double>(c), y = v[static_cast<size_t>(c)];
+    sx += x, sy += y, sxx += x * x, sxy += x * y, ++n;
+  }
+  if (n < 3) return std::nullopt;
+  const double slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+  return slope > 0 ? std::optional<double>(slope) : std::nullopt;
+}
+
 // Onset, offset, peaks and flags of the reflux run (docs/criteria.md).
 void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelope& envelope,
                       const Run& run, const Bounds& bounds, Maneuver& m) {
@@ -378,14 +428,23 @@ void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelo
   }
   const double lo = kEdgeLowFactor * t.retro_noise_cm_s;
   const double hi = std::max(lo, kEdgeTopFraction * peak);
-  const double onset_col =
-      std::max(detail::LevelCrossing(retro, AnchorColumn(retro, run, +1, hi, peak_col), +1, lo),
-               static_cast<double>(bounds.burst_end) - 1.0);
+  const size_t first_hi = AnchorColumn(retro, run, +1, hi, peak_col);
+  const size_t last_hi = AnchorColumn(retro, run, -1, hi, peak_col);
+  const double onset_crossing = detail::LevelCrossing(retro, first_hi, +1, lo);
+  double onset_col = onset_crossing;
+  if (const auto half_power = HalfPowerOnset(t, first_hi, last_hi)) {
+    onset_col = std::clamp(*half_power, onset_col, static_cast<double>(peak_col));
+    // The flow is only seen once it clears the wall/noise band: at the half-power point it
+    // moves at about the noise level, which it needed lo / slope columns to reach.
+    if (const auto slope = RiseSlope(retro, first_hi, lo)) {
+      onset_col = std::max(onset_crossing, onset_col - lo / *slope);
+    }
+  }
+  onset_col = std::max(onset_col, static_cast<double>(bounds.burst_end) - 1.0);
   double offset_col = static_cast<double>(t.columns - 1);
   m.truncated = run.end >= t.columns;
   if (!m.truncated) {
-    const double offset =
-        detail::LevelCrossing(retro, AnchorColumn(retro, run, -1, hi, peak_col), -1, lo);
+    const double offset = detail::LevelCrossing(retro, last_hi, -1, lo);
     offset_col = std::min(
         {offset, static_cast<double>(bounds.window_end), static_cast<double>(t.columns - 1)});
   }
@@ -490,7 +549,10 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
   for (size_t i = 0; i < bursts.size(); ++i) {
     starts.push_back(AugmentationStart(ante, t, bursts[i], i == 0 ? 0 : bursts[i - 1].end));
   }
-  t.retro_noise_cm_s = RetrogradeNoise(retro, t, starts, bursts, envelope.velocity_resolution);
+  const std::span<const float> retro_power = up ? t.power_down : t.power_up;
+  t.retro_power = retro_power;
+  t.retro_noise_cm_s =
+      RetrogradeNoise(retro, retro_power, t, starts, bursts, envelope.velocity_resolution);
   t.ante_noise_cm_s =
       t.columns == 0 ? t.noise_cm_s : AntegradeNoise(ante, retro, t, envelope.velocity_resolution);
   for (size_t i = 0; i < bursts.size(); ++i) {

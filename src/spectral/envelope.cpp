@@ -95,26 +95,47 @@ SideRuns AnalyzeSide(const Spectrogram& s, const detail::PreparedSpectrum& prep,
   return runs;
 }
 
-// Mean velocity per column: first moment of the noise-subtracted linear power (the log map
-// undone), accumulated in one row-major pass over the strip.
-std::vector<float> MeanVelocities(const Spectrogram& s, const detail::PreparedSpectrum& prep,
-                                  double noise_lin) {
+// Rows this close to the baseline belong to neither side's power (drawn line, clutter).
+constexpr int kBaselineGuardRows = 2;
+
+struct ColumnMoments {
+  std::vector<float> mean;                  // signed mean velocity
+  std::vector<float> power_up, power_down;  // per side, noise units (Envelope::power_*)
+};
+
+// Mean velocity per column (first moment of the noise-subtracted linear power, the log map
+// undone) and each side's mean power, accumulated in one row-major pass over the strip.
+ColumnMoments Moments(const Spectrogram& s, const detail::PreparedSpectrum& prep,
+                      double noise_lin) {
   const auto cols = static_cast<size_t>(s.Columns());
-  std::vector<double> num(cols, 0.0), den(cols, 0.0);
+  const double baseline = s.BaselineRow();
+  std::vector<double> num(cols, 0.0), den(cols, 0.0), up(cols, 0.0), down(cols, 0.0);
+  int up_rows = 0, down_rows = 0;
   for (int r = 0; r < s.Rows(); ++r) {
     const float* power = prep.power_unscaled.ptr<float>(r);
     const double velocity = s.VelocityAtRow(r);
+    std::vector<double>* side = r < baseline - kBaselineGuardRows   ? &up
+                                : r > baseline + kBaselineGuardRows ? &down
+                                                                    : nullptr;
+    up_rows += side == &up ? 1 : 0;
+    down_rows += side == &down ? 1 : 0;
     for (size_t c = 0; c < cols; ++c) {
-      const double p = std::max(0.0, power[c] * prep.power_scale - noise_lin);
+      const double lin = power[c] * prep.power_scale;
+      const double p = std::max(0.0, lin - noise_lin);
       num[c] += p * velocity;
       den[c] += p;
+      if (side) (*side)[c] += lin;
     }
   }
-  std::vector<float> mean(cols, 0.0f);
+  ColumnMoments m{std::vector<float>(cols, 0.0f), std::vector<float>(cols, 0.0f),
+                  std::vector<float>(cols, 0.0f)};
+  const double noise = std::max(noise_lin, 1e-30);
   for (size_t c = 0; c < cols; ++c) {
-    if (den[c] > noise_lin) mean[c] = static_cast<float>(num[c] / den[c]);
+    if (den[c] > noise_lin) m.mean[c] = static_cast<float>(num[c] / den[c]);
+    if (up_rows > 0) m.power_up[c] = static_cast<float>(up[c] / (up_rows * noise));
+    if (down_rows > 0) m.power_down[c] = static_cast<float>(down[c] / (down_rows * noise));
   }
-  return mean;
+  return m;
 }
 
 // Column SNR in dB: the 95th percentile of the smoothed column above the noise level.
@@ -155,7 +176,7 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
   const double k = o.threshold_sigma > 0 ? o.threshold_sigma : kDefaultThresholdSigma;
   const detail::SideLevels levels = LevelsFor(s, noise, k);
   const std::vector<int> saturated = detail::CountPerColumn(s.intensity >= kSaturatedLevel);
-  const std::vector<float> mean = MeanVelocities(s, prep, noise.power);
+  const ColumnMoments moments = Moments(s, prep, noise.power);
   Envelope& env = e.env;
   for (int c = 0; c < s.Columns(); ++c) {
     const auto cs = static_cast<size_t>(c);
@@ -164,6 +185,7 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
     if (!s.column_valid.empty() && !s.column_valid[cs]) {
       env.flags[cs] |= kColumnMasked;
       env.max_forward[cs] = env.max_reverse[cs] = env.mean[cs] = kNan;
+      env.power_forward[cs] = env.power_reverse[cs] = kNan;
       env.confidence[cs] = 0;
       continue;
     }
@@ -175,7 +197,9 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
         sd.down.edge >= 0
             ? static_cast<float>(std::max(0.0, -s.VelocityAtRow(s.Rows() - 1 - sd.down.edge)))
             : 0.0f;
-    env.mean[cs] = mean[cs];
+    env.mean[cs] = moments.mean[cs];
+    env.power_forward[cs] = moments.power_up[cs];
+    env.power_reverse[cs] = moments.power_down[cs];
     env.confidence[cs] = static_cast<float>(std::clamp((e.snr_db[cs] - 3.0) / 17.0, 0.0, 1.0));
     if (prep.interpolated[cs]) env.flags[cs] |= kColumnInterpolated;
     if (saturated[cs] > kSaturatedShare * s.Rows()) env.flags[cs] |= kColumnSaturated;
@@ -307,6 +331,7 @@ Envelope EmptyEnvelope(const Spectrogram& s) {
   env.unit = s.unit;
   env.max_forward.assign(n, 0), env.max_reverse.assign(n, 0), env.mean.assign(n, 0);
   env.confidence.assign(n, 0), env.flags.assign(n, 0);
+  env.power_forward.assign(n, 0), env.power_reverse.assign(n, 0);
   env.positive_limit = s.velocity_top;
   env.negative_limit = s.VelocityBottom();
   env.velocity_resolution = s.velocity_step_per_row;

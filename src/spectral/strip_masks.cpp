@@ -20,7 +20,8 @@ constexpr double kLineShare = 0.6;       // ... over this share of the data colu
 constexpr float kLineMinLevel = 0.2f;
 constexpr float kOffRampRgb = 40.0f;  // JPEG chroma noise stays well below
 constexpr float kTextTopHat = 0.4f, kTextLevel = 0.7f, kTextWhite = 0.95f;
-constexpr double kEdgeZoneShare = 0.12;  // scale ticks and labels live in the outer 12%
+constexpr double kEdgeZoneShare = 0.12;   // scale ticks and labels live in the outer 12%
+constexpr double kMarginLitShare = 0.25;  // a label margin column: this share of the noise texture
 
 enum class ColumnKind { kData, kBlank, kUniform };
 
@@ -249,22 +250,49 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
                          " columns of the other sweep masked (time axis kept continuous)");
 }
 
+// Median over the strip's columns of the pixels above the lit level that are neither marks nor
+// line rows: the texture of this strip's noise background. A label margin is blank beside its
+// marks; a spectrum column with a few speckle "marks" is not.
+double MedianLitPixels(const cv::Mat1f& m, const cv::Mat1b& text,
+                       const std::vector<uint8_t>& line_row) {
+  std::vector<int> lit(static_cast<size_t>(m.cols), 0);
+  for (int r = 0; r < m.rows; ++r) {
+    if (line_row[static_cast<size_t>(r)]) continue;
+    const float* row = m.ptr<float>(r);
+    const uchar* mark = text.ptr<uchar>(r);
+    for (int c = 0; c < m.cols; ++c) lit[static_cast<size_t>(c)] += !mark[c] && row[c] > 0.1f;
+  }
+  std::nth_element(lit.begin(), lit.begin() + static_cast<long>(lit.size() / 2), lit.end());
+  return lit.empty() ? 0.0 : lit[lit.size() / 2];
+}
+
 // Scale ticks and labels: contiguous columns from each edge (within the edge zone) that hold
-// text/tick marks or nothing, before the first column with spectral content.
-void MaskScaleEdges(const cv::Mat1f& m, const cv::Mat1b& text, StripMasks& out) {
+// text/tick marks or nothing, before the first column with spectral content. The drawn
+// horizontal lines (baseline) cross every column: their rows (+-1 for the overlay dilation) are
+// not marks, or every quiet column near an edge would pass for a label column.
+void MaskScaleEdges(const cv::Mat1f& m, const cv::Mat1b& text, const std::vector<Run>& lines,
+                    StripMasks& out) {
   const int zone = std::max(1, static_cast<int>(kEdgeZoneShare * m.cols));
+  std::vector<uint8_t> line_row(static_cast<size_t>(m.rows), 0);
+  for (const Run& line : lines) {
+    for (int r = std::max(0, line.first - 1); r <= std::min(m.rows - 1, line.last + 1); ++r) {
+      line_row[static_cast<size_t>(r)] = 1;
+    }
+  }
+  const double background_lit = MedianLitPixels(m, text, line_row);
   for (int side = 0; side < 2; ++side) {
     int masked_to = -1;
     for (int k = 0; k < zone; ++k) {
       const int c = side == 0 ? k : m.cols - 1 - k;
       int marks = 0, lit = 0;  // direct reads: a column view makes OpenCV iterate row by row
       for (int r = 0; r < m.rows; ++r) {
+        if (line_row[static_cast<size_t>(r)]) continue;
         const bool mark = text(r, c) != 0;
         marks += mark ? 1 : 0;
         lit += !mark && m(r, c) > 0.1f ? 1 : 0;
       }
       if (marks == 0 && out.column_valid[static_cast<size_t>(c)]) break;
-      if (lit > m.rows / 5) break;
+      if (lit > m.rows / 5 || lit > kMarginLitShare * background_lit) break;
       masked_to = k;
     }
     for (int k = 0; k <= masked_to; ++k) {
@@ -314,7 +342,7 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
     cv::dilate(overlay, overlay, cv::Mat());
     const cv::Mat1b marks = TextMask(m) | overlay;
     out.valid.setTo(0, marks);
-    MaskScaleEdges(m, marks, out);
+    MaskScaleEdges(m, marks, lines, out);
   }
   for (int c = 0; c < m.cols; ++c) {
     if (!out.column_valid[static_cast<size_t>(c)]) out.valid.col(c).setTo(0);

@@ -224,5 +224,48 @@ TEST(MeasureReflux, WeakSignalIsFlagged) {
   EXPECT_NE(std::find(m->flags.begin(), m->flags.end(), "weak_signal"), m->flags.end());
 }
 
+// The spectrogram's time window shows flow before it is there: the max-velocity envelope of a
+// reflux that starts at 2.0 s already leaves the noise 5 columns early (a running maximum over
+// +-5 columns, as a high-SNR display shows it). The side's power is the true power step blurred
+// by the same symmetric window, so its half-way point stays at 2.0 s: the onset is taken there.
+Envelope LeadingEnvelope(bool with_power) {
+  const double spc = 0.01, onset_s = 2.0;
+  Envelope e = MakeEnvelope([&](double t) { return Maneuver(t, 1.4, 0.8, 25); },
+                            EnvelopeSpec{.seconds_per_column = spc, .blur_cols = 1});
+  const size_t n = e.Size();
+  std::vector<float> dilated(n);
+  for (size_t i = 0; i < n; ++i) {
+    const size_t lo = i >= 5 ? i - 5 : 0, hi = std::min(n - 1, i + 5);
+    dilated[i] = *std::max_element(e.max_reverse.begin() + static_cast<long>(lo),
+                                   e.max_reverse.begin() + static_cast<long>(hi) + 1);
+  }
+  e.max_reverse = dilated;
+  if (with_power) {
+    std::vector<double> step(n);
+    for (size_t i = 0; i < n; ++i) {
+      step[i] = e.TimeOf(static_cast<double>(i)) > onset_s && e.TimeOf(static_cast<double>(i)) < 2.8
+                    ? 100.0
+                    : 0.0;
+    }
+    const std::vector<double> blurred = testing::HannBlur(step, 11);
+    for (size_t i = 0; i < n; ++i) {
+      e.power_reverse.push_back(static_cast<float>(1.0 + blurred[i]));
+      e.power_forward.push_back(1.0f);
+    }
+  }
+  return e;
+}
+
+TEST(MeasureReflux, OnsetAtTheHalfPowerPointOfTheRetrogradeSide) {
+  const auto with_power = MeasureReflux(LeadingEnvelope(true));
+  const auto without = MeasureReflux(LeadingEnvelope(false));
+  ASSERT_TRUE(with_power && without);
+  ASSERT_EQ(with_power->maneuvers.size(), 1u);
+  ASSERT_TRUE(with_power->maneuvers[0].reflux_onset_s.has_value());
+  EXPECT_NEAR(*with_power->maneuvers[0].reflux_onset_s, 2.0, 0.006);
+  // Without the power series, the envelope's level crossing leads by the window's half-width.
+  EXPECT_LT(*without->maneuvers[0].reflux_onset_s, 1.97);
+}
+
 }  // namespace
 }  // namespace refluxscan::reflux

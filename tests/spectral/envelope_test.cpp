@@ -114,6 +114,30 @@ TEST(Envelope, MeanVelocityOfUniformSpectrum) {
   EXPECT_GT(env->confidence[10], 0.8f);
 }
 
+TEST(Envelope, SidePowerRisesWithFlowOnThatSideOnly) {
+  // Reverse flow (below the baseline) in columns 100-199: the reverse side's mean power rises
+  // far above the noise (about 1 in noise units), the forward side's does not move.
+  SyntheticSpec spec;
+  std::vector<double> v(static_cast<size_t>(spec.cols), 0.0);
+  for (size_t c = 100; c < 200; ++c) v[c] = -25;
+  Spectrogram s = MakeSpectrogram(spec, v);
+  s.column_valid[250] = 0;
+  auto env = EstimateEnvelope(s);
+  ASSERT_TRUE(env.has_value());
+  ASSERT_EQ(env->power_reverse.size(), env->Size());
+  std::vector<double> quiet_rev, flow_rev, flow_fwd;
+  for (size_t c = 10; c < 90; ++c) quiet_rev.push_back(env->power_reverse[c]);
+  for (size_t c = 110; c < 190; ++c) {
+    flow_rev.push_back(env->power_reverse[c]);
+    flow_fwd.push_back(env->power_forward[c]);
+  }
+  EXPECT_GT(Percentile(quiet_rev, 0.5), 0.3);
+  EXPECT_LT(Percentile(quiet_rev, 0.5), 3.0);
+  EXPECT_GT(Percentile(flow_rev, 0.5), 30 * Percentile(quiet_rev, 0.5));
+  EXPECT_LT(Percentile(flow_fwd, 0.5), 2 * Percentile(quiet_rev, 0.5));
+  EXPECT_TRUE(std::isnan(env->power_reverse[250]));
+}
+
 TEST(Envelope, MaskedColumnsAreNanAndFlagged) {
   SyntheticSpec spec;
   Spectrogram s = MakeSpectrogram(spec, std::vector<double>(spec.cols, 20.0));

@@ -272,5 +272,19 @@ TEST(StripMasks, ScaleLabelsAtTheEdgeInvalidateColumns) {
   for (int c = 30; c < 100; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
 }
 
+TEST(StripMasks, DarkNoiseBesideADrawnBaselineIsNotALabelMargin) {
+  // A white baseline line crosses every column, and most noise pixels are darker than the lit
+  // level: neither may make the quiet columns at the edges look like a scale margin.
+  cv::Mat1b strip = NoisyStrip();
+  strip.row(120).setTo(255);
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasWarning(*s, "scale/labels masked"));
+  for (int c = 0; c < 40; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  for (int c = kCols - 40; c < kCols; ++c) {
+    EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  }
+}
+
 }  // namespace
 }  // namespace refluxscan::spectral

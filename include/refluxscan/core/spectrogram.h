@@ -61,6 +61,12 @@ struct Envelope {
   std::vector<float> max_reverse;  // >= 0: magnitude of the most negative velocity with signal
   std::vector<float> mean;         // signed intensity-weighted mean velocity
   std::vector<float> confidence;   // 0..1, per column
+  // Per column, the mean linear spectral power (log map undone) over each side's rows beyond
+  // the baseline line, in units of the noise power (about 1 where there is no flow). Flow adds
+  // its whole power here whatever its velocity, so the time where it reaches half its plateau
+  // is not moved by the spectrogram's time window (reflux onset timing). NaN where masked;
+  // empty when unknown (hand-made envelopes).
+  std::vector<float> power_forward, power_reverse;
   std::vector<uint8_t> flags;      // EnvelopeColumnFlag bits
   double positive_limit = 0;       // top of the velocity scale (> 0 normally)
   double negative_limit = 0;       // bottom of the scale (< 0 normally)
