@@ -56,8 +56,8 @@ struct Run {
 struct Trace {
   std::vector<float> up, down;              // max_forward, max_reverse
   std::vector<float> power_up, power_down;  // Envelope::power_*, bridged; empty when unknown
-  double retro_power_base = 0;              // retrograde side power where there is no flow
-  std::span<const float> retro_power;       // power_up or power_down, once polarity is known
+  double retro_power_base = NAN;  // retrograde side power where there is no flow (NaN: unknown)
+  std::span<const float> retro_power;  // power_up or power_down, once polarity is known
   std::vector<uint8_t> flags;
   size_t columns = 0;           // analysed columns: up to the last unmasked one
   double noise_cm_s = 0;        // antegrade noise level: release, augmentation start
@@ -389,7 +389,14 @@ size_t AnchorColumn(std::span<const float> retro, const Run& run, int step, doub
 // level crossing leads it by up to half the window (docs/criteria.md "Onset"). nullopt when the
 // power is unknown or the flow barely raises it.
 std::optional<double> HalfPowerOnset(const Trace& t, size_t first_hi, size_t last_hi) {
-  if (t.retro_power.size() < t.columns || last_hi < first_hi) return std::nullopt;
+  if (t.retro_power.empty() || t.retro_power.size() < t.columns || last_hi < first_hi ||
+      !std::isfinite(t.retro_power_base)) {
+    return std::nullopt;
+  }
+  // Unwrapped aliased columns move the velocity to the other side, not the power: no refinement.
+  for (size_t c = first_hi; c <= last_hi; ++c) {
+    if (t.flags[c] & kColumnAliased) return std::nullopt;
+  }
   std::vector<size_t> core;
   for (size_t c = first_hi; c <= last_hi; ++c) core.push_back(c);
   const double base = t.retro_power_base;

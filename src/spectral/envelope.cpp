@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "spectral/columns.h"
@@ -132,8 +133,9 @@ ColumnMoments Moments(const Spectrogram& s, const detail::PreparedSpectrum& prep
   const double noise = std::max(noise_lin, 1e-30);
   for (size_t c = 0; c < cols; ++c) {
     if (den[c] > noise_lin) m.mean[c] = static_cast<float>(num[c] / den[c]);
-    if (up_rows > 0) m.power_up[c] = static_cast<float>(up[c] / (up_rows * noise));
-    if (down_rows > 0) m.power_down[c] = static_cast<float>(down[c] / (down_rows * noise));
+    // A side without rows (baseline at the strip's edge) has no power to report.
+    m.power_up[c] = up_rows > 0 ? static_cast<float>(up[c] / (up_rows * noise)) : kNan;
+    m.power_down[c] = down_rows > 0 ? static_cast<float>(down[c] / (down_rows * noise)) : kNan;
   }
   return m;
 }
@@ -145,6 +147,31 @@ double ColumnSnrDb(const cv::Mat1f& smoothed_columns, int c, double noise_level,
   const size_t k = v.size() * 95 / 100;
   std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
   return (v[k] - noise_level) * dr_db;
+}
+
+// SNR of the flow itself: the 95th percentile of the smoothed column over the rows of the
+// detected regions (baseline to edge, both sides), above the noise level, in dB. A narrow trace
+// on a wide scale is as strong as its own pixels, not weak because most of its column is noise.
+// nullopt with fewer than 3 such rows (then the whole column's percentile serves).
+std::optional<double> FlowSnrDb(const Spectrogram& s, const cv::Mat1f& smoothed_columns, int c,
+                                int up_rows, int down_first, const ColumnSides& sd,
+                                double noise_level) {
+  const float* column = smoothed_columns.ptr<float>(c);
+  std::vector<float> v;
+  if (sd.up.edge >= 0) {
+    for (int r = std::max(0, static_cast<int>(std::floor(sd.up.edge))); r < up_rows; ++r) {
+      v.push_back(column[r]);
+    }
+  }
+  if (sd.down.edge >= 0) {
+    const int last =
+        std::min(s.Rows() - 1, static_cast<int>(std::ceil(s.Rows() - 1 - sd.down.edge)));
+    for (int r = down_first; r <= last; ++r) v.push_back(column[r]);
+  }
+  if (v.size() < 3) return std::nullopt;
+  const size_t k = v.size() * 95 / 100;
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+  return (v[k] - noise_level) * s.dynamic_range_db;
 }
 
 // Unwraps one aliased side: the signal leaves through one scale edge and re-enters from the
@@ -197,6 +224,10 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
         sd.down.edge >= 0
             ? static_cast<float>(std::max(0.0, -s.VelocityAtRow(s.Rows() - 1 - sd.down.edge)))
             : 0.0f;
+    if (const auto flow_snr =
+            FlowSnrDb(s, prep.smoothed_columns, c, g.up_rows, g.down_first, sd, noise.level)) {
+      e.snr_db[cs] = std::max(e.snr_db[cs], *flow_snr);
+    }
     env.mean[cs] = moments.mean[cs];
     env.power_forward[cs] = moments.power_up[cs];
     env.power_reverse[cs] = moments.power_down[cs];

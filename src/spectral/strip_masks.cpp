@@ -21,7 +21,9 @@ constexpr float kLineMinLevel = 0.2f;
 constexpr float kOffRampRgb = 40.0f;  // JPEG chroma noise stays well below
 constexpr float kTextTopHat = 0.4f, kTextLevel = 0.7f, kTextWhite = 0.95f;
 constexpr double kEdgeZoneShare = 0.12;   // scale ticks and labels live in the outer 12%
-constexpr double kMarginLitShare = 0.25;  // a label margin column: this share of the noise texture
+constexpr double kMarginLitShare = 0.25;  // a label margin column: at most this share of the
+                                          // strip's noise texture lit beside its marks
+constexpr double kMinMarginLit = 3;       // (and a few pixels: label halos on a black strip)
 
 enum class ColumnKind { kData, kBlank, kUniform };
 
@@ -254,7 +256,8 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
 // line rows: the texture of this strip's noise background. A label margin is blank beside its
 // marks; a spectrum column with a few speckle "marks" is not.
 double MedianLitPixels(const cv::Mat1f& m, const cv::Mat1b& text,
-                       const std::vector<uint8_t>& line_row) {
+                       const std::vector<uint8_t>& line_row, const std::vector<uint8_t>& valid,
+                       int zone) {
   std::vector<int> lit(static_cast<size_t>(m.cols), 0);
   for (int r = 0; r < m.rows; ++r) {
     if (line_row[static_cast<size_t>(r)]) continue;
@@ -262,8 +265,15 @@ double MedianLitPixels(const cv::Mat1f& m, const cv::Mat1b& text,
     const uchar* mark = text.ptr<uchar>(r);
     for (int c = 0; c < m.cols; ++c) lit[static_cast<size_t>(c)] += !mark[c] && row[c] > 0.1f;
   }
-  std::nth_element(lit.begin(), lit.begin() + static_cast<long>(lit.size() / 2), lit.end());
-  return lit.empty() ? 0.0 : lit[lit.size() / 2];
+  // Only the valid columns between the edge zones: labels, blank and erased columns are not
+  // the texture a margin is compared with.
+  std::vector<int> inner;
+  for (int c = zone; c < m.cols - zone; ++c) {
+    if (valid[static_cast<size_t>(c)]) inner.push_back(lit[static_cast<size_t>(c)]);
+  }
+  if (inner.empty()) return 0.0;
+  std::nth_element(inner.begin(), inner.begin() + static_cast<long>(inner.size() / 2), inner.end());
+  return inner[inner.size() / 2];
 }
 
 // Scale ticks and labels: contiguous columns from each edge (within the edge zone) that hold
@@ -279,7 +289,7 @@ void MaskScaleEdges(const cv::Mat1f& m, const cv::Mat1b& text, const std::vector
       line_row[static_cast<size_t>(r)] = 1;
     }
   }
-  const double background_lit = MedianLitPixels(m, text, line_row);
+  const double background_lit = MedianLitPixels(m, text, line_row, out.column_valid, zone);
   for (int side = 0; side < 2; ++side) {
     int masked_to = -1;
     for (int k = 0; k < zone; ++k) {
@@ -292,7 +302,9 @@ void MaskScaleEdges(const cv::Mat1f& m, const cv::Mat1b& text, const std::vector
         lit += !mark && m(r, c) > 0.1f ? 1 : 0;
       }
       if (marks == 0 && out.column_valid[static_cast<size_t>(c)]) break;
-      if (lit > m.rows / 5 || lit > kMarginLitShare * background_lit) break;
+      if (lit > m.rows / 5 || lit > std::max(kMinMarginLit, kMarginLitShare * background_lit)) {
+        break;
+      }
       masked_to = k;
     }
     for (int k = 0; k <= masked_to; ++k) {

@@ -264,6 +264,8 @@ TEST(MeasureReflux, OnsetAtTheHalfPowerPointOfTheRetrogradeSide) {
   ASSERT_TRUE(with_power->maneuvers[0].reflux_onset_s.has_value());
   EXPECT_NEAR(*with_power->maneuvers[0].reflux_onset_s, 2.0, 0.006);
   // Without the power series, the envelope's level crossing leads by the window's half-width.
+  ASSERT_EQ(without->maneuvers.size(), 1u);
+  ASSERT_TRUE(without->maneuvers[0].reflux_onset_s.has_value());
   EXPECT_LT(*without->maneuvers[0].reflux_onset_s, 1.97);
 }
 
