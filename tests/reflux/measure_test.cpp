@@ -269,5 +269,29 @@ TEST(MeasureReflux, OnsetAtTheHalfPowerPointOfTheRetrogradeSide) {
   EXPECT_LT(*without->maneuvers[0].reflux_onset_s, 1.97);
 }
 
+// A retrograde envelope run that the side's power does not follow is not flow (speckle near
+// the baseline reads as a low "velocity" without bringing power); the same run with the power
+// of flow is reflux.
+TEST(MeasureReflux, RetrogradeRunWithoutItsPowerIsNotReflux) {
+  auto make = [](double power_during_run) {
+    Envelope e = Make([](double t) { return Maneuver(t, 1.0, 0.7, 8); });
+    for (size_t i = 0; i < e.Size(); ++i) {
+      const double t = e.TimeOf(static_cast<double>(i));
+      const bool run = t > 1.6 && t < 2.3;
+      e.power_reverse.push_back(static_cast<float>(run ? power_during_run : 1.0));
+      e.power_forward.push_back(1.0f);
+    }
+    return MeasureReflux(e);
+  };
+  const auto without_power = make(1.05);
+  const auto with_power = make(50.0);
+  ASSERT_TRUE(without_power && with_power);
+  ASSERT_EQ(without_power->maneuvers.size(), 1u);
+  ASSERT_EQ(with_power->maneuvers.size(), 1u);
+  EXPECT_FALSE(without_power->maneuvers[0].has_reflux);
+  EXPECT_TRUE(with_power->maneuvers[0].has_reflux);
+  EXPECT_NEAR(with_power->maneuvers[0].reflux_duration_ms, 700, 20);
+}
+
 }  // namespace
 }  // namespace refluxscan::reflux
