@@ -19,12 +19,13 @@ using detail::SideRuns;
 constexpr double kDefaultThresholdSigma = 5.0;      // 3-4 gave false runs on pure noise
 constexpr double kAutoCutoffCyclesPerColumn = 0.2;  // Gaussian -3 dB: 10-90% rise ~1.7 columns
 constexpr float kSaturatedLevel = 0.995f;
-constexpr double kSaturatedShare = 0.08;  // of a column's rows at full brightness
-constexpr double kWeakSnrDb = 10.0;       // column peak this close to the noise: weak
-constexpr double kAliasContinuity = 0.6;  // previous column within 60% of the limit
-constexpr size_t kMinAliasColumns = 3;    // an aliased stretch is at least this long
-constexpr int kMedianColumns = 3;         // temporal outlier rejection (odd)
-constexpr double kHalfPowerDb = 3.0;      // the edge: half the power of the spectrum inside it
+constexpr double kSaturatedShare = 0.08;        // of a column's rows at full brightness
+constexpr double kWeakSnrDb = 10.0;             // column peak this close to the noise: weak
+constexpr double kWeakDetectionMultiple = 2.0;  // or below twice the detection level (WeakBelowDb)
+constexpr double kAliasContinuity = 0.6;        // previous column within 60% of the limit
+constexpr size_t kMinAliasColumns = 3;          // an aliased stretch is at least this long
+constexpr int kMedianColumns = 3;               // temporal outlier rejection (odd)
+constexpr double kHalfPowerDb = 3.0;  // the edge: half the power of the spectrum inside it
 // Wall filters sit at up to a few % of the PRF (= the scale span): the region touching the
 // baseline may start that far from it.
 constexpr double kWallFilterShareOfScale = 0.03;
@@ -195,7 +196,21 @@ struct Estimates {
   Envelope env;
   std::vector<ColumnSides> sides;
   std::vector<double> snr_db;
+  double weak_below_db = kWeakSnrDb;  // WeakBelowDb
 };
+
+// The SNR under which a trace is weak: kWeakSnrDb, or, when the noise is quiet (a black floor:
+// the detection level sits just above it), kWeakDetectionMultiple x the detection level's height
+// over the noise. The SNR's dB come from the assumed display dynamic range (40 dB unless the file
+// says otherwise); on a display with 50-60 dB a clearly visible trace read < 10 dB and its
+// no-reflux clips became "indeterminate, weak signal" (stress set: 10 of 169 visible clips at
+// 50-59 dB, none at 30-39 dB). A trace twice as far above the noise as the detection level is
+// measurable whatever the map.
+double WeakBelowDb(const detail::SideLevels& levels, const detail::NoiseEstimate& noise,
+                   double dynamic_range_db) {
+  return std::min(kWeakSnrDb,
+                  kWeakDetectionMultiple * (levels.high - noise.level) * dynamic_range_db);
+}
 
 void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
                      const detail::NoiseEstimate& noise, const EnvelopeOptions& o, Estimates& e) {
@@ -204,6 +219,7 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
   const detail::SideLevels levels = LevelsFor(s, noise, k);
   const std::vector<int> saturated = detail::CountPerColumn(s.intensity >= kSaturatedLevel);
   const ColumnMoments moments = Moments(s, prep, noise.power);
+  e.weak_below_db = WeakBelowDb(levels, noise, s.dynamic_range_db);
   Envelope& env = e.env;
   for (int c = 0; c < s.Columns(); ++c) {
     const auto cs = static_cast<size_t>(c);
@@ -235,7 +251,7 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
     if (prep.interpolated[cs]) env.flags[cs] |= kColumnInterpolated;
     if (saturated[cs] > kSaturatedShare * s.Rows()) env.flags[cs] |= kColumnSaturated;
     const bool any_signal = env.max_forward[cs] > 0 || env.max_reverse[cs] > 0;
-    if (any_signal && e.snr_db[cs] < kWeakSnrDb) env.flags[cs] |= kColumnWeak;
+    if (any_signal && e.snr_db[cs] < e.weak_below_db) env.flags[cs] |= kColumnWeak;
   }
 }
 
@@ -347,7 +363,7 @@ void Summarize(const Spectrogram& s, Estimates& e) {
   };
   // Smallest velocity told apart from wall/noise: the envelope in the quietest columns.
   env.noise_velocity = std::max(s.velocity_step_per_row, pct(quiet, 0.2));
-  env.weak_signal = pct(snr, 0.9) < kWeakSnrDb;
+  env.weak_signal = pct(snr, 0.9) < e.weak_below_db;
   env.saturated = saturated > valid / 20;
   if (env.weak_signal) env.warnings.push_back("weak signal: spectrum barely above the noise floor");
   if (env.saturated) env.warnings.push_back("saturated spectrum in many columns (gain too high)");

@@ -138,6 +138,27 @@ TEST(Envelope, SidePowerRisesWithFlowOnThatSideOnly) {
   EXPECT_TRUE(std::isnan(env->power_reverse[250]));
 }
 
+TEST(Envelope, ClearTraceOnABlackNoiseFloorIsNotWeak) {
+  // A compressed map (9 dB) that starts 17 dB above the mean noise: the noise, specks included,
+  // is black, and a 20 dB trace spans the map. Under 10 dB on the map's own scale, yet far above
+  // the detection level: not weak. Pure noise stays weak.
+  SyntheticSpec spec;
+  spec.signal_db = 20;
+  spec.dynamic_range_db = 9;
+  std::vector<double> v(static_cast<size_t>(spec.cols), 0.0);
+  std::fill(v.begin(), v.begin() + spec.cols / 2, 25.0);  // flow, then silence
+  auto trace = EstimateEnvelope(MakeSpectrogram(spec, v));
+  auto noise = EstimateEnvelope(MakeSpectrogram(spec, std::vector<double>(spec.cols, 0.0)));
+  ASSERT_TRUE(trace && noise);
+  EXPECT_FALSE(trace->weak_signal);
+  const auto weak_columns =
+      std::count_if(trace->flags.begin(), trace->flags.begin() + spec.cols / 2,
+                    [](uint8_t f) { return (f & kColumnWeak) != 0; });
+  EXPECT_LT(weak_columns, spec.cols / 20);
+  EXPECT_NEAR(trace->max_forward[75], 25.0, 1.5);
+  EXPECT_TRUE(noise->weak_signal);
+}
+
 TEST(Envelope, MaskedColumnsAreNanAndFlagged) {
   SyntheticSpec spec;
   Spectrogram s = MakeSpectrogram(spec, std::vector<double>(spec.cols, 20.0));
