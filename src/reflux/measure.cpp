@@ -11,9 +11,14 @@ namespace refluxscan::reflux {
 namespace {
 
 // Column counts derived from the time resolution (see docs/criteria.md for the choices).
-constexpr double kMinRefluxRunS = 0.020;          // shorter retrograde blips are noise
-constexpr double kQuietToEndS = 0.040;            // reflux ends after this long below the level
-constexpr double kMinAugmentationS = 0.150;       // an augmentation burst lasts at least this long
+constexpr double kMinRefluxRunS = 0.020;     // shorter retrograde blips are noise
+constexpr double kQuietToEndS = 0.040;       // reflux ends after this long below the level
+constexpr double kMinAugmentationS = 0.150;  // an augmentation burst lasts at least this long
+// "No reflux" needs this much of the clip after the release: valves close and reflux starts within
+// tens of ms of the release (a gap of 0-60 ms in the generator, Labropoulos 2003: reflux follows
+// release directly), so a quarter second without retrograde flow is an answer; less is not.
+constexpr double kMinObservationAfterReleaseS = 0.25;
+constexpr size_t kEdgeColumns = 2;  // a run ending this close to the data's end is truncated
 constexpr double kAugmentationFraction = 0.3;     // of the robust maximum of the antegrade trace
 constexpr double kAugmentationNoiseFactor = 3.0;  // and at least this many noise velocities
 // Retrograde noise: an upper percentile of the retrograde envelope where no retrograde flow can
@@ -64,6 +69,7 @@ struct Trace {
   double retro_noise_cm_s = 0;  // retrograde side's own noise level (RetrogradeNoise)
   double ante_noise_cm_s = 0;   // antegrade side's level for the release (AntegradeNoise)
   size_t min_run = 3, sustained = 3, quiet = 3, min_augmentation = 3, min_gap = 1;
+  size_t min_observation = 3;  // kMinObservationAfterReleaseS in columns
 };
 
 size_t ColumnsFor(double seconds, double seconds_per_column) {
@@ -119,6 +125,7 @@ Trace MakeTrace(const Envelope& envelope, const RefluxOptions& options) {
   t.sustained = ColumnsFor(kSustainedRunS, spc);
   t.quiet = ColumnsFor(kQuietToEndS, spc);
   t.min_augmentation = ColumnsFor(kMinAugmentationS, spc);
+  t.min_observation = ColumnsFor(kMinObservationAfterReleaseS, spc);
   t.min_gap =
       static_cast<size_t>(std::max(0.0, std::ceil(options.min_gap_between_maneuvers_s / spc)));
   return t;
@@ -463,7 +470,9 @@ void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelo
   }
   onset_col = std::max(onset_col, static_cast<double>(bounds.burst_end) - 1.0);
   double offset_col = static_cast<double>(t.columns - 1);
-  m.truncated = run.end >= t.columns;
+  // A run that reaches the data's last columns may go on (the 3-column running median and the
+  // 3x3 smoothing of the spectrum can end it one column before the edge).
+  m.truncated = run.end + kEdgeColumns >= t.columns;
   if (!m.truncated) {
     const double offset = detail::LevelCrossing(retro, last_hi, -1, lo);
     offset_col = std::min(
@@ -501,6 +510,13 @@ Maneuver MeasureManeuver(std::span<const float> ante, std::span<const float> ret
     // Antegrade flow has ended by the time retrograde flow starts.
     release_col =
         std::min(release_col, (*m.reflux_onset_s - envelope.t0_s) / envelope.seconds_per_column);
+  } else {
+    // No reflux seen, but the data ends before a reflux could have shown: less than
+    // kMinObservationAfterReleaseS follows the release (the end of the burst when the antegrade
+    // trace never falls to its noise level: quiet flow resumed).
+    const double released = quiet < window_end ? release_col : static_cast<double>(burst.end);
+    m.truncated =
+        released + static_cast<double>(t.min_observation) > static_cast<double>(t.columns);
   }
   m.release_s = envelope.TimeOf(release_col);
   return m;

@@ -13,7 +13,16 @@ namespace refluxscan::spectral::detail {
 namespace {
 
 constexpr float kBlackLevel = 2.0f / 255.0f;  // at or below: nothing drawn
-constexpr float kUniformTolerance = 0.02f;    // a uniform column stays this close to its median
+// A dark column (an erase bar, or silence on a black floor): 98% of it at most kDarkLevel and
+// nothing above kDarkMax. JPEG rings a black bar beside a bright spectrum up to ~27/255 (measured
+// on generated baseline-JPEG clips); a noise speck on a black floor is brighter than kDarkMax.
+constexpr float kDarkLevel = 10.0f / 255.0f, kDarkMax = 48.0f / 255.0f;
+constexpr double kDarkShare = 0.98;
+// The spectrum beside a dark run this bright: an edge no time window draws (a spectrogram fades
+// over its window; only the sweep's erase bar cuts it off), so the run is an erase bar.
+constexpr float kAbruptLevel = 0.3f;
+constexpr int kMinBarColumns = 3;
+constexpr float kUniformTolerance = 0.02f;  // a uniform column stays this close to its median
 constexpr double kUniformShare = 0.97;
 constexpr float kLineTolerance = 0.06f;  // a drawn line keeps its level within this
 constexpr double kLineShare = 0.6;       // ... over this share of the data columns
@@ -69,6 +78,14 @@ bool IsUniform(std::vector<float>& col, std::vector<int>& bins) {
   return static_cast<double>(near) >= needed;
 }
 
+// Reorders `col`.
+bool IsDark(std::vector<float>& col) {
+  if (*std::max_element(col.begin(), col.end()) > kDarkMax) return false;
+  const auto k = static_cast<long>(kDarkShare * static_cast<double>(col.size() - 1));
+  std::nth_element(col.begin(), col.begin() + k, col.end());
+  return col[static_cast<size_t>(k)] <= kDarkLevel;
+}
+
 std::vector<ColumnKind> ClassifyColumns(const cv::Mat1f& m) {
   std::vector<ColumnKind> kinds(static_cast<size_t>(m.cols), ColumnKind::kData);
   thread_local cv::Mat1f store;                            // kept across strips (see ReuseBuffer)
@@ -79,7 +96,7 @@ std::vector<ColumnKind> ClassifyColumns(const cv::Mat1f& m) {
   for (int c = 0; c < m.cols; ++c) {
     const float* data = columns.ptr<float>(c);
     col.assign(data, data + m.rows);
-    if (*std::max_element(col.begin(), col.end()) <= kBlackLevel) {
+    if (IsDark(col)) {
       kinds[static_cast<size_t>(c)] = ColumnKind::kBlank;
     } else if (IsUniform(col, bins)) {
       kinds[static_cast<size_t>(c)] = ColumnKind::kUniform;
@@ -222,10 +239,28 @@ std::vector<Run> EmptyRuns(const std::vector<ColumnKind>& kinds) {
 
 namespace {
 
-// Erase bar and blank columns. A black interior run is silence (valid) in a noise-free rendering
-// unless the drawn baseline is interrupted there; with a noise background, or when uniform and
-// non-black, it is an erase bar. The data on the smaller side of an erase bar belongs to the
-// other sweep: it is masked so that the kept columns form one continuous time axis.
+// An erase bar is kMinBarColumns or more wide and lies outside the edge zones, where scale labels
+// and the gaps between their glyphs are.
+bool IsBarCandidate(const cv::Mat1f& m, const Run& run) {
+  const int zone = static_cast<int>(kEdgeZoneShare * m.cols);
+  return run.Width() >= kMinBarColumns && run.first >= zone && run.last < m.cols - zone;
+}
+
+// Whether the column just before or just after a bar candidate holds bright spectrum
+// (kAbruptLevel).
+bool AbruptEdge(const cv::Mat1f& m, const Run& run) {
+  if (!IsBarCandidate(m, run)) return false;
+  double before = 0, after = 0;
+  if (run.first > 0) cv::minMaxLoc(m.col(run.first - 1), nullptr, &before);
+  if (run.last + 1 < m.cols) cv::minMaxLoc(m.col(run.last + 1), nullptr, &after);
+  return std::max(before, after) >= kAbruptLevel;
+}
+
+// Erase bar and blank columns. A dark interior run is silence (valid) in a noise-free rendering
+// unless the drawn baseline is interrupted there or bright spectrum ends abruptly beside it; with
+// a noise background, or when uniform and non-black, it is an erase bar. The data right of the
+// widest erase bar is the previous sweep: it is masked, so the kept columns (the current sweep)
+// form one continuous time axis.
 void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
                       const std::vector<Run>& lines, StripMasks& out) {
   const bool noise_background = HasNoiseBackground(m, kinds);
@@ -234,22 +269,23 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
   for (const Run& run : EmptyRuns(kinds)) {
     const bool interior = run.first > 0 && run.last < cols - 1;
     bool erase = !interior || kinds[static_cast<size_t>(run.first)] == ColumnKind::kUniform ||
-                 noise_background;
+                 noise_background || AbruptEdge(m, run);
     for (const Run& line : lines) {  // the drawn baseline does not cross an erase bar
       erase = erase || cv::countNonZero(m(cv::Range(line.first, line.last + 1),
                                           cv::Range(run.first, run.last + 1)) > kLineMinLevel) == 0;
     }
     if (!erase) continue;
     for (int c = run.first; c <= run.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
-    if (interior && run.Width() > bar.Width()) bar = run;
+    if (IsBarCandidate(m, run) && run.Width() > bar.Width()) bar = run;
   }
   if (bar.Width() <= 0) return;
-  const bool drop_left = bar.first < cols - 1 - bar.last;
-  const Run stale = drop_left ? Run{0, bar.first - 1} : Run{bar.last + 1, cols - 1};
+  // A sweep writes left to right and erases ahead of itself: right of the bar is the previous
+  // sweep (stale), left of it the current one.
+  const Run stale{bar.last + 1, cols - 1};
   for (int c = stale.first; c <= stale.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
   out.warnings.push_back("erase bar at columns " + std::to_string(bar.first) + "-" +
                          std::to_string(bar.last) + ": " + std::to_string(stale.Width()) +
-                         " columns of the other sweep masked (time axis kept continuous)");
+                         " columns of the previous sweep masked (time axis kept continuous)");
 }
 
 // Median over the strip's columns of the pixels above the lit level that are neither marks nor

@@ -293,5 +293,23 @@ TEST(MeasureReflux, RetrogradeRunWithoutItsPowerIsNotReflux) {
   EXPECT_NEAR(with_power->maneuvers[0].reflux_duration_ms, 700, 20);
 }
 
+// "No reflux" needs time after the release to show: a clip ending 0.1 s after it is truncated,
+// one with 1 s of silence is not; a reflux run reaching the clip's end is truncated.
+TEST(MeasureReflux, ClipEndingSoonAfterReleaseIsTruncated) {
+  const auto burst = [](double t) { return RaisedCosine(t, 1, 0.6, 45); };
+  const auto short_clip = MeasureReflux(Make(burst, 1.7));
+  const auto long_clip = MeasureReflux(Make(burst, 2.6));
+  ASSERT_TRUE(short_clip && long_clip);
+  ASSERT_EQ(short_clip->maneuvers.size(), 1u);
+  ASSERT_EQ(long_clip->maneuvers.size(), 1u);
+  EXPECT_TRUE(short_clip->maneuvers[0].truncated);
+  EXPECT_FALSE(long_clip->maneuvers[0].truncated);
+  const auto cut = MeasureReflux(Make([](double t) { return Maneuver(t, 1, 2.0, 25); }, 2.5));
+  ASSERT_TRUE(cut);
+  ASSERT_EQ(cut->maneuvers.size(), 1u);
+  EXPECT_TRUE(cut->maneuvers[0].truncated);
+  EXPECT_NEAR(cut->maneuvers[0].reflux_duration_ms, 890, 20);
+}
+
 }  // namespace
 }  // namespace refluxscan::reflux

@@ -286,5 +286,29 @@ TEST(StripMasks, DarkNoiseBesideADrawnBaselineIsNotALabelMargin) {
   }
 }
 
+TEST(StripMasks, EraseBarLeftOfTheMiddleMasksThePreviousSweepOnItsRight) {
+  // A sweep writes left to right: right of the bar is the previous sweep, whatever its size.
+  cv::Mat1b strip = NoisyStrip();
+  strip.colRange(90, 98).setTo(0);
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  for (int c = 40; c < 88; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  for (int c = 90; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
+}
+
+TEST(StripMasks, JpegRingingEraseBarOnABlackFloorIsFound) {
+  // No noise texture and no drawn baseline: the bar is told from silence by the bright spectrum
+  // it cuts off, and JPEG ringing (up to ~25/255) inside it does not hide it.
+  cv::Mat1b strip(kRows, kCols, uchar{0});
+  strip(cv::Rect(40, 60, 220, 60)).setTo(200);
+  strip.colRange(150, 158).setTo(0);
+  for (int r = 58; r < 122; r += 3) strip(r, 150 + r % 8) = 25;
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  for (int c = 50; c < 148; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  for (int c = 150; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
+  EXPECT_TRUE(HasWarning(*s, "erase bar"));
+}
+
 }  // namespace
 }  // namespace refluxscan::spectral

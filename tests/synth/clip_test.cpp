@@ -181,6 +181,31 @@ TEST(Clip, TruthClassificationRules) {
   EXPECT_TRUE(t.maneuvers[0].truncated);
 }
 
+TEST(Clip, EraseBarShowsThePreviousSweepAndEndsTheRecording) {
+  ClipSpec spec = PlainSpec(Tint::kGray, false, 3);
+  const double release = spec.flow.maneuvers[0].ReleaseS();
+  const int bar = static_cast<int>((release - 0.3) / spec.display.seconds_per_column);
+  spec.display.erase_bar_column = bar;
+  spec.display.erase_bar_width = 8;
+  const double sweep_s = spec.display.strip.width * spec.display.seconds_per_column;
+  EXPECT_DOUBLE_EQ(spec.display.ColumnTimeS(bar - 1), (bar - 1) * spec.display.seconds_per_column);
+  EXPECT_DOUBLE_EQ(spec.display.ColumnTimeS(bar + 8),
+                   (bar + 8) * spec.display.seconds_per_column - sweep_s);
+  const ClipTruth t = TruthOf(spec);
+  ASSERT_EQ(t.invalid_columns.size(), 1u);
+  EXPECT_EQ(t.invalid_columns[0].first, bar);
+  EXPECT_EQ(t.invalid_columns[0].second, spec.display.strip.width - 1);
+  // The release falls after the bar: the maneuver is not in this recording.
+  EXPECT_TRUE(t.maneuvers.empty());
+  EXPECT_EQ(t.expected_reason, "no_augmentation");
+  auto out = GenerateClip(spec);
+  ASSERT_TRUE(out.has_value());
+  // The emitted signal is the current sweep's, ending just after the bar's start.
+  const double signal_end_s =
+      out->iq.start_s + static_cast<double>(out->iq.samples.size()) / out->iq.prf_hz;
+  EXPECT_LT(signal_end_s, bar * spec.display.seconds_per_column + 0.2);
+}
+
 TEST(Clip, PlannedDurationsStayClearOfThresholds) {
   Rng rng(5);
   for (int study = 0; study < 10; ++study) {

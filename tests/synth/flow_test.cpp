@@ -63,6 +63,18 @@ TEST(Flow, TruncatedTruthMeasuresTheVisiblePart) {
   EXPECT_NEAR(t.reflux_duration_ms, (2.5 - 1.83) * 1000.0, 1e-6);
 }
 
+TEST(Flow, RecordingEndingTooSoonAfterReleaseIsTruncated) {
+  // Release at 1.8 s. A reflux due at 1.83 s is not yet visible at 1.82 s; a competent valve
+  // seen for only 0.1 s after release is not "no reflux" either; 0.5 s of silence is.
+  const ManeuverTruth due = TruthOf(RefluxManeuver(RefluxShape::kQuarterCosine, 1.0), 1.82);
+  EXPECT_FALSE(due.has_reflux);
+  EXPECT_TRUE(due.truncated);
+  ManeuverSpec competent = RefluxManeuver(RefluxShape::kQuarterCosine, 1.0);
+  competent.has_reflux = false;
+  EXPECT_TRUE(TruthOf(competent, 1.9).truncated);
+  EXPECT_FALSE(TruthOf(competent, 2.3).truncated);
+}
+
 TEST(Flow, QuietFlowIsNeverRetrograde) {
   FlowSpec flow;
   flow.quiet = {5, 1.4, 3, 0.3};  // modulation > 1: flow stops in the troughs

@@ -15,6 +15,17 @@ int StripRows(const ClipSpec& s) { return s.display.strip.height; }
 double StripEndS(const ClipSpec& s) {
   return (s.display.strip.width - 1) * s.display.seconds_per_column;
 }
+// The last column of the current sweep: the strip's end, or the column before the erase bar.
+double VisibleEndS(const ClipSpec& s) {
+  const DisplaySpec& d = s.display;
+  return d.erase_bar_column > 0 ? (d.erase_bar_column - 1) * d.seconds_per_column : StripEndS(s);
+}
+// The earliest time any column shows (the previous sweep's, right of an erase bar).
+double EarliestShownS(const ClipSpec& s) {
+  double t = 0;
+  for (int c = 0; c < s.display.strip.width; ++c) t = std::min(t, s.display.ColumnTimeS(c));
+  return t;
+}
 
 // Scale limits (calibrated cm/s) of the strip: top row and bottom row.
 std::pair<double, double> ScaleLimits(const ClipSpec& s) {
@@ -27,11 +38,11 @@ EnvelopeTruth EnvelopeOf(const ClipSpec& s, int antegrade_sign) {
   e.seconds_per_column = s.display.seconds_per_column;
   const int columns = s.display.strip.width;
   for (int c = 0; c < columns; ++c) {
-    const double v = antegrade_sign * VelocityCmS(s.flow, c * s.display.seconds_per_column);
+    const double v = antegrade_sign * VelocityCmS(s.flow, s.display.ColumnTimeS(c));
     e.max_forward_cm_s.push_back(std::max(0.0, v));
     e.max_reverse_cm_s.push_back(std::max(0.0, -v));
-    const bool erased = s.display.erase_bar_column >= 0 && c >= s.display.erase_bar_column &&
-                        c < s.display.erase_bar_column + s.display.erase_bar_width;
+    // The erase bar and the previous sweep beyond it are not the current recording.
+    const bool erased = s.display.erase_bar_column >= 0 && c >= s.display.erase_bar_column;
     e.valid.push_back(erased ? 0 : 1);
   }
   return e;
@@ -118,7 +129,7 @@ ClipTruth TruthOf(const ClipSpec& s) {
   ClipTruth t;
   t.threshold_ms = DefaultThresholdMs(s.vein_class);
   t.antegrade_sign = s.signal.antegrade_toward_probe >= 0 ? 1 : -1;
-  const double end_s = StripEndS(s);
+  const double end_s = VisibleEndS(s);
   for (const ManeuverSpec& m : s.flow.maneuvers) {
     if (m.ReleaseS() < end_s) t.maneuvers.push_back(TruthOf(m, end_s));
   }
@@ -138,11 +149,8 @@ ClipTruth TruthOf(const ClipSpec& s) {
     t.aliasing =
         t.aliasing || t.envelope.max_forward_cm_s[c] > hi || t.envelope.max_reverse_cm_s[c] > -lo;
   }
-  if (s.display.erase_bar_column >= 0) {
-    t.invalid_columns.emplace_back(
-        s.display.erase_bar_column,
-        std::min(s.display.strip.width, s.display.erase_bar_column + s.display.erase_bar_width) -
-            1);
+  if (s.display.erase_bar_column >= 0) {  // the bar and the previous sweep beyond it
+    t.invalid_columns.emplace_back(s.display.erase_bar_column, s.display.strip.width - 1);
   }
   Classify(s, t);
   t.conditions = Conditions(s, t);
@@ -157,10 +165,21 @@ Result<ClipOutput> GenerateClip(const ClipSpec& spec) {
   }
   ClipOutput out;
   const double pad_s = d.window_ms / 2000.0 + 0.05;  // STFT windows centred on every column
+  // One signal from the earliest column shown (a previous sweep beyond an erase bar) to the end.
+  const double signal_t0_s = EarliestShownS(spec) - pad_s;
+  const auto count =
+      static_cast<size_t>(std::ceil((StripEndS(spec) + pad_s - signal_t0_s) * s.prf_hz));
+  const std::vector<std::complex<float>> signal = SimulateIq(spec.flow, s, signal_t0_s, count);
+  // The emitted signal is the current sweep's: from just before column 0 to just after the last
+  // column it shows (the erase bar ends it), as a scanner's export of this recording.
   out.iq_t0_s = -pad_s;
   out.iq.start_s = out.iq_t0_s;
-  const auto count = static_cast<size_t>(std::ceil((StripEndS(spec) + 2 * pad_s) * s.prf_hz));
-  out.iq.samples = SimulateIq(spec.flow, s, out.iq_t0_s, count);
+  const auto first = static_cast<size_t>(std::lround((out.iq_t0_s - signal_t0_s) * s.prf_hz));
+  const auto last =
+      std::min(signal.size(),
+               first + static_cast<size_t>(std::ceil((VisibleEndS(spec) + 2 * pad_s) * s.prf_hz)));
+  out.iq.samples.assign(signal.begin() + static_cast<long>(first),
+                        signal.begin() + static_cast<long>(last));
   out.iq.prf_hz = s.prf_hz;
   out.iq.transducer_frequency_hz = s.transducer_hz;
   out.iq.doppler_angle_deg = s.angle_deg;
@@ -171,10 +190,10 @@ Result<ClipOutput> GenerateClip(const ClipSpec& spec) {
   while (options.fft_size < window_samples) options.fft_size *= 2;
   options.hop_ms = d.seconds_per_column * 1000.0;
   options.wall_filter_hz = d.wall_filter_hz;
-  auto power = spectral::StftPower(out.iq.samples, s.prf_hz, options);
+  auto power = spectral::StftPower(signal, s.prf_hz, options);
   if (!power) return std::unexpected(power.error());
   const double noise_floor_db = 10 * std::log10(NoisePower(s)) + kExponentialMedianDb;
-  const cv::Mat1f intensity = StripIntensity(*power, out.iq_t0_s, noise_floor_db, d, s);
+  const cv::Mat1f intensity = StripIntensity(*power, signal_t0_s, noise_floor_db, d, s);
   out.frames = RenderFrames(intensity, d, s);
   out.regions = RegionsOf(d, s);
   out.truth = TruthOf(spec);

@@ -8,7 +8,8 @@ namespace refluxscan::synth {
 namespace {
 
 constexpr double kPi = std::numbers::pi;
-constexpr double kQuietRampDownS = 0.25;  // quiet flow fades out before a squeeze
+constexpr double kQuietRampDownS = 0.25;           // quiet flow fades out before a squeeze
+constexpr double kObservableAfterReleaseS = 0.25;  // silence after a release that shows no reflux
 
 // Raised-cosine step from 0 (x <= 0) to 1 (x >= 1).
 double SmoothStep(double x) {
@@ -101,7 +102,13 @@ ManeuverTruth TruthOf(const ManeuverSpec& m, double strip_end_s) {
   t.release_s = m.ReleaseS();
   t.peak_antegrade_velocity_cm_s = m.peak_antegrade_cm_s;
   t.has_reflux = m.has_reflux && m.reflux_duration_s > 0 && m.RefluxOnsetS() < strip_end_s;
-  if (!t.has_reflux) return t;
+  // The recording ends too soon after the release to tell: a reflux due to start later, or less
+  // than kObservableAfterReleaseS of silence (no reader calls that competent).
+  if (!t.has_reflux) {
+    t.truncated = (m.has_reflux && m.reflux_duration_s > 0) ||
+                  strip_end_s - m.ReleaseS() < kObservableAfterReleaseS;
+    return t;
+  }
   t.reflux_onset_s = m.RefluxOnsetS();
   t.truncated = m.RefluxOffsetS() > strip_end_s;
   const double end_s = t.truncated ? strip_end_s : m.RefluxOffsetS();

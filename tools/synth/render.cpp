@@ -212,7 +212,7 @@ cv::Mat1f StripIntensity(const spectral::PowerSpectrogram& ps, double signal_t0_
   cv::Mat1f out(d.strip.height, d.strip.width, 0.0f);
   const int frames = ps.power_db.cols;
   for (int c = 0; c < d.strip.width; ++c) {
-    const double t = c * d.seconds_per_column;
+    const double t = d.ColumnTimeS(c);
     const double f =
         std::clamp((t - signal_t0_s - ps.t0_s) / ps.seconds_per_column, 0.0, frames - 1.0);
     const int f0 = static_cast<int>(std::floor(f));

@@ -45,6 +45,16 @@ struct DisplaySpec {
   bool ecg = false;           // an ECG-like trace across the lower strip
   int erase_bar_column = -1;  // first blank column of the sweep erase bar; < 0: none
   int erase_bar_width = 0;
+  // A sweeping display writes left to right and erases ahead of itself: columns left of the
+  // erase bar are the current sweep, columns right of it still show the previous sweep (one
+  // sweep, strip width x seconds_per_column, earlier). Stale columns are invalid in the truth.
+  bool StaleColumn(int c) const {
+    return erase_bar_column >= 0 && c >= erase_bar_column + erase_bar_width;
+  }
+  // The time a column shows (s from column 0 of the current sweep).
+  double ColumnTimeS(int c) const {
+    return c * seconds_per_column - (StaleColumn(c) ? strip.width * seconds_per_column : 0.0);
+  }
   std::string label_text;  // burned into the B-mode area
   int frames = 1;          // > 1: scrolling cine, last frame = full strip
   uint64_t seed = 1;       // speckle, ECG phase
@@ -61,7 +71,7 @@ struct StripScale {
 StripScale ScaleOf(const DisplaySpec& d, const SignalSpec& s);
 
 // Strip intensity (rows x columns, [0, 1]) from a power spectrogram of a signal whose sample 0
-// is at time `signal_t0_s`; column c shows time c * seconds_per_column. `noise_floor_db` is the
+// is at time `signal_t0_s`; column c shows time d.ColumnTimeS(c). `noise_floor_db` is the
 // median power of noise alone, mapped to `black_level`.
 cv::Mat1f StripIntensity(const spectral::PowerSpectrogram& ps, double signal_t0_s,
                          double noise_floor_db, const DisplaySpec& d, const SignalSpec& s);

@@ -284,7 +284,8 @@ void ChooseExtras(const ClipPlan& p, const PresetStyle& st, DisplaySpec& d, Rng&
   d.ecg = Decide(p.ecg, st.ecg, rng);
   if (Decide(p.erase_bar, st.erase_bar, rng)) {
     d.erase_bar_width = rng.Int(5, 14);
-    d.erase_bar_column = static_cast<int>(d.strip.width * rng.Uniform(0.15, 0.85));
+    // Frozen late in a sweep (after the maneuver): the current sweep fills 40-90% of the strip.
+    d.erase_bar_column = static_cast<int>(d.strip.width * rng.Uniform(0.4, 0.9));
   }
   d.frames = Decide(p.multiframe, st.multiframe, rng) ? rng.Int(3, std::max(3, st.max_frames)) : 1;
   d.hz_units = Decide(p.hz_units, st.hz_units, rng);
