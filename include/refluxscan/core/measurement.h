@@ -25,7 +25,7 @@ struct Maneuver {
   double time_to_peak_ms = 0;       // onset to peak
   double reflux_vti_cm = 0;         // retrograde velocity-time integral
   double offset_velocity_cm_s = 0;  // the noise/wall velocity that ends reflux
-  bool truncated = false;  // clip ended while reflux continued (or before it could show)
+  bool truncated = false;           // clip ended while reflux continued (or before it could show)
   bool aliased = false;             // aliasing within the reflux interval
 };
 
