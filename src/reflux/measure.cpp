@@ -40,6 +40,7 @@ constexpr double kEdgeTopFraction = 0.5;
 // The onset is refined where the retrograde side's power reaches half its level inside the run
 // (HalfPowerOnset), when the flow raises that power by at least this share of the no-flow level.
 constexpr double kMinPowerRise = 0.25;
+constexpr double kStrongPowerRatio = 10;  // +10 dB over the whole side: flow, not noise
 // An augmentation (calf squeeze, cuff release) is a fast, strong burst; respiratory phasic flow
 // is slow and modest. A burst counts when its flow rises from kRiseLowFraction to
 // kRiseHighFraction of its plateau within kMaxRiseS (a squeeze's sin^2-like rise of <= 0.7 s
@@ -291,12 +292,18 @@ double FallCrossing(std::span<const float> v, size_t col, double level) {
 // this drops 48 of the 109 retrograde runs that match no true reflux (speckle near the
 // baseline, a quiet flow's spill) and 1 of 269 that do. Without the power series or before its
 // base is known (the first pass of RetrogradeNoise), every run passes.
-bool RaisesRetrogradePower(const Trace& t, const Run& run) {
-  if (t.retro_power.size() < run.end || !std::isfinite(t.retro_power_base)) return true;
+// The run's median retrograde side power over its no-flow base; 1 (no evidence either way)
+// without the power series or before the base is known (the first pass of RetrogradeNoise).
+double RetrogradePowerRatio(const Trace& t, const Run& run) {
+  if (t.retro_power.size() < run.end || !std::isfinite(t.retro_power_base)) return 1;
   std::vector<size_t> columns;
   for (size_t c = run.begin; c < run.end; ++c) columns.push_back(c);
-  return Percentile(t.retro_power, columns, 0.5) >=
-         (1 + kMinPowerRise) * std::max(t.retro_power_base, 1e-6);
+  return Percentile(t.retro_power, columns, 0.5) / std::max(t.retro_power_base, 1e-6);
+}
+
+bool RaisesRetrogradePower(const Trace& t, const Run& run) {
+  return !std::isfinite(t.retro_power_base) || t.retro_power.size() < run.end ||
+         RetrogradePowerRatio(t, run) >= 1 + kMinPowerRise;
 }
 
 // Whether a joined run above the detection level is retrograde flow rather than noise: at least
@@ -310,6 +317,9 @@ bool IsRefluxEvidence(std::span<const float> retro, const Trace& t, const Run& r
   double peak = 0;
   for (size_t i = run.begin; i < run.end; ++i) peak = std::max<double>(peak, retro[i]);
   if (peak >= kRetroPeakFactor * t.retro_noise_cm_s) return true;
+  // Overwhelming power: flow whatever its velocity reads (a slow reflux on a short retrograde
+  // scale, where the noise envelope near the baseline is a large share of the side).
+  if (RetrogradePowerRatio(t, run) >= kStrongPowerRatio) return true;
   return run.Length() >= t.sustained && peak >= kRetroSustainedPeakFactor * t.retro_noise_cm_s;
 }
 
@@ -365,9 +375,23 @@ double RetrogradeNoise(std::span<const float> retro, std::span<const float> retr
     const size_t hi = std::min(t.columns, run.end + t.quiet);
     std::fill(flow.begin() + static_cast<long>(lo), flow.begin() + static_cast<long>(hi), 1);
   }
+  // Strong antegrade flow spills onto the retrograde side near the baseline (transit-time
+  // broadening, the window's side lobes); after a release it is gone, so the bursts do not set
+  // the level the reflux is followed down to, unless too little else is left.
+  std::vector<uint8_t> in_burst(t.columns, 0);
+  for (size_t i = 0; i < bursts.size(); ++i) {
+    std::fill(in_burst.begin() + static_cast<long>(starts[i]),
+              in_burst.begin() + static_cast<long>(bursts[i].end), 1);
+  }
   quiet.clear();
   for (size_t c = 0; c < t.columns; ++c) {
-    if (!flow[c]) quiet.push_back(c);
+    if (!flow[c] && !in_burst[c]) quiet.push_back(c);
+  }
+  if (quiet.size() < t.min_augmentation) {
+    quiet.clear();
+    for (size_t c = 0; c < t.columns; ++c) {
+      if (!flow[c]) quiet.push_back(c);
+    }
   }
   if (quiet.empty()) return t.retro_noise_cm_s;
   if (!retro_power.empty()) t.retro_power_base = Percentile(retro_power, quiet, 0.5);

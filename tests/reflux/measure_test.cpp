@@ -311,5 +311,30 @@ TEST(MeasureReflux, ClipEndingSoonAfterReleaseIsTruncated) {
   EXPECT_NEAR(cut->maneuvers[0].reflux_duration_ms, 890, 20);
 }
 
+// A slow reflux barely above a high noise envelope (9 cm/s over noise reading up to 6 cm/s) is
+// not told from speckle by its velocity; its power, 50 x the side's no-flow level, tells it.
+TEST(MeasureReflux, OverwhelmingPowerConfirmsASlowReflux) {
+  auto make = [](bool with_power) {
+    Envelope e =
+        MakeEnvelope([](double t) { return Maneuver(t, 1.0, 0.8, 9); },
+                     EnvelopeSpec{.noise_velocity = 6, .floor_noise = true, .blur_cols = 1});
+    if (with_power) {
+      for (size_t i = 0; i < e.Size(); ++i) {
+        const double t = e.TimeOf(static_cast<double>(i));
+        e.power_reverse.push_back(t > 1.6 && t < 2.4 ? 50.0f : 1.0f);
+        e.power_forward.push_back(1.0f);
+      }
+    }
+    return MeasureReflux(e);
+  };
+  const auto velocity_only = make(false);
+  const auto with_power = make(true);
+  ASSERT_TRUE(velocity_only && with_power);
+  ASSERT_EQ(velocity_only->maneuvers.size(), 1u);
+  ASSERT_EQ(with_power->maneuvers.size(), 1u);
+  EXPECT_FALSE(velocity_only->maneuvers[0].has_reflux);
+  EXPECT_TRUE(with_power->maneuvers[0].has_reflux);
+}
+
 }  // namespace
 }  // namespace refluxscan::reflux
