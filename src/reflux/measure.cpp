@@ -144,6 +144,20 @@ std::vector<Run> RunsAbove(std::span<const float> v, double level, size_t begin,
   return runs;
 }
 
+// Runs joined across gaps shorter than `max_gap` columns: the envelope of a strong burst fades
+// for a few columns (Rayleigh speckle of few scatterers), which does not end the burst.
+std::vector<Run> JoinedRuns(const std::vector<Run>& runs, size_t max_gap) {
+  std::vector<Run> joined;
+  for (const Run& run : runs) {
+    if (!joined.empty() && run.begin - joined.back().end < max_gap) {
+      joined.back().end = run.end;
+    } else {
+      joined.push_back(run);
+    }
+  }
+  return joined;
+}
+
 // Maximum after a 5-column median: robust to spikes of up to two columns.
 double RobustMax(std::span<const float> v) {
   const std::vector<float> m = detail::RunningMedian(v, 2);
@@ -163,7 +177,8 @@ struct FirstBurst {
 // The first sustained burst of one side above that side's augmentation level.
 std::optional<FirstBurst> FindFirstBurst(std::span<const float> v, const Trace& t,
                                          double option_cm_s) {
-  for (const Run& run : RunsAbove(v, AugmentationLevel(v, t, option_cm_s), 0, t.columns)) {
+  for (const Run& run :
+       JoinedRuns(RunsAbove(v, AugmentationLevel(v, t, option_cm_s), 0, t.columns), t.quiet)) {
     if (run.Length() < t.min_augmentation) continue;
     const auto first = v.begin() + static_cast<long>(run.begin);
     return FirstBurst{run.begin, *std::max_element(first, first + static_cast<long>(run.Length()))};
@@ -327,14 +342,8 @@ bool IsRefluxEvidence(std::span<const float> retro, const Trace& t, const Run& r
 // than kQuietToEndS, that qualify as flow (RefluxEvidence): blips and specks dropped.
 std::vector<Run> RefluxRuns(std::span<const float> retro, const Trace& t, size_t begin,
                             size_t end) {
-  std::vector<Run> joined;
-  for (const Run& run : RunsAbove(retro, kRetroDetectFactor * t.retro_noise_cm_s, begin, end)) {
-    if (!joined.empty() && run.begin - joined.back().end < t.quiet) {
-      joined.back().end = run.end;
-    } else {
-      joined.push_back(run);
-    }
-  }
+  std::vector<Run> joined =
+      JoinedRuns(RunsAbove(retro, kRetroDetectFactor * t.retro_noise_cm_s, begin, end), t.quiet);
   std::erase_if(joined, [&](const Run& run) { return !IsRefluxEvidence(retro, t, run); });
   return joined;
 }

@@ -336,5 +336,23 @@ TEST(MeasureReflux, OverwhelmingPowerConfirmsASlowReflux) {
   EXPECT_TRUE(with_power->maneuvers[0].has_reflux);
 }
 
+// The envelope of a strong burst fades for a few columns (Rayleigh speckle): fades of 30 ms do
+// not split it into pieces too short to count, so an inverted clip (antegrade down) whose other
+// side holds a long low noise run still gets its polarity from the burst.
+TEST(MeasureReflux, BurstWithSpeckleFadesSetsThePolarity) {
+  Envelope e = Make([](double t) { return -Maneuver(t, 1.0, 0.8, 20); });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    if (t > 1.0 && t < 1.6 && static_cast<int>(t * 100) % 10 < 3) e.max_reverse[i] = 2;  // fades
+    if (t > 2.9 && t < 3.9) e.max_forward[i] = std::max(e.max_forward[i], 3.0f);  // noise run
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 800, 30);
+}
+
 }  // namespace
 }  // namespace refluxscan::reflux
