@@ -169,37 +169,6 @@ double AugmentationLevel(std::span<const float> v, const Trace& t, double option
   return std::max(kAugmentationNoiseFactor * t.noise_cm_s, kAugmentationFraction * RobustMax(v));
 }
 
-struct FirstBurst {
-  size_t begin = 0;
-  double peak = 0;
-};
-
-// The first sustained burst of one side above that side's augmentation level.
-std::optional<FirstBurst> FindFirstBurst(std::span<const float> v, const Trace& t,
-                                         double option_cm_s) {
-  for (const Run& run :
-       JoinedRuns(RunsAbove(v, AugmentationLevel(v, t, option_cm_s), 0, t.columns), t.quiet)) {
-    if (run.Length() < t.min_augmentation) continue;
-    const auto first = v.begin() + static_cast<long>(run.begin);
-    return FirstBurst{run.begin, *std::max_element(first, first + static_cast<long>(run.Length()))};
-  }
-  return std::nullopt;
-}
-
-// The augmentation comes before the reflux it provokes, so the side whose first sustained burst
-// starts first is antegrade (ties: the stronger burst). Works for inverted displays.
-std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOptions& options) {
-  const auto up = FindFirstBurst(t.up, t, options.min_augmentation_velocity_cm_s);
-  const auto down = FindFirstBurst(t.down, t, options.min_augmentation_velocity_cm_s);
-  if (!up && !down) return std::nullopt;
-  if (!down) return AntegradeDirection::kUp;
-  if (!up) return AntegradeDirection::kDown;
-  if (up->begin != down->begin) {
-    return up->begin < down->begin ? AntegradeDirection::kUp : AntegradeDirection::kDown;
-  }
-  return up->peak >= down->peak ? AntegradeDirection::kUp : AntegradeDirection::kDown;
-}
-
 bool HasRetrogradeRun(std::span<const float> retro, const Trace& t, size_t begin, size_t end) {
   for (const Run& run : RunsAbove(retro, t.noise_cm_s, begin, end)) {
     if (run.Length() >= t.min_run) return true;
@@ -261,6 +230,58 @@ bool IsAugmentation(const AugmentationShape& shape, const Trace& t, const Run& r
   const size_t rise_begin = col;
   while (col < run.end && shape.smooth[col] < kRiseHighFraction * plateau) ++col;
   return col - rise_begin <= shape.max_rise_columns;
+}
+
+struct FirstBurst {
+  size_t begin = 0;
+  double peak = 0;
+};
+
+// Whether the side's median power over `run` is at least (1 + kMinPowerRise) x its median over
+// the whole clip; true without the power series.
+bool BringsPower(std::span<const float> power, const Trace& t, const Run& run) {
+  if (power.size() < t.columns || t.columns == 0) return true;
+  std::vector<size_t> all(t.columns), in_run;
+  for (size_t c = 0; c < t.columns; ++c) all[c] = c;
+  for (size_t c = run.begin; c < run.end; ++c) in_run.push_back(c);
+  return Percentile(power, in_run, 0.5) >=
+         (1 + kMinPowerRise) * std::max(Percentile(power, all, 0.5), 1e-6);
+}
+
+// The first sustained burst of one side above that side's augmentation level.
+std::optional<FirstBurst> FindFirstBurst(std::span<const float> v, std::span<const float> power,
+                                         const Trace& t, double option_cm_s,
+                                         double seconds_per_column) {
+  const std::vector<Run> runs = RunsAbove(v, AugmentationLevel(v, t, option_cm_s), 0, t.columns);
+  const AugmentationShape shape{detail::RunningMedian(v, 2), QuietMedian(v, t, runs),
+                                ColumnsFor(kMaxRiseS, seconds_per_column)};
+  for (const Run& run : JoinedRuns(runs, t.quiet)) {
+    // A side's noise can stay above a low level for long; a squeeze rises like one, and brings
+    // its power into the side.
+    if (run.Length() < t.min_augmentation || !IsAugmentation(shape, t, run) ||
+        !BringsPower(power, t, run)) {
+      continue;
+    }
+    const auto first = v.begin() + static_cast<long>(run.begin);
+    return FirstBurst{run.begin, *std::max_element(first, first + static_cast<long>(run.Length()))};
+  }
+  return std::nullopt;
+}
+
+// The augmentation comes before the reflux it provokes, so the side whose first sustained burst
+// starts first is antegrade (ties: the stronger burst). Works for inverted displays.
+std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOptions& options,
+                                                 double spc) {
+  const auto up = FindFirstBurst(t.up, t.power_up, t, options.min_augmentation_velocity_cm_s, spc);
+  const auto down =
+      FindFirstBurst(t.down, t.power_down, t, options.min_augmentation_velocity_cm_s, spc);
+  if (!up && !down) return std::nullopt;
+  if (!down) return AntegradeDirection::kUp;
+  if (!up) return AntegradeDirection::kDown;
+  if (up->begin != down->begin) {
+    return up->begin < down->begin ? AntegradeDirection::kUp : AntegradeDirection::kDown;
+  }
+  return up->peak >= down->peak ? AntegradeDirection::kUp : AntegradeDirection::kDown;
 }
 
 // Antegrade bursts above the augmentation level lasting >= kMinAugmentationS that rise like an
@@ -605,7 +626,9 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
   m.time_resolution_ms = envelope.seconds_per_column * 1000.0;
   m.antegrade_from_override = options.antegrade_override.has_value();
   std::optional<AntegradeDirection> direction = options.antegrade_override;
-  if (!direction && t.columns > 0) direction = InferAntegrade(t, options);
+  if (!direction && t.columns > 0) {
+    direction = InferAntegrade(t, options, envelope.seconds_per_column);
+  }
   m.antegrade = direction.value_or(AntegradeDirection::kUp);
   const bool up = m.antegrade == AntegradeDirection::kUp;
   const std::span<const float> ante = up ? t.up : t.down, retro = up ? t.down : t.up;

@@ -224,6 +224,9 @@ TEST(MeasureReflux, WeakSignalIsFlagged) {
   EXPECT_NE(std::find(m->flags.begin(), m->flags.end(), "weak_signal"), m->flags.end());
 }
 
+// The forward side's power in the power-aware tests: flow (the augmentation) brings power.
+float FlowPower(float max_forward_cm_s) { return max_forward_cm_s > 5 ? 30.0f : 1.0f; }
+
 // The spectrogram's time window shows flow before it is there: the max-velocity envelope of a
 // reflux that starts at 2.0 s already leaves the noise 5 columns early (a running maximum over
 // +-5 columns, as a high-SNR display shows it). The side's power is the true power step blurred
@@ -250,7 +253,7 @@ Envelope LeadingEnvelope(bool with_power) {
     const std::vector<double> blurred = testing::HannBlur(step, 11);
     for (size_t i = 0; i < n; ++i) {
       e.power_reverse.push_back(static_cast<float>(1.0 + blurred[i]));
-      e.power_forward.push_back(1.0f);
+      e.power_forward.push_back(FlowPower(e.max_forward[i]));
     }
   }
   return e;
@@ -279,7 +282,7 @@ TEST(MeasureReflux, RetrogradeRunWithoutItsPowerIsNotReflux) {
       const double t = e.TimeOf(static_cast<double>(i));
       const bool run = t > 1.6 && t < 2.3;
       e.power_reverse.push_back(static_cast<float>(run ? power_during_run : 1.0));
-      e.power_forward.push_back(1.0f);
+      e.power_forward.push_back(FlowPower(e.max_forward[i]));
     }
     return MeasureReflux(e);
   };
@@ -322,7 +325,7 @@ TEST(MeasureReflux, OverwhelmingPowerConfirmsASlowReflux) {
       for (size_t i = 0; i < e.Size(); ++i) {
         const double t = e.TimeOf(static_cast<double>(i));
         e.power_reverse.push_back(t > 1.6 && t < 2.4 ? 50.0f : 1.0f);
-        e.power_forward.push_back(1.0f);
+        e.power_forward.push_back(FlowPower(e.max_forward[i]));
       }
     }
     return MeasureReflux(e);
@@ -352,6 +355,22 @@ TEST(MeasureReflux, BurstWithSpeckleFadesSetsThePolarity) {
   ASSERT_EQ(m->maneuvers.size(), 1u);
   EXPECT_TRUE(m->maneuvers[0].has_reflux);
   EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 800, 30);
+}
+
+// A squeeze brings its power into its side; a long run of speckle on the other side, even one
+// that rises early, does not: the polarity comes from the burst that carries power.
+TEST(MeasureReflux, PolarityFromTheBurstThatBringsPower) {
+  Envelope e = Make([](double t) { return -Maneuver(t, 1.5, 0.8, 20); });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    // Speckle on the up side rising like a burst at 0.5 s, ahead of the true one at 1.5 s.
+    if (t > 0.5 && t < 1.2) e.max_forward[i] = static_cast<float>(RaisedCosine(t, 0.5, 0.7, 25));
+    e.power_forward.push_back(1.0f);
+    e.power_reverse.push_back(e.max_reverse[i] > 5 ? 30.0f : 1.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
 }
 
 }  // namespace
