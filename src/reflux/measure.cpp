@@ -389,13 +389,30 @@ std::optional<Run> FindRefluxRun(std::span<const float> retro, const Trace& t, s
 // there), then every column outside the reflux runs that level reveals (with kQuietToEndS of
 // margin), which also covers the quiet after the reflux. Floored at one velocity step (a black
 // background reads 0).
+// Columns whose retrograde power is kStrongPowerRatio x the clip's median are flow whatever the
+// first level says (a level raised by an aliased burst, or by refluxes filling much of the clip,
+// must not hide them).
+void MarkStrongPower(std::span<const float> retro_power, const Trace& t,
+                     std::vector<uint8_t>& flow) {
+  if (retro_power.size() < t.columns || t.columns == 0) return;
+  std::vector<size_t> all(t.columns);
+  for (size_t c = 0; c < t.columns; ++c) all[c] = c;
+  const double median = std::max(Percentile(retro_power, all, 0.5), 1e-6);
+  for (size_t c = 0; c < t.columns; ++c) {
+    if (retro_power[c] >= kStrongPowerRatio * median) flow[c] = 1;
+  }
+}
+
 // Also sets t.retro_power_base: the median retrograde side power over those columns.
 double RetrogradeNoise(std::span<const float> retro, std::span<const float> retro_power, Trace& t,
                        const std::vector<size_t>& starts, const std::vector<Run>& bursts,
                        double floor_cm_s) {
   std::vector<size_t> quiet;
   for (size_t i = 0; i < bursts.size(); ++i) {
-    for (size_t c = starts[i]; c < bursts[i].end; ++c) quiet.push_back(c);
+    for (size_t c = starts[i]; c < bursts[i].end; ++c) {
+      // An aliased burst wraps onto the retrograde side: those columns are flow, not noise.
+      if (!(t.flags[c] & kColumnAliased)) quiet.push_back(c);
+    }
   }
   if (quiet.empty()) return floor_cm_s;
   t.retro_noise_cm_s = std::max(floor_cm_s, Percentile(retro, quiet, kRetroNoisePercentile));
@@ -405,6 +422,7 @@ double RetrogradeNoise(std::span<const float> retro, std::span<const float> retr
     const size_t hi = std::min(t.columns, run.end + t.quiet);
     std::fill(flow.begin() + static_cast<long>(lo), flow.begin() + static_cast<long>(hi), 1);
   }
+  MarkStrongPower(retro_power, t, flow);
   // Strong antegrade flow spills onto the retrograde side near the baseline (transit-time
   // broadening, the window's side lobes); after a release it is gone, so the bursts do not set
   // the level the reflux is followed down to, unless too little else is left.

@@ -373,5 +373,23 @@ TEST(MeasureReflux, PolarityFromTheBurstThatBringsPower) {
   EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
 }
 
+// An aliased burst wraps onto the retrograde side, so the level taken from the bursts is as
+// high as the reflux; the reflux's overwhelming power still marks it as flow, and it is found.
+TEST(MeasureReflux, RefluxFoundWhenTheBurstsRaiseTheRetrogradeLevel) {
+  Envelope e = Make([](double t) { return Maneuver(t, 1.0, 1.8, 20); }, 4.5);
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    const bool burst = t > 1.0 && t<1.6, reflux = t> 1.6 && t < 3.4;
+    if (t > 1.2 && t < 1.45) e.max_reverse[i] = 24;  // the burst's peak, wrapped
+    e.power_forward.push_back(burst ? 30.0f : 1.0f);
+    e.power_reverse.push_back(reflux ? 100.0f : 1.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 1800, 60);
+}
+
 }  // namespace
 }  // namespace refluxscan::reflux
