@@ -41,6 +41,7 @@ constexpr double kEdgeTopFraction = 0.5;
 // (HalfPowerOnset), when the flow raises that power by at least this share of the no-flow level.
 constexpr double kMinPowerRise = 0.25;
 constexpr double kStrongPowerRatio = 10;  // +10 dB over the whole side: flow, not noise
+constexpr double kPowerDominance = 10;    // a first burst 10 dB weaker than the other side's
 // An augmentation (calf squeeze, cuff release) is a fast, strong burst; respiratory phasic flow
 // is slow and modest. A burst counts when its flow rises from kRiseLowFraction to
 // kRiseHighFraction of its plateau within kMaxRiseS (a squeeze's sin^2-like rise of <= 0.7 s
@@ -235,6 +236,7 @@ bool IsAugmentation(const AugmentationShape& shape, const Trace& t, const Run& r
 struct FirstBurst {
   size_t begin = 0;
   double peak = 0;
+  double power = 0;  // median side power over the burst (noise units); 0 when unknown
 };
 
 // Whether the side's median power over `run` is at least (1 + kMinPowerRise) x its median over
@@ -263,7 +265,11 @@ std::optional<FirstBurst> FindFirstBurst(std::span<const float> v, std::span<con
       continue;
     }
     const auto first = v.begin() + static_cast<long>(run.begin);
-    return FirstBurst{run.begin, *std::max_element(first, first + static_cast<long>(run.Length()))};
+    std::vector<size_t> columns;
+    for (size_t c = run.begin; c < run.end; ++c) columns.push_back(c);
+    const double median_power = power.size() >= t.columns ? Percentile(power, columns, 0.5) : 0.0;
+    return FirstBurst{run.begin, *std::max_element(first, first + static_cast<long>(run.Length())),
+                      median_power};
   }
   return std::nullopt;
 }
@@ -278,6 +284,13 @@ std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOpt
   if (!up && !down) return std::nullopt;
   if (!down) return AntegradeDirection::kUp;
   if (!up) return AntegradeDirection::kDown;
+  // Flow's power counts its scatterers, not their speed: a squeeze and the reflux it provokes
+  // carry comparable power in the same vein, while a side's speckle or spill carries a small
+  // fraction. A first burst that much weaker than the other side's is not the augmentation.
+  if (up->power > 0 && down->power > 0) {
+    if (up->power * kPowerDominance < down->power) return AntegradeDirection::kDown;
+    if (down->power * kPowerDominance < up->power) return AntegradeDirection::kUp;
+  }
   if (up->begin != down->begin) {
     return up->begin < down->begin ? AntegradeDirection::kUp : AntegradeDirection::kDown;
   }

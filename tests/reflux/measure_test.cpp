@@ -391,5 +391,22 @@ TEST(MeasureReflux, RefluxFoundWhenTheBurstsRaiseTheRetrogradeLevel) {
   EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 1800, 60);
 }
 
+// Spill onto the other side can rise early and carry some power (3 x its side's level), but a
+// squeeze carries far more (100 x): the first burst 10 dB weaker than the other side's is not
+// the augmentation.
+TEST(MeasureReflux, PolarityIgnoresAFarWeakerEarlierBurst) {
+  Envelope e = Make([](double t) { return -Maneuver(t, 1.5, 0.8, 20); });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    const bool spill = t > 0.5 && t < 1.2;
+    if (spill) e.max_forward[i] = static_cast<float>(RaisedCosine(t, 0.5, 0.7, 25));
+    e.power_forward.push_back(spill ? 3.0f : 1.0f);
+    e.power_reverse.push_back(e.max_reverse[i] > 5 ? 100.0f : 1.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
+}
+
 }  // namespace
 }  // namespace refluxscan::reflux
