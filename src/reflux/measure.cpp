@@ -531,6 +531,17 @@ std::optional<double> RiseSlope(std::span<const float> v, size_t anchor, double 
   return slope > 0 ? std::optional<double>(slope) : std::nullopt;
 }
 
+// The run's peak velocity after a 5-column running median: the maximum of a speckled envelope
+// overshoots the flow's own peak by its largest speckle excursion (a maximum picks the highest
+// noise sample); a median over 5 columns keeps a peak that lasts at least 3 of them. Falls back
+// to `raw_peak` for runs of fewer than 5 columns.
+double RobustPeak(std::span<const float> retro, const Run& run, double raw_peak) {
+  if (run.Length() < 5) return raw_peak;
+  const std::vector<float> median =
+      detail::RunningMedian(retro.subspan(run.begin, run.Length()), 2);
+  return *std::max_element(median.begin(), median.end());
+}
+
 // Onset, offset, peaks and flags of the reflux run (docs/criteria.md).
 void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelope& envelope,
                       const Run& run, const Bounds& bounds, Maneuver& m) {
@@ -568,7 +579,7 @@ void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelo
   m.reflux_onset_s = envelope.TimeOf(onset_col);
   m.reflux_offset_s = envelope.TimeOf(offset_col);
   m.reflux_duration_ms = std::max(0.0, offset_col - onset_col) * spc * 1000.0;
-  m.peak_reflux_velocity_cm_s = peak;
+  m.peak_reflux_velocity_cm_s = RobustPeak(retro, run, peak);
   m.time_to_peak_ms = std::max(0.0, static_cast<double>(peak_col) - onset_col) * spc * 1000.0;
   double vti = 0;
   for (size_t i = run.begin; i < run.end; ++i) vti += std::max(retro[i], 0.0f) * spc;

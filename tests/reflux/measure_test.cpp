@@ -408,5 +408,19 @@ TEST(MeasureReflux, PolarityIgnoresAFarWeakerEarlierBurst) {
   EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
 }
 
+// Speckle makes a column or two of the envelope overshoot; the peak reflux velocity is the
+// flow's, not its highest speckle sample.
+TEST(MeasureReflux, PeakRefluxVelocityIgnoresSpeckleOvershoots) {
+  Envelope e = Make([](double t) { return Maneuver(t, 1.0, 0.8, 25); });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    if (t > 1.8 && t < 2.2 && i % 7 < 2) e.max_reverse[i] = 40;  // two-column overshoots
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_NEAR(m->maneuvers[0].peak_reflux_velocity_cm_s, 25, 1);
+}
+
 }  // namespace
 }  // namespace refluxscan::reflux
