@@ -542,6 +542,22 @@ double RobustPeak(std::span<const float> retro, const Run& run, double raw_peak)
   return *std::max_element(median.begin(), median.end());
 }
 
+// Whether aliasing hides what the reflux time is read from: aliased columns within kQuietToEndS
+// of the onset or the offset, or over half the interval. Aliasing only around the peak (a
+// broadened spectrum touching a small scale) hides the peak velocity, not the timing.
+bool AliasingHidesTiming(const Trace& t, double onset_col, double offset_col) {
+  const auto first = static_cast<size_t>(std::max(0.0, std::floor(onset_col)));
+  const auto last = std::min(t.columns - 1, static_cast<size_t>(std::ceil(offset_col)));
+  size_t aliased = 0;
+  bool at_edge = false;
+  for (size_t i = first; i <= last; ++i) {
+    if (!(t.flags[i] & kColumnAliased)) continue;
+    ++aliased;
+    at_edge = at_edge || i < first + t.quiet || i + t.quiet > last;
+  }
+  return at_edge || 2 * aliased > last - first + 1;
+}
+
 // Onset, offset, peaks and flags of the reflux run (docs/criteria.md).
 void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelope& envelope,
                       const Run& run, const Bounds& bounds, Maneuver& m) {
@@ -585,9 +601,7 @@ void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelo
   for (size_t i = run.begin; i < run.end; ++i) vti += std::max(retro[i], 0.0f) * spc;
   m.reflux_vti_cm = vti;
   m.offset_velocity_cm_s = lo;
-  const auto first = static_cast<size_t>(std::max(0.0, std::floor(onset_col)));
-  const auto last = std::min(t.columns - 1, static_cast<size_t>(std::ceil(offset_col)));
-  for (size_t i = first; i <= last; ++i) m.aliased = m.aliased || (t.flags[i] & kColumnAliased);
+  m.aliased = AliasingHidesTiming(t, onset_col, offset_col);
 }
 
 Maneuver MeasureManeuver(std::span<const float> ante, std::span<const float> retro, const Trace& t,

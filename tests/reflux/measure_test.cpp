@@ -145,7 +145,7 @@ TEST(MeasureReflux, OverrideForcesTheAntegradeDirection) {
 
 TEST(MeasureReflux, AliasedColumnsInsideTheRefluxAreFlagged) {
   Envelope e = Make([](double t) { return Maneuver(t, 1, 0.8); });
-  e.flags[200] |= kColumnAliased;  // 2.0 s, inside the reflux
+  e.flags[162] |= kColumnAliased;  // 1.62 s, just after the reflux starts (1.6 s)
   auto m = MeasureReflux(e);
   ASSERT_TRUE(m);
   EXPECT_TRUE(m->maneuvers[0].aliased);
@@ -420,6 +420,26 @@ TEST(MeasureReflux, PeakRefluxVelocityIgnoresSpeckleOvershoots) {
   ASSERT_TRUE(m);
   ASSERT_EQ(m->maneuvers.size(), 1u);
   EXPECT_NEAR(m->maneuvers[0].peak_reflux_velocity_cm_s, 25, 1);
+}
+
+// Aliasing around the peak of a reflux hides its peak velocity, not its timing; aliasing at an
+// edge of the interval hides where the reflux starts or ends.
+TEST(MeasureReflux, AliasingHidesTheTimingOnlyAtTheEdges) {
+  auto measure = [](double from_s, double to_s) {
+    Envelope e = Make([](double t) { return Maneuver(t, 1.0, 0.4, 25); });
+    for (size_t i = 0; i < e.Size(); ++i) {
+      const double t = e.TimeOf(static_cast<double>(i));
+      if (t > from_s && t < to_s) e.flags[i] |= kColumnAliased;
+    }
+    return MeasureReflux(e);
+  };
+  const auto middle = measure(1.75, 1.85);  // reflux 1.6-2.0 s
+  const auto onset = measure(1.58, 1.66);
+  ASSERT_TRUE(middle && onset);
+  ASSERT_EQ(middle->maneuvers.size(), 1u);
+  ASSERT_EQ(onset->maneuvers.size(), 1u);
+  EXPECT_FALSE(middle->maneuvers[0].aliased);
+  EXPECT_TRUE(onset->maneuvers[0].aliased);
 }
 
 }  // namespace

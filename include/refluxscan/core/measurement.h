@@ -26,7 +26,7 @@ struct Maneuver {
   double reflux_vti_cm = 0;         // retrograde velocity-time integral
   double offset_velocity_cm_s = 0;  // the noise/wall velocity that ends reflux
   bool truncated = false;           // clip ended while reflux continued (or before it could show)
-  bool aliased = false;             // aliasing within the reflux interval
+  bool aliased = false;  // aliasing hides the reflux timing (near onset/offset, or most of it)
 };
 
 struct RefluxMeasurement {
