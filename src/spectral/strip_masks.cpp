@@ -356,8 +356,14 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
     out.valid.setTo(0, marks);
     MaskScaleEdges(m, marks, lines, out);
   }
-  for (int c = 0; c < m.cols; ++c) {
-    if (!out.column_valid[static_cast<size_t>(c)]) out.valid.col(c).setTo(0);
+  // Invalid columns cleared row by row (a setTo per column view walks it one row at a time).
+  if (std::find(out.column_valid.begin(), out.column_valid.end(), 0) != out.column_valid.end()) {
+    for (int r = 0; r < m.rows; ++r) {
+      uchar* row = out.valid.ptr<uchar>(r);
+      for (int c = 0; c < m.cols; ++c) {
+        if (!out.column_valid[static_cast<size_t>(c)]) row[c] = 0;
+      }
+    }
   }
   return out;
 }
