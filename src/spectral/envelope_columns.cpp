@@ -98,16 +98,28 @@ NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
   const cv::Mat1f& columns = prepared.smoothed_columns;  // row c = column c
   const int rows = columns.cols;
   const double far = std::max(5.0, 0.2 * rows);
+  // The rows r with |r - baseline| >= far as increasing ranges, found once instead of tested per
+  // pixel: the same rows, visited in the same order.
+  std::vector<std::pair<int, int>> far_rows;  // [first, end)
+  for (int r = 0; r < rows; ++r) {
+    if (!(std::abs(r - baseline_row) >= far)) continue;
+    if (!far_rows.empty() && far_rows.back().second == r) {
+      far_rows.back().second = r + 1;
+    } else {
+      far_rows.emplace_back(r, r + 1);
+    }
+  }
+  int far_count = 0;
+  for (const auto& [first, end] : far_rows) far_count += end - first;
   std::vector<std::pair<double, int>> quiet;  // (mean of far rows, column)
   for (int c = 0; c < columns.rows; ++c) {
     if (!column_valid.empty() && !column_valid[static_cast<size_t>(c)]) continue;
     double sum = 0;
-    int n = 0;
     const float* column = columns.ptr<float>(c);
-    for (int r = 0; r < rows; ++r) {
-      if (std::abs(r - baseline_row) >= far) sum += column[r], ++n;
+    for (const auto& [first, end] : far_rows) {
+      for (int r = first; r < end; ++r) sum += column[r];
     }
-    if (n > 0) quiet.emplace_back(sum / n, c);
+    if (far_count > 0) quiet.emplace_back(sum / far_count, c);
   }
   std::sort(quiet.begin(), quiet.end());
   // Specks: their upper percentile over the quieter half of the columns (the quietest 30% are
@@ -115,8 +127,8 @@ NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
   std::vector<float> far_pixels;
   for (size_t i = 0; i < quiet.size() / 2; ++i) {
     const float* column = columns.ptr<float>(quiet[i].second);
-    for (int r = 0; r < rows; ++r) {
-      if (std::abs(r - baseline_row) >= far) far_pixels.push_back(column[r]);
+    for (const auto& [first, end] : far_rows) {
+      far_pixels.insert(far_pixels.end(), column + first, column + end);
     }
   }
   quiet.resize(std::max<size_t>(1, static_cast<size_t>(kQuietColumnShare * quiet.size())));
