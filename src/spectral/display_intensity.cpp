@@ -203,17 +203,26 @@ IntensityMap GrayMap(const cv::Mat3b& strip) {
   return out;
 }
 
-double NearGrayFraction(const cv::Mat3b& strip) {
-  size_t gray = 0;
+// Whether at least kGrayMapFraction of the pixels are near gray. Stops as soon as the rows left
+// cannot change the answer (the same comparison, on the count so far or its best case).
+bool MostlyNearGray(const cv::Mat3b& strip) {
+  if (strip.total() == 0) return true;
+  const auto total = static_cast<double>(strip.total());
+  const auto row_pixels = static_cast<size_t>(strip.cols);
+  size_t gray = 0, left = strip.total();
   for (int r = 0; r < strip.rows; ++r) {
-    const cv::Vec3b* px = strip.ptr<cv::Vec3b>(r);
-    for (int c = 0; c < strip.cols; ++c) {
-      const cv::Vec3b p = px[c];
-      const int hi = std::max({p[0], p[1], p[2]}), lo = std::min({p[0], p[1], p[2]});
-      gray += hi - lo <= kNearGraySpread ? 1 : 0;
+    const uchar* px = strip.ptr<uchar>(r);
+    size_t row_gray = 0;
+    for (size_t c = 0; c < row_pixels; ++c, px += 3) {
+      const int hi = std::max({px[0], px[1], px[2]}), lo = std::min({px[0], px[1], px[2]});
+      row_gray += hi - lo <= kNearGraySpread ? 1 : 0;
     }
+    gray += row_gray;
+    left -= row_pixels;
+    if (static_cast<double>(gray) / total >= kGrayMapFraction) return true;
+    if (static_cast<double>(gray + left) / total < kGrayMapFraction) return false;
   }
-  return strip.total() ? static_cast<double>(gray) / static_cast<double>(strip.total()) : 1.0;
+  return static_cast<double>(gray) / total >= kGrayMapFraction;
 }
 
 }  // namespace
@@ -241,7 +250,7 @@ IntensityMap MapDisplayIntensity(const cv::Mat& strip) {
     strip.convertTo(tmp, CV_8U);
     return MapDisplayIntensity(tmp);
   }
-  return NearGrayFraction(bgr) >= kGrayMapFraction ? GrayMap(bgr) : TintedMap(bgr);
+  return MostlyNearGray(bgr) ? GrayMap(bgr) : TintedMap(bgr);
 }
 
 }  // namespace refluxscan::spectral::detail
