@@ -41,20 +41,30 @@ inline void TransposeTiled(const cv::Mat1f& m, cv::Mat1f& out) {
 #if defined(__SSE2__)
       // 4x4 blocks in registers: 4 row reads and 4 column writes of 16 bytes each instead of 16
       // scalar stores a full output row apart (the scalar loop was most of PrepareSpectrum).
+      // Row pointers and steps taken once: the intrinsic stores may alias anything, so the
+      // compiler would otherwise reload the Mat headers for every block.
+      const auto* src = reinterpret_cast<const float*>(m.data);
+      auto* dst = reinterpret_cast<float*>(out.data);
+      const size_t in_step = m.step1(), out_step = out.step1();
       for (; r + 4 <= r1; r += 4) {
+        const float* i0 = src + static_cast<size_t>(r) * in_step;
+        const float* i1 = i0 + in_step;
+        const float* i2 = i1 + in_step;
+        const float* i3 = i2 + in_step;
         int c = c0;
         for (; c + 4 <= c1; c += 4) {
-          __m128 a = _mm_loadu_ps(m.ptr<float>(r) + c), b = _mm_loadu_ps(m.ptr<float>(r + 1) + c);
-          __m128 x = _mm_loadu_ps(m.ptr<float>(r + 2) + c),
-                 y = _mm_loadu_ps(m.ptr<float>(r + 3) + c);
+          __m128 a = _mm_loadu_ps(i0 + c), b = _mm_loadu_ps(i1 + c);
+          __m128 x = _mm_loadu_ps(i2 + c), y = _mm_loadu_ps(i3 + c);
           _MM_TRANSPOSE4_PS(a, b, x, y);
-          _mm_storeu_ps(out.ptr<float>(c) + r, a);
-          _mm_storeu_ps(out.ptr<float>(c + 1) + r, b);
-          _mm_storeu_ps(out.ptr<float>(c + 2) + r, x);
-          _mm_storeu_ps(out.ptr<float>(c + 3) + r, y);
+          float* o = dst + static_cast<size_t>(c) * out_step + r;
+          _mm_storeu_ps(o, a);
+          _mm_storeu_ps(o + out_step, b);
+          _mm_storeu_ps(o + 2 * out_step, x);
+          _mm_storeu_ps(o + 3 * out_step, y);
         }
         for (; c < c1; ++c) {
-          for (int k = r; k < r + 4; ++k) out(c, k) = m(k, c);
+          float* o = dst + static_cast<size_t>(c) * out_step + r;
+          o[0] = i0[c], o[1] = i1[c], o[2] = i2[c], o[3] = i3[c];
         }
       }
 #endif
