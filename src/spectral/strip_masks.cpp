@@ -53,9 +53,13 @@ int MostWithin(const std::vector<float>& v, float tol, std::vector<int>& bins) {
 // Whether the median of `v` is above `level` (or at least `level` when `inclusive`): exactly
 // when at most size/2 values are below it (or at/below). Counting avoids a partial sort.
 bool MedianAbove(const std::vector<float>& v, float level, bool inclusive) {
-  const auto below = std::count_if(v.begin(), v.end(),
-                                   [&](float x) { return inclusive ? x < level : x <= level; });
-  return static_cast<size_t>(below) <= v.size() / 2;
+  size_t below = 0;  // one branch-free loop per mode (vectorizes; the lambda's branch did not)
+  if (inclusive) {
+    for (float x : v) below += x < level ? 1 : 0;
+  } else {
+    for (float x : v) below += x <= level ? 1 : 0;
+  }
+  return below <= v.size() / 2;
 }
 
 // Uniform: non-black median with kUniformShare of the values within tolerance of it.
@@ -154,7 +158,8 @@ std::vector<uchar> TextLabels(const cv::Mat1i& labels, int n, const cv::Mat1b& c
     const uchar* cand = candidate.ptr<uchar>(r);
     const uchar* wh = white.ptr<uchar>(r);
     for (int c = 0; c < labels.cols; ++c) {
-      total[static_cast<size_t>(l[c])] += cand[c] ? 1 : 0;
+      if (!cand[c]) continue;  // white pixels are candidates; most pixels are neither
+      ++total[static_cast<size_t>(l[c])];
       whites[static_cast<size_t>(l[c])] += wh[c] ? 1 : 0;
     }
   }
@@ -188,7 +193,9 @@ cv::Mat1b TextMask(const cv::Mat1f& m) {
   for (int r = 0; r < m.rows; ++r) {
     const int* l = labels.ptr<int>(r);
     uchar* out = mask.ptr<uchar>(r);
-    for (int c = 0; c < m.cols; ++c) out[c] = text[static_cast<size_t>(l[c])];
+    for (int c = 0; c < m.cols; ++c) {
+      if (l[c] != 0) out[c] = text[static_cast<size_t>(l[c])];  // background (0) is never text
+    }
   }
   cv::dilate(mask, mask, cv::Mat());
   return mask;
