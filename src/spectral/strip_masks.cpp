@@ -270,7 +270,10 @@ double MedianLitPixels(const cv::Mat1f& m, const cv::Mat1b& text,
     if (line_row[static_cast<size_t>(r)]) continue;
     const float* row = m.ptr<float>(r);
     const uchar* mark = text.ptr<uchar>(r);
-    for (int c = 0; c < m.cols; ++c) lit[static_cast<size_t>(c)] += !mark[c] && row[c] > 0.1f;
+    for (int c = 0; c < m.cols; ++c) {  // branch-free (vectorizes): the same count
+      lit[static_cast<size_t>(c)] +=
+          static_cast<int>(mark[c] == 0) & static_cast<int>(row[c] > 0.1f);
+    }
   }
   // Only the valid columns between the edge zones: labels, blank and erased columns are not
   // the texture a margin is compared with.
