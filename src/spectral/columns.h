@@ -18,6 +18,18 @@ inline std::vector<int> CountPerColumn(const cv::Mat& mask) {
   return std::vector<int>(sums.begin(), sums.end());
 }
 
+// Pixels per column of a float matrix that satisfy `pred` (e.g. x >= level): the same counts as
+// CountPerColumn(m >= level), in one row-major pass without the mask and its /255 copy.
+template <typename Pred>
+std::vector<int> CountPerColumnIf(const cv::Mat1f& m, Pred pred) {
+  std::vector<int> count(static_cast<size_t>(m.cols), 0);
+  for (int r = 0; r < m.rows; ++r) {
+    const float* row = m.ptr<float>(r);
+    for (int c = 0; c < m.cols; ++c) count[static_cast<size_t>(c)] += pred(row[c]) ? 1 : 0;
+  }
+  return count;
+}
+
 // A rows x cols view of `store`, which grows only when too small. A worker that keeps its stores
 // across strips of varying size stops mapping and faulting in fresh pages for every strip (on the
 // measured machine the page faults cost as much as the arithmetic they fed).

@@ -218,7 +218,8 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
   const Geometry g = SideGeometry(s);
   const double k = o.threshold_sigma > 0 ? o.threshold_sigma : kDefaultThresholdSigma;
   const detail::SideLevels levels = LevelsFor(s, noise, k);
-  const std::vector<int> saturated = detail::CountPerColumn(s.intensity >= kSaturatedLevel);
+  const std::vector<int> saturated =
+      detail::CountPerColumnIf(s.intensity, [](float x) { return x >= kSaturatedLevel; });
   const ColumnMoments moments = Moments(s, prep, noise.power);
   e.weak_below_db = WeakBelowDb(levels, noise, s.dynamic_range_db);
   Envelope& env = e.env;
