@@ -1,5 +1,6 @@
 // refluxscan command line: parse, run the pipeline, print, map to an exit code
 // (docs/exit-codes.md). All work happens in the pipeline module.
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -63,6 +64,13 @@ void ParseFormats(const std::string& list, rs::pipeline::AnalyzeOptions& options
 }  // namespace
 
 int main(int argc, char** argv) {
+#if defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
+  // Decoded frames and strip matrices (1-3 MB each) come and go with every file. glibc's default
+  // maps blocks this size and trims freed heap tops, so each file faulted its pages in afresh;
+  // keeping them in the heap lets the next file reuse them (docs/performance.md).
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
   CLI::App app{"refluxscan: venous reflux measurement from duplex ultrasound spectral Doppler"};
   app.set_version_flag("--version", std::string("refluxscan ") + REFLUXSCAN_VERSION);
   app.require_subcommand(1);

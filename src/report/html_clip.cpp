@@ -1,8 +1,8 @@
 // One clip in report.html: the spectral strip as the scanner showed it with the analysis drawn
 // over it in the strip's own pixel coordinates, and the numbers beside it.
 #include <algorithm>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 
 #include "refluxscan/core/text.h"
 #include "report/internal.h"
@@ -10,10 +10,19 @@
 namespace refluxscan::report::detail {
 namespace {
 
+// Appends v as "%.2f" would print it: std::to_chars with a precision is specified to match
+// printf, without its locale and stream machinery (the envelope polylines print ~2 numbers per
+// strip column; snprintf was most of the report stage's own time).
+void AppendNum(std::string& out, double v) {
+  char buf[400];  // fits any double in fixed notation with 2 decimals
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 2);
+  out.append(buf, ec == std::errc{} ? end : buf);
+}
+
 std::string Num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
+  std::string out;
+  AppendNum(out, v);
+  return out;
 }
 
 std::string Esc(std::string_view s) { return EscapeHtml(s); }
@@ -60,7 +69,9 @@ std::string EnvelopeLines(const Envelope& env, const StripFrame& f, double sign,
       continue;
     }
     if (!points.empty()) points.push_back(' ');
-    points += Num(static_cast<double>(i)) + "," + Num(row);
+    AppendNum(points, static_cast<double>(i));
+    points.push_back(',');
+    AppendNum(points, row);
   }
   flush();
   return out;

@@ -105,21 +105,49 @@ std::vector<Rgb> EstimateRamp(const cv::Mat3b& strip) {
   return ramp;
 }
 
-// Position along the ramp (arc length / total) of the nearest ramp point, and the distance.
-std::pair<float, float> ProjectOnRamp(const std::vector<Rgb>& ramp, const std::vector<double>& arc,
-                                      const Rgb& c) {
-  double best_d2 = 1e300, best_arc = 0;
+// The ramp's segments with what ProjectOnRamp needs of each, computed once per strip instead of
+// once per projected colour: the same operations as cv::Vec3d's (component-wise, dot products
+// summed from 0 in channel order), so every projection is bit-for-bit what it was.
+struct RampSegment {
+  double start[3], step[3];  // ramp[i], ramp[i + 1] - ramp[i]
+  double len2;               // step . step
+  double arc0, arc_step;     // arc[i], arc[i + 1] - arc[i]
+};
+
+std::vector<RampSegment> RampSegments(const std::vector<Rgb>& ramp,
+                                      const std::vector<double>& arc) {
+  std::vector<RampSegment> segments;
   for (size_t i = 0; i + 1 < ramp.size(); ++i) {
     const Rgb seg = ramp[i + 1] - ramp[i];
-    const double len2 = seg.dot(seg);
-    const double u = len2 > 0 ? std::clamp((c - ramp[i]).dot(seg) / len2, 0.0, 1.0) : 0.0;
-    const Rgb d = c - (ramp[i] + seg * u);
-    if (d.dot(d) < best_d2) {
-      best_d2 = d.dot(d);
-      best_arc = arc[i] + u * (arc[i + 1] - arc[i]);
+    RampSegment g{};
+    for (int ch = 0; ch < 3; ++ch) g.start[ch] = ramp[i][ch], g.step[ch] = seg[ch];
+    g.len2 = seg.dot(seg);
+    g.arc0 = arc[i];
+    g.arc_step = arc[i + 1] - arc[i];
+    segments.push_back(g);
+  }
+  return segments;
+}
+
+// Position along the ramp (arc length / total) of the nearest ramp point, and the distance.
+std::pair<float, float> ProjectOnRamp(const std::vector<RampSegment>& segments, double arc_total,
+                                      const double (&c)[3]) {
+  double best_d2 = 1e300, best_arc = 0;
+  for (const RampSegment& g : segments) {
+    double along = 0;
+    for (int ch = 0; ch < 3; ++ch) along += (c[ch] - g.start[ch]) * g.step[ch];
+    const double u = g.len2 > 0 ? std::clamp(along / g.len2, 0.0, 1.0) : 0.0;
+    double d2 = 0;
+    for (int ch = 0; ch < 3; ++ch) {
+      const double d = c[ch] - (g.start[ch] + g.step[ch] * u);
+      d2 += d * d;
+    }
+    if (d2 < best_d2) {
+      best_d2 = d2;
+      best_arc = g.arc0 + u * g.arc_step;
     }
   }
-  return {static_cast<float>(best_arc / arc.back()), static_cast<float>(std::sqrt(best_d2))};
+  return {static_cast<float>(best_arc / arc_total), static_cast<float>(std::sqrt(best_d2))};
 }
 
 // Projections of the colours seen so far, direct-mapped by colour (a strip repeats few colours):
@@ -148,6 +176,7 @@ IntensityMap TintedMap(const cv::Mat3b& strip) {
   std::vector<double> arc{0.0};
   for (size_t i = 1; i < ramp.size(); ++i)
     arc.push_back(arc.back() + cv::norm(ramp[i] - ramp[i - 1]));
+  const std::vector<RampSegment> segments = RampSegments(ramp, arc);
   IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size()), true};
   thread_local ProjectionCache cache;
   cache.Clear();  // the ramp is the strip's own
@@ -158,8 +187,11 @@ IntensityMap TintedMap(const cv::Mat3b& strip) {
     for (int c = 0; c < strip.cols; ++c) {
       const cv::Vec3b p = px[c];
       const uint32_t key = (uint32_t{p[0]} << 16) | (uint32_t{p[1]} << 8) | p[2];
-      const auto& [position, distance] =
-          cache.Get(key, [&] { return ProjectOnRamp(ramp, arc, Rgb(p[0], p[1], p[2])); });
+      const auto& [position, distance] = cache.Get(key, [&] {
+        const double colour[3] = {static_cast<double>(p[0]), static_cast<double>(p[1]),
+                                  static_cast<double>(p[2])};
+        return ProjectOnRamp(segments, arc.back(), colour);
+      });
       intensity[c] = position;
       off_ramp[c] = distance;
     }
@@ -203,17 +235,26 @@ IntensityMap GrayMap(const cv::Mat3b& strip) {
   return out;
 }
 
-double NearGrayFraction(const cv::Mat3b& strip) {
-  size_t gray = 0;
+// Whether at least kGrayMapFraction of the pixels are near gray. Stops as soon as the rows left
+// cannot change the answer (the same comparison, on the count so far or its best case).
+bool MostlyNearGray(const cv::Mat3b& strip) {
+  if (strip.total() == 0) return true;
+  const auto total = static_cast<double>(strip.total());
+  const auto row_pixels = static_cast<size_t>(strip.cols);
+  size_t gray = 0, left = strip.total();
   for (int r = 0; r < strip.rows; ++r) {
-    const cv::Vec3b* px = strip.ptr<cv::Vec3b>(r);
-    for (int c = 0; c < strip.cols; ++c) {
-      const cv::Vec3b p = px[c];
-      const int hi = std::max({p[0], p[1], p[2]}), lo = std::min({p[0], p[1], p[2]});
-      gray += hi - lo <= kNearGraySpread ? 1 : 0;
+    const uchar* px = strip.ptr<uchar>(r);
+    size_t row_gray = 0;
+    for (size_t c = 0; c < row_pixels; ++c, px += 3) {
+      const int hi = std::max({px[0], px[1], px[2]}), lo = std::min({px[0], px[1], px[2]});
+      row_gray += hi - lo <= kNearGraySpread ? 1 : 0;
     }
+    gray += row_gray;
+    left -= row_pixels;
+    if (static_cast<double>(gray) / total >= kGrayMapFraction) return true;
+    if (static_cast<double>(gray + left) / total < kGrayMapFraction) return false;
   }
-  return strip.total() ? static_cast<double>(gray) / static_cast<double>(strip.total()) : 1.0;
+  return static_cast<double>(gray) / total >= kGrayMapFraction;
 }
 
 }  // namespace
@@ -241,7 +282,7 @@ IntensityMap MapDisplayIntensity(const cv::Mat& strip) {
     strip.convertTo(tmp, CV_8U);
     return MapDisplayIntensity(tmp);
   }
-  return NearGrayFraction(bgr) >= kGrayMapFraction ? GrayMap(bgr) : TintedMap(bgr);
+  return MostlyNearGray(bgr) ? GrayMap(bgr) : TintedMap(bgr);
 }
 
 }  // namespace refluxscan::spectral::detail

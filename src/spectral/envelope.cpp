@@ -144,7 +144,8 @@ ColumnMoments Moments(const Spectrogram& s, const detail::PreparedSpectrum& prep
 // Column SNR in dB: the 95th percentile of the smoothed column above the noise level.
 double ColumnSnrDb(const cv::Mat1f& smoothed_columns, int c, double noise_level, double dr_db) {
   const float* column = smoothed_columns.ptr<float>(c);
-  std::vector<float> v(column, column + smoothed_columns.cols);
+  thread_local std::vector<float> v;  // one allocation per worker, not per column
+  v.assign(column, column + smoothed_columns.cols);
   const size_t k = v.size() * 95 / 100;
   std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
   return (v[k] - noise_level) * dr_db;
@@ -217,7 +218,8 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
   const Geometry g = SideGeometry(s);
   const double k = o.threshold_sigma > 0 ? o.threshold_sigma : kDefaultThresholdSigma;
   const detail::SideLevels levels = LevelsFor(s, noise, k);
-  const std::vector<int> saturated = detail::CountPerColumn(s.intensity >= kSaturatedLevel);
+  const std::vector<int> saturated =
+      detail::CountPerColumnIf(s.intensity, [](float x) { return x >= kSaturatedLevel; });
   const ColumnMoments moments = Moments(s, prep, noise.power);
   e.weak_below_db = WeakBelowDb(levels, noise, s.dynamic_range_db);
   Envelope& env = e.env;

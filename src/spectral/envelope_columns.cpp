@@ -20,18 +20,34 @@ bool ColumnValid(const Spectrogram& s, int c) {
   return s.column_valid.empty() || s.column_valid[static_cast<size_t>(c)] != 0;
 }
 
-// Masked pixels of a column: linear interpolation between the nearest valid rows.
-void FillColumn(cv::Mat1f& m, const cv::Mat1b& valid, int c) {
-  int last = -1;
-  for (int r = 0; r <= m.rows; ++r) {
-    if (r < m.rows && !valid(r, c)) continue;
+// Masked pixels of the columns marked in `fill`: linear interpolation between the nearest valid
+// rows of their column (leading masked rows take the first valid value, trailing ones the last).
+// One row-major sweep over the mask instead of a strided walk down each column; every masked
+// pixel gets the same expression of the same two valid pixels as before.
+void FillColumns(cv::Mat1f& m, const cv::Mat1b& valid, const std::vector<uint8_t>& fill) {
+  const int rows = m.rows, cols = m.cols;
+  thread_local std::vector<int> last_valid;
+  last_valid.assign(static_cast<size_t>(cols), -1);
+  auto fill_gap = [&](int c, int last, int r) {  // rows last+1 .. r-1 of column c
     for (int k = last + 1; k < r; ++k) {
-      const float a = last >= 0 ? m(last, c) : (r < m.rows ? m(r, c) : 0.0f);
-      const float b = r < m.rows ? m(r, c) : a;
+      const float a = last >= 0 ? m(last, c) : (r < rows ? m(r, c) : 0.0f);
+      const float b = r < rows ? m(r, c) : a;
       const float u = static_cast<float>(k - last) / static_cast<float>(r - last);
       m(k, c) = last >= 0 ? a + u * (b - a) : b;
     }
-    last = r;
+  };
+  for (int r = 0; r < rows; ++r) {
+    const uchar* v = valid.ptr<uchar>(r);
+    for (int c = 0; c < cols; ++c) {
+      const auto cs = static_cast<size_t>(c);
+      if (!v[c] || !fill[cs]) continue;
+      if (last_valid[cs] < r - 1) fill_gap(c, last_valid[cs], r);
+      last_valid[cs] = r;
+    }
+  }
+  for (int c = 0; c < cols; ++c) {
+    const auto cs = static_cast<size_t>(c);
+    if (fill[cs] && last_valid[cs] < rows - 1) fill_gap(c, last_valid[cs], rows);
   }
 }
 
@@ -55,19 +71,36 @@ void FillMasked(const Spectrogram& s, PreparedSpectrum& p) {
   // Valid pixels per column in one pass (a per-column countNonZero walks a strided view).
   cv::Mat1i valid_per_column;
   if (have_mask) cv::reduce(s.valid / 255, valid_per_column, 0, cv::REDUCE_SUM, CV_32S);
+  const auto cols = static_cast<size_t>(s.Columns());
+  std::vector<uint8_t> fill(cols, 0);
+  // source[k]: the valid column whose (filled) values invalid column k takes, or k itself.
+  std::vector<int> source(cols);
+  bool any_fill = false, any_copy = false;
   int nearest_valid = -1;
   for (int c = 0; c < s.Columns(); ++c) {
+    const auto cs = static_cast<size_t>(c);
+    source[cs] = c;
     if (!ColumnValid(s, c)) continue;
     if (have_mask) {
       const int masked = s.Rows() - valid_per_column(0, c);
-      p.interpolated[static_cast<size_t>(c)] = masked > std::max(3, s.Rows() / 50) ? 1 : 0;
-      if (masked > 0 && masked < s.Rows()) FillColumn(p.filled, s.valid, c);
+      p.interpolated[cs] = masked > std::max(3, s.Rows() / 50) ? 1 : 0;
+      fill[cs] = masked > 0 && masked < s.Rows() ? 1 : 0;
+      any_fill = any_fill || fill[cs];
     }
-    for (int k = nearest_valid + 1; k < c; ++k) p.filled.col(c).copyTo(p.filled.col(k));
+    for (int k = nearest_valid + 1; k < c; ++k) source[static_cast<size_t>(k)] = c, any_copy = true;
     nearest_valid = c;
   }
   for (int k = nearest_valid + 1; nearest_valid >= 0 && k < s.Columns(); ++k) {
-    p.filled.col(nearest_valid).copyTo(p.filled.col(k));
+    source[static_cast<size_t>(k)] = nearest_valid, any_copy = true;
+  }
+  // Valid columns are filled first, then copied into the invalid ones (which are never filled
+  // themselves): the same values as filling and copying column by column.
+  if (any_fill) FillColumns(p.filled, s.valid, fill);
+  if (any_copy) {
+    for (int r = 0; r < s.Rows(); ++r) {
+      float* row = p.filled.ptr<float>(r);
+      for (size_t c = 0; c < cols; ++c) row[c] = row[source[c]];
+    }
   }
 }
 
@@ -98,16 +131,28 @@ NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
   const cv::Mat1f& columns = prepared.smoothed_columns;  // row c = column c
   const int rows = columns.cols;
   const double far = std::max(5.0, 0.2 * rows);
+  // The rows r with |r - baseline| >= far as increasing ranges, found once instead of tested per
+  // pixel: the same rows, visited in the same order.
+  std::vector<std::pair<int, int>> far_rows;  // [first, end)
+  for (int r = 0; r < rows; ++r) {
+    if (!(std::abs(r - baseline_row) >= far)) continue;
+    if (!far_rows.empty() && far_rows.back().second == r) {
+      far_rows.back().second = r + 1;
+    } else {
+      far_rows.emplace_back(r, r + 1);
+    }
+  }
+  int far_count = 0;
+  for (const auto& [first, end] : far_rows) far_count += end - first;
   std::vector<std::pair<double, int>> quiet;  // (mean of far rows, column)
   for (int c = 0; c < columns.rows; ++c) {
     if (!column_valid.empty() && !column_valid[static_cast<size_t>(c)]) continue;
     double sum = 0;
-    int n = 0;
     const float* column = columns.ptr<float>(c);
-    for (int r = 0; r < rows; ++r) {
-      if (std::abs(r - baseline_row) >= far) sum += column[r], ++n;
+    for (const auto& [first, end] : far_rows) {
+      for (int r = first; r < end; ++r) sum += column[r];
     }
-    if (n > 0) quiet.emplace_back(sum / n, c);
+    if (far_count > 0) quiet.emplace_back(sum / far_count, c);
   }
   std::sort(quiet.begin(), quiet.end());
   // Specks: their upper percentile over the quieter half of the columns (the quietest 30% are
@@ -115,8 +160,8 @@ NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
   std::vector<float> far_pixels;
   for (size_t i = 0; i < quiet.size() / 2; ++i) {
     const float* column = columns.ptr<float>(quiet[i].second);
-    for (int r = 0; r < rows; ++r) {
-      if (std::abs(r - baseline_row) >= far) far_pixels.push_back(column[r]);
+    for (const auto& [first, end] : far_rows) {
+      far_pixels.insert(far_pixels.end(), column + first, column + end);
     }
   }
   quiet.resize(std::max<size_t>(1, static_cast<size_t>(kQuietColumnShare * quiet.size())));

@@ -62,9 +62,13 @@ int MostWithin(const std::vector<float>& v, float tol, std::vector<int>& bins) {
 // Whether the median of `v` is above `level` (or at least `level` when `inclusive`): exactly
 // when at most size/2 values are below it (or at/below). Counting avoids a partial sort.
 bool MedianAbove(const std::vector<float>& v, float level, bool inclusive) {
-  const auto below = std::count_if(v.begin(), v.end(),
-                                   [&](float x) { return inclusive ? x < level : x <= level; });
-  return static_cast<size_t>(below) <= v.size() / 2;
+  size_t below = 0;  // one branch-free loop per mode (vectorizes; the lambda's branch did not)
+  if (inclusive) {
+    for (float x : v) below += x < level ? 1 : 0;
+  } else {
+    for (float x : v) below += x <= level ? 1 : 0;
+  }
+  return below <= v.size() / 2;
 }
 
 // Uniform: non-black median with kUniformShare of the values within tolerance of it.
@@ -171,7 +175,8 @@ std::vector<uchar> TextLabels(const cv::Mat1i& labels, int n, const cv::Mat1b& c
     const uchar* cand = candidate.ptr<uchar>(r);
     const uchar* wh = white.ptr<uchar>(r);
     for (int c = 0; c < labels.cols; ++c) {
-      total[static_cast<size_t>(l[c])] += cand[c] ? 1 : 0;
+      if (!cand[c]) continue;  // white pixels are candidates; most pixels are neither
+      ++total[static_cast<size_t>(l[c])];
       whites[static_cast<size_t>(l[c])] += wh[c] ? 1 : 0;
     }
   }
@@ -205,7 +210,9 @@ cv::Mat1b TextMask(const cv::Mat1f& m) {
   for (int r = 0; r < m.rows; ++r) {
     const int* l = labels.ptr<int>(r);
     uchar* out = mask.ptr<uchar>(r);
-    for (int c = 0; c < m.cols; ++c) out[c] = text[static_cast<size_t>(l[c])];
+    for (int c = 0; c < m.cols; ++c) {
+      if (l[c] != 0) out[c] = text[static_cast<size_t>(l[c])];  // background (0) is never text
+    }
   }
   cv::dilate(mask, mask, cv::Mat());
   return mask;
@@ -299,7 +306,10 @@ double MedianLitPixels(const cv::Mat1f& m, const cv::Mat1b& text,
     if (line_row[static_cast<size_t>(r)]) continue;
     const float* row = m.ptr<float>(r);
     const uchar* mark = text.ptr<uchar>(r);
-    for (int c = 0; c < m.cols; ++c) lit[static_cast<size_t>(c)] += !mark[c] && row[c] > 0.1f;
+    for (int c = 0; c < m.cols; ++c) {  // branch-free (vectorizes): the same count
+      lit[static_cast<size_t>(c)] +=
+          static_cast<int>(mark[c] == 0) & static_cast<int>(row[c] > 0.1f);
+    }
   }
   // Only the valid columns between the edge zones: labels, blank and erased columns are not
   // the texture a margin is compared with.
@@ -392,8 +402,14 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
     out.valid.setTo(0, marks);
     MaskScaleEdges(m, marks, lines, out);
   }
-  for (int c = 0; c < m.cols; ++c) {
-    if (!out.column_valid[static_cast<size_t>(c)]) out.valid.col(c).setTo(0);
+  // Invalid columns cleared row by row (a setTo per column view walks it one row at a time).
+  if (std::find(out.column_valid.begin(), out.column_valid.end(), 0) != out.column_valid.end()) {
+    for (int r = 0; r < m.rows; ++r) {
+      uchar* row = out.valid.ptr<uchar>(r);
+      for (int c = 0; c < m.cols; ++c) {
+        if (!out.column_valid[static_cast<size_t>(c)]) row[c] = 0;
+      }
+    }
   }
   return out;
 }
