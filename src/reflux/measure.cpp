@@ -187,6 +187,15 @@ double Percentile(std::span<const float> v, const std::vector<size_t>& columns, 
   return x[static_cast<size_t>(k)];
 }
 
+// Percentile q of v[begin, end) (0 when empty).
+double RangePercentile(std::span<const float> v, size_t begin, size_t end, double q) {
+  if (end <= begin) return 0;
+  std::vector<float> x(v.begin() + static_cast<long>(begin), v.begin() + static_cast<long>(end));
+  const auto k = static_cast<long>(q * static_cast<double>(x.size() - 1));
+  std::nth_element(x.begin(), x.begin() + k, x.end());
+  return x[static_cast<size_t>(k)];
+}
+
 // The clip's quiet antegrade level: the median of the antegrade trace over the columns outside
 // every run above the augmentation level (0 when there are none: the plateau test then only
 // asks for flow).
@@ -243,11 +252,8 @@ struct FirstBurst {
 // the whole clip; true without the power series.
 bool BringsPower(std::span<const float> power, const Trace& t, const Run& run) {
   if (power.size() < t.columns || t.columns == 0) return true;
-  std::vector<size_t> all(t.columns), in_run;
-  for (size_t c = 0; c < t.columns; ++c) all[c] = c;
-  for (size_t c = run.begin; c < run.end; ++c) in_run.push_back(c);
-  return Percentile(power, in_run, 0.5) >=
-         (1 + kMinPowerRise) * std::max(Percentile(power, all, 0.5), 1e-6);
+  return RangePercentile(power, run.begin, run.end, 0.5) >=
+         (1 + kMinPowerRise) * std::max(RangePercentile(power, 0, t.columns, 0.5), 1e-6);
 }
 
 // The first sustained burst of one side above that side's augmentation level.
@@ -265,9 +271,8 @@ std::optional<FirstBurst> FindFirstBurst(std::span<const float> v, std::span<con
       continue;
     }
     const auto first = v.begin() + static_cast<long>(run.begin);
-    std::vector<size_t> columns;
-    for (size_t c = run.begin; c < run.end; ++c) columns.push_back(c);
-    const double median_power = power.size() >= t.columns ? Percentile(power, columns, 0.5) : 0.0;
+    const double median_power =
+        power.size() >= t.columns ? RangePercentile(power, run.begin, run.end, 0.5) : 0.0;
     return FirstBurst{run.begin, *std::max_element(first, first + static_cast<long>(run.Length())),
                       median_power};
   }
@@ -336,20 +341,19 @@ double FallCrossing(std::span<const float> v, size_t col, double level) {
   return static_cast<double>(col - 1) + std::clamp((hi - level) / (hi - lo), 0.0, 1.0);
 }
 
+// The run's median retrograde side power over its no-flow base; 1 (no evidence either way)
+// without the power series or before the base is known (the first pass of RetrogradeNoise).
+double RetrogradePowerRatio(const Trace& t, const Run& run) {
+  if (t.retro_power.size() < run.end || !std::isfinite(t.retro_power_base)) return 1;
+  return RangePercentile(t.retro_power, run.begin, run.end, 0.5) /
+         std::max(t.retro_power_base, 1e-6);
+}
+
 // Flow brings its power into the retrograde side: over a run of real reflux the side's median
 // power is at least (1 + kMinPowerRise) x its no-flow base. Measured on a 500-clip stress set:
 // this drops 48 of the 109 retrograde runs that match no true reflux (speckle near the
 // baseline, a quiet flow's spill) and 1 of 269 that do. Without the power series or before its
 // base is known (the first pass of RetrogradeNoise), every run passes.
-// The run's median retrograde side power over its no-flow base; 1 (no evidence either way)
-// without the power series or before the base is known (the first pass of RetrogradeNoise).
-double RetrogradePowerRatio(const Trace& t, const Run& run) {
-  if (t.retro_power.size() < run.end || !std::isfinite(t.retro_power_base)) return 1;
-  std::vector<size_t> columns;
-  for (size_t c = run.begin; c < run.end; ++c) columns.push_back(c);
-  return Percentile(t.retro_power, columns, 0.5) / std::max(t.retro_power_base, 1e-6);
-}
-
 bool RaisesRetrogradePower(const Trace& t, const Run& run) {
   return !std::isfinite(t.retro_power_base) || t.retro_power.size() < run.end ||
          RetrogradePowerRatio(t, run) >= 1 + kMinPowerRise;
@@ -408,9 +412,7 @@ std::optional<Run> FindRefluxRun(std::span<const float> retro, const Trace& t, s
 void MarkStrongPower(std::span<const float> retro_power, const Trace& t,
                      std::vector<uint8_t>& flow) {
   if (retro_power.size() < t.columns || t.columns == 0) return;
-  std::vector<size_t> all(t.columns);
-  for (size_t c = 0; c < t.columns; ++c) all[c] = c;
-  const double median = std::max(Percentile(retro_power, all, 0.5), 1e-6);
+  const double median = std::max(RangePercentile(retro_power, 0, t.columns, 0.5), 1e-6);
   for (size_t c = 0; c < t.columns; ++c) {
     if (retro_power[c] >= kStrongPowerRatio * median) flow[c] = 1;
   }
@@ -503,10 +505,8 @@ std::optional<double> HalfPowerOnset(const Trace& t, size_t first_hi, size_t las
   for (size_t c = first_hi; c <= last_hi; ++c) {
     if (t.flags[c] & kColumnAliased) return std::nullopt;
   }
-  std::vector<size_t> core;
-  for (size_t c = first_hi; c <= last_hi; ++c) core.push_back(c);
   const double base = t.retro_power_base;
-  const double rise = Percentile(t.retro_power, core, 0.5) - base;
+  const double rise = RangePercentile(t.retro_power, first_hi, last_hi + 1, 0.5) - base;
   if (!(rise >= kMinPowerRise * std::max(base, 1e-6))) return std::nullopt;
   const double half = base + 0.5 * rise;
   // The window leads the envelope too: its first half-peak column can come before the power
