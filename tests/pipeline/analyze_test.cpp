@@ -2,9 +2,12 @@
 // exit code, safe folder names, and skip-unchanged / --force re-runs.
 #include "refluxscan/pipeline/analyze.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -21,16 +24,25 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// One small generated study shared by the tests of this file (generated once).
+// One small generated study shared by the tests of this file (generated once). ctest runs each
+// test in its own process, in parallel: a process generates into a folder of its own and renames
+// it into place, so no test reads a half-written set (the first rename wins; others discard).
 const fs::path& SampleSet() {
   static const fs::path dir = [] {
-    fs::path d = testing::BinaryDir() / "test_scratch" / "analyze_set";
+    const fs::path d = testing::BinaryDir() / "test_scratch" / "analyze_set";
     if (!fs::exists(d / "truth.json")) {
+      fs::path staging = d;
+      staging += ".staging." + std::to_string(::getpid());
+      fs::remove_all(staging);
       synth::SetOptions options;
-      options.out_dir = d.string();
+      options.out_dir = staging.string();
       options.preset = "sample";
       options.seed = 7;
       EXPECT_TRUE(synth::GenerateSet(options).has_value());
+      std::error_code ec;
+      if (fs::exists(d) && !fs::exists(d / "truth.json")) fs::remove_all(d, ec);  // stale
+      fs::rename(staging, d, ec);  // fails when another process's set is already in place
+      if (ec) fs::remove_all(staging, ec);
     }
     return d;
   }();
