@@ -48,6 +48,7 @@ CalibrationSummary SummarizeCalibration(const UltrasoundRegion& region, const Sp
   cal.frames_total = s.frames_total;
   cal.warnings = s.warnings;
   cal.warnings.insert(cal.warnings.end(), region.warnings.begin(), region.warnings.end());
+  cal.notes = s.notes;
   return cal;
 }
 

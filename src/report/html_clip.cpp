@@ -216,6 +216,7 @@ std::string CalibrationText(const CalibrationSummary& c) {
   if (c.transducer_frequency_hz) s += "; f0 " + Fixed(*c.transducer_frequency_hz / 1e6, 2) + " MHz";
   s += "; frame " + std::to_string(c.frame_index + 1) + " of " + std::to_string(c.frames_total);
   for (const std::string& w : c.warnings) s += "<br><span class=\"warn\">" + Esc(w) + "</span>";
+  for (const std::string& n : c.notes) s += "<br><span class=\"note\">" + Esc(n) + "</span>";
   return s;
 }
 

@@ -115,7 +115,7 @@ table.kv td{padding:2px 0}
 table.maneuvers{border-collapse:collapse;font-size:12px;flex:1 1 420px;align-self:flex-start}
 table.maneuvers th,table.maneuvers td{border:1px solid var(--line);padding:2px 6px;text-align:right}
 table.maneuvers th{background:#f0f3f7;font-weight:600}
-.warn{color:#8a5a00}.muted{color:var(--muted)}
+.warn{color:#8a5a00}.note,.muted{color:var(--muted)}
 code{font-family:"DejaVu Sans Mono",Consolas,monospace;font-size:12px;overflow-wrap:anywhere}
 .strip-missing{padding:20px;background:#eef1f4;color:var(--muted);border-radius:4px;margin-bottom:10px}
 table.qa{border-collapse:collapse;width:100%;font-size:13px}

@@ -50,6 +50,7 @@ Json CalibrationJson(const CalibrationSummary& c) {
   j["frame_index"] = c.frame_index;
   j["frames_total"] = c.frames_total;
   j["warnings"] = StringArray(c.warnings);
+  j["notes"] = StringArray(c.notes);
   return j;
 }
 

@@ -74,10 +74,11 @@ Result<Spectrogram> SpectrogramFromDisplay(const UltrasoundImage& image,
     const auto& idx = image.decoded_frame_indices;
     s.frame_index = *frame_pos < idx.size() ? idx[*frame_pos] : static_cast<int>(*frame_pos);
     s.frames_total = std::max(image.number_of_frames, static_cast<int>(image.frames.size()));
-    if (map.tinted)
-      s.warnings.push_back("tinted display map: intensity read along its colour ramp");
+    if (map.tinted) s.notes.push_back("tinted display map: intensity read along its colour ramp");
     s.warnings.insert(s.warnings.end(), axes->warnings.begin(), axes->warnings.end());
     s.warnings.insert(s.warnings.end(), masks.warnings.begin(), masks.warnings.end());
+    s.notes.insert(s.notes.end(), axes->notes.begin(), axes->notes.end());
+    s.notes.insert(s.notes.end(), masks.notes.begin(), masks.notes.end());
     return s;
   });
 }

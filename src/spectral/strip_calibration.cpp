@@ -26,7 +26,7 @@ Result<double> VerticalUnitScale(const UltrasoundRegion& region, StripAxes& axes
   const auto angle = region.doppler_correction_angle_deg;
   if (f0 && angle && *f0 > 0 && std::abs(*angle) < 89.0) {
     axes.unit = VelocityUnit::kCmPerSecond;
-    axes.warnings.push_back("velocity scale converted from Hz using f0 and the Doppler angle");
+    axes.notes.push_back("velocity scale converted from Hz using f0 and the Doppler angle");
     return VelocityCmSFromDopplerShift(1.0, *f0, *angle);
   }
   axes.unit = VelocityUnit::kHertz;

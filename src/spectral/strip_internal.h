@@ -31,7 +31,8 @@ struct StripAxes {
   double zero_row_in_region = 0;  // row of velocity 0 in the unflipped crop (may be fractional)
   bool flip_rows = false;
   double t0_s = 0, seconds_per_column = 0;
-  std::vector<std::string> warnings;
+  std::vector<std::string> warnings;  // calibration inconsistencies
+  std::vector<std::string> notes;     // what was done to read it (unit conversion)
 };
 // Errors: kNotFound (no usable calibration), kUnsupported (units neither cm/s nor Hz).
 Result<StripAxes> AxesFromRegion(const UltrasoundRegion& region, int rows);
@@ -41,7 +42,8 @@ struct StripMasks {
   cv::Mat1b valid;                           // 255 = spectrum
   std::vector<uint8_t> column_valid;         // 0 = blank, erase bar, stale sweep, scale/labels
   std::optional<double> drawn_baseline_row;  // centre of the detected baseline line, if any
-  std::vector<std::string> warnings;
+  std::vector<std::string> warnings;         // the display disagrees with the calibration
+  std::vector<std::string> notes;            // what was masked (erase bar, scale labels)
 };
 StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bool mask_overlays);
 

@@ -290,9 +290,9 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
   // sweep (stale), left of it the current one.
   const Run stale{bar.last + 1, cols - 1};
   for (int c = stale.first; c <= stale.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
-  out.warnings.push_back("erase bar at columns " + std::to_string(bar.first) + "-" +
-                         std::to_string(bar.last) + ": " + std::to_string(stale.Width()) +
-                         " columns of the previous sweep masked (time axis kept continuous)");
+  out.notes.push_back("erase bar at columns " + std::to_string(bar.first) + "-" +
+                      std::to_string(bar.last) + ": " + std::to_string(stale.Width()) +
+                      " columns of the previous sweep masked (time axis kept continuous)");
 }
 
 // Median over the strip's columns of the pixels above the lit level that are neither marks nor
@@ -357,8 +357,8 @@ void MaskScaleEdges(const cv::Mat1f& m, const cv::Mat1b& text, const std::vector
       out.column_valid[static_cast<size_t>(side == 0 ? k : m.cols - 1 - k)] = 0;
     }
     if (masked_to >= 0) {
-      out.warnings.push_back(std::string(side == 0 ? "left" : "right") + " edge: " +
-                             std::to_string(masked_to + 1) + " columns of scale/labels masked");
+      out.notes.push_back(std::string(side == 0 ? "left" : "right") + " edge: " +
+                          std::to_string(masked_to + 1) + " columns of scale/labels masked");
     }
   }
 }

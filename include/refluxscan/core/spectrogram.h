@@ -31,7 +31,9 @@ struct Spectrogram {
   SpectrogramSource source = SpectrogramSource::kDisplay;
   int frame_index = 0;  // display path: which frame was analyzed
   int frames_total = 1;
-  std::vector<std::string> warnings;  // calibration checks, masks applied, conversions
+  std::vector<std::string> warnings;  // calibration checks that failed: the QA flag
+                                      // calibration_inconsistent
+  std::vector<std::string> notes;     // what was done to read it: masks, tint, unit conversion
 
   int Rows() const { return intensity.rows; }
   int Columns() const { return intensity.cols; }

@@ -1,0 +1,37 @@
+// Sonographer QA flags of one clip (docs/qa-flags.md).
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "../../src/pipeline/qa.h"  // private helper under test
+
+namespace refluxscan::pipeline {
+namespace {
+
+bool Has(const std::vector<std::string>& flags, const std::string& flag) {
+  return std::find(flags.begin(), flags.end(), flag) != flags.end();
+}
+
+ClipResult ClipWithCalibration() {
+  ClipResult clip;
+  clip.calibration = CalibrationSummary{};
+  clip.calibration->doppler_angle_deg = 45;
+  return clip;
+}
+
+// How the display was read (tint, masked erase bar or labels, Hz converted) is a note, not an
+// inconsistency: only a failed check raises calibration_inconsistent.
+TEST(QualityFlags, CalibrationInconsistentOnlyForFailedChecks) {
+  ClipResult read = ClipWithCalibration();
+  read.calibration->notes = {"tinted display map: intensity read along its colour ramp",
+                             "erase bar at columns 10-17: 80 columns of the previous sweep masked"};
+  EXPECT_FALSE(Has(QualityFlags(read, nullptr), "calibration_inconsistent"));
+  ClipResult off = ClipWithCalibration();
+  off.calibration->warnings = {"drawn baseline 10 rows below the calibrated zero row"};
+  EXPECT_TRUE(Has(QualityFlags(off, nullptr), "calibration_inconsistent"));
+}
+
+}  // namespace
+}  // namespace refluxscan::pipeline
