@@ -159,7 +159,8 @@ std::optional<double> FlowSnrDb(const Spectrogram& s, const cv::Mat1f& smoothed_
                                 int up_rows, int down_first, const ColumnSides& sd,
                                 double noise_level) {
   const float* column = smoothed_columns.ptr<float>(c);
-  std::vector<float> v;
+  thread_local std::vector<float> v;  // per worker: no allocation per column
+  v.clear();
   if (sd.up.edge >= 0) {
     for (int r = std::max(0, static_cast<int>(std::floor(sd.up.edge))); r < up_rows; ++r) {
       v.push_back(column[r]);
