@@ -209,6 +209,50 @@ TEST(DisplayIntensity, TintedMapsInvertToTheGrayLevel) {
   }
 }
 
+// A narrow band of flow on a black floor: a few percent of the strip is lit, so the strip is
+// >= 90% near-gray (black) whatever its map. A dark tinted band must still be read through its
+// ramp (not masked as a coloured overlay), and a gray band's coloured ECG must still be masked.
+cv::Mat1b NarrowBandOnBlack() {
+  cv::Mat1b gray(kRows, kCols, uchar{0});
+  cv::RNG rng(11);
+  for (int r = 112; r < 120; ++r) {  // 8 rows above the zero row (row 120): 4% of the strip
+    for (int c = 0; c < kCols; ++c) gray(r, c) = cv::saturate_cast<uchar>(rng.uniform(60, 200));
+  }
+  return gray;
+}
+
+TEST(DisplayIntensity, DarkTintedNarrowBandIsReadThroughItsRamp) {
+  const cv::Mat1b gray = NarrowBandOnBlack();
+  for (auto lut : {&BlueLut, &SepiaLut}) {
+    const cv::Mat3b tinted = ApplyLut(gray, lut);
+    const cv::Mat1f got = DisplayIntensity(tinted);
+    ASSERT_EQ(got.size(), gray.size());
+    cv::Mat1f expected;
+    gray.convertTo(expected, CV_32F, 1.0 / 255.0);
+    const cv::Rect band(0, 112, kCols, 8);
+    EXPECT_LT(cv::mean(cv::abs(got(band) - expected(band)))[0], 0.03)
+        << (lut == &BlueLut ? "blue" : "sepia");
+    auto s = SpectrogramFromDisplay(ImageWith(tinted), SpectralRegion());
+    ASSERT_TRUE(s.has_value());
+    EXPECT_GT(cv::countNonZero(s->valid(band)), band.area() * 9 / 10)
+        << (lut == &BlueLut ? "blue" : "sepia") << ": the trace was masked as an overlay";
+  }
+}
+
+TEST(StripMasks, ColouredTraceOnABlackFloorGrayStripIsMasked) {
+  cv::Mat3b strip;
+  cv::cvtColor(NarrowBandOnBlack(), strip, cv::COLOR_GRAY2BGR);
+  std::vector<cv::Point> ecg;
+  for (int c = 0; c < kCols; ++c)
+    ecg.emplace_back(c, 180 + static_cast<int>(8 * std::sin(c * 0.2)));
+  cv::polylines(strip, ecg, false, cv::Scalar(0, 220, 0), 1);
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  int masked = 0;
+  for (const auto& p : ecg) masked += s->valid(p.y, p.x) == 0 ? 1 : 0;
+  EXPECT_GE(masked, kCols * 95 / 100);
+}
+
 TEST(StripMasks, DrawnBaselineAndTextAreMasked) {
   cv::Mat1b strip = NoisyStrip();
   strip.row(120).setTo(200);  // drawn baseline at the calibrated zero row
