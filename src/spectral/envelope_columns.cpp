@@ -198,6 +198,7 @@ namespace {
 constexpr int kMinGapSamples = 2;
 constexpr int kGapShareOfRegion = 4;
 constexpr int kMinSupportSamples = 3;  // samples above `high` a region needs (specks are shorter)
+constexpr int kMinDetachedSupportSamples = 2 * kMinSupportSamples;  // ExtendOverDarkInterior
 
 // A region grown from `from` in direction `step` (+1 toward the baseline, -1 toward the scale
 // edge) while samples stay above `low`, bridging fades (see kGapShareOfRegion). Returns the last
@@ -231,6 +232,38 @@ int BaselineRegionOuter(const std::vector<float>& v, const SideLevels& l) {
   return -1;
 }
 
+// The spectrum of a blunt (plug-like) flow is a band near its maximum velocity with few
+// scatterers, so a dark interior, between it and the baseline: the region grown from the baseline
+// stops short of it (or finds nothing). A region further out, not touching the scale edge (that
+// is aliasing's re-entry), holding >= kMinDetachedSupportSamples samples above `high` and as
+// long as the dark gap before it, belongs to the same spectrum; a speck is neither. Returns the
+// new outer index (or `outer`). Measured (stress seed 1 / held-out seed 7, 500 clips each):
+// classification 95.8% -> 96.6% / 94.8% -> 96.6%, duration p95 51.5 -> 29.7 / 62.7 -> 29.8
+// columns; blunt-profile clips 94.3% -> 96.4%. Support 2 x kMinSupportSamples (a detached region
+// needs more evidence than one touching the baseline); 1 x measured within 0.2 points of it.
+int ExtendOverDarkInterior(const std::vector<float>& v, const SideLevels& l, int outer) {
+  const int n = static_cast<int>(v.size());
+  int inner_end = outer >= 0 ? outer : n - 1 - l.baseline_slack;  // where the dark gap starts
+  for (int i = inner_end - 1; i >= 1;) {
+    if (v[static_cast<size_t>(i)] <= l.low) {
+      --i;
+      continue;
+    }
+    int support = 0;
+    const int far = GrowRegion(v, i, -1, l, support);
+    const int length = i - far + 1, gap = inner_end - i - 1;
+    if (far <= 0) break;  // reaches the scale edge: aliasing's business
+    if (support >= kMinDetachedSupportSamples && length >= gap) {
+      outer = far;
+      inner_end = far;
+      i = far - 1;
+      continue;
+    }
+    i = far - 1;
+  }
+  return outer;
+}
+
 // Half-power edge of a region [outer, inner]: the reference is the 75th percentile of its outer
 // half (the spectrum just inside the edge; robust to speckle), the edge is where the profile,
 // scanned from outside inward, first reaches the reference minus 3 dB. For a spectrum that is
@@ -257,6 +290,7 @@ SideRuns ThresholdRuns(const std::vector<float>& v, const std::vector<float>& pr
   const int n = static_cast<int>(v.size());
   if (n < 2) return out;
   out.baseline_run_outer = BaselineRegionOuter(v, l);
+  out.baseline_run_outer = ExtendOverDarkInterior(v, l, out.baseline_run_outer);
   if (out.baseline_run_outer >= 0)
     out.edge = HalfPowerEdge(profile, out.baseline_run_outer, n - 1, l);
   if (v[0] > l.low) {

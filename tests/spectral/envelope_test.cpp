@@ -71,6 +71,32 @@ TEST(Envelope, BothEstimatorsWithinOneRowOnSyntheticSpectra) {
   }
 }
 
+// A blunt (plug-like) flow puts its scatterers near v_max: the spectrum is a band with a dark
+// interior between it and the baseline. Its edge is the band's; a speck as far out is nothing.
+TEST(Envelope, BandWithADarkInteriorKeepsItsEdge) {
+  SyntheticSpec spec;
+  spec.cols = 120;
+  const Spectrogram flow = MakeSpectrogram(spec, std::vector<double>(120, 30.0));
+  const Spectrogram none = MakeSpectrogram(spec, std::vector<double>(120, 0.0));
+  Spectrogram band = flow;
+  for (int r = 0; r < spec.rows; ++r) {
+    const double v = band.VelocityAtRow(r);
+    if (v > 0 && v < 18) none.intensity.row(r).copyTo(band.intensity.row(r));  // dark interior
+  }
+  Spectrogram speck = none;
+  speck.intensity(cv::Rect(40, 30, 5, 4)).setTo(1.0f);  // ~45 cm/s, 4 rows by 5 columns
+  EnvelopeOptions o;
+  o.smoothing_cutoff_hz = -1;
+  const auto band_env = EstimateEnvelope(band, o);
+  const auto speck_env = EstimateEnvelope(speck, o);
+  ASSERT_TRUE(band_env && speck_env);
+  std::vector<double> err;
+  for (size_t c = 0; c < 120; ++c)
+    err.push_back(std::abs(band_env->max_forward[c] - 30) / spec.step);
+  EXPECT_LE(Percentile(err, 0.5), 1.5) << "rows";
+  for (size_t c = 38; c < 47; ++c) EXPECT_LT(speck_env->max_forward[c], 5) << c;
+}
+
 TEST(Envelope, NoiseFloorOnPureNoise) {
   SyntheticSpec spec;
   const Spectrogram s = MakeSpectrogram(spec, std::vector<double>(spec.cols, 0.0));
