@@ -21,6 +21,13 @@ constexpr double kMaxStftCells = 2e8;          // rows x columns of the output (
 constexpr double kAutoWallFraction = 0.02;     // auto wall filter: 2% of the PRF
 constexpr double kAutoWindowS = 0.015;         // auto window: ~15 ms (DOMAIN.md: 10-40 ms)
 constexpr double kReferencePercentile = 0.99;  // power mapped to intensity 1 (before gain)
+// Auto FFT size: the window zero-padded to 4x (next power of two). The frequency resolution stays
+// the window's; the spectrum is sampled 4x finer, so the envelope's edge interpolation and its
+// noise floor (one bin: 2-3 cm/s unpadded) are not quantized to the window's bins. Measured on
+// the edge sets' I/Q (seed 3 / seed 5): duration median 10.6 -> 7.3 / 9.6 -> 7.3 columns,
+// envelope 16.9% -> 13.2% / 16.5% -> 13.7%, classification 100% / 92.6% -> 96.3%; 2x and 8x
+// measured 8.2 and 7.3 columns on seed 3.
+constexpr size_t kAutoFftPadFactor = 4;
 
 size_t NextPowerOfTwo(size_t n) {
   size_t p = 1;
@@ -97,7 +104,8 @@ Result<StftGeometry> PlanStft(size_t n, double rate_hz, const StftOptions& o) {
   g.window = std::max<size_t>(g.window, 4);
   if (g.window > n) g.window = std::max<size_t>(4, NextPowerOfTwo(n + 1) / 2);
   if (g.window > n) return Fail(ErrorCode::kInvalidInput, "signal shorter than 4 samples");
-  g.fft = o.fft_size > 0 ? static_cast<size_t>(o.fft_size) : NextPowerOfTwo(g.window);
+  g.fft = o.fft_size > 0 ? static_cast<size_t>(o.fft_size)
+                         : NextPowerOfTwo(kAutoFftPadFactor * g.window);
   if (g.fft < g.window) return Fail(ErrorCode::kInvalidInput, "fft_size smaller than the window");
   if (g.fft > kMaxFftSize) return Fail(ErrorCode::kResourceLimit, "fft_size above 65536");
   g.hop =

@@ -9,6 +9,7 @@
 #include <numbers>
 #include <random>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "testing/fixtures.h"
@@ -64,19 +65,23 @@ TEST(AnalyticSignal, CosineBecomesComplexExponential) {
 TEST(StftPower, RowsRunFromPlusHalfPrfDown) {
   const double prf = 4000;
   StftOptions o;
-  o.window_ms = 16;
+  o.window_ms = 16;  // 64 samples
   o.wall_filter_hz = -1;
-  auto p = StftPower(ComplexTone(1000, prf, 4000), prf, o);
-  ASSERT_TRUE(p.has_value()) << p.error().message;
-  EXPECT_EQ(p->power_db.rows, 64);
-  EXPECT_DOUBLE_EQ(p->hz_top, prf / 2);
-  EXPECT_DOUBLE_EQ(p->hz_per_row, prf / 64);
-  EXPECT_DOUBLE_EQ(p->seconds_per_column, 16.0 / prf);
-  // +1000 Hz is 1000/62.5 = 16 bins above the baseline row 32.
-  EXPECT_EQ(PeakRow(p->power_db, 10), 32 - 16);
-  auto n = StftPower(ComplexTone(-1000, prf, 4000), prf, o);
-  ASSERT_TRUE(n.has_value());
-  EXPECT_EQ(PeakRow(n->power_db, 10), 32 + 16);
+  // Auto FFT size: the window zero-padded to 4x (256 bins); an explicit size is kept.
+  for (const auto& [fft_size, bins] : {std::pair{0, 256}, std::pair{64, 64}}) {
+    o.fft_size = fft_size;
+    auto p = StftPower(ComplexTone(1000, prf, 4000), prf, o);
+    ASSERT_TRUE(p.has_value()) << p.error().message;
+    EXPECT_EQ(p->power_db.rows, bins);
+    EXPECT_DOUBLE_EQ(p->hz_top, prf / 2);
+    EXPECT_DOUBLE_EQ(p->hz_per_row, prf / bins);
+    EXPECT_DOUBLE_EQ(p->seconds_per_column, 16.0 / prf);
+    // +1000 Hz is a quarter of the bins above the baseline row (bins / 2).
+    EXPECT_EQ(PeakRow(p->power_db, 10), bins / 2 - bins / 4);
+    auto n = StftPower(ComplexTone(-1000, prf, 4000), prf, o);
+    ASSERT_TRUE(n.has_value());
+    EXPECT_EQ(PeakRow(n->power_db, 10), bins / 2 + bins / 4);
+  }
 }
 
 TEST(StftPower, WhiteNoiseLevelIsItsVariance) {
