@@ -68,3 +68,9 @@ awk -v c1="$clips1" -v c4="$clips4" -v mb1="$mb1" -v mb4="$mb4" \
   printf "%-34s %10.2f %10s   (target >= 1.8)\n", "speed-up --jobs 2 vs 1", one / fu, "-"
   printf "%-34s %10.2f   (1.0 = linear in clips)\n", "time per clip 4x / 1x", (fu4 / c4) / (fu / c1)
 }'
+
+# Microbenchmarks of the hot stages (Google Benchmark; built when libbenchmark-dev is present).
+if [ -x "$build/refluxscan-micro-bench" ]; then
+  echo
+  "$build/refluxscan-micro-bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+fi
