@@ -58,7 +58,10 @@ std::string TopBanner(const StudyReport& r) {
   if (!s.accession_number.empty())
     out += "<dt>Accession</dt><dd>" + Esc(s.accession_number) + "</dd>";
   out += "</dl><dl><dt>Tool</dt><dd>refluxscan " + Esc(r.tool_version) + "</dd>";
-  out += "<dt>Generated</dt><dd>" + Esc(r.generated_at_utc) + "</dd></dl></div></header>";
+  // The analyzer leaves the time out so a re-run writes identical bytes: no empty row then.
+  if (!r.generated_at_utc.empty())
+    out += "<dt>Generated</dt><dd>" + Esc(r.generated_at_utc) + "</dd>";
+  out += "</dl></div></header>";
   return out;
 }
 
