@@ -16,11 +16,14 @@ namespace {
 using Rgb = cv::Vec3d;  // stored in OpenCV channel order (B, G, R)
 
 constexpr int kLumaBins = 64;
-constexpr int kNearGraySpread = 12;       // max-min channel spread of a gray pixel after JPEG
-constexpr double kGrayMapFraction = 0.9;  // this share of near-gray lit pixels = a gray map
-constexpr int kMinLitLevel = 32;          // brightest channel below this: black, gray in any map
-constexpr int kMaxRampGapBins = 6;        // a longer run of empty luma bins ends the ramp
-constexpr double kMaxRampTurnCos = 0.5;   // a bin turning the ramp by > 60 degrees is an overlay
+constexpr int kNearGraySpread = 12;        // max-min channel spread of a gray pixel after JPEG
+constexpr double kGrayMapFraction = 0.9;   // this share of near-gray lit pixels = a gray map
+constexpr int kMinLitLevel = 32;           // brightest channel below this: black, gray in any map
+constexpr double kMaxLineLitShare = 0.02;  // a lone line lights under 2% of the strip
+constexpr int kMaxLineRows = 4;            // lit pixels per column of a 1-2 px line
+constexpr double kLineColumnShare = 0.9;   // share of lit columns that thin for a line
+constexpr int kMaxRampGapBins = 6;         // a longer run of empty luma bins ends the ramp
+constexpr double kMaxRampTurnCos = 0.5;    // a bin turning the ramp by > 60 degrees is an overlay
 
 // g / 255 correctly rounded to float, for every 8-bit level (the exact gray contract).
 float GrayLevel(int g) { return static_cast<float>(g / 255.0); }
@@ -236,33 +239,52 @@ IntensityMap GrayMap(const cv::Mat3b& strip) {
   return out;
 }
 
-// Whether at least kGrayMapFraction of the lit pixels (brightest channel >= kMinLitLevel) are
-// near gray. Near-black pixels are gray in every map, so they do not vote: a dark tinted strip
-// whose trace covers a few percent of it (a narrow band on a black floor) is >= 90% near-gray
-// overall, and reading it as a gray map masked its whole trace as a coloured overlay (stress
-// set: 6 clips with a visible trace read "weak signal"). Stops as soon as the rows left cannot
-// change the answer.
+// Whether the lit pixels are a lone thin line across the strip (an ECG or auto-trace on an
+// otherwise empty strip), not a spectrum: few lit pixels in all (< kMaxLineLitShare), spread over
+// at least half the columns, and at most kMaxLineRows of them in nearly every lit column. A
+// spectrum, even a narrow band, is taller than that where it is present; a short burst covers
+// few columns. `lit_per_column` counts the lit pixels of each column.
+bool IsLoneLine(const std::vector<int>& lit_per_column, size_t lit, size_t total) {
+  if (static_cast<double>(lit) >= kMaxLineLitShare * static_cast<double>(total)) return false;
+  size_t lit_columns = 0, thin_columns = 0;
+  for (const int n : lit_per_column) {
+    lit_columns += n > 0 ? 1 : 0;
+    thin_columns += n > 0 && n <= kMaxLineRows ? 1 : 0;
+  }
+  return 2 * lit_columns >= lit_per_column.size() &&
+         static_cast<double>(thin_columns) >= kLineColumnShare * static_cast<double>(lit_columns);
+}
+
+// Whether the strip is read as a gray map: at least kGrayMapFraction of its lit pixels
+// (brightest channel >= kMinLitLevel) are near gray, or nothing but a lone coloured line is lit.
+// Near-black pixels are gray in every map, so they do not vote: a dark tinted strip whose trace
+// covers a few percent of it (a narrow band on a black floor) is >= 90% near-gray overall, and
+// reading it as a gray map masked its whole trace as a coloured overlay (stress set: 6 clips
+// with a visible trace read "weak signal"). A lone line does not make a ramp: read through a
+// ramp estimated from a green ECG on an empty black strip, the ECG became the spectrum; as a
+// gray map (the black floor) it is masked as the overlay it is.
 bool MostlyNearGray(const cv::Mat3b& strip) {
   size_t lit = 0, gray = 0;
-  const auto row_pixels = static_cast<size_t>(strip.cols);
-  size_t left = strip.total();  // pixels not yet visited (lit or not)
+  thread_local std::vector<int> lit_per_column;
+  lit_per_column.assign(static_cast<size_t>(strip.cols), 0);
   for (int r = 0; r < strip.rows; ++r) {
     const uchar* px = strip.ptr<uchar>(r);
-    for (size_t c = 0; c < row_pixels; ++c, px += 3) {
+    for (int c = 0; c < strip.cols; ++c, px += 3) {
       const int hi = std::max({px[0], px[1], px[2]}), lo = std::min({px[0], px[1], px[2]});
-      const bool is_lit = hi >= kMinLitLevel;
-      lit += is_lit ? 1 : 0;
-      gray += is_lit && hi - lo <= kNearGraySpread ? 1 : 0;
+      if (hi < kMinLitLevel) continue;
+      ++lit;
+      ++lit_per_column[static_cast<size_t>(c)];
+      gray += hi - lo <= kNearGraySpread ? 1 : 0;
     }
-    left -= row_pixels;
-    // Decided once the remaining pixels, all lit and coloured (or all lit and gray), cannot
-    // move the share across kGrayMapFraction.
-    const auto g = static_cast<double>(gray), l = static_cast<double>(lit);
-    const auto rest = static_cast<double>(left);
-    if (lit > 0 && g >= kGrayMapFraction * (l + rest)) return true;
-    if (g + rest < kGrayMapFraction * (l + rest)) return false;
+    // Gray once the rows left, all lit and coloured, could not pull the share below the bar.
+    const auto rest = static_cast<double>(strip.total() - static_cast<size_t>(r + 1) * strip.cols);
+    if (lit > 0 &&
+        static_cast<double>(gray) >= kGrayMapFraction * (static_cast<double>(lit) + rest))
+      return true;
   }
-  return lit == 0 || static_cast<double>(gray) >= kGrayMapFraction * static_cast<double>(lit);
+  if (lit == 0 || static_cast<double>(gray) >= kGrayMapFraction * static_cast<double>(lit))
+    return true;
+  return IsLoneLine(lit_per_column, lit, strip.total());
 }
 
 }  // namespace
