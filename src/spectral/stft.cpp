@@ -104,8 +104,12 @@ Result<StftGeometry> PlanStft(size_t n, double rate_hz, const StftOptions& o) {
   g.window = std::max<size_t>(g.window, 4);
   if (g.window > n) g.window = std::max<size_t>(4, NextPowerOfTwo(n + 1) / 2);
   if (g.window > n) return Fail(ErrorCode::kInvalidInput, "signal shorter than 4 samples");
-  g.fft = o.fft_size > 0 ? static_cast<size_t>(o.fft_size)
-                         : NextPowerOfTwo(kAutoFftPadFactor * g.window);
+  // The auto padding never asks for more than kMaxFftSize (a long explicit window pads less);
+  // a window that does not fit unpadded is the resource limit below.
+  g.fft = o.fft_size > 0
+              ? static_cast<size_t>(o.fft_size)
+              : std::max(NextPowerOfTwo(g.window),
+                         std::min(kMaxFftSize, NextPowerOfTwo(kAutoFftPadFactor * g.window)));
   if (g.fft < g.window) return Fail(ErrorCode::kInvalidInput, "fft_size smaller than the window");
   if (g.fft > kMaxFftSize) return Fail(ErrorCode::kResourceLimit, "fft_size above 65536");
   g.hop =

@@ -84,6 +84,24 @@ TEST(StftPower, RowsRunFromPlusHalfPrfDown) {
   }
 }
 
+// A long explicit window (20000 samples: 4x would be 131072 bins) pads only up to the 65536-bin
+// limit instead of failing; a window beyond the limit is a resource-limit error.
+TEST(StftPower, AutoPaddingStopsAtTheFftSizeLimit) {
+  const double rate = 100000;
+  StftOptions o;
+  o.window_ms = 200;  // 20000 samples
+  o.hop_ms = 50;
+  o.wall_filter_hz = -1;
+  auto p = StftPower(ComplexTone(12500, rate, 50000), rate, o);
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  EXPECT_EQ(p->power_db.rows, 65536);
+  EXPECT_EQ(PeakRow(p->power_db, 0), 65536 / 2 - 65536 / 8);  // +rate/8 above the baseline row
+  o.window_ms = 700;  // 70000 samples: more bins than the limit even unpadded
+  auto too_long = StftPower(ComplexTone(12500, rate, 80000), rate, o);
+  ASSERT_FALSE(too_long.has_value());
+  EXPECT_EQ(too_long.error().code, ErrorCode::kResourceLimit);
+}
+
 TEST(StftPower, WhiteNoiseLevelIsItsVariance) {
   std::mt19937 rng(1);
   std::normal_distribution<float> g(0.0f, 1.0f);
