@@ -22,6 +22,8 @@ constexpr double kDarkShare = 0.98;
 // over its window; only the sweep's erase bar cuts it off), so the run is an erase bar.
 constexpr float kAbruptLevel = 0.3f;
 constexpr int kMinBarColumns = 3;
+constexpr double kNoiseBackgroundLitShare = 0.3;   // median data column lit this much: noise floor
+constexpr double kBarLitShareOfBackground = 0.25;  // an erase bar keeps at most this of it
 constexpr float kUniformTolerance = 0.02f;  // a uniform column stays this close to its median
 constexpr double kUniformShare = 0.97;
 constexpr float kLineTolerance = 0.06f;  // a drawn line keeps its level within this
@@ -218,15 +220,16 @@ cv::Mat1b TextMask(const cv::Mat1f& m) {
   return mask;
 }
 
-bool HasNoiseBackground(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds) {
+// Median over the data columns of the share of their pixels above kBlackLevel: how much of a
+// column the strip's noise texture lights (0 on a black floor).
+double BackgroundLitShare(const std::vector<int>& lit_per_column, int rows,
+                          const std::vector<ColumnKind>& kinds) {
   std::vector<float> lit;
-  const std::vector<int> lit_per_column = CountPerColumn(m > kBlackLevel);
-  for (int c = 0; c < m.cols; ++c) {
-    if (kinds[static_cast<size_t>(c)] != ColumnKind::kData) continue;
-    lit.push_back(static_cast<float>(lit_per_column[static_cast<size_t>(c)]) /
-                  static_cast<float>(m.rows));
+  for (size_t c = 0; c < kinds.size(); ++c) {
+    if (kinds[c] != ColumnKind::kData) continue;
+    lit.push_back(static_cast<float>(lit_per_column[c]) / static_cast<float>(rows));
   }
-  return MedianInPlace(lit) >= 0.3f;
+  return lit.empty() ? 0.0 : MedianInPlace(lit);
 }
 
 std::vector<Run> EmptyRuns(const std::vector<ColumnKind>& kinds) {
@@ -263,20 +266,43 @@ bool AbruptEdge(const cv::Mat1f& m, const Run& run) {
   return std::max(before, after) >= kAbruptLevel;
 }
 
+// Whether a dark run on a noise background holds an erase bar that erased that noise:
+// kMinBarColumns consecutive columns each lit (above kBlackLevel) at most
+// kBarLitShareOfBackground x the background's share. An erase bar is blank (measured: 0-3% lit
+// in a JPEG bar beside a 54% background); a dim noise floor mapped mostly below kDarkLevel
+// leaves columns dark by chance that keep a good part of their texture (11-18% beside a 30%
+// background read a 4-column "bar" at a release and masked the reflux after it). The run may
+// also hold silent columns beside the bar (the whole run is then masked, as before).
+bool ErasesTheNoise(const std::vector<int>& lit_per_column, int rows, const Run& run,
+                    double background_lit) {
+  const double max_lit = kBarLitShareOfBackground * background_lit * rows;
+  int blank = 0;
+  for (int c = run.first; c <= run.last; ++c) {
+    blank = lit_per_column[static_cast<size_t>(c)] <= max_lit ? blank + 1 : 0;
+    if (blank >= kMinBarColumns) return true;
+  }
+  return false;
+}
+
 // Erase bar and blank columns. A dark interior run is silence (valid) in a noise-free rendering
 // unless the drawn baseline is interrupted there or bright spectrum ends abruptly beside it; with
-// a noise background, or when uniform and non-black, it is an erase bar. The data right of the
+// a noise background when it erased the noise (ErasesTheNoise), or when uniform and non-black,
+// it is an erase bar. The data right of the
 // widest erase bar is the previous sweep: it is masked, so the kept columns (the current sweep)
 // form one continuous time axis.
 void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
                       const std::vector<Run>& lines, StripMasks& out) {
-  const bool noise_background = HasNoiseBackground(m, kinds);
+  const std::vector<int> lit_per_column = CountPerColumn(m > kBlackLevel);
+  const double background_lit = BackgroundLitShare(lit_per_column, m.rows, kinds);
+  const bool noise_background = background_lit >= kNoiseBackgroundLitShare;
   const int cols = m.cols;
   Run bar;
   for (const Run& run : EmptyRuns(kinds)) {
     const bool interior = run.first > 0 && run.last < cols - 1;
-    bool erase = !interior || kinds[static_cast<size_t>(run.first)] == ColumnKind::kUniform ||
-                 noise_background || AbruptEdge(m, run);
+    bool erase =
+        !interior || kinds[static_cast<size_t>(run.first)] == ColumnKind::kUniform ||
+        (noise_background && ErasesTheNoise(lit_per_column, m.rows, run, background_lit)) ||
+        AbruptEdge(m, run);
     for (const Run& line : lines) {  // the drawn baseline does not cross an erase bar
       erase = erase || cv::countNonZero(m(cv::Range(line.first, line.last + 1),
                                           cv::Range(run.first, run.last + 1)) > kLineMinLevel) == 0;

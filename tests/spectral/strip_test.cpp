@@ -358,6 +358,39 @@ TEST(StripMasks, EraseBarLeftOfTheMiddleMasksThePreviousSweepOnItsRight) {
   for (int c = 90; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
 }
 
+// A dim noise floor (lit above black in ~40% of a column, all of it darker than 10/255) with a
+// band of flow on either side of a quiet stretch (columns 121-184, dark: silence on this floor).
+// `quiet_share` of the pixels of columns 150-153 keep their noise: a share near the
+// background's is chance (a dark moment of the floor), near zero an erase bar.
+cv::Mat1b DimNoiseFloorWithQuietColumns(double quiet_share) {
+  cv::Mat1b strip(kRows, kCols, uchar{0});
+  cv::RNG rng(5);
+  for (int r = 0; r < kRows; ++r) {
+    for (int c = 0; c < kCols; ++c) {
+      const double keep = c >= 150 && c < 154 ? quiet_share : 0.4;
+      if (rng.uniform(0.0, 1.0) < keep) strip(r, c) = static_cast<uchar>(rng.uniform(3, 10));
+    }
+  }
+  // Flow fading into the quiet stretch, as a spectrogram's window draws it: no abrupt edge.
+  for (int c = 40; c < 265; ++c) {
+    const int from_gap = c < 121 ? 120 - c : c - 185;
+    if (from_gap >= 0) strip(cv::Rect(c, 90, 1, 30)).setTo(std::min(150, 12 + 12 * from_gap));
+  }
+  return strip;
+}
+
+TEST(StripMasks, ChanceDarkColumnsOfADimNoiseFloorAreNoEraseBar) {
+  auto s = SpectrogramFromDisplay(ImageWith(DimNoiseFloorWithQuietColumns(0.15)), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  for (int c = 40; c < 260; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  EXPECT_FALSE(HasNote(*s, "erase bar"));
+  auto bar =
+      SpectrogramFromDisplay(ImageWith(DimNoiseFloorWithQuietColumns(0.01)), SpectralRegion());
+  ASSERT_TRUE(bar.has_value());
+  for (int c = 150; c < kCols; ++c) EXPECT_EQ(bar->column_valid[static_cast<size_t>(c)], 0) << c;
+  EXPECT_TRUE(HasNote(*bar, "erase bar"));
+}
+
 TEST(StripMasks, JpegRingingEraseBarOnABlackFloorIsFound) {
   // No noise texture and no drawn baseline: the bar is told from silence by the bright spectrum
   // it cuts off, and JPEG ringing (up to ~25/255) inside it does not hide it.
