@@ -178,6 +178,18 @@ bool HasRetrogradeRun(std::span<const float> retro, const Trace& t, size_t begin
   return false;
 }
 
+// Whether the antegrade trace stays at or below the noise level for kQuietToEndS somewhere in
+// [begin, end): the flow stopped, so a burst before it was released (a squeeze's own dips, fades
+// of a strong spectrum, do not reach the noise for that long).
+bool FallsToNoise(std::span<const float> ante, const Trace& t, size_t begin, size_t end) {
+  size_t quiet = 0;
+  for (size_t i = begin; i < end; ++i) {
+    quiet = ante[i] <= t.noise_cm_s ? quiet + 1 : 0;
+    if (quiet >= t.quiet) return true;
+  }
+  return false;
+}
+
 // Percentile q of the values at `columns` (0 when there are none).
 double Percentile(std::span<const float> v, const std::vector<size_t>& columns, double q) {
   std::vector<float> x;
@@ -316,7 +328,8 @@ std::vector<Run> DetectBursts(std::span<const float> ante, std::span<const float
   for (const Run& run : runs) {
     if (!IsAugmentation(shape, t, run)) continue;
     if (!bursts.empty() && run.begin - bursts.back().end < t.min_gap &&
-        !HasRetrogradeRun(retro, t, bursts.back().end, run.begin)) {
+        !HasRetrogradeRun(retro, t, bursts.back().end, run.begin) &&
+        !FallsToNoise(ante, t, bursts.back().end, run.begin)) {
       bursts.back().end = run.end;
     } else {
       bursts.push_back(run);

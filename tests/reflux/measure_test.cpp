@@ -114,6 +114,26 @@ TEST(MeasureReflux, RefluxIsSearchedOnlyBeforeTheNextAugmentation) {
   EXPECT_NEAR(m->maneuvers[1].reflux_duration_ms, 700, 10);
 }
 
+// Bursts closer than the minimum gap (0.8 s) merge into one squeeze only while the flow goes
+// on between them: a dip that stays above the noise is one squeeze; flow that stops (0.3 s at
+// zero) is a release, then a new burst (here one the clip ends during, so the first, complete
+// maneuver decides: without the split the release moved to the clip's end, "truncated").
+TEST(MeasureReflux, BurstsMergeOnlyWhileTheFlowGoesOn) {
+  const auto dip = MeasureReflux(
+      Make([](double t) { return RaisedCosine(t, 1, 0.6, 45) + RaisedCosine(t, 1.5, 0.6, 45) + 3; },
+           3.2));
+  ASSERT_TRUE(dip);
+  EXPECT_EQ(dip->maneuvers.size(), 1u);
+  const auto stop = MeasureReflux(Make(
+      [](double t) { return RaisedCosine(t, 1, 0.6, 45) + RaisedCosine(t, 1.9, 1.4, 45); }, 3.2));
+  ASSERT_TRUE(stop);
+  ASSERT_EQ(stop->maneuvers.size(), 2u);
+  EXPECT_NEAR(stop->maneuvers[0].release_s, 1.6, 0.05);
+  EXPECT_FALSE(stop->maneuvers[0].truncated);
+  EXPECT_FALSE(stop->maneuvers[0].has_reflux);
+  EXPECT_EQ(stop->decisive, 0u);
+}
+
 TEST(MeasureReflux, TruncatedWhenTheClipEndsDuringReflux) {
   auto m = MeasureReflux(Make([](double t) { return Maneuver(t, 1, 3.0); }, 3));
   ASSERT_TRUE(m);
