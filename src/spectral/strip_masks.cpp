@@ -31,6 +31,14 @@ constexpr double kLineShare = 0.6;       // ... over this share of the data colu
 constexpr float kLineMinLevel = 0.2f;
 constexpr float kOffRampRgb = 40.0f;  // JPEG chroma noise stays well below
 constexpr float kTextTopHat = 0.4f, kTextLevel = 0.7f, kTextWhite = 0.95f;
+constexpr float kTextGroundLevel = 0.15f;   // a stroke's surroundings this dark: the noise floor
+constexpr int kTextBodyDistance = 3;        // ... this many pixels around it
+constexpr int kMinGroundedTextPixels = 16;  // a glyph's strokes, not a speckle cluster
+constexpr double kGroundedTextShare = 0.9;
+// TextMask's codes: white text also marks scale labels (MaskScaleEdges); text found only by its
+// dark ground is masked from the spectrum but does not make a label margin (a noise floor's
+// bright speckle near the strip's edges would).
+constexpr uchar kWhiteText = 255, kGroundedText = 128;
 constexpr double kEdgeZoneShare = 0.12;   // scale ticks and labels live in the outer 12%
 constexpr double kMarginLitShare = 0.25;  // a label margin column: at most this share of the
                                           // strip's noise texture lit beside its marks
@@ -150,65 +158,92 @@ std::vector<Run> LineRuns(const cv::Mat1f& m, const std::vector<ColumnKind>& kin
   return runs;
 }
 
-// Top-hat candidates (thin bright strokes) and, among them, the saturated white ones.
-void TextCandidates(const cv::Mat1f& m, cv::Mat1b& candidate, cv::Mat1b& white) {
+// Top-hat candidates (thin bright strokes); among them the saturated white ones, and those drawn
+// on a dark ground (the opened image, the strip without its thin strokes, at most
+// kTextGroundLevel within kTextBodyDistance: a noise floor, away from the spectrum).
+void TextCandidates(const cv::Mat1f& m, cv::Mat1b& candidate, cv::Mat1b& white,
+                    cv::Mat1b& on_dark) {
   thread_local cv::Mat1f store;  // kept across strips (see ReuseBuffer)
   cv::Mat1f opened = ReuseBuffer(store, m.rows, m.cols);
   cv::morphologyEx(m, opened, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
+  // Near the spectrum's body (what the opening keeps above the ground level), within
+  // kTextBodyDistance: the fringe speckle of the spectrum is there, drawn text need not be.
+  thread_local cv::Mat1b near_store;
+  cv::Mat1b near_body = ReuseBuffer(near_store, m.rows, m.cols);
+  cv::compare(opened, kTextGroundLevel, near_body, cv::CMP_GT);
+  const int side = 2 * kTextBodyDistance + 1;
+  cv::dilate(near_body, near_body, cv::getStructuringElement(cv::MORPH_RECT, {side, side}));
   for (int r = 0; r < m.rows; ++r) {
     const float* v = m.ptr<float>(r);
     const float* o = opened.ptr<float>(r);
+    const uchar* body = near_body.ptr<uchar>(r);
     uchar* cand = candidate.ptr<uchar>(r);
     uchar* wh = white.ptr<uchar>(r);
+    uchar* dark = on_dark.ptr<uchar>(r);
     for (int c = 0; c < m.cols; ++c) {
-      const bool is_candidate = v[c] - o[c] > kTextTopHat && v[c] > kTextLevel;
+      const bool stroke = v[c] - o[c] > kTextTopHat;
+      const bool grounded = stroke && body[c] == 0;  // bright enough by contrast
+      const bool is_candidate = (stroke && v[c] > kTextLevel) || grounded;
       cand[c] = is_candidate ? 255 : 0;
       wh[c] = is_candidate && v[c] >= kTextWhite ? 255 : 0;
+      dark[c] = grounded ? 255 : 0;
     }
   }
 }
 
-// Per component label: 255 when it is text (>= 3 candidates, >= 70% of them white), else 0.
+// Per component label: kWhiteText or kGroundedText when it is text, else 0: >= 3 candidates mostly
+// (>= 70%) saturated white, or >= kMinGroundedTextPixels candidates mostly (>= kGroundedTextShare)
+// on a dark ground (light-gray, anti-aliased text on the noise floor; the spectrum's own bright
+// speckle lies on the spectrum).
 std::vector<uchar> TextLabels(const cv::Mat1i& labels, int n, const cv::Mat1b& candidate,
-                              const cv::Mat1b& white) {
-  std::vector<int> total(static_cast<size_t>(n), 0), whites(static_cast<size_t>(n), 0);
+                              const cv::Mat1b& white, const cv::Mat1b& on_dark) {
+  const auto count = static_cast<size_t>(n);
+  std::vector<int> total(count, 0), whites(count, 0), dark(count, 0);
   for (int r = 0; r < labels.rows; ++r) {
     const int* l = labels.ptr<int>(r);
     const uchar* cand = candidate.ptr<uchar>(r);
     const uchar* wh = white.ptr<uchar>(r);
+    const uchar* dk = on_dark.ptr<uchar>(r);
     for (int c = 0; c < labels.cols; ++c) {
       if (!cand[c]) continue;  // white pixels are candidates; most pixels are neither
-      ++total[static_cast<size_t>(l[c])];
-      whites[static_cast<size_t>(l[c])] += wh[c] ? 1 : 0;
+      const auto k = static_cast<size_t>(l[c]);
+      ++total[k];
+      whites[k] += wh[c] ? 1 : 0;
+      dark[k] += dk[c] ? 1 : 0;
     }
   }
-  std::vector<uchar> text(static_cast<size_t>(n), 0);
-  for (size_t l = 1; l < text.size(); ++l) {
-    if (total[l] >= 3 && whites[l] * 10 >= total[l] * 7) text[l] = 255;
+  std::vector<uchar> text(count, 0);
+  for (size_t l = 1; l < count; ++l) {
+    const bool white_text = total[l] >= 3 && whites[l] * 10 >= total[l] * 7;
+    const bool grounded_text = total[l] >= kMinGroundedTextPixels &&
+                               dark[l] >= kGroundedTextShare * static_cast<double>(total[l]);
+    text[l] = white_text ? kWhiteText : grounded_text ? kGroundedText : 0;
   }
   return text;
 }
 
-// Bright, thin, near-white strokes (text, ticks): top-hat residue grouped into components that are
-// mostly saturated white. Speckle rarely forms such components; drawn text always does. A strip
-// without near-white pixels has no white candidate, hence no text component: skipped.
+// Bright, thin strokes (text, ticks): top-hat residue grouped into components that are mostly
+// saturated white or mostly drawn on the dark noise floor (TextLabels). Speckle rarely forms such
+// components; drawn text always does. A strip without a pixel above kTextLevel has no
+// candidate, hence no text component: skipped. Per pixel: kWhiteText, kGroundedText or 0.
 cv::Mat1b TextMask(const cv::Mat1f& m) {
   cv::Mat1b mask(m.size(), uchar{0});
   double hi = 0;
   cv::minMaxLoc(m, nullptr, &hi);
-  if (hi < kTextWhite) return mask;
+  if (hi <= kTextTopHat) return mask;
   thread_local struct {
-    cv::Mat1b candidate, white, grouped;
+    cv::Mat1b candidate, white, on_dark, grouped;
     cv::Mat1i labels;
   } st;  // kept across strips (see ReuseBuffer)
   cv::Mat1b candidate = ReuseBuffer(st.candidate, m.rows, m.cols);
   cv::Mat1b white = ReuseBuffer(st.white, m.rows, m.cols);
+  cv::Mat1b on_dark = ReuseBuffer(st.on_dark, m.rows, m.cols);
   cv::Mat1b grouped = ReuseBuffer(st.grouped, m.rows, m.cols);
   cv::Mat1i labels = ReuseBuffer(st.labels, m.rows, m.cols);
-  TextCandidates(m, candidate, white);
+  TextCandidates(m, candidate, white, on_dark);
   cv::dilate(candidate, grouped, cv::Mat());
   const int n = cv::connectedComponents(grouped, labels, 8, CV_32S);
-  const std::vector<uchar> text = TextLabels(labels, n, candidate, white);
+  const std::vector<uchar> text = TextLabels(labels, n, candidate, white, on_dark);
   for (int r = 0; r < m.rows; ++r) {
     const int* l = labels.ptr<int>(r);
     uchar* out = mask.ptr<uchar>(r);
@@ -424,7 +459,9 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
     for (const Run& line : lines) out.valid.rowRange(line.first, line.last + 1).setTo(0);
     cv::Mat1b overlay = map.off_ramp > kOffRampRgb;
     cv::dilate(overlay, overlay, cv::Mat());
-    const cv::Mat1b marks = TextMask(m) | overlay;
+    const cv::Mat1b text = TextMask(m);
+    out.valid.setTo(0, text);
+    const cv::Mat1b marks = (text == kWhiteText) | overlay;
     out.valid.setTo(0, marks);
     MaskScaleEdges(m, marks, lines, out);
   }

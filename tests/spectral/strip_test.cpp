@@ -292,6 +292,29 @@ TEST(StripMasks, DrawnBaselineAndTextAreMasked) {
   EXPECT_FALSE(HasWarning(*s, "drawn baseline"));
 }
 
+// Overlay text in light gray, anti-aliased (not white) on a gray map's dark floor: masked as
+// strokes drawn on the noise floor, while the spectrum (bright, but speckled) stays valid.
+TEST(StripMasks, LightGrayAntiAliasedTextIsMasked) {
+  for (const int level : {200, 215, 235}) {
+    cv::Mat1b strip = NoisyStrip();
+    cv::putText(strip, "Gn 3 WF 80Hz", {20, 40}, cv::FONT_HERSHEY_SIMPLEX, 0.5, cv::Scalar(level),
+                1, cv::LINE_AA);
+    auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+    ASSERT_TRUE(s.has_value());
+    int text_pixels = 0, text_masked = 0;
+    for (int r = 20; r < 45; ++r) {
+      for (int c = 20; c < 140; ++c) {
+        if (strip(r, c) < level * 9 / 10) continue;  // the strokes' cores
+        ++text_pixels;
+        text_masked += s->valid(r, c) == 0 ? 1 : 0;
+      }
+    }
+    ASSERT_GT(text_pixels, 30) << level;
+    EXPECT_GE(text_masked, text_pixels * 95 / 100) << level;
+    EXPECT_GT(cv::countNonZero(s->valid(cv::Rect(100, 60, 100, 55))), 100 * 55 * 9 / 10) << level;
+  }
+}
+
 TEST(StripMasks, WarnsWhenDrawnBaselineDisagreesWithCalibration) {
   cv::Mat1b strip = NoisyStrip();
   strip.row(130).setTo(200);
