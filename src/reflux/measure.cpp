@@ -178,9 +178,10 @@ bool HasRetrogradeRun(std::span<const float> retro, const Trace& t, size_t begin
   return false;
 }
 
-// Whether the antegrade trace stays at or below the noise level for kQuietToEndS somewhere in
-// [begin, end): the flow stopped, so a burst before it was released (a squeeze's own dips, fades
-// of a strong spectrum, do not reach the noise for that long).
+// Whether the antegrade trace stays at or below the noise level for kQuietToEndS (t.quiet
+// columns, at least 3) somewhere in [begin, end): the flow stopped, so a burst before it was
+// released (a squeeze's own dips, fades of a strong spectrum, do not reach the noise for that
+// long).
 bool FallsToNoise(std::span<const float> ante, const Trace& t, size_t begin, size_t end) {
   size_t quiet = 0;
   for (size_t i = begin; i < end; ++i) {
@@ -318,7 +319,7 @@ std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOpt
 // Antegrade bursts above the augmentation level lasting >= kMinAugmentationS that rise like an
 // augmentation (IsAugmentation; respiratory crests are dropped before merging, so they never
 // extend a squeeze). Bursts closer than the minimum gap merge, unless retrograde flow separates
-// them (then they are two maneuvers).
+// them or the antegrade flow stops between them (FallsToNoise): then they are two maneuvers.
 std::vector<Run> DetectBursts(std::span<const float> ante, std::span<const float> retro,
                               const Trace& t, double level, double seconds_per_column) {
   const std::vector<Run> runs = RunsAbove(ante, level, 0, t.columns);

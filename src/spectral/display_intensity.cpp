@@ -22,6 +22,7 @@ constexpr int kMinLitLevel = 32;           // brightest channel below this: blac
 constexpr double kMaxLineLitShare = 0.02;  // a lone line lights under 2% of the strip
 constexpr int kMaxLineRows = 4;            // lit pixels per column of a 1-2 px line
 constexpr double kLineColumnShare = 0.9;   // share of lit columns that thin for a line
+constexpr int kLineBaselineRows = 4;       // a line mostly this close to the baseline is flow
 constexpr int kMaxRampGapBins = 6;         // a longer run of empty luma bins ends the ramp
 constexpr double kMaxRampTurnCos = 0.5;    // a bin turning the ramp by > 60 degrees is an overlay
 
@@ -239,19 +240,28 @@ IntensityMap GrayMap(const cv::Mat3b& strip) {
   return out;
 }
 
+// Lit-pixel counts of a strip (brightest channel >= kMinLitLevel), for MostlyNearGray.
+struct LitCounts {
+  size_t lit = 0, gray = 0;
+  size_t near_baseline = 0;     // lit pixels within kLineBaselineRows of the baseline row
+  std::vector<int> per_column;  // lit pixels of each column
+};
+
 // Whether the lit pixels are a lone thin line across the strip (an ECG or auto-trace on an
 // otherwise empty strip), not a spectrum: few lit pixels in all (< kMaxLineLitShare), spread over
-// at least half the columns, and at most kMaxLineRows of them in nearly every lit column. A
-// spectrum, even a narrow band, is taller than that where it is present; a short burst covers
-// few columns. `lit_per_column` counts the lit pixels of each column.
-bool IsLoneLine(const std::vector<int>& lit_per_column, size_t lit, size_t total) {
-  if (static_cast<double>(lit) >= kMaxLineLitShare * static_cast<double>(total)) return false;
+// at least half the columns, at most kMaxLineRows of them in nearly every lit column, and mostly
+// away from the baseline. A spectrum is taller than that where it is present, a short burst
+// covers few columns, and a slow flow's thin trace lies along the baseline (kept through the
+// ramp: a quiet vein's resting flow on a short scale).
+bool IsLoneLine(const LitCounts& n, size_t total) {
+  if (static_cast<double>(n.lit) >= kMaxLineLitShare * static_cast<double>(total)) return false;
+  if (2 * n.near_baseline >= n.lit) return false;
   size_t lit_columns = 0, thin_columns = 0;
-  for (const int n : lit_per_column) {
-    lit_columns += n > 0 ? 1 : 0;
-    thin_columns += n > 0 && n <= kMaxLineRows ? 1 : 0;
+  for (const int k : n.per_column) {
+    lit_columns += k > 0 ? 1 : 0;
+    thin_columns += k > 0 && k <= kMaxLineRows ? 1 : 0;
   }
-  return 2 * lit_columns >= lit_per_column.size() &&
+  return 2 * lit_columns >= n.per_column.size() &&
          static_cast<double>(thin_columns) >= kLineColumnShare * static_cast<double>(lit_columns);
 }
 
@@ -262,34 +272,39 @@ bool IsLoneLine(const std::vector<int>& lit_per_column, size_t lit, size_t total
 // reading it as a gray map masked its whole trace as a coloured overlay (stress set: 6 clips
 // with a visible trace read "weak signal"). A lone line does not make a ramp: read through a
 // ramp estimated from a green ECG on an empty black strip, the ECG became the spectrum; as a
-// gray map (the black floor) it is masked as the overlay it is.
-bool MostlyNearGray(const cv::Mat3b& strip) {
-  size_t lit = 0, gray = 0;
-  thread_local std::vector<int> lit_per_column;
-  lit_per_column.assign(static_cast<size_t>(strip.cols), 0);
+// gray map (the black floor) it is masked as the overlay it is. `baseline_row` is the strip row
+// of zero velocity (NaN: unknown). Stops as soon as the rows left cannot change the answer.
+bool MostlyNearGray(const cv::Mat3b& strip, double baseline_row) {
+  thread_local LitCounts n;
+  n.lit = n.gray = n.near_baseline = 0;
+  n.per_column.assign(static_cast<size_t>(strip.cols), 0);
+  const double line_share = kMaxLineLitShare * static_cast<double>(strip.total());
   for (int r = 0; r < strip.rows; ++r) {
     const uchar* px = strip.ptr<uchar>(r);
+    const size_t lit_before = n.lit;
     for (int c = 0; c < strip.cols; ++c, px += 3) {
       const int hi = std::max({px[0], px[1], px[2]}), lo = std::min({px[0], px[1], px[2]});
       if (hi < kMinLitLevel) continue;
-      ++lit;
-      ++lit_per_column[static_cast<size_t>(c)];
-      gray += hi - lo <= kNearGraySpread ? 1 : 0;
+      ++n.lit;
+      ++n.per_column[static_cast<size_t>(c)];
+      n.gray += hi - lo <= kNearGraySpread ? 1 : 0;
     }
-    // Gray once the rows left, all lit and coloured, could not pull the share below the bar.
+    if (std::abs(r - baseline_row) <= kLineBaselineRows) n.near_baseline += n.lit - lit_before;
+    // Decided once the remaining pixels, all lit and coloured (or all lit and gray), cannot move
+    // the share across kGrayMapFraction; "not gray" also needs too many lit pixels for a line.
+    const auto g = static_cast<double>(n.gray), l = static_cast<double>(n.lit);
     const auto rest = static_cast<double>(strip.total() - static_cast<size_t>(r + 1) * strip.cols);
-    if (lit > 0 &&
-        static_cast<double>(gray) >= kGrayMapFraction * (static_cast<double>(lit) + rest))
-      return true;
+    if (n.lit > 0 && g >= kGrayMapFraction * (l + rest)) return true;
+    if (g + rest < kGrayMapFraction * (l + rest) && l >= line_share) return false;
   }
-  if (lit == 0 || static_cast<double>(gray) >= kGrayMapFraction * static_cast<double>(lit))
+  if (n.lit == 0 || static_cast<double>(n.gray) >= kGrayMapFraction * static_cast<double>(n.lit))
     return true;
-  return IsLoneLine(lit_per_column, lit, strip.total());
+  return IsLoneLine(n, strip.total());
 }
 
 }  // namespace
 
-IntensityMap MapDisplayIntensity(const cv::Mat& strip) {
+IntensityMap MapDisplayIntensity(const cv::Mat& strip, double baseline_row) {
   if (strip.empty()) return {};
   if (strip.type() == CV_8UC1) {
     IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size(), 0.0f), false};
@@ -310,9 +325,9 @@ IntensityMap MapDisplayIntensity(const cv::Mat& strip) {
   } else {
     cv::Mat tmp;
     strip.convertTo(tmp, CV_8U);
-    return MapDisplayIntensity(tmp);
+    return MapDisplayIntensity(tmp, baseline_row);
   }
-  return MostlyNearGray(bgr) ? GrayMap(bgr) : TintedMap(bgr);
+  return MostlyNearGray(bgr, baseline_row) ? GrayMap(bgr) : TintedMap(bgr);
 }
 
 }  // namespace refluxscan::spectral::detail

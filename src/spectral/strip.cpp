@@ -54,12 +54,13 @@ Result<Spectrogram> SpectrogramFromDisplay(const UltrasoundImage& image,
     if (!crop) return std::unexpected(crop.error());
     auto axes = detail::AxesFromRegion(region, crop->rows);
     if (!axes) return std::unexpected(axes.error());
-    detail::IntensityMap map = detail::MapDisplayIntensity(*crop);
+    const double zero_row = axes->velocity_top / axes->velocity_step_per_row;  // canonical rows
+    const double crop_zero_row = axes->flip_rows ? crop->rows - 1 - zero_row : zero_row;
+    detail::IntensityMap map = detail::MapDisplayIntensity(*crop, crop_zero_row);
     if (axes->flip_rows) {
       cv::flip(map.intensity, map.intensity, 0);
       cv::flip(map.off_ramp, map.off_ramp, 0);
     }
-    const double zero_row = axes->velocity_top / axes->velocity_step_per_row;
     detail::StripMasks masks = detail::DetectMasks(map, zero_row, options.mask_overlays);
     s.intensity = map.intensity;
     s.valid = masks.valid;

@@ -1,6 +1,7 @@
 #pragma once
 // Private pieces of the display path (strip.cpp composes them). Exposed here for unit tests of
 // the arithmetic and for the envelope tests' synthetic strips.
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,7 +22,9 @@ struct IntensityMap {
   cv::Mat1f off_ramp;   // >= 0, RGB units
   bool tinted = false;  // a non-gray colour ramp was estimated
 };
-IntensityMap MapDisplayIntensity(const cv::Mat& strip);
+// `baseline_row`: the crop's row of zero velocity when known (NaN otherwise): a thin line along it
+// is a slow flow, not an overlay line (see MostlyNearGray).
+IntensityMap MapDisplayIntensity(const cv::Mat& strip, double baseline_row = NAN);
 
 // Axes of a strip from its region calibration, in the canonical orientation (row 0 = highest
 // velocity). `flip_rows` says whether the cropped image must be flipped vertically to get there.

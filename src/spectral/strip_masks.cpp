@@ -39,6 +39,8 @@ constexpr double kGroundedTextShare = 0.9;
 // dark ground is masked from the spectrum but does not make a label margin (a noise floor's
 // bright speckle near the strip's edges would).
 constexpr uchar kWhiteText = 255, kGroundedText = 128;
+// TextCandidates' codes: a stroke above kTextLevel, or one only bright against its dark ground.
+constexpr uchar kBrightCandidate = 255, kGroundedCandidate = 1;
 constexpr double kEdgeZoneShare = 0.12;   // scale ticks and labels live in the outer 12%
 constexpr double kMarginLitShare = 0.25;  // a label margin column: at most this share of the
                                           // strip's noise texture lit beside its marks
@@ -183,9 +185,9 @@ void TextCandidates(const cv::Mat1f& m, cv::Mat1b& candidate, cv::Mat1b& white,
     for (int c = 0; c < m.cols; ++c) {
       const bool stroke = v[c] - o[c] > kTextTopHat;
       const bool grounded = stroke && body[c] == 0;  // bright enough by contrast
-      const bool is_candidate = (stroke && v[c] > kTextLevel) || grounded;
-      cand[c] = is_candidate ? 255 : 0;
-      wh[c] = is_candidate && v[c] >= kTextWhite ? 255 : 0;
+      const bool bright = stroke && v[c] > kTextLevel;
+      cand[c] = bright ? kBrightCandidate : grounded ? kGroundedCandidate : 0;
+      wh[c] = bright && v[c] >= kTextWhite ? 255 : 0;
       dark[c] = grounded ? 255 : 0;
     }
   }
@@ -198,7 +200,9 @@ void TextCandidates(const cv::Mat1f& m, cv::Mat1b& candidate, cv::Mat1b& white,
 std::vector<uchar> TextLabels(const cv::Mat1i& labels, int n, const cv::Mat1b& candidate,
                               const cv::Mat1b& white, const cv::Mat1b& on_dark) {
   const auto count = static_cast<size_t>(n);
-  std::vector<int> total(count, 0), whites(count, 0), dark(count, 0);
+  // total: all candidates; bright: those above kTextLevel (the white rule's denominator, as
+  // before grounded candidates existed: a white label's dim anti-aliased rim does not dilute it).
+  std::vector<int> total(count, 0), bright(count, 0), whites(count, 0), dark(count, 0);
   for (int r = 0; r < labels.rows; ++r) {
     const int* l = labels.ptr<int>(r);
     const uchar* cand = candidate.ptr<uchar>(r);
@@ -208,13 +212,14 @@ std::vector<uchar> TextLabels(const cv::Mat1i& labels, int n, const cv::Mat1b& c
       if (!cand[c]) continue;  // white pixels are candidates; most pixels are neither
       const auto k = static_cast<size_t>(l[c]);
       ++total[k];
+      bright[k] += cand[c] == kBrightCandidate ? 1 : 0;
       whites[k] += wh[c] ? 1 : 0;
       dark[k] += dk[c] ? 1 : 0;
     }
   }
   std::vector<uchar> text(count, 0);
   for (size_t l = 1; l < count; ++l) {
-    const bool white_text = total[l] >= 3 && whites[l] * 10 >= total[l] * 7;
+    const bool white_text = bright[l] >= 3 && whites[l] * 10 >= bright[l] * 7;
     const bool grounded_text = total[l] >= kMinGroundedTextPixels &&
                                dark[l] >= kGroundedTextShare * static_cast<double>(total[l]);
     text[l] = white_text ? kWhiteText : grounded_text ? kGroundedText : 0;
@@ -224,8 +229,9 @@ std::vector<uchar> TextLabels(const cv::Mat1i& labels, int n, const cv::Mat1b& c
 
 // Bright, thin strokes (text, ticks): top-hat residue grouped into components that are mostly
 // saturated white or mostly drawn on the dark noise floor (TextLabels). Speckle rarely forms such
-// components; drawn text always does. A strip without a pixel above kTextLevel has no
-// candidate, hence no text component: skipped. Per pixel: kWhiteText, kGroundedText or 0.
+// components; drawn text always does. A strip without a pixel above kTextTopHat has no
+// candidate, hence no text component: skipped (rarely: nearly every strip runs the mask). Per
+// pixel: kWhiteText, kGroundedText or 0.
 cv::Mat1b TextMask(const cv::Mat1f& m) {
   cv::Mat1b mask(m.size(), uchar{0});
   double hi = 0;
@@ -302,7 +308,7 @@ bool AbruptEdge(const cv::Mat1f& m, const Run& run) {
 }
 
 // Whether a dark run on a noise background holds an erase bar that erased that noise:
-// kMinBarColumns consecutive columns each lit (above kBlackLevel) at most
+// kMinBarColumns consecutive columns (all of a narrower run) each lit (above kBlackLevel) at most
 // kBarLitShareOfBackground x the background's share. An erase bar is blank (measured: 0-3% lit
 // in a JPEG bar beside a 54% background); a dim noise floor mapped mostly below kDarkLevel
 // leaves columns dark by chance that keep a good part of their texture (11-18% beside a 30%
@@ -311,10 +317,11 @@ bool AbruptEdge(const cv::Mat1f& m, const Run& run) {
 bool ErasesTheNoise(const std::vector<int>& lit_per_column, int rows, const Run& run,
                     double background_lit) {
   const double max_lit = kBarLitShareOfBackground * background_lit * rows;
+  const int needed = std::min(kMinBarColumns, run.Width());  // a 1-2 column run: all of it
   int blank = 0;
   for (int c = run.first; c <= run.last; ++c) {
     blank = lit_per_column[static_cast<size_t>(c)] <= max_lit ? blank + 1 : 0;
-    if (blank >= kMinBarColumns) return true;
+    if (blank >= needed) return true;
   }
   return false;
 }
@@ -461,9 +468,8 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
     cv::dilate(overlay, overlay, cv::Mat());
     const cv::Mat1b text = TextMask(m);
     out.valid.setTo(0, text);
-    const cv::Mat1b marks = (text == kWhiteText) | overlay;
-    out.valid.setTo(0, marks);
-    MaskScaleEdges(m, marks, lines, out);
+    out.valid.setTo(0, overlay);
+    MaskScaleEdges(m, (text == kWhiteText) | overlay, lines, out);
   }
   // Invalid columns cleared row by row (a setTo per column view walks it one row at a time).
   if (std::find(out.column_valid.begin(), out.column_valid.end(), 0) != out.column_valid.end()) {

@@ -115,17 +115,22 @@ TEST(MeasureReflux, RefluxIsSearchedOnlyBeforeTheNextAugmentation) {
 }
 
 // Bursts closer than the minimum gap (0.8 s) merge into one squeeze only while the flow goes
-// on between them: a dip that stays above the noise is one squeeze; flow that stops (0.3 s at
-// zero) is a release, then a new burst (here one the clip ends during, so the first, complete
-// maneuver decides: without the split the release moved to the clip's end, "truncated").
+// on between them: a dip below the augmentation level that stays above the noise (two
+// overlapping bursts) is one squeeze, released at the second's end; flow that stops for 60 ms is a
+// release, then a new burst (here one the clip ends during, so the first, complete maneuver
+// decides: without the split the release moved to the clip's end, "truncated"); a stop shorter than
+// 40 ms is a dip.
 TEST(MeasureReflux, BurstsMergeOnlyWhileTheFlowGoesOn) {
-  const auto dip = MeasureReflux(
-      Make([](double t) { return RaisedCosine(t, 1, 0.6, 45) + RaisedCosine(t, 1.5, 0.6, 45) + 3; },
-           3.2));
+  const auto bursts = [](double gap_s) {
+    return [gap_s](double t) {
+      return RaisedCosine(t, 1, 0.6, 45) + RaisedCosine(t, 1.6 + gap_s, 0.6, 45);
+    };
+  };
+  const auto dip = MeasureReflux(Make(bursts(-0.1), 3.2));  // overlapping: dips to ~6 cm/s
   ASSERT_TRUE(dip);
-  EXPECT_EQ(dip->maneuvers.size(), 1u);
-  const auto stop = MeasureReflux(Make(
-      [](double t) { return RaisedCosine(t, 1, 0.6, 45) + RaisedCosine(t, 1.9, 1.4, 45); }, 3.2));
+  ASSERT_EQ(dip->maneuvers.size(), 1u);
+  EXPECT_NEAR(dip->maneuvers[0].release_s, 2.1, 0.05);
+  const auto stop = MeasureReflux(Make(bursts(0.06), 2.4));
   ASSERT_TRUE(stop);
   ASSERT_EQ(stop->maneuvers.size(), 2u);
   EXPECT_NEAR(stop->maneuvers[0].release_s, 1.6, 0.05);

@@ -2,6 +2,8 @@
 // spectrum attached to the baseline (docs/algorithms.md, "Envelope").
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+#include <utility>
 #include <vector>
 
 #include "spectral/envelope_internal.h"

@@ -30,10 +30,10 @@ struct IqSignal {
 };
 
 struct StftOptions {
-  double window_ms = 0;          // Hann window length; 0 = auto (~10-20 ms from the PRF)
-  int fft_size = 0;              // >= window samples; 0 = next power of two of 4x the window
-  double hop_ms = 0;             // 0 = auto (window/4, heavy overlap)
-  double wall_filter_hz = 0;     // high-pass cut-off; 0 = auto (a few % of PRF), < 0 = off
+  double window_ms = 0;       // Hann window length; 0 = auto (~10-20 ms from the PRF)
+  int fft_size = 0;           // >= window samples; 0 = next power of two of 4x the window, <= 65536
+  double hop_ms = 0;          // 0 = auto (window/4, heavy overlap)
+  double wall_filter_hz = 0;  // high-pass cut-off; 0 = auto (a few % of PRF), < 0 = off
   double dynamic_range_db = 50;  // dB span mapped onto intensity [0, 1]
   double gain_db = 0;            // added before mapping (display brightness)
 };
