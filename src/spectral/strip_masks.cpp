@@ -39,8 +39,8 @@ constexpr double kGroundedTextShare = 0.9;
 // dark ground is masked from the spectrum but does not make a label margin (a noise floor's
 // bright speckle near the strip's edges would).
 constexpr uchar kWhiteText = 255, kGroundedText = 128;
-// TextCandidates' codes: a stroke above kTextLevel, or one only bright against its dark ground.
-constexpr uchar kBrightCandidate = 255, kGroundedCandidate = 1;
+// TextCandidates' bits: a stroke above kTextLevel; a stroke on the dark ground (either or both).
+constexpr uchar kBrightCandidate = 1, kGroundedCandidate = 2;
 constexpr double kEdgeZoneShare = 0.12;   // scale ticks and labels live in the outer 12%
 constexpr double kMarginLitShare = 0.25;  // a label margin column: at most this share of the
                                           // strip's noise texture lit beside its marks
@@ -160,11 +160,11 @@ std::vector<Run> LineRuns(const cv::Mat1f& m, const std::vector<ColumnKind>& kin
   return runs;
 }
 
-// Top-hat candidates (thin bright strokes); among them the saturated white ones, and those drawn
+// Top-hat candidates (thin bright strokes, coded kBrightCandidate / kGroundedCandidate bits);
+// among them the saturated white ones (`white`). Grounded: drawn
 // on a dark ground (the opened image, the strip without its thin strokes, at most
 // kTextGroundLevel within kTextBodyDistance: a noise floor, away from the spectrum).
-void TextCandidates(const cv::Mat1f& m, cv::Mat1b& candidate, cv::Mat1b& white,
-                    cv::Mat1b& on_dark) {
+void TextCandidates(const cv::Mat1f& m, cv::Mat1b& candidate, cv::Mat1b& white) {
   thread_local cv::Mat1f store;  // kept across strips (see ReuseBuffer)
   cv::Mat1f opened = ReuseBuffer(store, m.rows, m.cols);
   cv::morphologyEx(m, opened, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
@@ -181,14 +181,13 @@ void TextCandidates(const cv::Mat1f& m, cv::Mat1b& candidate, cv::Mat1b& white,
     const uchar* body = near_body.ptr<uchar>(r);
     uchar* cand = candidate.ptr<uchar>(r);
     uchar* wh = white.ptr<uchar>(r);
-    uchar* dark = on_dark.ptr<uchar>(r);
     for (int c = 0; c < m.cols; ++c) {
       const bool stroke = v[c] - o[c] > kTextTopHat;
       const bool grounded = stroke && body[c] == 0;  // bright enough by contrast
       const bool bright = stroke && v[c] > kTextLevel;
-      cand[c] = bright ? kBrightCandidate : grounded ? kGroundedCandidate : 0;
+      cand[c] =
+          static_cast<uchar>((bright ? kBrightCandidate : 0) | (grounded ? kGroundedCandidate : 0));
       wh[c] = bright && v[c] >= kTextWhite ? 255 : 0;
-      dark[c] = grounded ? 255 : 0;
     }
   }
 }
@@ -198,7 +197,7 @@ void TextCandidates(const cv::Mat1f& m, cv::Mat1b& candidate, cv::Mat1b& white,
 // on a dark ground (light-gray, anti-aliased text on the noise floor; the spectrum's own bright
 // speckle lies on the spectrum).
 std::vector<uchar> TextLabels(const cv::Mat1i& labels, int n, const cv::Mat1b& candidate,
-                              const cv::Mat1b& white, const cv::Mat1b& on_dark) {
+                              const cv::Mat1b& white) {
   const auto count = static_cast<size_t>(n);
   // total: all candidates; bright: those above kTextLevel (the white rule's denominator, as
   // before grounded candidates existed: a white label's dim anti-aliased rim does not dilute it).
@@ -207,14 +206,13 @@ std::vector<uchar> TextLabels(const cv::Mat1i& labels, int n, const cv::Mat1b& c
     const int* l = labels.ptr<int>(r);
     const uchar* cand = candidate.ptr<uchar>(r);
     const uchar* wh = white.ptr<uchar>(r);
-    const uchar* dk = on_dark.ptr<uchar>(r);
     for (int c = 0; c < labels.cols; ++c) {
       if (!cand[c]) continue;  // white pixels are candidates; most pixels are neither
       const auto k = static_cast<size_t>(l[c]);
       ++total[k];
-      bright[k] += cand[c] == kBrightCandidate ? 1 : 0;
+      bright[k] += (cand[c] & kBrightCandidate) != 0 ? 1 : 0;
       whites[k] += wh[c] ? 1 : 0;
-      dark[k] += dk[c] ? 1 : 0;
+      dark[k] += (cand[c] & kGroundedCandidate) != 0 ? 1 : 0;
     }
   }
   std::vector<uchar> text(count, 0);
@@ -238,18 +236,17 @@ cv::Mat1b TextMask(const cv::Mat1f& m) {
   cv::minMaxLoc(m, nullptr, &hi);
   if (hi <= kTextTopHat) return mask;
   thread_local struct {
-    cv::Mat1b candidate, white, on_dark, grouped;
+    cv::Mat1b candidate, white, grouped;
     cv::Mat1i labels;
   } st;  // kept across strips (see ReuseBuffer)
   cv::Mat1b candidate = ReuseBuffer(st.candidate, m.rows, m.cols);
   cv::Mat1b white = ReuseBuffer(st.white, m.rows, m.cols);
-  cv::Mat1b on_dark = ReuseBuffer(st.on_dark, m.rows, m.cols);
   cv::Mat1b grouped = ReuseBuffer(st.grouped, m.rows, m.cols);
   cv::Mat1i labels = ReuseBuffer(st.labels, m.rows, m.cols);
-  TextCandidates(m, candidate, white, on_dark);
+  TextCandidates(m, candidate, white);
   cv::dilate(candidate, grouped, cv::Mat());
   const int n = cv::connectedComponents(grouped, labels, 8, CV_32S);
-  const std::vector<uchar> text = TextLabels(labels, n, candidate, white, on_dark);
+  const std::vector<uchar> text = TextLabels(labels, n, candidate, white);
   for (int r = 0; r < m.rows; ++r) {
     const int* l = labels.ptr<int>(r);
     uchar* out = mask.ptr<uchar>(r);
