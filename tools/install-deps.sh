@@ -8,6 +8,7 @@ packages=(
   libdcmtk-dev dcmtk            # DICOM read/write and codecs; dcmdump for inspection
   libopencv-dev                 # image work
   libfftw3-dev                  # transforms
+  libopenjp2-7-dev              # JPEG 2000 pixel data (DCMTK 3.6.7 has no J2K codec)
   libgtest-dev libgmock-dev     # unit tests
   libbenchmark-dev              # microbenchmarks
   nlohmann-json3-dev            # JSON

@@ -15,13 +15,22 @@
 #include <dcmtk/dcmimgle/dcmimage.h>
 #include <opencv2/imgproc.hpp>
 
+#include "dicom/fragments.h"
 #include "dicom/internal.h"
+#include "dicom/j2k.h"
 #include "dicom/quirks.h"
 
 namespace refluxscan::dicom::internal {
 namespace {
 
 constexpr Uint32 kLazyLoadBytes = 64 * 1024;
+constexpr uint16_t kJ2kStartOfCodestream = 0xFF4F;
+
+// JPEG 2000 is decoded by OpenJPEG (j2k.h), not by a DCMTK codec: DCMTK 3.6.7 has none.
+bool IsJpeg2000(E_TransferSyntax xfer) {
+  return xfer == EXS_JPEG2000LosslessOnly || xfer == EXS_JPEG2000 ||
+         xfer == EXS_JPEG2000MulticomponentLosslessOnly || xfer == EXS_JPEG2000Multicomponent;
+}
 
 Result<E_TransferSyntax> DecodableSyntax(const DicomTags& tags) {
   const DcmXfer xfer(tags.transfer_syntax_uid.c_str());
@@ -32,7 +41,7 @@ Result<E_TransferSyntax> DecodableSyntax(const DicomTags& tags) {
                 QuirkWarning(QuirkId::kUnknownTransferSyntax,
                              named + " is unknown to DCMTK 3.6.7 and cannot be decoded"));
   }
-  if (xfer.isEncapsulated() &&
+  if (xfer.isEncapsulated() && !IsJpeg2000(xfer.getXfer()) &&
       !DcmCodecList::canChangeCoding(xfer.getXfer(), EXS_LittleEndianExplicit)) {
     return Fail(ErrorCode::kUnsupported, named + " has no decoder in DCMTK 3.6.7");
   }
@@ -135,6 +144,29 @@ Result<void> RenderAll(DcmFileFormat& file, E_TransferSyntax xfer, UltrasoundIma
   return {};
 }
 
+// Each requested frame's codestream out of its fragments, through OpenJPEG. Bounded by the file
+// size: fragments cannot hold more bytes than the file.
+Result<void> DecodeJ2kFrames(DcmDataset& ds, E_TransferSyntax xfer, UltrasoundImage& image,
+                             unsigned long first, unsigned long count) {
+  std::error_code ec;
+  const uint64_t file_bytes = std::filesystem::file_size(image.path, ec);
+  const J2kFrameShape shape{image.rows, image.columns, image.samples_per_pixel,
+                            image.photometric_interpretation};
+  const auto frames = static_cast<unsigned long>(image.number_of_frames);
+  for (unsigned long f = first; f < first + count; ++f) {
+    Result<std::vector<uint8_t>> codestream =
+        FrameFragments(ds, xfer, f, frames, kJ2kStartOfCodestream, ec ? UINT64_MAX : file_bytes);
+    if (!codestream) return std::unexpected(codestream.error());
+    Result<cv::Mat> frame = DecodeJ2k(*codestream, shape);
+    if (!frame) {
+      return Fail(frame.error().code, Cat("frame ", f + 1, ": ", frame.error().message));
+    }
+    image.frames.push_back(std::move(*frame));
+    image.decoded_frame_indices.push_back(static_cast<int>(f));
+  }
+  return {};
+}
+
 }  // namespace
 
 uint64_t DecodedPixelBytes(const UltrasoundImage& h, FrameSelection frames) {
@@ -168,6 +200,8 @@ Result<void> DecodeFrames(UltrasoundImage& image, const ReadOptions& options) {
   }
   const unsigned long frames = static_cast<unsigned long>(image.number_of_frames);
   const bool all = options.frames == FrameSelection::kAll;
+  if (IsJpeg2000(*xfer))
+    return DecodeJ2kFrames(ds, *xfer, image, all ? 0 : frames - 1, all ? frames : 1);
   return RenderAll(file, *xfer, image, all ? 0 : frames - 1, all ? frames : 1);
 }
 

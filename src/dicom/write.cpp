@@ -11,6 +11,9 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dcrlerp.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcvrsl.h>
@@ -20,6 +23,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "dicom/internal.h"
+#include "dicom/j2k.h"
 
 namespace refluxscan::dicom {
 namespace {
@@ -30,13 +34,15 @@ struct SyntaxEntry {
   E_TransferSyntax xfer;
 };
 
-constexpr std::array<SyntaxEntry, 6> kSyntaxes = {{
+constexpr std::array<SyntaxEntry, 8> kSyntaxes = {{
     {TransferSyntax::kExplicitLittle, "explicit", EXS_LittleEndianExplicit},
     {TransferSyntax::kImplicitLittle, "implicit", EXS_LittleEndianImplicit},
     {TransferSyntax::kDeflated, "deflated", EXS_DeflatedLittleEndianExplicit},
     {TransferSyntax::kRle, "rle", EXS_RLELossless},
     {TransferSyntax::kJpegBaseline, "jpeg", EXS_JPEGProcess1},
     {TransferSyntax::kJpegLsLossless, "jpegls", EXS_JPEGLSLossless},
+    {TransferSyntax::kJpeg2000Lossless, "j2k", EXS_JPEG2000LosslessOnly},
+    {TransferSyntax::kJpeg2000, "j2k-lossy", EXS_JPEG2000},
 }};
 
 const SyntaxEntry& EntryOf(TransferSyntax ts) {
@@ -207,6 +213,9 @@ Result<void> ValidateSpec(const UltrasoundWriteSpec& spec) {
   if (spec.jpeg_quality < 1 || spec.jpeg_quality > 100) {
     return Fail(ErrorCode::kInvalidInput, "jpeg_quality must be in 1..100");
   }
+  if (!(spec.j2k_compression_ratio > 1) || !std::isfinite(spec.j2k_compression_ratio)) {
+    return Fail(ErrorCode::kInvalidInput, "j2k_compression_ratio must be a finite number > 1");
+  }
   return {};
 }
 
@@ -229,8 +238,57 @@ Result<void> BuildDataset(const UltrasoundWriteSpec& spec, DcmDataset& ds) {
   return PutRegions(ds, spec.regions);
 }
 
+// JPEG 2000 through OpenJPEG (DCMTK 3.6.7 has no J2K codec): one fragment per frame after a
+// Basic Offset Table, the photometric interpretation of the codestream's colour transform, and
+// the lossy-compression attributes PS3.3 C.7.6.1.1.5 asks for.
+Result<void> EncodeJpeg2000(DcmDataset& ds, const UltrasoundWriteSpec& spec,
+                            E_TransferSyntax xfer) {
+  const bool lossless = spec.transfer_syntax == TransferSyntax::kJpeg2000Lossless;
+  auto seq = std::make_unique<DcmPixelSequence>(DCM_PixelSequenceTag);
+  auto* table = new DcmPixelItem(DCM_PixelItemTag);
+  seq->insert(table);
+  DcmOffsetList offsets;
+  std::string photometric;
+  OFCondition c = EC_Normal;
+  for (const cv::Mat& frame : spec.frames) {
+    Result<internal::J2kEncoded> encoded =
+        internal::EncodeJ2k(frame, lossless, spec.j2k_compression_ratio);
+    if (!encoded) return std::unexpected(encoded.error());
+    photometric = encoded->photometric_interpretation;
+    c = seq->storeCompressedFrame(offsets, encoded->codestream.data(),
+                                  static_cast<Uint32>(encoded->codestream.size()),
+                                  spec.j2k_fragment_kib);
+    if (c.bad()) break;
+  }
+  if (c.good() && spec.j2k_offset_table) c = table->createOffsetTable(offsets);
+  DcmElement* element = nullptr;
+  if (c.good()) c = ds.findAndGetElement(DCM_PixelData, element);
+  if (c.bad() || element == nullptr) {
+    return std::unexpected(internal::ErrorFromCondition(ErrorCode::kInternal, "JPEG 2000", c));
+  }
+  static_cast<DcmPixelData*>(element)->putOriginalRepresentation(xfer, nullptr, seq.release());
+  Putter p{ds};
+  p.Str(DCM_PhotometricInterpretation, photometric);
+  if (!lossless) {
+    p.Str(DCM_LossyImageCompression, "01");
+    p.Str(DCM_LossyImageCompressionMethod, "ISO_15444_1");
+    std::ostringstream ratio;
+    ratio << spec.j2k_compression_ratio;
+    p.Str(DCM_LossyImageCompressionRatio, ratio.str());
+  }
+  if (p.status.bad()) {
+    return std::unexpected(
+        internal::ErrorFromCondition(ErrorCode::kInternal, "JPEG 2000", p.status));
+  }
+  return {};
+}
+
 // Compresses in memory when the syntax needs an encoder; lossless syntaxes keep RGB.
 Result<void> Encode(DcmDataset& ds, const UltrasoundWriteSpec& spec, E_TransferSyntax xfer) {
+  if (spec.transfer_syntax == TransferSyntax::kJpeg2000Lossless ||
+      spec.transfer_syntax == TransferSyntax::kJpeg2000) {
+    if (Result<void> ok = EncodeJpeg2000(ds, spec, xfer); !ok) return ok;
+  }
   OFCondition c = EC_Normal;
   if (spec.transfer_syntax == TransferSyntax::kJpegBaseline) {
     const DJ_RPLossy params(spec.jpeg_quality);
@@ -258,9 +316,10 @@ Result<TransferSyntax> TransferSyntaxFromName(std::string_view name) {
   for (const SyntaxEntry& e : kSyntaxes) {
     if (e.name == name) return e.ts;
   }
-  return Fail(ErrorCode::kInvalidInput,
-              internal::Cat("unknown transfer syntax \"", name,
-                            "\" (explicit, implicit, deflated, rle, jpeg, jpegls)"));
+  return Fail(
+      ErrorCode::kInvalidInput,
+      internal::Cat("unknown transfer syntax \"", name,
+                    "\" (explicit, implicit, deflated, rle, jpeg, jpegls, j2k, j2k-lossy)"));
 }
 
 std::string NewUid() {

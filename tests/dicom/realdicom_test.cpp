@@ -25,11 +25,11 @@ constexpr RealFile kFiles[] = {
     {"acuson_sequoia_rle_ybrfull.dcm", 480, 640, 1, "US Image Storage", nullptr},
     {"aloka_ssd4000_pal16_implicit_3reg.dcm", 480, 640, 1, "US Image Storage", "segmented palette"},
     {"atl_hdi5000_ybrfull_noreg.dcm", 480, 640, 1, "US Image Storage", nullptr},
-    {"ge_logiq700_j2kr_noreg.dcm", 480, 640, 1, "US Image Storage", "JPEG 2000"},
+    {"ge_logiq700_j2kr_noreg.dcm", 480, 640, 1, "US Image Storage", nullptr},
     {"ge_logiq700_rgb_bigendian_noreg.dcm", 480, 640, 1, "US Image Storage", nullptr},
     {"ge_logiq700_rgb_noreg.dcm", 480, 640, 1, "US Image Storage", nullptr},
     {"ge_logiq700_rle_noreg.dcm", 480, 640, 1, "US Image Storage", nullptr},
-    {"ge_logiqe_j2k_ybrict.dcm", 965, 1660, 1, "US Image Storage", "JPEG 2000"},
+    {"ge_logiqe_j2k_ybrict.dcm", 965, 1660, 1, "US Image Storage", nullptr},
     {"ge_vivide95_colorflow_jxl.dcm", 708, 1016, 27, "US Multi-frame Image Storage",
      "1.2.840.10008.1.2.4.111"},
     {"hp_echo_jpeg_34f_2reg.dcm", 430, 480, 34, "US Multi-frame Image Storage", nullptr},
@@ -111,6 +111,33 @@ TEST(RealDicom, RleDecodesExactlyLikeTheUncompressedOriginal) {
   const auto rle = Read(dir, "ge_logiq700_rle_noreg.dcm", FrameSelection::kLast);
   ASSERT_TRUE(raw.has_value() && rle.has_value());
   EXPECT_EQ(cv::norm(raw->frames[0], rle->frames[0], cv::NORM_INF), 0.0);
+}
+
+// The NEMA WG04 US1 image again, JPEG 2000 lossless with the reversible colour transform
+// (YBR_RCT): OpenJPEG must give back exactly the uncompressed pixels.
+TEST(RealDicom, Jpeg2000LosslessDecodesExactlyLikeTheUncompressedOriginal) {
+  REFLUXSCAN_REQUIRE_REALDICOM(dir);
+  const auto raw = Read(dir, "ge_logiq700_rgb_noreg.dcm", FrameSelection::kLast);
+  const auto j2k = Read(dir, "ge_logiq700_j2kr_noreg.dcm", FrameSelection::kLast);
+  ASSERT_TRUE(raw.has_value() && j2k.has_value()) << (j2k ? "" : j2k.error().message);
+  ASSERT_EQ(j2k->frames[0].type(), CV_8UC3);
+  EXPECT_EQ(cv::norm(raw->frames[0], j2k->frames[0], cv::NORM_INF), 0.0);
+}
+
+// Lossy JPEG 2000 (YBR_ICT, GE LOGIQ e): a real B-mode image, so smooth, in colour order (a
+// gray-scale B-mode stays near-gray: R, G and B agree where the image is not annotated).
+TEST(RealDicom, Jpeg2000LossyIctDecodesToANearGrayBmode) {
+  REFLUXSCAN_REQUIRE_REALDICOM(dir);
+  const auto img = Read(dir, "ge_logiqe_j2k_ybrict.dcm", FrameSelection::kLast);
+  ASSERT_TRUE(img.has_value()) << img.error().message;
+  ASSERT_EQ(img->frames[0].type(), CV_8UC3);
+  std::vector<cv::Mat> bgr;
+  cv::split(img->frames[0], bgr);
+  cv::Mat rg, bg;
+  cv::absdiff(bgr[2], bgr[1], rg);
+  cv::absdiff(bgr[0], bgr[1], bg);
+  EXPECT_LT(cv::mean(rg)[0], 6.0);
+  EXPECT_LT(cv::mean(bg)[0], 6.0);
 }
 
 TEST(RealDicom, BigEndianPlanarRgbDecodes) {

@@ -16,10 +16,11 @@
 namespace refluxscan::dicom {
 namespace {
 
-constexpr std::array<TransferSyntax, 6> kAllSyntaxes = {
-    TransferSyntax::kExplicitLittle, TransferSyntax::kImplicitLittle,
-    TransferSyntax::kDeflated,       TransferSyntax::kRle,
-    TransferSyntax::kJpegBaseline,   TransferSyntax::kJpegLsLossless};
+constexpr std::array<TransferSyntax, 8> kAllSyntaxes = {
+    TransferSyntax::kExplicitLittle,   TransferSyntax::kImplicitLittle,
+    TransferSyntax::kDeflated,         TransferSyntax::kRle,
+    TransferSyntax::kJpegBaseline,     TransferSyntax::kJpegLsLossless,
+    TransferSyntax::kJpeg2000Lossless, TransferSyntax::kJpeg2000};
 
 // A smooth BGR test picture with some structure; `seed` shifts it so frames differ.
 cv::Mat TestFrame(int seed, int rows = 96, int columns = 128) {
@@ -123,6 +124,13 @@ TEST(Write, EveryTransferSyntaxRoundTrips) {
     if (ts == TransferSyntax::kJpegBaseline) {
       EXPECT_EQ(img->photometric_interpretation, "YBR_FULL_422");
       EXPECT_LT(mean_error, 4.0);
+    } else if (ts == TransferSyntax::kJpeg2000) {
+      EXPECT_EQ(img->photometric_interpretation, "YBR_ICT");
+      EXPECT_LT(mean_error, 4.0);
+      EXPECT_GT(max_error, 0.0);  // lossy indeed
+    } else if (ts == TransferSyntax::kJpeg2000Lossless) {
+      EXPECT_EQ(img->photometric_interpretation, "YBR_RCT");
+      EXPECT_EQ(max_error, 0.0);
     } else {
       EXPECT_EQ(img->photometric_interpretation, "RGB");
       EXPECT_EQ(max_error, 0.0);
@@ -142,9 +150,10 @@ TEST(Write, ImageLateralityReplacesSeriesLaterality) {
 }
 
 TEST(Write, TransferSyntaxUidsAreTheExpectedOnes) {
-  const std::array<const char*, 6> uids = {"1.2.840.10008.1.2.1",    "1.2.840.10008.1.2",
+  const std::array<const char*, 8> uids = {"1.2.840.10008.1.2.1",    "1.2.840.10008.1.2",
                                            "1.2.840.10008.1.2.1.99", "1.2.840.10008.1.2.5",
-                                           "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.80"};
+                                           "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.80",
+                                           "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91"};
   for (size_t i = 0; i < kAllSyntaxes.size(); ++i) {
     const std::string name(TransferSyntaxName(kAllSyntaxes[i]));
     const auto img =
@@ -167,8 +176,8 @@ TEST(Write, JpegQualityChangesTheError) {
 }
 
 TEST(Write, MultiFrameLastDecodesOnlyTheLastFrame) {
-  for (TransferSyntax ts :
-       {TransferSyntax::kExplicitLittle, TransferSyntax::kRle, TransferSyntax::kJpegLsLossless}) {
+  for (TransferSyntax ts : {TransferSyntax::kExplicitLittle, TransferSyntax::kRle,
+                            TransferSyntax::kJpegLsLossless, TransferSyntax::kJpeg2000Lossless}) {
     SCOPED_TRACE(std::string(TransferSyntaxName(ts)));
     const UltrasoundWriteSpec spec = Spec(ts, 5);
     const std::string path = WriteSpec(spec, "multi_" + std::string(TransferSyntaxName(ts)));
@@ -190,13 +199,60 @@ TEST(Write, MultiFrameLastDecodesOnlyTheLastFrame) {
 }
 
 TEST(Write, GrayFramesRoundTripAsMonochrome) {
-  UltrasoundWriteSpec spec = Spec(TransferSyntax::kRle, 1);
-  cv::cvtColor(spec.frames[0], spec.frames[0], cv::COLOR_BGR2GRAY);
-  const auto img = Read(WriteSpec(spec, "gray"), FrameSelection::kLast);
-  ASSERT_TRUE(img.has_value()) << img.error().message;
-  EXPECT_EQ(img->photometric_interpretation, "MONOCHROME2");
-  ASSERT_EQ(img->frames[0].type(), CV_8UC1);
-  EXPECT_EQ(cv::norm(img->frames[0], spec.frames[0], cv::NORM_INF), 0.0);
+  for (TransferSyntax ts : {TransferSyntax::kRle, TransferSyntax::kJpeg2000Lossless}) {
+    const std::string name(TransferSyntaxName(ts));
+    SCOPED_TRACE(name);
+    UltrasoundWriteSpec spec = Spec(ts, 1);
+    cv::cvtColor(spec.frames[0], spec.frames[0], cv::COLOR_BGR2GRAY);
+    const auto img = Read(WriteSpec(spec, "gray_" + name), FrameSelection::kLast);
+    ASSERT_TRUE(img.has_value()) << img.error().message;
+    EXPECT_EQ(img->photometric_interpretation, "MONOCHROME2");
+    ASSERT_EQ(img->frames[0].type(), CV_8UC1);
+    EXPECT_EQ(cv::norm(img->frames[0], spec.frames[0], cv::NORM_INF), 0.0);
+  }
+}
+
+// JPEG 2000 multi-frame: the Basic Offset Table, or (without one) the start-of-codestream
+// marker of each frame's first fragment, says which fragments are which frame.
+TEST(Write, Jpeg2000CineFramesAreFoundHoweverTheyAreFragmented) {
+  struct Layout {
+    const char* name;
+    unsigned fragment_kib;  // 1 KiB fragments: each 128 x 96 frame takes several
+    bool offset_table;
+  };
+  for (const Layout& l :
+       {Layout{"one_each", 0, true}, Layout{"one_each_no_table", 0, false},
+        Layout{"split_with_table", 1, true}, Layout{"split_no_table", 1, false}}) {
+    SCOPED_TRACE(l.name);
+    UltrasoundWriteSpec spec = Spec(TransferSyntax::kJpeg2000Lossless, 3);
+    spec.j2k_fragment_kib = l.fragment_kib;
+    spec.j2k_offset_table = l.offset_table;
+    const std::string path = WriteSpec(spec, std::string("j2k_cine_") + l.name);
+    const auto all = Read(path, FrameSelection::kAll);
+    ASSERT_TRUE(all.has_value()) << all.error().message;
+    ASSERT_EQ(all->frames.size(), 3u);
+    for (size_t i = 0; i < 3; ++i) {
+      EXPECT_EQ(cv::norm(all->frames[i], spec.frames[i], cv::NORM_INF), 0.0) << "frame " << i;
+    }
+    const auto last = Read(path, FrameSelection::kLast);
+    ASSERT_TRUE(last.has_value()) << last.error().message;
+    EXPECT_EQ(cv::norm(last->frames[0], spec.frames[2], cv::NORM_INF), 0.0);
+  }
+}
+
+TEST(Write, Jpeg2000CompressionRatioChangesTheError) {
+  UltrasoundWriteSpec low = Spec(TransferSyntax::kJpeg2000, 1);
+  low.j2k_compression_ratio = 60;
+  UltrasoundWriteSpec high = low;
+  high.j2k_compression_ratio = 4;
+  const auto a = Read(WriteSpec(low, "r60"), FrameSelection::kLast);
+  const auto b = Read(WriteSpec(high, "r4"), FrameSelection::kLast);
+  ASSERT_TRUE(a.has_value() && b.has_value());
+  EXPECT_GT(cv::norm(a->frames[0], low.frames[0], cv::NORM_L1),
+            cv::norm(b->frames[0], high.frames[0], cv::NORM_L1));
+  UltrasoundWriteSpec bad = low;
+  bad.j2k_compression_ratio = 1.0;
+  EXPECT_FALSE(WriteUltrasound(bad, "/nonexistent/never.dcm").has_value());
 }
 
 TEST(Write, InvalidSpecsAreRejected) {
@@ -221,9 +277,9 @@ TEST(Write, TransferSyntaxNamesRoundTrip) {
     ASSERT_TRUE(back.has_value()) << name;
     EXPECT_EQ(*back, ts);
   }
-  EXPECT_EQ(names,
-            (std::set<std::string>{"explicit", "implicit", "deflated", "rle", "jpeg", "jpegls"}));
-  EXPECT_EQ(TransferSyntaxFromName("j2k").error().code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(names, (std::set<std::string>{"explicit", "implicit", "deflated", "rle", "jpeg",
+                                          "jpegls", "j2k", "j2k-lossy"}));
+  EXPECT_EQ(TransferSyntaxFromName("jpeg2000").error().code, ErrorCode::kInvalidInput);
 }
 
 TEST(Write, NewUidIsUniqueAndValid) {

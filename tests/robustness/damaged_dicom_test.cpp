@@ -1,6 +1,7 @@
 // Damaged DICOM files through the reader and the analysis stages: truncations, bit flips,
 // billion-pixel claims, deeply nested sequences, empty and non-DICOM files. Every case must end
 // in a value or a clear error, within a time guard, never a crash.
+#include <algorithm>
 #include <random>
 
 #include <dcmtk/config/osconfig.h>
@@ -43,9 +44,10 @@ void ExpectCleanError(const Outcome& o, const std::string& what) {
 }
 
 constexpr TransferSyntax kSyntaxes[] = {
-    TransferSyntax::kExplicitLittle, TransferSyntax::kImplicitLittle,
-    TransferSyntax::kDeflated,       TransferSyntax::kRle,
-    TransferSyntax::kJpegBaseline,   TransferSyntax::kJpegLsLossless,
+    TransferSyntax::kExplicitLittle,   TransferSyntax::kImplicitLittle,
+    TransferSyntax::kDeflated,         TransferSyntax::kRle,
+    TransferSyntax::kJpegBaseline,     TransferSyntax::kJpegLsLossless,
+    TransferSyntax::kJpeg2000Lossless, TransferSyntax::kJpeg2000,
 };
 
 class DamagedDicom : public ::testing::TestWithParam<TransferSyntax> {};
@@ -110,7 +112,9 @@ TEST_P(DamagedDicom, BitFlipsGiveAValueOrAnErrorNotACrash) {
 
 INSTANTIATE_TEST_SUITE_P(Syntaxes, DamagedDicom, ::testing::ValuesIn(kSyntaxes),
                          [](const auto& param_info) {
-                           return std::string(dicom::TransferSyntaxName(param_info.param));
+                           std::string name(dicom::TransferSyntaxName(param_info.param));
+                           std::replace(name.begin(), name.end(), '-', '_');  // gtest names
+                           return name;
                          });
 
 // Rewrites header attributes of a valid file with DCMTK (the pixel data stays as written).

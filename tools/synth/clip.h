@@ -36,6 +36,9 @@ struct ClipSpec {
   DisplaySpec display;
   dicom::TransferSyntax transfer_syntax = dicom::TransferSyntax::kJpegBaseline;
   int jpeg_quality = 90;
+  double j2k_compression_ratio = 12;  // JPEG 2000 encapsulation (dicom::UltrasoundWriteSpec)
+  unsigned j2k_fragment_kib = 0;
+  bool j2k_offset_table = true;
   std::vector<std::string> tags;  // scenario tags added to the derived conditions
 };
 

@@ -15,8 +15,9 @@ int main(int argc, char** argv) {
   app.add_option("--studies", o.studies, "number of studies (stress preset)");
   app.add_option("--preset", o.preset, "sample | stress | edge")
       ->check(CLI::IsMember({"sample", "stress", "edge"}));
-  app.add_option("--transfer-syntax", o.transfer_syntax, "explicit | rle | jpeg | jpegls | mixed")
-      ->check(CLI::IsMember({"explicit", "rle", "jpeg", "jpegls", "mixed"}));
+  app.add_option("--transfer-syntax", o.transfer_syntax,
+                 "explicit | rle | jpeg | jpegls | j2k | j2k-lossy | mixed")
+      ->check(CLI::IsMember({"explicit", "rle", "jpeg", "jpegls", "j2k", "j2k-lossy", "mixed"}));
   app.add_option("--jpeg-quality", o.jpeg_quality,
                  "JPEG quality 1..100 (default 90, varied when mixed)")
       ->check(CLI::Range(1, 100));

@@ -39,10 +39,22 @@ TransferSyntax MixedSyntax(const std::string& preset, Rng& rng) {
            : u < 0.85 ? TransferSyntax::kRle
                       : TransferSyntax::kJpegLsLossless;
   }
-  return u < 0.5    ? TransferSyntax::kJpegBaseline
-         : u < 0.65 ? TransferSyntax::kRle
-         : u < 0.85 ? TransferSyntax::kJpegLsLossless
+  return u < 0.45   ? TransferSyntax::kJpegBaseline
+         : u < 0.58 ? TransferSyntax::kRle
+         : u < 0.72 ? TransferSyntax::kJpegLsLossless
+         : u < 0.79 ? TransferSyntax::kJpeg2000Lossless
+         : u < 0.86 ? TransferSyntax::kJpeg2000
                     : TransferSyntax::kExplicitLittle;
+}
+
+// JPEG 2000 as archives vary it: compression ratio 6-25 (lossy), frames split into fragments
+// or not, the offset table filled or empty. Drawn only for JPEG 2000 clips.
+void VaryJpeg2000(ClipSpec& c, Rng& rng) {
+  const dicom::TransferSyntax ts = c.transfer_syntax;
+  if (ts != TransferSyntax::kJpeg2000 && ts != TransferSyntax::kJpeg2000Lossless) return;
+  c.j2k_compression_ratio = 6.0 + 19.0 * rng.Uniform();
+  c.j2k_fragment_kib = rng.Chance(0.3) ? static_cast<unsigned>(rng.Int(16, 64)) : 0;
+  c.j2k_offset_table = rng.Chance(0.7);
 }
 
 struct StudyContext {
@@ -124,6 +136,7 @@ Result<std::vector<PlannedClip>> PlanSet(const SetOptions& o) {
       c.spec.jpeg_quality = o.jpeg_quality > 0             ? o.jpeg_quality
                             : o.transfer_syntax == "mixed" ? rng.Int(80, 95)
                                                            : 90;
+      VaryJpeg2000(c.spec, rng);
       c.tags = TagsFor(context, static_cast<int>(i), c.spec);
       c.relative_path =
           "STUDY_" + Padded(k + 1, 3) + "/IMG_" + Padded(static_cast<int>(i) + 1, 4) + ".dcm";
@@ -174,6 +187,9 @@ Result<nlohmann::ordered_json> WriteClip(const PlannedClip& clip, const SetOptio
   w.regions = out->regions;
   w.transfer_syntax = clip.spec.transfer_syntax;
   w.jpeg_quality = clip.spec.jpeg_quality;
+  w.j2k_compression_ratio = clip.spec.j2k_compression_ratio;
+  w.j2k_fragment_kib = clip.spec.j2k_fragment_kib;
+  w.j2k_offset_table = clip.spec.j2k_offset_table;
   w.frame_time_ms = 1000.0 * clip.spec.display.strip.width * clip.spec.display.seconds_per_column /
                     std::max(1, clip.spec.display.frames);
   if (auto ok = dicom::WriteUltrasound(w, path.string()); !ok) return std::unexpected(ok.error());
