@@ -14,7 +14,7 @@ mkdir -p "$cache"
 make_set() {  # $1 = folder, $2 = studies, $3 = seed
   if [ ! -f "$1/truth.json" ]; then
     echo "bench: generating $2 studies into $1 (once)" >&2
-    "$synth" --preset stress --studies "$2" --seed "$3" --transfer-syntax mixed --out "$1" >/dev/null
+    "$synth" --preset stress --studies "$2" --seed "$3" --transfer-syntax mixed --no-jpeg2000 --out "$1" >/dev/null
   fi
 }
 

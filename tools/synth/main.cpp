@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   app.add_option("--jpeg-quality", o.jpeg_quality,
                  "JPEG quality 1..100 (default 90, varied when mixed)")
       ->check(CLI::Range(1, 100));
+  bool no_jpeg2000 = false;
+  app.add_flag("--no-jpeg2000", no_jpeg2000,
+               "mixed without JPEG 2000 (the split of earlier versions; make bench)");
   app.add_flag("--emit-signal", o.emit_signal, "also write <base>.iq and <base>.wav");
   app.add_flag("--preview", o.preview, "also write <base>.png of each image");
   app.add_option("--threads", o.threads, "worker threads (default: up to 2)");
@@ -30,6 +33,7 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : static_cast<int>(ExitCode::kUsage);
   }
+  o.mixed_jpeg2000 = !no_jpeg2000;
   auto summary = refluxscan::synth::GenerateSet(o);
   if (!summary) {
     std::fprintf(stderr, "refluxscan-synth: %s\n", summary.error().message.c_str());

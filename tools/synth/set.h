@@ -14,13 +14,15 @@ namespace refluxscan::synth {
 struct SetOptions {
   std::string out_dir;  // created if absent
   uint64_t seed = 1;
-  int studies = 25;                       // stress preset only (sample and edge: one study)
-  std::string preset = "sample";          // sample | stress | edge
-  std::string transfer_syntax = "mixed";  // explicit | rle | jpeg | jpegls | mixed
-  int jpeg_quality = 0;                   // 1..100; 0 = 90, or 80..95 per file when mixed
-  bool emit_signal = false;               // also write <base>.iq and <base>.wav
-  bool preview = false;                   // also write <base>.png (last frame)
-  int threads = 0;                        // 0 = hardware concurrency (at most 2 used by default)
+  int studies = 25;               // stress preset only (sample and edge: one study)
+  std::string preset = "sample";  // sample | stress | edge
+  std::string transfer_syntax =
+      "mixed";                 // explicit | rle | jpeg | jpegls | j2k | j2k-lossy | mixed
+  bool mixed_jpeg2000 = true;  // false: `mixed` draws only DCMTK's own codecs (make bench)
+  int jpeg_quality = 0;        // 1..100; 0 = 90, or 80..95 per file when mixed
+  bool emit_signal = false;    // also write <base>.iq and <base>.wav
+  bool preview = false;        // also write <base>.png (last frame)
+  int threads = 0;             // 0 = hardware concurrency (at most 2 used by default)
 };
 
 // One planned clip: where it goes, what it shows, and its DICOM header.
