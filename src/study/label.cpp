@@ -38,13 +38,17 @@ enum Level : unsigned {
   kSpj = 1u << 7,
   kJunction = 1u << 8,
 };
+constexpr unsigned kRegions = kThigh | kKnee | kCalf;
 
 // What a phrase contributes. kReject marks words that make the label mean something we do not
 // map (arteries, tributaries, ambiguous abbreviations such as LSV = long or lesser saphenous).
-enum class Kind { kLeft, kRight, kBoth, kVein, kLevel, kReject };
+// kNeutral phrases are consumed so that their words do not count on their own ("distal
+// augmentation" is a maneuver, not a level; "lower extremity" is the leg, not a level).
+enum class Kind { kLeft, kRight, kBoth, kVein, kLevel, kReject, kNeutral };
 
 struct Phrase {
-  std::array<std::string_view, 3> words;  // uppercase; unused trailing entries empty
+  std::array<std::string_view, 3>
+      words;  // canonical uppercase words; unused trailing entries empty
   Kind kind;
   Vein vein = Vein::kGsv;
   unsigned levels = 0;
@@ -53,14 +57,100 @@ struct Phrase {
 constexpr Phrase V(std::string_view a, Vein v, std::string_view b = {}, std::string_view c = {}) {
   return {{a, b, c}, Kind::kVein, v, 0};
 }
-constexpr Phrase L(std::string_view a, unsigned lv, std::string_view b = {}) {
-  return {{a, b, {}}, Kind::kLevel, Vein::kGsv, lv};
+constexpr Phrase L(std::string_view a, unsigned lv, std::string_view b = {},
+                   std::string_view c = {}) {
+  return {{a, b, c}, Kind::kLevel, Vein::kGsv, lv};
 }
 constexpr Phrase S(std::string_view a, Kind k, std::string_view b = {}) {
   return {{a, b, {}}, k, Vein::kGsv, 0};
 }
+// A named perforator locates itself.
+constexpr Phrase P(std::string_view a, unsigned region) {
+  return {{a, {}, {}}, Kind::kVein, Vein::kPerf, region};
+}
 
-// The synonyms table (longest phrase wins where several match).
+// Abbreviations and non-English words -> the canonical word the phrase table uses. Applied to
+// every word before matching, so the table lists each phrase once ("gr saph" = "great
+// saphenous", "saph fem jxn" = "saphenous femoral junction"). Non-English words come from
+// European worksheets (French, German, Latin); accents are already folded ("fémorale").
+struct Alias {
+  std::string_view from, to;
+};
+constexpr Alias kAliases[] = {
+    {"PROX", "PROXIMAL"},
+    {"PRX", "PROXIMAL"},
+    {"DIST", "DISTAL"},
+    {"MIDDLE", "MID"},
+    {"SAPH", "SAPHENOUS"},
+    {"SAPHENA", "SAPHENOUS"},
+    {"SAPHENE", "SAPHENOUS"},
+    {"SAPHENUS", "SAPHENOUS"},
+    {"GR", "GREAT"},
+    {"GRT", "GREAT"},
+    {"GT", "GREAT"},
+    {"GRANDE", "GREAT"},
+    {"SM", "SMALL"},
+    {"SML", "SMALL"},
+    {"PETITE", "SMALL"},
+    {"VGS", "GSV"},
+    {"VSM", "GSV"},
+    {"VPS", "SSV"},
+    {"VSP", "SSV"},
+    {"POPL", "POPLITEAL"},
+    {"POPLIT", "POPLITEAL"},
+    {"POPLITEA", "POPLITEAL"},
+    {"POPLITEE", "POPLITEAL"},
+    {"TIB", "TIBIAL"},
+    {"TIBIALIS", "TIBIAL"},
+    {"POST", "POSTERIOR"},
+    {"ANT", "ANTERIOR"},
+    {"ACC", "ACCESSORY"},
+    {"ACCESS", "ACCESSORY"},
+    {"FEM", "FEMORAL"},
+    {"FEMORALIS", "FEMORAL"},
+    {"FEMORALE", "FEMORAL"},
+    {"COMMUNIS", "COMMON"},
+    {"COMMUNE", "COMMON"},
+    {"PERON", "PERONEAL"},
+    {"PERO", "PERONEAL"},
+    {"PERONEA", "PERONEAL"},
+    {"FIBULARIS", "FIBULAR"},
+    {"GASTROCNEMIAL", "GASTROCNEMIUS"},
+    {"JXN", "JUNCTION"},
+    {"JCT", "JUNCTION"},
+    {"JUNC", "JUNCTION"},
+    {"JUNCT", "JUNCTION"},
+    {"JNCT", "JUNCTION"},
+    {"JN", "JUNCTION"},
+    {"CROSSE", "JUNCTION"},
+    {"AUG", "AUGMENTATION"},
+    {"AUGMENT", "AUGMENTATION"},
+    {"COMP", "COMPRESSION"},
+    {"EXT", "EXTREMITY"},
+    {"CALVES", "CALF"},
+    {"CUISSE", "THIGH"},
+    {"OBERSCHENKEL", "THIGH"},
+    {"MOLLET", "CALF"},
+    {"UNTERSCHENKEL", "CALF"},
+    {"WADE", "CALF"},
+    {"GENOU", "KNEE"},
+    {"KNIE", "KNEE"},
+    {"MOYEN", "MID"},
+    {"MOYENNE", "MID"},
+    {"GAUCHE", "LEFT"},
+    {"LINKS", "LEFT"},
+    {"SINISTRA", "LEFT"},
+    {"IZQUIERDA", "LEFT"},
+    {"IZQUIERDO", "LEFT"},
+    {"DROITE", "RIGHT"},
+    {"DROIT", "RIGHT"},
+    {"RECHTS", "RIGHT"},
+    {"DESTRA", "RIGHT"},
+    {"DERECHA", "RIGHT"},
+    {"DERECHO", "RIGHT"},
+};
+
+// The synonyms table over canonical words (longest phrase wins where several match).
 constexpr Phrase kPhrases[] = {
     S("L", Kind::kLeft),
     S("LT", Kind::kLeft),
@@ -72,65 +162,76 @@ constexpr Phrase kPhrases[] = {
     S("RIGHT", Kind::kRight),
     S("RGT", Kind::kRight),
     S("RLE", Kind::kRight),
+    S("BILATERAL", Kind::kBoth),
+    S("BILAT", Kind::kBoth),
+    S("BOTH", Kind::kBoth),
+    S("B", Kind::kBoth, "L"),  // "B/L"
     V("GSV", Vein::kGsv),
     V("GREAT", Vein::kGsv, "SAPHENOUS"),
     V("GREATER", Vein::kGsv, "SAPHENOUS"),
     V("LONG", Vein::kGsv, "SAPHENOUS"),
-    V("GREAT", Vein::kGsv, "SAPH"),
+    V("SAPHENOUS", Vein::kGsv, "MAGNA"),
     V("SSV", Vein::kSsv),
     V("SMALL", Vein::kSsv, "SAPHENOUS"),
     V("LESSER", Vein::kSsv, "SAPHENOUS"),
     V("SHORT", Vein::kSsv, "SAPHENOUS"),
-    V("SMALL", Vein::kSsv, "SAPH"),
+    V("SAPHENOUS", Vein::kSsv, "PARVA"),
     V("AASV", Vein::kAasv),
     V("AAGSV", Vein::kAasv),
     V("ANTERIOR", Vein::kAasv, "ACCESSORY"),
-    V("ANT", Vein::kAasv, "ACCESSORY"),
     V("PASV", Vein::kPasv),
     V("PAGSV", Vein::kPasv),
     V("POSTERIOR", Vein::kPasv, "ACCESSORY"),
-    V("POST", Vein::kPasv, "ACCESSORY"),
     V("CFV", Vein::kCfv),
     V("COMMON", Vein::kCfv, "FEMORAL"),
-    V("COMMON", Vein::kCfv, "FEM"),
+    V("FEMORAL", Vein::kCfv, "COMMON"),  // "veine fémorale commune", "v. femoralis communis"
     V("FV", Vein::kFv),
     V("SFV", Vein::kFv),
     V("FEMORAL", Vein::kFv),
-    V("FEM", Vein::kFv),
     V("SUPERFICIAL", Vein::kFv, "FEMORAL"),
     V("DFV", Vein::kDfv),
     V("PFV", Vein::kDfv),
     V("PROFUNDA", Vein::kDfv),
+    V("PROFUNDA", Vein::kDfv, "FEMORAL"),
+    V("PROFUNDA", Vein::kDfv, "FEMORIS"),
     V("DEEP", Vein::kDfv, "FEMORAL"),
     V("POPV", Vein::kPopv),
     V("POP", Vein::kPopv),
     V("POPLITEAL", Vein::kPopv),
     V("PTV", Vein::kPtv),
     V("POSTERIOR", Vein::kPtv, "TIBIAL"),
-    V("POST", Vein::kPtv, "TIB"),
+    V("TIBIAL", Vein::kPtv, "POSTERIOR"),
+    V("PT", Vein::kPtv, "V"),
+    V("PT", Vein::kPtv, "VEIN"),
+    V("PT", Vein::kPtv, "VEINS"),
     V("PERV", Vein::kPerv),
     V("PEROV", Vein::kPerv),
     V("PERONEAL", Vein::kPerv),
     V("FIBULAR", Vein::kPerv),
     V("ATV", Vein::kAtv),
     V("ANTERIOR", Vein::kAtv, "TIBIAL"),
-    V("ANT", Vein::kAtv, "TIB"),
+    V("TIBIAL", Vein::kAtv, "ANTERIOR"),
+    V("AT", Vein::kAtv, "VEIN"),  // not "AT V": "at" is also the preposition
+    V("AT", Vein::kAtv, "VEINS"),
     V("GASTROC", Vein::kGastroc),
     V("GASTROCS", Vein::kGastroc),
     V("GASTROCNEMIUS", Vein::kGastroc),
+    V("MGV", Vein::kGastroc),  // medial gastrocnemius vein
     V("SOLEAL", Vein::kSoleal),
     V("SOLEUS", Vein::kSoleal),
     V("PERF", Vein::kPerf),
     V("PERFS", Vein::kPerf),
     V("PERFORATOR", Vein::kPerf),
     V("PERFORATING", Vein::kPerf),
-    L("PROX", kProx),
+    P("HUNTER", kThigh),
+    P("HUNTERIAN", kThigh),
+    P("DODD", kThigh),
+    P("BOYD", kKnee),
+    P("COCKETT", kCalf),
+    P("PARATIBIAL", kCalf),
     L("PROXIMAL", kProx),
-    L("PRX", kProx),
     L("UPPER", kProx),
     L("MID", kMid),
-    L("MIDDLE", kMid),
-    L("DIST", kDist),
     L("DISTAL", kDist),
     L("LOWER", kDist),
     L("THIGH", kThigh),
@@ -138,41 +239,62 @@ constexpr Phrase kPhrases[] = {
     L("CALF", kCalf),
     L("MIDCALF", kMid | kCalf),
     L("KNEE", kKnee),
+    L("ANKLE", kDist | kCalf),  // the lowest calf level the vocabulary has
     L("AK", kDist | kThigh),
     L("ABOVE", kDist | kThigh, "KNEE"),
+    L("A", kDist | kThigh, "K"),  // "A/K"; a lone "A" (artery) is rejected below
     L("BK", kProx | kCalf),
     L("BELOW", kProx | kCalf, "KNEE"),
+    L("B", kProx | kCalf, "K"),
+    L("HUNTER", kDist | kThigh, "CANAL"),  // the adductor canal, not the perforator
+    L("HUNTER", kDist | kThigh, "S", "CANAL"),
+    L("ADDUCTOR", kDist | kThigh, "CANAL"),
     L("SFJ", kSfj),
     L("SAPHENOFEMORAL", kSfj),
     L("SAPHENO", kSfj, "FEMORAL"),
+    L("SAPHENOUS", kSfj, "FEMORAL"),
+    L("SF", kSfj, "JUNCTION"),
     L("SPJ", kSpj),
     L("SAPHENOPOPLITEAL", kSpj),
     L("SAPHENO", kSpj, "POPLITEAL"),
+    L("SAPHENOUS", kSpj, "POPLITEAL"),
+    L("SAPHENOUS", kSpj, "POP"),
+    L("SP", kSpj, "JUNCTION"),
     L("JUNCTION", kJunction),
-    L("JXN", kJunction),
-    L("JCT", kJunction),
-    L("JUNC", kJunction),
-    // Named perforators locate themselves.
-    {{"HUNTER", {}, {}}, Kind::kVein, Vein::kPerf, kThigh},
-    {{"HUNTERIAN", {}, {}}, Kind::kVein, Vein::kPerf, kThigh},
-    {{"DODD", {}, {}}, Kind::kVein, Vein::kPerf, kThigh},
-    {{"BOYD", {}, {}}, Kind::kVein, Vein::kPerf, kKnee},
-    {{"COCKETT", {}, {}}, Kind::kVein, Vein::kPerf, kCalf},
-    S("LSV", Kind::kReject),
+    L("TERMINAL", kJunction),  // the terminal valve sits at the junction
+    L("PRETERMINAL", kJunction),
+    S("LOWER", Kind::kNeutral, "EXTREMITY"),
+    S("LOWER", Kind::kNeutral, "LIMB"),
+    S("LOWER", Kind::kNeutral, "LEG"),
+    S("DISTAL", Kind::kNeutral, "AUGMENTATION"),
+    S("DISTAL", Kind::kNeutral, "COMPRESSION"),
+    S("DISTAL", Kind::kNeutral, "SQUEEZE"),
+    S("CALF", Kind::kNeutral, "AUGMENTATION"),
+    S("CALF", Kind::kNeutral, "COMPRESSION"),
+    S("CALF", Kind::kNeutral, "SQUEEZE"),
+    S("LSV", Kind::kReject),  // long or lesser saphenous?
     S("ACCESSORY", Kind::kReject),
-    S("ARTERY", Kind::kReject),
-    S("ART", Kind::kReject),
+    S("ASV", Kind::kReject),   // accessory saphenous: anterior or posterior?
+    S("AGSV", Kind::kReject),  // the same
+    S("GIACOMINI", Kind::kReject),
+    S("ABOVE", Kind::kReject),  // "5 cm below SFJ": relative to a landmark, not a level
+    S("BELOW", Kind::kReject),
     S("A", Kind::kReject),
+    S("ART", Kind::kReject),
+    S("ARTERY", Kind::kReject),
+    S("ARTERIES", Kind::kReject),
     S("CFA", Kind::kReject),
     S("SFA", Kind::kReject),
     S("TRIB", Kind::kReject),
     S("TRIBUTARY", Kind::kReject),
+    S("TRIBUTARIES", Kind::kReject),
     S("BRANCH", Kind::kReject),
+    S("BRANCHES", Kind::kReject),
     S("VARICOSE", Kind::kReject),
     S("VARIX", Kind::kReject),
+    S("VARICES", Kind::kReject),
     S("VARICOSITY", Kind::kReject),
-    S("BILATERAL", Kind::kBoth),
-    S("BILAT", Kind::kBoth),
+    S("VARICOSITIES", Kind::kReject),
 };
 
 size_t WordCount(const Phrase& p) {
@@ -180,22 +302,141 @@ size_t WordCount(const Phrase& p) {
       std::count_if(p.words.begin(), p.words.end(), [](std::string_view w) { return !w.empty(); }));
 }
 
-// Uppercase alphanumeric words; other ASCII characters separate ("Lt.", "GSV-SFJ", "@").
+// ---- Text -> words ----------------------------------------------------------------------------
+
+// The code point at text[i] (advancing i): UTF-8 when well-formed, else the byte itself as a
+// Latin-1 code point. DICOM labels arrive as raw bytes in UTF-8 (ISO_IR 192), Latin-1
+// (ISO_IR 100, our writer's) or Windows-1252 (whose dashes land on Latin-1's C1 range).
+char32_t NextCodePoint(std::string_view text, size_t& i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  const size_t extra = lead >= 0xC2 && lead <= 0xDF   ? 1
+                       : lead >= 0xE0 && lead <= 0xEF ? 2
+                       : lead >= 0xF0 && lead <= 0xF4 ? 3
+                                                      : 0;
+  char32_t cp = lead & (0x7Fu >> (extra + 1));
+  bool ok = extra > 0 && i + extra < text.size();
+  for (size_t k = 1; ok && k <= extra; ++k) {
+    ok = (byte(i + k) & 0xC0) == 0x80;
+    cp = (cp << 6) | (byte(i + k) & 0x3Fu);
+  }
+  if (!ok) {
+    ++i;
+    return lead;
+  }
+  i += extra + 1;
+  return cp;
+}
+
+// Unicode spaces, dashes, quotes, bullets and symbols separate words like ASCII punctuation:
+// Latin-1 punctuation and C1 (no-break space, middle dot, Windows-1252 dashes), general
+// punctuation U+2000-206F (en/em dash, thin space, curly quotes, zero-width space), arrows,
+// minus, ideographic space and punctuation, byte order mark, replacement character.
+bool IsSeparator(char32_t cp) {
+  return (cp >= 0x80 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7 || (cp >= 0x2000 && cp <= 0x206F) ||
+         (cp >= 0x2190 && cp <= 0x21FF) || cp == 0x2212 || (cp >= 0x3000 && cp <= 0x3003) ||
+         cp == 0xFEFF || cp == 0xFFFD;
+}
+
+// The word characters one code point adds: uppercase ASCII; Latin-1 letters without their accent
+// ("fémorale" = "FEMORALE"); full-width ASCII as ASCII; other letters kept as written (`raw`) so
+// they stay inside their word ("łL" is not "L"). Empty for a separator.
+std::string WordChars(char32_t cp, std::string_view raw) {
+  static constexpr std::string_view kLatin1 =
+      "AAAAAAACEEEEIIIIDNOOOOO*OUUUUYTSAAAAAAACEEEEIIIIDNOOOOO*OUUUUYTY";  // U+00C0-U+00FF
+  if (cp >= 0xFF01 && cp <= 0xFF5E) cp -= 0xFEE0;                          // full-width forms
+  if (cp < 0x80) {
+    const auto c = static_cast<unsigned char>(cp);
+    return std::isalnum(c) ? std::string(1, static_cast<char>(std::toupper(c))) : std::string();
+  }
+  if (IsSeparator(cp)) return {};
+  if (cp <= 0xFF) return std::string(1, kLatin1[cp - 0xC0]);
+  return std::string(raw);
+}
+
 std::vector<std::string> Tokenize(std::string_view text) {
   std::vector<std::string> words;
   std::string word;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x80) {
-      word.push_back(c);  // non-ASCII letters stay inside their word: "élève" is not "L VE"
-    } else if (std::isalnum(u)) {
-      word.push_back(static_cast<char>(std::toupper(u)));
+  for (size_t i = 0; i < text.size();) {
+    const size_t start = i;
+    const char32_t cp = NextCodePoint(text, i);
+    const std::string chars = WordChars(cp, text.substr(start, i - start));
+    if (!chars.empty()) {
+      word += chars;
     } else if (!word.empty()) {
       words.push_back(std::move(word));
       word.clear();
     }
   }
   if (!word.empty()) words.push_back(std::move(word));
+  return words;
+}
+
+std::string Canonical(std::string_view word) {
+  for (const Alias& a : kAliases) {
+    if (a.from == word) return std::string(a.to);
+  }
+  return std::string(word);
+}
+
+// The one-word phrase a canonical word is, if any.
+const Phrase* Single(std::string_view word) {
+  for (const Phrase& p : kPhrases) {
+    if (WordCount(p) == 1 && p.words[0] == word) return &p;
+  }
+  return nullptr;
+}
+
+bool InTable(std::string_view word) {
+  return std::any_of(std::begin(kPhrases), std::end(kPhrases), [&](const Phrase& p) {
+    return std::find(p.words.begin(), p.words.end(), word) != p.words.end();
+  });
+}
+
+bool IsReject(const Phrase* p) { return p != nullptr && p->kind == Kind::kReject; }
+
+bool IsPlace(const Phrase* p) {
+  return p != nullptr && (p->kind == Kind::kVein || p->kind == Kind::kLevel);
+}
+
+// Two glued words both carry meaning: a vein or level after a vein or level ("PROXTHIGH",
+// "GSVSFJ"), or a vein or junction after a side ("RGSV", "LCFV", "RSFJ"). A side before a level,
+// an artery or another side is not split: "LA", "LCFA", "L12" stay unknown words.
+bool Joinable(const Phrase* a, const Phrase* b) {
+  if (!IsPlace(b)) return false;
+  if (IsPlace(a)) return true;
+  const bool side = a != nullptr && (a->kind == Kind::kLeft || a->kind == Kind::kRight);
+  return side && (b->kind == Kind::kVein || (b->levels & (kSfj | kSpj)) != 0);
+}
+
+// A word the table does not know, read as known words when it is one glued to a clip number
+// ("THIGH2"), a plural or possessive ("PTVS", "COCKETTS") or two glued words (Joinable). Anything
+// else is kept as is (and carries no meaning).
+std::vector<std::string> SplitUnknown(const std::string& word) {
+  if (InTable(word)) return {word};
+  const size_t digits = word.find_first_of("0123456789");
+  if (digits != std::string::npos && digits > 0 &&
+      word.find_first_not_of("0123456789", digits) == std::string::npos) {
+    const std::string stem = Canonical(word.substr(0, digits));
+    if (IsPlace(Single(stem))) return {stem};
+  }
+  if (word.size() > 3 && word.back() == 'S') {
+    const std::string stem = Canonical(word.substr(0, word.size() - 1));
+    if (IsPlace(Single(stem)) || IsReject(Single(stem))) return {stem};  // "TRIBS" too
+  }
+  for (size_t k = 1; k + 1 < word.size(); ++k) {
+    std::string left = Canonical(word.substr(0, k)), right = Canonical(word.substr(k));
+    if (Joinable(Single(left), Single(right))) return {left, right};
+  }
+  return {word};
+}
+
+// Canonical words of a label: tokenized, abbreviations expanded, glued words split.
+std::vector<std::string> Words(std::string_view text) {
+  std::vector<std::string> words;
+  for (const std::string& token : Tokenize(text)) {
+    for (std::string& w : SplitUnknown(Canonical(token))) words.push_back(std::move(w));
+  }
   return words;
 }
 
@@ -218,11 +459,11 @@ struct Mentions {
 };
 
 Mentions Collect(std::string_view text) {
-  const std::vector<std::string> words = Tokenize(text);
+  const std::vector<std::string> words = Words(text);
   Mentions m;
   for (size_t i = 0; i < words.size();) {
     const Phrase* p = LongestMatch(words, i);
-    if (p == nullptr) {  // unknown words (numbers, "VEIN", "REFLUX") carry no meaning here
+    if (p == nullptr) {  // unknown words (numbers, "VEIN", "REFLUX") carry no meaning
       ++i;
       continue;
     }
@@ -238,6 +479,8 @@ Mentions Collect(std::string_view text) {
         break;
       case Kind::kReject:
         m.reject = true;
+        break;
+      case Kind::kNeutral:
         break;
       case Kind::kVein:
         if (std::find(m.veins.begin(), m.veins.end(), p->vein) == m.veins.end()) {
@@ -256,21 +499,61 @@ Mentions Collect(std::string_view text) {
 
 int Count(unsigned bits) { return __builtin_popcount(bits); }
 
-// One vein, or nullopt when none or several are named. A perforator named with its vein ("GSV
-// perf") is a perforator; a junction alone names its saphenous vein; a junction of the other
-// saphenous vein is a contradiction.
-std::optional<Vein> ResolveVein(const Mentions& m) {
+// The region a perforator named with a vein lies in ("posterior tibial perforator" = calf,
+// "FV perforator" = thigh); 0 for veins spanning several regions (GSV) or none (CFV).
+unsigned CompanionRegion(Vein v) {
+  switch (v) {
+    case Vein::kFv:
+    case Vein::kDfv:
+    case Vein::kAasv:
+    case Vein::kPasv:
+      return kThigh;
+    case Vein::kPopv:
+      return kKnee;
+    case Vein::kSsv:
+    case Vein::kPtv:
+    case Vein::kPerv:
+    case Vein::kAtv:
+    case Vein::kGastroc:
+    case Vein::kSoleal:
+      return kCalf;
+    default:
+      return 0;
+  }
+}
+
+struct Resolved {
+  Vein vein;
+  unsigned levels;
+};
+
+// One vein with its levels, or nullopt when none or several are named. A perforator named with
+// another vein is a perforator, located by that vein when the label names no region; an
+// accessory saphenous vein named with its parent ("anterior accessory GSV") is the accessory
+// vein; a junction alone names its saphenous vein; a junction of the other saphenous vein is a
+// contradiction.
+std::optional<Resolved> ResolveVein(const Mentions& m) {
   std::vector<Vein> veins = m.veins;
-  if (std::find(veins.begin(), veins.end(), Vein::kPerf) != veins.end()) veins = {Vein::kPerf};
-  const bool sfj = (m.levels & kSfj) != 0, spj = (m.levels & kSpj) != 0;
+  unsigned levels = m.levels;
+  const auto named = [&](Vein v) {
+    return std::find(veins.begin(), veins.end(), v) != veins.end();
+  };
+  if (named(Vein::kPerf)) {
+    unsigned companions = 0;
+    for (Vein v : veins) companions |= CompanionRegion(v);
+    if ((levels & kRegions) == 0) levels |= companions;
+    veins = {Vein::kPerf};
+  }
+  if (named(Vein::kAasv) || named(Vein::kPasv)) std::erase(veins, Vein::kGsv);
+  const bool sfj = (levels & kSfj) != 0, spj = (levels & kSpj) != 0;
   if (veins.size() > 1 || (sfj && spj)) return std::nullopt;
   if (veins.empty()) {
-    if (sfj) return Vein::kGsv;
-    if (spj) return Vein::kSsv;
+    if (sfj) return Resolved{Vein::kGsv, levels};
+    if (spj) return Resolved{Vein::kSsv, levels};
     return std::nullopt;
   }
   if ((veins[0] == Vein::kGsv && spj) || (veins[0] == Vein::kSsv && sfj)) return std::nullopt;
-  return veins[0];
+  return Resolved{veins[0], levels};
 }
 
 // Proximal / mid / distal as an index 0..2, or -1 when none was named.
@@ -283,7 +566,7 @@ int Position(unsigned levels) {
 
 std::optional<Segment> GsvSegment(unsigned levels, int pos, bool junction) {
   using enum Segment;
-  const unsigned region = levels & (kThigh | kKnee | kCalf);
+  const unsigned region = levels & kRegions;
   if (junction) return pos < 0 && region == 0 ? std::optional(kGsvSfj) : std::nullopt;
   if (region == kThigh && pos >= 0)
     return std::array{kGsvProxThigh, kGsvMidThigh, kGsvDistThigh}[pos];
@@ -296,7 +579,7 @@ std::optional<Segment> GsvSegment(unsigned levels, int pos, bool junction) {
 
 std::optional<Segment> SsvSegment(unsigned levels, int pos, bool junction) {
   using enum Segment;
-  const unsigned region = levels & (kThigh | kKnee | kCalf);
+  const unsigned region = levels & kRegions;
   if (junction) return pos < 0 && region == 0 ? std::optional(kSsvSpj) : std::nullopt;
   if ((region == 0 || region == kCalf) && pos >= 0) {  // the SSV runs in the calf only
     return std::array{kSsvProxCalf, kSsvMidCalf, kSsvDistCalf}[pos];
@@ -306,14 +589,14 @@ std::optional<Segment> SsvSegment(unsigned levels, int pos, bool junction) {
 
 std::optional<Segment> FvSegment(unsigned levels, int pos, bool junction) {
   using enum Segment;
-  const unsigned region = levels & (kThigh | kKnee | kCalf);
+  const unsigned region = levels & kRegions;
   if (junction || (region != 0 && region != kThigh)) return std::nullopt;
   return pos < 0 ? kFv : std::array{kFvProx, kFvMid, kFvDist}[pos];
 }
 
 std::optional<Segment> PerfSegment(unsigned levels) {
   using enum Segment;
-  switch (levels & (kThigh | kKnee | kCalf)) {
+  switch (levels & kRegions) {
     case 0:
       return kPerf;
     case kThigh:
@@ -328,7 +611,7 @@ std::optional<Segment> PerfSegment(unsigned levels) {
 }
 
 std::optional<Segment> ResolveSegment(Vein vein, unsigned levels) {
-  if (Count(levels & (kProx | kMid | kDist)) > 1 || Count(levels & (kThigh | kKnee | kCalf)) > 1) {
+  if (Count(levels & (kProx | kMid | kDist)) > 1 || Count(levels & kRegions) > 1) {
     return std::nullopt;  // "prox mid", "thigh calf": contradictory
   }
   const int pos = Position(levels);
@@ -373,7 +656,7 @@ ParsedLabel ParseLabel(std::string_view text) {
   ParsedLabel out;
   if (m.left != m.right) out.laterality = m.left ? Laterality::kLeft : Laterality::kRight;
   if (m.reject) return out;
-  if (const auto vein = ResolveVein(m)) out.segment = ResolveSegment(*vein, m.levels);
+  if (const auto r = ResolveVein(m)) out.segment = ResolveSegment(r->vein, r->levels);
   return out;
 }
 

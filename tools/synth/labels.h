@@ -9,9 +9,18 @@
 
 namespace refluxscan::synth {
 
-// A label the product's vocabulary should recognise for this segment.
-std::string MakeLabel(Laterality laterality, Segment segment, Rng& rng);
-// A label naming no vocabulary segment ("L misc vein 3"): identification must not guess.
-std::string MakeUnknownLabel(Laterality laterality, Rng& rng);
+// kClassic: the original small set of spellings (the `sample` preset, so the bundled sample_data
+// stays reproducible). kVaried: side forms and positions, abbreviations, separators, clip
+// numbers, maneuver notes and case of many scanners and sonographers. Both are deterministic for
+// the generator's state.
+enum class LabelStyle { kClassic, kVaried };
+
+// A label the product's vocabulary should recognise for this segment and side.
+std::string MakeLabel(Laterality laterality, Segment segment, Rng& rng,
+                      LabelStyle style = LabelStyle::kClassic);
+// A label naming no vocabulary segment ("L misc vein 3"; varied: also "R GSV", "L LSV mid
+// thigh", "R CFA"): identification must not guess.
+std::string MakeUnknownLabel(Laterality laterality, Rng& rng,
+                             LabelStyle style = LabelStyle::kClassic);
 
 }  // namespace refluxscan::synth

@@ -292,12 +292,24 @@ void ChooseExtras(const ClipPlan& p, const PresetStyle& st, DisplaySpec& d, Rng&
   d.continuous_wave = Decide(p.cw, st.cw, rng);
 }
 
-void ChooseIdentity(const ClipPlan& p, ClipSpec& c, Rng& rng) {
+// The label text. Classic labels draw from the clip's stream as they always did (sample_data);
+// varied labels draw from a stream of their own, so adding spellings later changes only labels.
+std::string ChooseLabel(const ClipPlan& p, LabelStyle style, Rng& rng) {
+  const auto make = [&](Rng& r) {
+    return p.segment ? MakeLabel(p.laterality, *p.segment, r, style)
+                     : MakeUnknownLabel(p.laterality, r, style);
+  };
+  if (style == LabelStyle::kClassic) return make(rng);
+  constexpr uint64_t kLabelStream = 0x1abe1;
+  Rng own = rng.Fork(kLabelStream);
+  return make(own);
+}
+
+void ChooseIdentity(const ClipPlan& p, LabelStyle style, ClipSpec& c, Rng& rng) {
   c.laterality = p.laterality;
   c.segment = p.segment;
   c.vein_class = p.segment ? Info(*p.segment).vein_class : VeinClass::kSuperficial;
-  c.label_text =
-      p.segment ? MakeLabel(p.laterality, *p.segment, rng) : MakeUnknownLabel(p.laterality, rng);
+  c.label_text = ChooseLabel(p, style, rng);
   c.label_in_comments = rng.Chance(0.75);
   c.label_in_series = !c.label_in_comments || rng.Chance(0.4);
   c.laterality_tag = rng.Chance(0.4);
@@ -311,6 +323,13 @@ PresetStyle SampleStyle() {
   s.sizes = {{640, 480}, {720, 540}, {800, 600}};
   s.multiframe = 0.05;
   s.max_frames = 3;
+  s.labels = LabelStyle::kClassic;
+  return s;
+}
+
+PresetStyle EdgeStyle() {
+  PresetStyle s = SampleStyle();
+  s.labels = LabelStyle::kVaried;
   return s;
 }
 
@@ -322,7 +341,7 @@ PresetStyle StressStyle() {
 
 ClipSpec BuildClipSpec(const ClipPlan& plan, const PresetStyle& style, Rng& rng) {
   ClipSpec c;
-  ChooseIdentity(plan, c, rng);
+  ChooseIdentity(plan, style.labels, c, rng);
   DisplaySpec& d = c.display;
   const cv::Size size =
       plan.size

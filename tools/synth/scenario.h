@@ -8,6 +8,7 @@
 #include <opencv2/core.hpp>
 
 #include "synth/clip.h"
+#include "synth/labels.h"
 #include "synth/rng.h"
 
 namespace refluxscan::synth {
@@ -31,8 +32,10 @@ struct PresetStyle {
   double aliasing = 0.1, overlay_text = 0.3, erase_bar = 0.2, ecg = 0.2, multiframe = 0.15;
   double hz_units = 0.1, cw = 0.08, low_snr = 0.1, two_maneuvers = 0.25, blunt = 0.3;
   int max_frames = 4;
+  LabelStyle labels = LabelStyle::kVaried;
 };
-PresetStyle SampleStyle();
+PresetStyle SampleStyle();  // classic labels: the bundled sample_data stays reproducible
+PresetStyle EdgeStyle();    // the sample's look with varied labels
 PresetStyle StressStyle();
 
 // What one clip must show; unset options are drawn from the preset style.

@@ -123,7 +123,9 @@ Result<void> CheckOptions(const SetOptions& o) {
 
 Result<std::vector<PlannedClip>> PlanSet(const SetOptions& o) {
   if (auto ok = CheckOptions(o); !ok) return std::unexpected(ok.error());
-  const PresetStyle style = o.preset == "stress" ? StressStyle() : SampleStyle();
+  const PresetStyle style = o.preset == "stress" ? StressStyle()
+                            : o.preset == "edge" ? EdgeStyle()
+                                                 : SampleStyle();
   Rng master(o.seed ^ HashString(o.preset));
   const int studies = o.preset == "stress" ? o.studies : 1;
   std::vector<PlannedClip> clips;
