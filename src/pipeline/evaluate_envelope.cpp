@@ -60,19 +60,25 @@ void CompareSide(double truth, float measured, double cm_s_per_row, EnvelopeErro
   e.error_sum += error;
 }
 
+// Columns are matched by time: the truth's column k is at k x seconds_per_column; the envelope's
+// column j at its own TimeOf(j) (a region with a margin starts before the strip).
 void CompareDisplay(const json& entry, const Envelope& env, EnvelopeErrors& e) {
   const json& truth_env = entry["envelope"];
   const auto forward = Doubles(truth_env, "max_forward_cm_s");
   const auto reverse = Doubles(truth_env, "max_reverse_cm_s");
   const auto valid = Doubles(truth_env, "valid");
   const double cm_s_per_row = entry["display"].value("cm_s_per_row", 1.0);
-  const size_t n = std::min({env.Size(), forward.size(), reverse.size()});
-  for (size_t i = 0; i < n; ++i) {
-    if (i < valid.size() && valid[i] == 0) continue;
+  const double spc = truth_env.value("seconds_per_column", env.seconds_per_column);
+  const auto n = static_cast<long>(std::min(forward.size(), reverse.size()));
+  for (size_t j = 0; j < env.Size(); ++j) {
+    const long i = std::lround(env.TimeOf(static_cast<double>(j)) / spc);
+    if (i < 0 || i >= n) continue;
+    const auto k = static_cast<size_t>(i);
+    if (k < valid.size() && valid[k] == 0) continue;
     e.columns++;
-    e.flagged += env.flags[i] != 0;
-    CompareSide(forward[i], env.max_forward[i], cm_s_per_row, e);
-    CompareSide(reverse[i], env.max_reverse[i], cm_s_per_row, e);
+    e.flagged += env.flags[j] != 0;
+    CompareSide(forward[k], env.max_forward[j], cm_s_per_row, e);
+    CompareSide(reverse[k], env.max_reverse[j], cm_s_per_row, e);
   }
 }
 

@@ -2,6 +2,7 @@
 #include "refluxscan/spectral/strip.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "spectral/guard.h"
@@ -36,6 +37,26 @@ Result<cv::Mat> CropRegion(const cv::Mat& frame, const UltrasoundRegion& region,
   return frame(rect);  // a view: the intensity map is the only reader
 }
 
+// The region narrowed to the rows of the display when it holds a margin (FindDisplayRows), else
+// the region itself. A note says what was done.
+UltrasoundRegion DisplayRegion(const cv::Mat& crop, const UltrasoundRegion& region,
+                               const detail::StripAxes& axes, std::vector<std::string>& notes) {
+  const std::optional<double> span = detail::PrfSpanRows(region, axes);
+  if (!span || !region.reference_pixel_y0 || crop.rows <= *span) return region;
+  const detail::IntensityMap map = detail::MapDisplayIntensity(crop, axes.zero_row_in_region);
+  const auto window = detail::FindDisplayRows(map.intensity, axes.zero_row_in_region, *span);
+  if (!window) return region;
+  UltrasoundRegion narrowed = region;
+  narrowed.min_y0 = region.min_y0 + window->first;
+  narrowed.max_y1 = narrowed.min_y0 + window->count - 1;
+  narrowed.reference_pixel_y0 = *region.reference_pixel_y0 - window->first;
+  notes.push_back("spectral region is " + std::to_string(crop.rows) +
+                  " rows tall, the display one PRF = " + std::to_string(window->count) +
+                  " rows: read from region rows " + std::to_string(window->first) + "-" +
+                  std::to_string(window->first + window->count - 1));
+  return narrowed;
+}
+
 }  // namespace
 
 Result<Spectrogram> SpectrogramFromDisplay(const UltrasoundImage& image,
@@ -50,10 +71,18 @@ Result<Spectrogram> SpectrogramFromDisplay(const UltrasoundImage& image,
     auto frame_pos = PickFrame(image, options.frame_index);
     if (!frame_pos) return std::unexpected(frame_pos.error());
     Spectrogram s;
-    auto crop = CropRegion(image.frames[*frame_pos], region, s.warnings);
+    const cv::Mat& frame = image.frames[*frame_pos];
+    auto crop = CropRegion(frame, region, s.warnings);
     if (!crop) return std::unexpected(crop.error());
     auto axes = detail::AxesFromRegion(region, crop->rows);
     if (!axes) return std::unexpected(axes.error());
+    if (const UltrasoundRegion display = DisplayRegion(*crop, region, *axes, s.notes);
+        display.min_y0 != region.min_y0 || display.max_y1 != region.max_y1) {
+      crop = CropRegion(frame, display, s.warnings);
+      if (!crop) return std::unexpected(crop.error());
+      axes = detail::AxesFromRegion(display, crop->rows);
+      if (!axes) return std::unexpected(axes.error());
+    }
     const double zero_row = axes->velocity_top / axes->velocity_step_per_row;  // canonical rows
     const double crop_zero_row = axes->flip_rows ? crop->rows - 1 - zero_row : zero_row;
     detail::IntensityMap map = detail::MapDisplayIntensity(*crop, crop_zero_row);

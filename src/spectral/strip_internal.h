@@ -40,6 +40,24 @@ struct StripAxes {
 // Errors: kNotFound (no usable calibration), kUnsupported (units neither cm/s nor Hz).
 Result<StripAxes> AxesFromRegion(const UltrasoundRegion& region, int rows);
 
+// A PW display spans exactly one PRF: its height in rows is PRF / (velocity per row) (a CW
+// region's PRF tag, when present, is the rate its scale spans too). nullopt without the PRF tag,
+// or (cm/s regions) without the transducer frequency.
+std::optional<double> PrfSpanRows(const UltrasoundRegion& region, const StripAxes& axes);
+
+// Rows [first, first + count) of a crop that hold the display, when the region is taller than
+// one PRF (by more than 4 rows and 3%): some renderers' regions include a margin of panel (scale
+// labels, time marks) around the display, which would move the scale edges (aliasing wraps
+// between them) and dilute the noise estimate. The window is `span_rows` tall and holds the
+// baseline and every textured row (speckle over >= 1/4 of the columns; a margin is uniform
+// apart from a few labels); within what that allows, the margins are taken as equal. nullopt
+// when the region is not taller or no window fits.
+struct DisplayRows {
+  int first = 0, count = 0;
+};
+std::optional<DisplayRows> FindDisplayRows(const cv::Mat1f& intensity, double zero_row,
+                                           double span_rows);
+
 // Masks on the canonical-orientation strip. `expected_baseline_row` is the calibrated zero row.
 struct StripMasks {
   cv::Mat1b valid;                           // 255 = spectrum

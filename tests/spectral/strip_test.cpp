@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "refluxscan/spectral/signal.h"
+#include "spectral/strip_internal.h"
 #include "synthetic.h"
 
 namespace refluxscan::spectral {
@@ -445,6 +446,107 @@ TEST(StripMasks, JpegRingingEraseBarOnABlackFloorIsFound) {
   for (int c = 150; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
   EXPECT_TRUE(HasNote(*s, "erase bar"));
 }
+
+// ---- a region with a margin around the display (strip_window.cpp) -----------------------------
+
+namespace display_window {
+
+constexpr int kMargin = 12;
+constexpr double kF0Hz = 5e6, kAngleDeg = 60;
+
+// The strip in a frame whose region also covers kMargin rows of panel above and below it, with a
+// time label in the lower margin; the PRF tag spans exactly the strip's 200 rows (100 cm/s).
+struct MarginCase {
+  UltrasoundImage image;
+  UltrasoundRegion region;
+};
+
+MarginCase WithMargin(const cv::Mat1b& strip, bool prf_tag) {
+  MarginCase m{ImageWith(strip), SpectralRegion()};
+  cv::Mat& frame = m.image.frames[0];
+  frame.rowRange(kY0 - kMargin, kY0).setTo(40);
+  frame.rowRange(kY0 + kRows, kY0 + kRows + kMargin).setTo(40);
+  cv::putText(frame, "1 s", {kX0 + 20, kY0 + kRows + 10}, cv::FONT_HERSHEY_PLAIN, 0.8, 255);
+  m.region.min_y0 -= kMargin;
+  m.region.max_y1 += kMargin;
+  m.region.reference_pixel_y0 = *m.region.reference_pixel_y0 + kMargin;
+  m.region.transducer_frequency_hz = kF0Hz;
+  m.region.doppler_correction_angle_deg = kAngleDeg;
+  if (prf_tag) {
+    m.region.pulse_repetition_frequency_hz =
+        DopplerShiftHzFromVelocity(0.5 * kRows, kF0Hz, kAngleDeg);
+  }
+  return m;
+}
+
+TEST(StripDisplayWindow, RegionWithAMarginIsNarrowedToTheRowsOfOnePrf) {
+  const cv::Mat1b strip = NoisyStrip();
+  const auto plain = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  const MarginCase m = WithMargin(strip, true);
+  const auto s = SpectrogramFromDisplay(m.image, m.region);
+  ASSERT_TRUE(plain.has_value() && s.has_value());
+  EXPECT_TRUE(HasNote(*s, "the display one PRF = 200 rows: read from region rows 12-211"));
+  EXPECT_EQ(s->Rows(), kRows);
+  EXPECT_DOUBLE_EQ(s->velocity_top, plain->velocity_top);
+  EXPECT_DOUBLE_EQ(s->BaselineRow(), plain->BaselineRow());
+  EXPECT_EQ(cv::norm(s->intensity, plain->intensity, cv::NORM_INF), 0.0);
+}
+
+TEST(StripDisplayWindow, WithoutAPrfTagTheRegionIsReadWhole) {
+  const MarginCase m = WithMargin(NoisyStrip(), false);
+  const auto s = SpectrogramFromDisplay(m.image, m.region);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->Rows(), kRows + 2 * kMargin);
+  EXPECT_TRUE(s->notes.empty() || !HasNote(*s, "one PRF"));
+}
+
+TEST(StripDisplayWindow, ARegionOfOnePrfIsLeftAlone) {
+  UltrasoundRegion region = SpectralRegion();
+  region.transducer_frequency_hz = kF0Hz;
+  region.doppler_correction_angle_deg = kAngleDeg;
+  // A PRF tag rounded up by 2% (as scanners round it) is no margin either.
+  region.pulse_repetition_frequency_hz =
+      DopplerShiftHzFromVelocity(0.5 * kRows * 0.98, kF0Hz, kAngleDeg);
+  const auto s = SpectrogramFromDisplay(ImageWith(NoisyStrip()), region);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->Rows(), kRows);
+  EXPECT_FALSE(HasNote(*s, "one PRF"));
+}
+
+cv::Mat1f TexturedRows(int rows, int first, int last) {
+  cv::Mat1f m(rows, 100, 0.2f);
+  cv::RNG rng(5);
+  for (int r = first; r <= last; ++r) {
+    for (int c = 0; c < m.cols; ++c) m(r, c) = static_cast<float>(rng.uniform(0.0, 0.6));
+  }
+  return m;
+}
+
+TEST(StripDisplayWindow, WindowHoldsTheTexturedRowsAndTheBaseline) {
+  // Textured rows 10-89 and a span of 80: the window is exactly them.
+  const auto exact = detail::FindDisplayRows(TexturedRows(100, 10, 89), 50, 80);
+  ASSERT_TRUE(exact.has_value());
+  EXPECT_EQ(exact->first, 10);
+  EXPECT_EQ(exact->count, 80);
+  // Textured rows 11-89 leave one row of play: the middle of it.
+  const auto play = detail::FindDisplayRows(TexturedRows(100, 11, 89), 50, 80);
+  ASSERT_TRUE(play.has_value());
+  EXPECT_EQ(play->first, 10);
+  // Textured rows 30-69 leave 20 rows of play: the margins are unknowable, no window (a guess
+  // could cut flow off).
+  EXPECT_FALSE(detail::FindDisplayRows(TexturedRows(100, 30, 69), 50, 80).has_value());
+  // The baseline pins it too: row 95 needs a window from row 16 on, the texture up to row 16.
+  const auto low = detail::FindDisplayRows(TexturedRows(100, 16, 69), 95, 80);
+  ASSERT_TRUE(low.has_value());
+  EXPECT_EQ(low->first, 16);
+  // Texture over more rows than one PRF, or a baseline no window can hold: no window.
+  EXPECT_FALSE(detail::FindDisplayRows(TexturedRows(100, 5, 94), 50, 80).has_value());
+  EXPECT_FALSE(detail::FindDisplayRows(TexturedRows(100, 10, 89), 95, 80).has_value());
+  // Not taller than the span (plus 4 rows and 3%): nothing to do.
+  EXPECT_FALSE(detail::FindDisplayRows(TexturedRows(84, 2, 81), 40, 80).has_value());
+}
+
+}  // namespace display_window
 
 }  // namespace
 }  // namespace refluxscan::spectral

@@ -100,6 +100,7 @@ std::vector<std::string> Conditions(const ClipSpec& s, const ClipTruth& t) {
       {t.maneuvers.size() > 1, "multiple_maneuvers"},
       {s.signal.profile == Profile::kBlunt, "blunt_profile"},
       {!s.segment.has_value(), "unknown_label"},
+      {d.margin_left + d.margin_top + d.margin_right + d.margin_bottom > 0, "region_margin"},
   };
   std::vector<std::string> out;
   for (const auto& [on, name] : flags) {

@@ -148,12 +148,15 @@ std::vector<UltrasoundRegion> RegionsOf(const DisplaySpec& d, const SignalSpec& 
   UltrasoundRegion spectral;
   spectral.spatial_format = 3;
   spectral.data_type = d.continuous_wave ? 4 : 3;
-  spectral.min_x0 = d.strip.x;
-  spectral.min_y0 = d.strip.y;
-  spectral.max_x1 = d.strip.x + d.strip.width - 1;
-  spectral.max_y1 = d.strip.y + d.strip.height - 1;
-  spectral.reference_pixel_x0 = 0;
-  spectral.reference_pixel_y0 = d.baseline_row;
+  // A margin moves the region's corner, so the reference pixels move with it: time 0 stays at
+  // the strip's first column and velocity 0 at its baseline row.
+  const int left = std::min(d.margin_left, d.strip.x), top = std::min(d.margin_top, d.strip.y);
+  spectral.min_x0 = d.strip.x - left;
+  spectral.min_y0 = d.strip.y - top;
+  spectral.max_x1 = std::min(d.image_width - 1, d.strip.x + d.strip.width - 1 + d.margin_right);
+  spectral.max_y1 = std::min(d.image_height - 1, d.strip.y + d.strip.height - 1 + d.margin_bottom);
+  spectral.reference_pixel_x0 = left;
+  spectral.reference_pixel_y0 = d.baseline_row + top;
   spectral.reference_physical_x = 0.0;
   spectral.reference_physical_y = 0.0;
   spectral.units_x = 4;  // seconds

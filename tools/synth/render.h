@@ -38,6 +38,10 @@ struct DisplaySpec {
   bool draw_baseline = true;
   cv::Scalar baseline_bgr{200, 200, 200};
   bool scale_on_right = true;
+  // The DICOM spectral region extends this many pixels beyond the strip on each side (clamped to
+  // the image): some renderers' regions include panel, scale labels and time marks. 0 = the
+  // region is the strip.
+  int margin_left = 0, margin_top = 0, margin_right = 0, margin_bottom = 0;
   cv::Scalar text_bgr{230, 230, 230};
   int font_face = 0;  // cv::HersheyFonts
   double font_scale = 0.45;

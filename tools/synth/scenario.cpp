@@ -336,6 +336,7 @@ PresetStyle EdgeStyle() {
 PresetStyle StressStyle() {
   PresetStyle s;
   s.sizes = {{1024, 768}, {1024, 768}, {960, 720}, {800, 600}};
+  s.region_margin = 0.2;
   return s;
 }
 
@@ -366,6 +367,10 @@ ClipSpec BuildClipSpec(const ClipPlan& plan, const PresetStyle& style, Rng& rng)
   d.wall_filter_hz = std::max(25.0, Round(c.signal.prf_hz * rng.Uniform(0.008, 0.025), 5));
   ChooseExtras(plan, style, d, rng);
   d.label_text = c.label_text;
+  if (style.region_margin > 0 && rng.Chance(style.region_margin)) {  // each side on its own
+    d.margin_left = rng.Int(0, 16), d.margin_top = rng.Int(0, 16);
+    d.margin_right = rng.Int(0, 16), d.margin_bottom = rng.Int(0, 16);
+  }
   return c;
 }
 

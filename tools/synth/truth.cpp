@@ -35,21 +35,27 @@ ordered_json DisplayJson(const ClipSpec& s, const ClipTruth& t) {
   const DisplaySpec& d = s.display;
   ordered_json invalid = ordered_json::array();
   for (const auto& [c0, c1] : t.invalid_columns) invalid.push_back({c0, c1});
-  return {{"region",
-           {d.strip.x, d.strip.y, d.strip.x + d.strip.width - 1, d.strip.y + d.strip.height - 1}},
-          {"seconds_per_column", R6(d.seconds_per_column)},
-          {"cm_s_per_row", R6(t.cm_s_per_row)},
-          {"hz_per_row", R6(DopplerShiftHz(s.signal, t.cm_s_per_row))},
-          {"baseline_row", d.baseline_row},
-          {"velocity_top_cm_s", R6(t.velocity_top_cm_s)},
-          {"velocity_bottom_cm_s", R6(t.velocity_bottom_cm_s)},
-          {"inverted_display", d.inverted_display},
-          {"units", d.hz_units ? "Hz" : "cm/s"},
-          {"region_data_type", d.continuous_wave ? 4 : 3},
-          {"tint", TintName(d.tint)},
-          {"dynamic_range_db", R6(d.dynamic_range_db)},
-          {"aliasing", t.aliasing},
-          {"invalid_columns", invalid}};
+  ordered_json out = {
+      {"region",
+       {d.strip.x, d.strip.y, d.strip.x + d.strip.width - 1, d.strip.y + d.strip.height - 1}},
+      {"seconds_per_column", R6(d.seconds_per_column)},
+      {"cm_s_per_row", R6(t.cm_s_per_row)},
+      {"hz_per_row", R6(DopplerShiftHz(s.signal, t.cm_s_per_row))},
+      {"baseline_row", d.baseline_row},
+      {"velocity_top_cm_s", R6(t.velocity_top_cm_s)},
+      {"velocity_bottom_cm_s", R6(t.velocity_bottom_cm_s)},
+      {"inverted_display", d.inverted_display},
+      {"units", d.hz_units ? "Hz" : "cm/s"},
+      {"region_data_type", d.continuous_wave ? 4 : 3},
+      {"tint", TintName(d.tint)},
+      {"dynamic_range_db", R6(d.dynamic_range_db)},
+      {"aliasing", t.aliasing},
+      {"invalid_columns", invalid}};
+  // Only when present: sets without margins (the bundled sample) keep their truth byte for byte.
+  if (d.margin_left + d.margin_top + d.margin_right + d.margin_bottom > 0) {
+    out["region_margin"] = {d.margin_left, d.margin_top, d.margin_right, d.margin_bottom};
+  }
+  return out;
 }
 
 ordered_json SignalJson(const SignalSpec& s, const DisplaySpec& d, double iq_t0_s) {

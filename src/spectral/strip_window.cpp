@@ -1,0 +1,99 @@
+// Where the spectral display lies inside a region that is taller than it (strip_internal.h).
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "refluxscan/spectral/signal.h"
+#include "spectral/strip_internal.h"
+
+namespace refluxscan::spectral::detail {
+namespace {
+
+// A row is textured when enough of its columns differ from the row's median by more than
+// kTextureStep: the display's noise floor and flow are speckle, a panel margin is uniform. Enough
+// = kMinTexturedShare, and kRelativeShare of the typical share of the region's middle rows (all
+// display): a dark noise floor lights 2-3% of a row, the labels and time marks of a margin
+// under 1% (measured on generated strips).
+constexpr double kMinTexturedShare = 0.015;
+constexpr double kRelativeShare = 0.1;
+constexpr float kTextureStep = 0.04f;  // about 10 grey levels
+// The region must exceed one PRF by this much before a margin is assumed (a PRF tag rounded by
+// the scanner must not crop a display).
+constexpr double kMinSlackRows = 4;
+constexpr double kMinSlackShare = 0.03;
+constexpr int kMaxPlayRows = 2;
+
+// Share of the row's columns that differ from its median by more than kTextureStep.
+double TexturedShare(const float* row, int cols, std::vector<float>& scratch) {
+  scratch.assign(row, row + cols);
+  auto mid = scratch.begin() + cols / 2;
+  std::nth_element(scratch.begin(), mid, scratch.end());
+  const float median = *mid;
+  int differing = 0;
+  for (int c = 0; c < cols; ++c) differing += std::abs(row[c] - median) > kTextureStep;
+  return static_cast<double>(differing) / cols;
+}
+
+std::vector<bool> TexturedRows(const cv::Mat1f& intensity) {
+  std::vector<float> scratch;
+  std::vector<double> share(static_cast<size_t>(intensity.rows));
+  for (int r = 0; r < intensity.rows; ++r) {
+    share[static_cast<size_t>(r)] = TexturedShare(intensity.ptr<float>(r), intensity.cols, scratch);
+  }
+  std::vector<double> middle(share.begin() + intensity.rows / 4,
+                             share.begin() + 3 * intensity.rows / 4);
+  std::nth_element(middle.begin(), middle.begin() + static_cast<long>(middle.size() / 2),
+                   middle.end());
+  const double typical = middle.empty() ? 0 : middle[middle.size() / 2];
+  const double enough = std::max(kMinTexturedShare, kRelativeShare * typical);
+  std::vector<bool> textured(share.size());
+  for (size_t r = 0; r < share.size(); ++r) textured[r] = share[r] >= enough;
+  return textured;
+}
+
+}  // namespace
+
+std::optional<double> PrfSpanRows(const UltrasoundRegion& region, const StripAxes& axes) {
+  const auto prf = region.pulse_repetition_frequency_hz;
+  if (!region.IsSpectral() || !prf || !(*prf > 0) || !std::isfinite(*prf) ||
+      !(axes.velocity_step_per_row > 0)) {
+    return std::nullopt;  // without the PRF the span is unknown
+  }
+  if (axes.unit == VelocityUnit::kHertz) return *prf / axes.velocity_step_per_row;
+  const auto f0 = region.transducer_frequency_hz;
+  const auto angle = region.doppler_correction_angle_deg.value_or(0.0);
+  if (!f0 || !(*f0 > 0) || !(std::abs(angle) < 89.0)) return std::nullopt;
+  const double span_cm_s = VelocityCmSFromDopplerShift(*prf, *f0, angle);
+  const double rows = span_cm_s / axes.velocity_step_per_row;
+  return std::isfinite(rows) && rows > 0 ? std::optional<double>(rows) : std::nullopt;
+}
+
+std::optional<DisplayRows> FindDisplayRows(const cv::Mat1f& intensity, double zero_row,
+                                           double span_rows) {
+  const int rows = intensity.rows;
+  if (!std::isfinite(span_rows) || !std::isfinite(zero_row) ||
+      rows <= span_rows + std::max(kMinSlackRows, kMinSlackShare * span_rows)) {
+    return std::nullopt;
+  }
+  const int span = static_cast<int>(std::lround(span_rows));
+  const std::vector<bool> textured = TexturedRows(intensity);
+  int first_textured = rows, last_textured = -1;
+  for (int r = 0; r < rows; ++r) {
+    if (!textured[static_cast<size_t>(r)]) continue;
+    first_textured = std::min(first_textured, r);
+    last_textured = r;
+  }
+  // The window holds every textured row and the baseline.
+  const int zero = static_cast<int>(std::lround(zero_row));
+  int lo = std::max({0, zero - span + 1}), hi = std::min(rows - span, zero);
+  if (last_textured >= 0) {
+    lo = std::max(lo, last_textured - span + 1);
+    hi = std::min(hi, first_textured);
+  }
+  // The content must pin the window (within kMaxPlayRows): where it leaves more play, the margins
+  // are unknowable (a black panel around a black noise floor), and a wrong guess cuts flow off.
+  if (lo > hi || hi - lo > kMaxPlayRows) return std::nullopt;
+  return DisplayRows{(lo + hi) / 2, span};
+}
+
+}  // namespace refluxscan::spectral::detail
