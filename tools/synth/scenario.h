@@ -31,6 +31,9 @@ struct PresetStyle {
   double aliasing = 0.1, overlay_text = 0.3, erase_bar = 0.2, ecg = 0.2, multiframe = 0.15;
   double hz_units = 0.1, cw = 0.08, low_snr = 0.1, two_maneuvers = 0.25, blunt = 0.3;
   int max_frames = 4;
+  // Tinted clips draw from Tint 1 .. tint_maps - 1 (all maps; the sample preset keeps the first
+  // five so that the bundled sample_data/ stays reproducible).
+  int tint_maps = kTintCount;
 };
 PresetStyle SampleStyle();
 PresetStyle StressStyle();
