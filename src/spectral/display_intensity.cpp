@@ -25,6 +25,9 @@ constexpr double kLineColumnShare = 0.9;   // share of lit columns that thin for
 constexpr int kLineBaselineRows = 4;       // a line mostly this close to the baseline is flow
 constexpr int kMaxRampGapBins = 6;         // a longer run of empty luma bins ends the ramp
 constexpr double kMaxRampTurnCos = 0.5;    // a bin turning the ramp by > 60 degrees is an overlay
+constexpr int kMaxFloorBin = 16;           // a non-black floor is darker than luma 64
+constexpr double kMinFloorShare = 0.1;     // ... and holds >= 10% of the strip
+constexpr int kFloorOverBlack = 4;         // ... and >= 4x the pixels of the black bin
 
 // g / 255 correctly rounded to float, for every 8-bit level (the exact gray contract).
 float GrayLevel(int g) { return static_cast<float>(g / 255.0); }
@@ -40,11 +43,12 @@ int MedianOfHistogram(const std::array<int, 256>& h, int count) {
   return 255;
 }
 
-// Median colour of the pixels in each luma bin (per channel), for bins with enough pixels.
-std::vector<std::pair<int, Rgb>> LumaBinMedians(const cv::Mat3b& strip) {
+// Median colour of the pixels in each luma bin (per channel), for bins with enough pixels;
+// `counts` receives every bin's pixel count.
+std::vector<std::pair<int, Rgb>> LumaBinMedians(const cv::Mat3b& strip, std::vector<int>& count) {
   thread_local std::vector<std::array<std::array<int, 256>, 3>> hist(kLumaBins);
   for (auto& h : hist) h = {};
-  std::vector<int> count(kLumaBins, 0);
+  count.assign(kLumaBins, 0);
   for (int r = 0; r < strip.rows; ++r) {
     const cv::Vec3b* px = strip.ptr<cv::Vec3b>(r);
     for (int c = 0; c < strip.cols; ++c) {
@@ -84,11 +88,35 @@ bool PersistentTurn(const std::vector<std::pair<int, Rgb>>& medians, size_t i) {
   return CosAngle(step, next) >= kMaxRampTurnCos;
 }
 
-std::vector<Rgb> EstimateRamp(const cv::Mat3b& strip) {
+// The map's floor (intensity 0): black, unless the strip's most populated dark luma bin is
+// another colour and black itself is rare there (a tinted or dark-gray floor: the noise below
+// the display's black level renders as that colour, often a third or more of the strip). Black
+// pixels of such a strip (an erase bar) still read 0 through the ramp's first segment.
+size_t FloorBin(const std::vector<std::pair<int, Rgb>>& medians, const std::vector<int>& count,
+                size_t total) {
+  size_t floor = medians.size();  // none: black
+  int best = 0;
+  for (size_t i = 0; i < medians.size() && medians[i].first < kMaxFloorBin; ++i) {
+    const int n = count[static_cast<size_t>(medians[i].first)];
+    if (n > best) best = n, floor = i;
+  }
+  if (floor == medians.size() || medians[floor].first == 0) return medians.size();
+  if (static_cast<double>(best) < kMinFloorShare * static_cast<double>(total))
+    return medians.size();
+  if (kFloorOverBlack * count[0] > best) return medians.size();
+  return floor;
+}
+
+// The ramp from black (and the floor, when it is not black) through the bin medians above it;
+// `floor_point` is the index of the ramp point of intensity 0.
+std::vector<Rgb> EstimateRamp(const cv::Mat3b& strip, size_t& floor_point) {
   std::vector<Rgb> ramp{Rgb(0, 0, 0)};
+  floor_point = 0;
   int last_bin = -1;
-  const auto medians = LumaBinMedians(strip);
-  for (size_t i = 0; i < medians.size(); ++i) {
+  std::vector<int> count;
+  const auto medians = LumaBinMedians(strip, count);
+  const size_t floor = FloorBin(medians, count, strip.total());
+  for (size_t i = floor == medians.size() ? 0 : floor; i < medians.size(); ++i) {
     const auto& [bin, colour] = medians[i];
     if (last_bin >= 0 && bin - last_bin > kMaxRampGapBins) break;
     const Rgb step = colour - ramp.back();
@@ -98,9 +126,13 @@ std::vector<Rgb> EstimateRamp(const cv::Mat3b& strip) {
       continue;
     }
     ramp.push_back(colour);
+    if (i == floor) floor_point = ramp.size() - 1;
     last_bin = bin;
   }
-  if (ramp.size() < 2) return {Rgb(0, 0, 0), Rgb(255, 255, 255)};
+  if (ramp.size() < 2) {
+    floor_point = 0;
+    return {Rgb(0, 0, 0), Rgb(255, 255, 255)};
+  }
   const Rgb dir = ramp.back() - ramp[ramp.size() >= 4 ? ramp.size() - 4 : 0];
   double scale = 1e9;
   for (int ch = 0; ch < 3; ++ch) {
@@ -152,7 +184,8 @@ std::pair<float, float> ProjectOnRamp(const std::vector<RampSegment>& segments, 
       best_arc = g.arc0 + u * g.arc_step;
     }
   }
-  return {static_cast<float>(best_arc / arc_total), static_cast<float>(std::sqrt(best_d2))};
+  return {static_cast<float>(std::max(0.0, best_arc) / arc_total),
+          static_cast<float>(std::sqrt(best_d2))};
 }
 
 // Projections of the colours seen so far, direct-mapped by colour (a strip repeats few colours):
@@ -177,10 +210,15 @@ class ProjectionCache {
 };
 
 IntensityMap TintedMap(const cv::Mat3b& strip) {
-  const std::vector<Rgb> ramp = EstimateRamp(strip);
+  size_t floor_point = 0;
+  const std::vector<Rgb> ramp = EstimateRamp(strip, floor_point);
+  // Arc length from the floor: the black -> floor segment (when the floor is not black) lies
+  // before 0 and reads 0 (ProjectOnRamp clamps).
   std::vector<double> arc{0.0};
   for (size_t i = 1; i < ramp.size(); ++i)
     arc.push_back(arc.back() + cv::norm(ramp[i] - ramp[i - 1]));
+  const double arc_floor = arc[floor_point];
+  for (double& a : arc) a -= arc_floor;
   const std::vector<RampSegment> segments = RampSegments(ramp, arc);
   IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size()), true};
   thread_local ProjectionCache cache;

@@ -210,6 +210,61 @@ TEST(DisplayIntensity, TintedMapsInvertToTheGrayLevel) {
   }
 }
 
+// A map whose floor (intensity 0) is not black: dark navy BGR (30,10,5) rising to white; noise
+// below the display's black level renders as that floor colour. (Mildly curved: a strongly
+// curved map loses its sparse mid bins to the ramp's gap rule, a separate known gap.)
+cv::Vec3b NavyFloorLut(int g) {
+  const double t = g / 255.0;
+  return {static_cast<uchar>(std::lround(30 + 225 * std::pow(t, 0.9))),
+          static_cast<uchar>(std::lround(10 + 245 * t)),
+          static_cast<uchar>(std::lround(5 + 250 * std::pow(t, 1.1)))};
+}
+// A dark-gray floor, lit (brightest channel >= 32) and near gray, rising to ice blue.
+cv::Vec3b SlateFloorLut(int g) {
+  const double t = g / 255.0;
+  return {static_cast<uchar>(std::lround(44 + 211 * std::pow(t, 0.9))),
+          static_cast<uchar>(std::lround(40 + 215 * t)),
+          static_cast<uchar>(std::lround(38 + 217 * std::pow(t, 1.1)))};
+}
+
+// A tinted floor reads 0, like black on other maps (it was read as the ramp's position past a
+// black start: 0.07-0.15, so quiet floor-only columns looked like a uniform non-black erase bar
+// and a raised noise level hid weak flow). Levels above it invert as on black-floor maps, and the
+// black columns of an erase bar read 0 too, on the ramp, not an overlay.
+TEST(DisplayIntensity, TintedFloorReadsZero) {
+  const cv::Mat1b gray = NoisyStrip();
+  ASSERT_GT(cv::countNonZero(gray == 0), static_cast<int>(gray.total() / 10));  // a floor
+  cv::Mat1f expected;
+  gray.convertTo(expected, CV_32F, 1.0 / 255.0);
+  for (auto lut : {&NavyFloorLut, &SlateFloorLut}) {
+    const char* name = lut == &NavyFloorLut ? "navy floor" : "slate floor";
+    cv::Mat3b tinted = ApplyLut(gray, lut);
+    tinted.colRange(220, 228).setTo(cv::Vec3b(0, 0, 0));  // an erase bar
+    const cv::Mat1f got = DisplayIntensity(tinted);
+    ASSERT_EQ(got.size(), gray.size());
+    cv::Mat1f err = cv::abs(got - expected);
+    err.colRange(220, 228).setTo(0.0f);
+    std::vector<float> e(err.begin(), err.end());
+    std::nth_element(e.begin(), e.begin() + static_cast<long>(e.size() * 95 / 100), e.end());
+    EXPECT_LT(e[e.size() * 95 / 100], 0.04f) << name << ": 95th percentile error";
+    EXPECT_LT(cv::mean(err)[0], 0.015) << name;
+    double floor_max = 0;
+    cv::minMaxLoc(got, nullptr, &floor_max, nullptr, nullptr, gray == 0);
+    EXPECT_LT(floor_max, 0.01) << name << ": the floor colour";
+    EXPECT_EQ(cv::norm(got.colRange(220, 228), cv::NORM_INF), 0.0) << name << ": erase bar";
+    auto s = SpectrogramFromDisplay(ImageWith(tinted), SpectralRegion());
+    ASSERT_TRUE(s.has_value());
+    EXPECT_TRUE(HasNote(*s, "tinted display map")) << name;
+    // Only the erase bar and the previous sweep right of it are invalid columns.
+    for (int c = 10; c < 215; ++c)
+      EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << name << c;
+    for (int c = 220; c < kCols; ++c)
+      EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << name << c;
+    // The flow stays on the ramp (88-89% of it; its brightest speckle is off the extension).
+    EXPECT_GT(cv::countNonZero(s->valid(cv::Rect(100, 60, 100, 55))), 100 * 55 * 85 / 100) << name;
+  }
+}
+
 // Draws a green ECG-like trace over `strip` and returns how many of its points were masked
 // (-1, with a test failure, when no spectrogram was made).
 int MaskedEcgPoints(cv::Mat3b strip) {

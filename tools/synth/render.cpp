@@ -166,22 +166,31 @@ void DrawScaleAndTime(cv::Mat& img, const DisplaySpec& d, const SignalSpec& s) {
   DrawTimeMarks(img, d);
 }
 
+namespace {
+constexpr std::string_view kTintNames[kTintCount] = {
+    "gray",  "blue", "sepia",  "green",  "hot",        "rose",       "ice",
+    "amber", "bone", "copper", "purple", "navy-floor", "slate-floor"};
+
+// From `floor` (intensity 0, B G R in [0, 1]) towards white, each channel along its own power.
+cv::Vec3b FloorRamp(const cv::Vec3d& floor, const cv::Vec3d& power, double i) {
+  cv::Vec3b c;
+  for (int ch = 0; ch < 3; ++ch) c[ch] = Byte(floor[ch] + (1 - floor[ch]) * std::pow(i, power[ch]));
+  return c;
+}
+}  // namespace
+
 std::string_view TintName(Tint t) {
-  switch (t) {
-    case Tint::kGray:
-      return "gray";
-    case Tint::kBlue:
-      return "blue";
-    case Tint::kSepia:
-      return "sepia";
-    case Tint::kGreen:
-      return "green";
-    case Tint::kHot:
-      return "hot";
-  }
-  return "gray";
+  const auto k = static_cast<size_t>(t);
+  return k < static_cast<size_t>(kTintCount) ? kTintNames[k] : kTintNames[0];
 }
 
+std::optional<Tint> TintFromName(std::string_view name) {
+  for (int k = 0; k < kTintCount; ++k)
+    if (kTintNames[static_cast<size_t>(k)] == name) return static_cast<Tint>(k);
+  return std::nullopt;
+}
+
+// Every channel is non-decreasing in i, so luminance rises monotonically in every map.
 cv::Vec3b TintColor(Tint t, double i) {
   i = std::clamp(i, 0.0, 1.0);
   switch (t) {
@@ -195,6 +204,28 @@ cv::Vec3b TintColor(Tint t, double i) {
       return {Byte(0.75 * std::pow(i, 1.6)), Byte(std::pow(i, 0.8)), Byte(0.8 * std::pow(i, 1.6))};
     case Tint::kHot:
       return {Byte(3 * i - 2), Byte(3 * i - 1), Byte(3 * i)};
+    case Tint::kRose:
+      return {Byte(0.8 * std::pow(i, 1.15)), Byte(0.75 * std::pow(i, 1.9)), Byte(std::pow(i, 0.7))};
+    case Tint::kIce:
+      return {Byte(std::pow(i, 0.65)), Byte(0.95 * std::pow(i, 0.9)),
+              Byte(0.85 * std::pow(i, 1.7))};
+    case Tint::kAmber:
+      return {Byte(0.55 * std::pow(i, 2.4)), Byte(0.9 * std::pow(i, 1.25)), Byte(std::pow(i, 0.6))};
+    case Tint::kBone:
+      return {Byte(std::pow(i, 0.8)), Byte(std::pow(i, 0.97)), Byte(std::pow(i, 1.15))};
+    case Tint::kCopper:  // matplotlib's copper
+      return {Byte(0.4975 * i), Byte(0.7812 * i), Byte(1.25 * i)};
+    case Tint::kPurple: {  // black -> purple (55%) -> white: a knee of ~54 degrees
+      constexpr double kKnee = 0.55;
+      const cv::Vec3d purple(0.75, 0.12, 0.55), white(1.0, 0.95, 1.0);
+      const cv::Vec3d c = i <= kKnee ? purple * (i / kKnee)
+                                     : purple + (white - purple) * ((i - kKnee) / (1 - kKnee));
+      return {Byte(c[0]), Byte(c[1]), Byte(c[2])};
+    }
+    case Tint::kNavyFloor:
+      return FloorRamp({30 / 255.0, 10 / 255.0, 5 / 255.0}, {0.75, 1.0, 1.3}, i);
+    case Tint::kSlateFloor:
+      return FloorRamp({44 / 255.0, 40 / 255.0, 38 / 255.0}, {0.7, 0.95, 1.3}, i);
   }
   return {Byte(i), Byte(i), Byte(i)};
 }

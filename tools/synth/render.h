@@ -2,6 +2,7 @@
 // The scanner display: spectral strip rendered from an STFT power spectrogram (so aliasing and
 // baseline shifts are physically right), tinted, annotated, below a B-mode-like image.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,7 +15,26 @@
 
 namespace refluxscan::synth {
 
-enum class Tint { kGray, kBlue, kSepia, kGreen, kHot };
+// Display maps of the spectral strip; luminance rises monotonically with intensity in every one.
+// kNavyFloor and kSlateFloor do not start at black: their floor (intensity 0) is a dark tint.
+enum class Tint {
+  kGray,
+  kBlue,
+  kSepia,
+  kGreen,
+  kHot,
+  kRose,        // black -> magenta/rose -> near white
+  kIce,         // black -> cyan -> white
+  kAmber,       // black -> orange/amber -> pale yellow
+  kBone,        // gray with a blue cast in the mid tones
+  kCopper,      // black -> copper (red saturates at 80%); top is not white
+  kPurple,      // black -> purple, then a knee towards white
+  kNavyFloor,   // floor BGR (30,10,5) -> white (a tinted floor below the lit threshold)
+  kSlateFloor,  // floor BGR (44,40,38): dark gray, lit -> ice-blue -> white
+};
+inline constexpr int kTintCount = 13;
+// Tint by TintName; nullopt for an unknown name.
+std::optional<Tint> TintFromName(std::string_view name);
 std::string_view TintName(Tint t);
 // Display intensity in [0, 1] to BGR. Every map's luminance rises monotonically with intensity.
 cv::Vec3b TintColor(Tint t, double intensity);

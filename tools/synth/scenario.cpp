@@ -254,9 +254,9 @@ void ChooseLayout(cv::Size size, bool scale_on_right, DisplaySpec& d, Rng& rng) 
   d.scale_on_right = scale_on_right;
 }
 
-Tint RandomTint(double tinted, Rng& rng) {
-  if (!rng.Chance(tinted)) return Tint::kGray;
-  return static_cast<Tint>(rng.Int(1, 4));
+Tint RandomTint(const PresetStyle& style, Rng& rng) {
+  if (!rng.Chance(style.tinted)) return Tint::kGray;
+  return static_cast<Tint>(rng.Int(1, std::clamp(style.tint_maps, 2, kTintCount) - 1));
 }
 
 void ChooseLook(DisplaySpec& d, Rng& rng) {
@@ -324,6 +324,7 @@ PresetStyle SampleStyle() {
   s.multiframe = 0.05;
   s.max_frames = 3;
   s.labels = LabelStyle::kClassic;
+  s.tint_maps = 5;  // gray, blue, sepia, green, hot: sample_data/ as bundled
   return s;
 }
 
@@ -350,7 +351,7 @@ ClipSpec BuildClipSpec(const ClipPlan& plan, const PresetStyle& style, Rng& rng)
           : style.sizes[static_cast<size_t>(rng.Int(0, static_cast<int>(style.sizes.size()) - 1))];
   ChooseLayout(size, rng.Chance(0.65), d, rng);
   ChooseLook(d, rng);
-  d.tint = plan.tint ? *plan.tint : RandomTint(style.tinted, rng);
+  d.tint = plan.tint ? *plan.tint : RandomTint(style, rng);
   d.inverted_display = Decide(plan.inverted_display, style.inverted_display, rng);
   const bool inverted_flow = Decide(plan.inverted_flow, style.inverted_flow, rng);
   const bool two = Decide(plan.two_maneuvers, style.two_maneuvers, rng);
@@ -524,6 +525,13 @@ std::vector<ClipPlan> EdgeStudyPlans() {
   p.multiframe = p.low_snr = true;
   p.tint = Tint::kSepia;
   plans.push_back(p);
+  // The later maps, appended so that the clips above keep their index (and their bytes).
+  for (Tint t : {Tint::kRose, Tint::kIce, Tint::kAmber, Tint::kBone, Tint::kCopper, Tint::kPurple,
+                 Tint::kNavyFloor, Tint::kSlateFloor}) {
+    p = plain(R, kGsvProxCalf, kBriefReflux);
+    p.tint = t;
+    plans.push_back(p);
+  }
   return plans;
 }
 

@@ -34,6 +34,9 @@ struct PresetStyle {
   double region_margin = 0;  // share of clips whose spectral region holds a margin of panel
   int max_frames = 4;
   LabelStyle labels = LabelStyle::kVaried;
+  // Tinted clips draw from Tint 1 .. tint_maps - 1 (all maps; the sample preset keeps the first
+  // five so that the bundled sample_data/ stays reproducible).
+  int tint_maps = kTintCount;
 };
 PresetStyle SampleStyle();  // classic labels: the bundled sample_data stays reproducible
 PresetStyle EdgeStyle();    // the sample's look with varied labels

@@ -114,6 +114,8 @@ Result<void> CheckOptions(const SetOptions& o) {
   if (o.jpeg_quality < 0 || o.jpeg_quality > 100) {
     return Fail(ErrorCode::kInvalidInput, "--jpeg-quality must be 1..100");
   }
+  if (!o.tint.empty() && !TintFromName(o.tint))
+    return Fail(ErrorCode::kInvalidInput, "unknown tint '" + o.tint + "'");
   if (o.studies < 1 || o.studies > 100000)
     return Fail(ErrorCode::kInvalidInput, "--studies must be >= 1");
   return {};
@@ -140,6 +142,7 @@ Result<std::vector<PlannedClip>> PlanSet(const SetOptions& o) {
       c.study_index = k;
       c.clip_index = static_cast<int>(i);
       c.spec = BuildClipSpec((*plans)[i], style, rng);
+      if (!o.tint.empty()) c.spec.display.tint = *TintFromName(o.tint);
       c.spec.transfer_syntax = o.transfer_syntax == "mixed"
                                    ? MixedSyntax(o.preset, o.mixed_jpeg2000, rng)
                                    : *dicom::TransferSyntaxFromName(o.transfer_syntax);

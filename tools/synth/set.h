@@ -23,6 +23,9 @@ struct SetOptions {
   bool emit_signal = false;    // also write <base>.iq and <base>.wav
   bool preview = false;        // also write <base>.png (last frame)
   int threads = 0;             // 0 = hardware concurrency (at most 2 used by default)
+  // Non-empty: every clip's display map (TintName), applied after the clip is drawn, so the same
+  // seed gives the same clips in each map (per-map comparisons); "" = the preset's draw.
+  std::string tint;
 };
 
 // One planned clip: where it goes, what it shows, and its DICOM header.
