@@ -24,10 +24,12 @@ constexpr int kMaxLineRows = 4;            // lit pixels per column of a 1-2 px 
 constexpr double kLineColumnShare = 0.9;   // share of lit columns that thin for a line
 constexpr int kLineBaselineRows = 4;       // a line mostly this close to the baseline is flow
 constexpr int kMaxRampGapBins = 6;         // a longer run of empty luma bins ends the ramp
-constexpr double kMaxRampTurnCos = 0.5;    // a bin turning the ramp by > 60 degrees is an overlay
-constexpr int kMaxFloorBin = 16;           // a non-black floor is darker than luma 64
-constexpr double kMinFloorShare = 0.1;     // ... and holds >= 10% of the strip
-constexpr int kFloorOverBlack = 4;         // ... and >= 4x the pixels of the black bin
+constexpr size_t kAboveFloorPerBin =
+    4000;                                // a bin holding this share of the non-floor is not empty
+constexpr double kMaxRampTurnCos = 0.5;  // a bin turning the ramp by > 60 degrees is an overlay
+constexpr int kMaxFloorBin = 16;         // a non-black floor is darker than luma 64
+constexpr double kMinFloorShare = 0.1;   // ... and holds >= 10% of the strip
+constexpr int kFloorOverBlack = 4;       // ... and >= 4x the pixels of the black bin
 
 // g / 255 correctly rounded to float, for every 8-bit level (the exact gray contract).
 float GrayLevel(int g) { return static_cast<float>(g / 255.0); }
@@ -107,6 +109,24 @@ size_t FloorBin(const std::vector<std::pair<int, Rgb>>& medians, const std::vect
   return floor;
 }
 
+// The longest run of empty bins strictly between bins `from` and `to`. Empty = fewer pixels than
+// a share of the pixels above the floor (the most populated bin): a bin too sparse to give a
+// reliable median colour (< total / 2000) still shows that the map goes on there. A hot map's
+// orange and yellow (the flow's flanks) fill only ~120-200 pixels a bin of a 350k-pixel strip:
+// counted as empty they ended the ramp at red, and the flow read off-ramp (masked) and at the
+// top of the ramp (saturated).
+int LongestEmptyRun(const std::vector<int>& count, int from, int to, size_t total) {
+  const int floor_count = *std::max_element(count.begin(), count.end());
+  const auto present =
+      std::max<size_t>(8, (total - static_cast<size_t>(floor_count)) / kAboveFloorPerBin);
+  int run = 0, longest = 0;
+  for (int b = from + 1; b < to; ++b) {
+    run = static_cast<size_t>(count[static_cast<size_t>(b)]) < present ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  return longest;
+}
+
 // The ramp from black (and the floor, when it is not black) through the bin medians above it;
 // `floor_point` is the index of the ramp point of intensity 0.
 std::vector<Rgb> EstimateRamp(const cv::Mat3b& strip, size_t& floor_point) {
@@ -118,7 +138,8 @@ std::vector<Rgb> EstimateRamp(const cv::Mat3b& strip, size_t& floor_point) {
   const size_t floor = FloorBin(medians, count, strip.total());
   for (size_t i = floor == medians.size() ? 0 : floor; i < medians.size(); ++i) {
     const auto& [bin, colour] = medians[i];
-    if (last_bin >= 0 && bin - last_bin > kMaxRampGapBins) break;
+    if (last_bin >= 0 && LongestEmptyRun(count, last_bin, bin, strip.total()) > kMaxRampGapBins)
+      break;
     const Rgb step = colour - ramp.back();
     if (cv::norm(step) < 1.0) continue;
     if (ramp.size() >= 3 && CosAngle(step, ramp.back() - ramp[ramp.size() - 3]) < kMaxRampTurnCos &&

@@ -265,6 +265,46 @@ TEST(DisplayIntensity, TintedFloorReadsZero) {
   }
 }
 
+cv::Vec3b HotLut(int g) {  // black -> red -> yellow -> white (BGR)
+  const double t = 3.0 * g / 255.0;
+  auto byte = [](double v) {
+    return static_cast<uchar>(std::lround(255 * std::clamp(v, 0.0, 1.0)));
+  };
+  return {byte(t - 2), byte(t - 1), byte(t)};
+}
+
+// A hot map whose red-to-orange stretch is sparse (few pixels a luma bin, as on a strip that is
+// mostly noise floor, the flow's flanks thin): the ramp goes on past it instead of ending at red
+// and reading the yellow and white flow off-ramp at the top of the ramp.
+TEST(DisplayIntensity, RampGoesOnPastASparseStretchOfTheMap) {
+  cv::Mat1b gray(200, 300);
+  cv::RNG rng(11);
+  rng.fill(gray, cv::RNG::UNIFORM, 0, 40);  // noise floor
+  auto scatter = [&](int level, int pixels) {
+    for (int k = 0; k < pixels; ++k) gray(rng.uniform(100, 200), rng.uniform(0, 300)) = level;
+  };
+  for (int g = 41; g <= 120; ++g) scatter(g, 10);   // sparse: fewer than total / 2000 a bin
+  for (int g = 121; g <= 240; ++g) scatter(g, 60);  // the flow body
+  gray(cv::Rect(50, 20, 200, 40)).setTo(250);
+  const detail::IntensityMap map = detail::MapDisplayIntensity(ApplyLut(gray, &HotLut));
+  ASSERT_TRUE(map.tinted);
+  for (int level : {150, 200, 235}) {
+    std::vector<float> at, off;
+    for (int r = 100; r < 200; ++r) {
+      for (int c = 0; c < 300; ++c) {
+        if (gray(r, c) != level) continue;
+        at.push_back(map.intensity(r, c));
+        off.push_back(map.off_ramp(r, c));
+      }
+    }
+    ASSERT_FALSE(at.empty());
+    std::nth_element(at.begin(), at.begin() + static_cast<long>(at.size() / 2), at.end());
+    std::nth_element(off.begin(), off.begin() + static_cast<long>(off.size() / 2), off.end());
+    EXPECT_NEAR(at[at.size() / 2], level / 255.0, 0.06) << "level " << level;
+    EXPECT_LT(off[off.size() / 2], 15.0f) << "level " << level << " read off the ramp";
+  }
+}
+
 // Draws a green ECG-like trace over `strip` and returns how many of its points were masked
 // (-1, with a test failure, when no spectrogram was made).
 int MaskedEcgPoints(cv::Mat3b strip) {
