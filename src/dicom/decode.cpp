@@ -24,7 +24,6 @@ namespace refluxscan::dicom::internal {
 namespace {
 
 constexpr Uint32 kLazyLoadBytes = 64 * 1024;
-constexpr uint16_t kJ2kStartOfCodestream = 0xFF4F;
 
 // JPEG 2000 is decoded by OpenJPEG (j2k.h), not by a DCMTK codec: DCMTK 3.6.7 has none.
 bool IsJpeg2000(E_TransferSyntax xfer) {
@@ -144,18 +143,31 @@ Result<void> RenderAll(DcmFileFormat& file, E_TransferSyntax xfer, UltrasoundIma
   return {};
 }
 
+// A JPEG 2000 frame starts with SOC + SIZ (a SIZ always follows SOC: FF4F alone can occur in
+// coded data at a fragment boundary), or with a JP2 file's signature box (some writers wrap).
+const FrameStart& J2kFrameStart() {
+  static const FrameStart start{{0xFF, 0x4F, 0xFF, 0x51},
+                                {0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20}};
+  return start;
+}
+
 // Each requested frame's codestream out of its fragments, through OpenJPEG. Bounded by the file
 // size: fragments cannot hold more bytes than the file.
 Result<void> DecodeJ2kFrames(DcmDataset& ds, E_TransferSyntax xfer, UltrasoundImage& image,
                              unsigned long first, unsigned long count) {
+  if (image.photometric_interpretation == "PALETTE COLOR") {
+    return Fail(ErrorCode::kUnsupported, "JPEG 2000 with PALETTE COLOR is not supported");
+  }
   std::error_code ec;
   const uint64_t file_bytes = std::filesystem::file_size(image.path, ec);
   const J2kFrameShape shape{image.rows, image.columns, image.samples_per_pixel,
                             image.photometric_interpretation};
   const auto frames = static_cast<unsigned long>(image.number_of_frames);
+  Result<EncapsulatedFrames> encapsulated =
+      EncapsulatedFrames::Find(ds, xfer, frames, J2kFrameStart());
+  if (!encapsulated) return std::unexpected(encapsulated.error());
   for (unsigned long f = first; f < first + count; ++f) {
-    Result<std::vector<uint8_t>> codestream =
-        FrameFragments(ds, xfer, f, frames, kJ2kStartOfCodestream, ec ? UINT64_MAX : file_bytes);
+    Result<std::vector<uint8_t>> codestream = encapsulated->Bytes(f, ec ? UINT64_MAX : file_bytes);
     if (!codestream) return std::unexpected(codestream.error());
     Result<cv::Mat> frame = DecodeJ2k(*codestream, shape);
     if (!frame) {

@@ -1,6 +1,7 @@
 // Frame extraction from encapsulated pixel data (see fragments.h).
 #include "dicom/fragments.h"
 
+#include <algorithm>
 #include <optional>
 
 #include <dcmtk/dcmdata/dcdatset.h>
@@ -15,82 +16,78 @@
 namespace refluxscan::dicom::internal {
 namespace {
 
-struct Span {
-  unsigned long first = 0;  // fragment index (1 = the first after the offset table)
-  unsigned long end = 0;    // exclusive
-};
-
-DcmPixelItem* Item(DcmPixelSequence& seq, unsigned long i) {
-  DcmPixelItem* item = nullptr;
-  return seq.getItem(item, i).good() ? item : nullptr;
+// Every item of the sequence, in order. nextInContainer continues from the list's current
+// position (O(1) a step); getItem(i) walks from the start each time, quadratic on a file of
+// millions of empty fragments.
+std::vector<DcmPixelItem*> Items(DcmPixelSequence& seq) {
+  std::vector<DcmPixelItem*> items;
+  for (DcmObject* o = seq.nextInContainer(nullptr); o != nullptr; o = seq.nextInContainer(o)) {
+    items.push_back(static_cast<DcmPixelItem*>(o));
+  }
+  return items;
 }
 
-// Fragments from the Basic Offset Table (item 0): offsets count bytes from the first fragment's
-// item tag, 8 header bytes + value per item. nullopt without a table of one entry per frame.
-std::optional<Span> SpanFromOffsetTable(DcmPixelSequence& seq, unsigned long frame,
-                                        unsigned long frames) {
-  DcmPixelItem* table = Item(seq, 0);
-  if (table == nullptr || table->getLength() != 4 * frames) return std::nullopt;
+// First fragment of each frame from the Basic Offset Table (items[0]): offsets count bytes from
+// the first fragment's item tag, 8 header bytes + value per item. nullopt without a table of one
+// entry per frame, or when an offset falls between items.
+std::optional<std::vector<size_t>> FirstsFromOffsetTable(const std::vector<DcmPixelItem*>& items,
+                                                         unsigned long frames) {
+  if (items.empty() || items[0]->getLength() != 4 * frames) return std::nullopt;
   Uint8* raw = nullptr;
-  if (table->getUint8Array(raw).bad() || raw == nullptr) return std::nullopt;
-  auto offset = [raw](unsigned long i) {  // little endian whatever the host
-    return uint64_t(raw[4 * i]) | uint64_t(raw[4 * i + 1]) << 8 | uint64_t(raw[4 * i + 2]) << 16 |
-           uint64_t(raw[4 * i + 3]) << 24;
-  };
-  const uint64_t begin = offset(frame);
-  const uint64_t end = frame + 1 < frames ? offset(frame + 1) : UINT64_MAX;
-  Span span;
+  if (items[0]->getUint8Array(raw).bad() || raw == nullptr) return std::nullopt;
+  std::vector<size_t> firsts;
   uint64_t at = 0;
-  for (unsigned long i = 1; i < seq.card(); ++i) {
-    if (at == begin) span.first = i;
-    if (at == end) break;
-    if (span.first != 0) span.end = i + 1;
-    DcmPixelItem* item = Item(seq, i);
-    if (item == nullptr) return std::nullopt;
-    at += 8 + uint64_t(item->getLength());
+  size_t item = 1;
+  for (unsigned long f = 0; f < frames; ++f) {
+    const uint64_t offset = uint64_t(raw[4 * f]) | uint64_t(raw[4 * f + 1]) << 8 |
+                            uint64_t(raw[4 * f + 2]) << 16 | uint64_t(raw[4 * f + 3]) << 24;
+    while (item < items.size() && at < offset) at += 8 + uint64_t(items[item++]->getLength());
+    if (at != offset || item >= items.size()) return std::nullopt;
+    if (!firsts.empty() && item <= firsts.back()) return std::nullopt;  // empty or backwards
+    firsts.push_back(item);
   }
-  if (span.first == 0 || span.end <= span.first) return std::nullopt;
-  return span;
+  return firsts;
 }
 
-// Whether the fragment starts with the codec's two start bytes (loads only that fragment).
-bool StartsWith(DcmPixelItem& item, uint16_t marker) {
-  Uint8* bytes = nullptr;
-  return item.getLength() >= 2 && item.getUint8Array(bytes).good() && bytes != nullptr &&
-         bytes[0] == (marker >> 8) && bytes[1] == (marker & 0xFF);
+// Whether the fragment's value begins with `marker` (reads those bytes only).
+bool BeginsWith(DcmPixelItem& item, const std::vector<uint8_t>& marker) {
+  if (marker.empty() || item.getLength() < marker.size()) return false;
+  std::vector<uint8_t> head(marker.size());
+  return item.getPartialValue(head.data(), 0, static_cast<Uint32>(head.size())).good() &&
+         head == marker;
 }
 
-std::optional<Span> SpanFromMarkers(DcmPixelSequence& seq, unsigned long frame, uint16_t marker) {
-  unsigned long seen = 0;
-  Span span;
-  for (unsigned long i = 1; i < seq.card(); ++i) {
-    DcmPixelItem* item = Item(seq, i);
-    if (item == nullptr) return std::nullopt;
-    if (StartsWith(*item, marker)) {
-      if (seen == frame + 1) break;
-      if (seen++ == frame) span.first = i;
+std::optional<std::vector<size_t>> FirstsFromMarkers(const std::vector<DcmPixelItem*>& items,
+                                                     unsigned long frames,
+                                                     const FrameStart& start) {
+  std::vector<size_t> firsts;
+  for (size_t i = 1; i < items.size(); ++i) {
+    if (BeginsWith(*items[i], start.marker) || BeginsWith(*items[i], start.alternative)) {
+      firsts.push_back(i);
     }
-    if (span.first != 0) span.end = i + 1;
   }
-  if (span.first == 0) return std::nullopt;
-  return span;
+  if (firsts.size() != frames || firsts.front() != 1) return std::nullopt;
+  return firsts;
 }
 
-std::optional<Span> FrameSpan(DcmPixelSequence& seq, unsigned long frame, unsigned long frames,
-                              uint16_t marker) {
-  const unsigned long fragments = seq.card() > 0 ? seq.card() - 1 : 0;
-  if (fragments == 0 || frame >= frames) return std::nullopt;
-  if (fragments == frames) return Span{frame + 1, frame + 2};
-  if (auto span = SpanFromOffsetTable(seq, frame, frames)) return span;
-  if (frames == 1) return Span{1, fragments + 1};
-  return SpanFromMarkers(seq, frame, marker);
+std::optional<std::vector<size_t>> FrameFirsts(const std::vector<DcmPixelItem*>& items,
+                                               unsigned long frames, const FrameStart& start) {
+  const size_t fragments = items.empty() ? 0 : items.size() - 1;
+  if (fragments == 0 || frames == 0) return std::nullopt;
+  if (fragments == frames) {
+    std::vector<size_t> firsts(frames);
+    for (size_t f = 0; f < frames; ++f) firsts[f] = f + 1;
+    return firsts;
+  }
+  if (auto firsts = FirstsFromOffsetTable(items, frames)) return firsts;
+  if (frames == 1) return std::vector<size_t>{1};
+  return FirstsFromMarkers(items, frames, start);
 }
 
 }  // namespace
 
-Result<std::vector<uint8_t>> FrameFragments(DcmDataset& dataset, E_TransferSyntax xfer,
-                                            unsigned long frame, unsigned long frames,
-                                            uint16_t start_marker, uint64_t max_bytes) {
+Result<EncapsulatedFrames> EncapsulatedFrames::Find(DcmDataset& dataset, E_TransferSyntax xfer,
+                                                    unsigned long frames, const FrameStart& start) {
   DcmElement* element = nullptr;
   if (dataset.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr) {
     return Fail(ErrorCode::kInvalidInput, "no Pixel Data (7FE0,0010)");
@@ -100,27 +97,38 @@ Result<std::vector<uint8_t>> FrameFragments(DcmDataset& dataset, E_TransferSynta
   if (pixel_data->getEncapsulatedRepresentation(xfer, nullptr, seq).bad() || seq == nullptr) {
     return Fail(ErrorCode::kCorrupt, "pixel data is not encapsulated as its transfer syntax says");
   }
-  const std::optional<Span> span = FrameSpan(*seq, frame, frames, start_marker);
-  if (!span) {
-    return Fail(ErrorCode::kCorrupt, Cat("cannot find the fragments of frame ", frame + 1, " of ",
-                                         frames, " among ", seq->card(), " pixel items"));
+  EncapsulatedFrames out;
+  out.items_ = Items(*seq);
+  std::optional<std::vector<size_t>> firsts = FrameFirsts(out.items_, frames, start);
+  if (!firsts) {
+    return Fail(ErrorCode::kCorrupt,
+                Cat("cannot tell which of ", out.items_.size(), " pixel items hold which of ",
+                    frames, " frame(s): no offset table and no frame start in the fragments"));
   }
+  out.first_ = std::move(*firsts);
+  out.first_.push_back(out.items_.size());
+  return out;
+}
+
+Result<std::vector<uint8_t>> EncapsulatedFrames::Bytes(unsigned long frame,
+                                                       uint64_t max_bytes) const {
+  if (frame + 1 >= first_.size()) return Fail(ErrorCode::kInvalidInput, "no such frame");
+  const size_t begin = first_[frame], end = first_[frame + 1];
   uint64_t total = 0;
-  for (unsigned long i = span->first; i < span->end; ++i) total += Item(*seq, i)->getLength();
+  for (size_t i = begin; i < end; ++i) total += items_[i]->getLength();
   if (total > max_bytes) {
     return Fail(ErrorCode::kCorrupt, Cat("frame ", frame + 1, " claims ", total,
                                          " compressed bytes, more than the file holds"));
   }
   std::vector<uint8_t> bytes;
   bytes.reserve(total);
-  for (unsigned long i = span->first; i < span->end; ++i) {
-    DcmPixelItem* item = Item(*seq, i);
+  for (size_t i = begin; i < end; ++i) {
+    if (items_[i]->getLength() == 0) continue;
     Uint8* data = nullptr;
-    if (item->getLength() == 0) continue;
-    if (item->getUint8Array(data).bad() || data == nullptr) {
+    if (items_[i]->getUint8Array(data).bad() || data == nullptr) {
       return Fail(ErrorCode::kCorrupt, Cat("pixel item ", i, " is unreadable"));
     }
-    bytes.insert(bytes.end(), data, data + item->getLength());
+    bytes.insert(bytes.end(), data, data + items_[i]->getLength());
   }
   return bytes;
 }

@@ -1,6 +1,6 @@
 #pragma once
-// One frame's compressed bytes out of an encapsulated Pixel Data element (PS3.5 A.4), for the
-// codecs decoded outside dcmimage (JPEG 2000). Private to the dicom module.
+// Frames' compressed bytes out of an encapsulated Pixel Data element (PS3.5 A.4), for the codecs
+// decoded outside dcmimage (JPEG 2000). Private to the dicom module.
 #include <cstdint>
 #include <vector>
 
@@ -10,17 +10,34 @@
 #include "refluxscan/core/error.h"
 
 class DcmDataset;
+class DcmPixelItem;
 
 namespace refluxscan::dicom::internal {
 
-// The bytes of frame `frame` (0-based) of `frames`, concatenated from its fragments. Which
-// fragments belong to it: one fragment per frame when the counts match; else the Basic Offset
-// Table when it has one entry per frame; else, for a single frame, every fragment; else each
-// fragment starting with `start_marker` (the codec's start-of-codestream bytes) opens a frame.
-// kCorrupt when the element is not encapsulated, the table or fragments disagree with the frame
-// count, or the frame would exceed `max_bytes` (no fragment is loaded before that check).
-Result<std::vector<uint8_t>> FrameFragments(DcmDataset& dataset, E_TransferSyntax xfer,
-                                            unsigned long frame, unsigned long frames,
-                                            uint16_t start_marker, uint64_t max_bytes);
+// A codestream's first bytes (JPEG 2000: SOC + SIZ, FF4F FF51), and optionally a second form
+// (a JP2 file's signature box) that also opens a frame.
+struct FrameStart {
+  std::vector<uint8_t> marker, alternative;
+};
+
+// The fragments of every frame of one encapsulated Pixel Data element, found once: one fragment
+// per frame when the counts match; else the Basic Offset Table when it has one entry per frame;
+// else, for a single frame, every fragment; else each fragment that begins with a FrameStart
+// opens a frame. Only the first bytes of a fragment are read to find that (not its value).
+class EncapsulatedFrames {
+ public:
+  // kCorrupt when the element is not encapsulated or its fragments do not give `frames` frames.
+  static Result<EncapsulatedFrames> Find(DcmDataset& dataset, E_TransferSyntax xfer,
+                                         unsigned long frames, const FrameStart& start);
+
+  // Frame `frame` (0-based), its fragments concatenated. kCorrupt when it would exceed
+  // `max_bytes` (checked before any value is loaded) or a fragment is unreadable.
+  Result<std::vector<uint8_t>> Bytes(unsigned long frame, uint64_t max_bytes) const;
+
+ private:
+  std::vector<DcmPixelItem*> items_;  // fragments; items_[0] is the Basic Offset Table
+  std::vector<size_t> first_;         // per frame: index into items_ of its first fragment,
+                                      // plus one past the last frame's fragments at the end
+};
 
 }  // namespace refluxscan::dicom::internal

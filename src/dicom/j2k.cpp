@@ -131,6 +131,56 @@ Stream ReadStream(ReadBuffer& buffer) {
   return s;
 }
 
+// ---- the SIZ marker, read before OpenJPEG allocates anything --------------------------------
+
+constexpr size_t kSizSearchBytes = 64 * 1024;  // JP2 boxes before the codestream are small
+constexpr uint64_t kMaxTiles = 4096;           // real images use one to a few hundred
+
+uint32_t BigEndian(std::span<const uint8_t> b, size_t at, int bytes) {
+  uint32_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = v << 8 | b[at + static_cast<size_t>(i)];
+  return v;
+}
+
+// The codestream's image size, component count and tile grid (ISO 15444-1 A.5.1) must agree with
+// the DICOM header and stay small, before OpenJPEG reads the header: it allocates per tile and
+// component as it does, so a tiny codestream claiming 65535 tiles x 16384 components could cost
+// gigabytes.
+Result<void> CheckSiz(std::span<const uint8_t> bytes, const J2kFrameShape& shape) {
+  static constexpr std::array<uint8_t, 4> kSocSiz = {0xFF, 0x4F, 0xFF, 0x51};
+  const auto search = bytes.first(std::min(bytes.size(), kSizSearchBytes));
+  const auto it = std::search(search.begin(), search.end(), kSocSiz.begin(), kSocSiz.end());
+  const auto at = static_cast<size_t>(it - search.begin());
+  if (it == search.end() || at + 42 > bytes.size()) {
+    return std::unexpected(Corrupt("no codestream header (SOC + SIZ) found", ""));
+  }
+  const uint32_t x = BigEndian(bytes, at + 8, 4), y = BigEndian(bytes, at + 12, 4);
+  const uint32_t x0 = BigEndian(bytes, at + 16, 4), y0 = BigEndian(bytes, at + 20, 4);
+  const uint32_t tile_w = BigEndian(bytes, at + 24, 4), tile_h = BigEndian(bytes, at + 28, 4);
+  const uint32_t tile_x0 = BigEndian(bytes, at + 32, 4), tile_y0 = BigEndian(bytes, at + 36, 4);
+  const uint32_t components = BigEndian(bytes, at + 40, 2);
+  if (x <= x0 || y <= y0 || int64_t(x) - x0 != shape.columns || int64_t(y) - y0 != shape.rows) {
+    return std::unexpected(Corrupt("codestream size disagrees with the header",
+                                   std::to_string(int64_t(x) - x0) + " x " +
+                                       std::to_string(int64_t(y) - y0) + " vs Columns x Rows " +
+                                       std::to_string(shape.columns) + " x " +
+                                       std::to_string(shape.rows)));
+  }
+  if (static_cast<int>(components) != shape.samples_per_pixel) {
+    return std::unexpected(Corrupt("component count disagrees with SamplesPerPixel", ""));
+  }
+  if (tile_w == 0 || tile_h == 0 || tile_x0 > x0 || tile_y0 > y0) {
+    return std::unexpected(Corrupt("invalid tile grid", ""));
+  }
+  const uint64_t tiles = (uint64_t(x - tile_x0) + tile_w - 1) / tile_w *
+                         ((uint64_t(y - tile_y0) + tile_h - 1) / tile_h);
+  if (tiles > kMaxTiles) {
+    return Fail(ErrorCode::kUnsupported, "JPEG 2000 with " + std::to_string(tiles) +
+                                             " tiles (at most " + std::to_string(kMaxTiles) + ")");
+  }
+  return {};
+}
+
 // The header's image must be what the DICOM header declares, component by component.
 Result<void> CheckShape(const opj_image_t& img, const J2kFrameShape& shape) {
   const auto width = static_cast<long>(img.x1) - static_cast<long>(img.x0);
@@ -260,15 +310,21 @@ opj_cparameters_t EncoderParameters(const cv::Mat& image, bool lossless, double 
 }  // namespace
 
 Result<cv::Mat> DecodeJ2k(std::span<const uint8_t> codestream, const J2kFrameShape& shape) {
+  if (Result<void> ok = CheckSiz(codestream, shape); !ok) return std::unexpected(ok.error());
+  std::string error;  // outlives the codec that writes into it
   Codec codec(opj_create_decompress(IsJp2File(codestream) ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K));
   if (!codec) return Fail(ErrorCode::kInternal, "OpenJPEG decoder could not be created");
-  std::string error;
   QuietHandlers(codec.get(), error);
   opj_dparameters_t params;
   opj_set_default_decoder_parameters(&params);
+  // A JP2 wrapper's palette / channel boxes would change the component count after the checks
+  // (DICOM's own Photometric Interpretation says what the components are).
+  params.flags |= OPJ_DPARAMETERS_IGNORE_PCLR_CMAP_CDEF_FLAG;
   if (!opj_setup_decoder(codec.get(), &params)) {
     return Fail(ErrorCode::kInternal, "OpenJPEG decoder setup failed: " + error);
   }
+  // The batch is parallel over files: no threads of OpenJPEG's own, whatever OPJ_NUM_THREADS says.
+  opj_codec_set_threads(codec.get(), 0);
   ReadBuffer buffer{codestream};
   Stream stream = ReadStream(buffer);
   if (!stream) return Fail(ErrorCode::kInternal, "OpenJPEG stream could not be created");
@@ -282,6 +338,8 @@ Result<cv::Mat> DecodeJ2k(std::span<const uint8_t> codestream, const J2kFrameSha
       !opj_end_decompress(codec.get(), stream.get())) {
     return std::unexpected(Corrupt("codestream could not be decoded", error));
   }
+  // The decoded image is checked again: ToDisplay reads exactly what was checked.
+  if (Result<void> ok = CheckShape(*img, shape); !ok) return std::unexpected(ok.error());
   for (OPJ_UINT32 c = 0; c < img->numcomps; ++c) {
     if (img->comps[c].data == nullptr ||
         img->comps[c].w != static_cast<OPJ_UINT32>(shape.columns) ||
@@ -299,10 +357,10 @@ Result<J2kEncoded> EncodeJ2k(const cv::Mat& image, bool lossless, double compres
   if (!lossless && !(compression_ratio > 1)) {
     return Fail(ErrorCode::kInvalidInput, "lossy JPEG 2000 needs a compression ratio above 1");
   }
+  std::string error;  // outlives the codec that writes into it
   Image img = MakeImage(image);
   Codec codec(opj_create_compress(OPJ_CODEC_J2K));
   if (!img || !codec) return Fail(ErrorCode::kInternal, "OpenJPEG encoder could not be created");
-  std::string error;
   QuietHandlers(codec.get(), error);
   opj_cparameters_t params = EncoderParameters(image, lossless, compression_ratio);
   if (!opj_setup_encoder(codec.get(), &params, img.get())) {

@@ -1,6 +1,7 @@
 // WriteUltrasound: a valid US Image / US Multi-frame Image Storage object from frames + regions.
 #include "refluxscan/dicom/write.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -249,12 +250,15 @@ Result<void> EncodeJpeg2000(DcmDataset& ds, const UltrasoundWriteSpec& spec,
   seq->insert(table);
   DcmOffsetList offsets;
   std::string photometric;
+  uint64_t raw_bytes = 0, coded_bytes = 0;
   OFCondition c = EC_Normal;
   for (const cv::Mat& frame : spec.frames) {
     Result<internal::J2kEncoded> encoded =
         internal::EncodeJ2k(frame, lossless, spec.j2k_compression_ratio);
     if (!encoded) return std::unexpected(encoded.error());
     photometric = encoded->photometric_interpretation;
+    raw_bytes += frame.total() * frame.elemSize();
+    coded_bytes += encoded->codestream.size();
     c = seq->storeCompressedFrame(offsets, encoded->codestream.data(),
                                   static_cast<Uint32>(encoded->codestream.size()),
                                   spec.j2k_fragment_kib);
@@ -272,8 +276,10 @@ Result<void> EncodeJpeg2000(DcmDataset& ds, const UltrasoundWriteSpec& spec,
   if (!lossless) {
     p.Str(DCM_LossyImageCompression, "01");
     p.Str(DCM_LossyImageCompressionMethod, "ISO_15444_1");
-    std::ostringstream ratio;
-    ratio << spec.j2k_compression_ratio;
+    std::ostringstream ratio;  // the ratio achieved (PS3.3 C.7.6.1.1.5), not the one asked for
+    ratio.precision(4);
+    ratio << static_cast<double>(raw_bytes) /
+                 static_cast<double>(std::max<uint64_t>(1, coded_bytes));
     p.Str(DCM_LossyImageCompressionRatio, ratio.str());
   }
   if (p.status.bad()) {

@@ -69,9 +69,11 @@ void CompareDisplay(const json& entry, const Envelope& env, EnvelopeErrors& e) {
   const auto valid = Doubles(truth_env, "valid");
   const double cm_s_per_row = entry["display"].value("cm_s_per_row", 1.0);
   const double spc = truth_env.value("seconds_per_column", env.seconds_per_column);
+  const double t0 = truth_env.value("t0_s", 0.0);
+  if (!(spc > 0)) return;
   const auto n = static_cast<long>(std::min(forward.size(), reverse.size()));
   for (size_t j = 0; j < env.Size(); ++j) {
-    const long i = std::lround(env.TimeOf(static_cast<double>(j)) / spc);
+    const long i = std::lround((env.TimeOf(static_cast<double>(j)) - t0) / spc);
     if (i < 0 || i >= n) continue;
     const auto k = static_cast<size_t>(i);
     if (k < valid.size() && valid[k] == 0) continue;

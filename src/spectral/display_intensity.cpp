@@ -138,7 +138,7 @@ std::vector<Rgb> EstimateRamp(const cv::Mat3b& strip, size_t& floor_point) {
   const size_t floor = FloorBin(medians, count, strip.total());
   for (size_t i = floor == medians.size() ? 0 : floor; i < medians.size(); ++i) {
     const auto& [bin, colour] = medians[i];
-    if (last_bin >= 0 && LongestEmptyRun(count, last_bin, bin, strip.total()) > kMaxRampGapBins)
+    if (last_bin >= 0 && LongestEmptyRun(count, last_bin, bin, strip.total()) >= kMaxRampGapBins)
       break;
     const Rgb step = colour - ramp.back();
     if (cv::norm(step) < 1.0) continue;

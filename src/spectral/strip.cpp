@@ -43,6 +43,8 @@ UltrasoundRegion DisplayRegion(const cv::Mat& crop, const UltrasoundRegion& regi
                                const detail::StripAxes& axes, std::vector<std::string>& notes) {
   const std::optional<double> span = detail::PrfSpanRows(region, axes);
   if (!span || !region.reference_pixel_y0 || crop.rows <= *span) return region;
+  // Rows are counted from the region's top: a region clamped to the frame is read as it is.
+  if (crop.rows != region.max_y1 - region.min_y0 + 1) return region;
   const detail::IntensityMap map = detail::MapDisplayIntensity(crop, axes.zero_row_in_region);
   const auto window = detail::FindDisplayRows(map.intensity, axes.zero_row_in_region, *span);
   if (!window) return region;

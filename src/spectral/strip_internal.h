@@ -49,9 +49,10 @@ std::optional<double> PrfSpanRows(const UltrasoundRegion& region, const StripAxe
 // one PRF (by more than 4 rows and 3%): some renderers' regions include a margin of panel (scale
 // labels, time marks) around the display, which would move the scale edges (aliasing wraps
 // between them) and dilute the noise estimate. The window is `span_rows` tall and holds the
-// baseline and every textured row (speckle over >= 1/4 of the columns; a margin is uniform
-// apart from a few labels); within what that allows, the margins are taken as equal. nullopt
-// when the region is not taller or no window fits.
+// baseline and every textured row (>= 1.5% of its columns, and >= 10% of the middle rows' typical
+// share, differ from the row's median: a noise floor's speckle; a margin is uniform apart from a
+// few labels), and must be pinned by them within 2 rows. nullopt when the region is not taller,
+// the span is not most of it (>= 16 rows and half the region), or no window is pinned.
 struct DisplayRows {
   int first = 0, count = 0;
 };

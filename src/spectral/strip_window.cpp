@@ -22,6 +22,8 @@ constexpr float kTextureStep = 0.04f;  // about 10 grey levels
 constexpr double kMinSlackRows = 4;
 constexpr double kMinSlackShare = 0.03;
 constexpr int kMaxPlayRows = 2;
+constexpr double kMinSpanRows = 16;
+constexpr double kMinSpanShare = 0.5;
 
 // Share of the row's columns that differ from its median by more than kTextureStep.
 double TexturedShare(const float* row, int cols, std::vector<float>& scratch) {
@@ -71,7 +73,10 @@ std::optional<double> PrfSpanRows(const UltrasoundRegion& region, const StripAxe
 std::optional<DisplayRows> FindDisplayRows(const cv::Mat1f& intensity, double zero_row,
                                            double span_rows) {
   const int rows = intensity.rows;
+  // A margin is a minority of the region: a span of a few rows is a wrong PRF tag (kHz stored as
+  // Hz), not a display.
   if (!std::isfinite(span_rows) || !std::isfinite(zero_row) ||
+      span_rows < std::max(kMinSpanRows, kMinSpanShare * rows) ||
       rows <= span_rows + std::max(kMinSlackRows, kMinSlackShare * span_rows)) {
     return std::nullopt;
   }

@@ -608,6 +608,37 @@ TEST(StripDisplayWindow, ARegionOfOnePrfIsLeftAlone) {
   EXPECT_FALSE(HasNote(*s, "one PRF"));
 }
 
+// PhysicalDeltaY > 0 (velocity grows downward: rows flipped) in Hz without f0: the window is found
+// in the unflipped crop and the result is the margin-free strip's.
+TEST(StripDisplayWindow, FlippedRowsInHertzAreNarrowedToo) {
+  auto hertz = [](UltrasoundRegion r) {
+    r.units_y = 5, r.delta_y = 40.0;  // 40 Hz per row, growing downward
+    r.transducer_frequency_hz.reset();  // kept in Hz
+    return r;
+  };
+  const cv::Mat1b strip = NoisyStrip();
+  const auto plain = SpectrogramFromDisplay(ImageWith(strip), hertz(SpectralRegion()));
+  MarginCase m = WithMargin(strip, false);
+  m.region = hertz(m.region);
+  m.region.pulse_repetition_frequency_hz = 40.0 * kRows;
+  const auto s = SpectrogramFromDisplay(m.image, m.region);
+  ASSERT_TRUE(plain.has_value() && s.has_value());
+  EXPECT_EQ(s->unit, VelocityUnit::kHertz);
+  EXPECT_EQ(s->Rows(), kRows);
+  EXPECT_DOUBLE_EQ(s->BaselineRow(), plain->BaselineRow());
+  EXPECT_EQ(cv::norm(s->intensity, plain->intensity, cv::NORM_INF), 0.0);
+}
+
+// A PRF tag that spans a few rows (kHz stored as Hz) names no display: the region is read whole.
+TEST(StripDisplayWindow, APrfTagOfAFewRowsIsNoDisplay) {
+  MarginCase m = WithMargin(NoisyStrip(), true);
+  m.region.pulse_repetition_frequency_hz = *m.region.pulse_repetition_frequency_hz / 1000.0;
+  const auto s = SpectrogramFromDisplay(m.image, m.region);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->Rows(), kRows + 2 * kMargin);
+  EXPECT_FALSE(HasNote(*s, "one PRF"));
+}
+
 cv::Mat1f TexturedRows(int rows, int first, int last) {
   cv::Mat1f m(rows, 100, 0.2f);
   cv::RNG rng(5);
