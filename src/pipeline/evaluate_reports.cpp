@@ -57,7 +57,7 @@ void AddDuration(const json& truth, const json& clip, Tally& t) {
   const double truth_ms = NumberOr(truth, "reflux_duration_ms", 0);
   // Flow generated below the visibility cut is not on the display: such a clip is scored by its
   // classification (indeterminate, weak signal), not by a duration nobody could read off it.
-  if (truth_ms <= 0 || truth.value("expected_reason", "") == "weak_signal") return;
+  if (truth_ms <= 0 || StringOr(truth, "expected_reason") == "weak_signal") return;
   const double measured_ms = NumberOr(clip, "reflux_duration_ms", 0);
   if (measured_ms <= 0) t.missed_reflux++;
   const double column_ms = 1000.0 * NumberOr(truth["display"], "seconds_per_column", 0.01);
@@ -71,8 +71,8 @@ void AddDuration(const json& truth, const json& clip, Tally& t) {
 }
 
 void AddClassification(const json& truth, const json& clip, Tally& t) {
-  const int expected = ClassIndex(truth.value("expected_classification", ""));
-  const int measured = ClassIndex(clip.value("classification", ""));
+  const int expected = ClassIndex(StringOr(truth, "expected_classification"));
+  const int measured = ClassIndex(StringOr(clip, "classification"));
   t.confusion[static_cast<size_t>(expected)][static_cast<size_t>(measured)]++;
   t.class_agree += expected == measured;
   const double margin_ms =
@@ -84,7 +84,11 @@ void AddClassification(const json& truth, const json& clip, Tally& t) {
 }
 
 void AddIdentification(const json& truth, const json& clip, Tally& t) {
-  if (!truth.value("label_in_vocabulary", false)) return;
+  const auto in_vocabulary = truth.find("label_in_vocabulary");
+  if (in_vocabulary == truth.end() || !in_vocabulary->is_boolean() || !in_vocabulary->get<bool>() ||
+      !clip.is_object()) {
+    return;
+  }
   t.id_total++;
   t.id_correct += clip.value("segment", json()) == truth.value("segment", json()) &&
                   clip.value("laterality", json()) == truth.value("laterality", json());
@@ -161,8 +165,12 @@ Result<EvaluationOutput> EvaluateReports(const std::string& truth_path,
   for (const std::string& path : FindReports(report_paths)) {
     auto report = LoadJsonFile(path);
     if (!report) return std::unexpected(report.error());
+    if (!report->is_object() || !(*report)["clips"].is_array()) {
+      return Fail(ErrorCode::kInvalidInput, path + " has no \"clips\" array (not a report.json?)");
+    }
     for (const json& clip : (*report)["clips"]) {
-      auto it = truth->by_sop.find(clip.value("sop_instance_uid", ""));
+      if (!clip.is_object()) continue;
+      auto it = truth->by_sop.find(StringOr(clip, "sop_instance_uid"));
       if (it == truth->by_sop.end()) {
         unmatched++;
         continue;

@@ -14,6 +14,12 @@ Result<nlohmann::json> LoadJsonFile(const std::string& path) {
   return json;
 }
 
+std::string StringOr(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 Result<TruthSet> LoadTruth(const std::string& path) {
   auto json = LoadJsonFile(path);
   if (!json) return std::unexpected(json.error());
@@ -24,7 +30,7 @@ Result<TruthSet> LoadTruth(const std::string& path) {
   truth.folder = std::filesystem::path(path).parent_path().string();
   for (nlohmann::json& entry : (*json)["files"]) {
     if (!entry.is_object()) continue;
-    truth.by_sop[entry.value("sop_instance_uid", "")] = truth.files.size();
+    truth.by_sop[StringOr(entry, "sop_instance_uid")] = truth.files.size();
     truth.files.push_back(std::move(entry));
   }
   return truth;
@@ -37,7 +43,8 @@ std::vector<std::string> ConditionsOf(const nlohmann::json& entry) {
       if (c.is_string()) conditions.push_back(c.get<std::string>());
     }
   }
-  conditions.push_back("ts:" + entry.value("transfer_syntax", std::string("?")));
+  const std::string syntax = StringOr(entry, "transfer_syntax");
+  conditions.push_back("ts:" + (syntax.empty() ? std::string("?") : syntax));
   return conditions;
 }
 

@@ -19,6 +19,10 @@ struct TruthSet {
 Result<TruthSet> LoadTruth(const std::string& path);
 Result<nlohmann::json> LoadJsonFile(const std::string& path);
 
+// The string at `key`, or "" when it is absent or not a string (a report's null classification
+// of a failed clip, a hand-edited file): reports and truth are data, not trusted to be typed.
+std::string StringOr(const nlohmann::json& j, const char* key);
+
 // Condition tags of one truth entry plus "overall".
 std::vector<std::string> ConditionsOf(const nlohmann::json& entry);
 
