@@ -428,6 +428,33 @@ void MaskScaleEdges(const cv::Mat1f& m, const cv::Mat1b& text, const std::vector
   }
 }
 
+// The marks that can be scale labels and ticks: components of `marks` no wider than the edge zone.
+// An ECG or auto-trace drawn across the strip puts a mark in every column; counted as a label it
+// made every quiet column near an edge pass for a label column, and the edge scan masked the
+// whole edge zone (12% of the strip each side; measured: 109 and 112 columns of a 937-column
+// strip, the start of the augmentation among them, and the polarity then read from the reflux).
+cv::Mat1b LabelMarks(const cv::Mat1b& marks) {
+  cv::Mat1i labels, stats;
+  cv::Mat1d centroids;
+  const int n = cv::connectedComponentsWithStats(marks, labels, stats, centroids, 8, CV_32S);
+  const int zone = std::max(1, static_cast<int>(kEdgeZoneShare * marks.cols));
+  std::vector<uchar> keep(static_cast<size_t>(n), 0);
+  bool any_wide = false;
+  for (int l = 1; l < n; ++l) {
+    const bool wide = stats(l, cv::CC_STAT_WIDTH) > zone;
+    keep[static_cast<size_t>(l)] = wide ? 0 : 255;
+    any_wide = any_wide || wide;
+  }
+  if (!any_wide) return marks;
+  cv::Mat1b out(marks.size());
+  for (int r = 0; r < marks.rows; ++r) {
+    const int* l = labels.ptr<int>(r);
+    uchar* o = out.ptr<uchar>(r);
+    for (int c = 0; c < marks.cols; ++c) o[c] = keep[static_cast<size_t>(l[c])];
+  }
+  return out;
+}
+
 void CheckBaseline(const std::vector<Run>& lines, double expected_row, StripMasks& out) {
   const Run* nearest = nullptr;
   for (const Run& line : lines) {
@@ -466,7 +493,7 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
     const cv::Mat1b text = TextMask(m);
     out.valid.setTo(0, text);
     out.valid.setTo(0, overlay);
-    MaskScaleEdges(m, (text == kWhiteText) | overlay, lines, out);
+    MaskScaleEdges(m, LabelMarks((text == kWhiteText) | overlay), lines, out);
   }
   // Invalid columns cleared row by row (a setTo per column view walks it one row at a time).
   if (std::find(out.column_valid.begin(), out.column_valid.end(), 0) != out.column_valid.end()) {

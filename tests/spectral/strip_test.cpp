@@ -305,6 +305,27 @@ TEST(DisplayIntensity, RampGoesOnPastASparseStretchOfTheMap) {
   }
 }
 
+// An ECG drawn across a black-floored strip puts an overlay mark in every column; the quiet
+// columns near the edges must not pass for scale-label columns because of it (they were masked
+// up to the 12% edge zone on each side).
+TEST(StripMasks, AnEcgAcrossTheStripIsNoScaleLabel) {
+  cv::Mat1b gray(kRows, kCols, uchar{0});
+  cv::RNG rng(7);
+  cv::Mat1b burst(70, 60);
+  rng.fill(burst, cv::RNG::UNIFORM, 120, 255);
+  burst.copyTo(gray(cv::Rect(120, 40, 60, 70)));
+  cv::Mat3b strip;
+  cv::cvtColor(gray, strip, cv::COLOR_GRAY2BGR);
+  std::vector<cv::Point> ecg;
+  for (int c = 0; c < kCols; ++c)
+    ecg.emplace_back(c, 170 + static_cast<int>(6 * std::sin(c * 0.15)));
+  cv::polylines(strip, ecg, false, cv::Scalar(0, 220, 0), 1);
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasNote(*s, "scale/labels")) << (s->notes.empty() ? "" : s->notes.back());
+  for (int c = 0; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+}
+
 // Draws a green ECG-like trace over `strip` and returns how many of its points were masked
 // (-1, with a test failure, when no spectrogram was made).
 int MaskedEcgPoints(cv::Mat3b strip) {
@@ -612,7 +633,7 @@ TEST(StripDisplayWindow, ARegionOfOnePrfIsLeftAlone) {
 // in the unflipped crop and the result is the margin-free strip's.
 TEST(StripDisplayWindow, FlippedRowsInHertzAreNarrowedToo) {
   auto hertz = [](UltrasoundRegion r) {
-    r.units_y = 5, r.delta_y = 40.0;  // 40 Hz per row, growing downward
+    r.units_y = 5, r.delta_y = 40.0;    // 40 Hz per row, growing downward
     r.transducer_frequency_hz.reset();  // kept in Hz
     return r;
   };
