@@ -3,13 +3,16 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 
 #include "progress.h"
 #include "refluxscan/core/exit_codes.h"
+#include "refluxscan/core/text.h"
 #include "refluxscan/pipeline/analyze.h"
 #include "refluxscan/pipeline/evaluate.h"
 #include "refluxscan/pipeline/inspect.h"
@@ -42,7 +45,13 @@ int RunAnalyze(const rs::pipeline::AnalyzeOptions& options, bool quiet) {
     return Code(summary.error().code == rs::ErrorCode::kIo ? rs::ExitCode::kFailure
                                                            : rs::ExitCode::kUsage);
   }
-  rs::cli::PrintSummary(*summary, options.output_dir, std::cout);
+  std::string formats;
+  for (const auto& [on, name] :
+       {std::pair{options.write_json, "json"}, std::pair{options.write_csv, "csv"},
+        std::pair{options.write_html, "html"}}) {
+    if (on) formats += (formats.empty() ? "" : ",") + std::string(name);
+  }
+  rs::cli::PrintSummary(*summary, options.output_dir, formats, std::cout);
   return Code(summary->exit_code);
 }
 
@@ -55,10 +64,33 @@ int RunEvaluation(const rs::Result<rs::pipeline::EvaluationOutput>& out) {
   return Code(out->targets_met ? rs::ExitCode::kOk : rs::ExitCode::kTargetMissed);
 }
 
-void ParseFormats(const std::string& list, rs::pipeline::AnalyzeOptions& options) {
-  options.write_json = list.find("json") != std::string::npos;
-  options.write_csv = list.find("csv") != std::string::npos;
-  options.write_html = list.find("html") != std::string::npos;
+// "json,csv,html" (any subset, any order, any case). Anything else is a usage error: a silently
+// ignored "pdf" or typo left users with fewer reports than they asked for.
+bool ParseFormats(const std::string& list, rs::pipeline::AnalyzeOptions& options) {
+  options.write_json = options.write_csv = options.write_html = false;
+  std::string word;
+  std::istringstream in(list);
+  while (std::getline(in, word, ',')) {
+    std::string w;
+    for (const char c : word) {
+      if (!std::isspace(static_cast<unsigned char>(c)))
+        w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (w == "json") {
+      options.write_json = true;
+    } else if (w == "csv") {
+      options.write_csv = true;
+    } else if (w == "html") {
+      options.write_html = true;
+    } else {
+      std::cerr << "refluxscan: --format: unknown report format '" << rs::SanitizeForLog(word)
+                << "' (use json, csv, html, comma separated)\n";
+      return false;
+    }
+  }
+  if (options.write_json || options.write_csv || options.write_html) return true;
+  std::cerr << "refluxscan: --format: no report format given (use json, csv, html)\n";
+  return false;
 }
 
 }  // namespace
@@ -121,7 +153,7 @@ int main(int argc, char** argv) {
   }
   if (*inspect) return RunInspect(inspect_files);
   if (*analyze) {
-    ParseFormats(formats, analyze_options);
+    if (!ParseFormats(formats, analyze_options)) return Code(rs::ExitCode::kUsage);
     analyze_options.source =
         source == "auto" ? rs::pipeline::SignalSource::kAuto : rs::pipeline::SignalSource::kDisplay;
     return RunAnalyze(analyze_options, quiet);

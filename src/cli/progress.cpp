@@ -39,7 +39,7 @@ void Progress::Finish() {
 }
 
 void PrintSummary(const pipeline::AnalyzeSummary& s, const std::string& output_dir,
-                  std::ostream& out) {
+                  const std::string& formats, std::ostream& out) {
   out << "study                  clips_ok  failed  segments  reflux  indeterminate\n";
   for (const pipeline::StudyRow& row : s.studies) {
     out << std::left << std::setw(22) << row.folder << std::right << std::setw(10) << row.clips_ok
@@ -55,7 +55,7 @@ void PrintSummary(const pipeline::AnalyzeSummary& s, const std::string& output_d
       << t.read_decode_s << ", strip " << t.strip_s << ", envelope " << t.envelope_s << ", reflux "
       << t.reflux_s << ", reports " << t.report_s << "\n";
   for (const std::string& w : s.warnings) out << "warning: " << w << "\n";
-  out << "reports: " << output_dir << "/<study>/report.{json,csv,html}\n";
+  out << "reports: " << output_dir << "/<study>/report.{" << formats << "}\n";
 }
 
 }  // namespace refluxscan::cli

@@ -23,7 +23,9 @@ class Progress {
   bool drawn_ = false;
 };
 
+// The summary table and totals; the reports line names the formats written (`formats`, e.g.
+// "json,html").
 void PrintSummary(const pipeline::AnalyzeSummary& summary, const std::string& output_dir,
-                  std::ostream& out);
+                  const std::string& formats, std::ostream& out);
 
 }  // namespace refluxscan::cli

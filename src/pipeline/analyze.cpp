@@ -18,6 +18,14 @@
 namespace refluxscan::pipeline {
 namespace {
 
+// A file named by an option that cannot be used is the caller's mistake (usage, exit 2), even
+// when the file system said why (kIo: it is missing): the message names the option.
+std::unexpected<Error> OptionFileError(const char* option, const Error& e) {
+  const std::string prefix = std::string(option) + ": ";
+  return Fail(e.code == ErrorCode::kInternal ? e.code : ErrorCode::kInvalidInput,
+              e.message.starts_with(option) ? e.message : prefix + e.message);
+}
+
 namespace fs = std::filesystem;
 
 // Settings loaded once per run, shared read-only by the workers.
@@ -33,19 +41,19 @@ Result<RunConfig> LoadRunConfig(const AnalyzeOptions& options) {
   RunConfig config;
   if (options.manifest) {
     auto manifest = study::LoadManifest(*options.manifest);
-    if (!manifest) return std::unexpected(manifest.error());
+    if (!manifest) return OptionFileError("--manifest", manifest.error());
     config.manifest = std::move(*manifest);
   }
   config.criteria = reflux::DefaultCriteria();
   if (options.criteria) {
     auto criteria = reflux::LoadCriteria(*options.criteria);
-    if (!criteria) return std::unexpected(criteria.error());
+    if (!criteria) return OptionFileError("--criteria", criteria.error());
     config.criteria = std::move(*criteria);
   }
   config.protocol = study::DefaultProtocol();
   if (options.protocol) {
     auto protocol = study::LoadProtocol(*options.protocol);
-    if (!protocol) return std::unexpected(protocol.error());
+    if (!protocol) return OptionFileError("--protocol", protocol.error());
     config.protocol = std::move(*protocol);
   }
   auto& p = config.provenance;

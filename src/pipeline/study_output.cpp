@@ -88,6 +88,13 @@ Result<void> WriteStudyReports(const std::string& folder, const StudyReport& rep
   // A stale fingerprint must not survive a partial rewrite.
   fs::remove(fs::path(folder) / kFingerprintFile, ec);
   const fs::path dir(folder);
+  // Reports of formats not written this run are an earlier run's (other criteria, other files):
+  // left beside the new ones they would contradict them.
+  for (const auto& [wanted, name] :
+       {std::pair{formats.json, "report.json"}, std::pair{formats.csv, "report.csv"},
+        std::pair{formats.html, "report.html"}}) {
+    if (!wanted) fs::remove(dir / name, ec);
+  }
   if (formats.json) {
     if (auto r = WriteFileAtomic((dir / "report.json").string(), report::ToJson(report)); !r)
       return r;

@@ -182,6 +182,33 @@ TEST(Analyze, ReRunSkipsUnchangedStudiesAndReproducesReports) {
   EXPECT_FALSE(forced->studies[0].skipped_unchanged);
 }
 
+// A study analysed again writes the formats asked for and removes the others: an earlier run's
+// HTML (other criteria) must not stay beside the new JSON and contradict it.
+TEST(Analyze, AReAnalysisRemovesReportsOfFormatsNotWritten) {
+  const fs::path out = testing::ScratchDir("analyze_formats");
+  auto options = Options({SampleSet().string()}, out);
+  ASSERT_TRUE(Analyze(options).has_value());
+  const fs::path study = FindReports(out).at(0).parent_path();
+  ASSERT_TRUE(fs::exists(study / "report.html") && fs::exists(study / "report.csv"));
+  options.write_csv = options.write_html = false;
+  options.force = true;
+  ASSERT_TRUE(Analyze(options).has_value());
+  EXPECT_TRUE(fs::exists(study / "report.json"));
+  EXPECT_FALSE(fs::exists(study / "report.html"));
+  EXPECT_FALSE(fs::exists(study / "report.csv"));
+}
+
+// A file named by --criteria/--manifest/--protocol that cannot be read is a usage error naming
+// the option (exit 2, docs/exit-codes.md), not a failure of the run.
+TEST(Analyze, AMissingOptionFileIsAUsageErrorNamingTheOption) {
+  auto options = Options({SampleSet().string()}, testing::ScratchDir("analyze_missing_option"));
+  options.criteria = "/nonexistent/criteria.json";
+  auto summary = Analyze(options);
+  ASSERT_FALSE(summary.has_value());
+  EXPECT_EQ(summary.error().code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(summary.error().message.rfind("--criteria: ", 0), 0u) << summary.error().message;
+}
+
 TEST(Analyze, NoDicomIsAUsageError) {
   const fs::path in = testing::ScratchDir("analyze_empty_in");
   std::ofstream(in / "readme.txt") << "nothing here";
