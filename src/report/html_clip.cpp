@@ -286,7 +286,7 @@ std::string ClipCardHtml(const StudyReport& report, size_t clip_index) {
   out += " " + Badge(clip.finding.classification);
   const std::string reflux = Fixed(LongestRefluxMs(clip), 0);
   const bool lower_bound = clip.finding.reason == "truncated_below_threshold";
-  if (!reflux.empty()) {
+  if (!reflux.empty() && !(lower_bound && reflux == "0")) {  // not ">= 0 ms"
     out += " <span class=\"title-value\">" + std::string(lower_bound ? "\u2265 " : "") + reflux +
            " ms</span>";
   }

@@ -167,7 +167,7 @@ Pt Midpoint(const std::vector<Pt>& path) {
 // "1850 ms", ">= 380 ms" (truncated, lower bound), "no reflux", "indeterminate".
 std::string MapValueText(const SegmentFinding& s) {
   const bool lower_bound = s.finding.reason == "truncated_below_threshold";
-  if (s.reflux_duration_ms) {
+  if (s.reflux_duration_ms && (*s.reflux_duration_ms > 0 || !lower_bound)) {  // not ">= 0 ms"
     return std::string(lower_bound ? "\u2265 " : "") + Fixed(s.reflux_duration_ms, 0) + " ms";
   }
   switch (s.finding.classification) {

@@ -155,17 +155,45 @@ std::string ExtentText(const std::string& extent) {
   return "<span class=\"bad\">" + Esc(out) + "</span>";
 }
 
-std::string LimbCard(const LimbSummary& limb) {
+// Whether any segment of this leg that `counts` was decided (reflux or no reflux): "none" is a
+// finding only then; otherwise nothing was assessed (no clip of it could be analysed).
+template <class Counts>
+bool Decided(const StudyReport& r, Laterality side, Counts counts) {
+  return std::any_of(r.segments.begin(), r.segments.end(), [&](const SegmentFinding& s) {
+    return s.laterality == side && s.finding.classification != Classification::kIndeterminate &&
+           counts(Info(s.segment));
+  });
+}
+
+std::string NotAssessed() { return "<span class=\"unk\">not assessed</span>"; }
+
+std::string LimbCard(const StudyReport& r, const LimbSummary& limb) {
   const bool right = limb.laterality == Laterality::kRight;
+  const Laterality side = limb.laterality;
+  const bool gsv = Decided(r, side, [](const SegmentInfo& i) { return i.vein == "GSV"; });
+  const bool ssv = Decided(r, side, [](const SegmentInfo& i) { return i.vein == "SSV"; });
+  const bool deep = Decided(r, side, [](const SegmentInfo& i) {
+    return i.vein_class == VeinClass::kDeepProximal || i.vein_class == VeinClass::kDeepDistal;
+  });
+  const bool any = Decided(r, side, [](const SegmentInfo&) { return true; });
   std::string out = "<div class=\"limb\" id=\"limb-" +
                     std::string(LateralityCode(limb.laterality)) + "\"><h3>" +
                     (right ? "Right leg (R)" : "Left leg (L)") + "</h3><dl>";
-  out += "<dt>GSV axial reflux</dt><dd>" + ExtentText(limb.gsv_reflux_extent) + "</dd>";
-  out += "<dt>SSV axial reflux</dt><dd>" + ExtentText(limb.ssv_reflux_extent) + "</dd>";
+  out += "<dt>GSV axial reflux</dt><dd>" +
+         (gsv || !limb.gsv_reflux_extent.empty() ? ExtentText(limb.gsv_reflux_extent)
+                                                 : NotAssessed()) +
+         "</dd>";
+  out += "<dt>SSV axial reflux</dt><dd>" +
+         (ssv || !limb.ssv_reflux_extent.empty() ? ExtentText(limb.ssv_reflux_extent)
+                                                 : NotAssessed()) +
+         "</dd>";
   out += "<dt>Sapheno-femoral junction</dt><dd>" + CompetenceText(limb.sfj_competent) + "</dd>";
   out += "<dt>Sapheno-popliteal junction</dt><dd>" + CompetenceText(limb.spj_competent) + "</dd>";
-  out += "<dt>Deep venous reflux</dt><dd>" + SegmentList(limb.deep_reflux) + "</dd>";
-  out += "<dt>All refluxing segments</dt><dd>" + SegmentList(limb.refluxing) + "</dd>";
+  out += "<dt>Deep venous reflux</dt><dd>" +
+         (deep || !limb.deep_reflux.empty() ? SegmentList(limb.deep_reflux) : NotAssessed()) +
+         "</dd>";
+  out += "<dt>All refluxing segments</dt><dd>" +
+         (any || !limb.refluxing.empty() ? SegmentList(limb.refluxing) : NotAssessed()) + "</dd>";
   return out + "</dl></div>";
 }
 
@@ -189,7 +217,7 @@ std::string MapSection(const StudyReport& r) {
   out += "</figure><div class=\"limbs\">";
   for (Laterality side : {Laterality::kRight, Laterality::kLeft}) {
     for (const LimbSummary& limb : r.limbs) {
-      if (limb.laterality == side) out += LimbCard(limb);
+      if (limb.laterality == side) out += LimbCard(r, limb);
     }
   }
   return out + "</div></div></section>";
@@ -214,10 +242,16 @@ std::string FindingRow(const StudyReport& r, const SegmentFinding& s) {
                     Badge(s.finding.classification);
   if (!s.finding.reason.empty())
     row += " <span class=\"qa-desc\">" + Esc(s.finding.reason) + "</span>";
-  row += "</td>" + Cell(Fixed(s.reflux_duration_ms, 0), "ms") +
+  // An indeterminate segment with no reflux seen (a clip too short to tell, no augmentation) has
+  // no reflux time: "0 ms" and a margin of -threshold would read as measurements.
+  const bool timed =
+      s.reflux_duration_ms &&
+      (*s.reflux_duration_ms > 0 || s.finding.classification != Classification::kIndeterminate);
+  const std::optional<double> none;
+  row += "</td>" + Cell(Fixed(timed ? s.reflux_duration_ms : none, 0), "ms") +
          Cell(Fixed(s.finding.threshold_ms, 0), "ms") +
-         Cell(detail::SignedFixed(s.finding.margin_ms, 0), "ms") +
-         Cell(Fixed(s.peak_reflux_velocity_cm_s, 1), "cm/s") + "<td>";
+         Cell(detail::SignedFixed(timed ? s.finding.margin_ms : none, 0), "ms") +
+         Cell(Fixed(timed ? s.peak_reflux_velocity_cm_s : none, 1), "cm/s") + "<td>";
   if (s.decisive_clip && *s.decisive_clip < r.clips.size()) {
     row += "<a href=\"#clip-" + std::to_string(*s.decisive_clip) + "\">clip " +
            std::to_string(*s.decisive_clip) + "</a>";

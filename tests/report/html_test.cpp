@@ -169,6 +169,39 @@ TEST_F(ReportHtml, EmptyReportStillRenders) {
   EXPECT_NE(html.find("</html>"), std::string::npos);
 }
 
+// A leg with nothing decided (no clip analysed, or only indeterminate ones) is "not assessed",
+// never "none" (a finding a physician would read as competent veins); an indeterminate segment
+// with no reflux seen shows no time, no margin and no "\u2265 0 ms".
+TEST_F(ReportHtml, NothingDecidedIsNotAssessedAndHasNoTime) {
+  StudyReport r;
+  SegmentFinding s;
+  s.laterality = Laterality::kLeft;
+  s.segment = Segment::kFvMid;
+  s.finding.classification = Classification::kIndeterminate;
+  s.finding.reason = "truncated_below_threshold";
+  s.finding.threshold_ms = 1000;
+  s.finding.margin_ms = -1000;
+  s.reflux_duration_ms = 0.0;
+  s.peak_reflux_velocity_cm_s = 0.0;
+  r.segments.push_back(s);
+  for (Laterality side : {Laterality::kRight, Laterality::kLeft}) {
+    LimbSummary limb;
+    limb.laterality = side;
+    r.limbs.push_back(limb);
+  }
+  const std::string html = ToHtml(r);
+  EXPECT_EQ(html.find(">none<"), std::string::npos);
+  EXPECT_NE(html.find("not assessed"), std::string::npos);
+  EXPECT_EQ(html.find("\u2265 0 ms"), std::string::npos);
+  EXPECT_EQ(html.find("-1000 ms"), std::string::npos);
+  // With a decided segment the leg's "none" is a finding again.
+  s.finding.classification = Classification::kNoReflux;
+  s.finding.reason.clear();
+  r.segments.push_back(s);
+  r.segments.back().segment = Segment::kGsvSfj;
+  EXPECT_NE(ToHtml(r).find(">none<"), std::string::npos);
+}
+
 TEST_F(ReportHtml, UnencodableStripFallsBackToANote) {
   StudyReport r = MakeFakeStudy();
   r.clips[0].strip_bgr = cv::Mat(10, 10, CV_32FC1, cv::Scalar(0.5));
