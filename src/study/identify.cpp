@@ -193,7 +193,17 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
       id.segment = it->second.segment;
       id.source = IdentitySource::kManifest;
       id.source_detail = manifest->path;
+      // The image's own label, when it has one, lets a reviewer check the manifest against what
+      // the sonographer typed; else the manifest row's file.
       id.label_text = it->second.file;
+      for (const std::string* raw :
+           {&tags.image_comments, &tags.series_description, &tags.protocol_name,
+            &tags.acquisition_device_processing_description}) {
+        if (!TrimDicom(*raw).empty()) {
+          id.label_text = TrimDicom(*raw);
+          break;
+        }
+      }
       return id;
     }
   }

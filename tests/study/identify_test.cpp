@@ -87,6 +87,9 @@ TEST(IdentifySegment, ManifestWinsOverTagsAndFileName) {
   tags.image_comments = "R GSV SFJ";
   const SegmentId id = IdentifySegment((dir / "R_CFV.dcm").string(), tags, &*m);
   EXPECT_EQ(id.source, IdentitySource::kManifest);
+  EXPECT_EQ(id.label_text, "R GSV SFJ");  // the image's label, to check the manifest against
+  EXPECT_EQ(IdentifySegment((dir / "R_CFV.dcm").string(), DicomTags{}, &*m).label_text,
+            "R_CFV.dcm");
   EXPECT_EQ(id.segment, Segment::kPopv);
   EXPECT_EQ(id.laterality, Laterality::kLeft);
   EXPECT_EQ(id.source_detail, m->path);
