@@ -74,7 +74,7 @@ json TagsJson(const DicomTags& t) {
 
 json HeaderJson(const UltrasoundImage& img) {
   const DicomTags& t = img.tags;
-  json j = {{"path", SanitizeForLog(img.path, 1000)},
+  json j = {{"path", img.path},
             {"ok", true},
             {"sop_class", {{"uid", SanitizeForLog(t.sop_class_uid)}, {"name", t.sop_class_name}}},
             {"transfer_syntax",
@@ -133,19 +133,22 @@ void AddDecode(const std::string& path, json& j) {
   }
 }
 
+// The path is the caller's own (the command line), printed as given so it still names the file
+// (UTF-8 names included); JSON escapes control characters and invalid UTF-8 becomes U+FFFD.
+std::string Dump(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace); }
+
 InspectResult InspectOrThrow(const std::string& path) {
   dicom::ReadOptions header_only;
   header_only.frames = dicom::FrameSelection::kNone;
   const Result<UltrasoundImage> header = dicom::ReadUltrasound(path, header_only);
   if (!header) {
-    const json j = {
-        {"path", SanitizeForLog(path, 1000)}, {"ok", false}, {"error", ErrorJson(header.error())}};
-    return {j.dump(2), false};
+    const json j = {{"path", path}, {"ok", false}, {"error", ErrorJson(header.error())}};
+    return {Dump(j), false};
   }
   json j = HeaderJson(*header);
   AddSpectralVerdict(*header, j);
   AddDecode(path, j);
-  return {j.dump(2), j["ok"].get<bool>()};
+  return {Dump(j), j["ok"].get<bool>()};
 }
 
 }  // namespace
@@ -154,10 +157,10 @@ InspectResult Inspect(const std::string& path) {
   try {
     return InspectOrThrow(path);
   } catch (const std::exception& e) {
-    const json j = {{"path", SanitizeForLog(path, 1000)},
+    const json j = {{"path", path},
                     {"ok", false},
                     {"error", {{"code", "internal"}, {"message", SanitizeForLog(e.what())}}}};
-    return {j.dump(2), false};
+    return {Dump(j), false};
   }
 }
 
