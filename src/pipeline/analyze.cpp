@@ -288,8 +288,12 @@ Result<AnalyzeSummary> Analyze(const AnalyzeOptions& options, const ProgressFn& 
   const std::vector<HeaderInfo> headers = ReadHeaders(inputs.files, options.jobs);
   for (const HeaderInfo& h : headers) (h.is_dicom ? summary.dicom : summary.non_dicom)++;
   if (summary.dicom == 0) {
+    // The discovery warnings say why (a path that does not exist, an unreadable folder).
+    std::string why;
+    for (const std::string& w : summary.warnings) why += "; " + w;
     return Fail(ErrorCode::kNotFound, "no DICOM files found in the given paths (" +
-                                          std::to_string(summary.files_found) + " files seen)");
+                                          std::to_string(summary.files_found) + " files seen)" +
+                                          why);
   }
 
   Runner runner(options, *config, progress, static_cast<size_t>(summary.dicom));
