@@ -240,8 +240,11 @@ std::string FindingRow(const StudyReport& r, const SegmentFinding& s) {
                     std::string(info.name) + "\"><td title=\"" + Esc(info.description) + "\">" +
                     Esc(detail::ShortSegmentLabel(s.segment)) + "</td><td>" +
                     Badge(s.finding.classification);
-  if (!s.finding.reason.empty())
-    row += " <span class=\"qa-desc\">" + Esc(s.finding.reason) + "</span>";
+  if (!s.finding.reason.empty()) {  // the sentence, with the code as its tooltip
+    const std::string_view text = detail::ReasonDescription(s.finding.reason);
+    row += " <span class=\"qa-desc\" title=\"" + Esc(s.finding.reason) + "\">" +
+           Esc(text.empty() ? std::string_view(s.finding.reason) : text) + "</span>";
+  }
   // An indeterminate segment with no reflux seen (a clip too short to tell, no augmentation) has
   // no reflux time: "0 ms" and a margin of -threshold would read as measurements.
   const bool timed =
