@@ -277,10 +277,6 @@ Result<AnalyzeSummary> Analyze(const AnalyzeOptions& options, const ProgressFn& 
   const auto start = std::chrono::steady_clock::now();
   auto config = LoadRunConfig(options);
   if (!config) return std::unexpected(config.error());
-  std::error_code ec;
-  fs::create_directories(options.output_dir, ec);
-  if (ec) return Fail(ErrorCode::kIo, "cannot create output folder: " + ec.message());
-
   AnalyzeSummary summary;
   study::DiscoveredInputs inputs = study::DiscoverInputs(options.inputs);
   for (const std::string& w : inputs.warnings) summary.warnings.push_back(SanitizeForLog(w));
@@ -295,6 +291,10 @@ Result<AnalyzeSummary> Analyze(const AnalyzeOptions& options, const ProgressFn& 
                                           std::to_string(summary.files_found) + " files seen)" +
                                           why);
   }
+  // Created once there is something to write: a usage error leaves no empty output folder.
+  std::error_code ec;
+  fs::create_directories(options.output_dir, ec);
+  if (ec) return Fail(ErrorCode::kIo, "cannot create output folder: " + ec.message());
 
   Runner runner(options, *config, progress, static_cast<size_t>(summary.dicom));
   runner.Run(GroupStudies(inputs.files, headers), summary);
