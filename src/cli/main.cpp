@@ -145,6 +145,16 @@ int main(int argc, char** argv) {
 
   app.add_subcommand("criteria", "Print the default criteria file (JSON) to edit");
 
+  // An unknown first word is named, with the subcommands, rather than "a subcommand is required".
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands({})) known = known || sub->check_name(argv[1]);
+    if (!known) {
+      std::cerr << "refluxscan: unknown subcommand '" << rs::SanitizeForLog(argv[1])
+                << "' (use inspect, analyze, evaluate, evaluate-envelope or criteria; --help)\n";
+      return Code(rs::ExitCode::kUsage);
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
