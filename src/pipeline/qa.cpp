@@ -10,6 +10,11 @@ namespace {
 constexpr double kLargeAngleDeg = 60.0;
 // The flow should use at least a quarter of the scale, else the trace is too small to time well.
 constexpr double kScaleUseFraction = 0.25;
+// A decision this close to its threshold can turn on the timing (the edges of a trace are a few
+// display columns wide; manual repeat readings agree in 93-94%): within the larger of 50 ms and
+// kNearThresholdColumns display columns, the clip is flagged for a second look.
+constexpr double kNearThresholdMs = 50.0;
+constexpr double kNearThresholdColumns = 3.0;
 
 void AddCalibrationFlags(const ClipResult& clip, std::vector<std::string>& flags) {
   if (!clip.calibration) return;
@@ -38,8 +43,14 @@ void AddEnvelopeFlags(const Envelope& envelope, std::vector<std::string>& flags)
   }
 }
 
-void AddMeasurementFlags(const RefluxMeasurement& m, std::vector<std::string>& flags) {
+void AddMeasurementFlags(const RefluxMeasurement& m, const ClassifiedFinding& finding,
+                         std::vector<std::string>& flags) {
   if (m.maneuvers.empty()) flags.emplace_back("no_augmentation");
+  const double near_ms = std::max(kNearThresholdMs, kNearThresholdColumns * m.time_resolution_ms);
+  if (finding.classification != Classification::kIndeterminate && finding.margin_ms &&
+      std::abs(*finding.margin_ms) <= near_ms) {
+    flags.emplace_back("near_threshold");
+  }
   for (const Maneuver& maneuver : m.maneuvers) {
     if (maneuver.truncated) {
       flags.emplace_back("truncated");
@@ -54,7 +65,7 @@ std::vector<std::string> QualityFlags(const ClipResult& clip, const Envelope* en
   std::vector<std::string> flags;
   AddCalibrationFlags(clip, flags);
   if (envelope != nullptr) AddEnvelopeFlags(*envelope, flags);
-  if (clip.measurement) AddMeasurementFlags(*clip.measurement, flags);
+  if (clip.measurement) AddMeasurementFlags(*clip.measurement, clip.finding, flags);
   if (!clip.identity.segment) flags.emplace_back("unknown_segment");
   if (!clip.identity.laterality) flags.emplace_back("unknown_laterality");
   std::sort(flags.begin(), flags.end());

@@ -156,6 +156,9 @@ struct Described {
 
 // QA flags (docs/qa-flags.md) as a sonographer would want them explained.
 constexpr std::array kQualityFlags = {
+    Described{"near_threshold",
+              "Reflux time within 50 ms (or 3 display columns) of its threshold: the "
+              "classification can turn on the timing; check the measured interval."},
     Described{"scale_too_high",
               "Velocity scale too high for the flow: the trace uses a small part "
               "of the display; lower the scale (PRF)."},

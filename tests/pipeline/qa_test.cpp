@@ -33,5 +33,23 @@ TEST(QualityFlags, CalibrationInconsistentOnlyForFailedChecks) {
   EXPECT_TRUE(Has(QualityFlags(off, nullptr), "calibration_inconsistent"));
 }
 
+// A decided clip within max(50 ms, 3 display columns) of its threshold is flagged for a second
+// look; farther, or indeterminate, it is not.
+TEST(QualityFlags, NearThresholdDecisionsAreFlagged) {
+  ClipResult clip = ClipWithCalibration();
+  clip.measurement = RefluxMeasurement{};
+  clip.measurement->maneuvers.emplace_back();
+  clip.measurement->time_resolution_ms = 10;  // 3 columns = 30 ms: 50 ms applies
+  clip.finding.classification = Classification::kNoReflux;
+  clip.finding.margin_ms = -38;  // 462 ms against 500
+  EXPECT_TRUE(Has(QualityFlags(clip, nullptr), "near_threshold"));
+  clip.finding.margin_ms = -51;
+  EXPECT_FALSE(Has(QualityFlags(clip, nullptr), "near_threshold"));
+  clip.measurement->time_resolution_ms = 20;  // 3 columns = 60 ms
+  EXPECT_TRUE(Has(QualityFlags(clip, nullptr), "near_threshold"));
+  clip.finding.classification = Classification::kIndeterminate;
+  EXPECT_FALSE(Has(QualityFlags(clip, nullptr), "near_threshold"));
+}
+
 }  // namespace
 }  // namespace refluxscan::pipeline
