@@ -109,16 +109,18 @@ size_t FloorBin(const std::vector<std::pair<int, Rgb>>& medians, const std::vect
   return floor;
 }
 
-// The longest run of empty bins strictly between bins `from` and `to`. Empty = fewer pixels than
-// a share of the pixels above the floor (the most populated bin): a bin too sparse to give a
-// reliable median colour (< total / 2000) still shows that the map goes on there. A hot map's
-// orange and yellow (the flow's flanks) fill only ~120-200 pixels a bin of a 350k-pixel strip:
-// counted as empty they ended the ramp at red, and the flow read off-ramp (masked) and at the
-// top of the ramp (saturated).
-int LongestEmptyRun(const std::vector<int>& count, int from, int to, size_t total) {
+// How many pixels make a luma bin "present": a share of the pixels above the floor (outside the
+// most populated bin). A bin too sparse to give a reliable median colour (< total / 2000) still
+// shows that the map goes on there. A hot map's orange and yellow (the flow's flanks) fill only
+// ~120-200 pixels a bin of a 350k-pixel strip: counted as empty they ended the ramp at red, and
+// the flow read off-ramp (masked) and at the top of the ramp (saturated).
+size_t PresentBinCount(const std::vector<int>& count, size_t total) {
   const int floor_count = *std::max_element(count.begin(), count.end());
-  const auto present =
-      std::max<size_t>(8, (total - static_cast<size_t>(floor_count)) / kAboveFloorPerBin);
+  return std::max<size_t>(8, (total - static_cast<size_t>(floor_count)) / kAboveFloorPerBin);
+}
+
+// The longest run of bins strictly between bins `from` and `to` holding fewer than `present`.
+int LongestEmptyRun(const std::vector<int>& count, int from, int to, size_t present) {
   int run = 0, longest = 0;
   for (int b = from + 1; b < to; ++b) {
     run = static_cast<size_t>(count[static_cast<size_t>(b)]) < present ? run + 1 : 0;
@@ -136,10 +138,10 @@ std::vector<Rgb> EstimateRamp(const cv::Mat3b& strip, size_t& floor_point) {
   std::vector<int> count;
   const auto medians = LumaBinMedians(strip, count);
   const size_t floor = FloorBin(medians, count, strip.total());
+  const size_t present = PresentBinCount(count, strip.total());
   for (size_t i = floor == medians.size() ? 0 : floor; i < medians.size(); ++i) {
     const auto& [bin, colour] = medians[i];
-    if (last_bin >= 0 && LongestEmptyRun(count, last_bin, bin, strip.total()) >= kMaxRampGapBins)
-      break;
+    if (last_bin >= 0 && LongestEmptyRun(count, last_bin, bin, present) >= kMaxRampGapBins) break;
     const Rgb step = colour - ramp.back();
     if (cv::norm(step) < 1.0) continue;
     if (ramp.size() >= 3 && CosAngle(step, ramp.back() - ramp[ramp.size() - 3]) < kMaxRampTurnCos &&

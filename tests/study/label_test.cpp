@@ -1,6 +1,7 @@
 // Free-text label parsing: a table of real-world spellings, including ones that must not map.
 #include <gtest/gtest.h>
 
+#include "label_case.h"
 #include "refluxscan/study/identify.h"
 
 namespace refluxscan::study {
@@ -10,13 +11,8 @@ using enum Segment;
 constexpr auto kL = Laterality::kLeft;
 constexpr auto kR = Laterality::kRight;
 
-struct LabelCase {
-  std::string_view text;
-  std::optional<Laterality> laterality;
-  std::optional<Segment> segment;
-};
-
-class ParseLabelTable : public ::testing::TestWithParam<LabelCase> {};
+using label_tests::LabelCase;
+using label_tests::ParseLabelTable;
 
 TEST_P(ParseLabelTable, MapsOrRefuses) {
   const LabelCase c = GetParam();
