@@ -41,6 +41,18 @@ std::vector<float> RunningMedian(std::span<const float> x, size_t half) {
   return out;
 }
 
+std::vector<float> RunningMean(std::span<const float> x, size_t half) {
+  std::vector<double> prefix(x.size() + 1, 0.0);
+  for (size_t i = 0; i < x.size(); ++i) prefix[i + 1] = prefix[i] + x[i];
+  std::vector<float> out(x.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    const size_t lo = i >= half ? i - half : 0;
+    const size_t hi = std::min(x.size(), i + half + 1);
+    out[i] = static_cast<float>((prefix[hi] - prefix[lo]) / static_cast<double>(hi - lo));
+  }
+  return out;
+}
+
 double LevelCrossing(std::span<const float> v, size_t anchor, int step, double lo) {
   long col = static_cast<long>(anchor);
   const auto n = static_cast<long>(v.size());

@@ -12,6 +12,8 @@ std::vector<float> BridgeMasked(std::span<const float> x);
 // Running median of 2 * half + 1 samples (shorter at the ends). A median keeps monotone edges
 // exactly where they are, so it removes single-column spikes without biasing onset/offset.
 std::vector<float> RunningMedian(std::span<const float> x, size_t half);
+// Running mean of 2 * half + 1 samples (shorter at the ends). x must be finite.
+std::vector<float> RunningMean(std::span<const float> x, size_t half);
 
 // Where one edge of a reflux run crosses `lo`, as a fractional column: from `anchor` (a column
 // of the run above `lo`) outward — backward for the onset (`step` = +1), forward for the offset

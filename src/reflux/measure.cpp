@@ -52,6 +52,17 @@ constexpr double kRiseLowFraction = 0.2;
 constexpr double kRiseHighFraction = 0.8;
 constexpr double kMaxRiseS = 0.4;
 constexpr double kPeakOverMedian = 2.0;
+// The trough before a run is looked for this far back: a respiratory crest's trough (half a
+// period of 3-6 s before its peak) mostly lies inside, else the window starts far down its slow
+// rise; a squeeze's dip is just before it.
+constexpr double kTroughLookbackS = 2.0;
+constexpr double kMaxTroughFraction = 0.5;  // a squeeze at least doubles the flow before it
+// The shape tests read the trace after a running mean of this length (on top of the 5-column
+// median): envelope speckle of +-30% on weak phasic flow made single columns cross the 20% and
+// 80% levels and a 1 s respiratory rise read as a 0.1 s one. A squeeze's 20-80% rise (<= 0.3 s)
+// widens by < 0.05 s.
+constexpr double kShapeSmoothS = 0.08;
+constexpr double kBottomTolerance = 0.1;  // FallBottom
 
 struct Run {
   size_t begin = 0, end = 0;  // [begin, end) in columns
@@ -68,6 +79,7 @@ struct Trace {
   std::span<const float> ante;         // up or down, once polarity is known (empty before)
   std::vector<uint8_t> flags;
   size_t columns = 0;           // analysed columns: up to the last unmasked one
+  size_t first_column = 0;      // the first unmasked one (a left margin or labels come before)
   double noise_cm_s = 0;        // antegrade noise level: release, augmentation start
   double retro_noise_cm_s = 0;  // retrograde side's own noise level (RetrogradeNoise)
   double ante_noise_cm_s = 0;   // antegrade side's level for the release (AntegradeNoise)
@@ -113,6 +125,10 @@ size_t AnalysedColumns(const Envelope& envelope) {
 Trace MakeTrace(const Envelope& envelope, const RefluxOptions& options) {
   Trace t;
   t.columns = AnalysedColumns(envelope);
+  while (t.first_column < t.columns && t.first_column < envelope.flags.size() &&
+         (envelope.flags[t.first_column] & kColumnMasked) != 0) {
+    ++t.first_column;
+  }
   t.flags = envelope.flags;
   t.flags.resize(envelope.Size(), 0);
   t.up = Prepare(envelope.max_forward, envelope.flags, t.columns);
@@ -228,31 +244,61 @@ double QuietMedian(std::span<const float> ante, const Trace& t, const std::vecto
 
 // What tells an augmentation from a respiratory crest, derived from this clip's antegrade trace.
 struct AugmentationShape {
-  std::vector<float> smooth;    // the antegrade trace after a 5-column median
+  std::vector<float> smooth;    // the trace after a 5-column median and a kShapeSmoothS mean
   double median_cm_s = 0;       // the clip's quiet antegrade level (QuietMedian)
   size_t max_rise_columns = 0;  // kMaxRiseS in columns
+  size_t trough_columns = 0;    // kTroughLookbackS in columns
 };
+
+AugmentationShape ShapeOf(std::span<const float> v, const Trace& t, const std::vector<Run>& runs,
+                          double seconds_per_column) {
+  const auto half = static_cast<size_t>(std::lround(0.5 * kShapeSmoothS / seconds_per_column));
+  return {detail::RunningMean(detail::RunningMedian(v, 2), half), QuietMedian(v, t, runs),
+          ColumnsFor(kMaxRiseS, seconds_per_column),
+          ColumnsFor(kTroughLookbackS, seconds_per_column)};
+}
 
 // Whether a run above the augmentation level is an augmentation (constants above). Its plateau
 // P is the 90th percentile of the smoothed run (a robust peak: aliased or saturated columns do
-// not inflate it). Walking back from the run's start, the trace must fall to kRiseLowFraction x P
-// (or the noise level), and from there reach kRiseHighFraction x P within kMaxRiseS; P must be
-// kPeakOverMedian x the clip's quiet level. A rise not seen in the clip (the walk reaches column 0
-// above the low level) does not count: the recording starts before the squeeze, so flow already
-// high at column 0 is phasic flow. A rise hidden by masked columns (erase bar) is given the
-// benefit of the doubt: only the plateau test applies.
+// not inflate it); P must be kPeakOverMedian x the clip's quiet level. The rise is measured from
+// the trough before the run (the lowest smoothed value within kTroughLookbackS before it): from
+// kRiseLowFraction to kRiseHighFraction of the way from the trough to P within kMaxRiseS, and the
+// trough at most kMaxTroughFraction x P (a squeeze multiplies the flow). Relative to the trough,
+// not to zero: the flow before a squeeze need not stop, and the envelope of stopped flow reads
+// the noise and spectral broadening, not 0 (measured: a squeeze after quiet flow whose dip read
+// 2.5 cm/s under a 12 cm/s plateau failed the old "fall to 20% of P" walk and the polarity came
+// from the reflux). A rise not seen in the clip (the trough is the first data column, above
+// kRiseLowFraction x P and the noise) does not count: the recording starts before the squeeze,
+// so flow already high there is phasic flow. A rise hidden by masked columns inside the clip
+// (an erase bar, before the trace fell to that level) is given the benefit of the doubt: only the
+// plateau test applies.
 bool IsAugmentation(const AugmentationShape& shape, const Trace& t, const Run& run) {
   std::vector<size_t> columns(run.Length());
   for (size_t i = 0; i < run.Length(); ++i) columns[i] = run.begin + i;
   const double plateau = Percentile(shape.smooth, columns, kRetroNoisePercentile);
   if (!(plateau >= kPeakOverMedian * shape.median_cm_s)) return false;
   const double low = std::max(kRiseLowFraction * plateau, t.noise_cm_s);
-  size_t col = run.begin;
-  while (col > 0 && shape.smooth[col] > low && !(t.flags[col] & kColumnMasked)) --col;
-  if (t.flags[col] & kColumnMasked) return true;  // an erase bar hides the rise: benefit of doubt
-  if (shape.smooth[col] > low) return false;
-  const size_t rise_begin = col;
-  while (col < run.end && shape.smooth[col] < kRiseHighFraction * plateau) ++col;
+  const size_t window_begin = std::max(
+      t.first_column, run.begin > shape.trough_columns ? run.begin - shape.trough_columns : 0);
+  size_t trough = run.begin;
+  bool fell = shape.smooth[run.begin] <= low;
+  for (size_t col = run.begin; col-- > window_begin;) {
+    if (t.flags[col] & kColumnMasked) {
+      if (!fell) return true;  // an erase bar hides the rise: benefit of the doubt
+      break;
+    }
+    if (shape.smooth[col] < shape.smooth[trough]) trough = col;
+    fell = fell || shape.smooth[col] <= low;
+  }
+  const double base = shape.smooth[trough];
+  if (trough <= t.first_column && base > low) return false;  // risen before the recording
+  if (base > kMaxTroughFraction * plateau) return false;
+  const double from = base + kRiseLowFraction * (plateau - base);
+  const double to = base + kRiseHighFraction * (plateau - base);
+  size_t col = trough, rise_begin = trough;
+  for (; col < run.end && shape.smooth[col] < to; ++col) {
+    if (shape.smooth[col] <= from) rise_begin = col;
+  }
   return col - rise_begin <= shape.max_rise_columns;
 }
 
@@ -275,8 +321,7 @@ std::optional<FirstBurst> FindFirstBurst(std::span<const float> v, std::span<con
                                          const Trace& t, double option_cm_s,
                                          double seconds_per_column) {
   const std::vector<Run> runs = RunsAbove(v, AugmentationLevel(v, t, option_cm_s), 0, t.columns);
-  const AugmentationShape shape{detail::RunningMedian(v, 2), QuietMedian(v, t, runs),
-                                ColumnsFor(kMaxRiseS, seconds_per_column)};
+  const AugmentationShape shape = ShapeOf(v, t, runs, seconds_per_column);
   for (const Run& run : JoinedRuns(runs, t.quiet)) {
     // A side's noise can stay above a low level for long; a squeeze rises like one, and brings
     // its power into the side.
@@ -323,8 +368,7 @@ std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOpt
 std::vector<Run> DetectBursts(std::span<const float> ante, std::span<const float> retro,
                               const Trace& t, double level, double seconds_per_column) {
   const std::vector<Run> runs = RunsAbove(ante, level, 0, t.columns);
-  const AugmentationShape shape{detail::RunningMedian(ante, 2), QuietMedian(ante, t, runs),
-                                ColumnsFor(kMaxRiseS, seconds_per_column)};
+  const AugmentationShape shape = ShapeOf(ante, t, runs, seconds_per_column);
   std::vector<Run> bursts;
   for (const Run& run : runs) {
     if (!IsAugmentation(shape, t, run)) continue;
@@ -626,6 +670,20 @@ void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelo
   m.aliased = AliasingHidesTiming(t, onset_col, offset_col);
 }
 
+// The first column of [begin, end) within kBottomTolerance of the way from the lowest value there
+// up to `peak`: where the fall after a burst ends. The burst end instead (where the trace crossed
+// the augmentation level) read a fall still going on at the end of the data as finished: a
+// competent-looking clip whose release came 8 columns before an erase bar (sample IMG_0016).
+size_t FallBottom(std::span<const float> v, size_t begin, size_t end, double peak) {
+  if (begin >= end) return begin;
+  const float lowest =
+      *std::min_element(v.begin() + static_cast<long>(begin), v.begin() + static_cast<long>(end));
+  const double near = lowest + kBottomTolerance * std::max(0.0, peak - lowest);
+  size_t col = begin;
+  while (col + 1 < end && v[col] > near) ++col;
+  return col;
+}
+
 Maneuver MeasureManeuver(std::span<const float> ante, std::span<const float> retro, const Trace& t,
                          const Envelope& envelope, size_t aug_start, const Run& burst,
                          size_t window_end) {
@@ -644,9 +702,13 @@ Maneuver MeasureManeuver(std::span<const float> ante, std::span<const float> ret
         std::min(release_col, (*m.reflux_onset_s - envelope.t0_s) / envelope.seconds_per_column);
   } else {
     // No reflux seen, but the data ends before a reflux could have shown: less than
-    // kMinObservationAfterReleaseS follows the release (the end of the burst when the antegrade
-    // trace never falls to its noise level: quiet flow resumed).
-    const double released = quiet < window_end ? release_col : static_cast<double>(burst.end);
+    // kMinObservationAfterReleaseS follows the release. When the antegrade trace never falls to
+    // its noise level, the release is where its fall bottoms out (FallBottom): quiet flow resumed
+    // there, or the fall was still going on when the data ended.
+    const double released = quiet < window_end
+                                ? release_col
+                                : static_cast<double>(FallBottom(ante, burst.end, window_end,
+                                                                 m.peak_antegrade_velocity_cm_s));
     m.truncated =
         released + static_cast<double>(t.min_observation) > static_cast<double>(t.columns);
   }

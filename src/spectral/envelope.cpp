@@ -25,6 +25,10 @@ constexpr double kWeakDetectionMultiple = 2.0;  // or below twice the detection 
 constexpr double kAliasContinuity = 0.6;        // previous column within 60% of the limit
 constexpr size_t kMinAliasColumns = 3;          // an aliased stretch is at least this long
 constexpr int kMedianColumns = 3;               // temporal outlier rejection (odd)
+// The noise velocity from the side without flow: the envelope's 90th percentile there (its
+// speckle peaks). Its median read 0 where the noise rejection leaves that side blank, and the
+// side's speckle then passed for augmentation bursts (a phasic-flow clip read inverted).
+constexpr double kOtherSidePercentile = 0.9;
 constexpr double kHalfPowerDb = 3.0;  // the edge: half the power of the spectrum inside it
 // Wall filters sit at up to a few % of the PRF (= the scale span): the region touching the
 // baseline may start that far from it.
@@ -345,13 +349,14 @@ void SmoothEnvelope(const Spectrogram& s, const EnvelopeOptions& o, Envelope& en
 
 void Summarize(const Spectrogram& s, Estimates& e) {
   Envelope& env = e.env;
-  std::vector<float> quiet, snr;
+  std::vector<float> quiet, other_side, snr;
   size_t valid = 0, saturated = 0;
   for (size_t c = 0; c < env.Size(); ++c) {
     if (env.flags[c] & kColumnMasked) continue;
     ++valid;
     saturated += (env.flags[c] & kColumnSaturated) ? 1 : 0;
     quiet.push_back(std::max(env.max_forward[c], env.max_reverse[c]));
+    other_side.push_back(std::min(env.max_forward[c], env.max_reverse[c]));
     snr.push_back(static_cast<float>(e.snr_db[c]));
   }
   if (valid == 0) {
@@ -364,8 +369,12 @@ void Summarize(const Spectrogram& s, Estimates& e) {
     std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
     return static_cast<double>(v[k]);
   };
-  // Smallest velocity told apart from wall/noise: the envelope in the quietest columns.
-  env.noise_velocity = std::max(s.velocity_step_per_row, pct(quiet, 0.2));
+  // Smallest velocity told apart from wall/noise: the envelope in the quietest columns, or, when
+  // flow fills most of the clip (phasic flow, a long reflux: the quietest fifth of the columns
+  // is flow), the envelope of the side without flow (venous flow goes one way at a time;
+  // kOtherSidePercentile). The lower of the two: on noise-only columns they agree.
+  env.noise_velocity = std::max(s.velocity_step_per_row,
+                                std::min(pct(quiet, 0.2), pct(other_side, kOtherSidePercentile)));
   env.weak_signal = pct(snr, 0.9) < e.weak_below_db;
   env.saturated = saturated > valid / 20;
   if (env.weak_signal) env.warnings.push_back("weak signal: spectrum barely above the noise floor");

@@ -46,6 +46,14 @@ constexpr double kMarginLitShare = 0.25;  // a label margin column: at most this
                                           // strip's noise texture lit beside its marks
 constexpr double kMinMarginLit = 3;       // (and a few pixels: label halos on a black strip)
 
+// Panel margins beside the display (MaskUntexturedEdges, ColumnTexture).
+constexpr float kFaintStep = 4.0f / 255.0f;  // above JPEG's flat-area error on a uniform panel
+constexpr float kMarkLevel = 0.5f;           // a tick or label stroke
+constexpr int kMarkHalo = 4;                 // its JPEG ringing (half a block)
+constexpr double kMarginTextureShare = 0.5;
+constexpr double kMinFloorTexture = 6, kMinFloorShare = 0.02;
+constexpr int kInteriorSampleStep = 8;
+
 enum class ColumnKind { kData, kBlank, kUniform };
 
 // Median of `v`, reordering it (no copy: called once per row and column of every strip).
@@ -387,19 +395,24 @@ double MedianLitPixels(const cv::Mat1f& m, const cv::Mat1b& text,
   return inner[inner.size() / 2];
 }
 
+// The rows of the drawn horizontal lines, +-1 for the overlay dilation (1 = line row).
+std::vector<uint8_t> LineRows(const std::vector<Run>& lines, int rows) {
+  std::vector<uint8_t> line_row(static_cast<size_t>(rows), 0);
+  for (const Run& line : lines) {
+    for (int r = std::max(0, line.first - 1); r <= std::min(rows - 1, line.last + 1); ++r) {
+      line_row[static_cast<size_t>(r)] = 1;
+    }
+  }
+  return line_row;
+}
+
 // Scale ticks and labels: contiguous columns from each edge (within the edge zone) that hold
 // text/tick marks or nothing, before the first column with spectral content. The drawn
 // horizontal lines (baseline) cross every column: their rows (+-1 for the overlay dilation) are
 // not marks, or every quiet column near an edge would pass for a label column.
-void MaskScaleEdges(const cv::Mat1f& m, const cv::Mat1b& text, const std::vector<Run>& lines,
+void MaskScaleEdges(const cv::Mat1f& m, const cv::Mat1b& text, const std::vector<uint8_t>& line_row,
                     StripMasks& out) {
   const int zone = std::max(1, static_cast<int>(kEdgeZoneShare * m.cols));
-  std::vector<uint8_t> line_row(static_cast<size_t>(m.rows), 0);
-  for (const Run& line : lines) {
-    for (int r = std::max(0, line.first - 1); r <= std::min(m.rows - 1, line.last + 1); ++r) {
-      line_row[static_cast<size_t>(r)] = 1;
-    }
-  }
   const double background_lit = MedianLitPixels(m, text, line_row, out.column_valid, zone);
   for (int side = 0; side < 2; ++side) {
     int masked_to = -1;
@@ -424,6 +437,80 @@ void MaskScaleEdges(const cv::Mat1f& m, const cv::Mat1b& text, const std::vector
     if (masked_to >= 0) {
       out.notes.push_back(std::string(side == 0 ? "left" : "right") + " edge: " +
                           std::to_string(masked_to + 1) + " columns of scale/labels masked");
+    }
+  }
+}
+
+// Texture of one column: how many of its pixels differ from the column's median by more than
+// kFaintStep, leaving out the drawn line rows (+-1) and the `excluded` pixels (TextureExclusion).
+// A display's noise floor, however dim, differs from its median in many rows (measured on
+// generated strips: a black floor with faint speckle 10-30% of the rows, a grey floor most of
+// them); a panel margin beside the display (uniform, with ticks and labels) in almost none.
+int ColumnTexture(const cv::Mat1f& m, const cv::Mat1b& excluded,
+                  const std::vector<uint8_t>& line_row, int c, std::vector<float>& col) {
+  col.resize(static_cast<size_t>(m.rows));
+  for (int r = 0; r < m.rows; ++r) col[static_cast<size_t>(r)] = m(r, c);
+  std::vector<float> sorted = col;
+  const float median = MedianInPlace(sorted);
+  int textured = 0;
+  for (int r = 0; r < m.rows; ++r) {
+    const auto i = static_cast<size_t>(r);
+    textured +=
+        excluded(r, c) == 0 && !line_row[i] && std::abs(col[i] - median) > kFaintStep ? 1 : 0;
+  }
+  return textured;
+}
+
+// Marks and strokes at or above kMarkLevel (ticks, labels, bright flow) with kMarkHalo pixels
+// around them: JPEG rings within the 8x8 blocks they touch, which put 10-30 "textured" rows into
+// the margin columns beside a bright reflux band or green labels (held-out stress clip; with the
+// halo 0-3, the display's edge columns 20-30).
+cv::Mat1b TextureExclusion(const cv::Mat1f& m, const cv::Mat1b& marks) {
+  cv::Mat1b excluded = (m >= kMarkLevel) | marks;
+  const int size = 2 * kMarkHalo + 1;
+  cv::dilate(excluded, excluded, cv::getStructuringElement(cv::MORPH_RECT, {size, size}));
+  return excluded;
+}
+
+// A panel margin inside the region beside the display (the region drawn wider than the sweep: its
+// ticks and labels, PS3.3 allows any region extent): edge columns, within the edge zone, whose
+// texture is below kMarginTextureShare of the interior's 25th percentile (ColumnTexture), walking
+// inward over already masked columns to the first textured one. Masked, they end the time axis
+// where the display ends, so a reflux reaching it is read as truncated (unmasked, the margin's
+// columns read as silence: the reflux "ended" there). Only when the display has a visible noise
+// floor (the interior's 25th percentile at least kMinFloorTexture rows and kMinFloorShare of
+// them): on a noise-free rendering a quiet display column is as flat as a margin.
+void MaskUntexturedEdges(const cv::Mat1f& m, const cv::Mat1b& marks,
+                         const std::vector<uint8_t>& line_row, StripMasks& out) {
+  const int zone = std::max(1, static_cast<int>(kEdgeZoneShare * m.cols));
+  const cv::Mat1b excluded = TextureExclusion(m, marks);
+  std::vector<float> col;
+  std::vector<int> interior;
+  for (int c = zone; c < m.cols - zone; c += kInteriorSampleStep) {
+    if (out.column_valid[static_cast<size_t>(c)]) {
+      interior.push_back(ColumnTexture(m, excluded, line_row, c, col));
+    }
+  }
+  if (interior.empty()) return;
+  const auto q = static_cast<long>(interior.size() / 4);
+  std::nth_element(interior.begin(), interior.begin() + q, interior.end());
+  const double floor_texture = interior[static_cast<size_t>(q)];
+  if (floor_texture < std::max(kMinFloorTexture, kMinFloorShare * m.rows)) return;
+  for (int side = 0; side < 2; ++side) {
+    int masked = 0;
+    for (int k = 0; k < zone; ++k) {
+      const auto c = static_cast<size_t>(side == 0 ? k : m.cols - 1 - k);
+      if (out.column_valid[c]) {
+        const int texture = ColumnTexture(m, excluded, line_row, static_cast<int>(c), col);
+        if (texture >= kMarginTextureShare * floor_texture) break;
+        out.column_valid[c] = 0;
+        ++masked;
+      }
+    }
+    if (masked > 0) {
+      out.notes.push_back(std::string(side == 0 ? "left" : "right") +
+                          " edge: " + std::to_string(masked) +
+                          " columns without the display's noise texture masked (panel margin)");
     }
   }
 }
@@ -493,7 +580,10 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
     const cv::Mat1b text = TextMask(m);
     out.valid.setTo(0, text);
     out.valid.setTo(0, overlay);
-    MaskScaleEdges(m, LabelMarks((text == kWhiteText) | overlay), lines, out);
+    const cv::Mat1b marks = LabelMarks((text == kWhiteText) | overlay);
+    const std::vector<uint8_t> line_row = LineRows(lines, m.rows);
+    MaskScaleEdges(m, marks, line_row, out);
+    MaskUntexturedEdges(m, marks, line_row, out);
   }
   // Invalid columns cleared row by row (a setTo per column view walks it one row at a time).
   if (std::find(out.column_valid.begin(), out.column_valid.end(), 0) != out.column_valid.end()) {

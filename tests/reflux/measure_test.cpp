@@ -365,6 +365,65 @@ TEST(MeasureReflux, ClipEndingSoonAfterReleaseIsTruncated) {
   EXPECT_NEAR(cut->maneuvers[0].reflux_duration_ms, 890, 20);
 }
 
+// A squeeze after quiet flow whose dip before it reads 2.8 cm/s, not zero (above 20% of the
+// 12.5 cm/s plateau, which the former rule wanted the trace to fall to), followed by a long
+// reflux twice as fast as the squeeze: still the augmentation, so the polarity is right.
+TEST(MeasureReflux, SqueezeRisingFromAShallowDipIsTheAugmentation) {
+  auto v = [](double t) {
+    const double quiet = t < 0.8 ? 6.0 : (t < 1.25 ? 2.8 : (t > 6.0 ? 6.0 : 0.0));
+    return quiet + RaisedCosine(t, 1.0, 1.2, 13) - Trapezoid(t, 2.25, 3.0, 0.1, 28);
+  };
+  EnvelopeSpec spec{.seconds_per_column = 0.0075, .duration_s = 7, .noise_velocity = 1.2};
+  spec.floor_noise = true;
+  const auto m = MeasureReflux(MakeEnvelope(v, spec));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_FALSE(m->maneuvers.empty());
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 3000, 60);
+}
+
+// Envelope speckle on weak respiratory flow (+-30% per column) must not make a 1 s rise look
+// like a squeeze's.
+TEST(MeasureReflux, SpeckledRespiratoryFlowIsNoAugmentation) {
+  EnvelopeSpec spec{.seconds_per_column = 0.009, .duration_s = 8, .noise_velocity = 1.2};
+  spec.jitter_cm_s = 0.6;
+  spec.floor_noise = true;
+  for (unsigned seed = 1; seed <= 5; ++seed) {
+    spec.seed = seed;
+    const auto m = MeasureReflux(
+        MakeEnvelope([](double t) { return 2 * (1 + 0.9 * std::sin(t * 1.4)); }, spec));
+    ASSERT_TRUE(m);
+    EXPECT_TRUE(m->maneuvers.empty()) << "seed " << seed;
+  }
+}
+
+// Masked columns at the start of the data (a left margin, scale labels) are the start of the
+// recording, not an erase bar hiding a squeeze's rise: flow already high there is phasic flow.
+TEST(MeasureReflux, FlowHighFromTheFirstUnmaskedColumnIsNoAugmentation) {
+  Envelope e = Make([](double t) { return 8 * (1 + 0.5 * std::cos(t * 1.6)); }, 5);
+  for (size_t c = 0; c < 15; ++c) {
+    e.flags[c] = kColumnMasked;
+    e.max_forward[c] = e.max_reverse[c] = NAN;
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->maneuvers.empty());
+}
+
+// The antegrade flow still falling when the data ends (release at 2.4 s, the data ends 50 ms
+// later) over quiet flow that keeps the trace above its noise: too little was seen after the
+// release to call the vein competent. (Measured from where the trace crossed the augmentation
+// level, 2.14 s, the release looked 0.3 s old.)
+TEST(MeasureReflux, FallStillGoingOnAtTheEndOfTheDataIsTruncated) {
+  auto v = [](double t) { return RaisedCosine(t, 1.0, 1.4, 60) + (t > 1.0 ? 2.5 : 0.0); };
+  EnvelopeSpec spec{.seconds_per_column = 0.0055, .duration_s = 2.45, .noise_velocity = 1};
+  spec.floor_noise = true;
+  const auto m = MeasureReflux(MakeEnvelope(v, spec));
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_TRUE(m->maneuvers[0].truncated);
+}
+
 // A slow reflux barely above a high noise envelope (9 cm/s over noise reading up to 6 cm/s) is
 // not told from speckle by its velocity; its power, 50 x the side's no-flow level, tells it.
 TEST(MeasureReflux, OverwhelmingPowerConfirmsASlowReflux) {

@@ -128,6 +128,19 @@ TEST(Envelope, NoiseFloorFollowsTheData) {
   EXPECT_FALSE(a->weak_signal);
 }
 
+// The noise velocity (the smallest velocity told from noise) when flow fills every column, one
+// way at a time: read from the side without flow, not from the flow (the quietest fifth of the
+// columns is flow here).
+TEST(Envelope, NoiseVelocityWhenFlowFillsTheClip) {
+  SyntheticSpec spec;
+  std::vector<double> v(static_cast<size_t>(spec.cols), 20.0);
+  for (size_t c = 150; c < v.size(); ++c) v[c] = -25;
+  auto env = EstimateEnvelope(MakeSpectrogram(spec, v));
+  ASSERT_TRUE(env.has_value());
+  EXPECT_LT(env->noise_velocity, 5.0);
+  EXPECT_GE(env->noise_velocity, spec.step);
+}
+
 TEST(Envelope, MeanVelocityOfUniformSpectrum) {
   SyntheticSpec spec;
   const Spectrogram s = MakeSpectrogram(spec, std::vector<double>(spec.cols, 30.0));

@@ -506,6 +506,41 @@ TEST(StripMasks, DarkNoiseBesideADrawnBaselineIsNotALabelMargin) {
   }
 }
 
+// A region drawn 10 columns wider than the sweep on the right: panel with grey (not white) ticks.
+TEST(StripMasks, APanelMarginBesideTheDisplayIsMasked) {
+  constexpr int kPanel = 10;
+  UltrasoundImage image = ImageWith(NoisyStrip());
+  for (int r = kY0 + 10; r < kY0 + kRows; r += 30) {
+    image.frames[0](cv::Rect(kX0 + kCols + 1, r, 5, 1)).setTo(200);
+  }
+  UltrasoundRegion region = SpectralRegion();
+  region.max_x1 += kPanel;
+  auto s = SpectrogramFromDisplay(image, region);
+  ASSERT_TRUE(s.has_value());
+  ASSERT_EQ(s->Columns(), kCols + kPanel);
+  for (int c = kCols; c < kCols + kPanel; ++c) {
+    EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
+  }
+  for (int c = kCols - 40; c < kCols; ++c) {
+    EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  }
+  EXPECT_TRUE(HasNote(*s, "panel margin"));
+}
+
+// Without a visible noise floor a quiet display column is as flat as a panel: nothing is masked.
+TEST(StripMasks, QuietColumnsOfANoiseFreeDisplayAreNoMargin) {
+  cv::Mat1b strip(kRows, kCols, uchar{0});
+  strip(cv::Rect(100, 60, 100, 60)).setTo(180);  // flow
+  strip.row(120).setTo(120);                     // drawn baseline
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasNote(*s, "panel margin"));
+  for (int c = 0; c < 40; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  for (int c = kCols - 40; c < kCols; ++c) {
+    EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  }
+}
+
 TEST(StripMasks, EraseBarLeftOfTheMiddleMasksThePreviousSweepOnItsRight) {
   // A sweep writes left to right: right of the bar is the previous sweep, whatever its size.
   cv::Mat1b strip = NoisyStrip();
