@@ -63,6 +63,7 @@ constexpr double kMaxTroughFraction = 0.5;  // a squeeze at least doubles the fl
 // widens by < 0.05 s.
 constexpr double kShapeSmoothS = 0.08;
 constexpr double kBottomTolerance = 0.1;  // FallBottom
+constexpr double kWrapRows = 2;           // WrapSuspects
 
 struct Run {
   size_t begin = 0, end = 0;  // [begin, end) in columns
@@ -484,15 +485,34 @@ void MarkStrongPower(std::span<const float> retro_power, const Trace& t,
   }
 }
 
+// Columns within t.min_run of one where the antegrade trace reaches its scale limit (within
+// kWrapRows velocity steps): flow faster than the scale wraps onto the retrograde side there, and
+// past a full span it fills that side from its edge to the baseline, where the envelope cannot
+// tell the wrap from flow (it flags only a wrap detached from the baseline). Measured: a 71 cm/s
+// squeeze on a +42 / -28 cm/s scale read 28 cm/s "retrograde noise" and hid a 23 cm/s reflux.
+std::vector<uint8_t> WrapSuspects(const Trace& t, double ante_limit_cm_s, double step_cm_s) {
+  std::vector<uint8_t> out(t.columns, 0);
+  if (!(ante_limit_cm_s > 0) || t.ante.size() < t.columns) return out;
+  const double at_limit = ante_limit_cm_s - kWrapRows * std::max(step_cm_s, 0.0);
+  for (size_t c = 0; c < t.columns; ++c) {
+    if (!(t.ante[c] >= at_limit)) continue;
+    const size_t lo = c > t.min_run ? c - t.min_run : 0;
+    std::fill(out.begin() + static_cast<long>(lo),
+              out.begin() + static_cast<long>(std::min(t.columns, c + t.min_run + 1)), 1);
+  }
+  return out;
+}
+
 // Also sets t.retro_power_base: the median retrograde side power over those columns.
 double RetrogradeNoise(std::span<const float> retro, std::span<const float> retro_power, Trace& t,
                        const std::vector<size_t>& starts, const std::vector<Run>& bursts,
-                       double floor_cm_s) {
+                       double floor_cm_s, double ante_limit_cm_s) {
   std::vector<size_t> quiet;
+  const std::vector<uint8_t> wrapped = WrapSuspects(t, ante_limit_cm_s, floor_cm_s);
   for (size_t i = 0; i < bursts.size(); ++i) {
     for (size_t c = starts[i]; c < bursts[i].end; ++c) {
       // An aliased burst wraps onto the retrograde side: those columns are flow, not noise.
-      if (!(t.flags[c] & kColumnAliased)) quiet.push_back(c);
+      if (!(t.flags[c] & kColumnAliased) && !wrapped[c]) quiet.push_back(c);
     }
   }
   if (quiet.empty()) return floor_cm_s;
@@ -786,7 +806,8 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
   t.retro_power = retro_power;
   t.ante = ante;
   t.retro_noise_cm_s =
-      RetrogradeNoise(retro, retro_power, t, starts, bursts, envelope.velocity_resolution);
+      RetrogradeNoise(retro, retro_power, t, starts, bursts, envelope.velocity_resolution,
+                      up ? envelope.positive_limit : -envelope.negative_limit);
   t.ante_noise_cm_s =
       t.columns == 0 ? t.noise_cm_s : AntegradeNoise(ante, retro, t, envelope.velocity_resolution);
   for (size_t i = 0; i < bursts.size(); ++i) {

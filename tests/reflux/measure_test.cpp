@@ -424,6 +424,32 @@ TEST(MeasureReflux, FallStillGoingOnAtTheEndOfTheDataIsTruncated) {
   EXPECT_TRUE(m->maneuvers[0].truncated);
 }
 
+// A squeeze faster than the scale (71 cm/s on a +42 / -28 cm/s display) wraps onto the
+// retrograde side and fills it from its edge to the baseline, which the envelope cannot flag
+// (the wrap is attached to the baseline). Those columns are no retrograde noise: the 23 cm/s
+// reflux after the release is measured.
+TEST(MeasureReflux, AWrapFillingTheRetrogradeSideIsNoNoise) {
+  auto v = [](double t) {
+    return RaisedCosine(t, 1.0, 0.6, 71) - Trapezoid(t, 1.65, 0.95, 0.08, 23);
+  };
+  Envelope e = MakeEnvelope(
+      v, EnvelopeSpec{
+             .seconds_per_column = 0.0116, .duration_s = 4, .noise_velocity = 1, .blur_cols = 1});
+  e.positive_limit = 42.3;
+  e.negative_limit = -28.4;
+  for (size_t c = 0; c < e.Size(); ++c) {
+    if (e.max_forward[c] > 42.3f) {
+      e.max_forward[c] = 42.3f;
+      e.max_reverse[c] = 28.4f;  // the wrap, from the bottom edge to the baseline
+    }
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  ASSERT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 950, 40);
+}
+
 // A slow reflux barely above a high noise envelope (9 cm/s over noise reading up to 6 cm/s) is
 // not told from speckle by its velocity; its power, 50 x the side's no-flow level, tells it.
 TEST(MeasureReflux, OverwhelmingPowerConfirmsASlowReflux) {
