@@ -63,7 +63,8 @@ constexpr double kMaxTroughFraction = 0.5;  // a squeeze at least doubles the fl
 // widens by < 0.05 s.
 constexpr double kShapeSmoothS = 0.08;
 constexpr double kBottomTolerance = 0.1;  // FallBottom
-constexpr double kWrapRows = 2;           // WrapSuspects
+constexpr double kFallSearchS = 0.5;
+constexpr double kWrapRows = 2;  // WrapSuspects
 
 struct Run {
   size_t begin = 0, end = 0;  // [begin, end) in columns
@@ -249,6 +250,7 @@ struct AugmentationShape {
   double median_cm_s = 0;       // the clip's quiet antegrade level (QuietMedian)
   size_t max_rise_columns = 0;  // kMaxRiseS in columns
   size_t trough_columns = 0;    // kTroughLookbackS in columns
+  size_t smooth_half = 0;       // half the kShapeSmoothS window in columns
 };
 
 AugmentationShape ShapeOf(std::span<const float> v, const Trace& t, const std::vector<Run>& runs,
@@ -256,7 +258,7 @@ AugmentationShape ShapeOf(std::span<const float> v, const Trace& t, const std::v
   const auto half = static_cast<size_t>(std::lround(0.5 * kShapeSmoothS / seconds_per_column));
   return {detail::RunningMean(detail::RunningMedian(v, 2), half), QuietMedian(v, t, runs),
           ColumnsFor(kMaxRiseS, seconds_per_column),
-          ColumnsFor(kTroughLookbackS, seconds_per_column)};
+          ColumnsFor(kTroughLookbackS, seconds_per_column), half};
 }
 
 // Whether a run above the augmentation level is an augmentation (constants above). Its plateau
@@ -292,7 +294,9 @@ bool IsAugmentation(const AugmentationShape& shape, const Trace& t, const Run& r
     fell = fell || shape.smooth[col] <= low;
   }
   const double base = shape.smooth[trough];
-  if (trough <= t.first_column && base > low) return false;  // risen before the recording
+  // Risen before the recording: the trough at the first data column (or within the smoothing's
+  // reach of it, where the running mean shortens its window).
+  if (trough <= t.first_column + shape.smooth_half && base > low) return false;
   if (base > kMaxTroughFraction * plateau) return false;
   const double from = base + kRiseLowFraction * (plateau - base);
   const double to = base + kRiseHighFraction * (plateau - base);
@@ -515,8 +519,10 @@ double RetrogradeNoise(std::span<const float> retro, std::span<const float> retr
       if (!(t.flags[c] & kColumnAliased) && !wrapped[c]) quiet.push_back(c);
     }
   }
-  if (quiet.empty()) return floor_cm_s;
-  t.retro_noise_cm_s = std::max(floor_cm_s, Percentile(retro, quiet, kRetroNoisePercentile));
+  if (bursts.empty()) return floor_cm_s;
+  t.retro_noise_cm_s = quiet.empty()
+                           ? floor_cm_s
+                           : std::max(floor_cm_s, Percentile(retro, quiet, kRetroNoisePercentile));
   std::vector<uint8_t> flow(t.columns, 0);
   for (const Run& run : RefluxRuns(retro, t, 0, t.columns)) {
     const size_t lo = run.begin > t.quiet ? run.begin - t.quiet : 0;
@@ -539,7 +545,7 @@ double RetrogradeNoise(std::span<const float> retro, std::span<const float> retr
   if (quiet.size() < t.min_augmentation) {
     quiet.clear();
     for (size_t c = 0; c < t.columns; ++c) {
-      if (!flow[c]) quiet.push_back(c);
+      if (!flow[c] && !wrapped[c]) quiet.push_back(c);
     }
   }
   if (quiet.empty()) return t.retro_noise_cm_s;
@@ -690,10 +696,13 @@ void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelo
   m.aliased = AliasingHidesTiming(t, onset_col, offset_col);
 }
 
-// The first column of [begin, end) within kBottomTolerance of the way from the lowest value there
-// up to `peak`: where the fall after a burst ends. The burst end instead (where the trace crossed
-// the augmentation level) read a fall still going on at the end of the data as finished: a
-// competent-looking clip whose release came 8 columns before an erase bar (sample IMG_0016).
+// Where the fall after a burst ends when the antegrade trace never reaches its noise level: the
+// first column of [begin, end) within kBottomTolerance of the way from the lowest value there up
+// to `peak`, `end` at most kFallSearchS after `begin` (the tail of a squeeze's fall below the
+// augmentation level; a dip of the quiet flow seconds later is no release). The burst end instead
+// (where the trace crossed the augmentation level) read a fall still going on at the end of the
+// data as finished: a competent-looking clip whose release came 8 columns before an erase bar
+// (sample IMG_0016).
 size_t FallBottom(std::span<const float> v, size_t begin, size_t end, double peak) {
   if (begin >= end) return begin;
   const float lowest =
@@ -711,10 +720,17 @@ Maneuver MeasureManeuver(std::span<const float> ante, std::span<const float> ret
   m.augmentation_start_s = envelope.TimeOf(static_cast<double>(aug_start));
   size_t quiet = burst.end;
   while (quiet < window_end && ante[quiet] > t.ante_noise_cm_s) ++quiet;
-  double release_col = FallCrossing(ante, quiet, t.ante_noise_cm_s);
   const auto peak_it = std::max_element(ante.begin() + static_cast<long>(aug_start),
                                         ante.begin() + static_cast<long>(burst.end));
   m.peak_antegrade_velocity_cm_s = *peak_it;
+  // The release: where the antegrade trace falls to its noise level or, when it never does
+  // before the window ends, where its fall bottoms out (quiet flow resumed there, or the fall
+  // was still going on when the data ended).
+  const size_t fall_end =
+      std::min(window_end, burst.end + ColumnsFor(kFallSearchS, envelope.seconds_per_column));
+  double release_col = quiet < window_end
+                           ? FallCrossing(ante, quiet, t.ante_noise_cm_s)
+                           : static_cast<double>(FallBottom(ante, burst.end, fall_end, *peak_it));
   if (const auto run = FindRefluxRun(retro, t, burst.end, window_end)) {
     MeasureRefluxRun(retro, t, envelope, *run, Bounds{burst.end, window_end}, m);
     // Antegrade flow has ended by the time retrograde flow starts.
@@ -722,15 +738,9 @@ Maneuver MeasureManeuver(std::span<const float> ante, std::span<const float> ret
         std::min(release_col, (*m.reflux_onset_s - envelope.t0_s) / envelope.seconds_per_column);
   } else {
     // No reflux seen, but the data ends before a reflux could have shown: less than
-    // kMinObservationAfterReleaseS follows the release. When the antegrade trace never falls to
-    // its noise level, the release is where its fall bottoms out (FallBottom): quiet flow resumed
-    // there, or the fall was still going on when the data ended.
-    const double released = quiet < window_end
-                                ? release_col
-                                : static_cast<double>(FallBottom(ante, burst.end, window_end,
-                                                                 m.peak_antegrade_velocity_cm_s));
+    // kMinObservationAfterReleaseS follows the release.
     m.truncated =
-        released + static_cast<double>(t.min_observation) > static_cast<double>(t.columns);
+        release_col + static_cast<double>(t.min_observation) > static_cast<double>(t.columns);
   }
   m.release_s = envelope.TimeOf(release_col);
   return m;

@@ -372,7 +372,8 @@ void Summarize(const Spectrogram& s, Estimates& e) {
   // Smallest velocity told apart from wall/noise: the envelope in the quietest columns, or, when
   // flow fills most of the clip (phasic flow, a long reflux: the quietest fifth of the columns
   // is flow), the envelope of the side without flow (venous flow goes one way at a time;
-  // kOtherSidePercentile). The lower of the two: on noise-only columns they agree.
+  // kOtherSidePercentile). The lower of the two: on noise-only columns that is the first (the
+  // smaller side's upper tail lies above the larger side's lower fifth), so quiet clips keep it.
   env.noise_velocity = std::max(s.velocity_step_per_row,
                                 std::min(pct(quiet, 0.2), pct(other_side, kOtherSidePercentile)));
   env.weak_signal = pct(snr, 0.9) < e.weak_below_db;

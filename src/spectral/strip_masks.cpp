@@ -1,6 +1,7 @@
 // Masks of non-spectrum content in a rendered strip (docs/algorithms.md, "Display masks").
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -51,7 +52,8 @@ constexpr float kFaintStep = 4.0f / 255.0f;  // above JPEG's flat-area error on 
 constexpr float kMarkLevel = 0.5f;           // a tick or label stroke
 constexpr int kMarkHalo = 4;                 // its JPEG ringing (half a block)
 constexpr double kMarginTextureShare = 0.5;
-constexpr double kMinFloorTexture = 6, kMinFloorShare = 0.02;
+constexpr double kMinFloorTexture = 6, kMinFloorShare = 0.02;  // rows; share of the rows
+constexpr double kMinEligibleShare = 0.25;
 constexpr int kInteriorSampleStep = 8;
 
 enum class ColumnKind { kData, kBlank, kUniform };
@@ -441,24 +443,32 @@ void MaskScaleEdges(const cv::Mat1f& m, const cv::Mat1b& text, const std::vector
   }
 }
 
-// Texture of one column: how many of its pixels differ from the column's median by more than
-// kFaintStep, leaving out the drawn line rows (+-1) and the `excluded` pixels (TextureExclusion).
+struct TextureScratch {
+  std::vector<float> col, sorted;
+};
+
+// Texture of one column: the share of its pixels that differ from the column's median by more
+// than kFaintStep, among those that are not drawn line rows (+-1) or `excluded` (TextureExclusion);
+// infinite (display) when fewer than kMinEligibleShare of the rows are left: bright flow filling
+// most of a column at the display's edge is no margin.
 // A display's noise floor, however dim, differs from its median in many rows (measured on
 // generated strips: a black floor with faint speckle 10-30% of the rows, a grey floor most of
 // them); a panel margin beside the display (uniform, with ticks and labels) in almost none.
-int ColumnTexture(const cv::Mat1f& m, const cv::Mat1b& excluded,
-                  const std::vector<uint8_t>& line_row, int c, std::vector<float>& col) {
-  col.resize(static_cast<size_t>(m.rows));
-  for (int r = 0; r < m.rows; ++r) col[static_cast<size_t>(r)] = m(r, c);
-  std::vector<float> sorted = col;
-  const float median = MedianInPlace(sorted);
-  int textured = 0;
+double ColumnTexture(const cv::Mat1f& m, const cv::Mat1b& excluded,
+                     const std::vector<uint8_t>& line_row, int c, TextureScratch& scratch) {
+  scratch.col.resize(static_cast<size_t>(m.rows));
+  for (int r = 0; r < m.rows; ++r) scratch.col[static_cast<size_t>(r)] = m(r, c);
+  scratch.sorted = scratch.col;
+  const float median = MedianInPlace(scratch.sorted);
+  int textured = 0, eligible = 0;
   for (int r = 0; r < m.rows; ++r) {
     const auto i = static_cast<size_t>(r);
-    textured +=
-        excluded(r, c) == 0 && !line_row[i] && std::abs(col[i] - median) > kFaintStep ? 1 : 0;
+    const bool counted = excluded(r, c) == 0 && !line_row[i];
+    eligible += counted ? 1 : 0;
+    textured += counted && std::abs(scratch.col[i] - median) > kFaintStep ? 1 : 0;
   }
-  return textured;
+  if (eligible < kMinEligibleShare * m.rows) return std::numeric_limits<double>::infinity();
+  return static_cast<double>(textured) / eligible;
 }
 
 // Marks and strokes at or above kMarkLevel (ticks, labels, bright flow) with kMarkHalo pixels
@@ -478,30 +488,30 @@ cv::Mat1b TextureExclusion(const cv::Mat1f& m, const cv::Mat1b& marks) {
 // inward over already masked columns to the first textured one. Masked, they end the time axis
 // where the display ends, so a reflux reaching it is read as truncated (unmasked, the margin's
 // columns read as silence: the reflux "ended" there). Only when the display has a visible noise
-// floor (the interior's 25th percentile at least kMinFloorTexture rows and kMinFloorShare of
-// them): on a noise-free rendering a quiet display column is as flat as a margin.
+// floor (the interior's 25th percentile at least kMinFloorTexture rows' worth and
+// kMinFloorShare): on a noise-free rendering a quiet display column is as flat as a margin.
 void MaskUntexturedEdges(const cv::Mat1f& m, const cv::Mat1b& marks,
                          const std::vector<uint8_t>& line_row, StripMasks& out) {
   const int zone = std::max(1, static_cast<int>(kEdgeZoneShare * m.cols));
   const cv::Mat1b excluded = TextureExclusion(m, marks);
-  std::vector<float> col;
-  std::vector<int> interior;
+  TextureScratch scratch;
+  std::vector<double> interior;
   for (int c = zone; c < m.cols - zone; c += kInteriorSampleStep) {
-    if (out.column_valid[static_cast<size_t>(c)]) {
-      interior.push_back(ColumnTexture(m, excluded, line_row, c, col));
-    }
+    if (!out.column_valid[static_cast<size_t>(c)]) continue;
+    const double texture = ColumnTexture(m, excluded, line_row, c, scratch);
+    if (std::isfinite(texture)) interior.push_back(texture);
   }
   if (interior.empty()) return;
   const auto q = static_cast<long>(interior.size() / 4);
   std::nth_element(interior.begin(), interior.begin() + q, interior.end());
   const double floor_texture = interior[static_cast<size_t>(q)];
-  if (floor_texture < std::max(kMinFloorTexture, kMinFloorShare * m.rows)) return;
+  if (floor_texture < std::max(kMinFloorTexture / m.rows, kMinFloorShare)) return;
   for (int side = 0; side < 2; ++side) {
     int masked = 0;
     for (int k = 0; k < zone; ++k) {
       const auto c = static_cast<size_t>(side == 0 ? k : m.cols - 1 - k);
       if (out.column_valid[c]) {
-        const int texture = ColumnTexture(m, excluded, line_row, static_cast<int>(c), col);
+        const double texture = ColumnTexture(m, excluded, line_row, static_cast<int>(c), scratch);
         if (texture >= kMarginTextureShare * floor_texture) break;
         out.column_valid[c] = 0;
         ++masked;

@@ -528,17 +528,37 @@ TEST(StripMasks, APanelMarginBesideTheDisplayIsMasked) {
 }
 
 // Without a visible noise floor a quiet display column is as flat as a panel: nothing is masked.
+// The interior holds a few specks (3 rows a column, under the 6-row floor) and the edges none,
+// so only the floor requirement keeps the quiet edge columns.
 TEST(StripMasks, QuietColumnsOfANoiseFreeDisplayAreNoMargin) {
   cv::Mat1b strip(kRows, kCols, uchar{0});
   strip(cv::Rect(100, 60, 100, 60)).setTo(180);  // flow
-  strip.row(120).setTo(120);                     // drawn baseline
+  for (int c = 40; c < kCols - 40; ++c) {
+    for (int k = 0; k < 3; ++k) strip((c * 37 + k * 61) % 50 + 140, c) = 40;  // faint specks
+  }
+  strip.row(120).setTo(120);  // drawn baseline
   auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
   ASSERT_TRUE(s.has_value());
   EXPECT_FALSE(HasNote(*s, "panel margin"));
-  for (int c = 0; c < 40; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
-  for (int c = kCols - 40; c < kCols; ++c) {
+  for (int c = 0; c < 36; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  for (int c = kCols - 36; c < kCols; ++c) {
     EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
   }
+}
+
+// Bright flow filling most of the edge columns (58 of a 60 cm/s scale) leaves few rows to show
+// the noise texture: display, not margin.
+TEST(StripMasks, BrightFlowAtTheEdgesIsNoMargin) {
+  std::vector<double> v(kCols, 0.0);
+  for (int c = 0; c < 40; ++c) v[static_cast<size_t>(c)] = 58;
+  for (int c = 250; c < kCols; ++c) v[static_cast<size_t>(c)] = 58;
+  testing::SyntheticSpec spec;
+  spec.seed = 3;
+  auto s = SpectrogramFromDisplay(
+      ImageWith(testing::ToGray8(testing::MakeSpectrogram(spec, v).intensity)), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasNote(*s, "panel margin"));
+  for (int c = 0; c < 36; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
 }
 
 TEST(StripMasks, EraseBarLeftOfTheMiddleMasksThePreviousSweepOnItsRight) {
