@@ -1,6 +1,7 @@
 // Label spellings from other scanners, renderers and sonographers: abbreviations, side forms and
 // positions, separators (underscores, slashes, dashes, Unicode dashes and spaces), case, trailing
-// clip numbers, a few non-English vein names; and ambiguous labels that must stay unknown.
+// clip numbers, a few non-English vein names; and ambiguous labels that must stay unknown. The
+// issue's own examples are in label_test.cpp, not repeated here.
 #include <gtest/gtest.h>
 
 #include "label_case.h"
@@ -22,11 +23,7 @@ using label_tests::ParseLabelTable;
 INSTANTIATE_TEST_SUITE_P(
     Gsv, ParseLabelTable,
     ::testing::Values(
-        LabelCase{"RT GSV PROX THIGH", kR, kGsvProxThigh},
-        LabelCase{"Lt. great saphenous mid thigh", kL, kGsvMidThigh},
-        LabelCase{"L GSV @ knee", kL, kGsvKnee}, LabelCase{"SFJ R", kR, kGsvSfj},
-        LabelCase{"R GSV-SFJ", kR, kGsvSfj}, LabelCase{"L SF junction", kL, kGsvSfj},
-        LabelCase{"R saphenofemoral jxn", kR, kGsvSfj},
+        LabelCase{"L SF junction", kL, kGsvSfj}, LabelCase{"R saphenofemoral jxn", kR, kGsvSfj},
         LabelCase{"R saph-fem junction", kR, kGsvSfj},
         LabelCase{"R GSV terminal valve", kR, kGsvSfj}, LabelCase{"L SFJ (GSV)", kL, kGsvSfj},
         LabelCase{"L GSV SFJ valsalva", kL, kGsvSfj},
@@ -59,8 +56,7 @@ INSTANTIATE_TEST_SUITE_P(
 // Small saphenous vein.
 INSTANTIATE_TEST_SUITE_P(
     Ssv, ParseLabelTable,
-    ::testing::Values(LabelCase{"L SSV SPJ", kL, kSsvSpj}, LabelCase{"L SP jct", kL, kSsvSpj},
-                      LabelCase{"L SSV at SPJ", kL, kSsvSpj},
+    ::testing::Values(LabelCase{"L SP jct", kL, kSsvSpj}, LabelCase{"L SSV at SPJ", kL, kSsvSpj},
                       LabelCase{"L sapheno-popliteal jn", kL, kSsvSpj},
                       LabelCase{"Lt SSV prox calf", kL, kSsvProxCalf},
                       LabelCase{"L SSV upper calf", kL, kSsvProxCalf},
@@ -73,16 +69,15 @@ INSTANTIATE_TEST_SUITE_P(
 INSTANTIATE_TEST_SUITE_P(
     Deep, ParseLabelTable,
     ::testing::Values(
-        LabelCase{"R CFV", kR, kCfv}, LabelCase{"L common fem v", kL, kCfv},
+        LabelCase{"L common fem v", kL, kCfv},
         LabelCase{"Rt. common femoral vein @ groin", kR, kCfv},
         LabelCase{"L CFV/SFJ", kL, kCfv},  // the CFV at the junction's level (docs/segments.md)
-        LabelCase{"RIGHT POP V", kR, kPopv}, LabelCase{"L POP", kL, kPopv},
-        LabelCase{"L Pop. V.", kL, kPopv}, LabelCase{"R popliteal", kR, kPopv},
-        LabelCase{"R popl v", kR, kPopv}, LabelCase{"R popliteal fossa", kR, kPopv},
-        LabelCase{"R pop v AK", kR, kPopv}, LabelCase{"L Fem V mid", kL, kFvMid},
-        LabelCase{"L SFV mid", kL, kFvMid}, LabelCase{"R femoral vein - distal", kR, kFvDist},
-        LabelCase{"R FV dist.", kR, kFvDist}, LabelCase{"R FV prox thigh", kR, kFvProx},
-        LabelCase{"R FV AK", kR, kFvDist},
+        LabelCase{"L POP", kL, kPopv}, LabelCase{"L Pop. V.", kL, kPopv},
+        LabelCase{"R popliteal", kR, kPopv}, LabelCase{"R popl v", kR, kPopv},
+        LabelCase{"R popliteal fossa", kR, kPopv}, LabelCase{"R pop v AK", kR, kPopv},
+        LabelCase{"L Fem V mid", kL, kFvMid}, LabelCase{"L SFV mid", kL, kFvMid},
+        LabelCase{"R femoral vein - distal", kR, kFvDist}, LabelCase{"R FV dist.", kR, kFvDist},
+        LabelCase{"R FV prox thigh", kR, kFvProx}, LabelCase{"R FV AK", kR, kFvDist},
         LabelCase{"L superficial femoral vein mid thigh", kL, kFvMid},
         LabelCase{"R FV Hunter's canal", kR, kFvDist},
         LabelCase{"L FV adductor canal", kL, kFvDist}, LabelCase{"L PFV", kL, kDfv},
@@ -97,23 +92,25 @@ INSTANTIATE_TEST_SUITE_P(
         LabelCase{"R medial gastrocnemius v", kR, kGastroc}, LabelCase{"L MGV", kL, kGastroc},
         LabelCase{"Gastrocnemial v L", kL, kGastroc}, LabelCase{"L soleal v", kL, kSoleal},
         LabelCase{"R soleus", kR, kSoleal}, LabelCase{"R soleal sinus", kR, kSoleal},
-        LabelCase{"L AASV", kL, kAasv}, LabelCase{"R ant accessory saph", kR, kAasv},
+        LabelCase{"R ant accessory saph", kR, kAasv},
         LabelCase{"L anterior accessory GSV", kL, kAasv}, LabelCase{"R AAGSV", kR, kAasv},
         LabelCase{"L PASV", kL, kPasv}, LabelCase{"L post accessory saph", kL, kPasv}));
 
 // Perforators.
-INSTANTIATE_TEST_SUITE_P(
-    Perforators, ParseLabelTable,
-    ::testing::Values(
-        LabelCase{"perf calf L", kL, kPerfCalf}, LabelCase{"R Cockett perf", kR, kPerfCalf},
-        LabelCase{"L Cockett's perforator", kL, kPerfCalf},
-        LabelCase{"L Boyd perforator", kL, kPerfKnee}, LabelCase{"R Boyd's perf", kR, kPerfKnee},
-        LabelCase{"R Dodd perf", kR, kPerfThigh}, LabelCase{"L Hunterian perf", kL, kPerfThigh},
-        LabelCase{"R thigh perforator", kR, kPerfThigh},
-        LabelCase{"R perf mid thigh", kR, kPerfThigh},
-        LabelCase{"L perforators calf", kL, kPerfCalf},
-        LabelCase{"R paratibial perf", kR, kPerfCalf},
-        LabelCase{"L posterior tibial perforator", kL, kPerfCalf}, LabelCase{"R perf", kR, kPerf}));
+INSTANTIATE_TEST_SUITE_P(Perforators, ParseLabelTable,
+                         ::testing::Values(LabelCase{"R Cockett perf", kR, kPerfCalf},
+                                           LabelCase{"L Cockett's perforator", kL, kPerfCalf},
+                                           LabelCase{"L Boyd perforator", kL, kPerfKnee},
+                                           LabelCase{"R Boyd's perf", kR, kPerfKnee},
+                                           LabelCase{"R Dodd perf", kR, kPerfThigh},
+                                           LabelCase{"L Hunterian perf", kL, kPerfThigh},
+                                           LabelCase{"R thigh perforator", kR, kPerfThigh},
+                                           LabelCase{"R perf mid thigh", kR, kPerfThigh},
+                                           LabelCase{"L perforators calf", kL, kPerfCalf},
+                                           LabelCase{"R paratibial perf", kR, kPerfCalf},
+                                           LabelCase{"L posterior tibial perforator", kL,
+                                                     kPerfCalf},
+                                           LabelCase{"R perf", kR, kPerf}));
 
 // Case, white space, clip numbers, side spellings and positions.
 INSTANTIATE_TEST_SUITE_P(
