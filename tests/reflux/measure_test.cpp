@@ -556,6 +556,26 @@ TEST(MeasureReflux, RefluxFoundWhenTheBurstsRaiseTheRetrogradeLevel) {
   EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 1800, 60);
 }
 
+// In a vein with steady antegrade flow the squeeze adds speed but little power to a side the
+// flow already fills (95 against 80 noise units), while the reflux brings its power into an
+// empty side. The squeeze still sets the polarity: its power is far above the noise.
+TEST(MeasureReflux, PolarityFromASqueezeInSteadyAntegradeFlow) {
+  Envelope e = Make([](double t) {
+    const bool quiet = t < 0.9 || t > 2.4;
+    return (quiet ? 6.0 : 0.0) + RaisedCosine(t, 1.0, 0.7, 14) - Trapezoid(t, 1.75, 0.3, 0.03, 10);
+  });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    e.power_forward.push_back(e.max_forward[i] > 4 ? (e.max_forward[i] > 7 ? 95.0f : 80.0f) : 1.0f);
+    e.power_reverse.push_back(e.max_reverse[i] > 4 ? 120.0f : 1.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 300, 40);  // not the quiet flow to the end
+}
+
 // Spill onto the other side can rise early and carry some power (3 x its side's level), but a
 // squeeze carries far more (100 x): the first burst 10 dB weaker than the other side's is not
 // the augmentation.
