@@ -42,6 +42,10 @@ constexpr double kEdgeTopFraction = 0.5;
 constexpr double kMinPowerRise = 0.25;
 constexpr double kStrongPowerRatio = 10;  // +10 dB over the whole side: flow, not noise
 constexpr double kPowerDominance = 10;    // a first burst 10 dB weaker than the other side's
+// SqueezeEndsBefore: a weak squeeze reaches half the augmentation level, and the reflux follows
+// its release within half a second (DOMAIN.md: reflux follows release directly).
+constexpr double kWeakSqueezeShare = 0.5;
+constexpr double kReleaseToRefluxS = 0.5;
 // An augmentation (calf squeeze, cuff release) is a fast, strong burst; respiratory phasic flow
 // is slow and modest. A burst counts when its flow rises from kRiseLowFraction to
 // kRiseHighFraction of its plateau within kMaxRiseS (a squeeze's sin^2-like rise of <= 0.7 s
@@ -326,30 +330,66 @@ bool BringsPower(std::span<const float> power, const Trace& t, const Run& run) {
              (1 + kMinPowerRise) * std::max(RangePercentile(power, 0, t.columns, 0.5), 1e-6);
 }
 
-// The first sustained burst of one side above that side's augmentation level.
+// Runs of one side above `level` that could be a squeeze: sustained, rising like an
+// augmentation, and bringing power into the side (a side's noise can stay above a low level for
+// long; a squeeze rises like one, and brings its power).
+std::vector<Run> SqueezeCandidates(std::span<const float> v, std::span<const float> power,
+                                   const Trace& t, double level, double seconds_per_column) {
+  const std::vector<Run> runs = RunsAbove(v, level, 0, t.columns);
+  const AugmentationShape shape = ShapeOf(v, t, runs, seconds_per_column);
+  std::vector<Run> out;
+  for (const Run& run : JoinedRuns(runs, t.quiet)) {
+    if (run.Length() >= t.min_augmentation && IsAugmentation(shape, t, run) &&
+        BringsPower(power, t, run)) {
+      out.push_back(run);
+    }
+  }
+  return out;
+}
+
+// The first squeeze candidate of one side above that side's augmentation level.
 std::optional<FirstBurst> FindFirstBurst(std::span<const float> v, std::span<const float> power,
                                          const Trace& t, double option_cm_s,
                                          double seconds_per_column) {
-  const std::vector<Run> runs = RunsAbove(v, AugmentationLevel(v, t, option_cm_s), 0, t.columns);
-  const AugmentationShape shape = ShapeOf(v, t, runs, seconds_per_column);
-  for (const Run& run : JoinedRuns(runs, t.quiet)) {
-    // A side's noise can stay above a low level for long; a squeeze rises like one, and brings
-    // its power into the side.
-    if (run.Length() < t.min_augmentation || !IsAugmentation(shape, t, run) ||
-        !BringsPower(power, t, run)) {
-      continue;
-    }
-    const auto first = v.begin() + static_cast<long>(run.begin);
-    const double median_power =
-        power.size() >= t.columns ? RangePercentile(power, run.begin, run.end, 0.5) : 0.0;
-    return FirstBurst{run.begin, *std::max_element(first, first + static_cast<long>(run.Length())),
-                      median_power};
+  const std::vector<Run> runs =
+      SqueezeCandidates(v, power, t, AugmentationLevel(v, t, option_cm_s), seconds_per_column);
+  if (runs.empty()) return std::nullopt;
+  const Run& run = runs.front();
+  const auto first = v.begin() + static_cast<long>(run.begin);
+  const double median_power =
+      power.size() >= t.columns ? RangePercentile(power, run.begin, run.end, 0.5) : 0.0;
+  return FirstBurst{run.begin, *std::max_element(first, first + static_cast<long>(run.Length())),
+                    median_power};
+}
+
+// Whether side `v` has a squeeze candidate above kWeakSqueezeShare x its augmentation level that
+// ends within kReleaseToRefluxS before the other side's first burst (or overlaps it): that burst
+// is then the squeeze's reflux. The augmentation level follows the clip's
+// strongest squeeze, so a weak first squeeze stays below it while the reflux it provoked does
+// not (measured: a 13 cm/s squeeze under a 68 cm/s second one; its 59 cm/s reflux set the
+// polarity).
+bool SqueezeEndsBefore(std::span<const float> v, std::span<const float> power, const Trace& t,
+                       const FirstBurst& other, double seconds_per_column) {
+  const size_t col = other.begin;
+  const double other_power = other.power;
+  const double level = std::max(kAugmentationNoiseFactor * t.noise_cm_s,
+                                kWeakSqueezeShare * AugmentationLevel(v, t, 0));
+  const size_t gap = ColumnsFor(kReleaseToRefluxS, seconds_per_column);
+  for (const Run& run : SqueezeCandidates(v, power, t, level, seconds_per_column)) {
+    if (run.begin >= col) break;
+    // So low a level lets speckle runs through: a squeeze carries power comparable to its
+    // reflux's (not kPowerDominance x less).
+    const bool strong =
+        power.size() < t.columns ||
+        RangePercentile(power, run.begin, run.end, 0.5) * kPowerDominance >= other_power;
+    if (strong && run.end + gap >= col) return true;
   }
-  return std::nullopt;
+  return false;
 }
 
 // The augmentation comes before the reflux it provokes, so the side whose first sustained burst
-// starts first is antegrade (ties: the stronger burst). Works for inverted displays.
+// starts first is antegrade (ties: the stronger burst), unless a weaker squeeze on the other side
+// ends just before it (SqueezeEndsBefore). Works for inverted displays.
 std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOptions& options,
                                                  double spc) {
   const auto up = FindFirstBurst(t.up, t.power_up, t, options.min_augmentation_velocity_cm_s, spc);
@@ -366,7 +406,12 @@ std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOpt
     if (down->power * kPowerDominance < up->power) return AntegradeDirection::kUp;
   }
   if (up->begin != down->begin) {
-    return up->begin < down->begin ? AntegradeDirection::kUp : AntegradeDirection::kDown;
+    const bool up_first = up->begin < down->begin;
+    const bool other_squeezed_first =
+        options.min_augmentation_velocity_cm_s <= 0 &&
+        (up_first ? SqueezeEndsBefore(t.down, t.power_down, t, *up, spc)
+                  : SqueezeEndsBefore(t.up, t.power_up, t, *down, spc));
+    return up_first != other_squeezed_first ? AntegradeDirection::kUp : AntegradeDirection::kDown;
   }
   return up->peak >= down->peak ? AntegradeDirection::kUp : AntegradeDirection::kDown;
 }
@@ -751,6 +796,34 @@ Maneuver MeasureManeuver(std::span<const float> ante, std::span<const float> ret
   return m;
 }
 
+// Squeezes weaker than the augmentation level (which follows the clip's strongest squeeze) that
+// provoke reflux: a squeeze candidate above kWeakSqueezeShare x the level, outside every burst,
+// with a reflux run starting within kReleaseToRefluxS of its end. A sonographer's squeezes vary;
+// the reflux after one is what makes it a maneuver (measured: a 13 cm/s squeeze before a
+// 68 cm/s one provoked a 591 ms, 59 cm/s reflux that was not measured). Needs the retrograde
+// noise level; returns the bursts in time order.
+std::vector<Run> WithWeakSqueezes(std::span<const float> ante, std::span<const float> retro,
+                                  std::span<const float> ante_power, const Trace& t,
+                                  std::vector<Run> bursts, double level,
+                                  double seconds_per_column) {
+  const size_t gap = ColumnsFor(kReleaseToRefluxS, seconds_per_column);
+  const double weak_level =
+      std::max(kAugmentationNoiseFactor * t.noise_cm_s, kWeakSqueezeShare * level);
+  std::vector<Run> added;
+  for (const Run& c : SqueezeCandidates(ante, ante_power, t, weak_level, seconds_per_column)) {
+    const bool overlaps = std::any_of(bursts.begin(), bursts.end(), [&](const Run& b) {
+      return c.begin < b.end + t.min_gap && b.begin < c.end + t.min_gap;
+    });
+    if (overlaps) continue;
+    const auto reflux = FindRefluxRun(retro, t, c.end, std::min(t.columns, c.end + gap));
+    if (reflux && reflux->begin <= c.end + gap) added.push_back(c);
+  }
+  bursts.insert(bursts.end(), added.begin(), added.end());
+  std::sort(bursts.begin(), bursts.end(),
+            [](const Run& a, const Run& b) { return a.begin < b.begin; });
+  return bursts;
+}
+
 std::optional<size_t> Decisive(const std::vector<Maneuver>& maneuvers) {
   if (maneuvers.empty()) return std::nullopt;
   size_t best = 0;
@@ -807,7 +880,7 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
   m.antegrade = direction.value_or(AntegradeDirection::kUp);
   const bool up = m.antegrade == AntegradeDirection::kUp;
   const std::span<const float> ante = up ? t.up : t.down, retro = up ? t.down : t.up;
-  const std::vector<Run> bursts =
+  std::vector<Run> bursts =
       t.columns == 0
           ? std::vector<Run>{}
           : DetectBursts(ante, retro, t,
@@ -825,6 +898,17 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
                       up ? envelope.positive_limit : -envelope.negative_limit);
   t.ante_noise_cm_s =
       t.columns == 0 ? t.noise_cm_s : AntegradeNoise(ante, retro, t, envelope.velocity_resolution);
+  if (!options.min_augmentation_velocity_cm_s && t.columns > 0) {
+    const size_t before = bursts.size();
+    bursts = WithWeakSqueezes(ante, retro, up ? t.power_up : t.power_down, t, bursts,
+                              AugmentationLevel(ante, t, 0), envelope.seconds_per_column);
+    if (bursts.size() != before) {
+      starts.clear();
+      for (size_t i = 0; i < bursts.size(); ++i) {
+        starts.push_back(AugmentationStart(ante, t, bursts[i], i == 0 ? 0 : bursts[i - 1].end));
+      }
+    }
+  }
   for (size_t i = 0; i < bursts.size(); ++i) {
     const size_t window_end = i + 1 < bursts.size() ? starts[i + 1] : t.columns;
     m.maneuvers.push_back(

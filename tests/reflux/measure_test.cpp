@@ -576,6 +576,47 @@ TEST(MeasureReflux, PolarityFromASqueezeInSteadyAntegradeFlow) {
   EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 300, 40);  // not the quiet flow to the end
 }
 
+// The augmentation level follows the clip's strongest squeeze, so a weak first squeeze (13 cm/s
+// before a 68 cm/s one) stays below it while the 50 cm/s reflux it provokes does not. The reflux
+// still follows a squeeze on the other side: that squeeze sets the polarity, and it is a
+// maneuver of its own because it provoked reflux.
+TEST(MeasureReflux, WeakFirstSqueezeSetsThePolarityAndIsMeasured) {
+  Envelope e = Make(
+      [](double t) {
+        return RaisedCosine(t, 0.5, 0.7, 13) - Trapezoid(t, 1.25, 0.6, 0.05, 50) +
+               RaisedCosine(t, 2.6, 0.6, 68) - Trapezoid(t, 3.25, 0.35, 0.05, 40);
+      },
+      5);
+  for (size_t i = 0; i < e.Size(); ++i) {
+    e.power_forward.push_back(e.max_forward[i] > 4 ? 100.0f : 1.0f);
+    e.power_reverse.push_back(e.max_reverse[i] > 4 ? 100.0f : 1.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_EQ(m->maneuvers.size(), 2u);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 600, 40);
+  EXPECT_NEAR(m->maneuvers[1].reflux_duration_ms, 350, 40);
+}
+
+// The weak-squeeze test runs at half the augmentation level, where speckle rises like a burst
+// too (here 11.5 cm/s under the 12 cm/s level of the retrograde side, just before the squeeze);
+// a squeeze carries power comparable to the burst it would explain, speckle does not.
+TEST(MeasureReflux, SpeckleBeforeTheSqueezeDoesNotSetThePolarity) {
+  Envelope e = Make([](double t) {
+    return -RaisedCosine(t, 0.6, 0.6, 11.5) + RaisedCosine(t, 1.3, 1.0, 60) -
+           Trapezoid(t, 2.4, 0.4, 0.05, 40);
+  });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    e.power_forward.push_back(e.max_forward[i] > 4 ? 500.0f : 1.0f);
+    e.power_reverse.push_back(e.max_reverse[i] > 4 ? (t < 1.3 ? 4.0f : 500.0f) : 1.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+}
+
 // Spill onto the other side can rise early and carry some power (3 x its side's level), but a
 // squeeze carries far more (100 x): the first burst 10 dB weaker than the other side's is not
 // the augmentation.
