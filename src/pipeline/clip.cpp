@@ -104,7 +104,8 @@ void MeasureStrip(const UltrasoundImage& image, const UltrasoundRegion& region,
   Result<RefluxMeasurement> measurement = reflux::MeasureReflux(*envelope);
   if (measurement) {
     clip.measurement = *measurement;
-    clip.finding = reflux::Classify(*measurement, clip.identity.segment, *context.criteria);
+    clip.finding =
+        reflux::ClassifyVeinClass(*measurement, clip.identity.vein_class, *context.criteria);
   }
   out.times.reflux_s += SecondsSince(start);
   if (!measurement) {

@@ -80,12 +80,18 @@ ClassifiedFinding ClassifyUnknownSegment(const RefluxMeasurement& measurement,
 
 }  // namespace
 
-ClassifiedFinding Classify(const RefluxMeasurement& measurement, std::optional<Segment> segment,
-                           const Criteria& criteria) {
-  if (!segment) return ClassifyUnknownSegment(measurement, criteria);
-  const Criterion* criterion = criteria.For(Info(*segment).vein_class);
+ClassifiedFinding ClassifyVeinClass(const RefluxMeasurement& measurement,
+                                    std::optional<VeinClass> vein_class, const Criteria& criteria) {
+  if (!vein_class) return ClassifyUnknownSegment(measurement, criteria);
+  const Criterion* criterion = criteria.For(*vein_class);
   if (criterion == nullptr) return ClassifyUnknownSegment(measurement, criteria);
   return ClassifyAgainst(measurement, *criterion);
+}
+
+ClassifiedFinding Classify(const RefluxMeasurement& measurement, std::optional<Segment> segment,
+                           const Criteria& criteria) {
+  return ClassifyVeinClass(
+      measurement, segment ? std::optional(Info(*segment).vein_class) : std::nullopt, criteria);
 }
 
 }  // namespace refluxscan::reflux

@@ -86,8 +86,8 @@ std::optional<std::string_view> SegmentName(const ClipResult& clip) {
 }
 
 std::optional<std::string_view> VeinClassOf(const ClipResult& clip) {
-  if (!clip.identity.segment) return std::nullopt;
-  return VeinClassName(Info(*clip.identity.segment).vein_class);
+  if (!clip.identity.vein_class) return std::nullopt;
+  return VeinClassName(*clip.identity.vein_class);
 }
 
 std::string ShortSegmentLabel(Segment segment) {

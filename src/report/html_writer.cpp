@@ -95,13 +95,12 @@ std::string SummaryCounts(const StudyReport& r) {
 // The thresholds actually applied, read back from the findings (independent of option names).
 std::string CriteriaTable(const StudyReport& r) {
   std::set<std::tuple<std::string, double, std::string>> used;
-  auto note = [&](std::optional<Segment> seg, const ClassifiedFinding& f) {
-    if (!seg || !f.threshold_ms) return;
-    used.insert(
-        {std::string(VeinClassName(Info(*seg).vein_class)), *f.threshold_ms, f.criterion_source});
+  auto note = [&](std::optional<VeinClass> vein_class, const ClassifiedFinding& f) {
+    if (!vein_class || !f.threshold_ms) return;
+    used.insert({std::string(VeinClassName(*vein_class)), *f.threshold_ms, f.criterion_source});
   };
-  for (const SegmentFinding& s : r.segments) note(s.segment, s.finding);
-  for (const ClipResult& c : r.clips) note(c.identity.segment, c.finding);
+  for (const SegmentFinding& s : r.segments) note(Info(s.segment).vein_class, s.finding);
+  for (const ClipResult& c : r.clips) note(c.identity.vein_class, c.finding);
   std::string out =
       "<div class=\"criteria\"><b>Reflux criteria applied</b> (reflux time above "
       "the threshold):<table>";

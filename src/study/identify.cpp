@@ -191,6 +191,7 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
     if (it != manifest->entries.end()) {
       id.laterality = it->second.laterality;
       id.segment = it->second.segment;
+      id.vein_class = Info(it->second.segment).vein_class;
       id.source = IdentitySource::kManifest;
       id.source_detail = manifest->path;
       // The image's own label, when it has one, lets a reviewer check the manifest against what
@@ -215,11 +216,25 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
       {"AcquisitionDeviceProcessingDescription", &tags.acquisition_device_processing_description},
   };
   std::optional<Laterality> any_label_laterality;
+  // The first label naming a vein without a level we map: later sources may still name the
+  // segment; when none does, it gives the threshold class (segment stays unknown).
+  struct VeinOnly {
+    IdentitySource source;
+    std::string detail, text;
+    VeinClass vein_class;
+  };
+  std::optional<VeinOnly> vein_only;
   for (const auto& [name, raw] : label_tags) {
     const ParsedLabel parsed = ParseLabel(*raw);
     if (!any_label_laterality) any_label_laterality = parsed.laterality;
-    if (!parsed.segment) continue;
+    if (!parsed.segment) {
+      if (!vein_only && parsed.vein_class) {
+        vein_only = {IdentitySource::kDicomTag, name, TrimDicom(*raw), *parsed.vein_class};
+      }
+      continue;
+    }
     id.segment = parsed.segment;
+    id.vein_class = parsed.vein_class;
     id.source = IdentitySource::kDicomTag;
     id.source_detail = name;
     id.label_text = TrimDicom(*raw);
@@ -230,6 +245,7 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
   const ParsedLabel from_name = ParseLabel(stem);
   if (from_name.segment) {
     id.segment = from_name.segment;
+    id.vein_class = from_name.vein_class;
     id.source = IdentitySource::kFileName;
     id.source_detail = "file name";
     id.label_text = stem;
@@ -239,6 +255,15 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
   id.laterality = tag_laterality
                       ? tag_laterality
                       : (any_label_laterality ? any_label_laterality : from_name.laterality);
+  if (!vein_only && from_name.vein_class) {
+    vein_only = {IdentitySource::kFileName, "file name", stem, *from_name.vein_class};
+  }
+  if (vein_only) {
+    id.vein_class = vein_only->vein_class;
+    id.source = vein_only->source;
+    id.source_detail = vein_only->detail + " (vein only, level unknown)";
+    id.label_text = vein_only->text;
+  }
   return id;
 }
 

@@ -649,6 +649,30 @@ std::optional<Segment> ResolveSegment(Vein vein, unsigned levels) {
   return std::nullopt;
 }
 
+VeinClass ClassOf(Vein v) {
+  switch (v) {
+    case Vein::kGsv:
+    case Vein::kSsv:
+    case Vein::kAasv:
+    case Vein::kPasv:
+      return VeinClass::kSuperficial;
+    case Vein::kCfv:
+    case Vein::kFv:
+    case Vein::kPopv:
+      return VeinClass::kDeepProximal;
+    case Vein::kDfv:
+    case Vein::kPtv:
+    case Vein::kPerv:
+    case Vein::kAtv:
+    case Vein::kGastroc:
+    case Vein::kSoleal:
+      return VeinClass::kDeepDistal;
+    case Vein::kPerf:
+      return VeinClass::kPerforator;
+  }
+  return VeinClass::kSuperficial;
+}
+
 }  // namespace
 
 ParsedLabel ParseLabel(std::string_view text) {
@@ -656,7 +680,10 @@ ParsedLabel ParseLabel(std::string_view text) {
   ParsedLabel out;
   if (m.left != m.right) out.laterality = m.left ? Laterality::kLeft : Laterality::kRight;
   if (m.reject) return out;
-  if (const auto r = ResolveVein(m)) out.segment = ResolveSegment(r->vein, r->levels);
+  if (const auto r = ResolveVein(m)) {
+    out.segment = ResolveSegment(r->vein, r->levels);
+    out.vein_class = out.segment ? Info(*out.segment).vein_class : ClassOf(r->vein);
+  }
   return out;
 }
 

@@ -187,6 +187,19 @@ TEST(Classify, UnknownSegmentIsClassifiedWhenEveryVeinClassAgrees) {
   EXPECT_EQ(Classify(WithReflux(0), std::nullopt, c).classification, Classification::kNoReflux);
 }
 
+// A known vein class without a segment ("L SSV 2": the level is not in the vocabulary) has its
+// threshold: 748 ms is reflux for a superficial vein, where the unknown segment was indeterminate.
+TEST(Classify, VeinClassWithoutSegmentUsesItsThreshold) {
+  const Criteria c = DefaultCriteria();
+  const auto superficial = ClassifyVeinClass(WithReflux(748), VeinClass::kSuperficial, c);
+  EXPECT_EQ(superficial.classification, Classification::kReflux);
+  ASSERT_TRUE(superficial.threshold_ms.has_value());
+  EXPECT_EQ(*superficial.threshold_ms, 500);
+  EXPECT_EQ(ClassifyVeinClass(WithReflux(748), VeinClass::kDeepProximal, c).classification,
+            Classification::kNoReflux);
+  EXPECT_EQ(ClassifyVeinClass(WithReflux(748), std::nullopt, c).reason, kReasonUnknownSegment);
+}
+
 TEST(Classify, UnknownSegmentShortButIncompleteManeuverIsIndeterminate) {
   const Criteria c = DefaultCriteria();
   const auto truncated = Classify(WithReflux(200, true), std::nullopt, c);

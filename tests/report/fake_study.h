@@ -155,11 +155,15 @@ inline CalibrationSummary MakeCalibration() {
   return c;
 }
 
+inline std::optional<VeinClass> VeinClassOrNone(std::optional<Segment> segment) {
+  return segment ? std::optional(Info(*segment).vein_class) : std::nullopt;
+}
+
 inline ClipResult MakeOkClip(const FakeClipSpec& s) {
   ClipResult clip;
   clip.file = s.file;
   clip.sop_instance_uid = "1.2.826.0.1.3680043.8.498." + std::to_string(s.file.size() * 131);
-  clip.identity = {s.side, s.segment, s.source, "", s.label_text};
+  clip.identity = {s.side, s.segment, VeinClassOrNone(s.segment), s.source, "", s.label_text};
   if (s.source == IdentitySource::kManifest) clip.identity.source_detail = "manifest.csv";
   if (s.source == IdentitySource::kDicomTag) clip.identity.source_detail = "ImageComments";
   clip.calibration = MakeCalibration();
@@ -242,8 +246,8 @@ inline ClipResult HostileClip() {
 inline ClipResult FailedClip() {
   ClipResult clip;
   clip.file = "L/POPV.dcm";
-  clip.identity = {Laterality::kLeft, Segment::kPopv, IdentitySource::kManifest, "manifest.csv",
-                   "L POPV"};
+  clip.identity = {Laterality::kLeft,         Segment::kPopv, VeinClass::kDeepProximal,
+                   IdentitySource::kManifest, "manifest.csv", "L POPV"};
   clip.status = ClipStatus::kError;
   clip.error = Error{ErrorCode::kCorrupt, "JPEG stream ends after 12 of 40 frames"};
   clip.finding.reason = "analysis_error";

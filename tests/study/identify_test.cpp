@@ -125,12 +125,41 @@ TEST(IdentifySegment, ConflictingLateralityIsNotTrusted) {
   EXPECT_FALSE(id.laterality);
 }
 
+// A label naming the vein but no level we map leaves the segment unknown and gives its threshold
+// class; a later source naming the segment still wins.
+TEST(IdentifySegment, VeinWithoutLevelGivesTheThresholdClassOnly) {
+  DicomTags tags;
+  tags.image_comments = "Lt.  SSV  2";
+  SegmentId id = IdentifySegment("/data/IMG_0016.dcm", tags, nullptr);
+  EXPECT_FALSE(id.segment);
+  EXPECT_EQ(id.vein_class, VeinClass::kSuperficial);
+  EXPECT_EQ(id.source, IdentitySource::kDicomTag);
+  EXPECT_EQ(id.source_detail, "ImageComments (vein only, level unknown)");
+  EXPECT_EQ(id.label_text, "Lt.  SSV  2");
+  EXPECT_EQ(id.laterality, Laterality::kLeft);
+
+  tags.protocol_name = "L POPV";
+  id = IdentifySegment("/data/IMG_0016.dcm", tags, nullptr);
+  EXPECT_EQ(id.segment, Segment::kPopv);
+  EXPECT_EQ(id.vein_class, VeinClass::kDeepProximal);
+  EXPECT_EQ(id.source_detail, "ProtocolName");
+
+  DicomTags none;
+  none.series_description = "Left leg - CFA - 4";  // an artery: no class either
+  id = IdentifySegment("/data/R GSV thigh 3.dcm", none, nullptr);
+  EXPECT_FALSE(id.segment);
+  EXPECT_EQ(id.vein_class, VeinClass::kSuperficial);  // from the file name
+  EXPECT_EQ(id.source, IdentitySource::kFileName);
+  EXPECT_EQ(id.laterality, Laterality::kLeft);  // the tag label's, as before
+}
+
 TEST(IdentifySegment, NothingKnownLeavesSourceNone) {
   DicomTags tags;
   tags.series_description = "Left leg";
   const SegmentId id = IdentifySegment("/data/IMG0001", tags, nullptr);
   EXPECT_EQ(id.source, IdentitySource::kNone);
   EXPECT_FALSE(id.segment);
+  EXPECT_FALSE(id.vein_class);
   EXPECT_EQ(id.laterality, Laterality::kLeft);
 }
 

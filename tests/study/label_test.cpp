@@ -20,6 +20,24 @@ TEST_P(ParseLabelTable, MapsOrRefuses) {
   EXPECT_EQ(parsed.laterality, c.laterality) << c.text;
   EXPECT_EQ(parsed.segment, c.segment)
       << c.text << " -> " << (parsed.segment ? Info(*parsed.segment).name : "none");
+  // A mapped segment always carries its own threshold class.
+  if (parsed.segment) EXPECT_EQ(parsed.vein_class, Info(*parsed.segment).vein_class) << c.text;
+}
+
+// One vein named without a level we map still gives the threshold class; two veins, a junction of
+// the other vein, a tributary or an artery give none.
+TEST(ParseLabel, VeinWithoutLevelGivesItsClass) {
+  using enum VeinClass;
+  const std::pair<const char*, std::optional<VeinClass>> cases[] = {
+      {"Lt.  SSV  2", kSuperficial},       {"R GSV thigh", kSuperficial},
+      {"RT._GSV_groin_1", kSuperficial},   {"L GSV prox mid thigh", kSuperficial},
+      {"R popliteal", kDeepProximal},      {"L GSV SSV", std::nullopt},
+      {"GSV SPJ", std::nullopt},           {"R GSV tributary mid thigh", std::nullopt},
+      {"Left leg - CFA - 4", std::nullopt}};
+  for (const auto& [text, vein_class] : cases) {
+    const ParsedLabel parsed = ParseLabel(text);
+    EXPECT_EQ(parsed.vein_class, vein_class) << text;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -40,6 +40,11 @@ inline constexpr std::string_view kReasonError = "analysis_error";
 // Classifies one clip's measurement for `segment` (nullopt = unknown segment -> indeterminate).
 ClassifiedFinding Classify(const RefluxMeasurement& measurement, std::optional<Segment> segment,
                            const Criteria& criteria);
+// The same for a vein's threshold class: a label may name the vein without a level we map
+// ("L SSV 2"), which is enough for the threshold. nullopt = unknown: indeterminate unless every
+// class's criterion gives the same answer.
+ClassifiedFinding ClassifyVeinClass(const RefluxMeasurement& measurement,
+                                    std::optional<VeinClass> vein_class, const Criteria& criteria);
 ClassifiedFinding Indeterminate(std::string_view reason);
 
 }  // namespace refluxscan::reflux

@@ -32,6 +32,7 @@ Result<Manifest> LoadManifest(const std::string& path);
 struct ParsedLabel {
   std::optional<Laterality> laterality;
   std::optional<Segment> segment;
+  std::optional<VeinClass> vein_class;  // set whenever one vein is named, even without a level
 };
 // Free-text sonographer labels: "RT GSV PROX THIGH", "Lt. great saphenous mid thigh", "L SSV SPJ",
 // "RIGHT POP V", "L GSV @ knee", "SFJ R", "perf calf L" ... Never guesses: unknown -> nullopt.
