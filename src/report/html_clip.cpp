@@ -245,7 +245,13 @@ std::string ClipTitle(const ClipResult& clip, size_t index) {
   const SegmentId& id = clip.identity;
   std::string title = "Clip " + std::to_string(index) + " &middot; ";
   title += id.laterality ? std::string(LateralityCode(*id.laterality)) + " " : "? ";
-  title += id.segment ? Esc(ShortSegmentLabel(*id.segment)) : "unknown segment";
+  if (id.segment) {
+    title += Esc(ShortSegmentLabel(*id.segment));
+  } else if (id.vein_class) {  // a label named the vein but no level
+    title += "unknown segment (" + std::string(VeinClassName(*id.vein_class)) + " vein)";
+  } else {
+    title += "unknown segment";
+  }
   return title;
 }
 
