@@ -263,6 +263,15 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
     id.source = vein_only->source;
     id.source_detail = vein_only->detail + " (vein only, level unknown)";
     id.label_text = vein_only->text;
+    return id;
+  }
+  // Unknown: the raw text the sonographer typed is still reported (reports escape it), so a
+  // reviewer sees what was not understood.
+  for (const auto& [name, raw] : label_tags) {
+    if (!TrimDicom(*raw).empty()) {
+      id.label_text = TrimDicom(*raw);
+      break;
+    }
   }
   return id;
 }

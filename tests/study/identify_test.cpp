@@ -161,6 +161,7 @@ TEST(IdentifySegment, NothingKnownLeavesSourceNone) {
   EXPECT_FALSE(id.segment);
   EXPECT_FALSE(id.vein_class);
   EXPECT_EQ(id.laterality, Laterality::kLeft);
+  EXPECT_EQ(id.label_text, "Left leg");  // the raw text that was not understood
 }
 
 }  // namespace
