@@ -13,7 +13,7 @@ namespace {
 // Column counts derived from the time resolution (see docs/criteria.md for the choices).
 constexpr double kMinRefluxRunS = 0.020;     // shorter retrograde blips are noise
 constexpr double kQuietToEndS = 0.040;       // reflux ends after this long below the level
-constexpr double kMinAugmentationS = 0.150;  // an augmentation burst lasts at least this long
+constexpr double kMinAugmentationS = 0.100;  // an augmentation burst lasts at least this long
 // "No reflux" needs this much of the clip after the release: valves close and reflux starts within
 // tens of ms of the release (a gap of 0-60 ms in the generator, Labropoulos 2003: reflux follows
 // release directly), so a quarter second without retrograde flow is an answer; less is not.
@@ -387,6 +387,19 @@ bool SqueezeEndsBefore(std::span<const float> v, std::span<const float> power, c
   return false;
 }
 
+// Without a squeeze to tell, the side carrying more flow power (its 90th percentile over the
+// clip) is taken as antegrade: a vein at rest flows toward the heart, and the other side then
+// shows speckle (whose runs must not become maneuvers). Up when the power is unknown.
+AntegradeDirection FlowSide(const Trace& t) {
+  if (t.columns == 0 || t.power_up.size() < t.columns || t.power_down.size() < t.columns) {
+    return AntegradeDirection::kUp;
+  }
+  return RangePercentile(t.power_down, 0, t.columns, 0.9) >
+                 RangePercentile(t.power_up, 0, t.columns, 0.9)
+             ? AntegradeDirection::kDown
+             : AntegradeDirection::kUp;
+}
+
 // The augmentation comes before the reflux it provokes, so the side whose first sustained burst
 // starts first is antegrade (ties: the stronger burst), unless a weaker squeeze on the other side
 // ends just before it (SqueezeEndsBefore). Works for inverted displays.
@@ -395,9 +408,17 @@ std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOpt
   const auto up = FindFirstBurst(t.up, t.power_up, t, options.min_augmentation_velocity_cm_s, spc);
   const auto down =
       FindFirstBurst(t.down, t.power_down, t, options.min_augmentation_velocity_cm_s, spc);
-  if (!up && !down) return std::nullopt;
-  if (!down) return AntegradeDirection::kUp;
-  if (!up) return AntegradeDirection::kDown;
+  // A lone burst must carry flow's power: one kPowerDominance x weaker than the other side's flow
+  // (its 90th percentile over the clip) is that side's speckle, and the other side's flow, with
+  // no squeeze in it, is the antegrade flow (FlowSide).
+  const auto credible = [&](const std::optional<FirstBurst>& b, std::span<const float> other) {
+    return b && (b->power <= 0 || other.size() < t.columns ||
+                 b->power * kPowerDominance >= RangePercentile(other, 0, t.columns, 0.9));
+  };
+  const bool up_ok = credible(up, t.power_down), down_ok = credible(down, t.power_up);
+  if (!up_ok && !down_ok) return std::nullopt;
+  if (!down_ok) return AntegradeDirection::kUp;
+  if (!up_ok) return AntegradeDirection::kDown;
   // Flow's power counts its scatterers, not their speed: a squeeze and the reflux it provokes
   // carry comparable power in the same vein, while a side's speckle or spill carries a small
   // fraction. A first burst that much weaker than the other side's is not the augmentation.
@@ -877,7 +898,7 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
   if (!direction && t.columns > 0) {
     direction = InferAntegrade(t, options, envelope.seconds_per_column);
   }
-  m.antegrade = direction.value_or(AntegradeDirection::kUp);
+  m.antegrade = direction ? *direction : FlowSide(t);
   const bool up = m.antegrade == AntegradeDirection::kUp;
   const std::span<const float> ante = up ? t.up : t.down, retro = up ? t.down : t.up;
   std::vector<Run> bursts =

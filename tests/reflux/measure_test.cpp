@@ -189,6 +189,43 @@ TEST(MeasureReflux, NoiseOnlyMeansNoAugmentation) {
   EXPECT_NE(std::find(m->flags.begin(), m->flags.end(), "no_augmentation"), m->flags.end());
 }
 
+// A brisk squeeze of 0.25 s stays above the augmentation level (30% of its peak) for ~0.13 s;
+// bursts that short are maneuvers (the minimum is 0.1 s).
+TEST(MeasureReflux, BriskQuarterSecondSqueezeIsAManeuver) {
+  auto m = MeasureReflux(Make(
+      [](double t) { return RaisedCosine(t, 1.0, 0.25, 20) - Trapezoid(t, 1.3, 0.8, 0.05, 15); }));
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 800, 40);
+}
+
+// Flow without a squeeze on one side, speckle bursts carrying little power on the other: the
+// speckle is not an augmentation (a lone burst kPowerDominance x weaker than the other side's
+// flow), the side carrying the flow is antegrade (either side), and the clip has no augmentation.
+TEST(MeasureReflux, SpeckleBurstsOppositeSteadyFlowAreNoAugmentation) {
+  for (const bool flow_up : {true, false}) {
+    EnvelopeSpec spec{
+        .seconds_per_column = 0.01, .duration_s = 8, .noise_velocity = 0.5, .blur_cols = 1};
+    Envelope e = MakeEnvelope(Respiratory, spec);
+    for (size_t i = 0; i < e.Size(); ++i) {
+      const double t = e.TimeOf(static_cast<double>(i));
+      e.max_reverse[i] = static_cast<float>(std::max<double>(
+          e.max_reverse[i], RaisedCosine(t, 1.0, 0.3, 6) + RaisedCosine(t, 4.0, 0.3, 6)));
+      e.power_forward.push_back(100.0f);
+      e.power_reverse.push_back(e.max_reverse[i] > 1 ? 2.0f : 1.0f);
+    }
+    if (!flow_up) {
+      std::swap(e.max_forward, e.max_reverse);
+      std::swap(e.power_forward, e.power_reverse);
+    }
+    const auto m = MeasureReflux(e);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->antegrade, flow_up ? AntegradeDirection::kUp : AntegradeDirection::kDown);
+    EXPECT_TRUE(m->maneuvers.empty()) << flow_up;
+    EXPECT_NE(std::find(m->flags.begin(), m->flags.end(), "no_augmentation"), m->flags.end());
+  }
+}
+
 TEST(MeasureReflux, IgnoresShortRetrogradeBlips) {
   // A two-column blip after release is noise, not reflux.
   auto m = MeasureReflux(
