@@ -705,9 +705,12 @@ double RobustPeak(std::span<const float> retro, const Run& run, double raw_peak)
   return *std::max_element(median.begin(), median.end());
 }
 
-// Whether aliasing hides what the reflux time is read from: aliased columns within kQuietToEndS
-// of the onset or the offset, or over half the interval. Aliasing only around the peak (a
-// broadened spectrum touching a small scale) hides the peak velocity, not the timing.
+// Whether aliasing hides what the reflux time is read from: aliased columns within kEdgeColumns
+// of the onset or the offset (the crossing itself may be a wrap), or over half the interval.
+// Aliasing only around the peak (a broadened spectrum touching a small scale) hides the peak
+// velocity, not the timing; nor does an unwrapped column a few columns inside the interval, where
+// the flow had already crossed the level (measured: a reflux whose spectrum touched its scale
+// edge 4-6 columns before the offset read `aliased`; within 40 ms then, 2 columns now).
 bool AliasingHidesTiming(const Trace& t, double onset_col, double offset_col) {
   const auto first = static_cast<size_t>(std::max(0.0, std::floor(onset_col)));
   const auto last = std::min(t.columns - 1, static_cast<size_t>(std::ceil(offset_col)));
@@ -716,7 +719,7 @@ bool AliasingHidesTiming(const Trace& t, double onset_col, double offset_col) {
   for (size_t i = first; i <= last; ++i) {
     if (!(t.flags[i] & kColumnAliased)) continue;
     ++aliased;
-    at_edge = at_edge || i < first + t.quiet || i + t.quiet > last;
+    at_edge = at_edge || i < first + kEdgeColumns || i + kEdgeColumns > last;
   }
   return at_edge || 2 * aliased > last - first + 1;
 }

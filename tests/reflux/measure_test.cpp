@@ -168,12 +168,18 @@ TEST(MeasureReflux, OverrideForcesTheAntegradeDirection) {
   EXPECT_FALSE(m->maneuvers[0].has_reflux);
 }
 
-TEST(MeasureReflux, AliasedColumnsInsideTheRefluxAreFlagged) {
+// Aliasing at the columns where the reflux starts hides its onset; an unwrapped column a few
+// columns inside does not (the flow had already crossed the level there: measured, a reflux
+// reaching its scale edge 5 columns before its offset read `aliased`, truth had no aliasing).
+TEST(MeasureReflux, AliasedColumnsAtTheRefluxEdgeAreFlagged) {
   Envelope e = Make([](double t) { return Maneuver(t, 1, 0.8); });
-  e.flags[162] |= kColumnAliased;  // 1.62 s, just after the reflux starts (1.6 s)
+  e.flags[160] |= kColumnAliased;  // 1.60 s, where the reflux starts
   auto m = MeasureReflux(e);
   ASSERT_TRUE(m);
   EXPECT_TRUE(m->maneuvers[0].aliased);
+  Envelope inside = Make([](double t) { return Maneuver(t, 1, 0.8); });
+  inside.flags[163] |= kColumnAliased;  // 30 ms in
+  EXPECT_FALSE(MeasureReflux(inside)->maneuvers[0].aliased);
   // Aliasing outside the interval does not flag the maneuver.
   Envelope clean = Make([](double t) { return Maneuver(t, 1, 0.8); });
   clean.flags[50] |= kColumnAliased;
