@@ -45,6 +45,8 @@ constexpr double kPowerDominance = 10;    // a first burst 10 dB weaker than the
 // SqueezeEndsBefore: a weak squeeze reaches half the augmentation level, and the reflux follows
 // its release within half a second (DOMAIN.md: reflux follows release directly).
 constexpr double kWeakSqueezeShare = 0.5;
+// and 2 noise velocities (not 3): its power is checked against the burst it would explain
+constexpr double kWeakSqueezeNoiseFactor = 2.0;
 constexpr double kReleaseToRefluxS = 0.5;
 // An augmentation (calf squeeze, cuff release) is a fast, strong burst; respiratory phasic flow
 // is slow and modest. A burst counts when its flow rises from kRiseLowFraction to
@@ -362,27 +364,47 @@ std::optional<FirstBurst> FindFirstBurst(std::span<const float> v, std::span<con
                     median_power};
 }
 
-// Whether side `v` has a squeeze candidate above kWeakSqueezeShare x its augmentation level that
-// ends within kReleaseToRefluxS before the other side's first burst (or overlaps it): that burst
-// is then the squeeze's reflux. The augmentation level follows the clip's
-// strongest squeeze, so a weak first squeeze stays below it while the reflux it provoked does
-// not (measured: a 13 cm/s squeeze under a 68 cm/s second one; its 59 cm/s reflux set the
-// polarity).
-bool SqueezeEndsBefore(std::span<const float> v, std::span<const float> power, const Trace& t,
-                       const FirstBurst& other, double seconds_per_column) {
-  const size_t col = other.begin;
-  const double other_power = other.power;
-  const double level = std::max(kAugmentationNoiseFactor * t.noise_cm_s,
-                                kWeakSqueezeShare * AugmentationLevel(v, t, 0));
+// One side of the trace: its envelope and power series.
+struct Side {
+  std::span<const float> v, power;
+};
+
+// Squeeze candidates of `side` above kWeakSqueezeShare x its augmentation level (and
+// kWeakSqueezeNoiseFactor noise velocities) beginning before column `before`, carrying at least
+// 1 / kPowerDominance of `min_power` (so low a level lets speckle runs through; a squeeze carries
+// power comparable to the reflux it provokes). None without a power series: no guard, no answer.
+std::vector<Run> WeakSqueezes(const Side& side, const Trace& t, size_t before, double min_power,
+                              double seconds_per_column) {
+  std::vector<Run> out;
+  if (side.power.size() < t.columns) return out;
+  const double level = std::max(kWeakSqueezeNoiseFactor * t.noise_cm_s,
+                                kWeakSqueezeShare * AugmentationLevel(side.v, t, 0));
+  for (const Run& run : SqueezeCandidates(side.v, side.power, t, level, seconds_per_column)) {
+    if (run.begin >= before) break;
+    if (RangePercentile(side.power, run.begin, run.end, 0.5) * kPowerDominance >= min_power) {
+      out.push_back(run);
+    }
+  }
+  return out;
+}
+
+// Whether side `b` has a weak squeeze ending within kReleaseToRefluxS before side `a`'s first
+// burst `first` (or overlapping it): that burst is then the squeeze's reflux. The augmentation
+// level follows the clip's strongest squeeze, so a weak first squeeze stays below it while the
+// reflux it provoked does not (measured: a 13 cm/s squeeze under a 68 cm/s second one; its 59 cm/s
+// reflux set the polarity). A candidate that itself follows a weak squeeze of side `a` within
+// kReleaseToRefluxS is that squeeze's reflux, not a squeeze: `a` keeps the polarity.
+bool SqueezeEndsBefore(const Side& b, const Side& a, const Trace& t, const FirstBurst& first,
+                       double seconds_per_column) {
   const size_t gap = ColumnsFor(kReleaseToRefluxS, seconds_per_column);
-  for (const Run& run : SqueezeCandidates(v, power, t, level, seconds_per_column)) {
-    if (run.begin >= col) break;
-    // So low a level lets speckle runs through: a squeeze carries power comparable to its
-    // reflux's (not kPowerDominance x less).
-    const bool strong =
-        power.size() < t.columns ||
-        RangePercentile(power, run.begin, run.end, 0.5) * kPowerDominance >= other_power;
-    if (strong && run.end + gap >= col) return true;
+  for (const Run& c : WeakSqueezes(b, t, first.begin, first.power, seconds_per_column)) {
+    if (c.end + gap < first.begin) continue;
+    const double c_power = RangePercentile(b.power, c.begin, c.end, 0.5);
+    bool follows_a = false;
+    for (const Run& s : WeakSqueezes(a, t, c.begin, c_power, seconds_per_column)) {
+      follows_a = follows_a || s.end + gap >= c.begin;
+    }
+    if (!follows_a) return true;
   }
   return false;
 }
@@ -417,8 +439,18 @@ std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOpt
   };
   const bool up_ok = credible(up, t.power_down), down_ok = credible(down, t.power_up);
   if (!up_ok && !down_ok) return std::nullopt;
-  if (!down_ok) return AntegradeDirection::kUp;
-  if (!up_ok) return AntegradeDirection::kDown;
+  const bool weak_squeezes = options.min_augmentation_velocity_cm_s <= 0;
+  const Side up_side{t.up, t.power_up}, down_side{t.down, t.power_down};
+  if (!down_ok) {  // the lone burst may still be a weak squeeze's reflux
+    return weak_squeezes && SqueezeEndsBefore(down_side, up_side, t, *up, spc)
+               ? AntegradeDirection::kDown
+               : AntegradeDirection::kUp;
+  }
+  if (!up_ok) {
+    return weak_squeezes && SqueezeEndsBefore(up_side, down_side, t, *down, spc)
+               ? AntegradeDirection::kUp
+               : AntegradeDirection::kDown;
+  }
   // Flow's power counts its scatterers, not their speed: a squeeze and the reflux it provokes
   // carry comparable power in the same vein, while a side's speckle or spill carries a small
   // fraction. A first burst that much weaker than the other side's is not the augmentation.
@@ -429,9 +461,8 @@ std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOpt
   if (up->begin != down->begin) {
     const bool up_first = up->begin < down->begin;
     const bool other_squeezed_first =
-        options.min_augmentation_velocity_cm_s <= 0 &&
-        (up_first ? SqueezeEndsBefore(t.down, t.power_down, t, *up, spc)
-                  : SqueezeEndsBefore(t.up, t.power_up, t, *down, spc));
+        weak_squeezes && (up_first ? SqueezeEndsBefore(down_side, up_side, t, *up, spc)
+                                   : SqueezeEndsBefore(up_side, down_side, t, *down, spc));
     return up_first != other_squeezed_first ? AntegradeDirection::kUp : AntegradeDirection::kDown;
   }
   return up->peak >= down->peak ? AntegradeDirection::kUp : AntegradeDirection::kDown;
@@ -832,14 +863,19 @@ std::vector<Run> WithWeakSqueezes(std::span<const float> ante, std::span<const f
                                   double seconds_per_column) {
   const size_t gap = ColumnsFor(kReleaseToRefluxS, seconds_per_column);
   const double weak_level =
-      std::max(kAugmentationNoiseFactor * t.noise_cm_s, kWeakSqueezeShare * level);
+      std::max(kWeakSqueezeNoiseFactor * t.noise_cm_s, kWeakSqueezeShare * level);
   std::vector<Run> added;
   for (const Run& c : SqueezeCandidates(ante, ante_power, t, weak_level, seconds_per_column)) {
     const bool overlaps = std::any_of(bursts.begin(), bursts.end(), [&](const Run& b) {
       return c.begin < b.end + t.min_gap && b.begin < c.end + t.min_gap;
     });
     if (overlaps) continue;
-    const auto reflux = FindRefluxRun(retro, t, c.end, std::min(t.columns, c.end + gap));
+    // The run may go on past the gap (as a maneuver's reflux does), up to the next burst.
+    size_t next = t.columns;
+    for (const Run& b : bursts) {
+      if (b.begin >= c.end) next = std::min(next, b.begin);
+    }
+    const auto reflux = FindRefluxRun(retro, t, c.end, next);
     if (reflux && reflux->begin <= c.end + gap) added.push_back(c);
   }
   bursts.insert(bursts.end(), added.begin(), added.end());
@@ -910,28 +946,29 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
           : DetectBursts(ante, retro, t,
                          AugmentationLevel(ante, t, options.min_augmentation_velocity_cm_s),
                          envelope.seconds_per_column);
-  std::vector<size_t> starts;
-  for (size_t i = 0; i < bursts.size(); ++i) {
-    starts.push_back(AugmentationStart(ante, t, bursts[i], i == 0 ? 0 : bursts[i - 1].end));
-  }
   const std::span<const float> retro_power = up ? t.power_down : t.power_up;
   t.retro_power = retro_power;
   t.ante = ante;
-  t.retro_noise_cm_s =
-      RetrogradeNoise(retro, retro_power, t, starts, bursts, envelope.velocity_resolution,
-                      up ? envelope.positive_limit : -envelope.negative_limit);
-  t.ante_noise_cm_s =
-      t.columns == 0 ? t.noise_cm_s : AntegradeNoise(ante, retro, t, envelope.velocity_resolution);
-  if (!options.min_augmentation_velocity_cm_s && t.columns > 0) {
+  // Where each maneuver starts and the noise levels read around the bursts.
+  std::vector<size_t> starts;
+  const auto read_levels = [&] {
+    starts.clear();
+    for (size_t i = 0; i < bursts.size(); ++i) {
+      starts.push_back(AugmentationStart(ante, t, bursts[i], i == 0 ? 0 : bursts[i - 1].end));
+    }
+    t.retro_noise_cm_s =
+        RetrogradeNoise(retro, retro_power, t, starts, bursts, envelope.velocity_resolution,
+                        up ? envelope.positive_limit : -envelope.negative_limit);
+    t.ante_noise_cm_s = t.columns == 0
+                            ? t.noise_cm_s
+                            : AntegradeNoise(ante, retro, t, envelope.velocity_resolution);
+  };
+  read_levels();
+  if (options.min_augmentation_velocity_cm_s <= 0 && t.columns > 0) {
     const size_t before = bursts.size();
     bursts = WithWeakSqueezes(ante, retro, up ? t.power_up : t.power_down, t, bursts,
                               AugmentationLevel(ante, t, 0), envelope.seconds_per_column);
-    if (bursts.size() != before) {
-      starts.clear();
-      for (size_t i = 0; i < bursts.size(); ++i) {
-        starts.push_back(AugmentationStart(ante, t, bursts[i], i == 0 ? 0 : bursts[i - 1].end));
-      }
-    }
+    if (bursts.size() != before) read_levels();  // the new bursts' columns count too
   }
   for (size_t i = 0; i < bursts.size(); ++i) {
     const size_t window_end = i + 1 < bursts.size() ? starts[i + 1] : t.columns;

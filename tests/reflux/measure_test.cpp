@@ -642,6 +642,23 @@ TEST(MeasureReflux, WeakFirstSqueezeSetsThePolarityAndIsMeasured) {
   EXPECT_NEAR(m->maneuvers[1].reflux_duration_ms, 350, 40);
 }
 
+// A weak squeeze's own reflux, too slow for its side's augmentation level, ends shortly before
+// the strong squeeze: it looks like a weak squeeze of the other side, but it follows a weak
+// squeeze of the antegrade side, so it is that squeeze's reflux and the polarity stays.
+TEST(MeasureReflux, AWeakSqueezesRefluxIsNotASqueeze) {
+  Envelope e = Make([](double t) {
+    return RaisedCosine(t, 0.5, 0.7, 13) - Trapezoid(t, 1.25, 1.2, 0.05, 8) +
+           RaisedCosine(t, 2.75, 0.6, 68);
+  });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    e.power_forward.push_back(e.max_forward[i] > 4 ? 100.0f : 1.0f);
+    e.power_reverse.push_back(e.max_reverse[i] > 4 ? 100.0f : 1.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+}
+
 // The weak-squeeze test runs at half the augmentation level, where speckle rises like a burst
 // too (here 11.5 cm/s under the 12 cm/s level of the retrograde side, just before the squeeze);
 // a squeeze carries power comparable to the burst it would explain, speckle does not.
