@@ -90,6 +90,14 @@ std::optional<std::string_view> VeinClassOf(const ClipResult& clip) {
   return VeinClassName(*clip.identity.vein_class);
 }
 
+std::string SegmentLabelOf(const SegmentId& id) {
+  if (id.segment) return ShortSegmentLabel(*id.segment);
+  if (!id.vein_class) return "unknown segment";
+  std::string words(VeinClassName(*id.vein_class));  // "deep_proximal" -> "deep proximal"
+  std::replace(words.begin(), words.end(), '_', ' ');
+  return "unknown segment (" + words + " vein)";
+}
+
 std::string ShortSegmentLabel(Segment segment) {
   // "GSV_PROX_THIGH" -> "GSV prox thigh": vein in capitals, level in lower case.
   const std::string_view name = Info(segment).name;

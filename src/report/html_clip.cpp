@@ -245,13 +245,7 @@ std::string ClipTitle(const ClipResult& clip, size_t index) {
   const SegmentId& id = clip.identity;
   std::string title = "Clip " + std::to_string(index) + " &middot; ";
   title += id.laterality ? std::string(LateralityCode(*id.laterality)) + " " : "? ";
-  if (id.segment) {
-    title += Esc(ShortSegmentLabel(*id.segment));
-  } else if (id.vein_class) {  // a label named the vein but no level
-    title += "unknown segment (" + std::string(VeinClassName(*id.vein_class)) + " vein)";
-  } else {
-    title += "unknown segment";
-  }
+  title += Esc(SegmentLabelOf(id));
   return title;
 }
 

@@ -306,8 +306,7 @@ std::string QaClipTable(const StudyReport& r) {
     if (c.quality.empty() && c.status == ClipStatus::kOk) continue;
     std::string where =
         c.identity.laterality ? std::string(LateralityCode(*c.identity.laterality)) : "?";
-    where +=
-        " " + (c.identity.segment ? detail::ShortSegmentLabel(*c.identity.segment) : "unknown");
+    where += " " + detail::SegmentLabelOf(c.identity);
     rows += "<tr><td><a href=\"#clip-" + std::to_string(i) + "\">clip " + std::to_string(i) +
             "</a></td><td>" + Esc(where) + "</td><td><code>" + Esc(c.file) + "</code></td><td>" +
             std::string(ClipStatusName(c.status));

@@ -32,6 +32,9 @@ std::optional<std::string_view> SegmentName(const ClipResult& clip);
 std::optional<std::string_view> VeinClassOf(const ClipResult& clip);
 // "GSV prox thigh" style short label for maps and tables.
 std::string ShortSegmentLabel(Segment segment);
+// What a reader calls the clip's level: "GSV prox thigh", "unknown segment (superficial vein)"
+// when a label named only the vein, or "unknown segment". Not escaped.
+std::string SegmentLabelOf(const SegmentId& id);
 
 // Clip indices in reading order: right leg then left leg, each proximal to distal, then clips of
 // unknown laterality or segment, ties kept in input order.

@@ -11,6 +11,18 @@
 namespace refluxscan::study {
 namespace {
 
+// An unknown label is reported as typed, up to this many bytes (ImageComments holds up to 10 KB).
+constexpr size_t kMaxUnknownLabelBytes = 256;
+
+// `text` cut to at most `max_bytes`, not inside a UTF-8 sequence.
+std::string Truncated(std::string text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
+  return text;
+}
+
 namespace fs = std::filesystem;
 
 std::string Lower(std::string_view s) {
@@ -222,6 +234,7 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
     IdentitySource source;
     std::string detail, text;
     VeinClass vein_class;
+    std::optional<Laterality> laterality;  // the same label's
   };
   std::optional<VeinOnly> vein_only;
   for (const auto& [name, raw] : label_tags) {
@@ -229,7 +242,8 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
     if (!any_label_laterality) any_label_laterality = parsed.laterality;
     if (!parsed.segment) {
       if (!vein_only && parsed.vein_class) {
-        vein_only = {IdentitySource::kDicomTag, name, TrimDicom(*raw), *parsed.vein_class};
+        vein_only = {IdentitySource::kDicomTag, name, TrimDicom(*raw), *parsed.vein_class,
+                     parsed.laterality};
       }
       continue;
     }
@@ -256,20 +270,25 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
                       ? tag_laterality
                       : (any_label_laterality ? any_label_laterality : from_name.laterality);
   if (!vein_only && from_name.vein_class) {
-    vein_only = {IdentitySource::kFileName, "file name", stem, *from_name.vein_class};
+    vein_only = {IdentitySource::kFileName, "file name", stem, *from_name.vein_class,
+                 from_name.laterality};
   }
   if (vein_only) {
     id.vein_class = vein_only->vein_class;
     id.source = vein_only->source;
     id.source_detail = vein_only->detail + " (vein only, level unknown)";
     id.label_text = vein_only->text;
+    // As for a segment label: the tag's side wins over the label's, a disagreement leaves it
+    // unknown; the label's own side, not another tag's, goes with its vein.
+    id.laterality = Combine(tag_laterality, vein_only->laterality, id.source_detail);
     return id;
   }
   // Unknown: the raw text the sonographer typed is still reported (reports escape it), so a
   // reviewer sees what was not understood.
   for (const auto& [name, raw] : label_tags) {
     if (!TrimDicom(*raw).empty()) {
-      id.label_text = TrimDicom(*raw);
+      id.label_text = Truncated(TrimDicom(*raw), kMaxUnknownLabelBytes);
+      id.source_detail = std::string(name) + " (not understood)";
       break;
     }
   }

@@ -295,6 +295,14 @@ constexpr Phrase kPhrases[] = {
     S("VARICES", Kind::kReject),
     S("VARICOSITY", Kind::kReject),
     S("VARICOSITIES", Kind::kReject),
+    // A treated or absent vein is not a level of the reflux map.
+    S("STRIPPED", Kind::kReject),
+    S("ABLATED", Kind::kReject),
+    S("OCCLUDED", Kind::kReject),
+    S("THROMBOSED", Kind::kReject),
+    S("LIGATED", Kind::kReject),
+    S("ABSENT", Kind::kReject),
+    S("REMOVED", Kind::kReject),
 };
 
 size_t WordCount(const Phrase& p) {
@@ -649,6 +657,29 @@ std::optional<Segment> ResolveSegment(Vein vein, unsigned levels) {
   return std::nullopt;
 }
 
+// The regions a vein runs in (0 = any): a label naming another one contradicts itself ("FV
+// calf"), and gives no class either.
+unsigned VeinRegions(Vein v) {
+  switch (v) {
+    case Vein::kSsv:
+      return kKnee | kCalf;
+    case Vein::kAasv:
+      return kThigh | kKnee;
+    case Vein::kCfv:
+    case Vein::kFv:
+    case Vein::kDfv:
+      return kThigh;
+    case Vein::kPtv:
+    case Vein::kPerv:
+    case Vein::kAtv:
+    case Vein::kGastroc:
+    case Vein::kSoleal:
+      return kCalf;
+    default:
+      return 0;
+  }
+}
+
 VeinClass ClassOf(Vein v) {
   switch (v) {
     case Vein::kGsv:
@@ -670,7 +701,7 @@ VeinClass ClassOf(Vein v) {
     case Vein::kPerf:
       return VeinClass::kPerforator;
   }
-  return VeinClass::kSuperficial;
+  std::unreachable();
 }
 
 }  // namespace
@@ -682,7 +713,12 @@ ParsedLabel ParseLabel(std::string_view text) {
   if (m.reject) return out;
   if (const auto r = ResolveVein(m)) {
     out.segment = ResolveSegment(r->vein, r->levels);
-    out.vein_class = out.segment ? Info(*out.segment).vein_class : ClassOf(r->vein);
+    const unsigned allowed = VeinRegions(r->vein);
+    if (out.segment) {
+      out.vein_class = Info(*out.segment).vein_class;
+    } else if (allowed == 0 || (r->levels & kRegions & ~allowed) == 0) {
+      out.vein_class = ClassOf(r->vein);
+    }
   }
   return out;
 }

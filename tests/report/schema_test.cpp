@@ -87,6 +87,24 @@ TEST_F(ReportSchema, EmptyAndDegenerateReportsValidate) {
   EXPECT_TRUE(errors.empty()) << Joined(errors);
 }
 
+// A label naming only the vein: segment null, its threshold class known. Valid JSON, and every
+// format says which class applied.
+TEST_F(ReportSchema, VeinOnlyClipValidatesAndEveryFormatShowsItsClass) {
+  StudyReport r = refluxscan::testing::MakeFakeStudy();
+  ClipResult& clip = r.clips[0];
+  clip.identity.segment.reset();
+  clip.identity.vein_class = VeinClass::kDeepProximal;
+  clip.identity.source = IdentitySource::kDicomTag;
+  clip.identity.source_detail = "ImageComments (vein only, level unknown)";
+  clip.identity.label_text = "R FV 3";
+  const json j = json::parse(ToJson(r));
+  EXPECT_TRUE(validator_.Validate(j).empty()) << Joined(validator_.Validate(j));
+  EXPECT_TRUE(j["clips"][0]["segment"].is_null());
+  EXPECT_EQ(j["clips"][0]["vein_class"], "deep_proximal");
+  EXPECT_NE(ToCsv(r).find(",deep_proximal,"), std::string::npos);
+  EXPECT_NE(ToHtml(r).find("unknown segment (deep proximal vein)"), std::string::npos);
+}
+
 TEST_F(ReportSchema, MissingRequiredFieldFails) {
   report_["clips"][0].erase("classification");
   const auto errors = validator_.Validate(report_);

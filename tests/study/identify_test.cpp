@@ -150,7 +150,15 @@ TEST(IdentifySegment, VeinWithoutLevelGivesTheThresholdClassOnly) {
   EXPECT_FALSE(id.segment);
   EXPECT_EQ(id.vein_class, VeinClass::kSuperficial);  // from the file name
   EXPECT_EQ(id.source, IdentitySource::kFileName);
-  EXPECT_EQ(id.laterality, Laterality::kLeft);  // the tag label's, as before
+  EXPECT_EQ(id.laterality, Laterality::kRight);  // the side of the label naming the vein
+
+  DicomTags conflict;  // as for a segment label: a side tag disagreeing with the label
+  conflict.laterality = "R";
+  conflict.image_comments = "Lt.  SSV  2";
+  id = IdentifySegment("x.dcm", conflict, nullptr);
+  EXPECT_EQ(id.vein_class, VeinClass::kSuperficial);
+  EXPECT_FALSE(id.laterality);
+  EXPECT_NE(id.source_detail.find("disagree"), std::string::npos) << id.source_detail;
 }
 
 TEST(IdentifySegment, NothingKnownLeavesSourceNone) {
@@ -162,6 +170,9 @@ TEST(IdentifySegment, NothingKnownLeavesSourceNone) {
   EXPECT_FALSE(id.vein_class);
   EXPECT_EQ(id.laterality, Laterality::kLeft);
   EXPECT_EQ(id.label_text, "Left leg");  // the raw text that was not understood
+  EXPECT_EQ(id.source_detail, "SeriesDescription (not understood)");
+  tags.series_description = std::string(300, 'x') + "\xC3\xA9";  // capped at 256 bytes
+  EXPECT_EQ(IdentifySegment("/data/IMG0001", tags, nullptr).label_text, std::string(256, 'x'));
 }
 
 }  // namespace

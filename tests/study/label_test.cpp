@@ -29,11 +29,19 @@ TEST_P(ParseLabelTable, MapsOrRefuses) {
 TEST(ParseLabel, VeinWithoutLevelGivesItsClass) {
   using enum VeinClass;
   const std::pair<const char*, std::optional<VeinClass>> cases[] = {
-      {"Lt.  SSV  2", kSuperficial},       {"R GSV thigh", kSuperficial},
-      {"RT._GSV_groin_1", kSuperficial},   {"L GSV prox mid thigh", kSuperficial},
-      {"R popliteal", kDeepProximal},      {"L GSV SSV", std::nullopt},
-      {"GSV SPJ", std::nullopt},           {"R GSV tributary mid thigh", std::nullopt},
-      {"Left leg - CFA - 4", std::nullopt}};
+      {"Lt.  SSV  2", kSuperficial},
+      {"R GSV thigh", kSuperficial},
+      {"RT._GSV_groin_1", kSuperficial},
+      {"L GSV prox mid thigh", kSuperficial},
+      {"R popliteal", kDeepProximal},
+      {"L GSV SSV", std::nullopt},
+      {"GSV SPJ", std::nullopt},
+      {"R GSV tributary mid thigh", std::nullopt},
+      {"Left leg - CFA - 4", std::nullopt},
+      {"R FV calf", std::nullopt},  // FV: a thigh vein
+      {"L SSV thigh", std::nullopt},
+      {"R GSV stripped", std::nullopt},
+      {"L CFV occluded", std::nullopt}};
   for (const auto& [text, vein_class] : cases) {
     const ParsedLabel parsed = ParseLabel(text);
     EXPECT_EQ(parsed.vein_class, vein_class) << text;

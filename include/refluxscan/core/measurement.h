@@ -47,11 +47,13 @@ struct SegmentId {
   std::optional<Laterality> laterality;
   std::optional<Segment> segment;
   // The threshold class: the segment's, or the vein's when a label names the vein but not a
-  // level we map ("L SSV 2", "accessory saphenous"): segment stays unknown, the class is known.
+  // level we map ("L SSV 2", "R GSV thigh"): segment stays unknown, the class is known.
   std::optional<VeinClass> vein_class;
   IdentitySource source = IdentitySource::kNone;
-  std::string source_detail;  // e.g. "ImageComments" or the manifest path
-  std::string label_text;     // raw text that was parsed (untrusted)
+  std::string source_detail;  // e.g. "ImageComments", the manifest path, "ImageComments (not
+                              // understood)" for an unknown label
+  std::string label_text;     // raw text that was parsed, or the unknown label as typed (capped
+                              // at 256 bytes; untrusted)
 };
 
 enum class Classification { kReflux, kNoReflux, kIndeterminate };
