@@ -21,7 +21,9 @@ TEST_P(ParseLabelTable, MapsOrRefuses) {
   EXPECT_EQ(parsed.segment, c.segment)
       << c.text << " -> " << (parsed.segment ? Info(*parsed.segment).name : "none");
   // A mapped segment always carries its own threshold class.
-  if (parsed.segment) EXPECT_EQ(parsed.vein_class, Info(*parsed.segment).vein_class) << c.text;
+  if (parsed.segment) {
+    EXPECT_EQ(parsed.vein_class, Info(*parsed.segment).vein_class) << c.text;
+  }
 }
 
 // One vein named without a level we map still gives the threshold class; two veins, a junction of
