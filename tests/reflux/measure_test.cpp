@@ -619,6 +619,14 @@ TEST(MeasureReflux, PolarityFromASqueezeInSteadyAntegradeFlow) {
   EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 300, 40);  // not the quiet flow to the end
 }
 
+// Power series of flow: 100 noise units wherever a side's envelope is above 4 cm/s, else 1.
+void AddFlowPower(Envelope& e) {
+  for (size_t i = 0; i < e.Size(); ++i) {
+    e.power_forward.push_back(e.max_forward[i] > 4 ? 100.0f : 1.0f);
+    e.power_reverse.push_back(e.max_reverse[i] > 4 ? 100.0f : 1.0f);
+  }
+}
+
 // The augmentation level follows the clip's strongest squeeze, so a weak first squeeze (13 cm/s
 // before a 68 cm/s one) stays below it while the 50 cm/s reflux it provokes does not. The reflux
 // still follows a squeeze on the other side: that squeeze sets the polarity, and it is a
@@ -630,10 +638,7 @@ TEST(MeasureReflux, WeakFirstSqueezeSetsThePolarityAndIsMeasured) {
                RaisedCosine(t, 2.6, 0.6, 68) - Trapezoid(t, 3.25, 0.35, 0.05, 40);
       },
       5);
-  for (size_t i = 0; i < e.Size(); ++i) {
-    e.power_forward.push_back(e.max_forward[i] > 4 ? 100.0f : 1.0f);
-    e.power_reverse.push_back(e.max_reverse[i] > 4 ? 100.0f : 1.0f);
-  }
+  AddFlowPower(e);
   const auto m = MeasureReflux(e);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
@@ -650,10 +655,7 @@ TEST(MeasureReflux, AWeakSqueezesRefluxIsNotASqueeze) {
     return RaisedCosine(t, 0.5, 0.7, 13) - Trapezoid(t, 1.25, 1.2, 0.05, 8) +
            RaisedCosine(t, 2.75, 0.6, 68);
   });
-  for (size_t i = 0; i < e.Size(); ++i) {
-    e.power_forward.push_back(e.max_forward[i] > 4 ? 100.0f : 1.0f);
-    e.power_reverse.push_back(e.max_reverse[i] > 4 ? 100.0f : 1.0f);
-  }
+  AddFlowPower(e);
   const auto m = MeasureReflux(e);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
