@@ -15,6 +15,7 @@ enum class Vein {
   kGsv,
   kSsv,
   kAasv,
+  kAccessory,  // an accessory saphenous vein, anterior or posterior not said: a class, no segment
   kPasv,
   kCfv,
   kFv,
@@ -182,6 +183,9 @@ constexpr Phrase kPhrases[] = {
     V("PASV", Vein::kPasv),
     V("PAGSV", Vein::kPasv),
     V("POSTERIOR", Vein::kPasv, "ACCESSORY"),
+    V("ACCESSORY", Vein::kAccessory, "SAPHENOUS"),
+    V("ASV", Vein::kAccessory),   // accessory saphenous: anterior or posterior?
+    V("AGSV", Vein::kAccessory),  // the same
     V("CFV", Vein::kCfv),
     V("COMMON", Vein::kCfv, "FEMORAL"),
     V("FEMORAL", Vein::kCfv, "COMMON"),  // "veine fémorale commune", "v. femoralis communis"
@@ -274,8 +278,6 @@ constexpr Phrase kPhrases[] = {
     S("CALF", Kind::kNeutral, "SQUEEZE"),
     S("LSV", Kind::kReject),  // long or lesser saphenous?
     S("ACCESSORY", Kind::kReject),
-    S("ASV", Kind::kReject),   // accessory saphenous: anterior or posterior?
-    S("AGSV", Kind::kReject),  // the same
     S("GIACOMINI", Kind::kReject),
     S("ABOVE", Kind::kReject),  // "5 cm below SFJ": relative to a landmark, not a level
     S("BELOW", Kind::kReject),
@@ -515,6 +517,7 @@ unsigned CompanionRegion(Vein v) {
     case Vein::kDfv:
     case Vein::kAasv:
     case Vein::kPasv:
+    case Vein::kAccessory:
       return kThigh;
     case Vein::kPopv:
       return kKnee;
@@ -552,7 +555,9 @@ std::optional<Resolved> ResolveVein(const Mentions& m) {
     if ((levels & kRegions) == 0) levels |= companions;
     veins = {Vein::kPerf};
   }
-  if (named(Vein::kAasv) || named(Vein::kPasv)) std::erase(veins, Vein::kGsv);
+  if (named(Vein::kAasv) || named(Vein::kPasv) || named(Vein::kAccessory)) {
+    std::erase(veins, Vein::kGsv);
+  }
   const bool sfj = (levels & kSfj) != 0, spj = (levels & kSpj) != 0;
   if (veins.size() > 1 || (sfj && spj)) return std::nullopt;
   if (veins.empty()) {
@@ -635,6 +640,8 @@ std::optional<Segment> ResolveSegment(Vein vein, unsigned levels) {
       return PerfSegment(levels);
     case Vein::kAasv:
       return Segment::kAasv;
+    case Vein::kAccessory:
+      return std::nullopt;  // AASV or PASV
     case Vein::kPasv:
       return Segment::kPasv;
     case Vein::kCfv:
@@ -686,6 +693,7 @@ VeinClass ClassOf(Vein v) {
     case Vein::kSsv:
     case Vein::kAasv:
     case Vein::kPasv:
+    case Vein::kAccessory:
       return VeinClass::kSuperficial;
     case Vein::kCfv:
     case Vein::kFv:

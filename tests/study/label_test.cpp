@@ -43,7 +43,11 @@ TEST(ParseLabel, VeinWithoutLevelGivesItsClass) {
       {"R FV calf", std::nullopt},  // FV: a thigh vein
       {"L SSV thigh", std::nullopt},
       {"R GSV stripped", std::nullopt},
-      {"L CFV occluded", std::nullopt}};
+      {"L CFV occluded", std::nullopt},
+      // anterior or posterior not said: either is superficial
+      {"LLE  accessory saphenous  2", kSuperficial},
+      {"R ASV", kSuperficial},
+      {"L accessory vein", std::nullopt}};
   for (const auto& [text, vein_class] : cases) {
     const ParsedLabel parsed = ParseLabel(text);
     EXPECT_EQ(parsed.vein_class, vein_class) << text;
