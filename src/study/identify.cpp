@@ -276,7 +276,7 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
   if (vein_only) {
     id.vein_class = vein_only->vein_class;
     id.source = vein_only->source;
-    id.source_detail = vein_only->detail + " (vein only, level unknown)";
+    id.source_detail = vein_only->detail + ", vein only: level unknown";
     id.label_text = vein_only->text;
     // As for a segment label: the tag's side wins over the label's, a disagreement leaves it
     // unknown; the label's own side, not another tag's, goes with its vein.
@@ -288,7 +288,7 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
   for (const auto& [name, raw] : label_tags) {
     if (!TrimDicom(*raw).empty()) {
       id.label_text = Truncated(TrimDicom(*raw), kMaxUnknownLabelBytes);
-      id.source_detail = std::string(name) + " (not understood)";
+      id.source_detail = std::string(name) + ", not understood";
       break;
     }
   }

@@ -95,7 +95,7 @@ TEST_F(ReportSchema, VeinOnlyClipValidatesAndEveryFormatShowsItsClass) {
   clip.identity.segment.reset();
   clip.identity.vein_class = VeinClass::kDeepProximal;
   clip.identity.source = IdentitySource::kDicomTag;
-  clip.identity.source_detail = "ImageComments (vein only, level unknown)";
+  clip.identity.source_detail = "ImageComments, vein only: level unknown";
   clip.identity.label_text = "R FV 3";
   const json j = json::parse(ToJson(r));
   EXPECT_TRUE(validator_.Validate(j).empty()) << Joined(validator_.Validate(j));

@@ -134,7 +134,7 @@ TEST(IdentifySegment, VeinWithoutLevelGivesTheThresholdClassOnly) {
   EXPECT_FALSE(id.segment);
   EXPECT_EQ(id.vein_class, VeinClass::kSuperficial);
   EXPECT_EQ(id.source, IdentitySource::kDicomTag);
-  EXPECT_EQ(id.source_detail, "ImageComments (vein only, level unknown)");
+  EXPECT_EQ(id.source_detail, "ImageComments, vein only: level unknown");
   EXPECT_EQ(id.label_text, "Lt.  SSV  2");
   EXPECT_EQ(id.laterality, Laterality::kLeft);
 
@@ -170,7 +170,7 @@ TEST(IdentifySegment, NothingKnownLeavesSourceNone) {
   EXPECT_FALSE(id.vein_class);
   EXPECT_EQ(id.laterality, Laterality::kLeft);
   EXPECT_EQ(id.label_text, "Left leg");  // the raw text that was not understood
-  EXPECT_EQ(id.source_detail, "SeriesDescription (not understood)");
+  EXPECT_EQ(id.source_detail, "SeriesDescription, not understood");
   tags.series_description = std::string(300, 'x') + "\xC3\xA9";  // capped at 256 bytes
   EXPECT_EQ(IdentifySegment("/data/IMG0001", tags, nullptr).label_text, std::string(256, 'x'));
 }

@@ -50,8 +50,8 @@ struct SegmentId {
   // level we map ("L SSV 2", "R GSV thigh"): segment stays unknown, the class is known.
   std::optional<VeinClass> vein_class;
   IdentitySource source = IdentitySource::kNone;
-  std::string source_detail;  // e.g. "ImageComments", the manifest path, "ImageComments (not
-                              // understood)" for an unknown label
+  std::string source_detail;  // e.g. "ImageComments", the manifest path, "ImageComments, not
+                              // understood" for an unknown label
   std::string label_text;     // raw text that was parsed, or the unknown label as typed (capped
                               // at 256 bytes; untrusted)
 };
