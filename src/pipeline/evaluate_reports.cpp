@@ -21,6 +21,7 @@ struct Tally {
   std::vector<double> duration_error_ms, duration_error_columns, velocity_error_pct;
   long clips = 0, missed_reflux = 0, class_agree = 0, far_total = 0, far_agree = 0;
   long id_total = 0, id_correct = 0;
+  long direction_total = 0, direction_correct = 0;
   std::array<std::array<long, 3>, 3> confusion{};  // [truth][measured]
 };
 
@@ -94,6 +95,23 @@ void AddIdentification(const json& truth, const json& clip, Tally& t) {
                   clip.value("laterality", json()) == truth.value("laterality", json());
 }
 
+// The antegrade direction (the polarity every measurement rests on: a wrong one turns a clip's
+// answer around) against the truth's antegrade sign, over clips with maneuvers in truth whose
+// report gives a direction. "up" = the positive velocity side (Envelope::max_forward).
+void AddDirection(const json& truth, const json& clip, Tally& t) {
+  const auto sign = truth.find("antegrade_sign");
+  const auto maneuvers = truth.find("maneuvers");
+  if (sign == truth.end() || !sign->is_number() || maneuvers == truth.end() ||
+      !maneuvers->is_array() || maneuvers->empty() ||
+      StringOr(truth, "expected_reason") == "weak_signal" || !clip.is_object()) {
+    return;
+  }
+  const std::string direction = StringOr(clip, "antegrade_direction");
+  if (direction != "up" && direction != "down") return;
+  t.direction_total++;
+  t.direction_correct += (sign->get<double>() > 0) == (direction == "up");
+}
+
 std::string TallyRow(const std::string& name, const Tally& t) {
   std::string row = Cell(name, 22) + Cell(t.clips, 6);
   const auto abs_ms = Abs(t.duration_error_ms);
@@ -106,6 +124,8 @@ std::string TallyRow(const std::string& name, const Tally& t) {
   row += Cell(t.clips ? 100.0 * t.class_agree / t.clips : std::nan(""), 8, 1);
   row += Cell(t.far_total ? 100.0 * t.far_agree / t.far_total : std::nan(""), 8, 1);
   row += Cell(t.id_total ? 100.0 * t.id_correct / t.id_total : std::nan(""), 8, 1);
+  row += Cell(t.direction_total ? 100.0 * t.direction_correct / t.direction_total : std::nan(""), 8,
+              1);
   return row + "\n";
 }
 
@@ -183,6 +203,7 @@ Result<EvaluationOutput> EvaluateReports(const std::string& truth_path,
         AddDuration(entry, clip, t);
         AddClassification(entry, clip, t);
         AddIdentification(entry, clip, t);
+        AddDirection(entry, clip, t);
       }
     }
   }
@@ -194,14 +215,14 @@ Result<EvaluationOutput> EvaluateReports(const std::string& truth_path,
       << Cell("condition", 22) << Cell("n", 6) << Cell("med_ms", 9) << Cell("p95_ms", 9)
       << Cell("max_ms", 9) << Cell("med_col", 8) << Cell("p95_col", 8) << Cell("missed", 7)
       << Cell("|v|med%", 8) << Cell("v_bias%", 8) << Cell("class%", 8) << Cell("far%", 8)
-      << Cell("id%", 8) << "\n";
+      << Cell("id%", 8) << Cell("dir%", 8) << "\n";
   out << TallyRow("overall", tallies["overall"]);
   for (const auto& [name, tally] : tallies) {
     if (name != "overall") out << TallyRow(name, tally);
   }
   out << "(duration errors over clips whose truth has visible reflux; missed = reflux not "
          "detected, counted in the errors; far% = agreement for truths > 50 ms from the "
-         "threshold)\n";
+         "threshold; dir% = antegrade direction right, over clips with maneuvers)\n";
   out << ConfusionTable(tallies["overall"]);
   EvaluationOutput result;
   out << TargetTable(tallies["overall"], result.targets_met);

@@ -75,6 +75,34 @@ TEST(Evaluate, ScoresDurationClassificationAndIdentity) {
   EXPECT_FALSE(out->targets_met);  // a clip is missing
 }
 
+// The antegrade direction is scored over clips with maneuvers in truth: sign +1 = "up" (the
+// positive velocity side). Here one right, one wrong, and a clip without maneuvers not counted.
+TEST(Evaluate, ScoresTheAntegradeDirection) {
+  const fs::path dir = refluxscan::testing::ScratchDir("evaluate_direction");
+  json a = TruthEntry("2.1", "reflux", 800), b = TruthEntry("2.2", "no_reflux", 0),
+       c = TruthEntry("2.3", "indeterminate", 0);
+  a["antegrade_sign"] = 1;
+  a["maneuvers"] = json::array({json::object()});
+  b["antegrade_sign"] = -1;
+  b["maneuvers"] = json::array({json::object()});
+  c["antegrade_sign"] = 1;
+  c["maneuvers"] = json::array();
+  WriteJson(dir / "truth.json", {{"schema", "refluxscan.truth/1"}, {"files", {a, b, c}}});
+  fs::create_directories(dir / "out" / "study");
+  WriteJson(dir / "out" / "study" / "report.json",
+            {{"schema", "refluxscan.report/1"},
+             {"clips",
+              {{{"sop_instance_uid", "2.1"}, {"antegrade_direction", "up"}},
+               {{"sop_instance_uid", "2.2"}, {"antegrade_direction", "up"}},
+               {{"sop_instance_uid", "2.3"}, {"antegrade_direction", "down"}}}}});
+  const auto out = EvaluateReports((dir / "truth.json").string(), {(dir / "out").string()});
+  ASSERT_TRUE(out.has_value()) << out.error().message;
+  const size_t overall = out->table.find("overall");
+  ASSERT_NE(overall, std::string::npos);
+  const std::string row = out->table.substr(overall, out->table.find('\n', overall) - overall);
+  EXPECT_EQ(row.substr(row.find_last_not_of(' ') - 3, 4), "50.0") << out->table;
+}
+
 TEST(Evaluate, NullAndForeignReportEntriesDoNotStopTheEvaluation) {
   const Files f = Write("nulls", json::array({
                                      {{"sop_instance_uid", "1.1"},
