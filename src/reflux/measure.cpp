@@ -369,23 +369,29 @@ struct Side {
   std::span<const float> v, power;
 };
 
-// Squeeze candidates of `side` above kWeakSqueezeShare x its augmentation level (and
-// kWeakSqueezeNoiseFactor noise velocities) beginning before column `before`, carrying at least
-// 1 / kPowerDominance of `min_power` (so low a level lets speckle runs through; a squeeze carries
-// power comparable to the reflux it provokes). None without a power series: no guard, no answer.
-std::vector<Run> WeakSqueezes(const Side& side, const Trace& t, size_t before, double min_power,
-                              double seconds_per_column) {
-  std::vector<Run> out;
-  if (side.power.size() < t.columns) return out;
-  const double level = std::max(kWeakSqueezeNoiseFactor * t.noise_cm_s,
-                                kWeakSqueezeShare * AugmentationLevel(side.v, t, 0));
-  for (const Run& run : SqueezeCandidates(side.v, side.power, t, level, seconds_per_column)) {
-    if (run.begin >= before) break;
-    if (RangePercentile(side.power, run.begin, run.end, 0.5) * kPowerDominance >= min_power) {
-      out.push_back(run);
-    }
-  }
-  return out;
+// The level weak squeezes are looked for at: kWeakSqueezeShare x the side's augmentation level
+// (which follows the clip's strongest squeeze), at least kWeakSqueezeNoiseFactor noise velocities.
+double WeakSqueezeLevel(std::span<const float> v, const Trace& t) {
+  return std::max(kWeakSqueezeNoiseFactor * t.noise_cm_s,
+                  kWeakSqueezeShare * AugmentationLevel(v, t, 0));
+}
+
+// Weak squeezes are looked for unless the caller fixed the augmentation level.
+bool WeakSqueezesAllowed(const RefluxOptions& options) {
+  return options.min_augmentation_velocity_cm_s <= 0;
+}
+
+// Squeeze candidates of `side` at WeakSqueezeLevel, in time order. None without a power series:
+// so low a level lets speckle runs through, and only power tells them apart (Carries).
+std::vector<Run> WeakSqueezes(const Side& side, const Trace& t, double seconds_per_column) {
+  if (side.power.size() < t.columns) return {};
+  return SqueezeCandidates(side.v, side.power, t, WeakSqueezeLevel(side.v, t), seconds_per_column);
+}
+
+// Whether `run` carries at least 1 / kPowerDominance of `power`: a squeeze carries power
+// comparable to the reflux it provokes, speckle does not.
+bool Carries(const Side& side, const Run& run, double power) {
+  return RangePercentile(side.power, run.begin, run.end, 0.5) * kPowerDominance >= power;
 }
 
 // Whether side `b` has a weak squeeze ending within kReleaseToRefluxS before side `a`'s first
@@ -397,13 +403,14 @@ std::vector<Run> WeakSqueezes(const Side& side, const Trace& t, size_t before, d
 bool SqueezeEndsBefore(const Side& b, const Side& a, const Trace& t, const FirstBurst& first,
                        double seconds_per_column) {
   const size_t gap = ColumnsFor(kReleaseToRefluxS, seconds_per_column);
-  for (const Run& c : WeakSqueezes(b, t, first.begin, first.power, seconds_per_column)) {
-    if (c.end + gap < first.begin) continue;
+  const std::vector<Run> a_squeezes = WeakSqueezes(a, t, seconds_per_column);
+  for (const Run& c : WeakSqueezes(b, t, seconds_per_column)) {
+    if (c.begin >= first.begin) break;
+    if (!Carries(b, c, first.power) || c.end + gap < first.begin) continue;
     const double c_power = RangePercentile(b.power, c.begin, c.end, 0.5);
-    bool follows_a = false;
-    for (const Run& s : WeakSqueezes(a, t, c.begin, c_power, seconds_per_column)) {
-      follows_a = follows_a || s.end + gap >= c.begin;
-    }
+    const bool follows_a = std::any_of(a_squeezes.begin(), a_squeezes.end(), [&](const Run& s) {
+      return s.begin < c.begin && Carries(a, s, c_power) && s.end + gap >= c.begin;
+    });
     if (!follows_a) return true;
   }
   return false;
@@ -439,7 +446,7 @@ std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOpt
   };
   const bool up_ok = credible(up, t.power_down), down_ok = credible(down, t.power_up);
   if (!up_ok && !down_ok) return std::nullopt;
-  const bool weak_squeezes = options.min_augmentation_velocity_cm_s <= 0;
+  const bool weak_squeezes = WeakSqueezesAllowed(options);
   const Side up_side{t.up, t.power_up}, down_side{t.down, t.power_down};
   if (!down_ok) {  // the lone burst may still be a weak squeeze's reflux
     return weak_squeezes && SqueezeEndsBefore(down_side, up_side, t, *up, spc)
@@ -855,17 +862,16 @@ Maneuver MeasureManeuver(std::span<const float> ante, std::span<const float> ret
 // provoke reflux: a squeeze candidate above kWeakSqueezeShare x the level, outside every burst,
 // with a reflux run starting within kReleaseToRefluxS of its end. A sonographer's squeezes vary;
 // the reflux after one is what makes it a maneuver (measured: a 13 cm/s squeeze before a
-// 68 cm/s one provoked a 591 ms, 59 cm/s reflux that was not measured). Needs the retrograde
+// 68 cm/s one provoked a 591 ms, 59 cm/s reflux that was not measured). The reflux run, not
+// power, tells a squeeze from speckle here, so no power series is needed. Needs the retrograde
 // noise level; returns the bursts in time order.
 std::vector<Run> WithWeakSqueezes(std::span<const float> ante, std::span<const float> retro,
                                   std::span<const float> ante_power, const Trace& t,
-                                  std::vector<Run> bursts, double level,
-                                  double seconds_per_column) {
+                                  std::vector<Run> bursts, double seconds_per_column) {
   const size_t gap = ColumnsFor(kReleaseToRefluxS, seconds_per_column);
-  const double weak_level =
-      std::max(kWeakSqueezeNoiseFactor * t.noise_cm_s, kWeakSqueezeShare * level);
   std::vector<Run> added;
-  for (const Run& c : SqueezeCandidates(ante, ante_power, t, weak_level, seconds_per_column)) {
+  for (const Run& c :
+       SqueezeCandidates(ante, ante_power, t, WeakSqueezeLevel(ante, t), seconds_per_column)) {
     const bool overlaps = std::any_of(bursts.begin(), bursts.end(), [&](const Run& b) {
       return c.begin < b.end + t.min_gap && b.begin < c.end + t.min_gap;
     });
@@ -947,6 +953,7 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
                          AugmentationLevel(ante, t, options.min_augmentation_velocity_cm_s),
                          envelope.seconds_per_column);
   const std::span<const float> retro_power = up ? t.power_down : t.power_up;
+  const std::span<const float> ante_power = up ? t.power_up : t.power_down;
   t.retro_power = retro_power;
   t.ante = ante;
   // Where each maneuver starts and the noise levels read around the bursts.
@@ -964,10 +971,9 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
                             : AntegradeNoise(ante, retro, t, envelope.velocity_resolution);
   };
   read_levels();
-  if (options.min_augmentation_velocity_cm_s <= 0 && t.columns > 0) {
+  if (WeakSqueezesAllowed(options) && t.columns > 0) {
     const size_t before = bursts.size();
-    bursts = WithWeakSqueezes(ante, retro, up ? t.power_up : t.power_down, t, bursts,
-                              AugmentationLevel(ante, t, 0), envelope.seconds_per_column);
+    bursts = WithWeakSqueezes(ante, retro, ante_power, t, bursts, envelope.seconds_per_column);
     if (bursts.size() != before) read_levels();  // the new bursts' columns count too
   }
   for (size_t i = 0; i < bursts.size(); ++i) {
