@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,12 @@ constexpr float kTextGroundLevel = 0.15f;   // a stroke's surroundings this dark
 constexpr int kTextBodyDistance = 3;        // ... this many pixels around it
 constexpr int kMinGroundedTextPixels = 16;  // a glyph's strokes, not a speckle cluster
 constexpr double kGroundedTextShare = 0.9;
+// Flat text: drawn in one colour, so its strokes' cores (the candidates above kTextLevel) keep
+// one level within JPEG's error, where speckle spreads over the log map's range.
+constexpr float kFlatTextTolerance = 0.06f;
+constexpr double kFlatTextShare = 0.85;
+constexpr double kFlatTextRingGround = 0.8;  // ... on the dark ground: this share of the ring
+constexpr int kMinFlatTextRows = 5;          // ... glyph-tall (a drawn line is 1-3 rows)
 // TextMask's codes: white text also marks scale labels (MaskScaleEdges); text found only by its
 // dark ground is masked from the spectrum but does not make a label margin (a noise floor's
 // bright speckle near the strip's edges would).
@@ -174,9 +181,7 @@ std::vector<Run> LineRuns(const cv::Mat1f& m, const std::vector<ColumnKind>& kin
 // among them the saturated white ones (`white`). Grounded: drawn
 // on a dark ground (the opened image, the strip without its thin strokes, at most
 // kTextGroundLevel within kTextBodyDistance: a noise floor, away from the spectrum).
-void TextCandidates(const cv::Mat1f& m, cv::Mat1b& candidate, cv::Mat1b& white) {
-  thread_local cv::Mat1f store;  // kept across strips (see ReuseBuffer)
-  cv::Mat1f opened = ReuseBuffer(store, m.rows, m.cols);
+void TextCandidates(const cv::Mat1f& m, cv::Mat1f& opened, cv::Mat1b& candidate, cv::Mat1b& white) {
   cv::morphologyEx(m, opened, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
   // Near the spectrum's body (what the opening keeps above the ground level), within
   // kTextBodyDistance: the fringe speckle of the spectrum is there, drawn text need not be.
@@ -202,35 +207,100 @@ void TextCandidates(const cv::Mat1f& m, cv::Mat1b& candidate, cv::Mat1b& white) 
   }
 }
 
+// Share of `values` within kFlatTextTolerance of their median (sorts them).
+double FlatShare(std::span<float> values) {
+  if (values.empty()) return 0;
+  const auto mid = values.begin() + static_cast<long>(values.size() / 2);
+  std::nth_element(values.begin(), mid, values.end());
+  const float median = *mid;
+  const auto flat = std::count_if(values.begin(), values.end(), [&](float v) {
+    return std::abs(v - median) <= kFlatTextTolerance;
+  });
+  return static_cast<double>(flat) / static_cast<double>(values.size());
+}
+
 // Per component label: kWhiteText or kGroundedText when it is text, else 0: >= 3 candidates mostly
-// (>= 70%) saturated white, or >= kMinGroundedTextPixels candidates mostly (>= kGroundedTextShare)
+// (>= 70%) saturated white; or >= kMinGroundedTextPixels candidates mostly (>= kGroundedTextShare)
 // on a dark ground (light-gray, anti-aliased text on the noise floor; the spectrum's own bright
-// speckle lies on the spectrum).
-std::vector<uchar> TextLabels(const cv::Mat1i& labels, int n, const cv::Mat1b& candidate,
-                              const cv::Mat1b& white) {
+// speckle lies on the spectrum); or >= kMinGroundedTextPixels bright candidates at one level
+// whose bounding box is ringed by the dark ground (>= kFlatTextRingGround of the ring). Flat
+// text: a glyph's junctions can survive the opening and read as "body" around its own strokes,
+// so the per-pixel ground test missed "PW 2.5MHz" in light gray; the ring around the word is
+// the floor it is drawn on. Speckle is not flat, and the flat tops of a spectrum whose colours
+// run past the estimated ramp's end are ringed by the spectrum (measured: rings <= 0.57 there,
+// >= 0.93 around text). Lines and bands at the baseline are not text (FlatTextShape).
+// Share of the ring kTextBodyDistance pixels wide around `box` (clipped to the strip) whose
+// opened level is the dark ground's.
+double RingGroundShare(const cv::Mat1f& opened, const cv::Rect& box) {
+  const int d = kTextBodyDistance;
+  const cv::Rect outer = cv::Rect(box.x - d, box.y - d, box.width + 2 * d, box.height + 2 * d) &
+                         cv::Rect(0, 0, opened.cols, opened.rows);
+  int ring = 0, ground = 0;
+  for (int r = outer.y; r < outer.y + outer.height; ++r) {
+    const float* o = opened.ptr<float>(r);
+    for (int c = outer.x; c < outer.x + outer.width; ++c) {
+      if (box.contains({c, r})) continue;
+      ++ring;
+      ground += o[c] <= kTextGroundLevel ? 1 : 0;
+    }
+  }
+  return ring > 0 ? static_cast<double>(ground) / ring : 0.0;
+}
+
+// Whether a flat component can be text: glyph-tall, and clear of the baseline (a drawn baseline's
+// segments are flat lines; slow flow along the baseline is a flat band touching it, and venous
+// spectra touch the baseline where text is not drawn). `baseline_row` NaN: unknown, not tested.
+bool FlatTextShape(const cv::Rect& box, double baseline_row) {
+  if (box.height < kMinFlatTextRows) return false;
+  return !(baseline_row >= box.y - kTextBodyDistance &&
+           baseline_row <= box.y + box.height - 1 + kTextBodyDistance);
+}
+
+std::vector<uchar> TextLabels(const cv::Mat1f& m, const cv::Mat1f& opened, const cv::Mat1i& labels,
+                              int n, const cv::Mat1b& candidate, const cv::Mat1b& white,
+                              double baseline_row) {
   const auto count = static_cast<size_t>(n);
   // total: all candidates; bright: those above kTextLevel (the white rule's denominator, as
   // before grounded candidates existed: a white label's dim anti-aliased rim does not dilute it).
   std::vector<int> total(count, 0), bright(count, 0), whites(count, 0), dark(count, 0);
+  std::vector<cv::Rect> box(count);                        // of the bright candidates
+  thread_local std::vector<std::pair<int, float>> levels;  // (label, level) of bright candidates
+  levels.clear();
   for (int r = 0; r < labels.rows; ++r) {
     const int* l = labels.ptr<int>(r);
     const uchar* cand = candidate.ptr<uchar>(r);
     const uchar* wh = white.ptr<uchar>(r);
+    const float* v = m.ptr<float>(r);
     for (int c = 0; c < labels.cols; ++c) {
       if (!cand[c]) continue;  // white pixels are candidates; most pixels are neither
       const auto k = static_cast<size_t>(l[c]);
       ++total[k];
-      bright[k] += (cand[c] & kBrightCandidate) != 0 ? 1 : 0;
+      if ((cand[c] & kBrightCandidate) != 0) {
+        ++bright[k];
+        levels.emplace_back(l[c], v[c]);
+        box[k] = box[k].empty() ? cv::Rect(c, r, 1, 1) : box[k] | cv::Rect(c, r, 1, 1);
+      }
       whites[k] += wh[c] ? 1 : 0;
       dark[k] += (cand[c] & kGroundedCandidate) != 0 ? 1 : 0;
     }
   }
+  std::sort(levels.begin(), levels.end());
+  std::vector<float> component_levels;
   std::vector<uchar> text(count, 0);
-  for (size_t l = 1; l < count; ++l) {
+  for (size_t l = 1, at = 0; l < count; ++l) {
+    component_levels.clear();
+    while (at < levels.size() && static_cast<size_t>(levels[at].first) < l) ++at;
+    for (; at < levels.size() && static_cast<size_t>(levels[at].first) == l; ++at) {
+      component_levels.push_back(levels[at].second);
+    }
     const bool white_text = bright[l] >= 3 && whites[l] * 10 >= bright[l] * 7;
     const bool grounded_text = total[l] >= kMinGroundedTextPixels &&
                                dark[l] >= kGroundedTextShare * static_cast<double>(total[l]);
-    text[l] = white_text ? kWhiteText : grounded_text ? kGroundedText : 0;
+    const bool flat_text = bright[l] >= kMinGroundedTextPixels &&
+                           FlatTextShape(box[l], baseline_row) &&
+                           FlatShare(component_levels) >= kFlatTextShare &&
+                           RingGroundShare(opened, box[l]) >= kFlatTextRingGround;
+    text[l] = white_text ? kWhiteText : grounded_text || flat_text ? kGroundedText : 0;
   }
   return text;
 }
@@ -240,7 +310,7 @@ std::vector<uchar> TextLabels(const cv::Mat1i& labels, int n, const cv::Mat1b& c
 // components; drawn text always does. A strip without a pixel above kTextTopHat has no
 // candidate, hence no text component: skipped (rarely: nearly every strip runs the mask). Per
 // pixel: kWhiteText, kGroundedText or 0.
-cv::Mat1b TextMask(const cv::Mat1f& m) {
+cv::Mat1b TextMask(const cv::Mat1f& m, double baseline_row) {
   cv::Mat1b mask(m.size(), uchar{0});
   double hi = 0;
   cv::minMaxLoc(m, nullptr, &hi);
@@ -253,10 +323,12 @@ cv::Mat1b TextMask(const cv::Mat1f& m) {
   cv::Mat1b white = ReuseBuffer(st.white, m.rows, m.cols);
   cv::Mat1b grouped = ReuseBuffer(st.grouped, m.rows, m.cols);
   cv::Mat1i labels = ReuseBuffer(st.labels, m.rows, m.cols);
-  TextCandidates(m, candidate, white);
+  thread_local cv::Mat1f opened_store;
+  cv::Mat1f opened = ReuseBuffer(opened_store, m.rows, m.cols);
+  TextCandidates(m, opened, candidate, white);
   cv::dilate(candidate, grouped, cv::Mat());
   const int n = cv::connectedComponents(grouped, labels, 8, CV_32S);
-  const std::vector<uchar> text = TextLabels(labels, n, candidate, white);
+  const std::vector<uchar> text = TextLabels(m, opened, labels, n, candidate, white, baseline_row);
   for (int r = 0; r < m.rows; ++r) {
     const int* l = labels.ptr<int>(r);
     uchar* out = mask.ptr<uchar>(r);
@@ -601,7 +673,7 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
     for (const Run& line : lines) out.valid.rowRange(line.first, line.last + 1).setTo(0);
     cv::Mat1b overlay = map.off_ramp > kOffRampRgb;
     cv::dilate(overlay, overlay, cv::Mat());
-    const cv::Mat1b text = TextMask(m);
+    const cv::Mat1b text = TextMask(m, expected_baseline_row);
     out.valid.setTo(0, text);
     out.valid.setTo(0, overlay);
     const cv::Mat1b marks = LabelMarks((text == kWhiteText) | overlay);

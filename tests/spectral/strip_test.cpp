@@ -450,6 +450,31 @@ TEST(StripMasks, LightGrayAntiAliasedTextIsMasked) {
   }
 }
 
+// Bold light-gray text: its glyphs' junctions are thicker than the 5x5 opening, so they read as
+// "body" and the ground test alone left half of each word (a stop-17 clip: "PW 2.5MHz" above an
+// inverted display's baseline read as a 12 cm/s squeeze and turned the polarity around). Drawn
+// in one colour, its strokes' cores are flat where the spectrum's speckle is not.
+TEST(StripMasks, BoldLightGrayTextIsMasked) {
+  for (const int level : {190, 215}) {
+    cv::Mat1b strip = NoisyStrip();
+    cv::putText(strip, "PW 2.5MHz", {20, 40}, cv::FONT_HERSHEY_COMPLEX_SMALL, 0.75,
+                cv::Scalar(level), 1, cv::LINE_AA);
+    auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+    ASSERT_TRUE(s.has_value());
+    int text_pixels = 0, text_masked = 0;
+    for (int r = 20; r < 45; ++r) {
+      for (int c = 20; c < 150; ++c) {
+        if (strip(r, c) < level * 9 / 10) continue;  // the strokes' cores
+        ++text_pixels;
+        text_masked += s->valid(r, c) == 0 ? 1 : 0;
+      }
+    }
+    ASSERT_GT(text_pixels, 100) << level;
+    EXPECT_GE(text_masked, text_pixels * 95 / 100) << level;
+    EXPECT_GT(cv::countNonZero(s->valid(cv::Rect(100, 60, 100, 55))), 100 * 55 * 9 / 10) << level;
+  }
+}
+
 TEST(StripMasks, WarnsWhenDrawnBaselineDisagreesWithCalibration) {
   cv::Mat1b strip = NoisyStrip();
   strip.row(130).setTo(200);
