@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   app.add_flag("--preview", o.preview, "also write <base>.png of each image");
   app.add_option("--tint", o.tint,
                  "every clip in this display map (gray blue sepia green hot rose ice amber bone "
-                 "copper purple navy-floor slate-floor); default: the preset's draw");
+                 "copper purple navy-floor slate-floor viridis magma); default: the preset's draw");
   app.add_option("--threads", o.threads, "worker threads (default: up to 2)");
   try {
     app.parse(argc, argv);

@@ -168,8 +168,42 @@ void DrawScaleAndTime(cv::Mat& img, const DisplaySpec& d, const SignalSpec& s) {
 
 namespace {
 constexpr std::string_view kTintNames[kTintCount] = {
-    "gray",  "blue", "sepia",  "green",  "hot",        "rose",       "ice",
-    "amber", "bone", "copper", "purple", "navy-floor", "slate-floor"};
+    "gray", "blue",   "sepia",  "green",      "hot",         "rose",    "ice",  "amber",
+    "bone", "copper", "purple", "navy-floor", "slate-floor", "viridis", "magma"};
+
+// Piecewise-linear map through 9 RGB control points at i = 0, 1/8, ..., 1 (matplotlib's tables,
+// sampled), returned as B G R.
+cv::Vec3b Sampled(const std::array<std::array<int, 3>, 9>& rgb, double i) {
+  const double x = std::clamp(i, 0.0, 1.0) * 8;
+  const auto k = static_cast<size_t>(std::min(7.0, std::floor(x)));
+  const double w = x - static_cast<double>(k);
+  cv::Vec3b c;
+  for (int ch = 0; ch < 3; ++ch) {
+    const double v =
+        rgb[k][static_cast<size_t>(ch)] * (1 - w) + rgb[k + 1][static_cast<size_t>(ch)] * w;
+    c[2 - ch] = static_cast<uchar>(std::lround(v));
+  }
+  return c;
+}
+
+constexpr std::array<std::array<int, 3>, 9> kViridisRgb = {{{68, 1, 84},
+                                                            {71, 44, 122},
+                                                            {59, 82, 139},
+                                                            {44, 114, 142},
+                                                            {33, 145, 140},
+                                                            {39, 173, 129},
+                                                            {94, 201, 98},
+                                                            {170, 220, 50},
+                                                            {253, 231, 37}}};
+constexpr std::array<std::array<int, 3>, 9> kMagmaRgb = {{{0, 0, 4},
+                                                          {28, 16, 68},
+                                                          {79, 18, 123},
+                                                          {129, 37, 129},
+                                                          {181, 54, 122},
+                                                          {229, 80, 100},
+                                                          {251, 135, 97},
+                                                          {254, 194, 135},
+                                                          {252, 253, 191}}};
 
 // From `floor` (intensity 0, B G R in [0, 1]) towards white, each channel along its own power.
 cv::Vec3b FloorRamp(const cv::Vec3d& floor, const cv::Vec3d& power, double i) {
@@ -190,7 +224,8 @@ std::optional<Tint> TintFromName(std::string_view name) {
   return std::nullopt;
 }
 
-// Every channel is non-decreasing in i, so luminance rises monotonically in every map.
+// Luminance rises monotonically with i in every map (every channel is non-decreasing, except in
+// viridis and magma, whose luminance is monotonic by design).
 cv::Vec3b TintColor(Tint t, double i) {
   i = std::clamp(i, 0.0, 1.0);
   switch (t) {
@@ -226,6 +261,10 @@ cv::Vec3b TintColor(Tint t, double i) {
       return FloorRamp({30 / 255.0, 10 / 255.0, 5 / 255.0}, {0.75, 1.0, 1.3}, i);
     case Tint::kSlateFloor:
       return FloorRamp({44 / 255.0, 40 / 255.0, 38 / 255.0}, {0.7, 0.95, 1.3}, i);
+    case Tint::kViridis:
+      return Sampled(kViridisRgb, i);
+    case Tint::kMagma:
+      return Sampled(kMagmaRgb, i);
   }
   return {Byte(i), Byte(i), Byte(i)};
 }

@@ -31,8 +31,13 @@ enum class Tint {
   kPurple,      // black -> purple, then a knee towards white
   kNavyFloor,   // floor BGR (30,10,5) -> white (a tinted floor below the lit threshold)
   kSlateFloor,  // floor BGR (44,40,38): dark gray, lit -> ice-blue -> white
+  kViridis,     // matplotlib's viridis: dark purple floor -> blue -> green -> yellow (curved)
+  kMagma,       // matplotlib's magma: black -> purple -> orange -> pale yellow (curved)
 };
-inline constexpr int kTintCount = 13;
+inline constexpr int kTintCount = 15;
+// The presets draw from the first kDrawnTintCount maps (the sets measured in docs/accuracy.md);
+// the later maps are chosen with --tint, to test generalization to maps the presets never draw.
+inline constexpr int kDrawnTintCount = 13;
 // Tint by TintName; nullopt for an unknown name.
 std::optional<Tint> TintFromName(std::string_view name);
 std::string_view TintName(Tint t);

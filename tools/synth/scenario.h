@@ -36,7 +36,7 @@ struct PresetStyle {
   LabelStyle labels = LabelStyle::kVaried;
   // Tinted clips draw from Tint 1 .. tint_maps - 1 (all maps; the sample preset keeps the first
   // five so that the bundled sample_data/ stays reproducible).
-  int tint_maps = kTintCount;
+  int tint_maps = kDrawnTintCount;
 };
 PresetStyle SampleStyle();  // classic labels: the bundled sample_data stays reproducible
 PresetStyle EdgeStyle();    // the sample's look with varied labels
