@@ -51,6 +51,7 @@ int RunAnalyze(const rs::pipeline::AnalyzeOptions& options, bool quiet) {
         std::pair{options.write_html, "html"}}) {
     if (on) formats += (formats.empty() ? "" : ",") + std::string(name);
   }
+  rs::cli::PrintWarnings(*summary, std::cerr);
   rs::cli::PrintSummary(*summary, options.output_dir, formats, std::cout);
   return Code(summary->exit_code);
 }

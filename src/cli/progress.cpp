@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
+#include <string>
 
 namespace refluxscan::cli {
 
@@ -48,14 +49,19 @@ void PrintSummary(const pipeline::AnalyzeSummary& s, const std::string& output_d
         << (row.skipped_unchanged ? "  (unchanged, skipped)" : "") << "\n";
   }
   out << "files: " << s.files_found << " found, " << s.dicom << " DICOM, " << s.non_dicom
-      << " not DICOM (skipped); clips: " << s.ok << " analyzed, " << s.failed << " failed; "
-      << std::fixed << std::setprecision(1) << s.wall_s << " s\n";
+      << " not DICOM (skipped); clips: " << s.ok << " analyzed, " << s.failed << " failed"
+      << (s.reused > 0 ? " (" + std::to_string(s.reused) + " from unchanged studies, not re-run)"
+                       : std::string())
+      << "; " << std::fixed << std::setprecision(1) << s.wall_s << " s\n";
   const pipeline::StageTimes& t = s.stage_times;
   out << std::setprecision(2) << "stage time, s summed over workers: read+decode "
       << t.read_decode_s << ", strip " << t.strip_s << ", envelope " << t.envelope_s << ", reflux "
       << t.reflux_s << ", reports " << t.report_s << "\n";
-  for (const std::string& w : s.warnings) out << "warning: " << w << "\n";
   out << "reports: " << output_dir << "/<study>/report.{" << formats << "}\n";
+}
+
+void PrintWarnings(const pipeline::AnalyzeSummary& s, std::ostream& err) {
+  for (const std::string& w : s.warnings) err << "refluxscan: warning: " << w << "\n";
 }
 
 }  // namespace refluxscan::cli

@@ -27,5 +27,8 @@ class Progress {
 // "json,html").
 void PrintSummary(const pipeline::AnalyzeSummary& summary, const std::string& output_dir,
                   const std::string& formats, std::ostream& out);
+// The run's warnings (missing paths, manifest rows skipped, reports not written), one line each,
+// for stderr: they are diagnostics, not results, and must not mix into a piped summary.
+void PrintWarnings(const pipeline::AnalyzeSummary& summary, std::ostream& err);
 
 }  // namespace refluxscan::cli

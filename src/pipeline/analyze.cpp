@@ -280,6 +280,11 @@ Result<AnalyzeSummary> Analyze(const AnalyzeOptions& options, const ProgressFn& 
   AnalyzeSummary summary;
   study::DiscoveredInputs inputs = study::DiscoverInputs(options.inputs);
   for (const std::string& w : inputs.warnings) summary.warnings.push_back(SanitizeForLog(w));
+  if (config->manifest) {  // rows the manifest could not use: the user must hear of them
+    for (const std::string& w : config->manifest->warnings) {
+      summary.warnings.push_back(SanitizeForLog(w));
+    }
+  }
   summary.files_found = static_cast<int>(inputs.files.size());
   const std::vector<HeaderInfo> headers = ReadHeaders(inputs.files, options.jobs);
   for (const HeaderInfo& h : headers) (h.is_dicom ? summary.dicom : summary.non_dicom)++;
@@ -304,6 +309,7 @@ Result<AnalyzeSummary> Analyze(const AnalyzeOptions& options, const ProgressFn& 
     if (row.skipped_unchanged) {
       summary.ok += row.clips_ok;
       summary.failed += row.clips_failed;
+      summary.reused += row.clips_ok + row.clips_failed;
     }
   }
   summary.exit_code =

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -93,6 +94,27 @@ TEST(Analyze, EveryGeneratedClipHasAReportEntry) {
   const std::string manifest = *ReadTextFile((SampleSet() / "manifest.csv").string());
   EXPECT_EQ(from_manifest,
             static_cast<size_t>(std::count(manifest.begin(), manifest.end(), '\n') - 1));
+}
+
+// Manifest rows the run cannot use reach the summary's warnings (printed on stderr), each naming
+// its row: they were collected and then dropped, and a typo silently fell back to the labels.
+TEST(Analyze, ManifestRowsSkippedAreWarnings) {
+  const fs::path in = testing::ScratchDir("analyze_manifest_in");
+  const fs::path out = testing::ScratchDir("analyze_manifest_out");
+  fs::copy(SampleSet(), in / "study", fs::copy_options::recursive);
+  std::ofstream(in / "manifest.csv") << "file,laterality,segment\n"
+                                     << "study/STUDY_001/IMG_0001.dcm,X,CFV\n"
+                                     << "study/STUDY_001/IMG_0002.dcm,R,GSV_FOO\n";
+  auto options = Options({in.string()}, out);
+  options.manifest = (in / "manifest.csv").string();
+  auto summary = Analyze(options);
+  ASSERT_TRUE(summary.has_value()) << summary.error().message;
+  const auto has = [&](const std::string& needle) {
+    return std::any_of(summary->warnings.begin(), summary->warnings.end(),
+                       [&](const std::string& w) { return w.find(needle) != std::string::npos; });
+  };
+  EXPECT_TRUE(has("row 2: unknown laterality"));
+  EXPECT_TRUE(has("row 3: unknown segment \"GSV_FOO\""));
 }
 
 TEST(Analyze, BadFilesGivePartialExitAndPerFileErrors) {

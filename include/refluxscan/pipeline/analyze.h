@@ -43,6 +43,7 @@ struct StageTimes {
 
 struct AnalyzeSummary {
   int files_found = 0, non_dicom = 0, dicom = 0, ok = 0, failed = 0;
+  int reused = 0;  // of ok + failed: clips of unchanged studies, reports kept (not re-analyzed)
   std::vector<StudyRow> studies;
   StageTimes stage_times;
   double wall_s = 0;
