@@ -1,6 +1,7 @@
 // `refluxscan evaluate`: reports against ground truth (issue targets in docs/accuracy.md).
 #include <array>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -148,6 +149,8 @@ struct Target {
   bool at_most;  // value <= limit (else value >= limit)
 };
 
+constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
+
 std::string TargetTable(const Tally& t, bool& all_met) {
   const std::vector<Target> targets = {
       {"median |duration error| (columns)", Percentile(Abs(t.duration_error_columns), 50), 1, true},
@@ -156,19 +159,25 @@ std::string TargetTable(const Tally& t, bool& all_met) {
        true},
       {"classification agreement (%)", t.clips ? 100.0 * t.class_agree / t.clips : 0, 98, false},
       {"agreement, > 50 ms from threshold (%)",
-       t.far_total ? 100.0 * t.far_agree / t.far_total : 100, 100, false},
-      {"segment + laterality identified (%)", t.id_total ? 100.0 * t.id_correct / t.id_total : 100,
-       100, false},
+       t.far_total ? 100.0 * t.far_agree / t.far_total : kNoValue, 100, false},
+      {"segment + laterality identified (%)",
+       t.id_total ? 100.0 * t.id_correct / t.id_total : kNoValue, 100, false},
   };
   std::ostringstream out;
   out << "\ntargets\n";
   all_met = true;
   for (const Target& target : targets) {
-    const bool met = !std::isnan(target.value) &&
-                     (target.at_most ? target.value <= target.limit : target.value >= target.limit);
+    // No clip to measure it on (NaN) is not a pass: a target is met only where it was measured.
+    const bool measured = !std::isnan(target.value);
+    const bool met =
+        measured && (target.at_most ? target.value <= target.limit : target.value >= target.limit);
     all_met = all_met && met;
     out << Cell(target.name, 42) << Cell(target.value, 8, 2) << (target.at_most ? "  <= " : "  >= ")
-        << Cell(target.limit, 5, 0) << "  " << (met ? "MET" : "NOT MET") << "\n";
+        << Cell(target.limit, 5, 0) << "  "
+        << (met        ? "MET"
+            : measured ? "NOT MET"
+                       : "NOT MEASURED")
+        << "\n";
   }
   return out.str();
 }
@@ -208,6 +217,12 @@ Result<EvaluationOutput> EvaluateReports(const std::string& truth_path,
     }
   }
   const long missing = std::count(seen.begin(), seen.end(), false);
+  if (tallies["overall"].clips == 0) {  // wrong truth or wrong folder: no table to print
+    return Fail(ErrorCode::kNotFound, "no report clip matches the truth (" +
+                                          std::to_string(unmatched) +
+                                          " report clips, none with a SOP Instance UID of " +
+                                          truth_path + "): nothing to evaluate");
+  }
   std::ostringstream out;
   out << "truth clips: " << truth->files.size() << ", matched: " << tallies["overall"].clips
       << ", missing from reports: " << missing << ", report clips not in truth: " << unmatched

@@ -129,5 +129,16 @@ TEST(Evaluate, AReportThatIsNoReportIsAnError) {
   EXPECT_EQ(out.error().code, ErrorCode::kInvalidInput);
 }
 
+// Reports of another set (or none): no clip matches, so there is no table to judge, and no
+// target may print as MET on zero clips (far% and id% defaulted to 100 on empty tallies).
+TEST(Evaluate, NoMatchingClipIsAnErrorNotAPass) {
+  const Files f =
+      Write("no_match", json::array({{{"sop_instance_uid", "9.9"}, {"classification", "reflux"}}}));
+  const auto out = EvaluateReports(f.truth.string(), {f.report.string()});
+  ASSERT_FALSE(out.has_value());
+  EXPECT_EQ(out.error().code, ErrorCode::kNotFound);
+  EXPECT_NE(out.error().message.find("nothing to evaluate"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace refluxscan::pipeline
