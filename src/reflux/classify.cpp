@@ -30,6 +30,7 @@ ClassifiedFinding ClassifyAgainst(const RefluxMeasurement& measurement,
   ClassifiedFinding f;
   f.threshold_ms = criterion.threshold_ms;
   f.criterion_source = criterion.source;
+  f.threshold_inclusive = criterion.inclusive;
   if (!measurement.decisive || *measurement.decisive >= measurement.maneuvers.size()) {
     f.classification = Classification::kIndeterminate;
     f.reason = HasFlag(measurement, kReasonWeakSignal) ? kReasonWeakSignal : kReasonNoAugmentation;

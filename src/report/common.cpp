@@ -39,6 +39,11 @@ std::string Fixed(const std::optional<double>& value, int decimals) {
   return buf;
 }
 
+std::string ThresholdCondition(const ClassifiedFinding& f) {
+  if (!f.threshold_ms) return "";
+  return std::string(f.threshold_inclusive ? "\u2265 " : "> ") + Fixed(f.threshold_ms, 0);
+}
+
 std::string SignedFixed(const std::optional<double>& value, int decimals) {
   std::string text = Fixed(value, decimals);
   if (!text.empty() && text.front() != '-') text.insert(text.begin(), '+');

@@ -174,7 +174,7 @@ std::string FindingRows(const ClipResult& clip) {
   std::string rows = Row("Classification", Badge(f.classification));
   if (!f.reason.empty()) rows += Row("Reason", reason);
   rows += Row("Reflux time", "<b>" + WithUnit(Fixed(LongestRefluxMs(clip), 0), "ms") + "</b>");
-  rows += Row("Threshold", WithUnit(Fixed(f.threshold_ms, 0), "ms"));
+  rows += Row("Reflux when", WithUnit(Esc(ThresholdCondition(f)), "ms"));
   rows += Row("Margin", WithUnit(SignedFixed(f.margin_ms, 0), "ms"));
   rows += Row("Peak reflux velocity", WithUnit(Fixed(PeakRefluxCmS(clip), 1), "cm/s"));
   rows += Row("Peak antegrade velocity", WithUnit(Fixed(PeakAntegradeCmS(clip), 1), "cm/s"));

@@ -189,7 +189,7 @@ std::string SegmentTitle(const Leg& leg, Segment segment, const SegmentFinding* 
   if (finding->reflux_duration_ms)
     title += ", reflux " + Fixed(finding->reflux_duration_ms, 0) + " ms";
   if (finding->finding.threshold_ms)
-    title += ", threshold " + Fixed(finding->finding.threshold_ms, 0) + " ms";
+    title += ", reflux when " + ThresholdCondition(finding->finding) + " ms";
   return title;
 }
 

@@ -12,6 +12,7 @@ namespace refluxscan::report {
 namespace {
 
 using detail::Fixed;
+using detail::ThresholdCondition;
 
 std::string Esc(std::string_view s) { return EscapeHtml(s); }
 
@@ -94,18 +95,19 @@ std::string SummaryCounts(const StudyReport& r) {
 
 // The thresholds actually applied, read back from the findings (independent of option names).
 std::string CriteriaTable(const StudyReport& r) {
-  std::set<std::tuple<std::string, double, std::string>> used;
+  std::set<std::tuple<std::string, double, std::string, std::string>> used;
   auto note = [&](std::optional<VeinClass> vein_class, const ClassifiedFinding& f) {
     if (!vein_class || !f.threshold_ms) return;
-    used.insert({std::string(VeinClassName(*vein_class)), *f.threshold_ms, f.criterion_source});
+    used.insert({std::string(VeinClassName(*vein_class)), *f.threshold_ms, ThresholdCondition(f),
+                 f.criterion_source});
   };
   for (const SegmentFinding& s : r.segments) note(Info(s.segment).vein_class, s.finding);
   for (const ClipResult& c : r.clips) note(c.identity.vein_class, c.finding);
   std::string out =
-      "<div class=\"criteria\"><b>Reflux criteria applied</b> (reflux time above "
-      "the threshold):<table>";
-  for (const auto& [vein_class, threshold, source] : used) {
-    out += "<tr><td>" + Esc(vein_class) + "</td><td>&gt; " + Fixed(threshold, 0) + " ms</td><td>" +
+      "<div class=\"criteria\"><b>Reflux criteria applied</b> (reflux when the reflux "
+      "time meets the condition):<table>";
+  for (const auto& [vein_class, threshold, condition, source] : used) {
+    out += "<tr><td>" + Esc(vein_class) + "</td><td>" + Esc(condition) + " ms</td><td>" +
            Esc(source) + "</td></tr>";
   }
   if (used.empty()) out += "<tr><td>no threshold was applied</td></tr>";

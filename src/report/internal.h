@@ -19,6 +19,9 @@ std::optional<double> Finite(const std::optional<double>& value);
 std::optional<double> Rounded(const std::optional<double>& value, double step);
 // Fixed-point text with `decimals` digits, "" for nullopt/non-finite. "-0.0" is printed as "0.0".
 std::string Fixed(const std::optional<double>& value, int decimals);
+// The reflux condition as the criteria state it: "> 500" or "\u2265 500" (inclusive), "" without
+// a threshold.
+std::string ThresholdCondition(const ClassifiedFinding& f);
 // Like Fixed with an explicit sign ("+12.5", "-3.0") for margins.
 std::string SignedFixed(const std::optional<double>& value, int decimals);
 

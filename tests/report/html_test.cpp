@@ -57,6 +57,22 @@ TEST_F(ReportHtml, HeaderShowsStudyProvenanceAndCriteria) {
   EXPECT_NE(html_.find("threshold_superficial_ms"), std::string::npos);
 }
 
+// An inclusive criterion (the SVS/AVF perforator alternative, ">= 500 ms") is printed as such in
+// the criteria table and on the clip cards, never as "> 500 ms".
+TEST(ReportHtmlCriteria, InclusiveThresholdIsPrintedAsAtLeast) {
+  StudyReport report = MakeFakeStudy();
+  for (ClipResult& clip : report.clips) {
+    if (clip.finding.threshold_ms == 350.0) clip.finding.threshold_inclusive = true;
+  }
+  for (SegmentFinding& s : report.segments) {
+    if (s.finding.threshold_ms == 350.0) s.finding.threshold_inclusive = true;
+  }
+  const std::string html = ToHtml(report);
+  EXPECT_NE(html.find("\u2265 350 ms"), std::string::npos);
+  EXPECT_EQ(html.find("&gt; 350 ms"), std::string::npos);
+  EXPECT_NE(html.find("&gt; 1000 ms"), std::string::npos);  // the others stay exclusive
+}
+
 TEST_F(ReportHtml, VeinMapHasEverySegmentColouredByClassification) {
   for (const SegmentFinding& s : report_.segments) {
     const std::string id = std::string("seg-") + std::string(LateralityCode(s.laterality)) + "-" +

@@ -62,7 +62,8 @@ std::string_view ClassificationName(Classification c);  // "reflux" / "no_reflux
 struct ClassifiedFinding {
   Classification classification = Classification::kIndeterminate;
   std::optional<double> threshold_ms;
-  std::optional<double> margin_ms;  // duration - threshold (positive = over the threshold)
+  std::optional<double> margin_ms;   // duration - threshold (positive = over the threshold)
+  bool threshold_inclusive = false;  // reflux at duration >= threshold (else > threshold)
   std::string
       reason;  // machine-readable reason for indeterminate ("truncated_below_threshold", ...)
   std::string criterion_source;  // citation of the threshold used
