@@ -175,7 +175,10 @@ std::string FindingRows(const ClipResult& clip) {
   if (!f.reason.empty()) rows += Row("Reason", reason);
   rows += Row("Reflux time", "<b>" + WithUnit(Fixed(LongestRefluxMs(clip), 0), "ms") + "</b>");
   rows += Row("Reflux when", WithUnit(Esc(ThresholdCondition(f)), "ms"));
-  rows += Row("Margin", WithUnit(SignedFixed(f.margin_ms, 0), "ms"));
+  // No reflux time, no margin to show: "-500 ms" beside "—" read as a measurement (the JSON
+  // keeps the documented duration - threshold, with 0 ms for no reflux).
+  const std::optional<double> none;
+  rows += Row("Margin", WithUnit(SignedFixed(LongestRefluxMs(clip) ? f.margin_ms : none, 0), "ms"));
   rows += Row("Peak reflux velocity", WithUnit(Fixed(PeakRefluxCmS(clip), 1), "cm/s"));
   rows += Row("Peak antegrade velocity", WithUnit(Fixed(PeakAntegradeCmS(clip), 1), "cm/s"));
   if (!f.criterion_source.empty()) rows += Row("Criterion", Esc(f.criterion_source));

@@ -28,9 +28,13 @@ double DecisiveDuration(const ClipResult& clip) {
   return d < maneuvers.size() ? maneuvers[d].reflux_duration_ms : -1;
 }
 
-double DecisivePeak(const ClipResult& clip) {
+// The decisive maneuver when it shows reflux (the clip's own fields are null otherwise: "no
+// retrograde flow" is not a measured 0 ms), else nullptr.
+const Maneuver* DecisiveReflux(const ClipResult& clip) {
+  if (!clip.measurement || !clip.measurement->decisive) return nullptr;
   const size_t d = *clip.measurement->decisive;
-  return clip.measurement->maneuvers[d].peak_reflux_velocity_cm_s;
+  const auto& maneuvers = clip.measurement->maneuvers;
+  return d < maneuvers.size() && maneuvers[d].has_reflux ? &maneuvers[d] : nullptr;
 }
 
 // The clip that decides a segment: any reflux clip beats the others (the longest reflux wins),
@@ -67,9 +71,9 @@ SegmentFinding MakeFinding(const StudyReport& report, const Key& key,
   f.decisive_clip = decisive;
   const ClipResult& clip = report.clips[decisive];
   f.finding = clip.finding;
-  if (DecisiveDuration(clip) >= 0) {
-    f.reflux_duration_ms = DecisiveDuration(clip);
-    f.peak_reflux_velocity_cm_s = DecisivePeak(clip);
+  if (const Maneuver* m = DecisiveReflux(clip)) {
+    f.reflux_duration_ms = m->reflux_duration_ms;
+    f.peak_reflux_velocity_cm_s = m->peak_reflux_velocity_cm_s;
   }
   return f;
 }

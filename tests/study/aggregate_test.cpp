@@ -72,6 +72,19 @@ TEST(Aggregate, NoRefluxBeatsIndeterminateAndIndeterminateKeepsTheBestReason) {
   EXPECT_EQ(pop->decisive_clip, 3u);
 }
 
+// A segment decided by a clip without reflux has no reflux time, as the clip has none (null in
+// the JSON, "—" in the HTML): it read 0 ms and 0 cm/s, as if measured.
+TEST(Aggregate, NoRefluxSegmentHasNoRefluxTime) {
+  StudyReport r;
+  r.clips = {Clip(kR, kGsvSfj, Classification::kNoReflux, 0)};
+  Aggregate(r, DefaultProtocol());
+  const SegmentFinding* f = Find(r, kR, kGsvSfj);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->finding.classification, Classification::kNoReflux);
+  EXPECT_FALSE(f->reflux_duration_ms.has_value());
+  EXPECT_FALSE(f->peak_reflux_velocity_cm_s.has_value());
+}
+
 TEST(Aggregate, ClipsWithoutLateralityOrSegmentAreNotGrouped) {
   StudyReport r;
   r.clips = {Clip(kL, kCfv, Classification::kReflux, 1500)};
