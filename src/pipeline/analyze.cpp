@@ -82,7 +82,7 @@ struct StudyWork {
 
 struct HeaderInfo {
   bool is_dicom = false;
-  std::string study_uid, study_date;
+  std::string study_uid, study_date, patient_id;
 };
 
 HeaderInfo ReadHeader(const std::string& path) {
@@ -93,29 +93,45 @@ HeaderInfo ReadHeader(const std::string& path) {
   if (image) {
     info.study_uid = image->tags.study_instance_uid;
     info.study_date = image->tags.study_date;
+    info.patient_id = image->tags.patient_id;
   }
   return info;
 }
 
-// Groups DICOM files by StudyInstanceUID into uniquely named output folders.
+// Groups DICOM files by StudyInstanceUID and PatientID into uniquely named output folders. One
+// UID naming several patients (a bad export, a UID-less anonymizer, files without a UID) is split
+// by patient, each report holding one patient's clips, with a warning: merged, one patient's
+// findings were reported under another's ID. The warning names folders, never patient IDs.
 std::vector<StudyWork> GroupStudies(const std::vector<std::string>& files,
-                                    const std::vector<HeaderInfo>& headers) {
-  std::map<std::string, StudyWork> by_uid;
+                                    const std::vector<HeaderInfo>& headers,
+                                    std::vector<std::string>& warnings) {
+  std::map<std::pair<std::string, std::string>, StudyWork> by_key;  // (uid, patient id)
+  std::map<std::string, std::set<std::string>> patients_of_uid;
   for (size_t i = 0; i < files.size(); ++i) {
-    if (!headers[i].is_dicom) continue;
-    StudyWork& work = by_uid[headers[i].study_uid];
+    const HeaderInfo& h = headers[i];
+    if (!h.is_dicom) continue;
+    patients_of_uid[h.study_uid].insert(h.patient_id);
+    StudyWork& work = by_key[{h.study_uid, h.patient_id}];
     if (work.files.empty()) {
-      work.uid = headers[i].study_uid;
-      work.folder = StudyFolderName(headers[i].study_uid, headers[i].study_date);
+      work.uid = h.study_uid;
+      work.folder = StudyFolderName(h.study_uid, h.study_date);
     }
     work.files.push_back(files[i]);
   }
   std::vector<StudyWork> studies;
   std::set<std::string> used;
-  for (auto& [uid, work] : by_uid) {
+  for (auto& [key, work] : by_key) {
+    const size_t patients = patients_of_uid[key.first].size();
+    if (patients > 1) work.folder += "_p" + PatientTag(key.second);
     const std::string base = work.folder;
     for (int n = 2; !used.insert(work.folder).second; ++n)
       work.folder = base + "_" + std::to_string(n);
+    if (patients > 1) {
+      warnings.push_back("study " + work.folder + ": its StudyInstanceUID" +
+                         (key.first.empty() ? " (none)" : "") + " is shared by " +
+                         std::to_string(patients) +
+                         " patients; their files are reported separately, by PatientID");
+    }
     studies.push_back(std::move(work));
   }
   return studies;
@@ -302,7 +318,7 @@ Result<AnalyzeSummary> Analyze(const AnalyzeOptions& options, const ProgressFn& 
   if (ec) return Fail(ErrorCode::kIo, "cannot create output folder: " + ec.message());
 
   Runner runner(options, *config, progress, static_cast<size_t>(summary.dicom));
-  runner.Run(GroupStudies(inputs.files, headers), summary);
+  runner.Run(GroupStudies(inputs.files, headers, summary.warnings), summary);
   std::sort(summary.studies.begin(), summary.studies.end(),
             [](const StudyRow& a, const StudyRow& b) { return a.folder < b.folder; });
   for (const StudyRow& row : summary.studies) {

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "refluxscan/core/fs.h"
+#include "refluxscan/dicom/read.h"
 #include "refluxscan/dicom/write.h"
 #include "synth/set.h"
 #include "testing/fixtures.h"
@@ -115,6 +116,40 @@ TEST(Analyze, ManifestRowsSkippedAreWarnings) {
   };
   EXPECT_TRUE(has("row 2: unknown laterality"));
   EXPECT_TRUE(has("row 3: unknown segment \"GSV_FOO\""));
+}
+
+// Two patients under one StudyInstanceUID (a bad export) are two reports, with a warning: merged,
+// one patient's findings were reported under the other's ID.
+TEST(Analyze, OneStudyUidWithTwoPatientsIsSplitByPatient) {
+  const fs::path in = testing::ScratchDir("analyze_two_patients_in");
+  const fs::path out = testing::ScratchDir("analyze_two_patients_out");
+  const fs::path source = SampleSet() / "STUDY_001";
+  fs::copy_file(source / "IMG_0001.dcm", in / "a.dcm");
+  auto image = dicom::ReadUltrasound((source / "IMG_0002.dcm").string());
+  ASSERT_TRUE(image.has_value()) << image.error().message;
+  dicom::UltrasoundWriteSpec spec;
+  spec.tags = image->tags;
+  spec.tags.patient_id = "OTHER-PATIENT";
+  spec.tags.sop_instance_uid = dicom::NewUid();
+  spec.frames = image->frames;
+  spec.regions = image->regions;
+  ASSERT_TRUE(dicom::WriteUltrasound(spec, (in / "b.dcm").string()).has_value());
+  auto summary = Analyze(Options({in.string()}, out));
+  ASSERT_TRUE(summary.has_value()) << summary.error().message;
+  const auto reports = FindReports(out);
+  ASSERT_EQ(reports.size(), 2u);
+  std::set<std::string> patients;
+  for (const fs::path& r : reports) {
+    const json report = ReadJson(r);
+    EXPECT_EQ(report["clips"].size(), 1u);
+    patients.insert(report["study"]["patient_id"].get<std::string>());
+  }
+  EXPECT_EQ(patients.size(), 2u);
+  ASSERT_EQ(summary->warnings.size(), 2u);
+  EXPECT_NE(summary->warnings[0].find("shared by 2 patients"), std::string::npos);
+  for (const std::string& w : summary->warnings) {
+    EXPECT_EQ(w.find("OTHER-PATIENT"), std::string::npos) << "patient IDs stay out of logs";
+  }
 }
 
 TEST(Analyze, BadFilesGivePartialExitAndPerFileErrors) {
