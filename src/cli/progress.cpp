@@ -49,7 +49,8 @@ void PrintSummary(const pipeline::AnalyzeSummary& s, const std::string& output_d
         << (row.skipped_unchanged ? "  (unchanged, skipped)" : "") << "\n";
   }
   out << "files: " << s.files_found << " found, " << s.dicom << " DICOM, " << s.non_dicom
-      << " not DICOM (skipped); clips: " << s.ok << " analyzed, " << s.failed << " failed"
+      << " not DICOM (skipped); clips: " << s.ok << " analyzed, " << s.failed << " failed, "
+      << s.skipped << " not spectral (skipped)"
       << (s.reused > 0 ? " (" + std::to_string(s.reused) + " from unchanged studies, not re-run)"
                        : std::string())
       << "; " << std::fixed << std::setprecision(1) << s.wall_s << " s\n";

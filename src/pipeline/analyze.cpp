@@ -152,7 +152,9 @@ StudyReport BuildReport(StudyWork& work, const RunConfig& config) {
 StudyRow SummarizeStudy(const StudyWork& work, const StudyReport& report) {
   StudyRow row{.folder = work.folder};
   for (const ClipResult& clip : report.clips) {
-    (clip.status == ClipStatus::kOk ? row.clips_ok : row.clips_failed)++;
+    (clip.status == ClipStatus::kOk        ? row.clips_ok
+     : clip.status == ClipStatus::kSkipped ? row.clips_skipped
+                                           : row.clips_failed)++;
   }
   row.segments_total = static_cast<int>(report.segments.size());
   for (const SegmentFinding& s : report.segments) {
@@ -173,13 +175,13 @@ void AddTimes(StageTimes& total, const StageTimes& t) {
 std::string EncodeRow(const StudyRow& r) {
   return std::to_string(r.clips_ok) + " " + std::to_string(r.clips_failed) + " " +
          std::to_string(r.segments_total) + " " + std::to_string(r.segments_reflux) + " " +
-         std::to_string(r.segments_indeterminate);
+         std::to_string(r.segments_indeterminate) + " " + std::to_string(r.clips_skipped);
 }
 
 StudyRow DecodeRow(const std::string& folder, const std::string& line) {
   StudyRow r{.folder = folder, .skipped_unchanged = true};
-  std::sscanf(line.c_str(), "%d %d %d %d %d", &r.clips_ok, &r.clips_failed, &r.segments_total,
-              &r.segments_reflux, &r.segments_indeterminate);
+  std::sscanf(line.c_str(), "%d %d %d %d %d %d", &r.clips_ok, &r.clips_failed, &r.segments_total,
+              &r.segments_reflux, &r.segments_indeterminate, &r.clips_skipped);
   return r;
 }
 
@@ -255,6 +257,7 @@ class Runner {
     summary_->stage_times.report_s += report_s;
     summary_->ok += row.clips_ok;
     summary_->failed += row.clips_failed;
+    summary_->skipped += row.clips_skipped;
     if (!warning.empty()) summary_->warnings.push_back(warning);
     summary_->studies.push_back(std::move(row));
   }
@@ -325,7 +328,8 @@ Result<AnalyzeSummary> Analyze(const AnalyzeOptions& options, const ProgressFn& 
     if (row.skipped_unchanged) {
       summary.ok += row.clips_ok;
       summary.failed += row.clips_failed;
-      summary.reused += row.clips_ok + row.clips_failed;
+      summary.skipped += row.clips_skipped;
+      summary.reused += row.clips_ok + row.clips_failed + row.clips_skipped;
     }
   }
   summary.exit_code =

@@ -140,11 +140,12 @@ ClipOutcome AnalyzeImage(UltrasoundImage image, const ClipContext& context) {
   if (context.decode_only) return out;
 
   const std::vector<const UltrasoundRegion*> spectral_regions = image.SpectralRegions();
-  if (spectral_regions.empty()) {
+  if (spectral_regions.empty()) {  // a B-mode or colour image of the study: nothing to measure
     MarkFailed(
         clip,
         Error{ErrorCode::kNotFound, "no spectral Doppler region: " + image.NoSpectralReason()},
         "not_spectral", reflux::kReasonNoCalibration);
+    clip.status = ClipStatus::kSkipped;
     return out;
   }
   MeasureStrip(image, *spectral_regions.front(), context, out);

@@ -212,6 +212,9 @@ Result<Protocol> LoadProtocol(const std::string& path) {
 void Aggregate(StudyReport& report, const Protocol& protocol) {
   std::map<Key, std::vector<size_t>> groups;
   for (size_t i = 0; i < report.clips.size(); ++i) {
+    // A skipped clip (a B-mode or colour image: vein-mapping studies label those too, for
+    // diameters) measured nothing: it neither decides a segment nor makes it unmeasurable.
+    if (report.clips[i].status == ClipStatus::kSkipped) continue;
     const SegmentId& id = report.clips[i].identity;
     if (id.laterality && id.segment) groups[{*id.laterality, *id.segment}].push_back(i);
   }

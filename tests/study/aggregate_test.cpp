@@ -85,6 +85,22 @@ TEST(Aggregate, NoRefluxSegmentHasNoRefluxTime) {
   EXPECT_FALSE(f->peak_reflux_velocity_cm_s.has_value());
 }
 
+// A labelled B-mode image (skipped: no spectral region) measured nothing: the level stays
+// decided by its Doppler clips, or missing from the protocol when it has none.
+TEST(Aggregate, SkippedClipsDoNotMakeASegment) {
+  StudyReport r;
+  r.clips = {Clip(kR, kGsvSfj, Classification::kIndeterminate, 0, "no_calibration"),
+             Clip(kR, kCfv, Classification::kIndeterminate, 0, "no_calibration"),
+             Clip(kR, kCfv, Classification::kNoReflux, 100)};
+  r.clips[0].status = r.clips[1].status = ClipStatus::kSkipped;
+  Aggregate(r, DefaultProtocol());
+  EXPECT_EQ(Find(r, kR, kGsvSfj), nullptr);
+  const SegmentFinding* cfv = Find(r, kR, kCfv);
+  ASSERT_NE(cfv, nullptr);
+  EXPECT_EQ(cfv->clip_indices, std::vector<size_t>{2});
+  EXPECT_EQ(cfv->finding.classification, Classification::kNoReflux);
+}
+
 TEST(Aggregate, ClipsWithoutLateralityOrSegmentAreNotGrouped) {
   StudyReport r;
   r.clips = {Clip(kL, kCfv, Classification::kReflux, 1500)};

@@ -32,6 +32,7 @@ struct AnalyzeOptions {
 struct StudyRow {
   std::string folder;  // safe name under output_dir
   int clips_ok = 0, clips_failed = 0;
+  int clips_skipped = 0;  // DICOM files that are no spectral Doppler clip (B-mode, colour images)
   int segments_total = 0, segments_reflux = 0, segments_indeterminate = 0;
   bool skipped_unchanged = false;
 };
@@ -43,7 +44,9 @@ struct StageTimes {
 
 struct AnalyzeSummary {
   int files_found = 0, non_dicom = 0, dicom = 0, ok = 0, failed = 0;
-  int reused = 0;  // of ok + failed: clips of unchanged studies, reports kept (not re-analyzed)
+  int skipped = 0;  // DICOM files without a spectral Doppler region: in the reports, not failures
+  int reused =
+      0;  // of ok + failed + skipped: clips of unchanged studies, reports kept (not re-analyzed)
   std::vector<StudyRow> studies;
   StageTimes stage_times;
   double wall_s = 0;
