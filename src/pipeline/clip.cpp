@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "qa.h"
+#include "refluxscan/core/text.h"
 #include "refluxscan/dicom/read.h"
 #include "refluxscan/reflux/measure.h"
 #include "refluxscan/spectral/envelope.h"
@@ -46,6 +47,7 @@ CalibrationSummary SummarizeCalibration(const UltrasoundRegion& region, const Sp
   cal.transducer_frequency_hz = region.transducer_frequency_hz;
   cal.frame_index = s.frame_index;
   cal.frames_total = s.frames_total;
+  cal.source = s.source;
   cal.warnings = s.warnings;
   cal.warnings.insert(cal.warnings.end(), region.warnings.begin(), region.warnings.end());
   cal.notes = s.notes;
@@ -79,8 +81,17 @@ void MeasureStrip(const UltrasoundImage& image, const UltrasoundRegion& region,
   ClipResult& clip = out.result;
   auto start = Clock::now();
   Result<Spectrogram> spectrogram = spectral::SpectrogramFromDisplay(image, region);
+  std::string signal_problem;  // a signal file that could not be used: the display serves
   if (context.source == SignalSource::kAuto) {
-    if (auto from_signal = SignalSpectrogram(image.path, region)) spectrogram = *from_signal;
+    if (auto from_signal = SignalSpectrogram(image.path, region)) {
+      if (*from_signal) {
+        spectrogram = std::move(*from_signal);
+      } else {
+        signal_problem = "raw signal beside the file not used (" +
+                         SanitizeForLog(from_signal->error().message, 200) +
+                         "): the display strip was measured";
+      }
+    }
   }
   out.times.strip_s += SecondsSince(start);
   if (!spectrogram) {
@@ -90,6 +101,7 @@ void MeasureStrip(const UltrasoundImage& image, const UltrasoundRegion& region,
     return;
   }
   clip.calibration = SummarizeCalibration(region, *spectrogram);
+  if (!signal_problem.empty()) clip.calibration->notes.push_back(signal_problem);
   clip.clip_duration_s = spectrogram->Columns() * spectrogram->seconds_per_column;
 
   start = Clock::now();
@@ -114,9 +126,14 @@ void MeasureStrip(const UltrasoundImage& image, const UltrasoundRegion& region,
   }
 
   for (std::string& flag : QualityFlags(clip, &*envelope)) clip.quality.push_back(std::move(flag));
-  if (context.keep_evidence && spectrogram->source == SpectrogramSource::kDisplay &&
-      !image.frames.empty()) {
-    clip.strip_bgr = image.frames.back()(region.Rect()).clone();
+  if (context.keep_evidence && !image.frames.empty()) {
+    // The strip as the scanner showed it, also when the raw signal was measured (then without
+    // the envelopes: their time axis is the signal's, not the display's columns).
+    const cv::Mat& frame = image.frames.back();
+    const cv::Rect rect = region.Rect() & cv::Rect(0, 0, frame.cols, frame.rows);
+    if (rect.empty()) return;
+    clip.strip_bgr = frame(rect).clone();
+    if (spectrogram->source != SpectrogramSource::kDisplay) return;
     // Velocity at the strip's displayed row 0 and per displayed row: a display whose velocity
     // grows downward (DeltaY > 0) was flipped into the canonical orientation; undo that here.
     const bool flipped = region.delta_y > 0;

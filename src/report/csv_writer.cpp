@@ -14,7 +14,7 @@ namespace {
 
 using detail::Fixed;
 
-constexpr std::array<std::string_view, 26> kColumns = {
+constexpr std::array<std::string_view, 27> kColumns = {
     "level",
     "clip_id",
     "file",
@@ -37,6 +37,7 @@ constexpr std::array<std::string_view, 26> kColumns = {
     "maneuver_count",
     "time_resolution_ms",
     "doppler_angle_deg",
+    "measured_from",
     "quality_flags",
     "clip_ids",
     "decisive_clip_id",
@@ -94,8 +95,10 @@ Row ClipRow(const ClipResult& clip, size_t id) {
     row[Col("maneuver_count")] = std::to_string(clip.measurement->maneuvers.size());
     row[Col("time_resolution_ms")] = Fixed(clip.measurement->time_resolution_ms, 3);
   }
-  if (clip.calibration)
+  if (clip.calibration) {
     row[Col("doppler_angle_deg")] = Fixed(clip.calibration->doppler_angle_deg, 1);
+    row[Col("measured_from")] = SpectrogramSourceName(clip.calibration->source);
+  }
   row[Col("quality_flags")] = Join(clip.quality, ';');
   return row;
 }

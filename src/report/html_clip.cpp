@@ -37,8 +37,15 @@ struct StripFrame {
   double Row(double v) const { return (velocity_top - v) / step_per_row; }
 };
 
+// Whether the measurement came from the strip shown (else from the raw signal beside the file:
+// its time axis is not the display's columns, so nothing is drawn over the display).
+bool MeasuredOnStrip(const ClipResult& clip) {
+  return !clip.calibration || clip.calibration->source == SpectrogramSource::kDisplay;
+}
+
 StripFrame FrameOf(const ClipResult& clip) {
   StripFrame f;
+  if (!MeasuredOnStrip(clip)) return f;
   if (clip.envelope) {
     f.t0_s = clip.envelope->t0_s;
     f.seconds_per_column = clip.envelope->seconds_per_column;
@@ -143,6 +150,13 @@ std::string StripFigure(const ClipResult& clip) {
   if (clip.measurement && FrameOf(clip).HasTime()) {
     out += BandLabels(*clip.measurement, FrameOf(clip), clip.strip_bgr.cols);
   }
+  if (!MeasuredOnStrip(clip)) {
+    return out +
+           "</div><figcaption>The strip as displayed. The measurement used the raw Doppler "
+           "signal recorded beside this file (" +
+           std::string(SpectrogramSourceName(clip.calibration->source)) +
+           "), whose envelopes and timing are not drawn over the display.</figcaption></figure>";
+  }
   out +=
       "</div><figcaption><span class=\"key k-ante\"></span>antegrade envelope "
       "<span class=\"key k-retro\"></span>retrograde envelope <span class=\"key k-base\"></span>"
@@ -209,10 +223,14 @@ std::string ManeuverTable(const RefluxMeasurement& m) {
 
 std::string CalibrationText(const CalibrationSummary& c) {
   const std::string unit(VelocityUnitName(c.unit));
-  std::string s = std::string(c.region_data_type == 4 ? "CW" : "PW") + " Doppler; " +
-                  Fixed(c.seconds_per_column * 1000.0, 2) + " ms/column, " +
-                  Fixed(c.velocity_step_per_row, 3) + " " + unit + "/row; scale " +
-                  Fixed(c.velocity_top, 1) + " to " + Fixed(c.velocity_bottom, 1) + " " + unit;
+  std::string s = std::string(c.region_data_type == 4 ? "CW" : "PW") + " Doppler";
+  s += c.source == SpectrogramSource::kDisplay
+           ? "; "
+           : " measured from the raw signal (" + std::string(SpectrogramSourceName(c.source)) +
+                 "); ";
+  s += Fixed(c.seconds_per_column * 1000.0, 2) + " ms/column, " +
+       Fixed(c.velocity_step_per_row, 3) + " " + unit + "/row; scale " + Fixed(c.velocity_top, 1) +
+       " to " + Fixed(c.velocity_bottom, 1) + " " + unit;
   s +=
       "; angle " + (c.doppler_angle_deg ? Fixed(c.doppler_angle_deg, 0) + "&deg;" : "not recorded");
   if (c.prf_hz) s += "; PRF " + Fixed(*c.prf_hz / 1000.0, 2) + " kHz";

@@ -49,6 +49,7 @@ Json CalibrationJson(const CalibrationSummary& c) {
   j["transducer_frequency_hz"] = Number(c.transducer_frequency_hz, 1.0);
   j["frame_index"] = c.frame_index;
   j["frames_total"] = c.frames_total;
+  j["source"] = SpectrogramSourceName(c.source);
   j["warnings"] = StringArray(c.warnings);
   j["notes"] = StringArray(c.notes);
   return j;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 
@@ -150,6 +151,56 @@ TEST(Analyze, OneStudyUidWithTwoPatientsIsSplitByPatient) {
   for (const std::string& w : summary->warnings) {
     EXPECT_EQ(w.find("OTHER-PATIENT"), std::string::npos) << "patient IDs stay out of logs";
   }
+}
+
+// --source auto: a clip with its raw I/Q beside it is measured from it and says so (JSON
+// calibration.source, CSV measured_from), and its HTML card still shows the strip as displayed,
+// without envelopes drawn on the display's time axis; an unreadable signal file falls back to the
+// display with a note instead of failing the clip.
+TEST(Analyze, SourceAutoRecordsWhatWasMeasuredAndFallsBackToTheDisplay) {
+  const fs::path gen = testing::ScratchDir("analyze_signal_gen");
+  synth::SetOptions g;
+  g.out_dir = (gen / "set").string();
+  g.preset = "sample";
+  g.seed = 7;
+  g.emit_signal = true;
+  ASSERT_TRUE(synth::GenerateSet(g).has_value());
+  const fs::path study = gen / "set" / "STUDY_001";
+  const fs::path in = testing::ScratchDir("analyze_signal_in");
+  const fs::path out = testing::ScratchDir("analyze_signal_out");
+  for (const char* f : {"IMG_0001.dcm", "IMG_0001.iq", "IMG_0002.dcm", "IMG_0003.dcm"}) {
+    fs::copy_file(study / f, in / f);
+  }
+  {  // a truncated I/Q file beside IMG_0002
+    const std::string iq = *ReadTextFile((study / "IMG_0002.iq").string());
+    std::ofstream(in / "IMG_0002.iq", std::ios::binary) << iq.substr(0, 100);
+  }
+  auto options = Options({in.string()}, out);
+  options.source = SignalSource::kAuto;
+  auto summary = Analyze(options);
+  ASSERT_TRUE(summary.has_value()) << summary.error().message;
+  EXPECT_EQ(summary->failed, 0);
+  const auto reports = FindReports(out);
+  ASSERT_EQ(reports.size(), 1u);
+  std::map<std::string, std::string> source;
+  const json report = ReadJson(reports[0]);
+  for (const json& clip : report["clips"]) {
+    const std::string name = fs::path(clip["file"].get<std::string>()).filename().string();
+    EXPECT_EQ(clip["status"], "ok") << name;
+    source[name] = clip["calibration"]["source"].get<std::string>();
+    if (name == "IMG_0002.dcm") {
+      EXPECT_NE(clip["calibration"]["notes"].dump().find("raw signal beside the file not used"),
+                std::string::npos);
+    }
+  }
+  EXPECT_EQ(source["IMG_0001.dcm"], "iq");
+  EXPECT_EQ(source["IMG_0002.dcm"], "display");
+  EXPECT_EQ(source["IMG_0003.dcm"], "display");
+  const std::string html = *ReadTextFile((reports[0].parent_path() / "report.html").string());
+  EXPECT_EQ(html.find("No spectral strip image available"), std::string::npos);
+  EXPECT_NE(html.find("The measurement used the raw Doppler signal"), std::string::npos);
+  const std::string csv = *ReadTextFile((reports[0].parent_path() / "report.csv").string());
+  EXPECT_NE(csv.find(",iq,"), std::string::npos);
 }
 
 TEST(Analyze, BadFilesGivePartialExitAndPerFileErrors) {

@@ -24,6 +24,8 @@ struct CalibrationSummary {
   double velocity_top = 0, velocity_bottom = 0;  // scale limits
   std::optional<double> doppler_angle_deg, prf_hz, transducer_frequency_hz;
   int frame_index = 0, frames_total = 1;
+  // What was measured: the display strip, or the raw signal beside the file (--source auto).
+  SpectrogramSource source = SpectrogramSource::kDisplay;
   std::vector<std::string> warnings;  // inconsistencies (QA flag calibration_inconsistent)
   std::vector<std::string> notes;     // how the display was read (masks, tint, conversions)
 };
