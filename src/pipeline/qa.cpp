@@ -51,11 +51,12 @@ void AddMeasurementFlags(const RefluxMeasurement& m, const ClassifiedFinding& fi
       std::abs(*finding.margin_ms) <= near_ms) {
     flags.emplace_back("near_threshold");
   }
+  // A truncated maneuver with reflux: the clip ended during it; without: the clip ended too
+  // soon after the release to see whether reflux follows (told apart: "ends while reflux
+  // continues" on a clip with no reflux sent sonographers looking for one).
   for (const Maneuver& maneuver : m.maneuvers) {
-    if (maneuver.truncated) {
-      flags.emplace_back("truncated");
-      break;
-    }
+    if (maneuver.truncated)
+      flags.emplace_back(maneuver.has_reflux ? "truncated" : "short_after_release");
   }
 }
 

@@ -183,6 +183,9 @@ constexpr std::array kQualityFlags = {
     Described{"weak_signal", "Doppler signal too weak: raise the gain or improve the angle."},
     Described{"no_augmentation", "No augmentation response: no antegrade burst after compression."},
     Described{"truncated", "The clip ends while reflux continues: record a longer clip."},
+    Described{"short_after_release",
+              "The clip ends less than 0.25 s after a release: too soon to see whether reflux "
+              "follows. Record longer after releasing."},
     Described{"angle_missing", "Doppler correction angle not recorded."},
     Described{"angle_large", "Doppler angle above 60 degrees: velocities are unreliable."},
     Described{"calibration_missing",
@@ -199,7 +202,8 @@ constexpr std::array kQualityFlags = {
 
 constexpr std::array kReasons = {
     Described{"truncated_below_threshold",
-              "the clip ends during reflux and the measured part is below the threshold"},
+              "the clip ends during reflux, or too soon after the release to tell, below the "
+              "threshold"},
     Described{"no_augmentation", "no augmentation response visible"},
     Described{"weak_signal", "signal too weak to trace"},
     Described{"aliased", "aliasing hides the trace"},

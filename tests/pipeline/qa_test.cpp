@@ -51,5 +51,22 @@ TEST(QualityFlags, NearThresholdDecisionsAreFlagged) {
   EXPECT_FALSE(Has(QualityFlags(clip, nullptr), "near_threshold"));
 }
 
+// A maneuver cut by the end of the clip: "truncated" (reflux still running) only when it has
+// reflux; without reflux the clip merely ended too soon after the release to tell.
+TEST(QualityFlags, TruncatedOnlyWithRefluxElseShortAfterRelease) {
+  ClipResult clip = ClipWithCalibration();
+  clip.measurement = RefluxMeasurement{};
+  Maneuver cut;
+  cut.truncated = true;
+  clip.measurement->maneuvers = {cut};
+  auto flags = QualityFlags(clip, nullptr);
+  EXPECT_TRUE(Has(flags, "short_after_release"));
+  EXPECT_FALSE(Has(flags, "truncated"));
+  clip.measurement->maneuvers[0].has_reflux = true;
+  flags = QualityFlags(clip, nullptr);
+  EXPECT_TRUE(Has(flags, "truncated"));
+  EXPECT_FALSE(Has(flags, "short_after_release"));
+}
+
 }  // namespace
 }  // namespace refluxscan::pipeline
