@@ -11,6 +11,7 @@
 #include "parallel.h"
 #include "refluxscan/core/text.h"
 #include "refluxscan/dicom/read.h"
+#include "refluxscan/reflux/criteria.h"
 #include "refluxscan/study/aggregate.h"
 #include "refluxscan/study/discover.h"
 #include "study_output.h"
@@ -74,6 +75,7 @@ Result<RunConfig> LoadRunConfig(const AnalyzeOptions& options) {
 struct StudyWork {
   std::string uid, folder;
   std::vector<std::string> files;
+  std::vector<std::string> duplicate_of;  // per file: the file with its SOP Instance UID, or ""
   std::vector<ClipOutcome> outcomes;
   size_t remaining = 0;
   bool skip = false;
@@ -82,7 +84,7 @@ struct StudyWork {
 
 struct HeaderInfo {
   bool is_dicom = false;
-  std::string study_uid, study_date, patient_id;
+  std::string study_uid, study_date, patient_id, sop_uid;
 };
 
 HeaderInfo ReadHeader(const std::string& path) {
@@ -94,6 +96,7 @@ HeaderInfo ReadHeader(const std::string& path) {
     info.study_uid = image->tags.study_instance_uid;
     info.study_date = image->tags.study_date;
     info.patient_id = image->tags.patient_id;
+    info.sop_uid = image->tags.sop_instance_uid;
   }
   return info;
 }
@@ -107,9 +110,16 @@ std::vector<StudyWork> GroupStudies(const std::vector<std::string>& files,
                                     std::vector<std::string>& warnings) {
   std::map<std::pair<std::string, std::string>, StudyWork> by_key;  // (uid, patient id)
   std::map<std::string, std::set<std::string>> patients_of_uid;
+  std::map<std::string, std::string> first_with_sop;  // SOP Instance UID -> first file
+  int duplicates = 0;
   for (size_t i = 0; i < files.size(); ++i) {
     const HeaderInfo& h = headers[i];
     if (!h.is_dicom) continue;
+    std::string duplicate_of;
+    if (!h.sop_uid.empty()) {
+      const auto [it, first] = first_with_sop.emplace(h.sop_uid, files[i]);
+      if (!first) duplicate_of = it->second, ++duplicates;
+    }
     patients_of_uid[h.study_uid].insert(h.patient_id);
     StudyWork& work = by_key[{h.study_uid, h.patient_id}];
     if (work.files.empty()) {
@@ -117,6 +127,12 @@ std::vector<StudyWork> GroupStudies(const std::vector<std::string>& files,
       work.folder = StudyFolderName(h.study_uid, h.study_date);
     }
     work.files.push_back(files[i]);
+    work.duplicate_of.push_back(std::move(duplicate_of));
+  }
+  if (duplicates > 0) {
+    warnings.push_back(std::to_string(duplicates) +
+                       " file(s) repeat another file's SOP Instance UID (the same image): "
+                       "listed as skipped, the image analysed once");
   }
   std::vector<StudyWork> studies;
   std::set<std::string> used;
@@ -135,6 +151,20 @@ std::vector<StudyWork> GroupStudies(const std::vector<std::string>& files,
     studies.push_back(std::move(work));
   }
   return studies;
+}
+
+// A second copy of an image (same SOP Instance UID): listed, skipped, not analysed again (it
+// would count the same maneuvers twice in its segment).
+ClipOutcome DuplicateClip(const std::string& path, const std::string& first) {
+  ClipOutcome out;
+  out.result.file = path;
+  out.result.status = ClipStatus::kSkipped;
+  out.result.error =
+      Error{ErrorCode::kInvalidInput, "same SOP Instance UID as " + SanitizeForLog(first, 300) +
+                                          ": the same image, analysed once"};
+  out.result.finding = reflux::Indeterminate(reflux::kReasonError);
+  out.result.quality.emplace_back("duplicate");
+  return out;
 }
 
 StudyReport BuildReport(StudyWork& work, const RunConfig& config) {
@@ -228,7 +258,9 @@ class Runner {
   void ProcessItem(size_t i) {
     const auto [s, f] = items_[i];
     StudyWork& work = studies_[s];
-    ClipOutcome outcome = AnalyzeClip(work.files[f], context_);
+    ClipOutcome outcome = work.duplicate_of[f].empty()
+                              ? AnalyzeClip(work.files[f], context_)
+                              : DuplicateClip(work.files[f], work.duplicate_of[f]);
     bool last = false;
     {
       std::lock_guard lock(mutex_);

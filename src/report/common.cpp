@@ -198,6 +198,8 @@ constexpr std::array kQualityFlags = {
     Described{"unknown_laterality", "Laterality (left/right) not recorded."},
     Described{"decode_error", "The image could not be decoded."},
     Described{"not_spectral", "Not a spectral Doppler image (no spectral region)."},
+    Described{"duplicate",
+              "Another file holds the same image (same SOP Instance UID): analysed once."},
 };
 
 constexpr std::array kReasons = {

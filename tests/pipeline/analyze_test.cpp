@@ -203,6 +203,29 @@ TEST(Analyze, SourceAutoRecordsWhatWasMeasuredAndFallsBackToTheDisplay) {
   EXPECT_NE(csv.find(",iq,"), std::string::npos);
 }
 
+// The same image twice (a copy, same SOP Instance UID) is analysed once: the copy is listed as
+// skipped and its segment keeps one clip (it had two, the same maneuvers counted twice).
+TEST(Analyze, ACopyOfAnImageIsListedButAnalysedOnce) {
+  const fs::path in = testing::ScratchDir("analyze_copy_in");
+  const fs::path out = testing::ScratchDir("analyze_copy_out");
+  const fs::path source = SampleSet() / "STUDY_001" / "IMG_0001.dcm";
+  fs::copy_file(source, in / "a.dcm");
+  fs::copy_file(source, in / "b.dcm");
+  auto summary = Analyze(Options({in.string()}, out));
+  ASSERT_TRUE(summary.has_value()) << summary.error().message;
+  EXPECT_EQ(summary->ok, 1);
+  EXPECT_EQ(summary->skipped, 1);
+  EXPECT_EQ(summary->exit_code, ExitCode::kOk);
+  const auto reports = FindReports(out);
+  ASSERT_EQ(reports.size(), 1u);
+  const json report = ReadJson(reports[0]);
+  ASSERT_EQ(report["clips"].size(), 2u);
+  EXPECT_EQ(report["clips"][1]["status"], "skipped");
+  EXPECT_NE(report["clips"][1]["error"]["message"].get<std::string>().find("same SOP"),
+            std::string::npos);
+  for (const json& segment : report["segments"]) EXPECT_EQ(segment["clip_ids"].size(), 1u);
+}
+
 TEST(Analyze, BadFilesGivePartialExitAndPerFileErrors) {
   const fs::path in = testing::ScratchDir("analyze_bad_in");
   const fs::path out = testing::ScratchDir("analyze_bad_out");
