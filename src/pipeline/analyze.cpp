@@ -85,6 +85,7 @@ struct StudyWork {
 struct HeaderInfo {
   bool is_dicom = false;
   std::string study_uid, study_date, patient_id, sop_uid;
+  uintmax_t size_bytes = 0;
 };
 
 HeaderInfo ReadHeader(const std::string& path) {
@@ -97,6 +98,8 @@ HeaderInfo ReadHeader(const std::string& path) {
     info.study_date = image->tags.study_date;
     info.patient_id = image->tags.patient_id;
     info.sop_uid = image->tags.sop_instance_uid;
+    std::error_code ec;
+    info.size_bytes = fs::file_size(path, ec);
   }
   return info;
 }
@@ -110,14 +113,16 @@ std::vector<StudyWork> GroupStudies(const std::vector<std::string>& files,
                                     std::vector<std::string>& warnings) {
   std::map<std::pair<std::string, std::string>, StudyWork> by_key;  // (uid, patient id)
   std::map<std::string, std::set<std::string>> patients_of_uid;
-  std::map<std::string, std::string> first_with_sop;  // SOP Instance UID -> first file
+  // (SOP Instance UID, size) -> first file: a copy of a file. Same UID, other bytes (a damaged
+  // or re-encoded file) is analysed on its own.
+  std::map<std::pair<std::string, uintmax_t>, std::string> first_with_sop;
   int duplicates = 0;
   for (size_t i = 0; i < files.size(); ++i) {
     const HeaderInfo& h = headers[i];
     if (!h.is_dicom) continue;
     std::string duplicate_of;
     if (!h.sop_uid.empty()) {
-      const auto [it, first] = first_with_sop.emplace(h.sop_uid, files[i]);
+      const auto [it, first] = first_with_sop.emplace(std::pair{h.sop_uid, h.size_bytes}, files[i]);
       if (!first) duplicate_of = it->second, ++duplicates;
     }
     patients_of_uid[h.study_uid].insert(h.patient_id);
@@ -130,9 +135,10 @@ std::vector<StudyWork> GroupStudies(const std::vector<std::string>& files,
     work.duplicate_of.push_back(std::move(duplicate_of));
   }
   if (duplicates > 0) {
-    warnings.push_back(std::to_string(duplicates) +
-                       " file(s) repeat another file's SOP Instance UID (the same image): "
-                       "listed as skipped, the image analysed once");
+    warnings.push_back(
+        std::to_string(duplicates) +
+        " file(s) are copies of another input file (same SOP Instance UID and size): "
+        "listed as skipped, the image analysed once");
   }
   std::vector<StudyWork> studies;
   std::set<std::string> used;
