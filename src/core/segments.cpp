@@ -70,8 +70,12 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 std::string_view LateralityCode(Laterality l) { return l == Laterality::kLeft ? "L" : "R"; }
 
 std::optional<Laterality> LateralityFromCode(std::string_view code) {
-  if (EqualsIgnoreCase(code, "L")) return Laterality::kLeft;
-  if (EqualsIgnoreCase(code, "R")) return Laterality::kRight;
+  while (!code.empty() && std::isspace(static_cast<unsigned char>(code.front())))
+    code.remove_prefix(1);
+  while (!code.empty() && std::isspace(static_cast<unsigned char>(code.back())))
+    code.remove_suffix(1);
+  if (EqualsIgnoreCase(code, "L") || EqualsIgnoreCase(code, "left")) return Laterality::kLeft;
+  if (EqualsIgnoreCase(code, "R") || EqualsIgnoreCase(code, "right")) return Laterality::kRight;
   return std::nullopt;
 }
 

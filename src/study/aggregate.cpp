@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "refluxscan/core/fs.h"
+#include "refluxscan/core/text.h"
 
 namespace refluxscan::study {
 namespace {
@@ -139,6 +140,16 @@ ProtocolCompleteness Completeness(const std::vector<SegmentFinding>& segments,
   return out;
 }
 
+// A JSON value for an error message: its text, sanitized and short.
+std::string Quoted(const nlohmann::json& v) { return SanitizeForLog(v.dump(), 60); }
+
+// Each level once, however often the file lists it (it was required, and missing, twice).
+void AddRequired(Protocol& p, const std::pair<Laterality, Segment>& level) {
+  if (std::find(p.required.begin(), p.required.end(), level) == p.required.end()) {
+    p.required.push_back(level);
+  }
+}
+
 Result<Protocol> ParseProtocol(const nlohmann::json& root) {
   if (!root.is_object()) return Fail(ErrorCode::kInvalidInput, "protocol: expected an object");
   Protocol p;
@@ -156,10 +167,12 @@ Result<Protocol> ParseProtocol(const nlohmann::json& root) {
     }
     for (const auto& s : root["segments"]) {
       const auto segment = s.is_string() ? SegmentFromName(s.get<std::string>()) : std::nullopt;
-      if (!segment)
-        return Fail(ErrorCode::kInvalidInput, "protocol: unknown segment in \"segments\"");
-      for (Laterality l : {Laterality::kRight, Laterality::kLeft})
-        p.required.emplace_back(l, *segment);
+      if (!segment) {
+        return Fail(ErrorCode::kInvalidInput, "protocol: unknown segment " + Quoted(s) +
+                                                  " in \"segments\" (canonical names, "
+                                                  "docs/segments.md)");
+      }
+      for (Laterality l : {Laterality::kRight, Laterality::kLeft}) AddRequired(p, {l, *segment});
     }
   }
   if (root.contains("required")) {
@@ -175,9 +188,15 @@ Result<Protocol> ParseProtocol(const nlohmann::json& root) {
       }
       const auto l = LateralityFromCode(r["laterality"].get<std::string>());
       const auto s = SegmentFromName(r["segment"].get<std::string>());
-      if (!l || !s)
-        return Fail(ErrorCode::kInvalidInput, where + ": unknown laterality or segment");
-      p.required.emplace_back(*l, *s);
+      if (!l) {
+        return Fail(ErrorCode::kInvalidInput,
+                    where + ": unknown laterality " + Quoted(r["laterality"]) + " (L or R)");
+      }
+      if (!s) {
+        return Fail(ErrorCode::kInvalidInput, where + ": unknown segment " + Quoted(r["segment"]) +
+                                                  " (canonical names, docs/segments.md)");
+      }
+      AddRequired(p, {*l, *s});
     }
   }
   if (p.required.empty()) return Fail(ErrorCode::kInvalidInput, "protocol: no required segments");

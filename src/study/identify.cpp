@@ -73,13 +73,6 @@ std::vector<std::string> Lines(std::string_view text) {
   return lines;
 }
 
-std::optional<Laterality> ParseLaterality(std::string_view text) {
-  const std::string l = Lower(Trim(text));
-  if (l == "l" || l == "left") return Laterality::kLeft;
-  if (l == "r" || l == "right") return Laterality::kRight;
-  return std::nullopt;
-}
-
 // Lexically normalized absolute form (no file-system access: files may not exist yet).
 fs::path Normalized(const fs::path& p) {
   std::error_code ec;
@@ -123,7 +116,7 @@ void AddRow(Manifest& m, const fs::path& folder, const Columns& cols,
     return;
   }
   const std::string& file = fields[cols.file];
-  const auto laterality = ParseLaterality(fields[cols.laterality]);
+  const auto laterality = LateralityFromCode(fields[cols.laterality]);
   const auto segment = SegmentFromName(fields[cols.segment]);
   if (file.empty()) return m.warnings.push_back(where + "empty file name, skipped");
   if (!laterality) {

@@ -34,6 +34,9 @@ TEST(Segments, LookupIsCaseInsensitiveAndStrict) {
   EXPECT_FALSE(SegmentFromName("GSV KNEE").has_value());
   EXPECT_EQ(LateralityFromCode("r"), Laterality::kRight);
   EXPECT_FALSE(LateralityFromCode("X").has_value());
+  EXPECT_EQ(LateralityFromCode(" Left "), Laterality::kLeft);
+  EXPECT_EQ(LateralityFromCode("RIGHT"), Laterality::kRight);
+  EXPECT_FALSE(LateralityFromCode("lft").has_value());
 }
 
 }  // namespace

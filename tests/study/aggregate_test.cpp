@@ -189,5 +189,23 @@ TEST(Protocol, LoadsBothJsonForms) {
   EXPECT_EQ(LoadProtocol((dir / "e.json").string()).error().code, ErrorCode::kInvalidInput);
 }
 
+// "left"/"right" as in manifests, each level once however often listed, and an error that names
+// the value it could not use.
+TEST(Protocol, AcceptsWordsDedupesAndNamesBadValues) {
+  const auto dir = refluxscan::testing::ScratchDir("protocol_words");
+  std::ofstream(dir / "a.json") << R"({"required": [{"laterality": "left", "segment": "POPV"},
+                                                    {"laterality": " L ", "segment": "POPV"}],
+                                       "segments": ["CFV", "CFV"]})";
+  auto a = LoadProtocol((dir / "a.json").string());
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->required.size(), 3u);  // R CFV, L CFV, L POPV
+  std::ofstream(dir / "b.json") << R"({"segments": ["CFV", "GSV_NOWHERE"]})";
+  EXPECT_NE(LoadProtocol((dir / "b.json").string()).error().message.find("GSV_NOWHERE"),
+            std::string::npos);
+  std::ofstream(dir / "c.json") << R"({"required": [{"laterality": "both", "segment": "CFV"}]})";
+  EXPECT_NE(LoadProtocol((dir / "c.json").string()).error().message.find("\"both\""),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace refluxscan::study

@@ -8,8 +8,10 @@
 namespace refluxscan {
 
 enum class Laterality { kLeft, kRight };
-std::string_view LateralityCode(Laterality l);                        // "L" / "R"
-std::optional<Laterality> LateralityFromCode(std::string_view code);  // "L"/"R" (any case)
+std::string_view LateralityCode(Laterality l);  // "L" / "R"
+// "L", "R", "left", "right" in any case, surrounding spaces ignored (manifests, protocols, the
+// DICOM Laterality tag); anything else nullopt.
+std::optional<Laterality> LateralityFromCode(std::string_view code);
 
 // Threshold classes (DOMAIN.md "Reflux thresholds").
 enum class VeinClass {
