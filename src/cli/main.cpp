@@ -123,10 +123,12 @@ int main(int argc, char** argv) {
   analyze->add_option("--criteria", analyze_options.criteria, "Threshold file (JSON)");
   analyze->add_option("--protocol", analyze_options.protocol, "Required levels (JSON)");
   analyze->add_option("-j,--jobs", analyze_options.jobs, "Worker threads (0 = all cores)")
-      ->check(CLI::Range(0, 256));
-  analyze->add_option("--format", formats, "Report formats: json,csv,html");
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  analyze->add_option("--format", formats, "Report formats: json,csv,html")->capture_default_str();
   analyze->add_option("--source", source, "display | auto (use .iq/.wav beside a DICOM)")
-      ->check(CLI::IsMember({"display", "auto"}));
+      ->check(CLI::IsMember({"display", "auto"}))
+      ->capture_default_str();
   analyze->add_flag("--force", analyze_options.force, "Re-analyze unchanged studies");
   analyze->add_flag("--decode-only", analyze_options.decode_only,
                     "Benchmark floor: read and decode only, write nothing");

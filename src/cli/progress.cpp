@@ -50,8 +50,8 @@ void PrintSummary(const pipeline::AnalyzeSummary& s, const std::string& output_d
   }
   out << "files: " << s.files_found << " found, " << s.dicom << " DICOM, " << s.non_dicom
       << " not DICOM (skipped); clips: " << s.ok << " analyzed, " << s.failed << " failed, "
-      << s.skipped << " skipped (no spectral region, or a duplicate)"
-      << (s.reused > 0 ? " (" + std::to_string(s.reused) + " from unchanged studies, not re-run)"
+      << s.skipped << " skipped (not spectral or a copy)"
+      << (s.reused > 0 ? "; " + std::to_string(s.reused) + " of them reused (unchanged studies)"
                        : std::string())
       << "; " << std::fixed << std::setprecision(1) << s.wall_s << " s\n";
   const pipeline::StageTimes& t = s.stage_times;

@@ -326,6 +326,19 @@ std::vector<HeaderInfo> ReadHeaders(const std::vector<std::string>& files, int j
   return headers;
 }
 
+// An output folder inside an input folder: its own reports are not inputs (re-runs counted them
+// as non-DICOM files found).
+void ExcludeOutputFolder(const std::string& output_dir, std::vector<std::string>& files) {
+  std::error_code ec;
+  const std::string out = fs::absolute(output_dir, ec).lexically_normal().string();
+  if (ec || out.empty()) return;
+  const std::string prefix = out.back() == '/' ? out : out + "/";
+  std::erase_if(files, [&](const std::string& f) {
+    std::error_code fec;
+    return fs::absolute(f, fec).lexically_normal().string().starts_with(prefix);
+  });
+}
+
 }  // namespace
 
 std::string DefaultCriteriaJson() { return reflux::DefaultCriteriaJson(); }
@@ -336,6 +349,7 @@ Result<AnalyzeSummary> Analyze(const AnalyzeOptions& options, const ProgressFn& 
   if (!config) return std::unexpected(config.error());
   AnalyzeSummary summary;
   study::DiscoveredInputs inputs = study::DiscoverInputs(options.inputs);
+  ExcludeOutputFolder(options.output_dir, inputs.files);
   for (const std::string& w : inputs.warnings) summary.warnings.push_back(SanitizeForLog(w));
   if (config->manifest) {  // rows the manifest could not use: the user must hear of them
     for (const std::string& w : config->manifest->warnings) {
@@ -349,14 +363,17 @@ Result<AnalyzeSummary> Analyze(const AnalyzeOptions& options, const ProgressFn& 
     // The discovery warnings say why (a path that does not exist, an unreadable folder).
     std::string why;
     for (const std::string& w : summary.warnings) why += "; " + w;
-    return Fail(ErrorCode::kNotFound, "no DICOM files found in the given paths (" +
-                                          std::to_string(summary.files_found) + " files seen)" +
-                                          why);
+    return Fail(ErrorCode::kNotFound,
+                "no DICOM files found in the given paths (" + std::to_string(summary.files_found) +
+                    (summary.files_found == 1 ? " file" : " files") + " seen)" + why);
   }
   // Created once there is something to write: a usage error leaves no empty output folder.
   std::error_code ec;
   fs::create_directories(options.output_dir, ec);
-  if (ec) return Fail(ErrorCode::kIo, "cannot create output folder: " + ec.message());
+  if (ec) {
+    return Fail(ErrorCode::kIo, "cannot create output folder " +
+                                    SanitizeForLog(options.output_dir, 300) + ": " + ec.message());
+  }
 
   Runner runner(options, *config, progress, static_cast<size_t>(summary.dicom));
   runner.Run(GroupStudies(inputs.files, headers, summary.warnings), summary);

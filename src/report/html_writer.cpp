@@ -49,8 +49,7 @@ std::string TopBanner(const StudyReport& r) {
   std::string out =
       "<header class=\"top\"><div class=\"inner\"><div><h1>Venous reflux study</h1>"
       "<div class=\"sub\">";
-  out += s.study_description.empty() ? "Duplex ultrasound, lower limb veins"
-                                     : Esc(s.study_description);
+  out += s.study_description.empty() ? "Study description not recorded" : Esc(s.study_description);
   out += "</div></div><dl>";
   out += "<dt>Study date</dt><dd>" +
          (s.study_date.empty() ? "&mdash;" : Esc(DicomDate(s.study_date))) + "</dd>";

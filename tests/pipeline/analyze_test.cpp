@@ -226,6 +226,19 @@ TEST(Analyze, ACopyOfAnImageIsListedButAnalysedOnce) {
   for (const json& segment : report["segments"]) EXPECT_EQ(segment["clip_ids"].size(), 1u);
 }
 
+// An output folder inside the input folder: a re-run does not read its own reports as inputs.
+TEST(Analyze, OutputInsideTheInputIsNotAnInput) {
+  const fs::path in = testing::ScratchDir("analyze_nested_in");
+  fs::copy_file(SampleSet() / "STUDY_001" / "IMG_0001.dcm", in / "a.dcm");
+  auto options = Options({in.string()}, in / "out");
+  ASSERT_TRUE(Analyze(options).has_value());
+  options.force = true;
+  auto again = Analyze(options);
+  ASSERT_TRUE(again.has_value()) << again.error().message;
+  EXPECT_EQ(again->files_found, 1);
+  EXPECT_EQ(again->non_dicom, 0);
+}
+
 TEST(Analyze, BadFilesGivePartialExitAndPerFileErrors) {
   const fs::path in = testing::ScratchDir("analyze_bad_in");
   const fs::path out = testing::ScratchDir("analyze_bad_out");
