@@ -187,7 +187,7 @@ std::string SegmentTitle(const Leg& leg, Segment segment, const SegmentFinding* 
   if (!finding) return title + "not measured";
   title += std::string(ClassificationName(finding->finding.classification));
   if (finding->reflux_duration_ms)
-    title += ", reflux " + Fixed(finding->reflux_duration_ms, 0) + " ms";
+    title += ", reflux time " + Fixed(finding->reflux_duration_ms, 0) + " ms";
   if (finding->finding.threshold_ms)
     title += ", reflux when " + ThresholdCondition(finding->finding) + " ms";
   return title;

@@ -134,7 +134,8 @@ std::string SegmentList(const std::vector<Segment>& segments) {
   return "<span class=\"bad\">" + out + "</span>";
 }
 
-// "GSV_SFJ to GSV_KNEE" -> "GSV SFJ to GSV knee": canonical names read as on the map.
+// "GSV_SFJ to GSV_KNEE; GSV_PROX_CALF" -> "GSV SFJ to GSV knee; GSV prox calf": canonical names
+// read as on the map.
 std::string ExtentText(const std::string& extent) {
   if (extent.empty()) return "<span class=\"unk\">none</span>";
   std::string out, word;
@@ -144,12 +145,12 @@ std::string ExtentText(const std::string& extent) {
     word.clear();
   };
   for (char c : extent) {
-    if (c != ' ') {
+    if (c != ' ' && c != ';') {
       word.push_back(c);
       continue;
     }
     flush();
-    out.push_back(' ');
+    out.push_back(c);
   }
   flush();
   return "<span class=\"bad\">" + Esc(out) + "</span>";

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -79,14 +80,38 @@ SegmentFinding MakeFinding(const StudyReport& report, const Key& key,
   return f;
 }
 
-std::string Extent(const std::vector<Segment>& refluxing, std::string_view vein) {
-  std::vector<Segment> in_vein;
-  for (Segment s : refluxing) {
-    if (Info(s).vein == vein) in_vein.push_back(s);
+// The refluxing stretches of one vein on one leg, proximal to distal: "GSV_SFJ to GSV_MID_THIGH;
+// GSV_PROX_CALF". A measured level without reflux (competent or indeterminate) ends a stretch:
+// "SFJ to PROX_CALF" across a competent knee read as continuous axial reflux. Levels not measured
+// do not (nothing says the reflux stops there).
+std::string Extent(const std::vector<SegmentFinding>& segments, Laterality side,
+                   std::string_view vein) {
+  std::vector<const SegmentFinding*> in_vein;
+  for (const SegmentFinding& f : segments) {
+    if (f.laterality == side && Info(f.segment).vein == vein) in_vein.push_back(&f);
   }
-  if (in_vein.empty()) return "";
-  if (in_vein.size() == 1) return std::string(Info(in_vein.front()).name);
-  return std::string(Info(in_vein.front()).name) + " to " + std::string(Info(in_vein.back()).name);
+  std::stable_sort(in_vein.begin(), in_vein.end(), [](const auto* a, const auto* b) {
+    return Info(a->segment).anatomical_order < Info(b->segment).anatomical_order;
+  });
+  std::string out;
+  std::optional<Segment> first, last;
+  auto flush = [&] {
+    if (!first) return;
+    if (!out.empty()) out += "; ";
+    out += std::string(Info(*first).name);
+    if (*last != *first) out += " to " + std::string(Info(*last).name);
+    first.reset();
+  };
+  for (const SegmentFinding* f : in_vein) {
+    if (f->finding.classification != Classification::kReflux) {
+      flush();
+      continue;
+    }
+    if (!first) first = f->segment;
+    last = f->segment;
+  }
+  flush();
+  return out;
 }
 
 std::optional<bool> Competent(const std::vector<SegmentFinding>& segments, Laterality side,
@@ -113,8 +138,8 @@ LimbSummary Summarize(const std::vector<SegmentFinding>& segments, Laterality si
     const VeinClass c = Info(s).vein_class;
     if (c == VeinClass::kDeepProximal || c == VeinClass::kDeepDistal) limb.deep_reflux.push_back(s);
   }
-  limb.gsv_reflux_extent = Extent(limb.refluxing, "GSV");
-  limb.ssv_reflux_extent = Extent(limb.refluxing, "SSV");
+  limb.gsv_reflux_extent = Extent(segments, side, "GSV");
+  limb.ssv_reflux_extent = Extent(segments, side, "SSV");
   limb.sfj_competent = Competent(segments, side, Segment::kGsvSfj);
   limb.spj_competent = Competent(segments, side, Segment::kSsvSpj);
   return limb;

@@ -128,7 +128,8 @@ TEST(Aggregate, LimbSummaryExtentJunctionsAndDeepReflux) {
   EXPECT_EQ(left.laterality, kL);
   EXPECT_EQ(left.refluxing,
             (std::vector<Segment>{kGsvSfj, kGsvMidThigh, kGsvProxCalf, kPopv, kSsvProxCalf}));
-  EXPECT_EQ(left.gsv_reflux_extent, "GSV_SFJ to GSV_PROX_CALF");
+  // The competent knee splits the GSV's reflux (the unmeasured proximal thigh does not).
+  EXPECT_EQ(left.gsv_reflux_extent, "GSV_SFJ to GSV_MID_THIGH; GSV_PROX_CALF");
   EXPECT_EQ(left.ssv_reflux_extent, "SSV_PROX_CALF");
   EXPECT_EQ(left.sfj_competent, false);
   EXPECT_EQ(left.spj_competent, true);
