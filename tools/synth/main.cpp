@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   CLI::App app{"refluxscan-synth: synthetic spectral Doppler vein-mapping studies + truth.json"};
   app.add_option("--out", o.out_dir, "output folder (created)")->required();
   app.add_option("--seed", o.seed, "random seed (same seed, same bytes)");
-  app.add_option("--studies", o.studies, "number of studies (stress preset)");
+  auto* studies = app.add_option("--studies", o.studies, "number of studies (stress preset)");
   app.add_option("--preset", o.preset, "sample | stress | edge")
       ->check(CLI::IsMember({"sample", "stress", "edge"}));
   app.add_option("--transfer-syntax", o.transfer_syntax,
@@ -37,10 +37,23 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : static_cast<int>(ExitCode::kUsage);
   }
   o.mixed_jpeg2000 = !no_jpeg2000;
+  // Combinations that would be silently ignored are usage errors (the set would not be what was
+  // asked for).
+  if (studies->count() > 0 && o.preset != "stress") {
+    std::fprintf(stderr, "refluxscan-synth: --studies applies to the stress preset only\n");
+    return static_cast<int>(ExitCode::kUsage);
+  }
+  if (no_jpeg2000 && o.transfer_syntax != "mixed") {
+    std::fprintf(stderr, "refluxscan-synth: --no-jpeg2000 applies to --transfer-syntax mixed\n");
+    return static_cast<int>(ExitCode::kUsage);
+  }
   auto summary = refluxscan::synth::GenerateSet(o);
   if (!summary) {
     std::fprintf(stderr, "refluxscan-synth: %s\n", summary.error().message.c_str());
-    return static_cast<int>(ExitCode::kFailure);
+    // Invalid options (a value out of range) are usage errors, as for refluxscan.
+    return static_cast<int>(summary.error().code == refluxscan::ErrorCode::kInvalidInput
+                                ? ExitCode::kUsage
+                                : ExitCode::kFailure);
   }
   std::printf("%d studies, %d files, %.1f MB -> %s\n", summary->studies, summary->files,
               static_cast<double>(summary->bytes) / 1e6, summary->truth_path.c_str());
