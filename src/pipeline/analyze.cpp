@@ -60,11 +60,14 @@ Result<RunConfig> LoadRunConfig(const AnalyzeOptions& options) {
   auto& p = config.provenance;
   p.emplace_back("manifest", options.manifest.value_or(""));
   p.emplace_back("criteria", config.criteria.name);
+  // The file too: an edited copy that keeps the default's name is not the default.
+  p.emplace_back("criteria_file", options.criteria.value_or(""));
   for (const reflux::Criterion& c : config.criteria.by_class) {
     p.emplace_back("threshold_ms." + std::string(VeinClassName(c.vein_class)),
                    (c.inclusive ? ">=" : ">") + std::to_string(static_cast<int>(c.threshold_ms)));
   }
   p.emplace_back("protocol", config.protocol.name);
+  p.emplace_back("protocol_file", options.protocol.value_or(""));
   p.emplace_back("source", options.source == SignalSource::kAuto ? "auto" : "display");
   for (const auto& [key, value] : p) config.settings_key += key + "=" + value + ";";
   config.settings_key += std::string("version=") + REFLUXSCAN_VERSION;
