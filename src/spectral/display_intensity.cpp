@@ -25,11 +25,13 @@ constexpr double kLineColumnShare = 0.9;   // share of lit columns that thin for
 constexpr int kLineBaselineRows = 4;       // a line mostly this close to the baseline is flow
 constexpr int kMaxRampGapBins = 6;         // a longer run of empty luma bins ends the ramp
 constexpr size_t kAboveFloorPerBin =
-    4000;                                // a bin holding this share of the non-floor is not empty
-constexpr double kMaxRampTurnCos = 0.5;  // a bin turning the ramp by > 60 degrees is an overlay
-constexpr int kMaxFloorBin = 16;         // a non-black floor is darker than luma 64
-constexpr double kMinFloorShare = 0.1;   // ... and holds >= 10% of the strip
-constexpr int kFloorOverBlack = 4;       // ... and >= 4x the pixels of the black bin
+    4000;                                 // a bin holding this share of the non-floor is not empty
+constexpr double kMaxRampTurnCos = 0.5;   // a bin turning the ramp by > 60 degrees is an overlay
+constexpr int kMaxFloorBin = 16;          // a non-black floor is darker than luma 64
+constexpr double kMinFloorShare = 0.1;    // ... and holds >= 10% of the strip
+constexpr int kFloorOverBlack = 4;        // ... and >= 4x the pixels of the black bin
+constexpr int kOverlayStrokeTopHat = 50;  // luma over its 5x5 opening: a thin drawn stroke
+constexpr double kOverlayStrokeShare = 0.5;  // of the coloured lit pixels: they are overlays
 
 // g / 255 correctly rounded to float, for every 8-bit level (the exact gray contract).
 float GrayLevel(int g) { return static_cast<float>(g / 255.0); }
@@ -407,6 +409,43 @@ bool MostlyNearGray(const cv::Mat3b& strip, double baseline_row) {
   return IsLoneLine(n, strip.total());
 }
 
+// The gray test again without the coloured pixels of thin bright strokes (luma above its 5x5
+// opening by kOverlayStrokeTopHat): overlay text, scale labels and an ECG drawn in colour over a
+// gray display. A dim, sparse gray spectrum (low gain) with yellow labels had 85% of its lit
+// pixels near gray, was read through a "ramp" and lost its trace to a false erase bar; without
+// the strokes, 97% (and 83% of its coloured pixels are strokes). A tinted spectrum's coloured
+// pixels are its body, so only strips whose coloured pixels are mostly strokes qualify (a
+// slate-floor map, whose dark floor is lit near-gray, reads 0.89 either way and has few strokes).
+// Runs only when the first test says "tinted".
+bool MostlyNearGrayBesideOverlays(const cv::Mat3b& strip) {
+  thread_local cv::Mat1b luma, stroke;
+  cv::cvtColor(strip, luma, cv::COLOR_BGR2GRAY);
+  cv::morphologyEx(luma, stroke, cv::MORPH_TOPHAT,
+                   cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
+  cv::threshold(stroke, stroke, kOverlayStrokeTopHat, 255, cv::THRESH_BINARY);
+  cv::dilate(stroke, stroke, cv::Mat());  // with the strokes' anti-aliased rims
+  size_t lit = 0, gray = 0, strokes = 0;
+  for (int r = 0; r < strip.rows; ++r) {
+    const uchar* px = strip.ptr<uchar>(r);
+    const uchar* in_stroke = stroke.ptr<uchar>(r);
+    for (int c = 0; c < strip.cols; ++c, px += 3) {
+      const int hi = std::max({px[0], px[1], px[2]}), lo = std::min({px[0], px[1], px[2]});
+      if (hi < kMinLitLevel) continue;
+      ++lit;
+      if (hi - lo <= kNearGraySpread) {
+        ++gray;
+      } else if (in_stroke[c] != 0) {
+        ++strokes;
+      }
+    }
+  }
+  // The coloured pixels must be mostly strokes (overlays), not a tinted spectrum's body with a
+  // few speckle strokes: a slate-floor map's lit gray floor keeps it near the gray share.
+  const size_t coloured = lit - gray;
+  return gray > 0 && static_cast<double>(strokes) >= kOverlayStrokeShare * coloured &&
+         static_cast<double>(gray) >= kGrayMapFraction * static_cast<double>(lit - strokes);
+}
+
 }  // namespace
 
 IntensityMap MapDisplayIntensity(const cv::Mat& strip, double baseline_row) {
@@ -432,7 +471,8 @@ IntensityMap MapDisplayIntensity(const cv::Mat& strip, double baseline_row) {
     strip.convertTo(tmp, CV_8U);
     return MapDisplayIntensity(tmp, baseline_row);
   }
-  return MostlyNearGray(bgr, baseline_row) ? GrayMap(bgr) : TintedMap(bgr);
+  const bool gray = MostlyNearGray(bgr, baseline_row) || MostlyNearGrayBesideOverlays(bgr);
+  return gray ? GrayMap(bgr) : TintedMap(bgr);
 }
 
 }  // namespace refluxscan::spectral::detail

@@ -23,6 +23,7 @@ constexpr double kDarkShare = 0.98;
 // The spectrum beside a dark run this bright: an edge no time window draws (a spectrogram fades
 // over its window; only the sweep's erase bar cuts it off), so the run is an erase bar.
 constexpr float kAbruptLevel = 0.3f;
+constexpr double kAbruptBaselineShare = 0.05;  // ... at least this share of the rows away
 constexpr int kMinBarColumns = 3;
 constexpr double kNoiseBackgroundLitShare = 0.3;   // median data column lit this much: noise floor
 constexpr double kBarLitShareOfBackground = 0.25;  // an erase bar keeps at most this of it
@@ -376,14 +377,32 @@ bool IsBarCandidate(const cv::Mat1f& m, const Run& run) {
   return run.Width() >= kMinBarColumns && run.first >= zone && run.last < m.cols - zone;
 }
 
-// Whether the column just before or just after a bar candidate holds bright spectrum
-// (kAbruptLevel).
-bool AbruptEdge(const cv::Mat1f& m, const Run& run) {
+// Whether column c holds bright spectrum (kAbruptLevel) away from the baseline (at least
+// kAbruptBaselineShare of the rows from `baseline_row`; NaN: anywhere). Pixels marked in
+// `overlays` (text, off-ramp colour; empty: none) are not spectrum.
+bool BrightSpectrumAway(const cv::Mat1f& m, int c, const cv::Mat1b& overlays, double baseline_row) {
+  const double min_distance = kAbruptBaselineShare * m.rows;
+  for (int r = 0; r < m.rows; ++r) {
+    if (m(r, c) < kAbruptLevel) continue;
+    if (!overlays.empty() && overlays(r, c) != 0) continue;
+    if (std::abs(r - baseline_row) < min_distance) continue;  // false for NaN: counts
+    return true;
+  }
+  return false;
+}
+
+// Whether bright spectrum is cut at a bar candidate: the column just before it holds bright
+// spectrum (a sweep's bar cuts the newest flow wherever it is), or the column just after holds
+// bright spectrum away from the baseline (flow resuming after a silence starts from the
+// baseline: a reflux after a release is no cut). Overlay text is no spectrum. Both read as erase
+// bars and masked the reflux ("Gn 3 WF 175Hz" ending at a release; a reflux's first column at
+// 0.31, two rows from the baseline).
+bool AbruptEdge(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlays,
+                double baseline_row) {
   if (!IsBarCandidate(m, run)) return false;
-  double before = 0, after = 0;
-  if (run.first > 0) cv::minMaxLoc(m.col(run.first - 1), nullptr, &before);
-  if (run.last + 1 < m.cols) cv::minMaxLoc(m.col(run.last + 1), nullptr, &after);
-  return std::max(before, after) >= kAbruptLevel;
+  constexpr double kAnywhere = std::numeric_limits<double>::quiet_NaN();
+  return (run.first > 0 && BrightSpectrumAway(m, run.first - 1, overlays, kAnywhere)) ||
+         (run.last + 1 < m.cols && BrightSpectrumAway(m, run.last + 1, overlays, baseline_row));
 }
 
 // Whether a dark run on a noise background holds an erase bar that erased that noise:
@@ -412,7 +431,8 @@ bool ErasesTheNoise(const std::vector<int>& lit_per_column, int rows, const Run&
 // widest erase bar is the previous sweep: it is masked, so the kept columns (the current sweep)
 // form one continuous time axis.
 void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
-                      const std::vector<Run>& lines, StripMasks& out) {
+                      const std::vector<Run>& lines, const cv::Mat1b& overlays, double baseline_row,
+                      StripMasks& out) {
   const std::vector<int> lit_per_column = CountPerColumn(m > kBlackLevel);
   const double background_lit = BackgroundLitShare(lit_per_column, m.rows, kinds);
   const bool noise_background = background_lit >= kNoiseBackgroundLitShare;
@@ -423,7 +443,7 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
     bool erase =
         !interior || kinds[static_cast<size_t>(run.first)] == ColumnKind::kUniform ||
         (noise_background && ErasesTheNoise(lit_per_column, m.rows, run, background_lit)) ||
-        AbruptEdge(m, run);
+        AbruptEdge(m, run, overlays, baseline_row);
     for (const Run& line : lines) {  // the drawn baseline does not cross an erase bar
       erase = erase || cv::countNonZero(m(cv::Range(line.first, line.last + 1),
                                           cv::Range(run.first, run.last + 1)) > kLineMinLevel) == 0;
@@ -667,13 +687,18 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
   out.column_valid.assign(static_cast<size_t>(m.cols), 1);
   const std::vector<ColumnKind> kinds = ClassifyColumns(m);
   const std::vector<Run> lines = LineRuns(m, kinds);
-  MaskEmptyColumns(m, kinds, lines, out);
+  cv::Mat1b overlay, text;  // off-ramp colour and text: not spectrum (empty: not masked)
+  if (mask_overlays) {
+    overlay = map.off_ramp > kOffRampRgb;
+    cv::dilate(overlay, overlay, cv::Mat());
+    text = TextMask(m, expected_baseline_row);
+  }
+  cv::Mat1b not_spectrum;  // overlays with their anti-aliased fringe (one pixel more)
+  if (mask_overlays) cv::dilate(text | overlay, not_spectrum, cv::Mat());
+  MaskEmptyColumns(m, kinds, lines, not_spectrum, expected_baseline_row, out);
   CheckBaseline(lines, expected_baseline_row, out);
   if (mask_overlays) {
     for (const Run& line : lines) out.valid.rowRange(line.first, line.last + 1).setTo(0);
-    cv::Mat1b overlay = map.off_ramp > kOffRampRgb;
-    cv::dilate(overlay, overlay, cv::Mat());
-    const cv::Mat1b text = TextMask(m, expected_baseline_row);
     out.valid.setTo(0, text);
     out.valid.setTo(0, overlay);
     const cv::Mat1b marks = LabelMarks((text == kWhiteText) | overlay);

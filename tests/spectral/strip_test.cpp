@@ -379,6 +379,32 @@ cv::Mat1b NarrowBandOnBlack() {
   return gray;
 }
 
+// A dim, sparse gray spectrum (low gain) with yellow overlay text: the text's coloured strokes
+// are most of the coloured lit pixels, and the strip must still read as gray (through a "ramp"
+// the trace was lost to a false erase bar: edge seed 3 IMG_0012).
+TEST(DisplayIntensity, DimGrayStripWithColouredTextIsGray) {
+  cv::Mat1b gray(kRows, kCols, uchar{0});
+  cv::RNG rng(5);
+  for (int r = 95; r < 120; ++r) {  // a dim burst above the baseline
+    for (int c = 120; c < 160; ++c) {
+      gray(r, c) = rng.uniform(0, 3) == 0 ? 0 : cv::saturate_cast<uchar>(rng.uniform(32, 70));
+    }
+  }
+  cv::Mat3b strip;
+  cv::cvtColor(gray, strip, cv::COLOR_GRAY2BGR);
+  const cv::Scalar yellow(130, 220, 240);
+  cv::putText(strip, "PW 5.9MHz", {8, 20}, cv::FONT_HERSHEY_SIMPLEX, 0.45, yellow, 1, cv::LINE_AA);
+  cv::putText(strip, "Gn 3 WF 175Hz", {8, 40}, cv::FONT_HERSHEY_SIMPLEX, 0.45, yellow, 1,
+              cv::LINE_AA);
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasNote(*s, "tinted display map"));
+  const cv::Rect burst(120, 95, 40, 25);
+  cv::Mat1f expected;
+  gray(burst).convertTo(expected, CV_32F, 1.0 / 255.0);
+  EXPECT_LT(cv::norm(s->intensity(burst), expected, cv::NORM_INF), 1e-6);  // the gray contract
+}
+
 TEST(DisplayIntensity, DarkTintedNarrowBandIsReadThroughItsRamp) {
   const cv::Mat1b gray = NarrowBandOnBlack();
   for (auto lut : {&BlueLut, &SepiaLut}) {
@@ -482,6 +508,36 @@ TEST(StripMasks, WarnsWhenDrawnBaselineDisagreesWithCalibration) {
   ASSERT_TRUE(s.has_value());
   EXPECT_TRUE(HasWarning(*s, "drawn baseline 10 rows below"));
   EXPECT_EQ(cv::countNonZero(s->valid.row(130)), 0);
+}
+
+// On a black (noise-free) display, the silence between a release and its reflux is no erase bar:
+// the reflux starts from the baseline (its first column bright only beside it) and yellow text
+// may end beside the gap. Both read as bright spectrum cut by a bar and masked the reflux with
+// "the previous sweep" (edge seed 3 IMG_0012). A flow cut at full height on the left of a dark
+// run still is one.
+TEST(StripMasks, SilenceBeforeARefluxIsNoEraseBar) {
+  cv::Mat3b strip(kRows, kCols, cv::Vec3b(0, 0, 0));
+  for (int c = 60; c <= 100; ++c) {  // a squeeze, back to the baseline (row 120) at its release
+    const int top = 120 - static_cast<int>(60 * std::sin(CV_PI * (c - 60) / 41.0));
+    for (int r = top; r < 120; ++r) strip(r, c) = cv::Vec3b(150, 150, 150);
+  }
+  for (int c = 131; c < 230; ++c) {  // the reflux, from the baseline down, 150 right away
+    const int depth = std::min(30, 2 + (c - 131) / 2);
+    for (int r = 121; r <= 120 + depth; ++r) strip(r, c) = cv::Vec3b(150, 150, 150);
+  }
+  cv::putText(strip, "Gn 3 WF 175Hz", {2, 20}, cv::FONT_HERSHEY_SIMPLEX, 0.45,
+              cv::Scalar(130, 220, 240), 1, cv::LINE_AA);  // its end lies near column 110
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasNote(*s, "erase bar"));
+  for (int c = 131; c < 230; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  // The same flow cut at full height by a dark run (a sweep's bar) is an erase bar.
+  for (int c = 101; c <= 115; ++c) {  // past the text's end
+    for (int r = 70; r < 120; ++r) strip(r, c) = cv::Vec3b(150, 150, 150);
+  }
+  auto cut = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(cut.has_value());
+  EXPECT_TRUE(HasNote(*cut, "erase bar"));
 }
 
 TEST(StripMasks, EraseBarAndStaleSweepColumnsInvalid) {
