@@ -41,9 +41,9 @@ void Progress::Finish() {
 
 void PrintSummary(const pipeline::AnalyzeSummary& s, const std::string& output_dir,
                   const std::string& formats, std::ostream& out) {
-  out << "study                  clips_ok  failed  segments  reflux  indeterminate\n";
+  out << "study                         clips_ok  failed  segments  reflux  indeterminate\n";
   for (const pipeline::StudyRow& row : s.studies) {
-    out << std::left << std::setw(22) << row.folder << std::right << std::setw(10) << row.clips_ok
+    out << std::left << std::setw(29) << row.folder << std::right << std::setw(10) << row.clips_ok
         << std::setw(8) << row.clips_failed << std::setw(10) << row.segments_total << std::setw(8)
         << row.segments_reflux << std::setw(15) << row.segments_indeterminate
         << (row.skipped_unchanged ? "  (unchanged, skipped)" : "") << "\n";

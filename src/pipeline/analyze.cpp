@@ -1,7 +1,10 @@
 #include "refluxscan/pipeline/analyze.h"
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -78,7 +81,8 @@ Result<RunConfig> LoadRunConfig(const AnalyzeOptions& options) {
 struct StudyWork {
   std::string uid, folder;
   std::vector<std::string> files;
-  std::vector<std::string> duplicate_of;  // per file: the file with its SOP Instance UID, or ""
+  std::vector<std::string> sop_uids;      // per file, from its header ("" when unreadable)
+  std::vector<std::string> duplicate_of;  // per file: the file it is a copy of, or ""
   std::vector<ClipOutcome> outcomes;
   size_t remaining = 0;
   bool skip = false;
@@ -86,7 +90,7 @@ struct StudyWork {
 };
 
 struct HeaderInfo {
-  bool is_dicom = false;
+  bool is_dicom = false, readable = false;
   std::string study_uid, study_date, patient_id, sop_uid;
   uintmax_t size_bytes = 0;
 };
@@ -97,6 +101,7 @@ HeaderInfo ReadHeader(const std::string& path) {
   info.is_dicom = true;
   auto image = dicom::ReadUltrasound(path, {.frames = dicom::FrameSelection::kNone});
   if (image) {
+    info.readable = true;
     info.study_uid = image->tags.study_instance_uid;
     info.study_date = image->tags.study_date;
     info.patient_id = image->tags.patient_id;
@@ -107,54 +112,95 @@ HeaderInfo ReadHeader(const std::string& path) {
   return info;
 }
 
+// Whether two files hold the same bytes (read in blocks; called only for files that already
+// share a SOP Instance UID and a size).
+bool SameBytes(const std::string& a, const std::string& b) {
+  std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
+  if (!fa || !fb) return false;
+  std::array<char, 1 << 16> ba{}, bb{};
+  while (fa && fb) {
+    fa.read(ba.data(), ba.size());
+    fb.read(bb.data(), bb.size());
+    if (fa.gcount() != fb.gcount() ||
+        !std::equal(ba.begin(), ba.begin() + fa.gcount(), bb.begin())) {
+      return false;
+    }
+  }
+  return fa.eof() && fb.eof();
+}
+
+// Per file: the earlier input file it is a byte-identical copy of (same SOP Instance UID, same
+// size, same bytes), or "". A damaged or re-encoded file with another's UID is analysed on its
+// own. Counts the copies in `copies`.
+std::vector<std::string> CopiesOf(const std::vector<std::string>& files,
+                                  const std::vector<HeaderInfo>& headers, int& copies) {
+  std::vector<std::string> copy_of(files.size());
+  std::map<std::pair<std::string, uintmax_t>, std::vector<size_t>> seen;  // (SOP, size) -> files
+  copies = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const HeaderInfo& h = headers[i];
+    if (!h.readable || h.sop_uid.empty()) continue;
+    std::vector<size_t>& same_key = seen[{h.sop_uid, h.size_bytes}];
+    for (size_t earlier : same_key) {
+      if (copy_of[earlier].empty() && SameBytes(files[earlier], files[i])) {
+        copy_of[i] = files[earlier];
+        ++copies;
+        break;
+      }
+    }
+    same_key.push_back(i);
+  }
+  return copy_of;
+}
+
 // Groups DICOM files by StudyInstanceUID and PatientID into uniquely named output folders. One
 // UID naming several patients (a bad export, a UID-less anonymizer, files without a UID) is split
 // by patient, each report holding one patient's clips, with a warning: merged, one patient's
-// findings were reported under another's ID. The warning names folders, never patient IDs.
+// findings were reported under another's ID. The split folders are suffixed _p1, _p2, ... in the
+// order of each patient's first file: an ordinal, nothing derived from the ID (a short hash of a
+// numeric ID is reversed by trying them all). Files whose header cannot be read are no patient.
 std::vector<StudyWork> GroupStudies(const std::vector<std::string>& files,
                                     const std::vector<HeaderInfo>& headers,
                                     std::vector<std::string>& warnings) {
+  int copies = 0;
+  const std::vector<std::string> copy_of = CopiesOf(files, headers, copies);
   std::map<std::pair<std::string, std::string>, StudyWork> by_key;  // (uid, patient id)
-  std::map<std::string, std::set<std::string>> patients_of_uid;
-  // (SOP Instance UID, size) -> first file: a copy of a file. Same UID, other bytes (a damaged
-  // or re-encoded file) is analysed on its own.
-  std::map<std::pair<std::string, uintmax_t>, std::string> first_with_sop;
-  int duplicates = 0;
+  std::map<std::string, std::vector<std::string>> patients_of_uid;  // in first-file order
   for (size_t i = 0; i < files.size(); ++i) {
     const HeaderInfo& h = headers[i];
     if (!h.is_dicom) continue;
-    std::string duplicate_of;
-    if (!h.sop_uid.empty()) {
-      const auto [it, first] = first_with_sop.emplace(std::pair{h.sop_uid, h.size_bytes}, files[i]);
-      if (!first) duplicate_of = it->second, ++duplicates;
+    auto& patients = patients_of_uid[h.study_uid];
+    if (h.readable && std::find(patients.begin(), patients.end(), h.patient_id) == patients.end()) {
+      patients.push_back(h.patient_id);
     }
-    patients_of_uid[h.study_uid].insert(h.patient_id);
-    StudyWork& work = by_key[{h.study_uid, h.patient_id}];
+    StudyWork& work = by_key[{h.study_uid, h.readable ? h.patient_id : std::string()}];
     if (work.files.empty()) {
       work.uid = h.study_uid;
       work.folder = StudyFolderName(h.study_uid, h.study_date);
     }
     work.files.push_back(files[i]);
-    work.duplicate_of.push_back(std::move(duplicate_of));
+    work.sop_uids.push_back(h.sop_uid);
+    work.duplicate_of.push_back(copy_of[i]);
   }
-  if (duplicates > 0) {
-    warnings.push_back(
-        std::to_string(duplicates) +
-        " file(s) are copies of another input file (same SOP Instance UID and size): "
-        "listed as skipped, the image analysed once");
+  if (copies > 0) {
+    warnings.push_back(std::to_string(copies) +
+                       " file(s) are byte-identical copies of another input file (same SOP "
+                       "Instance UID): listed as skipped, the image analysed once");
   }
   std::vector<StudyWork> studies;
   std::set<std::string> used;
   for (auto& [key, work] : by_key) {
-    const size_t patients = patients_of_uid[key.first].size();
-    if (patients > 1) work.folder += "_p" + PatientTag(key.second);
+    const std::vector<std::string>& patients = patients_of_uid[key.first];
+    const auto ordinal = std::find(patients.begin(), patients.end(), key.second);
+    const bool split = patients.size() > 1 && ordinal != patients.end();
+    if (split) work.folder += "_p" + std::to_string(ordinal - patients.begin() + 1);
     const std::string base = work.folder;
     for (int n = 2; !used.insert(work.folder).second; ++n)
       work.folder = base + "_" + std::to_string(n);
-    if (patients > 1) {
+    if (split) {
       warnings.push_back("study " + work.folder + ": its StudyInstanceUID" +
                          (key.first.empty() ? " (none)" : "") + " is shared by " +
-                         std::to_string(patients) +
+                         std::to_string(patients.size()) +
                          " patients; their files are reported separately, by PatientID");
     }
     studies.push_back(std::move(work));
@@ -164,9 +210,11 @@ std::vector<StudyWork> GroupStudies(const std::vector<std::string>& files,
 
 // A second copy of an image (same SOP Instance UID): listed, skipped, not analysed again (it
 // would count the same maneuvers twice in its segment).
-ClipOutcome DuplicateClip(const std::string& path, const std::string& first) {
+ClipOutcome DuplicateClip(const std::string& path, const std::string& sop_uid,
+                          const std::string& first) {
   ClipOutcome out;
   out.result.file = path;
+  out.result.sop_instance_uid = sop_uid;
   out.result.status = ClipStatus::kSkipped;
   out.result.error =
       Error{ErrorCode::kInvalidInput, "same SOP Instance UID as " + SanitizeForLog(first, 300) +
@@ -267,9 +315,10 @@ class Runner {
   void ProcessItem(size_t i) {
     const auto [s, f] = items_[i];
     StudyWork& work = studies_[s];
-    ClipOutcome outcome = work.duplicate_of[f].empty()
-                              ? AnalyzeClip(work.files[f], context_)
-                              : DuplicateClip(work.files[f], work.duplicate_of[f]);
+    ClipOutcome outcome =
+        work.duplicate_of[f].empty()
+            ? AnalyzeClip(work.files[f], context_)
+            : DuplicateClip(work.files[f], work.sop_uids[f], work.duplicate_of[f]);
     bool last = false;
     {
       std::lock_guard lock(mutex_);
@@ -330,16 +379,24 @@ std::vector<HeaderInfo> ReadHeaders(const std::vector<std::string>& files, int j
 }
 
 // An output folder inside an input folder: its own reports are not inputs (re-runs counted them
-// as non-DICOM files found).
-void ExcludeOutputFolder(const std::string& output_dir, std::vector<std::string>& files) {
-  std::error_code ec;
-  const std::string out = fs::absolute(output_dir, ec).lexically_normal().string();
-  if (ec || out.empty()) return;
-  const std::string prefix = out.back() == '/' ? out : out + "/";
-  std::erase_if(files, [&](const std::string& f) {
-    std::error_code fec;
-    return fs::absolute(f, fec).lexically_normal().string().starts_with(prefix);
-  });
+// as non-DICOM files found). Only when it lies strictly inside every input folder it is under:
+// an output folder that is an input folder or holds one (`analyze dicoms -o .`) excludes nothing.
+void ExcludeOutputFolder(const std::vector<std::string>& inputs, const std::string& output_dir,
+                         std::vector<std::string>& files) {
+  auto normalized = [](const std::string& p) {
+    std::error_code ec;
+    std::string n = fs::absolute(p, ec).lexically_normal().string();
+    while (n.size() > 1 && n.back() == '/') n.pop_back();
+    return ec ? std::string() : n;
+  };
+  const std::string out = normalized(output_dir);
+  if (out.empty()) return;
+  for (const std::string& input : inputs) {
+    const std::string in = normalized(input);
+    if (in == out || in.starts_with(out + "/")) return;  // the output holds an input
+  }
+  const std::string prefix = out == "/" ? out : out + "/";
+  std::erase_if(files, [&](const std::string& f) { return normalized(f).starts_with(prefix); });
 }
 
 }  // namespace
@@ -352,7 +409,7 @@ Result<AnalyzeSummary> Analyze(const AnalyzeOptions& options, const ProgressFn& 
   if (!config) return std::unexpected(config.error());
   AnalyzeSummary summary;
   study::DiscoveredInputs inputs = study::DiscoverInputs(options.inputs);
-  ExcludeOutputFolder(options.output_dir, inputs.files);
+  ExcludeOutputFolder(options.inputs, options.output_dir, inputs.files);
   for (const std::string& w : inputs.warnings) summary.warnings.push_back(SanitizeForLog(w));
   if (config->manifest) {  // rows the manifest could not use: the user must hear of them
     for (const std::string& w : config->manifest->warnings) {

@@ -198,7 +198,9 @@ Result<EvaluationOutput> EvaluateReports(const std::string& truth_path,
       return Fail(ErrorCode::kInvalidInput, path + " has no \"clips\" array (not a report.json?)");
     }
     for (const json& clip : (*report)["clips"]) {
-      if (!clip.is_object()) continue;
+      // Skipped entries (a copy of an image, listed beside its analysed original) are no
+      // measurement of their own.
+      if (!clip.is_object() || StringOr(clip, "status") == "skipped") continue;
       auto it = truth->by_sop.find(StringOr(clip, "sop_instance_uid"));
       if (it == truth->by_sop.end()) {
         unmatched++;

@@ -38,13 +38,6 @@ std::string StudyFolderName(const std::string& study_instance_uid, const std::st
   return name;
 }
 
-std::string PatientTag(const std::string& patient_id) {
-  char tag[16];
-  std::snprintf(tag, sizeof tag, "%06llx",
-                static_cast<unsigned long long>(Fnv1a64("patient\n" + patient_id) & 0xffffffull));
-  return tag;
-}
-
 std::string InputFingerprint(const std::vector<std::string>& files, const std::string& settings) {
   uint64_t hash = Fnv1a64(settings);
   for (const std::string& file : files) {

@@ -12,9 +12,6 @@ namespace refluxscan::pipeline {
 // A safe, unique-per-UID folder name: "<StudyDate digits>_<hash of the UID>", never DICOM text
 // used raw. Unreadable files (no UID) go to "unidentified".
 std::string StudyFolderName(const std::string& study_instance_uid, const std::string& study_date);
-// A short hash of a PatientID for folder names (6 hex digits; not reversible to the ID): tells
-// apart the patients found under one StudyInstanceUID.
-std::string PatientTag(const std::string& patient_id);
 
 // Identifies the inputs and settings of a study run: paths, sizes, modification times, options.
 std::string InputFingerprint(const std::vector<std::string>& files, const std::string& settings);

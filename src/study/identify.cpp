@@ -122,7 +122,7 @@ void AddRow(Manifest& m, const fs::path& folder, const Columns& cols,
   if (!laterality) {
     return m.warnings.push_back(where + "unknown laterality \"" +
                                 SanitizeForLog(fields[cols.laterality], 40) +
-                                "\" (use L or R), skipped");
+                                "\" (use L, R, left or right), skipped");
   }
   if (!segment) {
     return m.warnings.push_back(where + "unknown segment \"" +

@@ -148,8 +148,16 @@ TEST(Analyze, OneStudyUidWithTwoPatientsIsSplitByPatient) {
   EXPECT_EQ(patients.size(), 2u);
   ASSERT_EQ(summary->warnings.size(), 2u);
   EXPECT_NE(summary->warnings[0].find("shared by 2 patients"), std::string::npos);
+  std::set<std::string> suffixes;  // ordinals, nothing derived from the IDs
+  for (const fs::path& r : reports) {
+    const std::string folder = r.parent_path().filename().string();
+    suffixes.insert(folder.substr(folder.rfind('_')));
+  }
+  EXPECT_EQ(suffixes, (std::set<std::string>{"_p1", "_p2"}));
   for (const std::string& w : summary->warnings) {
-    EXPECT_EQ(w.find("OTHER-PATIENT"), std::string::npos) << "patient IDs stay out of logs";
+    for (const std::string& id : patients) {
+      EXPECT_EQ(w.find(id), std::string::npos) << "patient IDs stay out of logs: " << w;
+    }
   }
 }
 
@@ -226,6 +234,22 @@ TEST(Analyze, ACopyOfAnImageIsListedButAnalysedOnce) {
   for (const json& segment : report["segments"]) EXPECT_EQ(segment["clip_ids"].size(), 1u);
 }
 
+// Same SOP Instance UID and size but other bytes (a bit-flipped copy) is no copy: each file is
+// analysed on its own (a damaged first file must not make the intact one "skipped").
+TEST(Analyze, ASameSizeFileWithOtherBytesIsNoCopy) {
+  const fs::path in = testing::ScratchDir("analyze_flipped_in");
+  const fs::path out = testing::ScratchDir("analyze_flipped_out");
+  const fs::path source = SampleSet() / "STUDY_001" / "IMG_0001.dcm";
+  fs::copy_file(source, in / "a.dcm");
+  std::string bytes = *ReadTextFile(source.string());
+  bytes[bytes.size() - 10] = static_cast<char>(bytes[bytes.size() - 10] ^ 0x55);  // pixel data
+  std::ofstream(in / "b.dcm", std::ios::binary) << bytes;
+  auto summary = Analyze(Options({in.string()}, out));
+  ASSERT_TRUE(summary.has_value()) << summary.error().message;
+  EXPECT_EQ(summary->skipped, 0);
+  EXPECT_EQ(summary->ok + summary->failed, 2);
+}
+
 // An output folder inside the input folder: a re-run does not read its own reports as inputs.
 TEST(Analyze, OutputInsideTheInputIsNotAnInput) {
   const fs::path in = testing::ScratchDir("analyze_nested_in");
@@ -237,6 +261,21 @@ TEST(Analyze, OutputInsideTheInputIsNotAnInput) {
   ASSERT_TRUE(again.has_value()) << again.error().message;
   EXPECT_EQ(again->files_found, 1);
   EXPECT_EQ(again->non_dicom, 0);
+}
+
+// An output folder that is the input folder, or holds it, excludes nothing (`analyze dicoms -o .`
+// found no file at all for a while).
+TEST(Analyze, OutputAtOrAboveTheInputStillReadsIt) {
+  const fs::path root = testing::ScratchDir("analyze_out_above");
+  fs::create_directories(root / "dicoms");
+  fs::copy_file(SampleSet() / "STUDY_001" / "IMG_0001.dcm", root / "dicoms" / "a.dcm");
+  for (const fs::path& out : {root / "dicoms", root, root / "dicoms" / ".." / "."}) {
+    auto options = Options({(root / "dicoms").string()}, out);
+    options.force = true;
+    auto summary = Analyze(options);
+    ASSERT_TRUE(summary.has_value()) << out << ": " << summary.error().message;
+    EXPECT_EQ(summary->dicom, 1) << out;
+  }
 }
 
 TEST(Analyze, BadFilesGivePartialExitAndPerFileErrors) {

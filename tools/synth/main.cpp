@@ -47,13 +47,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "refluxscan-synth: --no-jpeg2000 applies to --transfer-syntax mixed\n");
     return static_cast<int>(ExitCode::kUsage);
   }
+  if (auto ok = refluxscan::synth::CheckOptions(o); !ok) {  // a usage error, as for refluxscan
+    std::fprintf(stderr, "refluxscan-synth: %s\n", ok.error().message.c_str());
+    return static_cast<int>(ExitCode::kUsage);
+  }
   auto summary = refluxscan::synth::GenerateSet(o);
   if (!summary) {
     std::fprintf(stderr, "refluxscan-synth: %s\n", summary.error().message.c_str());
-    // Invalid options (a value out of range) are usage errors, as for refluxscan.
-    return static_cast<int>(summary.error().code == refluxscan::ErrorCode::kInvalidInput
-                                ? ExitCode::kUsage
-                                : ExitCode::kFailure);
+    return static_cast<int>(ExitCode::kFailure);
   }
   std::printf("%d studies, %d files, %.1f MB -> %s\n", summary->studies, summary->files,
               static_cast<double>(summary->bytes) / 1e6, summary->truth_path.c_str());

@@ -107,6 +107,8 @@ Result<std::vector<ClipPlan>> PresetPlans(const SetOptions& o, Rng& study_rng) {
   return Fail(ErrorCode::kInvalidInput, "unknown preset '" + o.preset + "' (sample|stress|edge)");
 }
 
+}  // namespace
+
 Result<void> CheckOptions(const SetOptions& o) {
   if (o.transfer_syntax != "mixed" && !dicom::TransferSyntaxFromName(o.transfer_syntax)) {
     return Fail(ErrorCode::kInvalidInput, "unknown transfer syntax '" + o.transfer_syntax + "'");
@@ -120,8 +122,6 @@ Result<void> CheckOptions(const SetOptions& o) {
     return Fail(ErrorCode::kInvalidInput, "--studies must be >= 1");
   return {};
 }
-
-}  // namespace
 
 Result<std::vector<PlannedClip>> PlanSet(const SetOptions& o) {
   if (auto ok = CheckOptions(o); !ok) return std::unexpected(ok.error());

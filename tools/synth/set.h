@@ -46,6 +46,10 @@ struct SetSummary {
   std::vector<std::string> relative_paths;
 };
 
+// The options' values (transfer syntax, quality, tint, study count): kInvalidInput naming the bad
+// one. GenerateSet checks them too; the CLI calls it first to tell usage errors from failures.
+Result<void> CheckOptions(const SetOptions& options);
+
 // Plans, generates (clips in parallel) and writes the set. Deterministic for a seed: same
 // options give byte-identical files.
 Result<SetSummary> GenerateSet(const SetOptions& options);
