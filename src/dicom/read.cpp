@@ -37,7 +37,11 @@ bool PlausibleFirstElement(const std::array<unsigned char, 132>& b, std::streams
 
 Result<void> CheckReadableFile(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    return Fail(ErrorCode::kIo, "cannot open " + path + ": no such file");
+  }
+  if (!std::filesystem::is_regular_file(status)) {
     return Fail(ErrorCode::kIo, "cannot open " + path + ": not a regular file");
   }
   if (std::filesystem::file_size(path, ec) == 0) {
