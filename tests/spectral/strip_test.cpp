@@ -453,26 +453,33 @@ TEST(StripMasks, DrawnBaselineAndTextAreMasked) {
   EXPECT_FALSE(HasWarning(*s, "drawn baseline"));
 }
 
+// Draws `text` at `level` on the noisy strip and checks that its strokes' cores (>= 90% of the
+// level, in rows 20-44 from column 20 to `right`) are masked while the spectrum stays valid.
+void ExpectTextMasked(const std::string& text, int font, double scale, int level, int right,
+                      int min_cores) {
+  cv::Mat1b strip = NoisyStrip();
+  cv::putText(strip, text, {20, 40}, font, scale, cv::Scalar(level), 1, cv::LINE_AA);
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  int text_pixels = 0, text_masked = 0;
+  for (int r = 20; r < 45; ++r) {
+    for (int c = 20; c < right; ++c) {
+      if (strip(r, c) < level * 9 / 10) continue;  // the strokes' cores
+      ++text_pixels;
+      text_masked += s->valid(r, c) == 0 ? 1 : 0;
+    }
+  }
+  ASSERT_GT(text_pixels, min_cores) << text << " " << level;
+  EXPECT_GE(text_masked, text_pixels * 95 / 100) << text << " " << level;
+  EXPECT_GT(cv::countNonZero(s->valid(cv::Rect(100, 60, 100, 55))), 100 * 55 * 9 / 10)
+      << text << " " << level;
+}
+
 // Overlay text in light gray, anti-aliased (not white) on a gray map's dark floor: masked as
 // strokes drawn on the noise floor, while the spectrum (bright, but speckled) stays valid.
 TEST(StripMasks, LightGrayAntiAliasedTextIsMasked) {
   for (const int level : {200, 215, 235}) {
-    cv::Mat1b strip = NoisyStrip();
-    cv::putText(strip, "Gn 3 WF 80Hz", {20, 40}, cv::FONT_HERSHEY_SIMPLEX, 0.5, cv::Scalar(level),
-                1, cv::LINE_AA);
-    auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
-    ASSERT_TRUE(s.has_value());
-    int text_pixels = 0, text_masked = 0;
-    for (int r = 20; r < 45; ++r) {
-      for (int c = 20; c < 140; ++c) {
-        if (strip(r, c) < level * 9 / 10) continue;  // the strokes' cores
-        ++text_pixels;
-        text_masked += s->valid(r, c) == 0 ? 1 : 0;
-      }
-    }
-    ASSERT_GT(text_pixels, 30) << level;
-    EXPECT_GE(text_masked, text_pixels * 95 / 100) << level;
-    EXPECT_GT(cv::countNonZero(s->valid(cv::Rect(100, 60, 100, 55))), 100 * 55 * 9 / 10) << level;
+    ExpectTextMasked("Gn 3 WF 80Hz", cv::FONT_HERSHEY_SIMPLEX, 0.5, level, 140, 30);
   }
 }
 
@@ -482,22 +489,7 @@ TEST(StripMasks, LightGrayAntiAliasedTextIsMasked) {
 // in one colour, its strokes' cores are flat where the spectrum's speckle is not.
 TEST(StripMasks, BoldLightGrayTextIsMasked) {
   for (const int level : {190, 215}) {
-    cv::Mat1b strip = NoisyStrip();
-    cv::putText(strip, "PW 2.5MHz", {20, 40}, cv::FONT_HERSHEY_COMPLEX_SMALL, 0.75,
-                cv::Scalar(level), 1, cv::LINE_AA);
-    auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
-    ASSERT_TRUE(s.has_value());
-    int text_pixels = 0, text_masked = 0;
-    for (int r = 20; r < 45; ++r) {
-      for (int c = 20; c < 150; ++c) {
-        if (strip(r, c) < level * 9 / 10) continue;  // the strokes' cores
-        ++text_pixels;
-        text_masked += s->valid(r, c) == 0 ? 1 : 0;
-      }
-    }
-    ASSERT_GT(text_pixels, 100) << level;
-    EXPECT_GE(text_masked, text_pixels * 95 / 100) << level;
-    EXPECT_GT(cv::countNonZero(s->valid(cv::Rect(100, 60, 100, 55))), 100 * 55 * 9 / 10) << level;
+    ExpectTextMasked("PW 2.5MHz", cv::FONT_HERSHEY_COMPLEX_SMALL, 0.75, level, 150, 100);
   }
 }
 
