@@ -912,6 +912,17 @@ bool MostlyWeak(const Trace& t, const std::vector<Run>& bursts) {
   return total > 0 && 2 * weak > total;
 }
 
+// A burst still above the augmentation level at the last analysed column, without reflux, is no
+// maneuver: its fall is not in the data, so a squeeze cannot be told from a swell of phasic flow
+// (measured on stress seeds 1 / 7 / 11: of the truncated no-reflux maneuvers, ~85% matched no
+// squeeze of the truth, most of them a swell at the clip's end), and no reflux could be tested
+// after it. Dropping them: reasons agreeing with the truth +9 / +10 / +10 clips of 500, maneuver
+// counts +18 / +18 / +23, classification unchanged. A burst that has fallen keeps its maneuver,
+// truncated when less than the observation time follows its release.
+bool Unfinished(const Maneuver& m, const Run& burst, const Trace& t) {
+  return !m.has_reflux && burst.end + kEdgeColumns >= t.columns;
+}
+
 void AddFlags(const Envelope& envelope, const Trace& t, const std::vector<Run>& bursts,
               RefluxMeasurement& m) {
   auto add = [&m](std::string flag) { m.flags.push_back(std::move(flag)); };
@@ -978,8 +989,9 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
   }
   for (size_t i = 0; i < bursts.size(); ++i) {
     const size_t window_end = i + 1 < bursts.size() ? starts[i + 1] : t.columns;
-    m.maneuvers.push_back(
-        MeasureManeuver(ante, retro, t, envelope, starts[i], bursts[i], window_end));
+    Maneuver man = MeasureManeuver(ante, retro, t, envelope, starts[i], bursts[i], window_end);
+    if (Unfinished(man, bursts[i], t)) continue;
+    m.maneuvers.push_back(std::move(man));
   }
   m.decisive = Decisive(m.maneuvers);
   AddFlags(envelope, t, bursts, m);

@@ -408,6 +408,23 @@ TEST(MeasureReflux, ClipEndingSoonAfterReleaseIsTruncated) {
   EXPECT_NEAR(cut->maneuvers[0].reflux_duration_ms, 890, 20);
 }
 
+// A burst still rising or high when the data ends, without reflux, is no maneuver: its fall is
+// not in the clip (a squeeze or a swell of phasic flow cannot be told apart, and no reflux could
+// be tested after it). One that has fallen keeps its maneuver (truncated, above).
+TEST(MeasureReflux, BurstRunningToTheEndIsNoManeuver) {
+  // A complete squeeze, then a second one cut by the end of the data at its peak.
+  const auto two = MeasureReflux(Make(
+      [](double t) { return RaisedCosine(t, 1, 0.6, 45) + RaisedCosine(t, 3.4, 1.2, 40); }, 4.0));
+  ASSERT_TRUE(two);
+  ASSERT_EQ(two->maneuvers.size(), 1u);
+  EXPECT_NEAR(two->maneuvers[0].release_s, 1.6, 0.1);
+  EXPECT_FALSE(two->maneuvers[0].truncated);
+  // Only the cut one: no augmentation seen.
+  const auto cut = MeasureReflux(Make([](double t) { return RaisedCosine(t, 3.4, 1.2, 40); }, 4.0));
+  ASSERT_TRUE(cut);
+  EXPECT_TRUE(cut->maneuvers.empty());
+}
+
 // A squeeze after quiet flow whose dip before it reads 2.8 cm/s, not zero (above 20% of the
 // 12.5 cm/s plateau, which the former rule wanted the trace to fall to), followed by a long
 // reflux twice as fast as the squeeze: still the augmentation, so the polarity is right.
