@@ -65,4 +65,18 @@ double LevelCrossing(std::span<const float> v, size_t anchor, int step, double l
   return static_cast<double>(col) - step * frac;
 }
 
+bool NeverFallsBack(std::span<const float> v, size_t burst_begin, size_t burst_end, size_t data_end,
+                    double fraction) {
+  data_end = std::min(data_end, v.size());
+  burst_end = std::min(burst_end, data_end);
+  float peak = 0;
+  for (size_t c = burst_begin; c < burst_end; ++c) {
+    if (std::isfinite(v[c])) peak = std::max(peak, v[c]);
+  }
+  for (size_t c = burst_end; c < data_end; ++c) {
+    if (std::isfinite(v[c]) && v[c] <= fraction * peak) return false;
+  }
+  return true;
+}
+
 }  // namespace refluxscan::reflux::detail

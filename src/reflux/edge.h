@@ -15,6 +15,12 @@ std::vector<float> RunningMedian(std::span<const float> x, size_t half);
 // Running mean of 2 * half + 1 samples (shorter at the ends). x must be finite.
 std::vector<float> RunningMean(std::span<const float> x, size_t half);
 
+// Whether the series never falls back to `fraction` x its maximum over [burst_begin, burst_end)
+// anywhere in [burst_end, data_end) (non-finite samples skipped). An empty tail: true (nothing
+// fell). Used on the smoothed antegrade trace: a squeeze's flow falls back after its release.
+bool NeverFallsBack(std::span<const float> v, size_t burst_begin, size_t burst_end, size_t data_end,
+                    double fraction);
+
 // Where one edge of a reflux run crosses `lo`, as a fractional column: from `anchor` (a column
 // of the run above `lo`) outward — backward for the onset (`step` = +1), forward for the offset
 // (`step` = -1) — to the first sample at or below `lo`, interpolated linearly between the two.
