@@ -509,29 +509,35 @@ Mentions Collect(std::string_view text) {
 
 int Count(unsigned bits) { return __builtin_popcount(bits); }
 
-// The region a perforator named with a vein lies in ("posterior tibial perforator" = calf,
-// "FV perforator" = thigh); 0 for veins spanning several regions (GSV) or none (CFV).
-unsigned CompanionRegion(Vein v) {
-  switch (v) {
-    case Vein::kFv:
-    case Vein::kDfv:
-    case Vein::kAasv:
-    case Vein::kPasv:
-    case Vein::kAccessory:
-      return kThigh;
-    case Vein::kPopv:
-      return kKnee;
-    case Vein::kSsv:
-    case Vein::kPtv:
-    case Vein::kPerv:
-    case Vein::kAtv:
-    case Vein::kGastroc:
-    case Vein::kSoleal:
-      return kCalf;
-    default:
-      return 0;
-  }
-}
+// What the parser knows of each vein, in Vein's order: the region a perforator named with it lies
+// in ("posterior tibial perforator" = calf, "FV perforator" = thigh; 0 for veins spanning several
+// regions, GSV, or none, CFV); the regions it runs in (0 = any: a label naming another one
+// contradicts itself, "FV calf", and gives no class either); its threshold class.
+struct VeinFacts {
+  unsigned companion_region;
+  unsigned regions;
+  VeinClass vein_class;
+};
+
+constexpr std::array<VeinFacts, static_cast<size_t>(Vein::kPerf) + 1> kVeinFacts = {{
+    {0, 0, VeinClass::kSuperficial},                    // GSV
+    {kCalf, kKnee | kCalf, VeinClass::kSuperficial},    // SSV
+    {kThigh, kThigh | kKnee, VeinClass::kSuperficial},  // AASV
+    {kThigh, 0, VeinClass::kSuperficial},               // accessory saphenous, side not said
+    {kThigh, 0, VeinClass::kSuperficial},               // PASV
+    {0, kThigh, VeinClass::kDeepProximal},              // CFV
+    {kThigh, kThigh, VeinClass::kDeepProximal},         // FV
+    {kThigh, kThigh, VeinClass::kDeepDistal},           // DFV
+    {kKnee, 0, VeinClass::kDeepProximal},               // POPV
+    {kCalf, kCalf, VeinClass::kDeepDistal},             // PTV
+    {kCalf, kCalf, VeinClass::kDeepDistal},             // PERV
+    {kCalf, kCalf, VeinClass::kDeepDistal},             // ATV
+    {kCalf, kCalf, VeinClass::kDeepDistal},             // gastrocnemius
+    {kCalf, kCalf, VeinClass::kDeepDistal},             // soleal
+    {0, 0, VeinClass::kPerforator},                     // perforator
+}};
+
+const VeinFacts& Facts(Vein v) { return kVeinFacts[static_cast<size_t>(v)]; }
 
 struct Resolved {
   Vein vein;
@@ -551,7 +557,7 @@ std::optional<Resolved> ResolveVein(const Mentions& m) {
   };
   if (named(Vein::kPerf)) {
     unsigned companions = 0;
-    for (Vein v : veins) companions |= CompanionRegion(v);
+    for (Vein v : veins) companions |= Facts(v).companion_region;
     if ((levels & kRegions) == 0) levels |= companions;
     veins = {Vein::kPerf};
   }
@@ -664,54 +670,6 @@ std::optional<Segment> ResolveSegment(Vein vein, unsigned levels) {
   return std::nullopt;
 }
 
-// The regions a vein runs in (0 = any): a label naming another one contradicts itself ("FV
-// calf"), and gives no class either.
-unsigned VeinRegions(Vein v) {
-  switch (v) {
-    case Vein::kSsv:
-      return kKnee | kCalf;
-    case Vein::kAasv:
-      return kThigh | kKnee;
-    case Vein::kCfv:
-    case Vein::kFv:
-    case Vein::kDfv:
-      return kThigh;
-    case Vein::kPtv:
-    case Vein::kPerv:
-    case Vein::kAtv:
-    case Vein::kGastroc:
-    case Vein::kSoleal:
-      return kCalf;
-    default:
-      return 0;
-  }
-}
-
-VeinClass ClassOf(Vein v) {
-  switch (v) {
-    case Vein::kGsv:
-    case Vein::kSsv:
-    case Vein::kAasv:
-    case Vein::kPasv:
-    case Vein::kAccessory:
-      return VeinClass::kSuperficial;
-    case Vein::kCfv:
-    case Vein::kFv:
-    case Vein::kPopv:
-      return VeinClass::kDeepProximal;
-    case Vein::kDfv:
-    case Vein::kPtv:
-    case Vein::kPerv:
-    case Vein::kAtv:
-    case Vein::kGastroc:
-    case Vein::kSoleal:
-      return VeinClass::kDeepDistal;
-    case Vein::kPerf:
-      return VeinClass::kPerforator;
-  }
-  std::unreachable();
-}
-
 }  // namespace
 
 ParsedLabel ParseLabel(std::string_view text) {
@@ -721,11 +679,11 @@ ParsedLabel ParseLabel(std::string_view text) {
   if (m.reject) return out;
   if (const auto r = ResolveVein(m)) {
     out.segment = ResolveSegment(r->vein, r->levels);
-    const unsigned allowed = VeinRegions(r->vein);
+    const unsigned allowed = Facts(r->vein).regions;
     if (out.segment) {
       out.vein_class = Info(*out.segment).vein_class;
     } else if (allowed == 0 || (r->levels & kRegions & ~allowed) == 0) {
-      out.vein_class = ClassOf(r->vein);
+      out.vein_class = Facts(r->vein).vein_class;
     }
   }
   return out;
