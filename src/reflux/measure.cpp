@@ -259,12 +259,20 @@ struct AugmentationShape {
   size_t smooth_half = 0;       // half the kShapeSmoothS window in columns
 };
 
+size_t ShapeSmoothHalf(double seconds_per_column) {
+  return static_cast<size_t>(std::lround(0.5 * kShapeSmoothS / seconds_per_column));
+}
+
+// The trace as the augmentation shape reads it: a 5-column median, then a kShapeSmoothS mean.
+std::vector<float> ShapeSmoothed(std::span<const float> v, double seconds_per_column) {
+  return detail::RunningMean(detail::RunningMedian(v, 2), ShapeSmoothHalf(seconds_per_column));
+}
+
 AugmentationShape ShapeOf(std::span<const float> v, const Trace& t, const std::vector<Run>& runs,
                           double seconds_per_column) {
-  const auto half = static_cast<size_t>(std::lround(0.5 * kShapeSmoothS / seconds_per_column));
-  return {detail::RunningMean(detail::RunningMedian(v, 2), half), QuietMedian(v, t, runs),
+  return {ShapeSmoothed(v, seconds_per_column), QuietMedian(v, t, runs),
           ColumnsFor(kMaxRiseS, seconds_per_column),
-          ColumnsFor(kTroughLookbackS, seconds_per_column), half};
+          ColumnsFor(kTroughLookbackS, seconds_per_column), ShapeSmoothHalf(seconds_per_column)};
 }
 
 // Whether a run above the augmentation level is an augmentation (constants above). Its plateau
@@ -912,15 +920,26 @@ bool MostlyWeak(const Trace& t, const std::vector<Run>& bursts) {
   return total > 0 && 2 * weak > total;
 }
 
-// A burst still above the augmentation level at the last analysed column, without reflux, is no
-// maneuver: its fall is not in the data, so a squeeze cannot be told from a swell of phasic flow
-// (measured on stress seeds 1 / 7 / 11: of the truncated no-reflux maneuvers, ~85% matched no
-// squeeze of the truth, most of them a swell at the clip's end), and no reflux could be tested
-// after it. Dropping them: reasons agreeing with the truth +9 / +10 / +10 clips of 500, maneuver
-// counts +18 / +18 / +23, classification unchanged. A burst that has fallen keeps its maneuver,
-// truncated when less than the observation time follows its release.
-bool Unfinished(const Maneuver& m, const Run& burst, const Trace& t) {
-  return !m.has_reflux && burst.end + kEdgeColumns >= t.columns;
+// Whether a burst without reflux shows no release, so it is no maneuver (a squeeze cannot be told
+// from a swell of phasic flow, and no reflux could be tested after it):
+// - it is still above the augmentation level at the last analysed column (measured on stress
+//   seeds 1 / 7 / 11: of the truncated no-reflux maneuvers, ~85% matched no squeeze of the truth,
+//   most of them a swell at the clip's end; dropping them: reasons agreeing with the truth +9 /
+//   +10 / +10 clips of 500, maneuver counts +18 / +18 / +23, classification unchanged);
+// - or it is the clip's last burst and the flow never falls back to kMaxTroughFraction of its
+//   plateau (`smooth`: ShapeSmoothed) before the data ends: a squeeze at least doubles the flow
+//   before it (IsAugmentation) and the flow falls back after its release; a swell rises and stays
+//   up, even when its run above the level ends early (measured: 3 no-augmentation clips of 1500
+//   on stress seeds 17 / 19 / 23 no longer read no_reflux; maneuver counts +2..+6 per 500; no
+//   classification lost on any set).
+// A burst that has fallen keeps its maneuver, truncated when less than the observation time
+// follows its release.
+bool NoReleaseSeen(const Maneuver& m, const Run& burst, bool last, std::span<const float> smooth,
+                   const Trace& t) {
+  if (m.has_reflux) return false;
+  if (burst.end + kEdgeColumns >= t.columns) return true;
+  return last &&
+         detail::NeverFallsBack(smooth, burst.begin, burst.end, t.columns, kMaxTroughFraction);
 }
 
 void AddFlags(const Envelope& envelope, const Trace& t, const std::vector<Run>& bursts,
@@ -987,25 +1006,12 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
     bursts = WithWeakSqueezes(ante, retro, ante_power, t, bursts, envelope.seconds_per_column);
     if (bursts.size() != before) read_levels();  // the new bursts' columns count too
   }
-  const std::vector<float> smooth_ante = detail::RunningMean(
-      detail::RunningMedian(ante, 2),
-      static_cast<size_t>(std::lround(0.5 * kShapeSmoothS / envelope.seconds_per_column)));
+  const std::vector<float> smooth_ante = ShapeSmoothed(ante, envelope.seconds_per_column);
   for (size_t i = 0; i < bursts.size(); ++i) {
-    const size_t window_end = i + 1 < bursts.size() ? starts[i + 1] : t.columns;
+    const bool last = i + 1 == bursts.size();
+    const size_t window_end = last ? t.columns : starts[i + 1];
     Maneuver man = MeasureManeuver(ante, retro, t, envelope, starts[i], bursts[i], window_end);
-    if (Unfinished(man, bursts[i], t)) continue;
-    // The clip's last burst, without reflux, after which the flow never falls back to
-    // kMaxTroughFraction of its plateau before the data ends, is no maneuver: a squeeze at least
-    // doubles the flow before it (IsAugmentation) and the flow falls back after its release; a
-    // swell of phasic flow that rises and stays up is no squeeze, even when the run above the
-    // augmentation level ends before the data (measured: 3 no-augmentation clips of 1500 on
-    // stress seeds 17 / 19 / 23 read no_reflux from such a swell; maneuver counts agreeing with
-    // the truth +2..+6 per 500 clips; no classification lost on any set).
-    if (i + 1 == bursts.size() && !man.has_reflux &&
-        detail::NeverFallsBack(smooth_ante, bursts[i].begin, bursts[i].end, t.columns,
-                               kMaxTroughFraction)) {
-      continue;
-    }
+    if (NoReleaseSeen(man, bursts[i], last, smooth_ante, t)) continue;
     m.maneuvers.push_back(std::move(man));
   }
   m.decisive = Decisive(m.maneuvers);
