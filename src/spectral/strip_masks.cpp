@@ -25,6 +25,8 @@ constexpr double kDarkShare = 0.98;
 constexpr float kAbruptLevel = 0.3f;
 constexpr double kAbruptBaselineShare = 0.05;  // ... at least this share of the rows away
 constexpr int kMinBarColumns = 3;
+constexpr int kGrowthColumns = 3;     // flow resuming after a silence grows within this ...
+constexpr double kGrowthShare = 0.6;  // ... beyond its first column's extent / this
 constexpr double kNoiseBackgroundLitShare = 0.3;   // median data column lit this much: noise floor
 constexpr double kBarLitShareOfBackground = 0.25;  // an erase bar keeps at most this of it
 constexpr float kUniformTolerance = 0.02f;  // a uniform column stays this close to its median
@@ -391,6 +393,31 @@ bool BrightSpectrumAway(const cv::Mat1f& m, int c, const cv::Mat1b& overlays, do
   return false;
 }
 
+// Farthest row from `baseline_row` of bright spectrum (kAbruptLevel, not overlay) in column c;
+// -1 when there is none.
+double BrightExtentRows(const cv::Mat1f& m, int c, const cv::Mat1b& overlays, double baseline_row) {
+  double extent = -1;
+  for (int r = 0; r < m.rows; ++r) {
+    if (m(r, c) < kAbruptLevel || (!overlays.empty() && overlays(r, c) != 0)) continue;
+    extent = std::max(extent, std::abs(r - baseline_row));
+  }
+  return extent;
+}
+
+// Whether the flow right of a dark run grows out of the baseline: within kGrowthColumns its
+// extent reaches well beyond (1 / kGrowthShare x) the first column's. Flow resuming after a
+// silence (a reflux after its release) does; the previous sweep cut by an erase bar goes on at
+// the extent it had.
+bool GrowsFromBaseline(const cv::Mat1f& m, int first, const cv::Mat1b& overlays,
+                       double baseline_row) {
+  const double start = BrightExtentRows(m, first, overlays, baseline_row);
+  double later = -1;
+  for (int c = first + 1; c <= std::min(m.cols - 1, first + kGrowthColumns); ++c) {
+    later = std::max(later, BrightExtentRows(m, c, overlays, baseline_row));
+  }
+  return start >= 0 && start <= kGrowthShare * later;
+}
+
 // Whether bright spectrum is cut at a bar candidate: the column just before it holds bright
 // spectrum (a sweep's bar cuts the newest flow wherever it is), or the column just after holds
 // bright spectrum away from the baseline (flow resuming after a silence starts from the
@@ -402,7 +429,8 @@ bool AbruptEdge(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlays,
   if (!IsBarCandidate(m, run)) return false;
   constexpr double kAnywhere = std::numeric_limits<double>::quiet_NaN();
   return (run.first > 0 && BrightSpectrumAway(m, run.first - 1, overlays, kAnywhere)) ||
-         (run.last + 1 < m.cols && BrightSpectrumAway(m, run.last + 1, overlays, baseline_row));
+         (run.last + 1 < m.cols && BrightSpectrumAway(m, run.last + 1, overlays, baseline_row) &&
+          !GrowsFromBaseline(m, run.last + 1, overlays, baseline_row));
 }
 
 // Whether a dark run on a noise background holds an erase bar that erased that noise:

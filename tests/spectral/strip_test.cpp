@@ -532,6 +532,35 @@ TEST(StripMasks, SilenceBeforeARefluxIsNoEraseBar) {
   EXPECT_TRUE(HasNote(*cut, "erase bar"));
 }
 
+// A reflux whose first column already reaches beyond 5% of the rows (a wide wall filter hides
+// its slow start: it shows from 6 rows off the baseline, 16 rows deep) still grows out of the
+// baseline over the next columns: no cut. The same flow going on at its extent right of the dark
+// run is the previous sweep cut by an erase bar (q43 STUDY_003/IMG_0001: 508 columns masked, a
+// 2.7 s reflux lost).
+cv::Mat3b SilenceThenFlow(bool growing) {
+  cv::Mat3b strip(kRows, kCols, cv::Vec3b(0, 0, 0));
+  for (int c = 60; c <= 100; ++c) {  // a squeeze fading into its release (the window's blur)
+    const int top = 120 - static_cast<int>(60 * std::sin(CV_PI * (c - 60) / 41.0));
+    const auto level = static_cast<uchar>(std::min(150, 30 * (100 - c)));
+    for (int r = top; r < 114; ++r) strip(r, c) = cv::Vec3b(level, level, level);
+  }
+  for (int c = 115; c < 230; ++c) {  // from 6 rows off the baseline down
+    const int depth = growing ? std::min(60, 16 + 12 * (c - 115)) : 40;
+    for (int r = 126; r <= 120 + depth; ++r) strip(r, c) = cv::Vec3b(150, 150, 150);
+  }
+  return strip;
+}
+
+TEST(StripMasks, FlowGrowingAfterASilenceIsNoEraseBar) {
+  auto s = SpectrogramFromDisplay(ImageWith(SilenceThenFlow(true)), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasNote(*s, "erase bar"));
+  for (int c = 115; c < 230; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  auto cut = SpectrogramFromDisplay(ImageWith(SilenceThenFlow(false)), SpectralRegion());
+  ASSERT_TRUE(cut.has_value());
+  EXPECT_TRUE(HasNote(*cut, "erase bar"));
+}
+
 TEST(StripMasks, EraseBarAndStaleSweepColumnsInvalid) {
   cv::Mat1b strip = NoisyStrip();
   strip.colRange(220, 228).setTo(0);  // erase bar; columns 228.. belong to the previous sweep
