@@ -71,6 +71,13 @@ constexpr double kShapeSmoothS = 0.08;
 constexpr double kBottomTolerance = 0.1;  // FallBottom
 constexpr double kFallSearchS = 0.5;
 constexpr double kWrapRows = 2;  // WrapSuspects
+// The first pass of RetrogradeNoise reads the retrograde side over the bursts. Where one of them
+// aliases, its wrap covers more of that side than the columns flagged aliased or at the scale
+// limit (a dim squeeze's envelope falls short of the limit where it wraps), and the 90th
+// percentile read the wrap: a squeeze's 17 cm/s wrap set a 10 cm/s level and hid a 13 cm/s,
+// 900 ms reflux. The median there: on 11 generated sets (27-500 clips) classification gained 1-2
+// clips on four and lost none, duration p95 30.9 -> 22.0 columns on one.
+constexpr double kAliasedBurstNoisePercentile = 0.5;
 
 struct Run {
   size_t begin = 0, end = 0;  // [begin, end) in columns
@@ -630,16 +637,22 @@ double RetrogradeNoise(std::span<const float> retro, std::span<const float> retr
                        double floor_cm_s, double ante_limit_cm_s) {
   std::vector<size_t> quiet;
   const std::vector<uint8_t> wrapped = WrapSuspects(t, ante_limit_cm_s, floor_cm_s);
+  bool aliased_burst = false;
   for (size_t i = 0; i < bursts.size(); ++i) {
+    for (size_t c = starts[i]; c < bursts[i].end; ++c) {
+      aliased_burst = aliased_burst || (t.flags[c] & kColumnAliased) || wrapped[c];
+    }
     for (size_t c = starts[i]; c < bursts[i].end; ++c) {
       // An aliased burst wraps onto the retrograde side: those columns are flow, not noise.
       if (!(t.flags[c] & kColumnAliased) && !wrapped[c]) quiet.push_back(c);
     }
   }
   if (bursts.empty()) return floor_cm_s;
-  t.retro_noise_cm_s = quiet.empty()
-                           ? floor_cm_s
-                           : std::max(floor_cm_s, Percentile(retro, quiet, kRetroNoisePercentile));
+  t.retro_noise_cm_s =
+      quiet.empty() ? floor_cm_s
+                    : std::max(floor_cm_s, Percentile(retro, quiet,
+                                                      aliased_burst ? kAliasedBurstNoisePercentile
+                                                                    : kRetroNoisePercentile));
   std::vector<uint8_t> flow(t.columns, 0);
   for (const Run& run : RefluxRuns(retro, t, 0, t.columns)) {
     const size_t lo = run.begin > t.quiet ? run.begin - t.quiet : 0;

@@ -72,6 +72,27 @@ TEST(RetrogradeNoise, EveryRefluxIsExcludedFromTheQuietColumns) {
   EXPECT_NEAR(m->maneuvers[1].reflux_duration_ms, 1600, 60);
 }
 
+// An aliased squeeze wraps onto the retrograde side over more columns than those flagged aliased
+// (here 2 flagged, 10 wrapped at 17 cm/s): the first pass reads the median of the burst's
+// retrograde side, not its 90th percentile (the wrap), which set a level that hid the 13 cm/s,
+// 900 ms reflux after it (generated q43 STUDY_009/IMG_0018).
+TEST(RetrogradeNoise, AnAliasedSqueezesWrapDoesNotSetTheLevel) {
+  for (unsigned seed : {1u, 2u, 3u}) {
+    Envelope e = MakeEnvelope([](double t) { return Squeeze(t, 1, 0.9, 13); }, Noisy(seed));
+    for (size_t i = 0; i < e.Size(); ++i) {
+      const double t = e.TimeOf(static_cast<double>(i));
+      if (t > 1.25 && t < 1.35) e.max_reverse[i] = 17;
+      if (t > 1.29 && t < 1.31) e.flags[i] |= kColumnAliased;
+    }
+    auto m = MeasureReflux(e);
+    ASSERT_TRUE(m);
+    ASSERT_EQ(m->maneuvers.size(), 1u);
+    ASSERT_TRUE(m->maneuvers[0].has_reflux) << "seed " << seed;
+    EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 900, 60) << "seed " << seed;
+    EXPECT_NEAR(m->maneuvers[0].offset_velocity_cm_s, kLevel, 0.3) << "seed " << seed;
+  }
+}
+
 TEST(RefluxGate, SpecksAreNotReflux) {
   Envelope e = MakeEnvelope([](double t) { return RaisedCosine(t, 1, 0.6, 45); }, Noisy(5));
   // After release (column 160 on): a 1-column speck of 40 cm/s, a 2-column one of 30 cm/s
