@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace refluxscan::reflux::detail {
 
@@ -77,6 +78,41 @@ bool NeverFallsBack(std::span<const float> v, size_t burst_begin, size_t burst_e
     if (std::isfinite(v[c]) && v[c] <= fraction * peak) return false;
   }
   return true;
+}
+
+namespace {
+
+// Samples from the last one at >= high_level (walking from `peak` by `step`) to the first at <=
+// low_level; nullopt when the series ends first or a sample is not finite.
+std::optional<size_t> EdgeSamples(std::span<const float> v, size_t peak, int step, double low_level,
+                                  double high_level) {
+  size_t c = peak, high_end = peak;
+  while (true) {
+    if (step < 0 ? c == 0 : c + 1 >= v.size()) return std::nullopt;
+    c = step < 0 ? c - 1 : c + 1;
+    if (!std::isfinite(v[c])) return std::nullopt;
+    if (v[c] >= high_level && (step < 0 ? c + 1 == high_end : c == high_end + 1)) high_end = c;
+    if (v[c] <= low_level) break;
+  }
+  return step < 0 ? high_end - c : c - high_end;
+}
+
+}  // namespace
+
+bool SlowCrest(std::span<const float> v, size_t burst_begin, size_t burst_end, size_t min_edge,
+               double low, double high) {
+  burst_end = std::min(burst_end, v.size());
+  if (burst_begin >= burst_end) return false;
+  std::optional<size_t> peak_at;
+  for (size_t c = burst_begin; c < burst_end; ++c) {
+    if (std::isfinite(v[c]) && (!peak_at || v[c] > v[*peak_at])) peak_at = c;
+  }
+  if (!peak_at || !(v[*peak_at] > 0)) return false;
+  const size_t peak = *peak_at;
+  const double p = v[peak];
+  const auto rise = EdgeSamples(v, peak, -1, low * p, high * p);
+  const auto fall = EdgeSamples(v, peak, +1, low * p, high * p);
+  return rise && fall && *rise > min_edge && *fall > min_edge;
 }
 
 }  // namespace refluxscan::reflux::detail

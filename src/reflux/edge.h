@@ -21,6 +21,13 @@ std::vector<float> RunningMean(std::span<const float> x, size_t half);
 bool NeverFallsBack(std::span<const float> v, size_t burst_begin, size_t burst_end, size_t data_end,
                     double fraction);
 
+// Whether the burst over [burst_begin, burst_end) is a slow crest: from its peak the series takes
+// more than `min_edge` samples both to rise (walking back from the last sample at >= `high` x
+// peak to the first at <= `low` x peak) and to fall (the same forward). An edge that does not
+// reach `low` before the series ends, or meets a non-finite sample, is no evidence: false.
+bool SlowCrest(std::span<const float> v, size_t burst_begin, size_t burst_end, size_t min_edge,
+               double low, double high);
+
 // Where one edge of a reflux run crosses `lo`, as a fractional column: from `anchor` (a column
 // of the run above `lo`) outward — backward for the onset (`step` = +1), forward for the offset
 // (`step` = -1) — to the first sample at or below `lo`, interpolated linearly between the two.

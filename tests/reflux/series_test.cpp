@@ -1,6 +1,7 @@
 // Series helpers of the reflux module (src/reflux/edge.h).
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -24,6 +25,31 @@ TEST(NeverFallsBack, TellsASwellThatStaysUpFromAReleasedSqueeze) {
   EXPECT_TRUE(NeverFallsBack(released, 2, 5, released.size(), 0.5));
   // A burst running to the end of the data leaves nothing after it: nothing fell.
   EXPECT_TRUE(NeverFallsBack(swell, 2, swell.size(), swell.size(), 0.5));
+}
+
+// A respiratory crest rises and falls over many columns; a squeeze's flow rises fast or falls
+// fast at its release. Edges are counted from the last sample at >= 80% of the peak to the first
+// at <= 20% of it.
+TEST(SlowCrest, NeedsBothEdgesSlow) {
+  std::vector<float> crest(41);
+  for (size_t i = 0; i < crest.size(); ++i) {  // a half sine over 40 samples, peak 10 at 20
+    crest[i] = static_cast<float>(10 * std::sin(std::numbers::pi * static_cast<double>(i) / 40));
+  }
+  // sin >= 0.8 from sample 12 to 28, <= 0.2 up to 2 and from 38: both edges 10 samples.
+  EXPECT_TRUE(SlowCrest(crest, 15, 25, 9, 0.2, 0.8));
+  EXPECT_FALSE(SlowCrest(crest, 15, 25, 10, 0.2, 0.8));
+  std::vector<float> released = crest;  // the same rise, released at the peak plateau's end
+  for (size_t i = 29; i < released.size(); ++i) released[i] = 0.5f;
+  EXPECT_FALSE(SlowCrest(released, 15, 25, 3, 0.2, 0.8));
+  std::vector<float> squeeze = crest;  // a fast rise, then the same slow fall
+  for (size_t i = 0; i < 11; ++i) squeeze[i] = 0.5f;
+  EXPECT_FALSE(SlowCrest(squeeze, 15, 25, 3, 0.2, 0.8));
+  // An edge that runs off the data or into a masked sample is no evidence.
+  const std::vector<float> cut(crest.begin() + 5, crest.end());
+  EXPECT_FALSE(SlowCrest(cut, 10, 20, 3, 0.2, 0.8));
+  std::vector<float> masked = crest;
+  masked[33] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_FALSE(SlowCrest(masked, 15, 25, 3, 0.2, 0.8));
 }
 
 }  // namespace
