@@ -244,6 +244,15 @@ constexpr Phrase kPhrases[] = {
     L("MIDCALF", kMid | kCalf),
     L("KNEE", kKnee),
     L("ANKLE", kDist | kCalf),  // the lowest calf level the vocabulary has
+    // Worksheet shorthand for the levels of a saphenous vein: proximal / mid / distal thigh
+    // and calf ("GSV PT", "R-GSV-MC"). "PT V" / "PT VEIN" stay the posterior tibial vein (the
+    // longer phrase wins); a lone "PT" names no vein, so it cannot make a label on its own.
+    L("PT", kProx | kThigh),
+    L("MT", kMid | kThigh),
+    L("DT", kDist | kThigh),
+    L("PC", kProx | kCalf),
+    L("MC", kMid | kCalf),
+    L("DC", kDist | kCalf),
     L("AK", kDist | kThigh),
     L("ABOVE", kDist | kThigh, "KNEE"),
     L("A", kDist | kThigh, "K"),  // "A/K"; a lone "A" (artery) is rejected below

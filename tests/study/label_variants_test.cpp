@@ -51,7 +51,12 @@ INSTANTIATE_TEST_SUITE_P(
         LabelCase{"R/GSV/dist thigh", kR, kGsvDistThigh}, LabelCase{"R GSV calf", kR, kGsvCalf},
         LabelCase{"L GSV ankle", kL, kGsvDistCalf},
         LabelCase{"L GSV mid thigh calf squeeze", kL, kGsvMidThigh},
-        LabelCase{"R GSV prox thigh L12-5", kR, kGsvProxThigh}));  // probe name, not a side
+        LabelCase{"R GSV prox thigh L12-5", kR, kGsvProxThigh},  // probe name, not a side
+        // Worksheet shorthand PT/MT/DT, PC/MC/DC; "PT V" stays the posterior tibial vein.
+        LabelCase{"R-GSV-PT", kR, kGsvProxThigh}, LabelCase{"RIGHT GSV MT", kR, kGsvMidThigh},
+        LabelCase{"LGSV DT", kL, kGsvDistThigh}, LabelCase{"L GSV PC", kL, kGsvProxCalf},
+        LabelCase{"R GSV MC", kR, kGsvMidCalf}, LabelCase{"L SSV DC", kL, kSsvDistCalf},
+        LabelCase{"R PT V", kR, kPtv}, LabelCase{"R PT", kR, kUnknown}));
 
 // Small saphenous vein.
 INSTANTIATE_TEST_SUITE_P(
