@@ -46,7 +46,8 @@ void PrintSummary(const pipeline::AnalyzeSummary& s, const std::string& output_d
     out << std::left << std::setw(29) << row.folder << std::right << std::setw(10) << row.clips_ok
         << std::setw(8) << row.clips_failed << std::setw(10) << row.segments_total << std::setw(8)
         << row.segments_reflux << std::setw(15) << row.segments_indeterminate
-        << (row.skipped_unchanged ? "  (unchanged, skipped)" : "") << "\n";
+        << (row.skipped_unchanged ? "  (unchanged, skipped)" : "")
+        << (row.report_failed ? "  (report NOT written)" : "") << "\n";
   }
   out << "files: " << s.files_found << " found, " << s.dicom << " DICOM, " << s.non_dicom
       << " not DICOM (skipped); clips: " << s.ok << " analyzed, " << s.failed << " failed, "
@@ -58,7 +59,12 @@ void PrintSummary(const pipeline::AnalyzeSummary& s, const std::string& output_d
   out << std::setprecision(2) << "stage time, s summed over workers: read+decode "
       << t.read_decode_s << ", strip " << t.strip_s << ", envelope " << t.envelope_s << ", reflux "
       << t.reflux_s << ", reports " << t.report_s << "\n";
-  out << "reports: " << output_dir << "/<study>/report.{" << formats << "}\n";
+  out << "reports: " << output_dir << "/<study>/report.{" << formats << "}";
+  if (s.reports_failed > 0) {
+    out << "; " << s.reports_failed << " of " << s.studies.size()
+        << " studies' reports could NOT be written (see the warnings)";
+  }
+  out << "\n";
 }
 
 void PrintWarnings(const pipeline::AnalyzeSummary& s, std::ostream& err) {

@@ -29,8 +29,9 @@ Result<void> WriteFileAtomic(const std::string& path, std::string_view content) 
   std::error_code ec;
   fs::rename(tmp, target, ec);
   if (ec) {
+    const std::string why = ec.message();  // before remove() reuses ec
     fs::remove(tmp, ec);
-    return Fail(ErrorCode::kIo, "cannot rename into " + path + ": " + ec.message());
+    return Fail(ErrorCode::kIo, "cannot rename into " + path + ": " + why);
   }
   return {};
 }

@@ -338,7 +338,11 @@ class Runner {
     if (!options_.decode_only) {
       const std::string folder = (fs::path(options_.output_dir) / work.folder).string();
       auto written = WriteStudyReports(folder, report, formats_, work.fingerprint, EncodeRow(row));
-      if (!written) warning = SanitizeForLog(written.error().message);
+      if (!written) {
+        row.report_failed = true;
+        warning = SanitizeForLog("study " + work.folder +
+                                 ": report not written: " + written.error().message);
+      }
     }
     std::vector<ClipOutcome>().swap(work.outcomes);  // release images and envelopes now
     const double report_s =
@@ -349,6 +353,7 @@ class Runner {
     summary_->failed += row.clips_failed;
     summary_->skipped += row.clips_skipped;
     if (!warning.empty()) summary_->warnings.push_back(warning);
+    summary_->reports_failed += row.report_failed ? 1 : 0;
     summary_->studies.push_back(std::move(row));
   }
 
@@ -447,8 +452,14 @@ Result<AnalyzeSummary> Analyze(const AnalyzeOptions& options, const ProgressFn& 
       summary.reused += row.clips_ok + row.clips_failed + row.clips_skipped;
     }
   }
-  summary.exit_code =
-      summary.failed > 0 || inputs.missing_paths > 0 ? ExitCode::kPartial : ExitCode::kOk;
+  // A study whose report could not be written is lost work: partial, or failure when no study's
+  // report was written.
+  const bool none_written = summary.reports_failed > 0 &&
+                            summary.reports_failed == static_cast<int>(summary.studies.size());
+  summary.exit_code = none_written ? ExitCode::kFailure
+                      : summary.failed > 0 || inputs.missing_paths > 0 || summary.reports_failed > 0
+                          ? ExitCode::kPartial
+                          : ExitCode::kOk;
   summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }

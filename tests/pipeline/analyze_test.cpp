@@ -312,6 +312,28 @@ TEST(Analyze, BadFilesGivePartialExitAndPerFileErrors) {
   }
 }
 
+// A study whose report cannot be written (a file stands where its folder goes) is lost work:
+// a warning naming the study, the row marked, and exit 3 when no study's report was written.
+TEST(Analyze, AReportThatCannotBeWrittenIsAFailureNotASuccess) {
+  const fs::path out = testing::ScratchDir("analyze_blocked_out");
+  auto first = Analyze(Options({SampleSet().string()}, out));
+  ASSERT_TRUE(first.has_value()) << first.error().message;
+  ASSERT_EQ(first->studies.size(), 1u);
+  const fs::path folder = out / first->studies[0].folder;
+  fs::remove_all(folder);
+  std::ofstream(folder) << "a file where the study's folder goes";
+  AnalyzeOptions options = Options({SampleSet().string()}, out);
+  options.force = true;
+  auto blocked = Analyze(options);
+  ASSERT_TRUE(blocked.has_value()) << blocked.error().message;
+  EXPECT_EQ(blocked->exit_code, ExitCode::kFailure);
+  EXPECT_EQ(blocked->reports_failed, 1);
+  ASSERT_EQ(blocked->studies.size(), 1u);
+  EXPECT_TRUE(blocked->studies[0].report_failed);
+  ASSERT_FALSE(blocked->warnings.empty());
+  EXPECT_NE(blocked->warnings.back().find("report not written"), std::string::npos);
+}
+
 TEST(Analyze, HostileStudyTextNeverBecomesAPath) {
   const fs::path in = testing::ScratchDir("analyze_hostile_in");
   const fs::path out = testing::ScratchDir("analyze_hostile_out");

@@ -35,6 +35,7 @@ struct StudyRow {
   int clips_skipped = 0;  // DICOM files that are no spectral Doppler clip (B-mode, colour images)
   int segments_total = 0, segments_reflux = 0, segments_indeterminate = 0;
   bool skipped_unchanged = false;
+  bool report_failed = false;  // its report files could not be written (a warning says why)
 };
 
 // Wall time spent per stage, summed over files (seconds), from internal timers.
@@ -45,6 +46,7 @@ struct StageTimes {
 struct AnalyzeSummary {
   int files_found = 0, non_dicom = 0, dicom = 0, ok = 0, failed = 0;
   int skipped = 0;  // DICOM files without a spectral Doppler region: in the reports, not failures
+  int reports_failed = 0;  // studies whose report files could not be written
   int reused =
       0;  // of ok + failed + skipped: clips of unchanged studies, reports kept (not re-analyzed)
   std::vector<StudyRow> studies;
