@@ -177,11 +177,24 @@ ClipOutcome AnalyzeClip(const std::string& path, const ClipContext& context) {
   Result<UltrasoundImage> image = dicom::ReadUltrasound(path);
   const double read_s = SecondsSince(start);
   if (!image) {
+    // The pixels could not be decoded; the header may still say what the file is. An image
+    // without a spectral region (a colour-flow frame in a codec we lack) is skipped as when
+    // decoded; a spectral clip fails, but keeps its study, UID and label.
+    auto header = dicom::ReadUltrasound(path, {.frames = dicom::FrameSelection::kNone});
+    if (header && header->SpectralRegions().empty()) {
+      ClipOutcome out = AnalyzeImage(std::move(*header), context);
+      out.times.read_decode_s += SecondsSince(start);
+      return out;
+    }
     ClipOutcome out;
     out.result.file = path;
-    out.result.identity = study::IdentifySegment(path, DicomTags{}, context.manifest);
+    const DicomTags tags = header ? header->tags : DicomTags{};
+    out.result.sop_instance_uid = tags.sop_instance_uid;
+    out.result.series_description = tags.series_description;
+    out.result.identity = study::IdentifySegment(path, tags, context.manifest);
+    if (header) out.study = StudyInfoFrom(tags);
     MarkFailed(out.result, image.error(), "decode_error", reflux::kReasonError);
-    out.times.read_decode_s = read_s;
+    out.times.read_decode_s = SecondsSince(start);
     return out;
   }
   ClipOutcome out = AnalyzeImage(std::move(*image), context);

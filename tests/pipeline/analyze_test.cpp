@@ -334,6 +334,26 @@ TEST(Analyze, AReportThatCannotBeWrittenIsAFailureNotASuccess) {
   EXPECT_NE(blocked->warnings.back().find("report not written"), std::string::npos);
 }
 
+// A real colour-flow image in a codec we cannot decode (JPEG XL) has no spectral region: it is
+// skipped as a decoded one would be, with its study read from the header, not a failure.
+TEST(Analyze, AnUndecodableNonSpectralImageIsSkippedWithItsStudy) {
+  if (!testing::RealDicomDir()) GTEST_SKIP() << "../shared/realdicom not found";
+  const fs::path file = *testing::RealDicomDir() / "ge_vivide95_colorflow_jxl.dcm";
+  if (!fs::exists(file)) GTEST_SKIP() << file << " not found";
+  ASSERT_FALSE(dicom::ReadUltrasound(file.string()).has_value());  // the premise: no decode
+  const fs::path out = testing::ScratchDir("analyze_jxl_out");
+  auto summary = Analyze(Options({file.string()}, out));
+  ASSERT_TRUE(summary.has_value()) << summary.error().message;
+  EXPECT_EQ(summary->exit_code, ExitCode::kOk);
+  EXPECT_EQ(summary->skipped, 1);
+  EXPECT_EQ(summary->failed, 0);
+  const auto reports = FindReports(out);
+  ASSERT_EQ(reports.size(), 1u);
+  const json report = ReadJson(reports[0]);
+  EXPECT_EQ(report["clips"][0]["status"], "skipped");
+  EXPECT_FALSE(report["study"]["study_instance_uid"].is_null());
+}
+
 TEST(Analyze, HostileStudyTextNeverBecomesAPath) {
   const fs::path in = testing::ScratchDir("analyze_hostile_in");
   const fs::path out = testing::ScratchDir("analyze_hostile_out");
