@@ -178,10 +178,11 @@ ClipOutcome AnalyzeClip(const std::string& path, const ClipContext& context) {
   const double read_s = SecondsSince(start);
   if (!image) {
     // The pixels could not be decoded; the header may still say what the file is. An image
-    // without a spectral region (a colour-flow frame in a codec we lack) is skipped as when
-    // decoded; a spectral clip fails, but keeps its study, UID and label.
+    // (it has Rows and Columns) without a spectral region (a colour-flow frame in a codec we lack)
+    // is skipped as when decoded; anything else fails, keeping its study, UID and label.
     auto header = dicom::ReadUltrasound(path, {.frames = dicom::FrameSelection::kNone});
-    if (header && header->SpectralRegions().empty()) {
+    const bool is_image = header && header->rows > 0 && header->columns > 0;
+    if (is_image && header->SpectralRegions().empty()) {
       ClipOutcome out = AnalyzeImage(std::move(*header), context);
       out.times.read_decode_s += SecondsSince(start);
       return out;

@@ -38,7 +38,9 @@ ClassifiedFinding ClassifyAgainst(const RefluxMeasurement& measurement,
   }
   const Maneuver& m = measurement.maneuvers[*measurement.decisive];
   const double duration_ms = m.has_reflux ? m.reflux_duration_ms : 0.0;
-  f.margin_ms = duration_ms - criterion.threshold_ms;
+  // No reflux measured: there is no reflux time to compare, so no margin (null, as the reflux
+  // time itself; "-threshold" read as a measured value in the JSON and CSV).
+  if (m.has_reflux) f.margin_ms = duration_ms - criterion.threshold_ms;
   const bool over = criterion.inclusive ? duration_ms >= criterion.threshold_ms
                                         : duration_ms > criterion.threshold_ms;
   if (over) {
