@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -94,6 +95,13 @@ struct HeaderInfo {
   std::string study_uid, study_date, patient_id, sop_uid;
   uintmax_t size_bytes = 0;
 };
+
+bool NamedLikeDicom(const std::string& path) {
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext == ".dcm" || ext == ".dicom" || ext == ".dic";
+}
 
 HeaderInfo ReadHeader(const std::string& path) {
   HeaderInfo info;
@@ -420,10 +428,22 @@ Result<AnalyzeSummary> Analyze(const AnalyzeOptions& options, const ProgressFn& 
     for (const std::string& w : config->manifest->warnings) {
       summary.warnings.push_back(SanitizeForLog(w));
     }
+    for (const std::string& row : study::UnmatchedManifestRows(*config->manifest, inputs.files)) {
+      summary.warnings.push_back("manifest row " + SanitizeForLog(row) +
+                                 " names no input file (its path is relative to the manifest's "
+                                 "folder), so it assigns nothing");
+    }
   }
   summary.files_found = static_cast<int>(inputs.files.size());
   const std::vector<HeaderInfo> headers = ReadHeaders(inputs.files, options.jobs);
-  for (const HeaderInfo& h : headers) (h.is_dicom ? summary.dicom : summary.non_dicom)++;
+  for (size_t i = 0; i < headers.size(); ++i) {
+    (headers[i].is_dicom ? summary.dicom : summary.non_dicom)++;
+    // Other files beside a study are counted quietly; one named like a DICOM file is a file the
+    // user expects analysed (an empty or foreign file saved as .dcm): name it.
+    if (!headers[i].is_dicom && NamedLikeDicom(inputs.files[i])) {
+      summary.warnings.push_back(SanitizeForLog(inputs.files[i]) + ": not a DICOM file, skipped");
+    }
+  }
   if (summary.dicom == 0) {
     // The discovery warnings say why (a path that does not exist, an unreadable folder).
     std::string why;

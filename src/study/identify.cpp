@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <set>
 
 #include "refluxscan/core/fs.h"
 #include "refluxscan/core/text.h"
@@ -181,6 +182,17 @@ std::optional<Laterality> Combine(std::optional<Laterality> tag, std::optional<L
 }
 
 }  // namespace
+
+std::vector<std::string> UnmatchedManifestRows(const Manifest& manifest,
+                                               const std::vector<std::string>& files) {
+  std::set<std::string> inputs;
+  for (const std::string& f : files) inputs.insert(Normalized(fs::path(f)).string());
+  std::vector<std::string> out;
+  for (const auto& [key, entry] : manifest.entries) {
+    if (!inputs.contains(key)) out.push_back(entry.file);
+  }
+  return out;
+}
 
 Result<Manifest> LoadManifest(const std::string& path) {
   auto text = ReadTextFile(path, 16u << 20);

@@ -106,7 +106,10 @@ TEST(Analyze, ManifestRowsSkippedAreWarnings) {
   fs::copy(SampleSet(), in / "study", fs::copy_options::recursive);
   std::ofstream(in / "manifest.csv") << "file,laterality,segment\n"
                                      << "study/STUDY_001/IMG_0001.dcm,X,CFV\n"
-                                     << "study/STUDY_001/IMG_0002.dcm,R,GSV_FOO\n";
+                                     << "study/STUDY_001/IMG_0002.dcm,R,GSV_FOO\n"
+                                     << "STUDY_001/IMG_0003.dcm,L,CFV\n";  // path lacks study/
+  std::ofstream(in / "empty.dcm") << "";  // named like DICOM: named in a warning
+  std::ofstream(in / "notes.txt") << "beside the study: counted quietly";
   auto options = Options({in.string()}, out);
   options.manifest = (in / "manifest.csv").string();
   auto summary = Analyze(options);
@@ -117,6 +120,9 @@ TEST(Analyze, ManifestRowsSkippedAreWarnings) {
   };
   EXPECT_TRUE(has("row 2: unknown laterality"));
   EXPECT_TRUE(has("row 3: unknown segment \"GSV_FOO\""));
+  EXPECT_TRUE(has("manifest row STUDY_001/IMG_0003.dcm names no input file"));
+  EXPECT_TRUE(has("empty.dcm: not a DICOM file, skipped"));
+  EXPECT_FALSE(has("notes.txt"));
 }
 
 // Two patients under one StudyInstanceUID (a bad export) are two reports, with a warning: merged,

@@ -29,6 +29,11 @@ struct Manifest {
 // rejected with a warning. Errors: kIo, kInvalidInput (bad header).
 Result<Manifest> LoadManifest(const std::string& path);
 
+// The manifest rows (their `file` as written) that name none of `files`: a wrong relative path or
+// a file left out of the run; the caller warns, since such a row silently assigns nothing.
+std::vector<std::string> UnmatchedManifestRows(const Manifest& manifest,
+                                               const std::vector<std::string>& files);
+
 struct ParsedLabel {
   std::optional<Laterality> laterality;
   std::optional<Segment> segment;
