@@ -119,9 +119,15 @@ int main(int argc, char** argv) {
   analyze->add_option("paths", analyze_options.inputs, "DICOM files, folders or DICOMDIR")
       ->required();
   analyze->add_option("-o,--output", analyze_options.output_dir, "Output folder")->required();
-  analyze->add_option("--manifest", analyze_options.manifest, "CSV file,laterality,segment");
-  analyze->add_option("--criteria", analyze_options.criteria, "Threshold file (JSON)");
-  analyze->add_option("--protocol", analyze_options.protocol, "Required levels (JSON)");
+  analyze->add_option("--manifest", analyze_options.manifest,
+                      "CSV with header file,laterality,segment; file paths relative to the "
+                      "manifest's folder (docs/segments.md)");
+  analyze->add_option("--criteria", analyze_options.criteria,
+                      "Threshold file (JSON; `refluxscan criteria` prints the default to edit)");
+  analyze->add_option("--protocol", analyze_options.protocol,
+                      "Required levels (JSON: {\"segments\": [canonical names, both legs]} "
+                      "or {\"required\": [{\"laterality\": \"L\", \"segment\": ...}]}; "
+                      "docs/report.md)");
   analyze->add_option("-j,--jobs", analyze_options.jobs, "Worker threads (0 = all cores)")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
@@ -144,7 +150,9 @@ int main(int argc, char** argv) {
   auto* evaluate_envelope =
       app.add_subcommand("evaluate-envelope", "Envelope accuracy against ground truth");
   evaluate_envelope->add_option("--truth", truth, "truth.json from refluxscan-synth")->required();
-  evaluate_envelope->add_option("-j,--jobs", envelope_jobs, "Worker threads (0 = all cores)");
+  evaluate_envelope->add_option("-j,--jobs", envelope_jobs, "Worker threads (0 = all cores)")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
 
   app.add_subcommand("criteria", "Print the default criteria file (JSON) to edit");
 

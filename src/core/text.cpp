@@ -103,4 +103,14 @@ std::string EscapeCsvField(std::string_view raw) {
   return out;
 }
 
+std::string JsonParseErrorText(std::string_view what) {
+  if (what.starts_with("[json.exception.")) {
+    const size_t close = what.find("] ");
+    if (close != std::string_view::npos) what.remove_prefix(close + 2);
+  }
+  constexpr std::string_view kPrefix = "parse error at ";
+  if (what.starts_with(kPrefix)) what.remove_prefix(kPrefix.size());
+  return SanitizeForLog(what, 160);
+}
+
 }  // namespace refluxscan

@@ -3,15 +3,19 @@
 #include <filesystem>
 
 #include "refluxscan/core/fs.h"
+#include "refluxscan/core/text.h"
 
 namespace refluxscan::pipeline {
 
 Result<nlohmann::json> LoadJsonFile(const std::string& path) {
   auto text = ReadTextFile(path, size_t{1} << 30);
   if (!text) return std::unexpected(text.error());
-  nlohmann::json json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return Fail(ErrorCode::kCorrupt, path + " is not valid JSON");
-  return json;
+  try {
+    return nlohmann::json::parse(*text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return Fail(ErrorCode::kCorrupt,
+                path + " is not valid JSON at " + JsonParseErrorText(e.what()));
+  }
 }
 
 std::string StringOr(const nlohmann::json& j, const char* key) {

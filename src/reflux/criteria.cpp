@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "refluxscan/core/fs.h"
+#include "refluxscan/core/text.h"
 
 namespace refluxscan::reflux {
 namespace {
@@ -165,8 +166,13 @@ std::string DefaultCriteriaJson() {
 }
 
 Result<Criteria> ParseCriteriaJson(std::string_view text) {
-  nlohmann::json root = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (root.is_discarded()) return Fail(ErrorCode::kInvalidInput, "criteria file: not valid JSON");
+  nlohmann::json root;
+  try {
+    root = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return Fail(ErrorCode::kInvalidInput,
+                "criteria file: not valid JSON at " + JsonParseErrorText(e.what()));
+  }
   return ParseCriteriaObject(root);
 }
 

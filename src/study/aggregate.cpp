@@ -246,8 +246,13 @@ Protocol DefaultProtocol() {
 Result<Protocol> LoadProtocol(const std::string& path) {
   auto text = ReadTextFile(path, 1u << 20);
   if (!text) return std::unexpected(text.error());
-  const nlohmann::json root = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (root.is_discarded()) return Fail(ErrorCode::kInvalidInput, path + ": not valid JSON");
+  nlohmann::json root;
+  try {
+    root = nlohmann::json::parse(*text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return Fail(ErrorCode::kInvalidInput,
+                path + ": not valid JSON at " + JsonParseErrorText(e.what()));
+  }
   auto protocol = ParseProtocol(root);
   if (!protocol) return Fail(protocol.error().code, path + ": " + protocol.error().message);
   return protocol;

@@ -91,6 +91,8 @@ void ExpectInvalid(std::string_view text, std::string_view message_part) {
 
 TEST(Criteria, ValidationErrorsAreClear) {
   ExpectInvalid("{not json", "not valid JSON");
+  ExpectInvalid("{\n  \"criteria\": [\n    {\"vein_class\": \"deep\",, }\n  ]\n}",
+                "not valid JSON at line 3, column");  // where a hand edit broke it
   ExpectInvalid("[]", "expected an object");
   ExpectInvalid(FileWith(""), "no criterion for vein_class \"perforator\"");
   ExpectInvalid(FileWith(R"(, {"vein_class": "perforator", "threshold_ms": -1})"), "> 0");

@@ -16,6 +16,9 @@ std::string EscapeHtml(std::string_view raw);
 // One CSV field: quoted when needed, quotes doubled, control characters dropped, and a leading
 // = + - @ prefixed with ' so spreadsheets do not evaluate it as a formula.
 std::string EscapeCsvField(std::string_view raw);
+// The useful part of a JSON parser's error message ("line 3, column 5: syntax error ..."): the
+// library's "[json.exception.parse_error.101] parse error at " prefix dropped, sanitized for logs.
+std::string JsonParseErrorText(std::string_view what);
 // Trim DICOM padding (spaces and NULs) at both ends.
 std::string TrimDicom(std::string_view raw);
 
