@@ -424,6 +424,9 @@ Result<AnalyzeSummary> Analyze(const AnalyzeOptions& options, const ProgressFn& 
   study::DiscoveredInputs inputs = study::DiscoverInputs(options.inputs);
   ExcludeOutputFolder(options.inputs, options.output_dir, inputs.files);
   for (const std::string& w : inputs.warnings) summary.warnings.push_back(SanitizeForLog(w));
+  for (const std::string& w : config->criteria.warnings) {
+    summary.warnings.push_back(SanitizeForLog(w, 400));
+  }
   if (config->manifest) {  // rows the manifest could not use: the user must hear of them
     for (const std::string& w : config->manifest->warnings) {
       summary.warnings.push_back(SanitizeForLog(w));

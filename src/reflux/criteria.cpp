@@ -1,6 +1,7 @@
 // Guideline thresholds as an editable JSON file (docs/criteria.md) and their validation.
 #include "refluxscan/reflux/criteria.h"
 
+#include <cstdio>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -91,6 +92,37 @@ Result<Criterion> ParseCriterion(const nlohmann::json& j, size_t index) {
   return c;
 }
 
+std::string FormatMs(double ms) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", ms);
+  return buffer;
+}
+
+std::string Condition(const Criterion& c) {
+  return (c.inclusive ? ">= " : "> ") + FormatMs(c.threshold_ms) + " ms";
+}
+
+// A threshold changed by hand while its "source" kept the default's citation: the report would
+// print "superficial > 400 ms" beside "... superficial veins > 500 ms". The source is marked as
+// edited (the citation kept, what it cites said) and a warning made.
+void MarkEditedThresholds(Criteria& criteria) {
+  const Criteria defaults = DefaultCriteria();
+  for (Criterion& c : criteria.by_class) {
+    const Criterion* d = defaults.For(c.vein_class);
+    if (d == nullptr || c.source != d->source) continue;
+    if (c.threshold_ms == d->threshold_ms && c.inclusive == d->inclusive) continue;
+    c.source =
+        "threshold edited by the user (" + Condition(c) + "); the default's source: " + d->source;
+    criteria.warnings.push_back("criteria: " + std::string(VeinClassName(c.vein_class)) +
+                                " is now " + Condition(c) +
+                                " but its \"source\" still cites the "
+                                "default (" +
+                                Condition(*d) +
+                                "): the reports say it was edited; "
+                                "set \"source\" to where your threshold comes from");
+  }
+}
+
 Result<Criteria> ParseCriteriaObject(const nlohmann::json& root) {
   if (!root.is_object()) return Fail(ErrorCode::kInvalidInput, "criteria file: expected an object");
   if (auto ok = CheckKeys(root, {"name", "description", "criteria"}, "criteria file"); !ok) {
@@ -122,6 +154,7 @@ Result<Criteria> ParseCriteriaObject(const nlohmann::json& root) {
                                                 std::string(VeinClassName(vc)) + "\"");
     }
   }
+  MarkEditedThresholds(out);
   return out;
 }
 

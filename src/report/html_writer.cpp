@@ -111,6 +111,12 @@ std::string CriteriaTable(const StudyReport& r) {
   }
   if (used.empty()) out += "<tr><td>no threshold was applied</td></tr>";
   out += "</table>";
+  for (const auto& [name, value] : r.options) {
+    if (name == "criteria_file" && !value.empty()) {
+      out += "<p class=\"note\">Thresholds from the user's criteria file " + Esc(value) +
+             ", not the built-in defaults.</p>";
+    }
+  }
   if (!r.options.empty()) {
     out += "<details><summary>Analysis options</summary><table>";
     for (const auto& [name, value] : r.options) {

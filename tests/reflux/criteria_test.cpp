@@ -89,6 +89,33 @@ void ExpectInvalid(std::string_view text, std::string_view message_part) {
   EXPECT_NE(c.error().message.find(message_part), std::string::npos) << c.error().message;
 }
 
+// An edited threshold whose "source" still cites the default (which names another number) must
+// not reach the report as that citation: the source says it was edited, and a warning is made.
+// A source edited too is the user's citation: kept, no warning.
+TEST(Criteria, AnEditedThresholdUnderTheDefaultCitationIsMarked) {
+  std::string text = DefaultCriteriaJson();
+  const std::string from = "\"threshold_ms\": 350";
+  ASSERT_NE(text.find(from), std::string::npos);
+  text.replace(text.find(from), from.size(), "\"threshold_ms\": 500");
+  auto edited = ParseCriteriaJson(text);
+  ASSERT_TRUE(edited) << edited.error().message;
+  const Criterion* perforator = edited->For(VeinClass::kPerforator);
+  ASSERT_NE(perforator, nullptr);
+  EXPECT_EQ(perforator->threshold_ms, 500);
+  EXPECT_EQ(perforator->source.rfind("threshold edited by the user (> 500 ms)", 0), 0u);
+  ASSERT_EQ(edited->warnings.size(), 1u);
+  EXPECT_NE(edited->warnings[0].find("perforator is now > 500 ms"), std::string::npos);
+  EXPECT_EQ(edited->For(VeinClass::kSuperficial)->source,
+            DefaultCriteria().For(VeinClass::kSuperficial)->source);  // unchanged: untouched
+  const std::string cite = "Labropoulos 2003 (J Vasc Surg 38:793): perforators > 350 ms";
+  ASSERT_NE(text.find(cite), std::string::npos);
+  text.replace(text.find(cite), cite.size(), "our lab: perforators > 500 ms");
+  auto cited = ParseCriteriaJson(text);
+  ASSERT_TRUE(cited) << cited.error().message;
+  EXPECT_EQ(cited->For(VeinClass::kPerforator)->source, "our lab: perforators > 500 ms");
+  EXPECT_TRUE(cited->warnings.empty());
+}
+
 TEST(Criteria, ValidationErrorsAreClear) {
   ExpectInvalid("{not json", "not valid JSON");
   ExpectInvalid("{\n  \"criteria\": [\n    {\"vein_class\": \"deep\",, }\n  ]\n}",

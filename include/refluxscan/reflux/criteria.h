@@ -20,6 +20,10 @@ struct Criterion {
 struct Criteria {
   std::string name = "default";
   std::vector<Criterion> by_class;
+  // A loaded file whose threshold was edited but whose "source" still holds the default's
+  // citation (which names another number): that source is marked as edited in the reports, and
+  // this says so, for the run to warn.
+  std::vector<std::string> warnings;
   const Criterion* For(VeinClass c) const;
 };
 
