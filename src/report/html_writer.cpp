@@ -174,33 +174,63 @@ bool Decided(const StudyReport& r, Laterality side, Counts counts) {
 
 std::string NotAssessed() { return "<span class=\"unk\">not assessed</span>"; }
 
+// What an answer for one vein (or group) of one leg cannot vouch for: its segments measured but
+// indeterminate, and its protocol levels not measured ("none" over a leg half unread is no
+// "none"). Empty when there is nothing to add.
+template <class Counts>
+std::string Gaps(const StudyReport& r, Laterality side, Counts counts) {
+  int indeterminate = 0, missing = 0;
+  for (const SegmentFinding& s : r.segments) {
+    indeterminate += s.laterality == side &&
+                     s.finding.classification == Classification::kIndeterminate &&
+                     counts(Info(s.segment));
+  }
+  for (const auto& [level_side, segment] : r.protocol.missing) {
+    missing += level_side == side && counts(Info(segment));
+  }
+  if (indeterminate + missing == 0) return {};
+  std::string parts;
+  if (indeterminate > 0) parts = std::to_string(indeterminate) + " indeterminate";
+  if (missing > 0) {
+    parts += (parts.empty() ? "" : ", ") + std::to_string(missing) + " not measured";
+  }
+  return " <span class=\"unk\">(incomplete: " + parts + ")</span>";
+}
+
 std::string LimbCard(const StudyReport& r, const LimbSummary& limb) {
   const bool right = limb.laterality == Laterality::kRight;
   const Laterality side = limb.laterality;
-  const bool gsv = Decided(r, side, [](const SegmentInfo& i) { return i.vein == "GSV"; });
-  const bool ssv = Decided(r, side, [](const SegmentInfo& i) { return i.vein == "SSV"; });
-  const bool deep = Decided(r, side, [](const SegmentInfo& i) {
+  const auto is_gsv = [](const SegmentInfo& i) { return i.vein == "GSV"; };
+  const auto is_ssv = [](const SegmentInfo& i) { return i.vein == "SSV"; };
+  const auto is_deep = [](const SegmentInfo& i) {
     return i.vein_class == VeinClass::kDeepProximal || i.vein_class == VeinClass::kDeepDistal;
-  });
-  const bool any = Decided(r, side, [](const SegmentInfo&) { return true; });
+  };
+  const auto is_any = [](const SegmentInfo&) { return true; };
+  const bool gsv = Decided(r, side, is_gsv), ssv = Decided(r, side, is_ssv);
+  const bool deep = Decided(r, side, is_deep), any = Decided(r, side, is_any);
   std::string out = "<div class=\"limb\" id=\"limb-" +
                     std::string(LateralityCode(limb.laterality)) + "\"><h3>" +
                     (right ? "Right leg (R)" : "Left leg (L)") + "</h3><dl>";
   out += "<dt>GSV axial reflux</dt><dd>" +
-         (gsv || !limb.gsv_reflux_extent.empty() ? ExtentText(limb.gsv_reflux_extent)
-                                                 : NotAssessed()) +
+         (gsv || !limb.gsv_reflux_extent.empty()
+              ? ExtentText(limb.gsv_reflux_extent) + Gaps(r, side, is_gsv)
+              : NotAssessed()) +
          "</dd>";
   out += "<dt>SSV axial reflux</dt><dd>" +
-         (ssv || !limb.ssv_reflux_extent.empty() ? ExtentText(limb.ssv_reflux_extent)
-                                                 : NotAssessed()) +
+         (ssv || !limb.ssv_reflux_extent.empty()
+              ? ExtentText(limb.ssv_reflux_extent) + Gaps(r, side, is_ssv)
+              : NotAssessed()) +
          "</dd>";
   out += "<dt>Sapheno-femoral junction</dt><dd>" + CompetenceText(limb.sfj_competent) + "</dd>";
   out += "<dt>Sapheno-popliteal junction</dt><dd>" + CompetenceText(limb.spj_competent) + "</dd>";
   out += "<dt>Deep venous reflux</dt><dd>" +
-         (deep || !limb.deep_reflux.empty() ? SegmentList(limb.deep_reflux) : NotAssessed()) +
+         (deep || !limb.deep_reflux.empty() ? SegmentList(limb.deep_reflux) + Gaps(r, side, is_deep)
+                                            : NotAssessed()) +
          "</dd>";
   out += "<dt>All refluxing segments</dt><dd>" +
-         (any || !limb.refluxing.empty() ? SegmentList(limb.refluxing) : NotAssessed()) + "</dd>";
+         (any || !limb.refluxing.empty() ? SegmentList(limb.refluxing) + Gaps(r, side, is_any)
+                                         : NotAssessed()) +
+         "</dd>";
   return out + "</dl></div>";
 }
 

@@ -128,8 +128,10 @@ LimbSummary Summarize(const std::vector<SegmentFinding>& segments, Laterality si
   LimbSummary limb;
   limb.laterality = side;
   for (const SegmentFinding& f : segments) {
-    if (f.laterality != side || f.finding.classification != Classification::kReflux) continue;
-    limb.refluxing.push_back(f.segment);
+    if (f.laterality != side) continue;
+    const bool indeterminate = f.finding.classification == Classification::kIndeterminate;
+    (indeterminate ? limb.segments_indeterminate : limb.segments_decided)++;
+    if (f.finding.classification == Classification::kReflux) limb.refluxing.push_back(f.segment);
   }
   std::sort(limb.refluxing.begin(), limb.refluxing.end(), [](Segment a, Segment b) {
     return Info(a).anatomical_order < Info(b).anatomical_order;
