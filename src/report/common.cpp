@@ -73,6 +73,22 @@ std::optional<double> LongestRefluxMs(const ClipResult& clip) {
       [](const Maneuver& m) { return m.reflux_duration_ms; });
 }
 
+bool RefluxIsLowerBound(const ClipResult& clip) {
+  if (!clip.measurement) return false;
+  const Maneuver* longest = nullptr;
+  for (const Maneuver& m : clip.measurement->maneuvers) {
+    if (m.has_reflux && (!longest || m.reflux_duration_ms > longest->reflux_duration_ms)) {
+      longest = &m;
+    }
+  }
+  return longest != nullptr && longest->truncated;
+}
+
+bool RefluxIsLowerBound(const StudyReport& r, const SegmentFinding& s) {
+  return s.decisive_clip && *s.decisive_clip < r.clips.size() &&
+         RefluxIsLowerBound(r.clips[*s.decisive_clip]);
+}
+
 std::optional<double> PeakRefluxCmS(const ClipResult& clip) {
   return MaxOver(
       clip, [](const Maneuver& m) { return m.has_reflux; },

@@ -187,7 +187,8 @@ std::string FindingRows(const ClipResult& clip) {
   if (!described.empty()) reason = std::string(described) + " <code>" + reason + "</code>";
   std::string rows = Row("Classification", Badge(f.classification));
   if (!f.reason.empty()) rows += Row("Reason", reason);
-  rows += Row("Reflux time", "<b>" + WithUnit(Fixed(LongestRefluxMs(clip), 0), "ms") + "</b>");
+  rows += Row("Reflux time", "<b>" + std::string(RefluxIsLowerBound(clip) ? "\u2265 " : "") +
+                                 WithUnit(Fixed(LongestRefluxMs(clip), 0), "ms") + "</b>");
   rows += Row("Reflux when", WithUnit(Esc(ThresholdCondition(f)), "ms"));
   // No reflux time, no margin to show: "-500 ms" beside "—" read as a measurement (the JSON
   // keeps the documented duration - threshold, with 0 ms for no reflux).
@@ -207,7 +208,9 @@ std::string ManeuverTable(const RefluxMeasurement& m) {
       "<th>VTI cm</th><th>notes</th></tr></thead><tbody>";
   int n = 1;
   for (const Maneuver& man : m.maneuvers) {
-    std::string notes = man.truncated ? "clip ends during reflux " : "";
+    std::string notes = !man.truncated   ? ""
+                        : man.has_reflux ? "clip ends during reflux (at least this long) "
+                                         : "clip ends under 0.25 s after the release ";
     if (man.aliased) notes += "aliased";
     auto opt = [&](double v) { return man.has_reflux ? std::optional<double>(v) : std::nullopt; };
     t += "<tr><td>" + std::to_string(n++) + "</td><td>" + Fixed(man.release_s, 2) + "</td><td>" +
@@ -306,8 +309,8 @@ std::string ClipCardHtml(const StudyReport& report, size_t clip_index) {
   }
   out += " " + Badge(clip.finding.classification);
   const std::string reflux = Fixed(LongestRefluxMs(clip), 0);
-  const bool lower_bound = clip.finding.reason == "truncated_below_threshold";
-  if (!reflux.empty() && !(lower_bound && reflux == "0")) {  // not ">= 0 ms"
+  const bool lower_bound = RefluxIsLowerBound(clip);
+  if (!reflux.empty()) {
     out += " <span class=\"title-value\">" + std::string(lower_bound ? "\u2265 " : "") + reflux +
            " ms</span>";
   }

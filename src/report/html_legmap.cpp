@@ -165,8 +165,8 @@ Pt Midpoint(const std::vector<Pt>& path) {
 }
 
 // "1850 ms", ">= 380 ms" (truncated, lower bound), "no reflux", "indeterminate".
-std::string MapValueText(const SegmentFinding& s) {
-  const bool lower_bound = s.finding.reason == "truncated_below_threshold";
+std::string MapValueText(const StudyReport& report, const SegmentFinding& s) {
+  const bool lower_bound = RefluxIsLowerBound(report, s);
   if (s.reflux_duration_ms && (*s.reflux_duration_ms > 0 || !lower_bound)) {  // not ">= 0 ms"
     return std::string(lower_bound ? "\u2265 " : "") + Fixed(s.reflux_duration_ms, 0) + " ms";
   }
@@ -277,8 +277,8 @@ std::string LegElements(const StudyReport& report, Laterality side) {
     if (!finding) continue;
     const Pt target = leg.Map(Midpoint(shape.path));
     labels.push_back(
-        {target.y, target.y, target, ShortSegmentLabel(shape.segment), MapValueText(*finding),
-         std::string(ClassificationKey(finding)),
+        {target.y, target.y, target, ShortSegmentLabel(shape.segment),
+         MapValueText(report, *finding), std::string(ClassificationKey(finding)),
          "seg-" + std::string(LateralityCode(side)) + "-" + std::string(Info(shape.segment).name)});
   }
   const std::string code(LateralityCode(side));

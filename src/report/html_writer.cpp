@@ -288,7 +288,8 @@ std::string FindingRow(const StudyReport& r, const SegmentFinding& s) {
       s.reflux_duration_ms &&
       (*s.reflux_duration_ms > 0 || s.finding.classification != Classification::kIndeterminate);
   const std::optional<double> none;
-  row += "</td>" + Cell(Fixed(timed ? s.reflux_duration_ms : none, 0), "ms") +
+  const std::string at_least = timed && detail::RefluxIsLowerBound(r, s) ? "\u2265 " : "";
+  row += "</td>" + Cell(at_least + Fixed(timed ? s.reflux_duration_ms : none, 0), "ms") +
          Cell(Fixed(s.finding.threshold_ms, 0), "ms") +
          Cell(detail::SignedFixed(timed ? s.finding.margin_ms : none, 0), "ms") +
          Cell(Fixed(timed ? s.peak_reflux_velocity_cm_s : none, 1), "cm/s") + "<td>";

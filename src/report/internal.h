@@ -27,6 +27,10 @@ std::string SignedFixed(const std::optional<double>& value, int decimals);
 
 // Clip-level summaries over all maneuvers (nullopt when no maneuver shows reflux / no maneuver).
 std::optional<double> LongestRefluxMs(const ClipResult& clip);
+// Whether that reflux time is a lower bound: the longest reflux ran into the end of the clip
+// (shown "≥ N ms" wherever the time is shown). For a segment: its decisive clip's.
+bool RefluxIsLowerBound(const ClipResult& clip);
+bool RefluxIsLowerBound(const StudyReport& r, const SegmentFinding& s);
 std::optional<double> PeakRefluxCmS(const ClipResult& clip);
 std::optional<double> PeakAntegradeCmS(const ClipResult& clip);
 

@@ -185,6 +185,38 @@ TEST_F(ReportHtml, EmptyReportStillRenders) {
   EXPECT_NE(html.find("</html>"), std::string::npos);
 }
 
+// A reflux over the threshold that ran into the end of its clip is a lower bound wherever its
+// time is shown: the clip card's title and "Reflux time" row, the findings table and the vein map
+// (only the strip overlay said "\u2265" before; the rest read like a complete measurement).
+TEST_F(ReportHtml, ATruncatedRefluxIsALowerBoundEverywhere) {
+  StudyReport r = report_;
+  const SegmentFinding* sfj = nullptr;
+  for (const SegmentFinding& s : r.segments) {
+    if (s.laterality == Laterality::kRight && s.segment == Segment::kGsvSfj) sfj = &s;
+  }
+  ASSERT_TRUE(sfj != nullptr && sfj->decisive_clip);
+  ClipResult& clip = r.clips[*sfj->decisive_clip];
+  ASSERT_TRUE(clip.measurement && !clip.measurement->maneuvers.empty());
+  for (Maneuver& m : clip.measurement->maneuvers) m.truncated = m.has_reflux;
+  const std::string html = ToHtml(r);
+  const std::string row = TagWithId(html, "finding-R-GSV_SFJ");
+  const size_t at = html.find(row);
+  EXPECT_NE(html.substr(at, html.find("</tr>", at) - at).find("\u2265 1850 ms"), std::string::npos);
+  const std::string card = TagWithId(html, "clip-" + std::to_string(*sfj->decisive_clip));
+  const size_t card_at = html.find(card);
+  const std::string card_html = html.substr(card_at, html.find("</article>", card_at) - card_at);
+  size_t bounds = 0;
+  for (size_t p = card_html.find("\u2265 1850"); p != std::string::npos;
+       p = card_html.find("\u2265 1850", p + 1)) {
+    ++bounds;
+  }
+  EXPECT_GE(bounds, 2u);  // title and the "Reflux time" row
+  const size_t map = html.find("<svg");
+  ASSERT_NE(map, std::string::npos);
+  EXPECT_NE(html.substr(map, html.find("</svg>", map) - map).find("\u2265 1850 ms"),
+            std::string::npos);
+}
+
 // A leg with nothing decided (no clip analysed, or only indeterminate ones) is "not assessed",
 // never "none" (a finding a physician would read as competent veins); an indeterminate segment
 // with no reflux seen shows no time, no margin and no "\u2265 0 ms".
