@@ -185,6 +185,18 @@ TEST_F(ReportHtml, EmptyReportStillRenders) {
   EXPECT_NE(html.find("</html>"), std::string::npos);
 }
 
+// A study of B-mode / echo images only (every clip skipped) is no reflux study: its protocol is
+// not assessed, rather than 22 levels "missing".
+TEST_F(ReportHtml, AStudyWithoutDopplerClipsHasNoProtocolVerdict) {
+  StudyReport r = report_;
+  for (ClipResult& c : r.clips) c.status = ClipStatus::kSkipped;
+  const std::string html = ToHtml(r);
+  EXPECT_NE(html.find("Not assessed: this study holds no spectral Doppler clip"),
+            std::string::npos);
+  EXPECT_EQ(html.find("protocol levels missing or unmeasurable"), std::string::npos);
+  EXPECT_NE(html_.find("protocol levels missing or unmeasurable"), std::string::npos);
+}
+
 // A reflux over the threshold that ran into the end of its clip is a lower bound wherever its
 // time is shown: the clip card's title and "Reflux time" row, the findings table and the vein map
 // (only the strip overlay said "\u2265" before; the rest read like a complete measurement).
