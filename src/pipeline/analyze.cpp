@@ -140,10 +140,15 @@ bool SameBytes(const std::string& a, const std::string& b) {
 // Per file: the earlier input file it is a byte-identical copy of (same SOP Instance UID, same
 // size, same bytes), or "". A damaged or re-encoded file with another's UID is analysed on its
 // own. Counts the copies in `copies`.
+// Also warns about files that share a SOP Instance UID without being copies: one image
+// instance in two versions (an edited label, a re-export). Both are analysed (either may be the
+// good one), but their maneuvers then count twice in the segment, so the user must hear of it.
 std::vector<std::string> CopiesOf(const std::vector<std::string>& files,
-                                  const std::vector<HeaderInfo>& headers, int& copies) {
+                                  const std::vector<HeaderInfo>& headers, int& copies,
+                                  std::vector<std::string>& warnings) {
   std::vector<std::string> copy_of(files.size());
   std::map<std::pair<std::string, uintmax_t>, std::vector<size_t>> seen;  // (SOP, size) -> files
+  std::map<std::string, size_t> first_of_uid;
   copies = 0;
   for (size_t i = 0; i < files.size(); ++i) {
     const HeaderInfo& h = headers[i];
@@ -157,6 +162,13 @@ std::vector<std::string> CopiesOf(const std::vector<std::string>& files,
       }
     }
     same_key.push_back(i);
+    const auto [first, inserted] = first_of_uid.emplace(h.sop_uid, i);
+    if (!inserted && copy_of[i].empty()) {
+      warnings.push_back(SanitizeForLog(files[i]) + " has the SOP Instance UID of " +
+                         SanitizeForLog(files[first->second]) +
+                         " but other content: both are analysed (one image in two versions "
+                         "counts its maneuvers twice in its segment)");
+    }
   }
   return copy_of;
 }
@@ -171,7 +183,7 @@ std::vector<StudyWork> GroupStudies(const std::vector<std::string>& files,
                                     const std::vector<HeaderInfo>& headers,
                                     std::vector<std::string>& warnings) {
   int copies = 0;
-  const std::vector<std::string> copy_of = CopiesOf(files, headers, copies);
+  const std::vector<std::string> copy_of = CopiesOf(files, headers, copies, warnings);
   std::map<std::pair<std::string, std::string>, StudyWork> by_key;  // (uid, patient id)
   std::map<std::string, std::vector<std::string>> patients_of_uid;  // in first-file order
   for (size_t i = 0; i < files.size(); ++i) {
