@@ -14,7 +14,7 @@ namespace {
 
 using detail::Fixed;
 
-constexpr std::array<std::string_view, 27> kColumns = {
+constexpr std::array<std::string_view, 29> kColumns = {
     "level",
     "clip_id",
     "file",
@@ -42,6 +42,10 @@ constexpr std::array<std::string_view, 27> kColumns = {
     "clip_ids",
     "decisive_clip_id",
     "criterion_source",
+    // Last, so that the columns above keep their positions: which study a row belongs to once
+    // the per-study files of a batch are concatenated.
+    "study_instance_uid",
+    "study_date",
 };
 
 using Row = std::array<std::string, kColumns.size()>;
@@ -131,13 +135,26 @@ void AppendLine(std::string& out, const Cells& cells) {
   out += "\r\n";  // RFC 4180 line ending
 }
 
+void FillStudy(Row& row, const StudyInfo& study) {
+  row[Col("study_instance_uid")] = study.study_instance_uid;
+  row[Col("study_date")] = study.study_date;
+}
+
 }  // namespace
 
 std::string ToCsv(const StudyReport& report) {
   std::string out;
   AppendLine(out, kColumns);
-  for (size_t i = 0; i < report.clips.size(); ++i) AppendLine(out, ClipRow(report.clips[i], i));
-  for (const SegmentFinding& s : report.segments) AppendLine(out, SegmentRow(s));
+  for (size_t i = 0; i < report.clips.size(); ++i) {
+    Row row = ClipRow(report.clips[i], i);
+    FillStudy(row, report.study);
+    AppendLine(out, row);
+  }
+  for (const SegmentFinding& s : report.segments) {
+    Row row = SegmentRow(s);
+    FillStudy(row, report.study);
+    AppendLine(out, row);
+  }
   return out;
 }
 

@@ -40,6 +40,12 @@ TEST(ReportCsv, OneRowPerClipAndPerSegmentWithFixedColumns) {
   }
   EXPECT_EQ(clips, r.clips.size());
   EXPECT_EQ(segments, r.segments.size());
+  // Every row names its study (concatenated per-study files of a batch stay traceable).
+  ASSERT_FALSE(r.study.study_instance_uid.empty());
+  for (const auto& rec : recs) {
+    EXPECT_EQ(rec.at("study_instance_uid"), r.study.study_instance_uid);
+    EXPECT_EQ(rec.at("study_date"), r.study.study_date);
+  }
 }
 
 TEST(ReportCsv, PlainUnitsAndNumbers) {
@@ -101,7 +107,7 @@ TEST(ReportCsv, EmptyReportHasOnlyTheHeader) {
   const Table t = ParseCsv(ToCsv(StudyReport{}));
   ASSERT_EQ(t.size(), 1u);
   EXPECT_EQ(t[0].front(), "level");
-  EXPECT_EQ(t[0].back(), "criterion_source");
+  EXPECT_EQ(t[0].back(), "study_date");
 }
 
 }  // namespace
