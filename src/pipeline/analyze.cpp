@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -67,14 +68,20 @@ Result<RunConfig> LoadRunConfig(const AnalyzeOptions& options) {
   // The file too: an edited copy that keeps the default's name is not the default.
   p.emplace_back("criteria_file", options.criteria.value_or(""));
   for (const reflux::Criterion& c : config.criteria.by_class) {
-    p.emplace_back("threshold_ms." + std::string(VeinClassName(c.vein_class)),
-                   (c.inclusive ? ">=" : ">") + std::to_string(static_cast<int>(c.threshold_ms)));
+    char threshold[32];
+    std::snprintf(threshold, sizeof threshold, "%s%g", c.inclusive ? ">=" : ">", c.threshold_ms);
+    p.emplace_back("threshold_ms." + std::string(VeinClassName(c.vein_class)), threshold);
   }
   p.emplace_back("protocol", config.protocol.name);
   p.emplace_back("protocol_file", options.protocol.value_or(""));
   p.emplace_back("source", options.source == SignalSource::kAuto ? "auto" : "display");
+  // The re-run check's key: the options, every criterion's citation (printed in the reports),
+  // and the program's code (a new build may measure or write differently).
   for (const auto& [key, value] : p) config.settings_key += key + "=" + value + ";";
-  config.settings_key += std::string("version=") + REFLUXSCAN_VERSION;
+  for (const reflux::Criterion& c : config.criteria.by_class) {
+    config.settings_key += "source=" + c.source + ";";
+  }
+  config.settings_key += "program=" + ProgramIdentity();
   return config;
 }
 

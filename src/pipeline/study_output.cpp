@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "refluxscan/core/fs.h"
 #include "refluxscan/core/text.h"
@@ -51,6 +52,20 @@ std::string InputFingerprint(const std::vector<std::string>& files, const std::s
   char text[64];
   std::snprintf(text, sizeof text, "%016llx %zu files", static_cast<unsigned long long>(hash),
                 files.size());
+  return text;
+}
+
+std::string ProgramIdentity() {
+  std::ifstream in("/proc/self/exe", std::ios::binary);
+  if (!in) return REFLUXSCAN_VERSION;
+  uint64_t hash = Fnv1a64(REFLUXSCAN_VERSION);
+  std::string block(1 << 16, '\0');
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    hash = Fnv1a64(std::string_view(block.data(), static_cast<size_t>(in.gcount())), hash);
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
   return text;
 }
 

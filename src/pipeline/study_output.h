@@ -16,6 +16,11 @@ std::string StudyFolderName(const std::string& study_instance_uid, const std::st
 // Identifies the inputs and settings of a study run: paths, sizes, modification times, options.
 std::string InputFingerprint(const std::vector<std::string>& files, const std::string& settings);
 
+// Identity of the running program's code: a hash of its executable (/proc/self/exe), so that a
+// re-run with changed code (other measurements, another report format) re-analyzes instead of
+// keeping reports the new code would not write; REFLUXSCAN_VERSION where that file is unreadable.
+std::string ProgramIdentity();
+
 // When `folder` holds reports made from exactly this fingerprint: the summary line stored with
 // them (see WriteStudyReports); nullopt otherwise.
 std::optional<std::string> ReportsUpToDate(const std::string& folder,

@@ -18,6 +18,7 @@
 #include "refluxscan/core/fs.h"
 #include "refluxscan/dicom/read.h"
 #include "refluxscan/dicom/write.h"
+#include "refluxscan/reflux/criteria.h"
 #include "synth/set.h"
 #include "testing/fixtures.h"
 
@@ -415,6 +416,22 @@ TEST(Analyze, ReRunSkipsUnchangedStudiesAndReproducesReports) {
   auto forced = Analyze(options);
   ASSERT_TRUE(forced.has_value());
   EXPECT_FALSE(forced->studies[0].skipped_unchanged);
+
+  // A threshold changed by half a millisecond, or only a criterion's citation (printed in the
+  // reports), is another analysis: re-done, not kept (both were outside the key before).
+  options.force = false;
+  const fs::path criteria = testing::ScratchDir("analyze_rerun_criteria") / "c.json";
+  std::string text = reflux::DefaultCriteriaJson();
+  std::ofstream(criteria) << text;
+  options.criteria = criteria.string();
+  ASSERT_TRUE(Analyze(options).has_value());  // the file's first use: analysed
+  EXPECT_TRUE(Analyze(options)->studies[0].skipped_unchanged);
+  text.replace(text.find("\"threshold_ms\": 350"), 19, "\"threshold_ms\": 350.5");
+  std::ofstream(criteria) << text;
+  EXPECT_FALSE(Analyze(options)->studies[0].skipped_unchanged);
+  text.replace(text.find("perforators > 350 ms"), 20, "perforators (lab)");
+  std::ofstream(criteria) << text;
+  EXPECT_FALSE(Analyze(options)->studies[0].skipped_unchanged);
 }
 
 // A study analysed again writes the formats asked for and removes the others: an earlier run's
