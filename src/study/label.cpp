@@ -45,7 +45,9 @@ constexpr unsigned kRegions = kThigh | kKnee | kCalf;
 // map (arteries, tributaries, ambiguous abbreviations such as LSV = long or lesser saphenous).
 // kNeutral phrases are consumed so that their words do not count on their own ("distal
 // augmentation" is a maneuver, not a level; "lower extremity" is the leg, not a level).
-enum class Kind { kLeft, kRight, kBoth, kVein, kLevel, kReject, kNeutral };
+// kShorthand: a worksheet level abbreviation ("PT" = proximal thigh), counted only when the
+// label names no level in full ("PT" is also the patient: "GSV SFJ PT STANDING").
+enum class Kind { kLeft, kRight, kBoth, kVein, kLevel, kShorthand, kReject, kNeutral };
 
 struct Phrase {
   std::array<std::string_view, 3>
@@ -245,14 +247,22 @@ constexpr Phrase kPhrases[] = {
     L("KNEE", kKnee),
     L("ANKLE", kDist | kCalf),  // the lowest calf level the vocabulary has
     // Worksheet shorthand for the levels of a saphenous vein: proximal / mid / distal thigh
-    // and calf ("GSV PT", "R-GSV-MC"). "PT V" / "PT VEIN" stay the posterior tibial vein (the
-    // longer phrase wins); a lone "PT" names no vein, so it cannot make a label on its own.
-    L("PT", kProx | kThigh),
-    L("MT", kMid | kThigh),
-    L("DT", kDist | kThigh),
-    L("PC", kProx | kCalf),
-    L("MC", kMid | kCalf),
-    L("DC", kDist | kCalf),
+    // and calf ("GSV PT", "R-GSV-MC"), used only when no level is named in full. "PT V" /
+    // "PT VEIN" stay the posterior tibial vein (the longer phrase wins), "PT STANDING" and the
+    // like the patient; a lone "PT" names no vein, so it cannot make a label on its own.
+    {{"PT", {}, {}}, Kind::kShorthand, Vein::kGsv, kProx | kThigh},
+    {{"MT", {}, {}}, Kind::kShorthand, Vein::kGsv, kMid | kThigh},
+    {{"DT", {}, {}}, Kind::kShorthand, Vein::kGsv, kDist | kThigh},
+    {{"PC", {}, {}}, Kind::kShorthand, Vein::kGsv, kProx | kCalf},
+    {{"MC", {}, {}}, Kind::kShorthand, Vein::kGsv, kMid | kCalf},
+    {{"DC", {}, {}}, Kind::kShorthand, Vein::kGsv, kDist | kCalf},
+    S("PT", Kind::kNeutral, "STANDING"),
+    S("PT", Kind::kNeutral, "SUPINE"),
+    S("PT", Kind::kNeutral, "SITTING"),
+    S("PT", Kind::kNeutral, "SEATED"),
+    S("PT", Kind::kNeutral, "PRONE"),
+    S("PT", Kind::kNeutral, "UPRIGHT"),
+    S("PT", Kind::kNeutral, "POSITION"),
     L("AK", kDist | kThigh),
     L("ABOVE", kDist | kThigh, "KNEE"),
     L("A", kDist | kThigh, "K"),  // "A/K"; a lone "A" (artery) is rejected below
@@ -480,6 +490,7 @@ struct Mentions {
 Mentions Collect(std::string_view text) {
   const std::vector<std::string> words = Words(text);
   Mentions m;
+  unsigned shorthand = 0;
   for (size_t i = 0; i < words.size();) {
     const Phrase* p = LongestMatch(words, i);
     if (p == nullptr) {  // unknown words (numbers, "VEIN", "REFLUX") carry no meaning
@@ -510,9 +521,13 @@ Mentions Collect(std::string_view text) {
       case Kind::kLevel:
         m.levels |= p->levels;
         break;
+      case Kind::kShorthand:
+        shorthand |= p->levels;
+        break;
     }
     i += WordCount(*p);
   }
+  if (m.levels == 0) m.levels = shorthand;
   return m;
 }
 

@@ -56,7 +56,12 @@ INSTANTIATE_TEST_SUITE_P(
         LabelCase{"R-GSV-PT", kR, kGsvProxThigh}, LabelCase{"RIGHT GSV MT", kR, kGsvMidThigh},
         LabelCase{"LGSV DT", kL, kGsvDistThigh}, LabelCase{"L GSV PC", kL, kGsvProxCalf},
         LabelCase{"R GSV MC", kR, kGsvMidCalf}, LabelCase{"L SSV DC", kL, kSsvDistCalf},
-        LabelCase{"R PT V", kR, kPtv}, LabelCase{"R PT", kR, kUnknown}));
+        LabelCase{"R PT V", kR, kPtv}, LabelCase{"R PT", kR, kUnknown},
+        // ... only when no level is named in full; "PT STANDING" is the patient.
+        LabelCase{"R GSV SFJ PT STANDING", kR, kGsvSfj},
+        LabelCase{"L GSV MID THIGH PT STANDING", kL, kGsvMidThigh},
+        LabelCase{"R GSV KNEE DC", kR, kGsvKnee}, LabelCase{"L SSV SPJ PC", kL, kSsvSpj},
+        LabelCase{"R GSV pt supine", kR, kUnknown}));
 
 // Small saphenous vein.
 INSTANTIATE_TEST_SUITE_P(
