@@ -103,6 +103,9 @@ struct HeaderInfo {
   uintmax_t size_bytes = 0;
 };
 
+constexpr size_t kListedPerWarning = 10;   // files named per kind of warning, then a count
+constexpr size_t kLongWarningChars = 600;  // a path and the system's reason both fit
+
 bool NamedLikeDicom(const std::string& path) {
   std::string ext = fs::path(path).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(),
@@ -367,8 +370,9 @@ class Runner {
       auto written = WriteStudyReports(folder, report, formats_, work.fingerprint, EncodeRow(row));
       if (!written) {
         row.report_failed = true;
-        warning = SanitizeForLog("study " + work.folder +
-                                 ": report not written: " + written.error().message);
+        warning = SanitizeForLog(
+            "study " + work.folder + ": report not written: " + written.error().message,
+            kLongWarningChars);
       }
     }
     std::vector<ClipOutcome>().swap(work.outcomes);  // release images and envelopes now
@@ -450,21 +454,33 @@ Result<AnalyzeSummary> Analyze(const AnalyzeOptions& options, const ProgressFn& 
     for (const std::string& w : config->manifest->warnings) {
       summary.warnings.push_back(SanitizeForLog(w));
     }
-    for (const std::string& row : study::UnmatchedManifestRows(*config->manifest, inputs.files)) {
-      summary.warnings.push_back("manifest row " + SanitizeForLog(row) +
+    const std::vector<std::string> unmatched =
+        study::UnmatchedManifestRows(*config->manifest, inputs.files);
+    for (size_t i = 0; i < std::min(unmatched.size(), kListedPerWarning); ++i) {
+      summary.warnings.push_back("manifest row " + SanitizeForLog(unmatched[i]) +
                                  " names no input file (its path is relative to the manifest's "
                                  "folder), so it assigns nothing");
+    }
+    if (unmatched.size() > kListedPerWarning) {  // a site-wide manifest run on one study
+      summary.warnings.push_back(std::to_string(unmatched.size() - kListedPerWarning) +
+                                 " more manifest rows name no input file");
     }
   }
   summary.files_found = static_cast<int>(inputs.files.size());
   const std::vector<HeaderInfo> headers = ReadHeaders(inputs.files, options.jobs);
+  size_t not_dicom_named_dcm = 0;
   for (size_t i = 0; i < headers.size(); ++i) {
     (headers[i].is_dicom ? summary.dicom : summary.non_dicom)++;
     // Other files beside a study are counted quietly; one named like a DICOM file is a file the
     // user expects analysed (an empty or foreign file saved as .dcm): name it.
-    if (!headers[i].is_dicom && NamedLikeDicom(inputs.files[i])) {
+    if (!headers[i].is_dicom && NamedLikeDicom(inputs.files[i]) &&
+        ++not_dicom_named_dcm <= kListedPerWarning) {
       summary.warnings.push_back(SanitizeForLog(inputs.files[i]) + ": not a DICOM file, skipped");
     }
+  }
+  if (not_dicom_named_dcm > kListedPerWarning) {
+    summary.warnings.push_back(std::to_string(not_dicom_named_dcm - kListedPerWarning) +
+                               " more files named .dcm are not DICOM files, skipped");
   }
   if (summary.dicom == 0) {
     // The discovery warnings say why (a path that does not exist, an unreadable folder).

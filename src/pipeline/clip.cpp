@@ -180,10 +180,18 @@ ClipOutcome AnalyzeClip(const std::string& path, const ClipContext& context) {
     // The pixels could not be decoded; the header may still say what the file is. An image
     // (it has Rows and Columns) without a spectral region (a colour-flow frame in a codec we lack)
     // is skipped as when decoded; anything else fails, keeping its study, UID and label.
-    auto header = dicom::ReadUltrasound(path, {.frames = dicom::FrameSelection::kNone});
+    // Not in --decode-only, which exists to check decoding: there a file that does not decode
+    // is a failure whatever it holds.
+    auto header = image.error().code == ErrorCode::kIo || context.decode_only
+                      ? Result<UltrasoundImage>(std::unexpected(image.error()))
+                      : dicom::ReadUltrasound(path, {.frames = dicom::FrameSelection::kNone});
     const bool is_image = header && header->rows > 0 && header->columns > 0;
     if (is_image && header->SpectralRegions().empty()) {
       ClipOutcome out = AnalyzeImage(std::move(*header), context);
+      if (out.result.error) {  // say it did not decode either: it may be corrupt, not B-mode
+        out.result.error->message +=
+            "; its pixels could not be decoded (" + image.error().message + ")";
+      }
       out.times.read_decode_s += SecondsSince(start);
       return out;
     }

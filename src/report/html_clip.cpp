@@ -190,8 +190,7 @@ std::string FindingRows(const ClipResult& clip) {
   rows += Row("Reflux time", "<b>" + std::string(RefluxIsLowerBound(clip) ? "\u2265 " : "") +
                                  WithUnit(Fixed(LongestRefluxMs(clip), 0), "ms") + "</b>");
   rows += Row("Reflux when", WithUnit(Esc(ThresholdCondition(f)), "ms"));
-  // No reflux time, no margin to show: "-500 ms" beside "—" read as a measurement (the JSON
-  // keeps the documented duration - threshold, with 0 ms for no reflux).
+  // No reflux time, no margin to show (margin_ms is null then in every format).
   const std::optional<double> none;
   rows += Row("Margin", WithUnit(SignedFixed(LongestRefluxMs(clip) ? f.margin_ms : none, 0), "ms"));
   rows += Row("Peak reflux velocity", WithUnit(Fixed(PeakRefluxCmS(clip), 1), "cm/s"));

@@ -344,6 +344,41 @@ TEST(Analyze, AReportThatCannotBeWrittenIsAFailureNotASuccess) {
   EXPECT_NE(blocked->warnings.back().find("report not written"), std::string::npos);
 }
 
+// The same without ../shared: a JPEG B-mode image (no regions) cut short inside its pixel data
+// reads its header, not its pixels. Skipped (with the decode error said), study kept; under
+// --decode-only, which checks decoding, it is a failure.
+TEST(Analyze, ATruncatedImageWithoutRegionsIsSkippedButFailsDecodeOnly) {
+  const fs::path in = testing::ScratchDir("analyze_cut_in");
+  dicom::UltrasoundWriteSpec spec;
+  spec.tags.study_instance_uid = "1.2.3.4";
+  spec.tags.sop_instance_uid = "1.2.3.4.5";
+  spec.tags.study_date = "20240101";
+  cv::Mat3b frame(240, 320, cv::Vec3b(0, 0, 0));
+  cv::randu(frame, cv::Scalar::all(0), cv::Scalar::all(255));
+  spec.frames = {frame};
+  spec.transfer_syntax = dicom::TransferSyntax::kJpegBaseline;
+  const fs::path file = in / "bmode.dcm";
+  ASSERT_TRUE(dicom::WriteUltrasound(spec, file.string()).has_value());
+  fs::resize_file(file, fs::file_size(file) - 200);
+  ASSERT_FALSE(dicom::ReadUltrasound(file.string()).has_value());  // the premise: no decode
+  const fs::path out = testing::ScratchDir("analyze_cut_out");
+  auto summary = Analyze(Options({file.string()}, out));
+  ASSERT_TRUE(summary.has_value()) << summary.error().message;
+  EXPECT_EQ(summary->exit_code, ExitCode::kOk);
+  EXPECT_EQ(summary->skipped, 1);
+  const json report = ReadJson(FindReports(out).at(0));
+  EXPECT_EQ(report["clips"][0]["status"], "skipped");
+  EXPECT_NE(report["clips"][0]["error"]["message"].get<std::string>().find("could not be decoded"),
+            std::string::npos);
+  EXPECT_EQ(report["study"]["study_instance_uid"], "1.2.3.4");
+  AnalyzeOptions decode_only = Options({file.string()}, testing::ScratchDir("analyze_cut_do"));
+  decode_only.decode_only = true;
+  auto checked = Analyze(decode_only);
+  ASSERT_TRUE(checked.has_value());
+  EXPECT_EQ(checked->failed, 1);
+  EXPECT_EQ(checked->exit_code, ExitCode::kPartial);
+}
+
 // A real colour-flow image in a codec we cannot decode (JPEG XL) has no spectral region: it is
 // skipped as a decoded one would be, with its study read from the header, not a failure.
 TEST(Analyze, AnUndecodableNonSpectralImageIsSkippedWithItsStudy) {
