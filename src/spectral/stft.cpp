@@ -26,12 +26,14 @@ constexpr double kAutoWindowS = 0.015;      // auto window: ~15 ms (DOMAIN.md: 1
 // percentile power at full brightness) the noise filled the upper half of a 5 dB-SNR display
 // and no flow was found at all.
 constexpr double kNoiseMedianIntensity = 0.05;
-// The noise median is read from the lower quartile of all cells, which stays on noise while flow
-// fills up to about half of the spectrogram. Each cell is |X|^2 of a complex Gaussian (Hann
-// window or not): exponential power, whose lower quartile lies 10 log10(ln 2 / -ln 0.75) =
-// 3.82 dB below its median.
-constexpr double kNoiseQuantile = 0.25;
-constexpr double kExponentialMedianOverQuartileDb = 3.8204;
+// The noise median: per frequency row, the median over time (noise wherever flow occupies that
+// row less than half the time), then a low quantile over the rows outside the wall filter's
+// band (rows flow fills most of the time read high; kNoiseRowQuantile stays on noise while
+// flow fills up to 90% of the rows). The review measured the former estimate (lower quartile
+// of all cells + 3.82 dB) 3.8 dB high once flow filled half the cells, and clipping every noise
+// cell to black beyond 70%.
+constexpr double kNoiseRowQuantile = 0.1;
+constexpr double kWallBandFactor = 2;  // rows within 2 x the wall cut-off of 0 Hz are left out
 // A signal without noise (a synthetic tone) has no floor to speak of: its peak power (this
 // percentile) is then kept at full brightness instead of clipping.
 constexpr double kPeakPercentile = 0.999;
@@ -177,7 +179,29 @@ PowerSpectrogram RunStft(const std::vector<std::complex<double>>& x, double rate
   out.hz_top = static_cast<double>(g.fft / 2) * out.hz_per_row;
   out.seconds_per_column = static_cast<double>(g.hop) / rate_hz;
   out.t0_s = 0.5 * static_cast<double>(g.window - 1) / rate_hz;
+  out.wall_hz = g.wall_hz;
   return out;
+}
+
+// See kNoiseRowQuantile. Falls back to all rows when the wall band leaves none.
+double NoiseMedianDb(const PowerSpectrogram& p) {
+  const cv::Mat1f& db = p.power_db;
+  std::vector<float> row_medians, row(static_cast<size_t>(db.cols));
+  const double wall_rows = kWallBandFactor * p.wall_hz / p.hz_per_row;
+  const double zero_row = p.hz_top / p.hz_per_row;  // row of 0 Hz
+  for (int pass = 0; pass < 2 && row_medians.empty(); ++pass) {
+    for (int r = 0; r < db.rows; ++r) {
+      if (pass == 0 && std::abs(r - zero_row) <= wall_rows) continue;
+      std::copy(db.ptr<float>(r), db.ptr<float>(r) + db.cols, row.begin());
+      std::nth_element(row.begin(), row.begin() + static_cast<long>(row.size() / 2), row.end());
+      row_medians.push_back(row[row.size() / 2]);
+    }
+  }
+  const size_t k =
+      static_cast<size_t>(kNoiseRowQuantile * static_cast<double>(row_medians.size() - 1));
+  std::nth_element(row_medians.begin(), row_medians.begin() + static_cast<long>(k),
+                   row_medians.end());
+  return row_medians[k];
 }
 
 double Percentile(const cv::Mat1f& m, double q) {
@@ -210,6 +234,12 @@ Result<PowerSpectrogram> StftPower(std::span<const std::complex<float>> samples,
       return Fail(ErrorCode::kInvalidInput, "sample rate must be a positive number");
     }
     if (samples.size() < 4) return Fail(ErrorCode::kInvalidInput, "signal shorter than 4 samples");
+    // One NaN spreads through the wall filter into every frame (an all-black "spectrogram").
+    if (!std::all_of(samples.begin(), samples.end(), [](std::complex<float> v) {
+          return std::isfinite(v.real()) && std::isfinite(v.imag());
+        })) {
+      return Fail(ErrorCode::kInvalidInput, "signal holds non-finite samples");
+    }
     auto geometry = PlanStft(samples.size(), rate_hz, options);
     if (!geometry) return std::unexpected(geometry.error());
     std::vector<std::complex<double>> x;
@@ -231,8 +261,7 @@ Result<Spectrogram> SpectrogramFromIq(const IqSignal& iq, const StftOptions& opt
   return detail::Guarded("stft", [&]() -> Result<Spectrogram> {
     Spectrogram s;
     s.source = SpectrogramSource::kIq;
-    const double noise_median_db =
-        Percentile(power->power_db, kNoiseQuantile) + kExponentialMedianOverQuartileDb;
+    const double noise_median_db = NoiseMedianDb(*power);
     const double ref_db =
         std::max(noise_median_db + (1.0 - kNoiseMedianIntensity) * options.dynamic_range_db,
                  Percentile(power->power_db, kPeakPercentile));

@@ -44,8 +44,9 @@ struct PowerSpectrogram {
   cv::Mat1f power_db;
   double seconds_per_column = 0;
   double hz_per_row = 0;
-  double hz_top = 0;  // shift of row 0
-  double t0_s = 0;    // centre of the first window
+  double hz_top = 0;   // shift of row 0
+  double t0_s = 0;     // centre of the first window
+  double wall_hz = 0;  // the wall filter's cut-off applied (0: none)
 };
 Result<PowerSpectrogram> StftPower(std::span<const std::complex<float>> samples, double rate_hz,
                                    const StftOptions& options);
