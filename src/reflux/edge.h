@@ -21,10 +21,11 @@ std::vector<float> RunningMean(std::span<const float> x, size_t half);
 bool NeverFallsBack(std::span<const float> v, size_t burst_begin, size_t burst_end, size_t data_end,
                     double fraction);
 
-// Whether the burst over [burst_begin, burst_end) is a slow crest: from its peak the series takes
-// more than `min_edge` samples both to rise (walking back from the last sample at >= `high` x
-// peak to the first at <= `low` x peak) and to fall (the same forward). An edge that does not
-// reach `low` before the series ends, or meets a non-finite sample, is no evidence: false.
+// Whether the burst over [burst_begin, burst_end) is a slow crest: the series takes more than
+// `min_edge` samples both to rise and to fall, each edge counted from the end of the run of
+// samples at >= `high` x peak around the peak (the burst's largest finite sample) to the first
+// sample at <= `low` x peak beyond it. An edge that does not reach `low` before the series ends,
+// or meets a non-finite sample, is no evidence: false.
 bool SlowCrest(std::span<const float> v, size_t burst_begin, size_t burst_end, size_t min_edge,
                double low, double high);
 
