@@ -14,7 +14,7 @@ namespace {
 
 using detail::Fixed;
 
-constexpr std::array<std::string_view, 29> kColumns = {
+constexpr std::array<std::string_view, 30> kColumns = {
     "level",
     "clip_id",
     "file",
@@ -46,6 +46,7 @@ constexpr std::array<std::string_view, 29> kColumns = {
     // the per-study files of a batch are concatenated.
     "study_instance_uid",
     "study_date",
+    "reflux_duration_is_lower_bound",
 };
 
 using Row = std::array<std::string, kColumns.size()>;
@@ -93,6 +94,7 @@ Row ClipRow(const ClipResult& clip, size_t id) {
   }
   FillFinding(row, clip.finding);
   row[Col("reflux_duration_ms")] = Fixed(detail::LongestRefluxMs(clip), 1);
+  row[Col("reflux_duration_is_lower_bound")] = detail::RefluxIsLowerBound(clip) ? "true" : "false";
   row[Col("peak_reflux_velocity_cm_s")] = Fixed(detail::PeakRefluxCmS(clip), 2);
   row[Col("peak_antegrade_velocity_cm_s")] = Fixed(detail::PeakAntegradeCmS(clip), 2);
   if (clip.measurement) {
@@ -107,7 +109,7 @@ Row ClipRow(const ClipResult& clip, size_t id) {
   return row;
 }
 
-Row SegmentRow(const SegmentFinding& s) {
+Row SegmentRow(const StudyReport& report, const SegmentFinding& s) {
   Row row;
   const SegmentInfo& info = Info(s.segment);
   row[Col("level")] = "segment";
@@ -116,6 +118,8 @@ Row SegmentRow(const SegmentFinding& s) {
   row[Col("vein_class")] = VeinClassName(info.vein_class);
   FillFinding(row, s.finding);
   row[Col("reflux_duration_ms")] = Fixed(s.reflux_duration_ms, 1);
+  row[Col("reflux_duration_is_lower_bound")] =
+      detail::RefluxIsLowerBound(report, s) ? "true" : "false";
   row[Col("peak_reflux_velocity_cm_s")] = Fixed(s.peak_reflux_velocity_cm_s, 2);
   std::vector<std::string> ids;
   for (size_t id : s.clip_indices) ids.push_back(std::to_string(id));
@@ -151,7 +155,7 @@ std::string ToCsv(const StudyReport& report) {
     AppendLine(out, row);
   }
   for (const SegmentFinding& s : report.segments) {
-    Row row = SegmentRow(s);
+    Row row = SegmentRow(report, s);
     FillStudy(row, report.study);
     AppendLine(out, row);
   }

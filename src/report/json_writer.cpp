@@ -95,6 +95,7 @@ void AddMeasurement(Json& j, const ClipResult& clip) {
     for (const Maneuver& man : m->maneuvers) j["maneuvers"].push_back(ManeuverJson(man));
   }
   j["reflux_duration_ms"] = Number(detail::LongestRefluxMs(clip), kMsStep);
+  j["reflux_duration_is_lower_bound"] = detail::RefluxIsLowerBound(clip);
   j["peak_reflux_velocity_cm_s"] = Number(detail::PeakRefluxCmS(clip), kVelocityStep);
   j["peak_antegrade_velocity_cm_s"] = Number(detail::PeakAntegradeCmS(clip), kVelocityStep);
 }
@@ -131,7 +132,7 @@ Json IdArray(const std::vector<size_t>& ids) {
   return out;
 }
 
-Json SegmentJson(const SegmentFinding& s) {
+Json SegmentJson(const StudyReport& report, const SegmentFinding& s) {
   const SegmentInfo& info = Info(s.segment);
   Json j;
   j["laterality"] = LateralityCode(s.laterality);
@@ -141,6 +142,7 @@ Json SegmentJson(const SegmentFinding& s) {
   j["decisive_clip"] = s.decisive_clip ? Json(*s.decisive_clip) : Json(nullptr);
   AddFinding(j, s.finding);
   j["reflux_duration_ms"] = Number(s.reflux_duration_ms, kMsStep);
+  j["reflux_duration_is_lower_bound"] = detail::RefluxIsLowerBound(report, s);
   j["peak_reflux_velocity_cm_s"] = Number(s.peak_reflux_velocity_cm_s, kVelocityStep);
   return j;
 }
@@ -216,7 +218,7 @@ std::string ToJson(const StudyReport& report) {
   for (size_t i = 0; i < report.clips.size(); ++i)
     j["clips"].push_back(ClipJson(report.clips[i], i));
   j["segments"] = Json::array();
-  for (const SegmentFinding& s : report.segments) j["segments"].push_back(SegmentJson(s));
+  for (const SegmentFinding& s : report.segments) j["segments"].push_back(SegmentJson(report, s));
   j["limbs"] = Json::array();
   for (const LimbSummary& limb : report.limbs) j["limbs"].push_back(LimbJson(limb));
   j["qa"] = QaJson(report);

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "refluxscan/report/report.h"
 #include "report/fake_study.h"
 
@@ -227,6 +229,19 @@ TEST_F(ReportHtml, ATruncatedRefluxIsALowerBoundEverywhere) {
   ASSERT_NE(map, std::string::npos);
   EXPECT_NE(html.substr(map, html.find("</svg>", map) - map).find("\u2265 1850 ms"),
             std::string::npos);
+  // The JSON says it too (a boolean beside the time, for clip and segment); before the change
+  // the same segment reads false.
+  auto sfj_bound = [](const StudyReport& report) {
+    const nlohmann::json parsed = nlohmann::json::parse(ToJson(report));
+    for (const auto& seg : parsed["segments"]) {
+      if (seg["laterality"] == "R" && seg["segment"] == "GSV_SFJ") {
+        return seg["reflux_duration_is_lower_bound"].get<bool>();
+      }
+    }
+    return false;
+  };
+  EXPECT_TRUE(sfj_bound(r));
+  EXPECT_FALSE(sfj_bound(report_));
 }
 
 // A leg with nothing decided (no clip analysed, or only indeterminate ones) is "not assessed",
