@@ -161,7 +161,7 @@ ClipOutcome AnalyzeImage(UltrasoundImage image, const ClipContext& context) {
     MarkFailed(
         clip,
         Error{ErrorCode::kNotFound, "no spectral Doppler region: " + image.NoSpectralReason()},
-        "not_spectral", reflux::kReasonNoCalibration);
+        "not_spectral", reflux::kReasonNotSpectral);
     clip.status = ClipStatus::kSkipped;
     return out;
   }

@@ -227,6 +227,7 @@ constexpr std::array kReasons = {
     Described{"aliased", "aliasing hides the trace"},
     Described{"unknown_segment", "segment unknown, so no threshold applies"},
     Described{"no_calibration", "no velocity/time calibration"},
+    Described{"not_spectral", "not a spectral Doppler clip (skipped)"},
     Described{"analysis_error", "the clip could not be analysed"},
 };
 

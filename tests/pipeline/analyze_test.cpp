@@ -368,6 +368,7 @@ TEST(Analyze, ATruncatedImageWithoutRegionsIsSkippedButFailsDecodeOnly) {
   EXPECT_EQ(summary->skipped, 1);
   const json report = ReadJson(FindReports(out).at(0));
   EXPECT_EQ(report["clips"][0]["status"], "skipped");
+  EXPECT_EQ(report["clips"][0]["reason"], "not_spectral");  // not "no_calibration"
   EXPECT_NE(report["clips"][0]["error"]["message"].get<std::string>().find("could not be decoded"),
             std::string::npos);
   EXPECT_EQ(report["study"]["study_instance_uid"], "1.2.3.4");

@@ -39,6 +39,7 @@ inline constexpr std::string_view kReasonWeakSignal = "weak_signal";
 inline constexpr std::string_view kReasonAliased = "aliased";
 inline constexpr std::string_view kReasonUnknownSegment = "unknown_segment";
 inline constexpr std::string_view kReasonNoCalibration = "no_calibration";
+inline constexpr std::string_view kReasonNotSpectral = "not_spectral";  // skipped: no Doppler
 inline constexpr std::string_view kReasonError = "analysis_error";
 
 // Classifies one clip's measurement for `segment` (nullopt = unknown segment -> indeterminate).
