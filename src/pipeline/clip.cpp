@@ -182,9 +182,9 @@ ClipOutcome AnalyzeClip(const std::string& path, const ClipContext& context) {
     // is skipped as when decoded; anything else fails, keeping its study, UID and label.
     // Not in --decode-only, which exists to check decoding: there a file that does not decode
     // is a failure whatever it holds.
-    auto header = image.error().code == ErrorCode::kIo || context.decode_only
-                      ? Result<UltrasoundImage>(std::unexpected(image.error()))
-                      : dicom::ReadUltrasound(path, {.frames = dicom::FrameSelection::kNone});
+    const bool retry = image.error().code != ErrorCode::kIo && !context.decode_only;
+    auto header = retry ? dicom::ReadUltrasound(path, {.frames = dicom::FrameSelection::kNone})
+                        : Result<UltrasoundImage>(std::unexpected(image.error()));
     const bool is_image = header && header->rows > 0 && header->columns > 0;
     if (is_image && header->SpectralRegions().empty()) {
       ClipOutcome out = AnalyzeImage(std::move(*header), context);

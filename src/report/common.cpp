@@ -73,15 +73,12 @@ std::optional<double> LongestRefluxMs(const ClipResult& clip) {
       [](const Maneuver& m) { return m.reflux_duration_ms; });
 }
 
+// The decisive maneuver (the longest reflux, the one the classification reads) ran into the end.
 bool RefluxIsLowerBound(const ClipResult& clip) {
-  if (!clip.measurement) return false;
-  const Maneuver* longest = nullptr;
-  for (const Maneuver& m : clip.measurement->maneuvers) {
-    if (m.has_reflux && (!longest || m.reflux_duration_ms > longest->reflux_duration_ms)) {
-      longest = &m;
-    }
-  }
-  return longest != nullptr && longest->truncated;
+  const RefluxMeasurement* m = clip.measurement ? &*clip.measurement : nullptr;
+  if (m == nullptr || !m->decisive || *m->decisive >= m->maneuvers.size()) return false;
+  const Maneuver& decisive = m->maneuvers[*m->decisive];
+  return decisive.has_reflux && decisive.truncated;
 }
 
 bool RefluxIsLowerBound(const StudyReport& r, const SegmentFinding& s) {
