@@ -383,7 +383,34 @@ std::string WordChars(char32_t cp, std::string_view raw) {
   return std::string(raw);
 }
 
-std::vector<std::string> Tokenize(std::string_view text) {
+bool IsAsciiAlnum(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 && static_cast<unsigned char>(c) < 0x80;
+}
+
+// Whether text[at] is an ASCII letter standing alone (no letter or digit on either side).
+bool LoneLetter(std::string_view text, size_t at) {
+  const bool letter =
+      at < text.size() && static_cast<unsigned char>(text[at]) < 0x80 && std::isalpha(text[at]);
+  return letter && (at == 0 || !IsAsciiAlnum(text[at - 1])) &&
+         (at + 1 == text.size() || !IsAsciiAlnum(text[at + 1]));
+}
+
+// Dotted initialisms read as one word: "G.S.V." = "GSV", "A.K." = "AK". A dot joins only two
+// lone letters, so "R. CFV", "R.CFV" and "Lt.GSV" keep their words apart.
+std::string JoinInitialisms(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool joins =
+        text[i] == '.' && i > 0 && LoneLetter(text, i - 1) && LoneLetter(text, i + 1);
+    if (!joins) out += text[i];
+  }
+  return out;
+}
+
+std::vector<std::string> Tokenize(std::string_view raw_text) {
+  const std::string joined = JoinInitialisms(raw_text);
+  const std::string_view text = joined;
   std::vector<std::string> words;
   std::string word;
   for (size_t i = 0; i < text.size();) {

@@ -97,7 +97,12 @@ INSTANTIATE_TEST_SUITE_P(
         LabelCase{"", std::nullopt, std::nullopt}, LabelCase{"Left", kL, std::nullopt},
         LabelCase{"saphenous mid thigh", std::nullopt, std::nullopt},
         LabelCase{"R accessory saphenous", kR, std::nullopt},
-        LabelCase{"\xC3\xA9l\xC3\xA8ve GSV", std::nullopt, std::nullopt}));
+        LabelCase{"\xC3\xA9l\xC3\xA8ve GSV", std::nullopt, std::nullopt},
+        // dotted initialisms: only lone letters join ("R. CFV" and "Lt.GSV" stay apart)
+        LabelCase{"R G.S.V. mid thigh", kR, kGsvMidThigh},
+        LabelCase{"L.S.S.V. S.P.J.", kL, kSsvSpj}, LabelCase{"R. C.F.V.", kR, kCfv},
+        LabelCase{"Lt.GSV A.K.", kL, kGsvDistThigh},
+        LabelCase{"L L.S.V. mid thigh", kL, std::nullopt}));
 
 }  // namespace
 }  // namespace refluxscan::study
