@@ -554,7 +554,10 @@ Mentions Collect(std::string_view text) {
     }
     i += WordCount(*p);
   }
-  if (m.levels == 0) m.levels = shorthand;
+  // Beside a perforator "PT" is the posterior tibial (Cockett) group, not the proximal thigh:
+  // the shorthand names no level there.
+  const bool perforator = std::find(m.veins.begin(), m.veins.end(), Vein::kPerf) != m.veins.end();
+  if (m.levels == 0 && !perforator) m.levels = shorthand;
   return m;
 }
 

@@ -102,7 +102,9 @@ INSTANTIATE_TEST_SUITE_P(
         LabelCase{"R G.S.V. mid thigh", kR, kGsvMidThigh},
         LabelCase{"L.S.S.V. S.P.J.", kL, kSsvSpj}, LabelCase{"R. C.F.V.", kR, kCfv},
         LabelCase{"Lt.GSV A.K.", kL, kGsvDistThigh},
-        LabelCase{"L L.S.V. mid thigh", kL, std::nullopt}));
+        LabelCase{"L L.S.V. mid thigh", kL, std::nullopt},
+        // beside a perforator, PT is posterior tibial: no level, the perforator unlocated
+        LabelCase{"R PT perf", kR, kPerf}, LabelCase{"L perf MT", kL, kPerf}));
 
 }  // namespace
 }  // namespace refluxscan::study
