@@ -248,4 +248,10 @@ bool ProtocolComplete(const ProtocolCompleteness& protocol) {
   return protocol.missing.empty() && protocol.unmeasurable.empty();
 }
 
+bool ProtocolAssessed(const StudyReport& report) {
+  return report.clips.empty() ||
+         std::any_of(report.clips.begin(), report.clips.end(),
+                     [](const ClipResult& c) { return c.status != ClipStatus::kSkipped; });
+}
+
 }  // namespace refluxscan::report::detail

@@ -70,13 +70,6 @@ std::string Stat(std::string_view css, size_t count, std::string_view label) {
          std::string(label) + "</span></div>";
 }
 
-// Whether any clip of the study is a spectral Doppler clip (analysed, or failed while being
-// one); a folder of B-mode, echo or OB images is no reflux study.
-bool HasDopplerClip(const StudyReport& r) {
-  return std::any_of(r.clips.begin(), r.clips.end(),
-                     [](const ClipResult& c) { return c.status != ClipStatus::kSkipped; });
-}
-
 std::string SummaryCounts(const StudyReport& r) {
   std::map<Classification, size_t> by_class;
   for (const SegmentFinding& s : r.segments) ++by_class[s.finding.classification];
@@ -93,7 +86,7 @@ std::string SummaryCounts(const StudyReport& r) {
   out += Stat("", ok, "clips analysed");
   if (failed > 0) out += Stat("error", failed, "clips failed");
   if (skipped > 0) out += Stat("", skipped, "clips skipped");
-  if (HasDopplerClip(r)) {
+  if (detail::ProtocolAssessed(r)) {
     out += Stat(detail::ProtocolComplete(r.protocol) ? "no_reflux" : "indeterminate",
                 r.protocol.missing.size() + r.protocol.unmeasurable.size(),
                 "protocol levels missing or unmeasurable");
@@ -406,9 +399,10 @@ std::string ProtocolBlock(const ProtocolCompleteness& p) {
 
 std::string QaSection(const StudyReport& r) {
   const std::string protocol =
-      HasDopplerClip(r) ? ProtocolBlock(r.protocol)
-                        : "<h3>Protocol completeness</h3><p class=\"muted\">Not assessed: this "
-                          "study holds no spectral Doppler clip (every image was skipped).</p>";
+      detail::ProtocolAssessed(r)
+          ? ProtocolBlock(r.protocol)
+          : "<h3>Protocol completeness</h3><p class=\"muted\">Not assessed: this "
+            "study holds no spectral Doppler clip (every image was skipped).</p>";
   return "<section id=\"qa\"><h2>Quality assurance</h2><h3>Clip quality flags</h3>" +
          QaClipTable(r) + protocol + "</section>";
 }

@@ -61,6 +61,9 @@ std::string ImageDataUri(const cv::Mat& image);
 
 // True when every required level is present and measurable.
 bool ProtocolComplete(const ProtocolCompleteness& protocol);
+// Whether the study's protocol is assessed at all: it holds a spectral Doppler clip (analysed, or
+// failed while being one). A folder of B-mode, echo or OB images is no reflux study.
+bool ProtocolAssessed(const StudyReport& report);
 
 // HTML fragments (html_*.cpp).
 std::string LegMapSvg(const StudyReport& report);

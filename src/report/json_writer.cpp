@@ -189,6 +189,7 @@ Json QaJson(const StudyReport& report) {
   protocol["missing"] = LevelList(p.missing);
   protocol["unmeasurable"] = LevelList(p.unmeasurable);
   protocol["complete"] = detail::ProtocolComplete(p);
+  protocol["assessed"] = detail::ProtocolAssessed(report);
   return {{"clips", std::move(clips)}, {"protocol", std::move(protocol)}};
 }
 

@@ -171,6 +171,16 @@ TEST(ReportJson, EmptyReportIsStillComplete) {
   EXPECT_TRUE(j["study"]["patient_id"].is_null());
   EXPECT_TRUE(j["options"].is_object());
   EXPECT_TRUE(j["qa"]["protocol"]["complete"].get<bool>());
+  EXPECT_TRUE(j["qa"]["protocol"]["assessed"].get<bool>());
+}
+
+// A study of B-mode / echo images only is no reflux study: its protocol is not assessed (the
+// HTML says so; the JSON's missing levels are no finding there).
+TEST(ReportJson, AStudyWithoutDopplerClipsIsNotAssessed) {
+  StudyReport r = MakeFakeStudy();
+  EXPECT_TRUE(Parse(r)["qa"]["protocol"]["assessed"].get<bool>());
+  for (ClipResult& c : r.clips) c.status = ClipStatus::kSkipped;
+  EXPECT_FALSE(Parse(r)["qa"]["protocol"]["assessed"].get<bool>());
 }
 
 }  // namespace
