@@ -113,15 +113,15 @@ int main(int argc, char** argv) {
   inspect->add_option("files", inspect_files, "DICOM files")->required();
 
   rs::pipeline::AnalyzeOptions analyze_options;
-  std::string formats = "json,csv,html", source = "display";
+  std::string formats = "json,csv,html", source = "display", antegrade = "inferred";
   bool quiet = false;
   auto* analyze = app.add_subcommand("analyze", "Measure reflux in study folders, write reports");
   analyze->add_option("paths", analyze_options.inputs, "DICOM files, folders or DICOMDIR")
       ->required();
   analyze->add_option("-o,--output", analyze_options.output_dir, "Output folder")->required();
   analyze->add_option("--manifest", analyze_options.manifest,
-                      "CSV with header file,laterality,segment; file paths relative to the "
-                      "manifest's folder (docs/segments.md)");
+                      "CSV with header file,laterality,segment[,antegrade]; file paths relative "
+                      "to the manifest's folder (docs/segments.md)");
   analyze->add_option("--criteria", analyze_options.criteria,
                       "Threshold file (JSON; `refluxscan criteria` prints the default to edit)");
   analyze->add_option("--protocol", analyze_options.protocol,
@@ -134,6 +134,13 @@ int main(int argc, char** argv) {
   analyze->add_option("--format", formats, "Report formats: json,csv,html")->capture_default_str();
   analyze->add_option("--source", source, "display | auto (use .iq/.wav beside a DICOM)")
       ->check(CLI::IsMember({"display", "auto"}))
+      ->capture_default_str();
+  analyze
+      ->add_option("--antegrade", antegrade,
+                   "Which calibrated side is antegrade in every clip: up (positive "
+                   "velocities), down, or inferred from each clip's augmentation; a manifest "
+                   "row's antegrade column wins")
+      ->check(CLI::IsMember({"up", "down", "inferred"}))
       ->capture_default_str();
   analyze->add_flag("--force", analyze_options.force, "Re-analyze unchanged studies");
   analyze->add_flag("--decode-only", analyze_options.decode_only,
@@ -177,6 +184,10 @@ int main(int argc, char** argv) {
     if (!ParseFormats(formats, analyze_options)) return Code(rs::ExitCode::kUsage);
     analyze_options.source =
         source == "auto" ? rs::pipeline::SignalSource::kAuto : rs::pipeline::SignalSource::kDisplay;
+    if (antegrade != "inferred") {
+      analyze_options.antegrade =
+          antegrade == "up" ? rs::AntegradeDirection::kUp : rs::AntegradeDirection::kDown;
+    }
     return RunAnalyze(analyze_options, quiet);
   }
   if (*evaluate) return RunEvaluation(rs::pipeline::EvaluateReports(truth, reports));

@@ -116,6 +116,18 @@ std::string_view AntegradeDirectionName(AntegradeDirection d) {
   return d == AntegradeDirection::kUp ? "up" : "down";
 }
 
+std::string_view AntegradeSourceName(AntegradeSource s) {
+  switch (s) {
+    case AntegradeSource::kAugmentation:
+      return "augmentation";
+    case AntegradeSource::kRestingFlow:
+      return "resting_flow";
+    case AntegradeSource::kOverride:
+      return "override";
+  }
+  return "augmentation";
+}
+
 std::string_view IdentitySourceName(IdentitySource s) {
   switch (s) {
     case IdentitySource::kManifest:

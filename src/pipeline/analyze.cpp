@@ -43,6 +43,24 @@ struct RunConfig {
   std::string settings_key;  // part of each study's input fingerprint
 };
 
+// What the manifest rows and the protocol's levels say, as text for the re-run key.
+std::string ContentKey(const std::optional<study::Manifest>& manifest,
+                       const study::Protocol& protocol) {
+  std::string key = "manifest_rows=";
+  if (manifest) {
+    for (const auto& [path, row] : manifest->entries) {
+      key += path + "," + std::string(LateralityCode(row.laterality)) + "," +
+             std::string(Info(row.segment).name) + "," +
+             (row.antegrade ? std::string(AntegradeDirectionName(*row.antegrade)) : "") + "|";
+    }
+  }
+  key += ";protocol_levels=";
+  for (const auto& [side, segment] : protocol.required) {
+    key += std::string(LateralityCode(side)) + "," + std::string(Info(segment).name) + "|";
+  }
+  return key + ";";
+}
+
 Result<RunConfig> LoadRunConfig(const AnalyzeOptions& options) {
   RunConfig config;
   if (options.manifest) {
@@ -75,9 +93,14 @@ Result<RunConfig> LoadRunConfig(const AnalyzeOptions& options) {
   p.emplace_back("protocol", config.protocol.name);
   p.emplace_back("protocol_file", options.protocol.value_or(""));
   p.emplace_back("source", options.source == SignalSource::kAuto ? "auto" : "display");
-  // The re-run check's key: the options, every criterion's citation (printed in the reports),
-  // and the program's code (a new build may measure or write differently).
+  p.emplace_back("antegrade", options.antegrade
+                                  ? std::string(AntegradeDirectionName(*options.antegrade))
+                                  : "inferred");
+  // The re-run check's key: the options, what the manifest and protocol files say (edited in
+  // place, they keep their names), every criterion's citation (printed in the reports), and the
+  // program's code (a new build may measure or write differently).
   for (const auto& [key, value] : p) config.settings_key += key + "=" + value + ";";
+  config.settings_key += ContentKey(config.manifest, config.protocol);
   for (const reflux::Criterion& c : config.criteria.by_class) {
     config.settings_key += "source=" + c.source + ";";
   }
@@ -313,6 +336,7 @@ class Runner {
     context_ = {.manifest = config.manifest ? &*config.manifest : nullptr,
                 .criteria = &config.criteria,
                 .source = options.source,
+                .antegrade = options.antegrade,
                 .decode_only = options.decode_only,
                 .keep_evidence = options.write_html};
   }

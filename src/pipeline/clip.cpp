@@ -113,7 +113,10 @@ void MeasureStrip(const UltrasoundImage& image, const UltrasoundRegion& region,
   }
 
   start = Clock::now();
-  Result<RefluxMeasurement> measurement = reflux::MeasureReflux(*envelope);
+  const study::ManifestEntry* row = study::FindManifestEntry(context.manifest, image.path);
+  const reflux::RefluxOptions reflux_options{
+      .antegrade_override = row != nullptr && row->antegrade ? row->antegrade : context.antegrade};
+  Result<RefluxMeasurement> measurement = reflux::MeasureReflux(*envelope, reflux_options);
   if (measurement) {
     clip.measurement = *measurement;
     clip.finding =

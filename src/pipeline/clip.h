@@ -16,6 +16,7 @@ struct ClipContext {
   const study::Manifest* manifest = nullptr;
   const reflux::Criteria* criteria = nullptr;
   SignalSource source = SignalSource::kDisplay;
+  std::optional<AntegradeDirection> antegrade;  // run-wide override (a manifest row's wins)
   bool decode_only = false;
   bool keep_evidence = true;  // keep strip image + envelope for the HTML report
 };

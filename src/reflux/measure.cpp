@@ -980,7 +980,7 @@ void AddFlags(const Envelope& envelope, const Trace& t, const std::vector<Run>& 
   if (m.decisive && m.maneuvers[*m.decisive].aliased) add("aliased");
   if (envelope.saturated) add("saturated");
   if (m.maneuvers.size() > 1) add("multiple_maneuvers");
-  if (m.antegrade_from_override) add("antegrade_override");
+  if (m.antegrade_source == AntegradeSource::kOverride) add("antegrade_override");
   if (envelope.unit == VelocityUnit::kHertz) add("velocity_in_hz");
 }
 
@@ -997,11 +997,13 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
   Trace t = MakeTrace(envelope, options);
   RefluxMeasurement m;
   m.time_resolution_ms = envelope.seconds_per_column * 1000.0;
-  m.antegrade_from_override = options.antegrade_override.has_value();
   std::optional<AntegradeDirection> direction = options.antegrade_override;
+  m.antegrade_source = AntegradeSource::kOverride;
   if (!direction && t.columns > 0) {
     direction = InferAntegrade(t, options, envelope.seconds_per_column);
+    m.antegrade_source = AntegradeSource::kAugmentation;
   }
+  if (!direction) m.antegrade_source = AntegradeSource::kRestingFlow;
   m.antegrade = direction ? *direction : FlowSide(t);
   const bool up = m.antegrade == AntegradeDirection::kUp;
   const std::span<const float> ante = up ? t.up : t.down, retro = up ? t.down : t.up;

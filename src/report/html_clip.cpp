@@ -289,7 +289,16 @@ std::string AntegradeText(const ClipResult& clip) {
   const bool positive_above = clip.strip_velocity_step_per_row >= 0;
   const bool up = clip.measurement->antegrade == AntegradeDirection::kUp;
   std::string text = up == positive_above ? "above the baseline" : "below the baseline";
-  if (clip.measurement->antegrade_from_override) text += " (set by override)";
+  switch (clip.measurement->antegrade_source) {
+    case AntegradeSource::kOverride:
+      text += " (set by override)";
+      break;
+    case AntegradeSource::kRestingFlow:
+      text += " (no augmentation: the side carrying the resting flow)";
+      break;
+    case AntegradeSource::kAugmentation:
+      break;
+  }
   return text;
 }
 

@@ -89,6 +89,8 @@ void AddIdentity(Json& j, const ClipResult& clip) {
 void AddMeasurement(Json& j, const ClipResult& clip) {
   const RefluxMeasurement* m = clip.measurement ? &*clip.measurement : nullptr;
   j["antegrade_direction"] = m ? Json(AntegradeDirectionName(m->antegrade)) : Json(nullptr);
+  j["antegrade_direction_source"] =
+      m ? Json(AntegradeSourceName(m->antegrade_source)) : Json(nullptr);
   j["time_resolution_ms"] = Number(m ? std::optional(m->time_resolution_ms) : std::nullopt, 0.001);
   j["maneuvers"] = Json::array();
   if (m) {

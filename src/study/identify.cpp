@@ -89,6 +89,7 @@ bool IsInside(const fs::path& file, const fs::path& folder) {
 
 struct Columns {
   size_t file = 0, laterality = 0, segment = 0;
+  std::optional<size_t> antegrade;
 };
 
 Result<Columns> ParseHeader(const std::vector<std::string>& fields) {
@@ -99,6 +100,7 @@ Result<Columns> ParseHeader(const std::vector<std::string>& fields) {
     if (name == "file") c.file = i, f = true;
     if (name == "laterality") c.laterality = i, l = true;
     if (name == "segment") c.segment = i, s = true;
+    if (name == "antegrade") c.antegrade = i;
   }
   if (!f || !l || !s) {
     return Fail(ErrorCode::kInvalidInput,
@@ -135,8 +137,17 @@ void AddRow(Manifest& m, const fs::path& folder, const Columns& cols,
     return m.warnings.push_back(where + "file \"" + SanitizeForLog(file, 80) +
                                 "\" is outside the manifest's folder, skipped");
   }
-  const auto [it, inserted] =
-      m.entries.emplace(target.string(), ManifestEntry{file, *laterality, *segment});
+  ManifestEntry entry{file, *laterality, *segment, std::nullopt};
+  const std::string antegrade =
+      cols.antegrade && *cols.antegrade < fields.size() ? Lower(Trim(fields[*cols.antegrade])) : "";
+  if (!antegrade.empty() && antegrade != "auto") {
+    entry.antegrade = AntegradeFromName(antegrade);
+    if (!entry.antegrade) {
+      m.warnings.push_back(where + "unknown antegrade \"" + SanitizeForLog(antegrade, 40) +
+                           "\" (use up, down or leave it empty), inferred instead");
+    }
+  }
+  const auto [it, inserted] = m.entries.emplace(target.string(), std::move(entry));
   if (!inserted) m.warnings.push_back(where + "file listed twice, the first row is kept");
 }
 
@@ -198,6 +209,19 @@ Result<Manifest> LoadManifest(const std::string& path) {
   auto text = ReadTextFile(path, 16u << 20);
   if (!text) return std::unexpected(text.error());
   return ParseManifest(*text, path);
+}
+
+const ManifestEntry* FindManifestEntry(const Manifest* manifest, const std::string& file_path) {
+  if (manifest == nullptr) return nullptr;
+  const auto it = manifest->entries.find(Normalized(fs::path(file_path)).string());
+  return it == manifest->entries.end() ? nullptr : &it->second;
+}
+
+std::optional<AntegradeDirection> AntegradeFromName(std::string_view name) {
+  const std::string lower = Lower(Trim(name));
+  if (lower == "up") return AntegradeDirection::kUp;
+  if (lower == "down") return AntegradeDirection::kDown;
+  return std::nullopt;
 }
 
 SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,

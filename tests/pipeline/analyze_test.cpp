@@ -470,6 +470,57 @@ TEST(Analyze, ReRunSkipsUnchangedStudiesAndReproducesReports) {
   EXPECT_FALSE(Analyze(options)->studies[0].skipped_unchanged);
 }
 
+// A scratch folder holding a copy of the sample set's study (its own manifest can sit beside it).
+fs::path CopyOfSampleStudy(const std::string& name) {
+  const fs::path dir = testing::ScratchDir(name);
+  fs::copy(SampleSet() / "STUDY_001", dir / "STUDY_001", fs::copy_options::recursive);
+  return dir;
+}
+
+// A manifest edited in place keeps its name: what it says is part of the re-run key, or a
+// corrected segment would leave the old report standing.
+TEST(Analyze, AManifestEditedInPlaceIsANewAnalysis) {
+  const fs::path in = CopyOfSampleStudy("analyze_rerun_manifest_in");
+  const fs::path manifest = in / "m.csv";
+  auto options =
+      Options({(in / "STUDY_001").string()}, testing::ScratchDir("analyze_rerun_manifest"));
+  options.manifest = manifest.string();
+  const std::string row = "STUDY_001/IMG_0001.dcm";
+  std::ofstream(manifest) << "file,laterality,segment\n" << row << ",R,CFV\n";
+  ASSERT_TRUE(Analyze(options).has_value());
+  EXPECT_TRUE(Analyze(options)->studies[0].skipped_unchanged);
+  std::ofstream(manifest) << "file,laterality,segment\n" << row << ",L,CFV\n";
+  EXPECT_FALSE(Analyze(options)->studies[0].skipped_unchanged);
+}
+
+// The antegrade side set by the user (run-wide --antegrade, or a manifest row, which wins) is
+// what the measurement uses, and the report says it was not inferred.
+TEST(Analyze, AntegradeOverrideFromTheManifestOrTheRun) {
+  const fs::path out = testing::ScratchDir("analyze_antegrade");
+  const fs::path in = CopyOfSampleStudy("analyze_antegrade_in");
+  const fs::path manifest = in / "m.csv";
+  std::ofstream(manifest) << "file,laterality,segment,antegrade\nSTUDY_001/IMG_0001.dcm,R,CFV,up\n";
+  auto options = Options({(in / "STUDY_001").string()}, out);
+  options.manifest = manifest.string();
+  options.antegrade = AntegradeDirection::kDown;
+  options.write_csv = options.write_html = false;
+  ASSERT_TRUE(Analyze(options).has_value());
+  const json report = ReadJson(FindReports(out).at(0));
+  size_t checked = 0;
+  for (const json& clip : report["clips"]) {
+    if (clip["status"] != "ok") continue;
+    const bool listed = clip["file"].get<std::string>().ends_with("IMG_0001.dcm");
+    EXPECT_EQ(clip["antegrade_direction"], listed ? "up" : "down") << clip["file"];
+    EXPECT_EQ(clip["antegrade_direction_source"], "override") << clip["file"];
+    EXPECT_NE(std::find(clip["measurement_flags"].begin(), clip["measurement_flags"].end(),
+                        "antegrade_override"),
+              clip["measurement_flags"].end());
+    ++checked;
+  }
+  EXPECT_GT(checked, 10u);
+  EXPECT_EQ(report["options"]["antegrade"], "down");
+}
+
 // A study analysed again writes the formats asked for and removes the others: an earlier run's
 // HTML (other criteria) must not stay beside the new JSON and contradict it.
 TEST(Analyze, AReAnalysisRemovesReportsOfFormatsNotWritten) {

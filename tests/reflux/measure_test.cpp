@@ -152,7 +152,7 @@ TEST(MeasureReflux, InvertedDisplayIsInferredFromTheAugmentation) {
   auto m = MeasureReflux(Make([](double t) { return -Maneuver(t, 1, 0.9); }));
   ASSERT_TRUE(m);
   EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
-  EXPECT_FALSE(m->antegrade_from_override);
+  EXPECT_EQ(m->antegrade_source, AntegradeSource::kAugmentation);
   ASSERT_EQ(m->maneuvers.size(), 1u);
   EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 900, 10);
 }
@@ -162,7 +162,7 @@ TEST(MeasureReflux, OverrideForcesTheAntegradeDirection) {
   auto m = MeasureReflux(e, RefluxOptions{.antegrade_override = AntegradeDirection::kDown});
   ASSERT_TRUE(m);
   EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
-  EXPECT_TRUE(m->antegrade_from_override);
+  EXPECT_EQ(m->antegrade_source, AntegradeSource::kOverride);
   // The "reflux" (negative side) is now the augmentation: 0.9 s burst, and no flow after it.
   ASSERT_EQ(m->maneuvers.size(), 1u);
   EXPECT_FALSE(m->maneuvers[0].has_reflux);

@@ -71,6 +71,36 @@ TEST(Manifest, RejectsTraversalAndUnknownValuesWithWarnings) {
   EXPECT_TRUE(AnyWarningContains(*m, "row 7: too few fields"));
 }
 
+// The optional `antegrade` column: up / down overrides the inference for that clip; empty or
+// "auto" infers; anything else infers with a warning naming the row.
+TEST(Manifest, OptionalAntegradeColumn) {
+  const fs::path dir = refluxscan::testing::ScratchDir("manifest_antegrade");
+  const fs::path path = WriteManifest(dir,
+                                      "segment,antegrade,file,laterality\n"
+                                      "CFV,down,a.dcm,R\n"
+                                      "CFV,UP,b.dcm,L\n"
+                                      "CFV,,c.dcm,L\n"
+                                      "CFV,auto,d.dcm,L\n"
+                                      "CFV,sideways,e.dcm,L\n");
+  auto m = LoadManifest(path.string());
+  ASSERT_TRUE(m) << m.error().message;
+  ASSERT_EQ(m->entries.size(), 5u);
+  const auto antegrade = [&](const char* name) {
+    const ManifestEntry* row = FindManifestEntry(&*m, (dir / name).string());
+    EXPECT_NE(row, nullptr) << name;
+    return row != nullptr ? row->antegrade : std::nullopt;
+  };
+  EXPECT_EQ(antegrade("a.dcm"), AntegradeDirection::kDown);
+  EXPECT_EQ(antegrade("b.dcm"), AntegradeDirection::kUp);
+  EXPECT_EQ(antegrade("c.dcm"), std::nullopt);
+  EXPECT_EQ(antegrade("d.dcm"), std::nullopt);
+  EXPECT_EQ(antegrade("e.dcm"), std::nullopt);
+  ASSERT_EQ(m->warnings.size(), 1u);
+  EXPECT_TRUE(AnyWarningContains(*m, "row 6: unknown antegrade \"sideways\""));
+  EXPECT_EQ(FindManifestEntry(&*m, (dir / "other.dcm").string()), nullptr);
+  EXPECT_EQ(FindManifestEntry(nullptr, (dir / "a.dcm").string()), nullptr);
+}
+
 TEST(Manifest, HeaderIsRequired) {
   const fs::path dir = refluxscan::testing::ScratchDir("manifest_header");
   auto m = LoadManifest(WriteManifest(dir, "a.dcm,L,CFV\n").string());

@@ -10,6 +10,11 @@ namespace refluxscan {
 
 enum class AntegradeDirection { kUp, kDown };                   // up = positive calibrated velocity
 std::string_view AntegradeDirectionName(AntegradeDirection d);  // "up" / "down"
+// What decided the antegrade direction: the first augmentation burst, the side carrying more
+// resting flow (no credible burst on either side), or the user's override.
+enum class AntegradeSource { kAugmentation, kRestingFlow, kOverride };
+std::string_view AntegradeSourceName(
+    AntegradeSource s);  // "augmentation", "resting_flow", "override"
 
 // One augmentation maneuver and the retrograde flow after its release. Times in seconds from the
 // start of the strip, velocities in cm/s as magnitudes (the direction is in RefluxMeasurement).
@@ -31,7 +36,7 @@ struct Maneuver {
 
 struct RefluxMeasurement {
   AntegradeDirection antegrade = AntegradeDirection::kUp;
-  bool antegrade_from_override = false;
+  AntegradeSource antegrade_source = AntegradeSource::kAugmentation;
   std::vector<Maneuver> maneuvers;
   std::optional<size_t> decisive;  // index of the longest reflux (or first maneuver)
   double time_resolution_ms = 0;   // one display column / STFT hop

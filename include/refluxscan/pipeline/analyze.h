@@ -7,6 +7,7 @@
 
 #include "refluxscan/core/error.h"
 #include "refluxscan/core/exit_codes.h"
+#include "refluxscan/core/measurement.h"
 #include "refluxscan/core/study_report.h"
 
 namespace refluxscan::pipeline {
@@ -27,6 +28,9 @@ struct AnalyzeOptions {
   bool force = false;        // re-analyze studies whose inputs are unchanged
   bool decode_only = false;  // benchmark floor: read + decode, nothing else
   SignalSource source = SignalSource::kDisplay;
+  // Which display side is antegrade for every clip (a manifest row's `antegrade` wins); nullopt:
+  // inferred per clip from the augmentation.
+  std::optional<AntegradeDirection> antegrade;
 };
 
 struct StudyRow {

@@ -16,6 +16,9 @@ struct ManifestEntry {
   std::string file;  // as written, relative to the manifest's folder
   Laterality laterality;
   Segment segment;
+  // Optional column `antegrade` (up / down, as the report's antegrade_direction): the sonographer
+  // knows which way the vein drains; replaces the inference from the augmentation for this clip.
+  std::optional<AntegradeDirection> antegrade;
 };
 
 struct Manifest {
@@ -25,9 +28,16 @@ struct Manifest {
   std::vector<std::string> warnings;  // rows skipped (unknown segment, outside the folder, ...)
 };
 
-// CSV with header `file,laterality,segment`. Rows naming files outside the manifest's folder are
-// rejected with a warning. Errors: kIo, kInvalidInput (bad header).
+// CSV with header `file,laterality,segment` (any order, optional `antegrade`, other columns
+// ignored). Rows naming files outside the manifest's folder are rejected with a warning.
+// Errors: kIo, kInvalidInput (bad header).
 Result<Manifest> LoadManifest(const std::string& path);
+
+// The manifest's row for this file, or null (no manifest, or the file is not listed).
+const ManifestEntry* FindManifestEntry(const Manifest* manifest, const std::string& file_path);
+
+// "up" / "down" (any case) -> the direction; anything else -> nullopt.
+std::optional<AntegradeDirection> AntegradeFromName(std::string_view name);
 
 // The manifest rows (their `file` as written) that name none of `files`: a wrong relative path or
 // a file left out of the run; the caller warns, since such a row silently assigns nothing.
