@@ -19,8 +19,9 @@ using detail::SideRuns;
 constexpr double kDefaultThresholdSigma = 5.0;      // 3-4 gave false runs on pure noise
 constexpr double kAutoCutoffCyclesPerColumn = 0.2;  // Gaussian -3 dB: 10-90% rise ~1.7 columns
 constexpr float kSaturatedLevel = 0.995f;
-constexpr double kSaturatedShare = 0.08;        // of a column's rows at full brightness
-constexpr double kWeakSnrDb = 10.0;             // column peak this close to the noise: weak
+constexpr double kSaturatedShare = 0.08;  // of a column's rows at full brightness
+constexpr double kWeakSnrDb = 10.0;       // column peak this close to the noise: weak
+constexpr double kStrongFlowS = 0.15;     // the strongest this long of a clip decides "weak" too
 constexpr double kWeakDetectionMultiple = 2.0;  // or below twice the detection level (WeakBelowDb)
 constexpr double kAliasContinuity = 0.6;        // previous column within 60% of the limit
 constexpr size_t kMinAliasColumns = 3;          // an aliased stretch is at least this long
@@ -376,7 +377,12 @@ void Summarize(const Spectrogram& s, Estimates& e) {
   // smaller side's upper tail lies above the larger side's lower fifth), so quiet clips keep it.
   env.noise_velocity = std::max(s.velocity_step_per_row,
                                 std::min(pct(quiet, 0.2), pct(other_side, kOtherSidePercentile)));
-  env.weak_signal = pct(snr, 0.9) < e.weak_below_db;
+  // Weak when most columns are (the 90th percentile) and so is the strongest kStrongFlowS of the
+  // clip: a strong squeeze filling under a tenth of a quiet clip is no weak signal (a 34 dB
+  // squeeze in 9% of a silent vein's columns read weak_signal).
+  const double strong_columns = std::ceil(kStrongFlowS / s.seconds_per_column);
+  const double strong_quantile = 1.0 - std::min(1.0, strong_columns / static_cast<double>(valid));
+  env.weak_signal = pct(snr, 0.9) < e.weak_below_db && pct(snr, strong_quantile) < e.weak_below_db;
   env.saturated = saturated > valid / 20;
   if (env.weak_signal) env.warnings.push_back("weak signal: spectrum barely above the noise floor");
   if (env.saturated) env.warnings.push_back("saturated spectrum in many columns (gain too high)");

@@ -1,5 +1,6 @@
 // Masks of non-spectrum content in a rendered strip (docs/algorithms.md, "Display masks").
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <span>
@@ -25,8 +26,9 @@ constexpr double kDarkShare = 0.98;
 constexpr float kAbruptLevel = 0.3f;
 constexpr double kAbruptBaselineShare = 0.05;  // ... at least this share of the rows away
 constexpr int kMinBarColumns = 3;
-constexpr int kGrowthColumns = 3;     // flow resuming after a silence grows within this ...
-constexpr double kGrowthShare = 0.6;  // ... beyond its first column's extent / this
+constexpr int kLineResumeColumns = 5;  // a drawn line resumes this close to an erase bar
+constexpr int kGrowthColumns = 3;      // flow resuming after a silence grows within this ...
+constexpr double kGrowthShare = 0.6;   // ... beyond its first column's extent / this
 constexpr double kNoiseBackgroundLitShare = 0.3;   // median data column lit this much: noise floor
 constexpr double kBarLitShareOfBackground = 0.25;  // an erase bar keeps at most this of it
 constexpr float kUniformTolerance = 0.02f;  // a uniform column stays this close to its median
@@ -404,33 +406,80 @@ double BrightExtentRows(const cv::Mat1f& m, int c, const cv::Mat1b& overlays, do
   return extent;
 }
 
-// Whether the flow right of a dark run grows out of the baseline: within kGrowthColumns its
-// extent reaches well beyond (1 / kGrowthShare x) the first column's. Flow resuming after a
-// silence (a reflux after its release) does; the previous sweep cut by an erase bar goes on at
-// the extent it had.
-bool GrowsFromBaseline(const cv::Mat1f& m, int first, const cv::Mat1b& overlays,
-                       double baseline_row) {
-  const double start = BrightExtentRows(m, first, overlays, baseline_row);
-  double later = -1;
-  for (int c = first + 1; c <= std::min(m.cols - 1, first + kGrowthColumns); ++c) {
-    later = std::max(later, BrightExtentRows(m, c, overlays, baseline_row));
+// Whether the flow beside a dark run meets the baseline there: the extent of its column next to
+// the run (`edge`) is well below (kGrowthShare x) the median over the kGrowthColumns beyond it
+// (`step` = +1: the flow right of the run grows out of the baseline; -1: the flow left of it
+// falls into the baseline; the median: one column's speck or tick does not make a trend). Flow
+// around a silence does both (a squeeze ending at its release, a reflux after it); a sweep's
+// erase bar cuts the flow at whatever extent it had.
+bool MeetsBaseline(const cv::Mat1f& m, int edge, int step, const cv::Mat1b& overlays,
+                   double baseline_row) {
+  const double at_edge = BrightExtentRows(m, edge, overlays, baseline_row);
+  std::array<double, kGrowthColumns> beyond{};
+  int n = 0;
+  for (int k = 1; k <= kGrowthColumns; ++k) {
+    const int c = edge + step * k;
+    if (c < 0 || c >= m.cols) break;
+    beyond[static_cast<size_t>(n++)] = BrightExtentRows(m, c, overlays, baseline_row);
   }
-  return start >= 0 && start <= kGrowthShare * later;
+  if (n == 0 || at_edge < 0) return false;
+  std::sort(beyond.begin(), beyond.begin() + n);
+  return at_edge <= kGrowthShare * beyond[static_cast<size_t>(n / 2)];
 }
 
-// Whether bright spectrum is cut at a bar candidate: the column just before it holds bright
-// spectrum (a sweep's bar cuts the newest flow wherever it is), or the column just after holds
-// bright spectrum away from the baseline (flow resuming after a silence starts from the
-// baseline: a reflux after a release is no cut). Overlay text is no spectrum. Both read as erase
+// Whether bright spectrum is cut at a bar candidate, and the flow does not meet the baseline
+// there (MeetsBaseline): the column just before it holds bright spectrum anywhere (a sweep's bar
+// cuts the newest flow wherever it is), or the column just after holds bright spectrum away from
+// the baseline (flow resuming after a silence starts from the baseline). Flow stopping and
+// resuming around a silence meets the baseline on both sides (a squeeze falling to zero at its
+// release, a reflux growing after it). Overlay text is no spectrum. Each of these read as erase
 // bars and masked the reflux ("Gn 3 WF 175Hz" ending at a release; a reflux's first column at
-// 0.31, two rows from the baseline).
+// 0.31, two rows from the baseline; the valve gap after a squeeze on a display without noise or
+// a drawn baseline).
 bool AbruptEdge(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlays,
                 double baseline_row) {
   if (!IsBarCandidate(m, run)) return false;
   constexpr double kAnywhere = std::numeric_limits<double>::quiet_NaN();
-  return (run.first > 0 && BrightSpectrumAway(m, run.first - 1, overlays, kAnywhere)) ||
-         (run.last + 1 < m.cols && BrightSpectrumAway(m, run.last + 1, overlays, baseline_row) &&
-          !GrowsFromBaseline(m, run.last + 1, overlays, baseline_row));
+  const auto cut = [&](int c, int step, double baseline_for_away) {
+    return c >= 0 && c < m.cols && BrightSpectrumAway(m, c, overlays, baseline_for_away) &&
+           !MeetsBaseline(m, c, step, overlays, baseline_row);
+  };
+  return cut(run.first - 1, -1, kAnywhere) || cut(run.last + 1, +1, baseline_row);
+}
+
+// Whether a line run is the drawn baseline: it holds the row of zero velocity (within half a
+// row; NaN: unknown, never). Every sweeping display draws its baseline across the whole strip,
+// so its gap marks the erase bar. A row that only looks like a line (a thin sliver of slow flow
+// beside the baseline, outside the wall filter's notch, 1-4 rows off; a grid line; a flat
+// stretch of ECG) is missing across a silence too: it says nothing about a bar.
+bool AtBaseline(const Run& line, double baseline_row) {
+  return baseline_row >= line.first - 0.5 && baseline_row <= line.last + 0.5;
+}
+
+// Whether column c holds a pixel of the drawn line's rows above kLineMinLevel.
+bool LineLitAt(const cv::Mat1f& m, const Run& line, int c) {
+  if (c < 0 || c >= m.cols) return false;
+  for (int r = line.first; r <= line.last; ++r) {
+    if (m(r, c) > kLineMinLevel) return true;
+  }
+  return false;
+}
+
+// Whether a drawn line is cut by the dark run: missing across all of it, and there right up to
+// it on both sides. A sweep's erase bar erases the line with everything else, exactly over the
+// bar. A row that only looked like a line (a thin sliver of slow flow along the baseline, a
+// dotted grid line) is also missing across a silence, but not up to both of its edges: the flow
+// fades before the silence, the dots have gaps of their own.
+bool LineCutAt(const cv::Mat1f& m, const Run& line, const Run& run) {
+  const bool missing = cv::countNonZero(m(cv::Range(line.first, line.last + 1),
+                                          cv::Range(run.first, run.last + 1)) > kLineMinLevel) == 0;
+  const auto lit_near = [&](int edge, int step) {
+    for (int k = 0; k < kLineResumeColumns; ++k) {
+      if (LineLitAt(m, line, edge + step * k)) return true;
+    }
+    return false;
+  };
+  return missing && lit_near(run.first - 1, -1) && lit_near(run.last + 1, +1);
 }
 
 // Whether a dark run on a noise background holds an erase bar that erased that noise:
@@ -472,9 +521,8 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
         !interior || kinds[static_cast<size_t>(run.first)] == ColumnKind::kUniform ||
         (noise_background && ErasesTheNoise(lit_per_column, m.rows, run, background_lit)) ||
         AbruptEdge(m, run, overlays, baseline_row);
-    for (const Run& line : lines) {  // the drawn baseline does not cross an erase bar
-      erase = erase || cv::countNonZero(m(cv::Range(line.first, line.last + 1),
-                                          cv::Range(run.first, run.last + 1)) > kLineMinLevel) == 0;
+    for (const Run& line : lines) {
+      erase = erase || (AtBaseline(line, baseline_row) && LineCutAt(m, line, run));
     }
     if (!erase) continue;
     for (int c = run.first; c <= run.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
@@ -686,9 +734,26 @@ cv::Mat1b LabelMarks(const cv::Mat1b& marks) {
   return out;
 }
 
-void CheckBaseline(const std::vector<Run>& lines, double expected_row, StripMasks& out) {
+// Whether a line run is lit in every dark column kept as data (a silence): a drawn line is drawn
+// through silences, a sliver of slow flow beside the baseline that only looks like one is not.
+bool DrawnThroughSilences(const cv::Mat1f& m, const Run& line, const std::vector<ColumnKind>& kinds,
+                          const std::vector<uint8_t>& column_valid) {
+  for (int c = 0; c < m.cols; ++c) {
+    const auto k = static_cast<size_t>(c);
+    if (kinds[k] != ColumnKind::kData && column_valid[k] != 0 && !LineLitAt(m, line, c)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The drawn baseline checked against the calibration: the line nearest the calibrated zero row
+// (within 15 rows) more than 2 rows from it is a warning with the measured offset.
+void CheckBaseline(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
+                   const std::vector<Run>& lines, double expected_row, StripMasks& out) {
   const Run* nearest = nullptr;
   for (const Run& line : lines) {
+    if (!DrawnThroughSilences(m, line, kinds, out.column_valid)) continue;
     const double centre = 0.5 * (line.first + line.last);
     if (std::abs(centre - expected_row) <= 15 &&
         (!nearest || std::abs(centre - expected_row) <
@@ -724,7 +789,7 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
   cv::Mat1b not_spectrum;  // overlays with their anti-aliased fringe (one pixel more)
   if (mask_overlays) cv::dilate(text | overlay, not_spectrum, cv::Mat());
   MaskEmptyColumns(m, kinds, lines, not_spectrum, expected_baseline_row, out);
-  CheckBaseline(lines, expected_baseline_row, out);
+  CheckBaseline(m, kinds, lines, expected_baseline_row, out);
   if (mask_overlays) {
     for (const Run& line : lines) out.valid.rowRange(line.first, line.last + 1).setTo(0);
     out.valid.setTo(0, text);

@@ -116,6 +116,22 @@ TEST(Envelope, NoiseFloorOnPureNoise) {
   EXPECT_DOUBLE_EQ(env->velocity_resolution, 0.5);
 }
 
+// A strong squeeze filling under a tenth of a quiet clip (a silent vein, one 200 ms squeeze at
+// 30 dB) is no weak signal: the clip-wide 90th percentile of column SNR lands on noise columns,
+// the strongest 150 ms do not (it read weak_signal and the clip indeterminate).
+TEST(Envelope, BriefStrongFlowIsNoWeakSignal) {
+  SyntheticSpec spec;
+  std::vector<double> v(static_cast<size_t>(spec.cols), 0.0);
+  for (size_t c = 150; c < 170; ++c) v[c] = 30;  // 20 of 300 columns: 6.7%
+  auto env = EstimateEnvelope(MakeSpectrogram(spec, v));
+  ASSERT_TRUE(env.has_value());
+  EXPECT_FALSE(env->weak_signal);
+  spec.signal_db = -25;  // the same squeeze under the noise: weak
+  auto weak = EstimateEnvelope(MakeSpectrogram(spec, v));
+  ASSERT_TRUE(weak.has_value());
+  EXPECT_TRUE(weak->weak_signal);
+}
+
 TEST(Envelope, NoiseFloorFollowsTheData) {
   SyntheticSpec quiet, loud;
   loud.headroom_db = -4;  // same spectrum displayed 10 dB brighter: the noise floor must move

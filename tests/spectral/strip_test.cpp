@@ -561,6 +561,82 @@ TEST(StripMasks, FlowGrowingAfterASilenceIsNoEraseBar) {
   EXPECT_TRUE(HasNote(*cut, "erase bar"));
 }
 
+// A black display without a drawn baseline (an independent renderer's look): a squeeze falling
+// to zero at its release, a valve gap of 6 dark columns, a reflux growing from the baseline. The
+// flow meets the baseline on both sides of the gap: silence, no erase bar (the squeeze's last
+// bright column read as "spectrum cut by a bar" and masked the reflux). Steady flow cut beside
+// the same gap (no fall into the baseline) is a sweep's bar.
+cv::Mat3b ValveGap(bool squeeze_falls) {
+  cv::Mat3b strip(kRows, kCols, cv::Vec3b(0, 0, 0));
+  for (int c = 60; c <= 110; ++c) {  // squeeze: sin^2 rise and fall to 0 at column 111
+    const double x = CV_PI * (c - 60) / 51.0;
+    const int height = squeeze_falls ? static_cast<int>(60 * std::sin(x) * std::sin(x)) : 12;
+    for (int r = 120 - height; r < 120; ++r) strip(r, c) = cv::Vec3b(200, 200, 200);
+  }
+  for (int c = 117; c < 230; ++c) {  // reflux below the baseline, growing from it
+    const int depth = std::min(40, 2 + 3 * (c - 117));
+    for (int r = 121; r <= 120 + depth; ++r) strip(r, c) = cv::Vec3b(200, 200, 200);
+  }
+  return strip;
+}
+
+TEST(StripMasks, AValveGapOnABlackDisplayIsNoEraseBar) {
+  auto s = SpectrogramFromDisplay(ImageWith(ValveGap(true)), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasNote(*s, "erase bar"));
+  for (int c = 117; c < 230; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  auto cut = SpectrogramFromDisplay(ImageWith(ValveGap(false)), SpectralRegion());
+  ASSERT_TRUE(cut.has_value());
+  EXPECT_TRUE(HasNote(*cut, "erase bar"));
+}
+
+// A thin sliver of slow flow 3 rows off the baseline (outside the wall filter's notch) is as
+// level as a drawn line. It fades before a silence (the reflux is on the other side) and is
+// missing across it: that is no erase bar, and no drawn baseline 3 rows off the calibration.
+// A line drawn at the calibrated zero row and cut over the same gap is the drawn baseline
+// interrupted by an erase bar.
+cv::Mat3b SliverAndSilence(bool drawn_line) {
+  cv::Mat3b strip(kRows, kCols, cv::Vec3b(0, 0, 0));
+  for (int c = 0; c < kCols; ++c) {
+    const bool quiet = c < 80 || c >= 200;  // slow antegrade flow: a 2-row sliver
+    if (quiet && !drawn_line) strip.rowRange(116, 118).col(c).setTo(cv::Vec3b(180, 180, 180));
+    if (drawn_line && (c < 150 || c > 160)) strip(120, c) = cv::Vec3b(180, 180, 180);
+  }
+  for (int c = 90; c < 150; ++c) {  // reflux below the baseline, back at it by column 150
+    const auto depth = static_cast<int>(std::lround(30 * std::sin(CV_PI * (c - 90) / 60.0)));
+    for (int r = 121; r <= 120 + depth; ++r) strip(r, c) = cv::Vec3b(200, 200, 200);
+  }
+  return strip;
+}
+
+TEST(StripMasks, ASliverOfSlowFlowIsNoDrawnLine) {
+  auto s = SpectrogramFromDisplay(ImageWith(SliverAndSilence(false)), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasNote(*s, "erase bar"));
+  EXPECT_FALSE(HasWarning(*s, "drawn baseline"));
+  for (int c = 161; c < 250; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  auto bar = SpectrogramFromDisplay(ImageWith(SliverAndSilence(true)), SpectralRegion());
+  ASSERT_TRUE(bar.has_value());
+  EXPECT_TRUE(HasNote(*bar, "erase bar"));
+}
+
+// The sliver may run right up to both sides of a silence (slow flow before a squeeze and after
+// it): only a line at the calibrated zero row is the drawn baseline whose gap marks a bar.
+TEST(StripMasks, ASliverUpToASilenceIsNoDrawnBaseline) {
+  cv::Mat3b strip(kRows, kCols, cv::Vec3b(0, 0, 0));
+  for (int c = 0; c < kCols; ++c) {
+    if (c < 150 || c > 160) strip.rowRange(116, 118).col(c).setTo(cv::Vec3b(180, 180, 180));
+  }
+  for (int c = 100; c < 150; ++c) {  // a squeeze falling to zero at the silence
+    const auto height = static_cast<int>(std::lround(50 * std::sin(CV_PI * (c - 100) / 50.0)));
+    for (int r = 116 - height; r < 118; ++r) strip(r, c) = cv::Vec3b(200, 200, 200);
+  }
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasNote(*s, "erase bar"));
+  for (int c = 161; c < 250; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+}
+
 TEST(StripMasks, EraseBarAndStaleSweepColumnsInvalid) {
   cv::Mat1b strip = NoisyStrip();
   strip.colRange(220, 228).setTo(0);  // erase bar; columns 228.. belong to the previous sweep
