@@ -381,27 +381,31 @@ bool IsBarCandidate(const cv::Mat1f& m, const Run& run) {
   return run.Width() >= kMinBarColumns && run.first >= zone && run.last < m.cols - zone;
 }
 
-// Whether column c holds bright spectrum (kAbruptLevel) away from the baseline (at least
-// kAbruptBaselineShare of the rows from `baseline_row`; NaN: anywhere). Pixels marked in
-// `overlays` (text, off-ramp colour; empty: none) are not spectrum.
+// Whether pixel (r, c) is bright spectrum: at kAbruptLevel with a bright pixel above or below it
+// (spectrum is a band along the velocity axis; a lone bright pixel is a grid dot, a 1-px drawn
+// line, a speck), and not marked in `overlays` (text, off-ramp colour; empty: none).
+bool BrightSpectrumPixel(const cv::Mat1f& m, int r, int c, const cv::Mat1b& overlays) {
+  if (m(r, c) < kAbruptLevel || (!overlays.empty() && overlays(r, c) != 0)) return false;
+  return (r > 0 && m(r - 1, c) >= kAbruptLevel) || (r + 1 < m.rows && m(r + 1, c) >= kAbruptLevel);
+}
+
+// Whether column c holds bright spectrum away from the baseline (at least kAbruptBaselineShare
+// of the rows from `baseline_row`; NaN: anywhere).
 bool BrightSpectrumAway(const cv::Mat1f& m, int c, const cv::Mat1b& overlays, double baseline_row) {
   const double min_distance = kAbruptBaselineShare * m.rows;
   for (int r = 0; r < m.rows; ++r) {
-    if (m(r, c) < kAbruptLevel) continue;
-    if (!overlays.empty() && overlays(r, c) != 0) continue;
     if (std::abs(r - baseline_row) < min_distance) continue;  // false for NaN: counts
-    return true;
+    if (BrightSpectrumPixel(m, r, c, overlays)) return true;
   }
   return false;
 }
 
-// Farthest row from `baseline_row` of bright spectrum (kAbruptLevel, not overlay) in column c;
-// -1 when there is none.
+// Farthest row from `baseline_row` of bright spectrum in column c; -1 when there is none.
 double BrightExtentRows(const cv::Mat1f& m, int c, const cv::Mat1b& overlays, double baseline_row) {
   double extent = -1;
   for (int r = 0; r < m.rows; ++r) {
-    if (m(r, c) < kAbruptLevel || (!overlays.empty() && overlays(r, c) != 0)) continue;
-    extent = std::max(extent, std::abs(r - baseline_row));
+    if (BrightSpectrumPixel(m, r, c, overlays))
+      extent = std::max(extent, std::abs(r - baseline_row));
   }
   return extent;
 }

@@ -206,6 +206,49 @@ TEST(Clip, EraseBarShowsThePreviousSweepAndEndsTheRecording) {
   EXPECT_LT(signal_end_s, bar * spec.display.seconds_per_column + 0.2);
 }
 
+// The scanner's auto-trace lies on the displayed spectrum's outer edge (within a few rows of the
+// truth envelope where there is flow) in every column; a dotted grid is drawn at the scale's
+// ticks. Both are named in the truth's conditions. Without them the strip is the plain one.
+TEST(Clip, AutoTraceFollowsTheSpectrumEdgeAndGridDotsTheTicks) {
+  ClipSpec spec = PlainSpec(Tint::kGray, false, 5);
+  const auto plain = GenerateClip(spec);
+  spec.display.auto_trace = spec.display.grid = true;
+  spec.display.auto_trace_bgr = cv::Scalar(80, 230, 230);
+  const auto decorated = GenerateClip(spec);
+  ASSERT_TRUE(plain.has_value() && decorated.has_value());
+  const cv::Rect strip = spec.display.strip;
+  const cv::Mat3b a = plain->frames.back()(strip), b = decorated->frames.back()(strip);
+  int traced = 0, near_truth = 0, flow_columns = 0;
+  const ClipTruth t = TruthOf(spec);
+  const StripScale scale = ScaleOf(spec.display, spec.signal);
+  for (int c = 0; c < b.cols; ++c) {
+    int farthest = -1;
+    for (int r = 0; r < b.rows; ++r) {
+      if (b(r, c) == cv::Vec3b(80, 230, 230)) {
+        farthest = std::max(farthest, std::abs(r - spec.display.baseline_row));
+      }
+    }
+    traced += farthest >= 0;
+    const double v = std::max(t.envelope.max_forward_cm_s[static_cast<size_t>(c)],
+                              t.envelope.max_reverse_cm_s[static_cast<size_t>(c)]);
+    if (v / scale.cm_s_per_row < 8) continue;  // the edge of flow at least 8 rows tall
+    ++flow_columns;
+    near_truth += std::abs(farthest - v / scale.cm_s_per_row) <= 0.25 * v / scale.cm_s_per_row;
+  }
+  EXPECT_GE(traced, b.cols * 95 / 100);
+  ASSERT_GT(flow_columns, 20);
+  EXPECT_GE(near_truth, flow_columns * 8 / 10) << near_truth << " of " << flow_columns;
+  int grid_dots = 0;  // gray dots where the plain strip differs only by the grid and the trace
+  for (int r = 0; r < b.rows; ++r) {
+    for (int c = 0; c < b.cols; ++c)
+      grid_dots += b(r, c) == cv::Vec3b(110, 110, 110) && a(r, c) != b(r, c);
+  }
+  EXPECT_GT(grid_dots, b.cols / 6);
+  const std::vector<std::string>& conditions = decorated->truth.conditions;
+  EXPECT_NE(std::find(conditions.begin(), conditions.end(), "auto_trace"), conditions.end());
+  EXPECT_NE(std::find(conditions.begin(), conditions.end(), "grid"), conditions.end());
+}
+
 TEST(Clip, PlannedDurationsStayClearOfThresholds) {
   Rng rng(5);
   for (int study = 0; study < 10; ++study) {

@@ -101,6 +101,8 @@ std::vector<std::string> Conditions(const ClipSpec& s, const ClipTruth& t) {
       {s.signal.profile == Profile::kBlunt, "blunt_profile"},
       {!s.segment.has_value(), "unknown_label"},
       {d.margin_left + d.margin_top + d.margin_right + d.margin_bottom > 0, "region_margin"},
+      {d.auto_trace, "auto_trace"},
+      {d.grid, "grid"},
   };
   std::vector<std::string> out;
   for (const auto& [on, name] : flags) {

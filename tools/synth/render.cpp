@@ -122,6 +122,51 @@ void DrawEcg(cv::Mat& strip, const DisplaySpec& d) {
   cv::polylines(strip, pts, false, cv::Scalar(60, 220, 60), 1, cv::LINE_8);
 }
 
+// Dotted lines across the strip at the scale's tick velocities (not at 0: the baseline's row).
+void DrawGrid(cv::Mat& strip, const DisplaySpec& d, const SignalSpec& s) {
+  const StripScale scale = ScaleOf(d, s);  // the same ticks as DrawScale (cm/s or kHz)
+  const double units_per_cm_s = d.hz_units ? DopplerShiftHz(s, 1.0) / 1000.0 : 1.0;
+  const double per_row = std::abs(scale.delta_y_cm_s) * units_per_cm_s;
+  const double rows_per_step = NiceStep(per_row * d.strip.height) / per_row;
+  for (int k = -50; k <= 50; ++k) {
+    const auto row = static_cast<int>(std::lround(d.baseline_row + k * rows_per_step));
+    if (k == 0 || row < 0 || row >= strip.rows) continue;
+    for (int c = 0; c < strip.cols; c += 6) {
+      strip.at<cv::Vec3b>(row, c) = cv::Vec3b(110, 110, 110);
+    }
+  }
+}
+
+// The scanner's auto-trace: on each side of the baseline, the outermost row where the display
+// intensity, smoothed over 5 x 5 pixels (speckle), reaches kTraceLevel, then a 9-column running
+// median; drawn as a 1-px line, on the baseline where a side holds no flow. It follows what is
+// displayed (also in the previous sweep right of an erase bar).
+void DrawAutoTrace(cv::Mat& strip, const cv::Mat1f& intensity, const DisplaySpec& d) {
+  constexpr float kTraceLevel = 0.2f;
+  constexpr int kMedian = 9;
+  cv::Mat1f smooth;
+  cv::blur(intensity, smooth, {5, 5});
+  for (const int dir : {-1, +1}) {  // -1: rows above the baseline, +1: below
+    std::vector<int> edge(static_cast<size_t>(smooth.cols), d.baseline_row);
+    for (int c = 0; c < smooth.cols; ++c) {
+      for (int r = d.baseline_row + dir; r >= 0 && r < smooth.rows; r += dir) {
+        if (smooth(r, c) >= kTraceLevel) edge[static_cast<size_t>(c)] = r;
+      }
+    }
+    std::vector<cv::Point> pts;
+    std::array<int, kMedian> w{};
+    for (int c = 0; c < smooth.cols; ++c) {
+      for (int k = 0; k < kMedian; ++k) {
+        const int at = std::clamp(c + k - kMedian / 2, 0, smooth.cols - 1);
+        w[static_cast<size_t>(k)] = edge[static_cast<size_t>(at)];
+      }
+      std::nth_element(w.begin(), w.begin() + kMedian / 2, w.end());
+      pts.emplace_back(c, w[kMedian / 2]);
+    }
+    cv::polylines(strip, pts, false, d.auto_trace_bgr, 1, cv::LINE_8);
+  }
+}
+
 void DrawOverlayText(cv::Mat& strip, const DisplaySpec& d, const SignalSpec& s) {
   const int gain = static_cast<int>(std::lround(20 + 200 * d.black_level));
   const std::string line1 = Format("PW %.1fMHz", s.transducer_hz / 1e6);
@@ -145,7 +190,9 @@ cv::Mat StripBgr(const cv::Mat1f& intensity, const DisplaySpec& d, const SignalS
   if (d.draw_baseline) {
     cv::line(strip, {0, d.baseline_row}, {strip.cols - 1, d.baseline_row}, d.baseline_bgr, 1);
   }
+  if (d.grid) DrawGrid(strip, d, s);
   if (d.ecg) DrawEcg(strip, d);
+  if (d.auto_trace) DrawAutoTrace(strip, intensity, d);
   if (d.overlay_text) DrawOverlayText(strip, d, s);
   if (d.erase_bar_column >= 0) {
     const int c0 = std::clamp(d.erase_bar_column, 0, strip.cols);

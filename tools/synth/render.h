@@ -72,6 +72,11 @@ struct DisplaySpec {
   double font_scale = 0.45;
   bool overlay_text = false;  // "PW 4.0MHz" / "Gn 45" inside the strip
   bool ecg = false;           // an ECG-like trace across the lower strip
+  // The scanner's own max-velocity auto-trace: a 1-px line along the displayed spectrum's outer
+  // edge on both sides (on the baseline where there is no flow), in this colour.
+  bool auto_trace = false;
+  cv::Scalar auto_trace_bgr{80, 230, 230};
+  bool grid = false;          // dotted horizontal lines at the scale's tick velocities
   int erase_bar_column = -1;  // first blank column of the sweep erase bar; < 0: none
   int erase_bar_width = 0;
   // A sweeping display writes left to right and erases ahead of itself: columns left of the

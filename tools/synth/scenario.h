@@ -31,7 +31,8 @@ struct PresetStyle {
   double tinted = 0.4, inverted_flow = 0.3, inverted_display = 0.2, shifted_baseline = 0.6;
   double aliasing = 0.1, overlay_text = 0.3, erase_bar = 0.2, ecg = 0.2, multiframe = 0.15;
   double hz_units = 0.1, cw = 0.08, low_snr = 0.1, two_maneuvers = 0.25, blunt = 0.3;
-  double region_margin = 0;  // share of clips whose spectral region holds a margin of panel
+  double region_margin = 0;         // share of clips whose spectral region holds a margin of panel
+  double auto_trace = 0, grid = 0;  // shares of clips with a scanner auto-trace / dotted grid
   int max_frames = 4;
   LabelStyle labels = LabelStyle::kVaried;
   // Tinted clips draw from Tint 1 .. tint_maps - 1 (all maps; the sample preset keeps the first
