@@ -36,6 +36,7 @@ constexpr double kUniformShare = 0.97;
 constexpr float kLineTolerance = 0.06f;  // a drawn line keeps its level within this
 constexpr double kLineShare = 0.6;       // ... over this share of the data columns
 constexpr float kLineMinLevel = 0.2f;
+constexpr double kDottedLineShare = 0.08;  // 1-px-tall dots in this share of the data columns
 constexpr float kOffRampRgb = 40.0f;  // JPEG chroma noise stays well below
 constexpr float kTextTopHat = 0.4f, kTextLevel = 0.7f, kTextWhite = 0.95f;
 constexpr float kTextGroundLevel = 0.15f;   // a stroke's surroundings this dark: the noise floor
@@ -753,6 +754,33 @@ bool DrawnThroughSilences(const cv::Mat1f& m, const Run& line, const std::vector
 
 // The drawn baseline checked against the calibration: the line nearest the calibrated zero row
 // (within 15 rows) more than 2 rows from it is a warning with the measured offset.
+// Whether pixel (r, c) is a 1-px-tall bright feature: at kLineMinLevel or more with both
+// vertical neighbours below half its level.
+bool ThinPixel(const cv::Mat1f& m, int r, int c) {
+  const float v = m(r, c);
+  return v >= kLineMinLevel && r > 0 && r + 1 < m.rows && m(r - 1, c) < 0.5f * v &&
+         m(r + 1, c) < 0.5f * v;
+}
+
+// Dotted (or dashed) drawn lines: rows where 1-px-tall bright features recur over
+// kDottedLineShare of the data columns. Spectrum is a band along the velocity axis, several rows
+// tall; a grid drawn as dots every few columns is neither a line (LineRuns: lit over most
+// columns) nor spectrum, and its dots read as flow spikes at the grid's velocities (a 16 cm/s
+// squeeze lost among spikes at 10 and 20 cm/s). Only the thin pixels of such rows are masked.
+void MaskDottedLines(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds, StripMasks& out) {
+  int data_columns = 0;
+  for (const ColumnKind k : kinds) data_columns += k == ColumnKind::kData;
+  const double needed = kDottedLineShare * data_columns;
+  for (int r = 1; r + 1 < m.rows; ++r) {
+    int thin = 0;
+    for (int c = 0; c < m.cols; ++c) thin += ThinPixel(m, r, c) ? 1 : 0;
+    if (thin < needed || thin == 0) continue;
+    for (int c = 0; c < m.cols; ++c) {
+      if (ThinPixel(m, r, c)) out.valid(r, c) = 0;
+    }
+  }
+}
+
 void CheckBaseline(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
                    const std::vector<Run>& lines, double expected_row, StripMasks& out) {
   const Run* nearest = nullptr;
@@ -796,6 +824,7 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
   CheckBaseline(m, kinds, lines, expected_baseline_row, out);
   if (mask_overlays) {
     for (const Run& line : lines) out.valid.rowRange(line.first, line.last + 1).setTo(0);
+    MaskDottedLines(m, kinds, out);
     out.valid.setTo(0, text);
     out.valid.setTo(0, overlay);
     const cv::Mat1b marks = LabelMarks((text == kWhiteText) | overlay);

@@ -138,11 +138,15 @@ void DrawGrid(cv::Mat& strip, const DisplaySpec& d, const SignalSpec& s) {
 }
 
 // The scanner's auto-trace: on each side of the baseline, the outermost row where the display
-// intensity, smoothed over 5 x 5 pixels (speckle), reaches kTraceLevel, then a 9-column running
+// intensity, smoothed over 5 x 5 pixels (speckle), reaches the trace level, then a 9-column running
 // median; drawn as a 1-px line, on the baseline where a side holds no flow. It follows what is
 // displayed (also in the previous sweep right of an erase bar).
+constexpr double kTraceMarginDb = 15;
 void DrawAutoTrace(cv::Mat& strip, const cv::Mat1f& intensity, const DisplaySpec& d) {
-  constexpr float kTraceLevel = 0.2f;
+  // A scanner traces at a fixed margin over its noise floor (the median noise sits at black_level;
+  // dynamic_range_db spans the intensity range), never below 0.2.
+  const auto trace_level =
+      static_cast<float>(std::max(0.2, d.black_level + kTraceMarginDb / d.dynamic_range_db));
   constexpr int kMedian = 9;
   cv::Mat1f smooth;
   cv::blur(intensity, smooth, {5, 5});
@@ -150,7 +154,7 @@ void DrawAutoTrace(cv::Mat& strip, const cv::Mat1f& intensity, const DisplaySpec
     std::vector<int> edge(static_cast<size_t>(smooth.cols), d.baseline_row);
     for (int c = 0; c < smooth.cols; ++c) {
       for (int r = d.baseline_row + dir; r >= 0 && r < smooth.rows; r += dir) {
-        if (smooth(r, c) >= kTraceLevel) edge[static_cast<size_t>(c)] = r;
+        if (smooth(r, c) >= trace_level) edge[static_cast<size_t>(c)] = r;
       }
     }
     std::vector<cv::Point> pts;
