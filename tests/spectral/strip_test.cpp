@@ -637,6 +637,28 @@ TEST(StripMasks, ASliverUpToASilenceIsNoDrawnBaseline) {
   for (int c = 161; c < 250; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
 }
 
+// A dotted grid (gray dots every 6 columns on two rows) is masked dot by dot; the spectrum and
+// the rows between the dots stay valid. Unmasked, the dots read as flow spikes at the grid's
+// velocities.
+TEST(StripMasks, DottedGridDotsAreMasked) {
+  cv::Mat1b strip = NoisyStrip();
+  for (int c = 0; c < kCols; c += 6) strip(60, c) = strip(180, c) = 110;
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  int dots = 0, masked = 0, between_valid = 0;
+  for (int c = 30; c < kCols - 30; c += 6) {
+    for (const int r : {60, 180}) {
+      if (c >= 100 && c < 200 && r == 60) continue;  // inside the flow band (30 cm/s = 60 rows)
+      ++dots;
+      masked += s->valid(r, c) == 0;
+      between_valid += s->valid(r, c + 3) != 0;  // a thin noise speck there is masked too
+    }
+  }
+  EXPECT_GE(masked, dots * 9 / 10) << masked << " of " << dots;
+  EXPECT_GE(between_valid, dots * 8 / 10) << between_valid << " of " << dots;
+  EXPECT_GE(cv::countNonZero(s->valid.rowRange(61, 120).colRange(100, 200)), 59 * 100 * 9 / 10);
+}
+
 TEST(StripMasks, EraseBarAndStaleSweepColumnsInvalid) {
   cv::Mat1b strip = NoisyStrip();
   strip.colRange(220, 228).setTo(0);  // erase bar; columns 228.. belong to the previous sweep
