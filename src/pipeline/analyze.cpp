@@ -281,6 +281,7 @@ StudyReport BuildReport(StudyWork& work, const RunConfig& config) {
   StudyReport report;
   report.tool_version = REFLUXSCAN_VERSION;
   report.options = config.provenance;
+  report.output_folder = work.folder;
   for (ClipOutcome& outcome : work.outcomes) {
     if (report.study.study_instance_uid.empty()) report.study = outcome.study;
     report.clips.push_back(std::move(outcome.result));

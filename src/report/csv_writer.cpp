@@ -14,7 +14,7 @@ namespace {
 
 using detail::Fixed;
 
-constexpr std::array<std::string_view, 30> kColumns = {
+constexpr std::array<std::string_view, 31> kColumns = {
     "level",
     "clip_id",
     "file",
@@ -47,6 +47,7 @@ constexpr std::array<std::string_view, 30> kColumns = {
     "study_instance_uid",
     "study_date",
     "reflux_duration_is_lower_bound",
+    "study_folder",
 };
 
 using Row = std::array<std::string, kColumns.size()>;
@@ -139,9 +140,10 @@ void AppendLine(std::string& out, const Cells& cells) {
   out += "\r\n";  // RFC 4180 line ending
 }
 
-void FillStudy(Row& row, const StudyInfo& study) {
-  row[Col("study_instance_uid")] = study.study_instance_uid;
-  row[Col("study_date")] = study.study_date;
+void FillStudy(Row& row, const StudyReport& report) {
+  row[Col("study_instance_uid")] = report.study.study_instance_uid;
+  row[Col("study_date")] = report.study.study_date;
+  row[Col("study_folder")] = report.output_folder;
 }
 
 }  // namespace
@@ -151,12 +153,12 @@ std::string ToCsv(const StudyReport& report) {
   AppendLine(out, kColumns);
   for (size_t i = 0; i < report.clips.size(); ++i) {
     Row row = ClipRow(report.clips[i], i);
-    FillStudy(row, report.study);
+    FillStudy(row, report);
     AppendLine(out, row);
   }
   for (const SegmentFinding& s : report.segments) {
     Row row = SegmentRow(report, s);
-    FillStudy(row, report.study);
+    FillStudy(row, report);
     AppendLine(out, row);
   }
   return out;

@@ -209,7 +209,8 @@ Json HeaderJson(const StudyReport& report) {
                 {"patient_name", TextOrNull(s.patient_name)},
                 {"study_date", TextOrNull(s.study_date)},
                 {"study_description", TextOrNull(s.study_description)},
-                {"accession_number", TextOrNull(s.accession_number)}};
+                {"accession_number", TextOrNull(s.accession_number)},
+                {"output_folder", TextOrNull(report.output_folder)}};
   return j;
 }
 

@@ -519,6 +519,9 @@ TEST(Analyze, AntegradeOverrideFromTheManifestOrTheRun) {
   }
   EXPECT_GT(checked, 10u);
   EXPECT_EQ(report["options"]["antegrade"], "down");
+  // The output folder is named in the report (CSV: study_folder on every row).
+  EXPECT_EQ(report["study"]["output_folder"],
+            FindReports(out).at(0).parent_path().filename().string());
 }
 
 // A study analysed again writes the formats asked for and removes the others: an earlier run's

@@ -107,7 +107,7 @@ TEST(ReportCsv, EmptyReportHasOnlyTheHeader) {
   const Table t = ParseCsv(ToCsv(StudyReport{}));
   ASSERT_EQ(t.size(), 1u);
   EXPECT_EQ(t[0].front(), "level");
-  EXPECT_EQ(t[0].back(), "reflux_duration_is_lower_bound");
+  EXPECT_EQ(t[0].back(), "study_folder");
 }
 
 }  // namespace

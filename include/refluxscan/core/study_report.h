@@ -100,6 +100,9 @@ struct StudyReport {
   std::vector<std::pair<std::string, std::string>> options;  // provenance: option name -> value
   std::string tool_version;
   std::string generated_at_utc;
+  // The study's folder under the output folder (sanitized, unique in the run; a StudyInstanceUID
+  // shared by several patients is split into <name>_p1, _p2, ...); empty outside `analyze`.
+  std::string output_folder;
 };
 
 }  // namespace refluxscan
