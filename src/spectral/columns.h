@@ -1,6 +1,8 @@
 #pragma once
 // Whole-matrix column statistics: one vectorized pass instead of a strided scan per column.
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -11,11 +13,15 @@
 
 namespace refluxscan::spectral::detail {
 
-// Non-zero pixels in each column of an 8-bit mask (e.g. the result of `m >= level`).
-inline std::vector<int> CountPerColumn(const cv::Mat& mask) {
-  cv::Mat1i sums;
-  cv::reduce(mask / 255, sums, 0, cv::REDUCE_SUM, CV_32S);
-  return std::vector<int>(sums.begin(), sums.end());
+// Non-zero pixels in each column of an 8-bit mask, in one row-major pass (no `mask / 255`
+// temporary and reduce).
+inline std::vector<int> CountPerColumn(const cv::Mat1b& mask) {
+  std::vector<int> count(static_cast<size_t>(mask.cols), 0);
+  for (int r = 0; r < mask.rows; ++r) {
+    const uchar* row = mask.ptr<uchar>(r);
+    for (int c = 0; c < mask.cols; ++c) count[static_cast<size_t>(c)] += row[c] != 0 ? 1 : 0;
+  }
+  return count;
 }
 
 // Pixels per column of a float matrix that satisfy `pred` (e.g. x >= level): the same counts as
@@ -28,6 +34,37 @@ std::vector<int> CountPerColumnIf(const cv::Mat1f& m, Pred pred) {
     for (int c = 0; c < m.cols; ++c) count[static_cast<size_t>(c)] += pred(row[c]) ? 1 : 0;
   }
   return count;
+}
+
+// Calls f(c) for every c with row[c] != 0, in increasing order. Masks in the strip stage are
+// sparse (text strokes, marks: a few % of the pixels), so eight zero bytes are skipped at once;
+// the same visits as testing every byte.
+template <typename F>
+void ForEachNonZero(const uint8_t* row, int cols, F f) {
+  int c = 0;
+  for (; c + 8 <= cols; c += 8) {
+    uint64_t word;
+    std::memcpy(&word, row + c, sizeof word);
+    if (word == 0) continue;
+    for (int k = c; k < c + 8; ++k) {
+      if (row[k] != 0) f(k);
+    }
+  }
+  for (; c < cols; ++c) {
+    if (row[c] != 0) f(c);
+  }
+}
+
+// Whether any pixel of `m` is above `level` (stops at the first): the same answer as
+// max(m) > level without reading the whole matrix when the answer is yes.
+inline bool AnyAbove(const cv::Mat1f& m, float level) {
+  for (int r = 0; r < m.rows; ++r) {
+    const float* row = m.ptr<float>(r);
+    bool any = false;  // branch-free per row (vectorizes); one test per row
+    for (int c = 0; c < m.cols; ++c) any |= row[c] > level;
+    if (any) return true;
+  }
+  return false;
 }
 
 // A rows x cols view of `store`, which grows only when too small. A worker that keeps its stores

@@ -69,8 +69,8 @@ void FillMasked(const Spectrogram& s, PreparedSpectrum& p) {
   p.interpolated.assign(static_cast<size_t>(s.Columns()), 0);
   const bool have_mask = s.valid.size() == s.intensity.size();
   // Valid pixels per column in one pass (a per-column countNonZero walks a strided view).
-  cv::Mat1i valid_per_column;
-  if (have_mask) cv::reduce(s.valid / 255, valid_per_column, 0, cv::REDUCE_SUM, CV_32S);
+  const std::vector<int> valid_per_column =
+      have_mask ? CountPerColumn(s.valid) : std::vector<int>();
   const auto cols = static_cast<size_t>(s.Columns());
   std::vector<uint8_t> fill(cols, 0);
   // source[k]: the valid column whose (filled) values invalid column k takes, or k itself.
@@ -82,7 +82,7 @@ void FillMasked(const Spectrogram& s, PreparedSpectrum& p) {
     source[cs] = c;
     if (!ColumnValid(s, c)) continue;
     if (have_mask) {
-      const int masked = s.Rows() - valid_per_column(0, c);
+      const int masked = s.Rows() - valid_per_column[cs];
       p.interpolated[cs] = masked > std::max(3, s.Rows() / 50) ? 1 : 0;
       fill[cs] = masked > 0 && masked < s.Rows() ? 1 : 0;
       any_fill = any_fill || fill[cs];
@@ -96,10 +96,14 @@ void FillMasked(const Spectrogram& s, PreparedSpectrum& p) {
   // Valid columns are filled first, then copied into the invalid ones (which are never filled
   // themselves): the same values as filling and copying column by column.
   if (any_fill) FillColumns(p.filled, s.valid, fill);
-  if (any_copy) {
+  if (any_copy) {  // only the invalid columns (source[c] != c) change
+    std::vector<size_t> copied;
+    for (size_t c = 0; c < cols; ++c) {
+      if (static_cast<size_t>(source[c]) != c) copied.push_back(c);
+    }
     for (int r = 0; r < s.Rows(); ++r) {
       float* row = p.filled.ptr<float>(r);
-      for (size_t c = 0; c < cols; ++c) row[c] = row[source[c]];
+      for (const size_t c : copied) row[c] = row[source[c]];
     }
   }
 }

@@ -160,14 +160,20 @@ bool IsLine(std::vector<float>& row, std::vector<int>& bins) {
 // Rows that hold a drawn horizontal line: nearly constant, visible level over most data columns.
 std::vector<Run> LineRuns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds) {
   std::vector<Run> runs;
-  std::vector<float> row;
+  std::vector<int> data_columns;  // the row's values IsLine sees, in column order
+  for (int c = 0; c < m.cols; ++c) {
+    if (kinds[static_cast<size_t>(c)] == ColumnKind::kData) data_columns.push_back(c);
+  }
+  const bool all_data = data_columns.size() == static_cast<size_t>(m.cols);
+  std::vector<float> row(data_columns.size());
   std::vector<int> bins;
-  row.reserve(static_cast<size_t>(m.cols));
   for (int r = 0; r < m.rows; ++r) {
-    row.clear();
     const float* data = m.ptr<float>(r);
-    for (int c = 0; c < m.cols; ++c) {
-      if (kinds[static_cast<size_t>(c)] == ColumnKind::kData) row.push_back(data[c]);
+    if (all_data) {
+      row.assign(data, data + m.cols);
+    } else {
+      row.resize(data_columns.size());  // IsLine may have reordered, never resized
+      for (size_t i = 0; i < data_columns.size(); ++i) row[i] = data[data_columns[i]];
     }
     if (!IsLine(row, bins)) continue;
     if (!runs.empty() && runs.back().last == r - 1) {
@@ -274,8 +280,8 @@ std::vector<uchar> TextLabels(const cv::Mat1f& m, const cv::Mat1f& opened, const
     const uchar* cand = candidate.ptr<uchar>(r);
     const uchar* wh = white.ptr<uchar>(r);
     const float* v = m.ptr<float>(r);
-    for (int c = 0; c < labels.cols; ++c) {
-      if (!cand[c]) continue;  // white pixels are candidates; most pixels are neither
+    // White pixels are candidates; most pixels are neither.
+    ForEachNonZero(cand, labels.cols, [&](int c) {
       const auto k = static_cast<size_t>(l[c]);
       ++total[k];
       if ((cand[c] & kBrightCandidate) != 0) {
@@ -285,7 +291,7 @@ std::vector<uchar> TextLabels(const cv::Mat1f& m, const cv::Mat1f& opened, const
       }
       whites[k] += wh[c] ? 1 : 0;
       dark[k] += (cand[c] & kGroundedCandidate) != 0 ? 1 : 0;
-    }
+    });
   }
   std::sort(levels.begin(), levels.end());
   std::vector<float> component_levels;
@@ -315,9 +321,7 @@ std::vector<uchar> TextLabels(const cv::Mat1f& m, const cv::Mat1f& opened, const
 // pixel: kWhiteText, kGroundedText or 0.
 cv::Mat1b TextMask(const cv::Mat1f& m, double baseline_row) {
   cv::Mat1b mask(m.size(), uchar{0});
-  double hi = 0;
-  cv::minMaxLoc(m, nullptr, &hi);
-  if (hi <= kTextTopHat) return mask;
+  if (!AnyAbove(m, kTextTopHat)) return mask;
   thread_local struct {
     cv::Mat1b candidate, white, grouped;
     cv::Mat1i labels;
@@ -332,12 +336,11 @@ cv::Mat1b TextMask(const cv::Mat1f& m, double baseline_row) {
   cv::dilate(candidate, grouped, cv::Mat());
   const int n = cv::connectedComponents(grouped, labels, 8, CV_32S);
   const std::vector<uchar> text = TextLabels(m, opened, labels, n, candidate, white, baseline_row);
-  for (int r = 0; r < m.rows; ++r) {
+  for (int r = 0; r < m.rows; ++r) {  // labelled pixels are the grouped ones; 0 is never text
     const int* l = labels.ptr<int>(r);
     uchar* out = mask.ptr<uchar>(r);
-    for (int c = 0; c < m.cols; ++c) {
-      if (l[c] != 0) out[c] = text[static_cast<size_t>(l[c])];  // background (0) is never text
-    }
+    ForEachNonZero(grouped.ptr<uchar>(r), m.cols,
+                   [&](int c) { out[c] = text[static_cast<size_t>(l[c])]; });
   }
   cv::dilate(mask, mask, cv::Mat());
   return mask;
@@ -461,7 +464,8 @@ bool ErasesTheNoise(const std::vector<int>& lit_per_column, int rows, const Run&
 void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
                       const std::vector<Run>& lines, const cv::Mat1b& overlays, double baseline_row,
                       StripMasks& out) {
-  const std::vector<int> lit_per_column = CountPerColumn(m > kBlackLevel);
+  const std::vector<int> lit_per_column =
+      CountPerColumnIf(m, [](float x) { return x > kBlackLevel; });
   const double background_lit = BackgroundLitShare(lit_per_column, m.rows, kinds);
   const bool noise_background = background_lit >= kNoiseBackgroundLitShare;
   const int cols = m.cols;
@@ -659,14 +663,13 @@ cv::Mat1b LabelMarks(const cv::Mat1b& marks) {
   cv::Mat1i labels = ReuseBuffer(store, marks.rows, marks.cols);
   const int n = cv::connectedComponents(marks, labels, 8, CV_32S);
   std::vector<int> first(static_cast<size_t>(n), marks.cols), last(static_cast<size_t>(n), -1);
-  for (int r = 0; r < marks.rows; ++r) {
+  for (int r = 0; r < marks.rows; ++r) {  // labelled pixels (l != 0) are the marked ones
     const int* l = labels.ptr<int>(r);
-    for (int c = 0; c < marks.cols; ++c) {
-      if (l[c] == 0) continue;
+    ForEachNonZero(marks.ptr<uchar>(r), marks.cols, [&](int c) {
       const auto k = static_cast<size_t>(l[c]);
       first[k] = std::min(first[k], c);
       last[k] = std::max(last[k], c);
-    }
+    });
   }
   const int zone = std::max(1, static_cast<int>(kEdgeZoneShare * marks.cols));
   std::vector<uchar> keep(static_cast<size_t>(n), 0);
@@ -677,11 +680,12 @@ cv::Mat1b LabelMarks(const cv::Mat1b& marks) {
     any_wide = any_wide || wide;
   }
   if (!any_wide) return marks;
-  cv::Mat1b out(marks.size());
+  cv::Mat1b out(marks.size(), uchar{0});  // background: label 0, never kept
   for (int r = 0; r < marks.rows; ++r) {
     const int* l = labels.ptr<int>(r);
     uchar* o = out.ptr<uchar>(r);
-    for (int c = 0; c < marks.cols; ++c) o[c] = keep[static_cast<size_t>(l[c])];
+    ForEachNonZero(marks.ptr<uchar>(r), marks.cols,
+                   [&](int c) { o[c] = keep[static_cast<size_t>(l[c])]; });
   }
   return out;
 }
