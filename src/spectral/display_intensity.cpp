@@ -229,29 +229,68 @@ double LumaGap(const RampSegment& g, double luma) {
   return std::max({0.0, g.luma_lo - luma, luma - g.luma_hi});
 }
 
-// Position along the ramp (arc length / total) of the nearest ramp point, and the distance.
-// The nearest point over all segments, ties to the first segment: the segment nearest in luma is
-// projected first, and a segment is skipped when its luma gap alone puts it farther than the
-// best so far (a bound with a rounding margin: it never skips a segment that could win). Exactly
-// the answer of projecting on every segment in order, at a fraction of the cost (a JPEG-tinted
-// strip has ~10^4 distinct colours and ramps have up to 65 segments).
-std::pair<float, float> ProjectOnRamp(const std::vector<RampSegment>& segments, double arc_total,
-                                      const double (&c)[3]) {
-  const double luma = LumaOf(c);
-  size_t guess = 0;
-  double guess_gap = 1e300;
-  for (size_t i = 0; i < segments.size() && guess_gap > 0; ++i) {
-    const double gap = LumaGap(segments[i], luma);
-    if (gap < guess_gap) guess_gap = gap, guess = i;
+// The segments ordered by the low end of their luma range, for ProjectOnRamp's search: built
+// once per strip.
+struct RampIndex {
+  std::vector<RampSegment> segments;
+  std::vector<size_t> by_lo;   // segment indices, luma_lo ascending
+  std::vector<double> lo;      // luma_lo in that order
+  std::vector<double> max_hi;  // max luma_hi over by_lo[0..k]
+};
+
+RampIndex IndexRamp(std::vector<RampSegment> segments) {
+  RampIndex x;
+  x.segments = std::move(segments);
+  x.by_lo.resize(x.segments.size());
+  for (size_t i = 0; i < x.by_lo.size(); ++i) x.by_lo[i] = i;
+  std::stable_sort(x.by_lo.begin(), x.by_lo.end(), [&](size_t a, size_t b) {
+    return x.segments[a].luma_lo < x.segments[b].luma_lo;
+  });
+  double hi = -1e300;
+  for (const size_t i : x.by_lo) {
+    x.lo.push_back(x.segments[i].luma_lo);
+    hi = std::max(hi, x.segments[i].luma_hi);
+    x.max_hi.push_back(hi);
   }
+  return x;
+}
+
+// Position along the ramp (arc length / total) of the nearest ramp point, and the distance.
+// The nearest point over all segments, ties to the first segment (lowest index). A segment whose
+// luma gap alone puts it farther than the best so far is skipped (a bound with a rounding margin:
+// it never skips a segment that could win or tie), so the answer does not depend on the order in
+// which segments are tried: it is exactly the answer of projecting on every segment in order.
+// Segments are tried outward from the colour's luma in luma_lo order, and each direction stops
+// once the bound rules out everything left in it: below, through the running maximum of
+// luma_hi; above, through luma_lo itself. A JPEG-tinted strip has ~10^4 distinct colours and
+// ramps have up to 65 segments, of which a handful lie near a colour's luma.
+std::pair<float, float> ProjectOnRamp(const RampIndex& x, double arc_total, const double (&c)[3]) {
+  const double luma = LumaOf(c);
   SegmentProjection best;
-  if (!segments.empty()) best = ProjectOnSegment(segments[guess], guess, c);
-  for (size_t i = 0; i < segments.size(); ++i) {
-    if (i == guess) continue;
-    const double gap = LumaGap(segments[i], luma);
-    if (gap * gap > best.d2 * kLumaNorm2 * (1 + 1e-9) + 1e-9) continue;
-    const SegmentProjection p = ProjectOnSegment(segments[i], i, c);
-    if (p.d2 < best.d2 || (p.d2 == best.d2 && i < best.index)) best = p;
+  bool have_best = false;
+  auto skip_above = [](double d2) { return d2 * kLumaNorm2 * (1 + 1e-9) + 1e-9; };
+  double bound = 0;  // read only once have_best
+  auto consider = [&](size_t i) {
+    const double gap = LumaGap(x.segments[i], luma);
+    if (have_best && gap * gap > bound) return;
+    const SegmentProjection p = ProjectOnSegment(x.segments[i], i, c);
+    if (!have_best || p.d2 < best.d2 || (p.d2 == best.d2 && i < best.index)) {
+      best = p;
+      have_best = true;
+      bound = skip_above(best.d2);
+    }
+  };
+  const auto first_above =
+      static_cast<size_t>(std::upper_bound(x.lo.begin(), x.lo.end(), luma) - x.lo.begin());
+  for (size_t k = first_above; k-- > 0;) {    // luma_lo <= luma: gap = max(0, luma - luma_hi)
+    const double below = luma - x.max_hi[k];  // <= every gap of by_lo[0..k] when positive
+    if (have_best && below > 0 && below * below > bound) break;
+    consider(x.by_lo[k]);
+  }
+  for (size_t k = first_above; k < x.lo.size(); ++k) {  // luma_lo > luma: gap = luma_lo - luma
+    const double above = x.lo[k] - luma;
+    if (have_best && above * above > bound) break;
+    consider(x.by_lo[k]);
   }
   return {static_cast<float>(std::max(0.0, best.arc) / arc_total),
           static_cast<float>(std::sqrt(best.d2))};
@@ -288,7 +327,7 @@ IntensityMap TintedMap(const cv::Mat3b& strip) {
     arc.push_back(arc.back() + cv::norm(ramp[i] - ramp[i - 1]));
   const double arc_floor = arc[floor_point];
   for (double& a : arc) a -= arc_floor;
-  const std::vector<RampSegment> segments = RampSegments(ramp, arc);
+  const RampIndex index = IndexRamp(RampSegments(ramp, arc));
   IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size()), true};
   thread_local ProjectionCache cache;
   cache.Clear();  // the ramp is the strip's own
@@ -302,7 +341,7 @@ IntensityMap TintedMap(const cv::Mat3b& strip) {
       const auto& [position, distance] = cache.Get(key, [&] {
         const double colour[3] = {static_cast<double>(p[0]), static_cast<double>(p[1]),
                                   static_cast<double>(p[2])};
-        return ProjectOnRamp(segments, arc.back(), colour);
+        return ProjectOnRamp(index, arc.back(), colour);
       });
       intensity[c] = position;
       off_ramp[c] = distance;

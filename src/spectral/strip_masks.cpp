@@ -205,13 +205,12 @@ void TextCandidates(const cv::Mat1f& m, cv::Mat1f& opened, cv::Mat1b& candidate,
     const uchar* body = near_body.ptr<uchar>(r);
     uchar* cand = candidate.ptr<uchar>(r);
     uchar* wh = white.ptr<uchar>(r);
-    for (int c = 0; c < m.cols; ++c) {
-      const bool stroke = v[c] - o[c] > kTextTopHat;
-      const bool grounded = stroke && body[c] == 0;  // bright enough by contrast
-      const bool bright = stroke && v[c] > kTextLevel;
-      cand[c] =
-          static_cast<uchar>((bright ? kBrightCandidate : 0) | (grounded ? kGroundedCandidate : 0));
-      wh[c] = bright && v[c] >= kTextWhite ? 255 : 0;
+    for (int c = 0; c < m.cols; ++c) {  // branch-free: the same bits, vectorizable
+      const int stroke = v[c] - o[c] > kTextTopHat ? 1 : 0;
+      const int grounded = stroke & (body[c] == 0 ? 1 : 0);  // bright enough by contrast
+      const int bright = stroke & (v[c] > kTextLevel ? 1 : 0);
+      cand[c] = static_cast<uchar>(bright * kBrightCandidate | grounded * kGroundedCandidate);
+      wh[c] = static_cast<uchar>(255 * (bright & (v[c] >= kTextWhite ? 1 : 0)));
     }
   }
 }
