@@ -17,9 +17,10 @@ namespace refluxscan::spectral::detail {
 // temporary and reduce).
 inline std::vector<int> CountPerColumn(const cv::Mat1b& mask) {
   std::vector<int> count(static_cast<size_t>(mask.cols), 0);
+  int* __restrict n = count.data();  // restrict: byte reads may otherwise alias the counts
   for (int r = 0; r < mask.rows; ++r) {
-    const uchar* row = mask.ptr<uchar>(r);
-    for (int c = 0; c < mask.cols; ++c) count[static_cast<size_t>(c)] += row[c] != 0 ? 1 : 0;
+    const uchar* __restrict row = mask.ptr<uchar>(r);
+    for (int c = 0, cols = mask.cols; c < cols; ++c) n[c] += row[c] != 0 ? 1 : 0;
   }
   return count;
 }
@@ -29,9 +30,10 @@ inline std::vector<int> CountPerColumn(const cv::Mat1b& mask) {
 template <typename Pred>
 std::vector<int> CountPerColumnIf(const cv::Mat1f& m, Pred pred) {
   std::vector<int> count(static_cast<size_t>(m.cols), 0);
+  int* __restrict n = count.data();
   for (int r = 0; r < m.rows; ++r) {
-    const float* row = m.ptr<float>(r);
-    for (int c = 0; c < m.cols; ++c) count[static_cast<size_t>(c)] += pred(row[c]) ? 1 : 0;
+    const float* __restrict row = m.ptr<float>(r);
+    for (int c = 0, cols = m.cols; c < cols; ++c) n[c] += pred(row[c]) ? 1 : 0;
   }
   return count;
 }

@@ -199,13 +199,13 @@ void TextCandidates(const cv::Mat1f& m, cv::Mat1f& opened, cv::Mat1b& candidate,
   cv::compare(opened, kTextGroundLevel, near_body, cv::CMP_GT);
   const int side = 2 * kTextBodyDistance + 1;
   cv::dilate(near_body, near_body, cv::getStructuringElement(cv::MORPH_RECT, {side, side}));
-  for (int r = 0; r < m.rows; ++r) {
-    const float* v = m.ptr<float>(r);
-    const float* o = opened.ptr<float>(r);
-    const uchar* body = near_body.ptr<uchar>(r);
-    uchar* cand = candidate.ptr<uchar>(r);
-    uchar* wh = white.ptr<uchar>(r);
-    for (int c = 0; c < m.cols; ++c) {  // branch-free: the same bits, vectorizable
+  for (int r = 0; r < m.rows; ++r) {  // restrict: byte stores may otherwise alias the inputs
+    const float* __restrict v = m.ptr<float>(r);
+    const float* __restrict o = opened.ptr<float>(r);
+    const uchar* __restrict body = near_body.ptr<uchar>(r);
+    uchar* __restrict cand = candidate.ptr<uchar>(r);
+    uchar* __restrict wh = white.ptr<uchar>(r);
+    for (int c = 0, cols = m.cols; c < cols; ++c) {  // branch-free: the same bits
       const int stroke = v[c] - o[c] > kTextTopHat ? 1 : 0;
       const int grounded = stroke & (body[c] == 0 ? 1 : 0);  // bright enough by contrast
       const int bright = stroke & (v[c] > kTextLevel ? 1 : 0);
@@ -502,11 +502,11 @@ double MedianLitPixels(const cv::Mat1f& m, const cv::Mat1b& text,
   std::vector<int> lit(static_cast<size_t>(m.cols), 0);
   for (int r = 0; r < m.rows; ++r) {
     if (line_row[static_cast<size_t>(r)]) continue;
-    const float* row = m.ptr<float>(r);
-    const uchar* mark = text.ptr<uchar>(r);
-    for (int c = 0; c < m.cols; ++c) {  // branch-free (vectorizes): the same count
-      lit[static_cast<size_t>(c)] +=
-          static_cast<int>(mark[c] == 0) & static_cast<int>(row[c] > 0.1f);
+    const float* __restrict row = m.ptr<float>(r);
+    const uchar* __restrict mark = text.ptr<uchar>(r);
+    int* __restrict count = lit.data();  // restrict: byte reads may otherwise alias the counts
+    for (int c = 0, cols = m.cols; c < cols; ++c) {  // branch-free (vectorizes): the same count
+      count[c] += static_cast<int>(mark[c] == 0) & static_cast<int>(row[c] > 0.1f);
     }
   }
   // Only the valid columns between the edge zones: labels, blank and erased columns are not
@@ -739,11 +739,10 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
   }
   // Invalid columns cleared row by row (a setTo per column view walks it one row at a time).
   if (std::find(out.column_valid.begin(), out.column_valid.end(), 0) != out.column_valid.end()) {
+    const uint8_t* __restrict keep = out.column_valid.data();
     for (int r = 0; r < m.rows; ++r) {
-      uchar* row = out.valid.ptr<uchar>(r);
-      for (int c = 0; c < m.cols; ++c) {
-        if (!out.column_valid[static_cast<size_t>(c)]) row[c] = 0;
-      }
+      uchar* __restrict row = out.valid.ptr<uchar>(r);
+      for (int c = 0, cols = m.cols; c < cols; ++c) row[c] = keep[c] ? row[c] : 0;
     }
   }
   return out;
