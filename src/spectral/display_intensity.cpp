@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 #include <vector>
 
 #include <opencv2/imgproc.hpp>
@@ -487,9 +488,29 @@ bool MostlyNearGrayBesideOverlays(const cv::Mat3b& strip) {
 
 }  // namespace
 
-IntensityMap MapDisplayIntensity(const cv::Mat& strip, double baseline_row) {
+bool SameIntensityMap(double baseline_a, double baseline_b, int rows) {
+  for (int r = 0; r < rows; ++r) {  // MostlyNearGray's only use of the baseline
+    if ((std::abs(r - baseline_a) <= kLineBaselineRows) !=
+        (std::abs(r - baseline_b) <= kLineBaselineRows)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+IntensityMap MapDisplayIntensity(const cv::Mat& strip, double baseline_row,
+                                 const GrayRowsSource& outer) {
   if (strip.empty()) return {};
+  // The gray map is a function of each pixel alone: when this strip reads as gray and so did the
+  // taller strip it is a part of, its map is those rows of that strip's map.
+  auto outer_rows = [&]() -> std::optional<IntensityMap> {
+    if (!outer.map || outer.map->tinted) return std::nullopt;
+    const cv::Range rows(outer.first_row, outer.first_row + strip.rows);
+    return IntensityMap{outer.map->intensity.rowRange(rows).clone(),
+                        outer.map->off_ramp.rowRange(rows).clone(), false};
+  };
   if (strip.type() == CV_8UC1) {
+    if (auto reused = outer_rows()) return std::move(*reused);
     IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size(), 0.0f), false};
     std::array<float, 256> level{};
     for (int g = 0; g < 256; ++g) level[static_cast<size_t>(g)] = GrayLevel(g);
@@ -508,10 +529,12 @@ IntensityMap MapDisplayIntensity(const cv::Mat& strip, double baseline_row) {
   } else {
     cv::Mat tmp;
     strip.convertTo(tmp, CV_8U);
-    return MapDisplayIntensity(tmp, baseline_row);
+    return MapDisplayIntensity(tmp, baseline_row, outer);
   }
   const bool gray = MostlyNearGray(bgr, baseline_row) || MostlyNearGrayBesideOverlays(bgr);
-  return gray ? GrayMap(bgr) : TintedMap(bgr);
+  if (!gray) return TintedMap(bgr);
+  if (auto reused = outer_rows()) return std::move(*reused);
+  return GrayMap(bgr);
 }
 
 }  // namespace refluxscan::spectral::detail
