@@ -69,6 +69,31 @@ inline bool AnyAbove(const cv::Mat1f& m, float level) {
   return false;
 }
 
+// The value std::nth_element would place at index k of v[0, n) (the (k+1)-th smallest), for a
+// k in the upper part of the range. When at least n - k of the values are >= `floor`, those are
+// the top of the sorted range (every value below `floor` ranks under all of them), so the answer
+// is selected among them alone; otherwise among all. `floor` only decides how much is sorted: a
+// guess near the answer (a neighbouring column's) makes the selection a few dozen values.
+inline float KthSmallest(const float* v, size_t n, size_t k, float floor,
+                         std::vector<float>& scratch) {
+  scratch.resize(n);
+  size_t kept = 0;
+  for (size_t i = 0; i < n; ++i) {  // branch-free compaction of the values >= floor
+    scratch[kept] = v[i];
+    kept += v[i] >= floor ? 1 : 0;
+  }
+  const size_t from_top = n - k;  // the answer and the values ranked above it
+  if (kept >= from_top) {
+    const auto at = static_cast<long>(kept - from_top);
+    std::nth_element(scratch.begin(), scratch.begin() + at,
+                     scratch.begin() + static_cast<long>(kept));
+    return scratch[static_cast<size_t>(at)];
+  }
+  scratch.assign(v, v + n);
+  std::nth_element(scratch.begin(), scratch.begin() + static_cast<long>(k), scratch.end());
+  return scratch[k];
+}
+
 // A rows x cols view of `store`, which grows only when too small. A worker that keeps its stores
 // across strips of varying size stops mapping and faulting in fresh pages for every strip (on the
 // measured machine the page faults cost as much as the arithmetic they fed).

@@ -37,8 +37,6 @@ constexpr double kOverlayStrokeShare = 0.5;  // of the coloured lit pixels: they
 // g / 255 correctly rounded to float, for every 8-bit level (the exact gray contract).
 float GrayLevel(int g) { return static_cast<float>(g / 255.0); }
 
-double Luma(const cv::Vec3b& c) { return 0.114 * c[0] + 0.587 * c[1] + 0.299 * c[2]; }
-
 int MedianOfHistogram(const std::array<int, 256>& h, int count) {
   int seen = 0;
   for (int v = 0; v < 256; ++v) {
@@ -50,15 +48,36 @@ int MedianOfHistogram(const std::array<int, 256>& h, int count) {
 
 // Median colour of the pixels in each luma bin (per channel), for bins with enough pixels;
 // `counts` receives every bin's pixel count.
+// Each channel's term of a colour's luma (0.114 B + 0.587 G + 0.299 R) for every 8-bit level:
+// the same products, so their sum in the same order is bit-for-bit the luma computed directly.
+struct LumaTerms {
+  std::array<double, 256> b, g, r;
+};
+const LumaTerms& LumaTermTable() {
+  static const LumaTerms t = [] {
+    LumaTerms x{};
+    for (int v = 0; v < 256; ++v) {
+      const auto i = static_cast<size_t>(v);
+      const auto u = static_cast<uchar>(v);
+      x.b[i] = 0.114 * u, x.g[i] = 0.587 * u, x.r[i] = 0.299 * u;
+    }
+    return x;
+  }();
+  return t;
+}
+
 std::vector<std::pair<int, Rgb>> LumaBinMedians(const cv::Mat3b& strip, std::vector<int>& count) {
-  thread_local std::vector<std::array<std::array<int, 256>, 3>> hist(kLumaBins);
+  thread_local std::vector<std::array<std::array<int, 256>, 3>> hist_store(kLumaBins);
+  auto& hist = hist_store;  // one thread-local lookup, not one per pixel
   for (auto& h : hist) h = {};
   count.assign(kLumaBins, 0);
+  const LumaTerms& luma = LumaTermTable();
   for (int r = 0; r < strip.rows; ++r) {
     const cv::Vec3b* px = strip.ptr<cv::Vec3b>(r);
-    for (int c = 0; c < strip.cols; ++c) {
+    for (int c = 0, cols = strip.cols; c < cols; ++c) {
       const cv::Vec3b p = px[c];
-      const int bin = std::min(kLumaBins - 1, static_cast<int>(Luma(p) * kLumaBins / 256.0));
+      const double y = luma.b[p[0]] + luma.g[p[1]] + luma.r[p[2]];
+      const int bin = std::min(kLumaBins - 1, static_cast<int>(y * kLumaBins / 256.0));
       ++count[static_cast<size_t>(bin)];
       for (int ch = 0; ch < 3; ++ch)
         ++hist[static_cast<size_t>(bin)][static_cast<size_t>(ch)][p[ch]];
@@ -330,22 +349,30 @@ IntensityMap TintedMap(const cv::Mat3b& strip) {
   for (double& a : arc) a -= arc_floor;
   const RampIndex index = IndexRamp(RampSegments(ramp, arc));
   IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size()), true};
-  thread_local ProjectionCache cache;
-  cache.Clear();  // the ramp is the strip's own
+  thread_local ProjectionCache cache_store;
+  ProjectionCache& cache = cache_store;  // one thread-local lookup, not one per pixel
+  cache.Clear();                         // the ramp is the strip's own
   for (int r = 0; r < strip.rows; ++r) {
     const cv::Vec3b* px = strip.ptr<cv::Vec3b>(r);
     float* intensity = out.intensity.ptr<float>(r);
     float* off_ramp = out.off_ramp.ptr<float>(r);
-    for (int c = 0; c < strip.cols; ++c) {
+    // Neighbours often share a colour (the floor, flat overlays): the previous pixel's answer is
+    // reused without the cache lookup (both are the projection of that colour).
+    uint32_t last_key = 0xffffffffu;  // not a 24-bit colour
+    std::pair<float, float> last{};
+    for (int c = 0, cols = strip.cols; c < cols; ++c) {
       const cv::Vec3b p = px[c];
       const uint32_t key = (uint32_t{p[0]} << 16) | (uint32_t{p[1]} << 8) | p[2];
-      const auto& [position, distance] = cache.Get(key, [&] {
-        const double colour[3] = {static_cast<double>(p[0]), static_cast<double>(p[1]),
-                                  static_cast<double>(p[2])};
-        return ProjectOnRamp(index, arc.back(), colour);
-      });
-      intensity[c] = position;
-      off_ramp[c] = distance;
+      if (key != last_key) {
+        last_key = key;
+        last = cache.Get(key, [&] {
+          const double colour[3] = {static_cast<double>(p[0]), static_cast<double>(p[1]),
+                                    static_cast<double>(p[2])};
+          return ProjectOnRamp(index, arc.back(), colour);
+        });
+      }
+      intensity[c] = last.first;
+      off_ramp[c] = last.second;
     }
   }
   return out;
@@ -422,7 +449,8 @@ bool IsLoneLine(const LitCounts& n, size_t total) {
 // gray map (the black floor) it is masked as the overlay it is. `baseline_row` is the strip row
 // of zero velocity (NaN: unknown). Stops as soon as the rows left cannot change the answer.
 bool MostlyNearGray(const cv::Mat3b& strip, double baseline_row) {
-  thread_local LitCounts n;
+  thread_local LitCounts store;
+  LitCounts& n = store;  // one thread-local lookup, not one per pixel
   n.lit = n.gray = n.near_baseline = 0;
   n.per_column.assign(static_cast<size_t>(strip.cols), 0);
   const double line_share = kMaxLineLitShare * static_cast<double>(strip.total());

@@ -161,13 +161,17 @@ ColumnMoments Moments(const Spectrogram& s, const detail::PreparedSpectrum& prep
 }
 
 // Column SNR in dB: the 95th percentile of the smoothed column above the noise level.
-double ColumnSnrDb(const cv::Mat1f& smoothed_columns, int c, double noise_level, double dr_db) {
+// `percentile` carries the previous column's percentile from call to call: the selection starts
+// from a little below it (KthSmallest; exact whatever the guess).
+double ColumnSnrDb(const cv::Mat1f& smoothed_columns, int c, double noise_level, double dr_db,
+                   float& percentile) {
+  constexpr float kGuessBelow = 0.03f;  // display units: neighbouring columns differ less
   const float* column = smoothed_columns.ptr<float>(c);
   thread_local std::vector<float> v;  // one allocation per worker, not per column
-  v.assign(column, column + smoothed_columns.cols);
-  const size_t k = v.size() * 95 / 100;
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
-  return (v[k] - noise_level) * dr_db;
+  const auto n = static_cast<size_t>(smoothed_columns.cols);
+  const size_t k = n * 95 / 100;
+  percentile = detail::KthSmallest(column, n, k, percentile - kGuessBelow, v);
+  return (percentile - noise_level) * dr_db;
 }
 
 // SNR of the flow itself: the 95th percentile of the smoothed column over the rows of the
@@ -243,10 +247,12 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
   const ColumnMoments moments = Moments(s, prep, noise.power);
   e.weak_below_db = WeakBelowDb(levels, noise, s.dynamic_range_db);
   Envelope& env = e.env;
+  float percentile = -std::numeric_limits<float>::infinity();  // ColumnSnrDb's guess
   for (int c = 0; c < s.Columns(); ++c) {
     const auto cs = static_cast<size_t>(c);
     ColumnSides& sd = e.sides[cs];
-    e.snr_db[cs] = ColumnSnrDb(prep.smoothed_columns, c, noise.level, s.dynamic_range_db);
+    e.snr_db[cs] =
+        ColumnSnrDb(prep.smoothed_columns, c, noise.level, s.dynamic_range_db, percentile);
     if (!s.column_valid.empty() && !s.column_valid[cs]) {
       env.flags[cs] |= kColumnMasked;
       env.max_forward[cs] = env.max_reverse[cs] = env.mean[cs] = kNan;
