@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include <opencv2/core/hal/intrin.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "refluxscan/spectral/strip.h"
@@ -391,24 +392,49 @@ const std::array<float, 766>& IntensityOfChannelSum() {
 
 // Gray map, possibly with coloured overlays: mean of the channels (exactly gray/255 for gray
 // pixels); off-ramp = distance from the gray diagonal (0 for gray pixels).
+void GrayPixel(const uchar* p, const std::array<float, 766>& level, float& intensity,
+               float& off_ramp) {
+  const int sum = p[0] + p[1] + p[2];
+  intensity = level[static_cast<size_t>(sum)];
+  if (p[0] == p[1] && p[1] == p[2]) {
+    off_ramp = 0.0f;
+    return;
+  }
+  const double mean = sum / 3.0;
+  const double d0 = p[0] - mean, d1 = p[1] - mean, d2 = p[2] - mean;
+  off_ramp = static_cast<float>(std::sqrt(d0 * d0 + d1 * d1 + d2 * d2));
+}
+
+// GrayPixel for the first pixels of a row, 16 at a time: a block of gray pixels (the common
+// case) takes its levels from the table and off-ramp 0 without the per-pixel test, any other
+// block goes pixel by pixel. Returns how many pixels it mapped.
+int GrayMapRow(const uchar* px, int cols, const std::array<float, 766>& level, float* intensity,
+               float* off_ramp) {
+  int c = 0;
+#if CV_SIMD128
+  for (; c + 16 <= cols; c += 16) {
+    cv::v_uint8x16 b, g, rd;
+    cv::v_load_deinterleave(px + 3 * c, b, g, rd);
+    if (cv::v_signmask((b == g) & (g == rd)) != 0xffff) {
+      for (int k = c; k < c + 16; ++k) GrayPixel(px + 3 * k, level, intensity[k], off_ramp[k]);
+      continue;
+    }
+    for (int k = c; k < c + 16; ++k) intensity[k] = level[3 * static_cast<size_t>(px[3 * k])];
+    for (int q = 0; q < 16; q += 4) cv::v_store(off_ramp + c + q, cv::v_setzero_f32());
+  }
+#endif
+  return c;
+}
+
 IntensityMap GrayMap(const cv::Mat3b& strip) {
   IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size()), false};
   const auto& level = IntensityOfChannelSum();
   for (int r = 0; r < strip.rows; ++r) {
-    const cv::Vec3b* px = strip.ptr<cv::Vec3b>(r);
+    const uchar* px = strip.ptr<uchar>(r);
     float* intensity = out.intensity.ptr<float>(r);
     float* off_ramp = out.off_ramp.ptr<float>(r);
-    for (int c = 0; c < strip.cols; ++c) {
-      const cv::Vec3b p = px[c];
-      const int sum = p[0] + p[1] + p[2];
-      intensity[c] = level[static_cast<size_t>(sum)];
-      if (p[0] == p[1] && p[1] == p[2]) {
-        off_ramp[c] = 0.0f;
-        continue;
-      }
-      const double mean = sum / 3.0;
-      const double d0 = p[0] - mean, d1 = p[1] - mean, d2 = p[2] - mean;
-      off_ramp[c] = static_cast<float>(std::sqrt(d0 * d0 + d1 * d1 + d2 * d2));
+    for (int c = GrayMapRow(px, strip.cols, level, intensity, off_ramp); c < strip.cols; ++c) {
+      GrayPixel(px + 3 * c, level, intensity[c], off_ramp[c]);
     }
   }
   return out;
@@ -420,6 +446,39 @@ struct LitCounts {
   size_t near_baseline = 0;     // lit pixels within kLineBaselineRows of the baseline row
   std::vector<int> per_column;  // lit pixels of each column
 };
+
+// MostlyNearGray's counts for the first pixels of a BGR row, 16 at a time (the scalar loop's
+// tests on deinterleaved channels: the same counts). Returns how many pixels it counted; the
+// caller counts the rest.
+int CountLitRow(const uchar* px, int cols, int* per_column, size_t& lit, size_t& gray) {
+  int c = 0;
+#if CV_SIMD128
+  const cv::v_uint8x16 lit_level = cv::v_setall_u8(kMinLitLevel);
+  const cv::v_uint8x16 gray_spread = cv::v_setall_u8(kNearGraySpread);
+  const cv::v_uint8x16 one = cv::v_setall_u8(1);
+  for (; c + 16 <= cols; c += 16) {
+    cv::v_uint8x16 b, g, rd;
+    cv::v_load_deinterleave(px + 3 * c, b, g, rd);
+    const cv::v_uint8x16 hi = cv::v_max(b, cv::v_max(g, rd));
+    const cv::v_uint8x16 lo = cv::v_min(b, cv::v_min(g, rd));
+    const cv::v_uint8x16 is_lit = hi >= lit_level;                       // 0xff: lit
+    const cv::v_uint8x16 is_gray = is_lit & ((hi - lo) <= gray_spread);  // hi >= lo: no wrap
+    lit += static_cast<size_t>(__builtin_popcount(static_cast<unsigned>(cv::v_signmask(is_lit))));
+    gray += static_cast<size_t>(__builtin_popcount(static_cast<unsigned>(cv::v_signmask(is_gray))));
+    cv::v_uint16x8 lit16[2];
+    cv::v_expand(is_lit & one, lit16[0], lit16[1]);
+    for (int half = 0; half < 2; ++half) {
+      cv::v_uint32x4 lit32[2];
+      cv::v_expand(lit16[half], lit32[0], lit32[1]);
+      for (int q = 0; q < 2; ++q) {
+        int* at = per_column + c + 8 * half + 4 * q;
+        cv::v_store(at, cv::v_load(at) + cv::v_reinterpret_as_s32(lit32[q]));
+      }
+    }
+  }
+#endif
+  return c;
+}
 
 // Whether the lit pixels are a lone thin line across the strip (an ECG or auto-trace on an
 // otherwise empty strip), not a spectrum: few lit pixels in all (< kMaxLineLitShare), spread over
@@ -457,7 +516,8 @@ bool MostlyNearGray(const cv::Mat3b& strip, double baseline_row) {
   for (int r = 0; r < strip.rows; ++r) {
     const uchar* px = strip.ptr<uchar>(r);
     const size_t lit_before = n.lit;
-    for (int c = 0; c < strip.cols; ++c, px += 3) {
+    int c = CountLitRow(px, strip.cols, n.per_column.data(), n.lit, n.gray);
+    for (px += 3 * c; c < strip.cols; ++c, px += 3) {
       const int hi = std::max({px[0], px[1], px[2]}), lo = std::min({px[0], px[1], px[2]});
       if (hi < kMinLitLevel) continue;
       ++n.lit;
