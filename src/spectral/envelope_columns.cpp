@@ -218,15 +218,21 @@ NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
   }
   int far_count = 0;
   for (const auto& [first, end] : far_rows) far_count += end - first;
+  // Each column's far rows summed in increasing row order, all columns at once (row-major over
+  // the untransposed strip: the same additions per column, vectorized across columns).
+  const cv::Mat1f& strip = prepared.smoothed;
+  std::vector<double> far_sum(static_cast<size_t>(strip.cols), 0.0);
+  for (const auto& [first, end] : far_rows) {
+    for (int r = first; r < end; ++r) {
+      const float* __restrict row = strip.ptr<float>(r);
+      double* __restrict sum = far_sum.data();
+      for (int c = 0, cols = strip.cols; c < cols; ++c) sum[c] += row[c];
+    }
+  }
   std::vector<std::pair<double, int>> quiet;  // (mean of far rows, column)
   for (int c = 0; c < columns.rows; ++c) {
     if (!column_valid.empty() && !column_valid[static_cast<size_t>(c)]) continue;
-    double sum = 0;
-    const float* column = columns.ptr<float>(c);
-    for (const auto& [first, end] : far_rows) {
-      for (int r = first; r < end; ++r) sum += column[r];
-    }
-    if (far_count > 0) quiet.emplace_back(sum / far_count, c);
+    if (far_count > 0) quiet.emplace_back(far_sum[static_cast<size_t>(c)] / far_count, c);
   }
   std::sort(quiet.begin(), quiet.end());
   // Specks: their upper percentile over the quieter half of the columns (the quietest 30% are
