@@ -160,21 +160,24 @@ bool IsLine(std::vector<float>& row, std::vector<int>& bins) {
 // Rows that hold a drawn horizontal line: nearly constant, visible level over most data columns.
 std::vector<Run> LineRuns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds) {
   std::vector<Run> runs;
-  std::vector<int> data_columns;  // the row's values IsLine sees, in column order
+  // The row's values IsLine sees: the data columns in column order, copied run by run.
+  std::vector<Run> data_runs;
+  size_t data_count = 0;
   for (int c = 0; c < m.cols; ++c) {
-    if (kinds[static_cast<size_t>(c)] == ColumnKind::kData) data_columns.push_back(c);
+    if (kinds[static_cast<size_t>(c)] != ColumnKind::kData) continue;
+    ++data_count;
+    if (!data_runs.empty() && data_runs.back().last == c - 1) {
+      data_runs.back().last = c;
+    } else {
+      data_runs.push_back({c, c});
+    }
   }
-  const bool all_data = data_columns.size() == static_cast<size_t>(m.cols);
-  std::vector<float> row(data_columns.size());
+  std::vector<float> row(data_count);
   std::vector<int> bins;
   for (int r = 0; r < m.rows; ++r) {
     const float* data = m.ptr<float>(r);
-    if (all_data) {
-      row.assign(data, data + m.cols);
-    } else {
-      row.resize(data_columns.size());  // IsLine may have reordered, never resized
-      for (size_t i = 0; i < data_columns.size(); ++i) row[i] = data[data_columns[i]];
-    }
+    float* out = row.data();  // IsLine may reorder the row, never resize it
+    for (const Run& run : data_runs) out = std::copy(data + run.first, data + run.last + 1, out);
     if (!IsLine(row, bins)) continue;
     if (!runs.empty() && runs.back().last == r - 1) {
       runs.back().last = r;
