@@ -8,13 +8,17 @@ namespace refluxscan::report::detail {
 std::string Base64(std::span<const unsigned char> bytes) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::string out((bytes.size() + 2) / 3 * 4, '=');  // written in place: no push_back per char
   size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
+  char* o = out.data();
+  for (; i + 2 < bytes.size(); i += 3, o += 4) {
     const unsigned v = (unsigned{bytes[i]} << 16) | (unsigned{bytes[i + 1]} << 8) | bytes[i + 2];
-    for (int shift : {18, 12, 6, 0}) out.push_back(kAlphabet[(v >> shift) & 0x3f]);
+    o[0] = kAlphabet[(v >> 18) & 0x3f];
+    o[1] = kAlphabet[(v >> 12) & 0x3f];
+    o[2] = kAlphabet[(v >> 6) & 0x3f];
+    o[3] = kAlphabet[v & 0x3f];
   }
+  out.resize(static_cast<size_t>(o - out.data()));
   const size_t rest = bytes.size() - i;
   if (rest == 0) return out;
   unsigned v = unsigned{bytes[i]} << 16;

@@ -1,6 +1,8 @@
 #pragma once
 // Whole-matrix column statistics: one vectorized pass instead of a strided scan per column.
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -11,11 +13,16 @@
 
 namespace refluxscan::spectral::detail {
 
-// Non-zero pixels in each column of an 8-bit mask (e.g. the result of `m >= level`).
-inline std::vector<int> CountPerColumn(const cv::Mat& mask) {
-  cv::Mat1i sums;
-  cv::reduce(mask / 255, sums, 0, cv::REDUCE_SUM, CV_32S);
-  return std::vector<int>(sums.begin(), sums.end());
+// Non-zero pixels in each column of an 8-bit mask, in one row-major pass (no `mask / 255`
+// temporary and reduce).
+inline std::vector<int> CountPerColumn(const cv::Mat1b& mask) {
+  std::vector<int> count(static_cast<size_t>(mask.cols), 0);
+  int* __restrict n = count.data();  // restrict: byte reads may otherwise alias the counts
+  for (int r = 0; r < mask.rows; ++r) {
+    const uchar* __restrict row = mask.ptr<uchar>(r);
+    for (int c = 0, cols = mask.cols; c < cols; ++c) n[c] += row[c] != 0 ? 1 : 0;
+  }
+  return count;
 }
 
 // Pixels per column of a float matrix that satisfy `pred` (e.g. x >= level): the same counts as
@@ -23,11 +30,68 @@ inline std::vector<int> CountPerColumn(const cv::Mat& mask) {
 template <typename Pred>
 std::vector<int> CountPerColumnIf(const cv::Mat1f& m, Pred pred) {
   std::vector<int> count(static_cast<size_t>(m.cols), 0);
+  int* __restrict n = count.data();
   for (int r = 0; r < m.rows; ++r) {
-    const float* row = m.ptr<float>(r);
-    for (int c = 0; c < m.cols; ++c) count[static_cast<size_t>(c)] += pred(row[c]) ? 1 : 0;
+    const float* __restrict row = m.ptr<float>(r);
+    for (int c = 0, cols = m.cols; c < cols; ++c) n[c] += pred(row[c]) ? 1 : 0;
   }
   return count;
+}
+
+// Calls f(c) for every c with row[c] != 0, in increasing order. Masks in the strip stage are
+// sparse (text strokes, marks: a few % of the pixels), so eight zero bytes are skipped at once;
+// the same visits as testing every byte.
+template <typename F>
+void ForEachNonZero(const uint8_t* row, int cols, F f) {
+  int c = 0;
+  for (; c + 8 <= cols; c += 8) {
+    uint64_t word;
+    std::memcpy(&word, row + c, sizeof word);
+    if (word == 0) continue;
+    for (int k = c; k < c + 8; ++k) {
+      if (row[k] != 0) f(k);
+    }
+  }
+  for (; c < cols; ++c) {
+    if (row[c] != 0) f(c);
+  }
+}
+
+// Whether any pixel of `m` is above `level` (stops at the first): the same answer as
+// max(m) > level without reading the whole matrix when the answer is yes.
+inline bool AnyAbove(const cv::Mat1f& m, float level) {
+  for (int r = 0; r < m.rows; ++r) {
+    const float* row = m.ptr<float>(r);
+    bool any = false;  // branch-free per row (vectorizes); one test per row
+    for (int c = 0; c < m.cols; ++c) any |= row[c] > level;
+    if (any) return true;
+  }
+  return false;
+}
+
+// The value std::nth_element would place at index k of v[0, n) (the (k+1)-th smallest), for a
+// k in the upper part of the range. When at least n - k of the values are >= `floor`, those are
+// the top of the sorted range (every value below `floor` ranks under all of them), so the answer
+// is selected among them alone; otherwise among all. `floor` only decides how much is sorted: a
+// guess near the answer (a neighbouring column's) makes the selection a few dozen values.
+inline float KthSmallest(const float* v, size_t n, size_t k, float floor,
+                         std::vector<float>& scratch) {
+  scratch.resize(n);
+  size_t kept = 0;
+  for (size_t i = 0; i < n; ++i) {  // branch-free compaction of the values >= floor
+    scratch[kept] = v[i];
+    kept += v[i] >= floor ? 1 : 0;
+  }
+  const size_t from_top = n - k;  // the answer and the values ranked above it
+  if (kept >= from_top) {
+    const auto at = static_cast<long>(kept - from_top);
+    std::nth_element(scratch.begin(), scratch.begin() + at,
+                     scratch.begin() + static_cast<long>(kept));
+    return scratch[static_cast<size_t>(at)];
+  }
+  scratch.assign(v, v + n);
+  std::nth_element(scratch.begin(), scratch.begin() + static_cast<long>(k), scratch.end());
+  return scratch[k];
 }
 
 // A rows x cols view of `store`, which grows only when too small. A worker that keeps its stores

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 #include <vector>
 
+#include <opencv2/core/hal/intrin.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "refluxscan/spectral/strip.h"
@@ -36,8 +38,6 @@ constexpr double kOverlayStrokeShare = 0.5;  // of the coloured lit pixels: they
 // g / 255 correctly rounded to float, for every 8-bit level (the exact gray contract).
 float GrayLevel(int g) { return static_cast<float>(g / 255.0); }
 
-double Luma(const cv::Vec3b& c) { return 0.114 * c[0] + 0.587 * c[1] + 0.299 * c[2]; }
-
 int MedianOfHistogram(const std::array<int, 256>& h, int count) {
   int seen = 0;
   for (int v = 0; v < 256; ++v) {
@@ -49,15 +49,36 @@ int MedianOfHistogram(const std::array<int, 256>& h, int count) {
 
 // Median colour of the pixels in each luma bin (per channel), for bins with enough pixels;
 // `counts` receives every bin's pixel count.
+// Each channel's term of a colour's luma (0.114 B + 0.587 G + 0.299 R) for every 8-bit level:
+// the same products, so their sum in the same order is bit-for-bit the luma computed directly.
+struct LumaTerms {
+  std::array<double, 256> b, g, r;
+};
+const LumaTerms& LumaTermTable() {
+  static const LumaTerms t = [] {
+    LumaTerms x{};
+    for (int v = 0; v < 256; ++v) {
+      const auto i = static_cast<size_t>(v);
+      const auto u = static_cast<uchar>(v);
+      x.b[i] = 0.114 * u, x.g[i] = 0.587 * u, x.r[i] = 0.299 * u;
+    }
+    return x;
+  }();
+  return t;
+}
+
 std::vector<std::pair<int, Rgb>> LumaBinMedians(const cv::Mat3b& strip, std::vector<int>& count) {
-  thread_local std::vector<std::array<std::array<int, 256>, 3>> hist(kLumaBins);
+  thread_local std::vector<std::array<std::array<int, 256>, 3>> hist_store(kLumaBins);
+  auto& hist = hist_store;  // one thread-local lookup, not one per pixel
   for (auto& h : hist) h = {};
   count.assign(kLumaBins, 0);
+  const LumaTerms& luma = LumaTermTable();
   for (int r = 0; r < strip.rows; ++r) {
     const cv::Vec3b* px = strip.ptr<cv::Vec3b>(r);
-    for (int c = 0; c < strip.cols; ++c) {
+    for (int c = 0, cols = strip.cols; c < cols; ++c) {
       const cv::Vec3b p = px[c];
-      const int bin = std::min(kLumaBins - 1, static_cast<int>(Luma(p) * kLumaBins / 256.0));
+      const double y = luma.b[p[0]] + luma.g[p[1]] + luma.r[p[2]];
+      const int bin = std::min(kLumaBins - 1, static_cast<int>(y * kLumaBins / 256.0));
       ++count[static_cast<size_t>(bin)];
       for (int ch = 0; ch < 3; ++ch)
         ++hist[static_cast<size_t>(bin)][static_cast<size_t>(ch)][p[ch]];
@@ -229,29 +250,68 @@ double LumaGap(const RampSegment& g, double luma) {
   return std::max({0.0, g.luma_lo - luma, luma - g.luma_hi});
 }
 
-// Position along the ramp (arc length / total) of the nearest ramp point, and the distance.
-// The nearest point over all segments, ties to the first segment: the segment nearest in luma is
-// projected first, and a segment is skipped when its luma gap alone puts it farther than the
-// best so far (a bound with a rounding margin: it never skips a segment that could win). Exactly
-// the answer of projecting on every segment in order, at a fraction of the cost (a JPEG-tinted
-// strip has ~10^4 distinct colours and ramps have up to 65 segments).
-std::pair<float, float> ProjectOnRamp(const std::vector<RampSegment>& segments, double arc_total,
-                                      const double (&c)[3]) {
-  const double luma = LumaOf(c);
-  size_t guess = 0;
-  double guess_gap = 1e300;
-  for (size_t i = 0; i < segments.size() && guess_gap > 0; ++i) {
-    const double gap = LumaGap(segments[i], luma);
-    if (gap < guess_gap) guess_gap = gap, guess = i;
+// The segments ordered by the low end of their luma range, for ProjectOnRamp's search: built
+// once per strip.
+struct RampIndex {
+  std::vector<RampSegment> segments;
+  std::vector<size_t> by_lo;   // segment indices, luma_lo ascending
+  std::vector<double> lo;      // luma_lo in that order
+  std::vector<double> max_hi;  // max luma_hi over by_lo[0..k]
+};
+
+RampIndex IndexRamp(std::vector<RampSegment> segments) {
+  RampIndex x;
+  x.segments = std::move(segments);
+  x.by_lo.resize(x.segments.size());
+  for (size_t i = 0; i < x.by_lo.size(); ++i) x.by_lo[i] = i;
+  std::stable_sort(x.by_lo.begin(), x.by_lo.end(), [&](size_t a, size_t b) {
+    return x.segments[a].luma_lo < x.segments[b].luma_lo;
+  });
+  double hi = -1e300;
+  for (const size_t i : x.by_lo) {
+    x.lo.push_back(x.segments[i].luma_lo);
+    hi = std::max(hi, x.segments[i].luma_hi);
+    x.max_hi.push_back(hi);
   }
+  return x;
+}
+
+// Position along the ramp (arc length / total) of the nearest ramp point, and the distance.
+// The nearest point over all segments, ties to the first segment (lowest index). A segment whose
+// luma gap alone puts it farther than the best so far is skipped (a bound with a rounding margin:
+// it never skips a segment that could win or tie), so the answer does not depend on the order in
+// which segments are tried: it is exactly the answer of projecting on every segment in order.
+// Segments are tried outward from the colour's luma in luma_lo order, and each direction stops
+// once the bound rules out everything left in it: below, through the running maximum of
+// luma_hi; above, through luma_lo itself. A JPEG-tinted strip has ~10^4 distinct colours and
+// ramps have up to 65 segments, of which a handful lie near a colour's luma.
+std::pair<float, float> ProjectOnRamp(const RampIndex& x, double arc_total, const double (&c)[3]) {
+  const double luma = LumaOf(c);
   SegmentProjection best;
-  if (!segments.empty()) best = ProjectOnSegment(segments[guess], guess, c);
-  for (size_t i = 0; i < segments.size(); ++i) {
-    if (i == guess) continue;
-    const double gap = LumaGap(segments[i], luma);
-    if (gap * gap > best.d2 * kLumaNorm2 * (1 + 1e-9) + 1e-9) continue;
-    const SegmentProjection p = ProjectOnSegment(segments[i], i, c);
-    if (p.d2 < best.d2 || (p.d2 == best.d2 && i < best.index)) best = p;
+  bool have_best = false;
+  auto skip_above = [](double d2) { return d2 * kLumaNorm2 * (1 + 1e-9) + 1e-9; };
+  double bound = 0;  // read only once have_best
+  auto consider = [&](size_t i) {
+    const double gap = LumaGap(x.segments[i], luma);
+    if (have_best && gap * gap > bound) return;
+    const SegmentProjection p = ProjectOnSegment(x.segments[i], i, c);
+    if (!have_best || p.d2 < best.d2 || (p.d2 == best.d2 && i < best.index)) {
+      best = p;
+      have_best = true;
+      bound = skip_above(best.d2);
+    }
+  };
+  const auto first_above =
+      static_cast<size_t>(std::upper_bound(x.lo.begin(), x.lo.end(), luma) - x.lo.begin());
+  for (size_t k = first_above; k-- > 0;) {    // luma_lo <= luma: gap = max(0, luma - luma_hi)
+    const double below = luma - x.max_hi[k];  // <= every gap of by_lo[0..k] when positive
+    if (have_best && below > 0 && below * below > bound) break;
+    consider(x.by_lo[k]);
+  }
+  for (size_t k = first_above; k < x.lo.size(); ++k) {  // luma_lo > luma: gap = luma_lo - luma
+    const double above = x.lo[k] - luma;
+    if (have_best && above * above > bound) break;
+    consider(x.by_lo[k]);
   }
   return {static_cast<float>(std::max(0.0, best.arc) / arc_total),
           static_cast<float>(std::sqrt(best.d2))};
@@ -288,24 +348,32 @@ IntensityMap TintedMap(const cv::Mat3b& strip) {
     arc.push_back(arc.back() + cv::norm(ramp[i] - ramp[i - 1]));
   const double arc_floor = arc[floor_point];
   for (double& a : arc) a -= arc_floor;
-  const std::vector<RampSegment> segments = RampSegments(ramp, arc);
+  const RampIndex index = IndexRamp(RampSegments(ramp, arc));
   IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size()), true};
-  thread_local ProjectionCache cache;
-  cache.Clear();  // the ramp is the strip's own
+  thread_local ProjectionCache cache_store;
+  ProjectionCache& cache = cache_store;  // one thread-local lookup, not one per pixel
+  cache.Clear();                         // the ramp is the strip's own
   for (int r = 0; r < strip.rows; ++r) {
     const cv::Vec3b* px = strip.ptr<cv::Vec3b>(r);
     float* intensity = out.intensity.ptr<float>(r);
     float* off_ramp = out.off_ramp.ptr<float>(r);
-    for (int c = 0; c < strip.cols; ++c) {
+    // Neighbours often share a colour (the floor, flat overlays): the previous pixel's answer is
+    // reused without the cache lookup (both are the projection of that colour).
+    uint32_t last_key = 0xffffffffu;  // not a 24-bit colour
+    std::pair<float, float> last{};
+    for (int c = 0, cols = strip.cols; c < cols; ++c) {
       const cv::Vec3b p = px[c];
       const uint32_t key = (uint32_t{p[0]} << 16) | (uint32_t{p[1]} << 8) | p[2];
-      const auto& [position, distance] = cache.Get(key, [&] {
-        const double colour[3] = {static_cast<double>(p[0]), static_cast<double>(p[1]),
-                                  static_cast<double>(p[2])};
-        return ProjectOnRamp(segments, arc.back(), colour);
-      });
-      intensity[c] = position;
-      off_ramp[c] = distance;
+      if (key != last_key) {
+        last_key = key;
+        last = cache.Get(key, [&] {
+          const double colour[3] = {static_cast<double>(p[0]), static_cast<double>(p[1]),
+                                    static_cast<double>(p[2])};
+          return ProjectOnRamp(index, arc.back(), colour);
+        });
+      }
+      intensity[c] = last.first;
+      off_ramp[c] = last.second;
     }
   }
   return out;
@@ -324,24 +392,49 @@ const std::array<float, 766>& IntensityOfChannelSum() {
 
 // Gray map, possibly with coloured overlays: mean of the channels (exactly gray/255 for gray
 // pixels); off-ramp = distance from the gray diagonal (0 for gray pixels).
+void GrayPixel(const uchar* p, const std::array<float, 766>& level, float& intensity,
+               float& off_ramp) {
+  const int sum = p[0] + p[1] + p[2];
+  intensity = level[static_cast<size_t>(sum)];
+  if (p[0] == p[1] && p[1] == p[2]) {
+    off_ramp = 0.0f;
+    return;
+  }
+  const double mean = sum / 3.0;
+  const double d0 = p[0] - mean, d1 = p[1] - mean, d2 = p[2] - mean;
+  off_ramp = static_cast<float>(std::sqrt(d0 * d0 + d1 * d1 + d2 * d2));
+}
+
+// GrayPixel for the first pixels of a row, 16 at a time: a block of gray pixels (the common
+// case) takes its levels from the table and off-ramp 0 without the per-pixel test, any other
+// block goes pixel by pixel. Returns how many pixels it mapped.
+int GrayMapRow(const uchar* px, int cols, const std::array<float, 766>& level, float* intensity,
+               float* off_ramp) {
+  int c = 0;
+#if CV_SIMD128
+  for (; c + 16 <= cols; c += 16) {
+    cv::v_uint8x16 b, g, rd;
+    cv::v_load_deinterleave(px + 3 * c, b, g, rd);
+    if (cv::v_signmask((b == g) & (g == rd)) != 0xffff) {
+      for (int k = c; k < c + 16; ++k) GrayPixel(px + 3 * k, level, intensity[k], off_ramp[k]);
+      continue;
+    }
+    for (int k = c; k < c + 16; ++k) intensity[k] = level[3 * static_cast<size_t>(px[3 * k])];
+    for (int q = 0; q < 16; q += 4) cv::v_store(off_ramp + c + q, cv::v_setzero_f32());
+  }
+#endif
+  return c;
+}
+
 IntensityMap GrayMap(const cv::Mat3b& strip) {
   IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size()), false};
   const auto& level = IntensityOfChannelSum();
   for (int r = 0; r < strip.rows; ++r) {
-    const cv::Vec3b* px = strip.ptr<cv::Vec3b>(r);
+    const uchar* px = strip.ptr<uchar>(r);
     float* intensity = out.intensity.ptr<float>(r);
     float* off_ramp = out.off_ramp.ptr<float>(r);
-    for (int c = 0; c < strip.cols; ++c) {
-      const cv::Vec3b p = px[c];
-      const int sum = p[0] + p[1] + p[2];
-      intensity[c] = level[static_cast<size_t>(sum)];
-      if (p[0] == p[1] && p[1] == p[2]) {
-        off_ramp[c] = 0.0f;
-        continue;
-      }
-      const double mean = sum / 3.0;
-      const double d0 = p[0] - mean, d1 = p[1] - mean, d2 = p[2] - mean;
-      off_ramp[c] = static_cast<float>(std::sqrt(d0 * d0 + d1 * d1 + d2 * d2));
+    for (int c = GrayMapRow(px, strip.cols, level, intensity, off_ramp); c < strip.cols; ++c) {
+      GrayPixel(px + 3 * c, level, intensity[c], off_ramp[c]);
     }
   }
   return out;
@@ -353,6 +446,53 @@ struct LitCounts {
   size_t near_baseline = 0;     // lit pixels within kLineBaselineRows of the baseline row
   std::vector<int> per_column;  // lit pixels of each column
 };
+
+#if CV_SIMD128
+// Set lanes of a 16-lane byte mask (v_signmask's bits), without a popcount instruction (not in
+// the x86-64 baseline: the builtin is a libgcc call).
+size_t LanesSet(const cv::v_uint8x16& mask) {
+  static const std::array<uint8_t, 256> bits = [] {
+    std::array<uint8_t, 256> t{};
+    for (size_t i = 1; i < t.size(); ++i) t[i] = static_cast<uint8_t>(t[i / 2] + (i & 1));
+    return t;
+  }();
+  const auto m = static_cast<unsigned>(cv::v_signmask(mask));
+  return size_t{bits[m & 0xffu]} + bits[(m >> 8) & 0xffu];
+}
+#endif
+
+// MostlyNearGray's counts for the first pixels of a BGR row, 16 at a time (the scalar loop's
+// tests on deinterleaved channels: the same counts). Returns how many pixels it counted; the
+// caller counts the rest.
+int CountLitRow(const uchar* px, int cols, int* per_column, size_t& lit, size_t& gray) {
+  int c = 0;
+#if CV_SIMD128
+  const cv::v_uint8x16 lit_level = cv::v_setall_u8(kMinLitLevel);
+  const cv::v_uint8x16 gray_spread = cv::v_setall_u8(kNearGraySpread);
+  const cv::v_uint8x16 one = cv::v_setall_u8(1);
+  for (; c + 16 <= cols; c += 16) {
+    cv::v_uint8x16 b, g, rd;
+    cv::v_load_deinterleave(px + 3 * c, b, g, rd);
+    const cv::v_uint8x16 hi = cv::v_max(b, cv::v_max(g, rd));
+    const cv::v_uint8x16 lo = cv::v_min(b, cv::v_min(g, rd));
+    const cv::v_uint8x16 is_lit = hi >= lit_level;                       // 0xff: lit
+    const cv::v_uint8x16 is_gray = is_lit & ((hi - lo) <= gray_spread);  // hi >= lo: no wrap
+    lit += LanesSet(is_lit);
+    gray += LanesSet(is_gray);
+    cv::v_uint16x8 lit16[2];
+    cv::v_expand(is_lit & one, lit16[0], lit16[1]);
+    for (int half = 0; half < 2; ++half) {
+      cv::v_uint32x4 lit32[2];
+      cv::v_expand(lit16[half], lit32[0], lit32[1]);
+      for (int q = 0; q < 2; ++q) {
+        int* at = per_column + c + 8 * half + 4 * q;
+        cv::v_store(at, cv::v_load(at) + cv::v_reinterpret_as_s32(lit32[q]));
+      }
+    }
+  }
+#endif
+  return c;
+}
 
 // Whether the lit pixels are a lone thin line across the strip (an ECG or auto-trace on an
 // otherwise empty strip), not a spectrum: few lit pixels in all (< kMaxLineLitShare), spread over
@@ -382,14 +522,16 @@ bool IsLoneLine(const LitCounts& n, size_t total) {
 // gray map (the black floor) it is masked as the overlay it is. `baseline_row` is the strip row
 // of zero velocity (NaN: unknown). Stops as soon as the rows left cannot change the answer.
 bool MostlyNearGray(const cv::Mat3b& strip, double baseline_row) {
-  thread_local LitCounts n;
+  thread_local LitCounts store;
+  LitCounts& n = store;  // one thread-local lookup, not one per pixel
   n.lit = n.gray = n.near_baseline = 0;
   n.per_column.assign(static_cast<size_t>(strip.cols), 0);
   const double line_share = kMaxLineLitShare * static_cast<double>(strip.total());
   for (int r = 0; r < strip.rows; ++r) {
     const uchar* px = strip.ptr<uchar>(r);
     const size_t lit_before = n.lit;
-    for (int c = 0; c < strip.cols; ++c, px += 3) {
+    int c = CountLitRow(px, strip.cols, n.per_column.data(), n.lit, n.gray);
+    for (px += 3 * c; c < strip.cols; ++c, px += 3) {
       const int hi = std::max({px[0], px[1], px[2]}), lo = std::min({px[0], px[1], px[2]});
       if (hi < kMinLitLevel) continue;
       ++n.lit;
@@ -428,7 +570,26 @@ bool MostlyNearGrayBesideOverlays(const cv::Mat3b& strip) {
   for (int r = 0; r < strip.rows; ++r) {
     const uchar* px = strip.ptr<uchar>(r);
     const uchar* in_stroke = stroke.ptr<uchar>(r);
-    for (int c = 0; c < strip.cols; ++c, px += 3) {
+    int c = 0;
+#if CV_SIMD128
+    // The same tests on 16 deinterleaved pixels at a time.
+    const cv::v_uint8x16 lit_level = cv::v_setall_u8(kMinLitLevel);
+    const cv::v_uint8x16 gray_spread = cv::v_setall_u8(kNearGraySpread);
+    const cv::v_uint8x16 zero = cv::v_setzero_u8();
+    for (; c + 16 <= strip.cols; c += 16) {
+      cv::v_uint8x16 b, g, rd;
+      cv::v_load_deinterleave(px + 3 * c, b, g, rd);
+      const cv::v_uint8x16 hi = cv::v_max(b, cv::v_max(g, rd));
+      const cv::v_uint8x16 lo = cv::v_min(b, cv::v_min(g, rd));
+      const cv::v_uint8x16 is_lit = hi >= lit_level;
+      const cv::v_uint8x16 near_gray = (hi - lo) <= gray_spread;
+      const cv::v_uint8x16 marked = cv::v_load(in_stroke + c) != zero;
+      lit += LanesSet(is_lit);
+      gray += LanesSet(is_lit & near_gray);
+      strokes += LanesSet(is_lit & ~near_gray & marked);
+    }
+#endif
+    for (px += 3 * c; c < strip.cols; ++c, px += 3) {
       const int hi = std::max({px[0], px[1], px[2]}), lo = std::min({px[0], px[1], px[2]});
       if (hi < kMinLitLevel) continue;
       ++lit;
@@ -448,9 +609,29 @@ bool MostlyNearGrayBesideOverlays(const cv::Mat3b& strip) {
 
 }  // namespace
 
-IntensityMap MapDisplayIntensity(const cv::Mat& strip, double baseline_row) {
+bool SameIntensityMap(double baseline_a, double baseline_b, int rows) {
+  for (int r = 0; r < rows; ++r) {  // MostlyNearGray's only use of the baseline
+    if ((std::abs(r - baseline_a) <= kLineBaselineRows) !=
+        (std::abs(r - baseline_b) <= kLineBaselineRows)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+IntensityMap MapDisplayIntensity(const cv::Mat& strip, double baseline_row,
+                                 const GrayRowsSource& outer) {
   if (strip.empty()) return {};
+  // The gray map is a function of each pixel alone: when this strip reads as gray and so did the
+  // taller strip it is a part of, its map is those rows of that strip's map.
+  auto outer_rows = [&]() -> std::optional<IntensityMap> {
+    if (!outer.map || outer.map->tinted) return std::nullopt;
+    const cv::Range rows(outer.first_row, outer.first_row + strip.rows);
+    return IntensityMap{outer.map->intensity.rowRange(rows).clone(),
+                        outer.map->off_ramp.rowRange(rows).clone(), false};
+  };
   if (strip.type() == CV_8UC1) {
+    if (auto reused = outer_rows()) return std::move(*reused);
     IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size(), 0.0f), false};
     std::array<float, 256> level{};
     for (int g = 0; g < 256; ++g) level[static_cast<size_t>(g)] = GrayLevel(g);
@@ -469,10 +650,12 @@ IntensityMap MapDisplayIntensity(const cv::Mat& strip, double baseline_row) {
   } else {
     cv::Mat tmp;
     strip.convertTo(tmp, CV_8U);
-    return MapDisplayIntensity(tmp, baseline_row);
+    return MapDisplayIntensity(tmp, baseline_row, outer);
   }
   const bool gray = MostlyNearGray(bgr, baseline_row) || MostlyNearGrayBesideOverlays(bgr);
-  return gray ? GrayMap(bgr) : TintedMap(bgr);
+  if (!gray) return TintedMap(bgr);
+  if (auto reused = outer_rows()) return std::move(*reused);
+  return GrayMap(bgr);
 }
 
 }  // namespace refluxscan::spectral::detail

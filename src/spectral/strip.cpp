@@ -2,6 +2,8 @@
 #include "refluxscan/spectral/strip.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -38,15 +40,23 @@ Result<cv::Mat> CropRegion(const cv::Mat& frame, const UltrasoundRegion& region,
 }
 
 // The region narrowed to the rows of the display when it holds a margin (FindDisplayRows), else
-// the region itself. A note says what was done.
+// the region itself. A note says what was done. `map` receives the intensity map of the whole
+// region's crop when one was computed (with the baseline row it was computed for), so that the
+// display's own map need not be computed again (SpectrogramFromDisplay).
+struct RegionMap {
+  std::optional<detail::IntensityMap> map;
+  double baseline_row = NAN;
+};
 UltrasoundRegion DisplayRegion(const cv::Mat& crop, const UltrasoundRegion& region,
-                               const detail::StripAxes& axes, std::vector<std::string>& notes) {
+                               const detail::StripAxes& axes, std::vector<std::string>& notes,
+                               RegionMap& map) {
   const std::optional<double> span = detail::PrfSpanRows(region, axes);
   if (!span || !region.reference_pixel_y0 || crop.rows <= *span) return region;
   // Rows are counted from the region's top: a region clamped to the frame is read as it is.
   if (crop.rows != region.max_y1 - region.min_y0 + 1) return region;
-  const detail::IntensityMap map = detail::MapDisplayIntensity(crop, axes.zero_row_in_region);
-  const auto window = detail::FindDisplayRows(map.intensity, axes.zero_row_in_region, *span);
+  map.map = detail::MapDisplayIntensity(crop, axes.zero_row_in_region);
+  map.baseline_row = axes.zero_row_in_region;
+  const auto window = detail::FindDisplayRows(map.map->intensity, axes.zero_row_in_region, *span);
   if (!window) return region;
   UltrasoundRegion narrowed = region;
   narrowed.min_y0 = region.min_y0 + window->first;
@@ -57,6 +67,29 @@ UltrasoundRegion DisplayRegion(const cv::Mat& crop, const UltrasoundRegion& regi
                   " rows: read from region rows " + std::to_string(window->first) + "-" +
                   std::to_string(window->first + window->count - 1));
   return narrowed;
+}
+
+// The display's intensity map, from the region's map when DisplayRegion made one: the same map
+// when the crop is the same (and the baseline marks the same rows), its rows when the display is
+// a part of the region and both read as gray maps (MapDisplayIntensity), else computed.
+detail::IntensityMap DisplayMap(const cv::Mat& crop, double zero_row, const cv::Mat& region_crop,
+                                RegionMap& region_map) {
+  if (!region_map.map) return detail::MapDisplayIntensity(crop, zero_row);
+  const bool same_columns = crop.cols == region_crop.cols && crop.step == region_crop.step &&
+                            crop.type() == region_crop.type();
+  const auto offset = crop.data - region_crop.data;
+  const bool row_aligned =
+      same_columns && offset >= 0 && offset % static_cast<std::ptrdiff_t>(crop.step) == 0;
+  const int first =
+      row_aligned ? static_cast<int>(offset / static_cast<std::ptrdiff_t>(crop.step)) : -1;
+  if (first < 0 || first + crop.rows > region_crop.rows) {
+    return detail::MapDisplayIntensity(crop, zero_row);
+  }
+  if (first == 0 && crop.rows == region_crop.rows &&
+      detail::SameIntensityMap(zero_row, region_map.baseline_row, crop.rows)) {
+    return std::move(*region_map.map);
+  }
+  return detail::MapDisplayIntensity(crop, zero_row, {&*region_map.map, first});
 }
 
 }  // namespace
@@ -78,7 +111,9 @@ Result<Spectrogram> SpectrogramFromDisplay(const UltrasoundImage& image,
     if (!crop) return std::unexpected(crop.error());
     auto axes = detail::AxesFromRegion(region, crop->rows);
     if (!axes) return std::unexpected(axes.error());
-    if (const UltrasoundRegion display = DisplayRegion(*crop, region, *axes, s.notes);
+    RegionMap region_map;
+    const cv::Mat region_crop = *crop;
+    if (const UltrasoundRegion display = DisplayRegion(*crop, region, *axes, s.notes, region_map);
         display.min_y0 != region.min_y0 || display.max_y1 != region.max_y1) {
       crop = CropRegion(frame, display, s.warnings);
       if (!crop) return std::unexpected(crop.error());
@@ -87,7 +122,7 @@ Result<Spectrogram> SpectrogramFromDisplay(const UltrasoundImage& image,
     }
     const double zero_row = axes->velocity_top / axes->velocity_step_per_row;  // canonical rows
     const double crop_zero_row = axes->flip_rows ? crop->rows - 1 - zero_row : zero_row;
-    detail::IntensityMap map = detail::MapDisplayIntensity(*crop, crop_zero_row);
+    detail::IntensityMap map = DisplayMap(*crop, crop_zero_row, region_crop, region_map);
     if (axes->flip_rows) {
       cv::flip(map.intensity, map.intensity, 0);
       cv::flip(map.off_ramp, map.off_ramp, 0);

@@ -24,7 +24,19 @@ struct IntensityMap {
 };
 // `baseline_row`: the crop's row of zero velocity when known (NaN otherwise): a thin line along it
 // is a slow flow, not an overlay line (see MostlyNearGray).
-IntensityMap MapDisplayIntensity(const cv::Mat& strip, double baseline_row = NAN);
+// `outer`: the map of a taller strip of the same columns whose rows [first_row, first_row +
+// strip.rows) are `strip` (DisplayRegion maps the whole region before narrowing it to the
+// display). When both read as gray maps, the result is those rows of `outer.map`, not computed
+// again: the same values (the gray map is a function of each pixel alone).
+struct GrayRowsSource {
+  const IntensityMap* map = nullptr;
+  int first_row = 0;
+};
+IntensityMap MapDisplayIntensity(const cv::Mat& strip, double baseline_row = NAN,
+                                 const GrayRowsSource& outer = {});
+// Whether MapDisplayIntensity gives the same map of a strip of `rows` rows for both baseline
+// rows (the baseline only decides which rows count as near it).
+bool SameIntensityMap(double baseline_a, double baseline_b, int rows);
 
 // Axes of a strip from its region calibration, in the canonical orientation (row 0 = highest
 // velocity). `flip_rows` says whether the cropped image must be flipped vertically to get there.

@@ -163,15 +163,24 @@ bool IsLine(std::vector<float>& row, std::vector<int>& bins) {
 // Rows that hold a drawn horizontal line: nearly constant, visible level over most data columns.
 std::vector<Run> LineRuns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds) {
   std::vector<Run> runs;
-  std::vector<float> row;
-  std::vector<int> bins;
-  row.reserve(static_cast<size_t>(m.cols));
-  for (int r = 0; r < m.rows; ++r) {
-    row.clear();
-    const float* data = m.ptr<float>(r);
-    for (int c = 0; c < m.cols; ++c) {
-      if (kinds[static_cast<size_t>(c)] == ColumnKind::kData) row.push_back(data[c]);
+  // The row's values IsLine sees: the data columns in column order, copied run by run.
+  std::vector<Run> data_runs;
+  size_t data_count = 0;
+  for (int c = 0; c < m.cols; ++c) {
+    if (kinds[static_cast<size_t>(c)] != ColumnKind::kData) continue;
+    ++data_count;
+    if (!data_runs.empty() && data_runs.back().last == c - 1) {
+      data_runs.back().last = c;
+    } else {
+      data_runs.push_back({c, c});
     }
+  }
+  std::vector<float> row(data_count);
+  std::vector<int> bins;
+  for (int r = 0; r < m.rows; ++r) {
+    const float* data = m.ptr<float>(r);
+    float* out = row.data();  // IsLine may reorder the row, never resize it
+    for (const Run& run : data_runs) out = std::copy(data + run.first, data + run.last + 1, out);
     if (!IsLine(row, bins)) continue;
     if (!runs.empty() && runs.back().last == r - 1) {
       runs.back().last = r;
@@ -196,19 +205,18 @@ void TextCandidates(const cv::Mat1f& m, cv::Mat1f& opened, cv::Mat1b& candidate,
   cv::compare(opened, kTextGroundLevel, near_body, cv::CMP_GT);
   const int side = 2 * kTextBodyDistance + 1;
   cv::dilate(near_body, near_body, cv::getStructuringElement(cv::MORPH_RECT, {side, side}));
-  for (int r = 0; r < m.rows; ++r) {
-    const float* v = m.ptr<float>(r);
-    const float* o = opened.ptr<float>(r);
-    const uchar* body = near_body.ptr<uchar>(r);
-    uchar* cand = candidate.ptr<uchar>(r);
-    uchar* wh = white.ptr<uchar>(r);
-    for (int c = 0; c < m.cols; ++c) {
-      const bool stroke = v[c] - o[c] > kTextTopHat;
-      const bool grounded = stroke && body[c] == 0;  // bright enough by contrast
-      const bool bright = stroke && v[c] > kTextLevel;
-      cand[c] =
-          static_cast<uchar>((bright ? kBrightCandidate : 0) | (grounded ? kGroundedCandidate : 0));
-      wh[c] = bright && v[c] >= kTextWhite ? 255 : 0;
+  for (int r = 0; r < m.rows; ++r) {  // restrict: byte stores may otherwise alias the inputs
+    const float* __restrict v = m.ptr<float>(r);
+    const float* __restrict o = opened.ptr<float>(r);
+    const uchar* __restrict body = near_body.ptr<uchar>(r);
+    uchar* __restrict cand = candidate.ptr<uchar>(r);
+    uchar* __restrict wh = white.ptr<uchar>(r);
+    for (int c = 0, cols = m.cols; c < cols; ++c) {  // branch-free: the same bits
+      const int stroke = v[c] - o[c] > kTextTopHat ? 1 : 0;
+      const int grounded = stroke & (body[c] == 0 ? 1 : 0);  // bright enough by contrast
+      const int bright = stroke & (v[c] > kTextLevel ? 1 : 0);
+      cand[c] = static_cast<uchar>(bright * kBrightCandidate | grounded * kGroundedCandidate);
+      wh[c] = static_cast<uchar>(255 * (bright & (v[c] >= kTextWhite ? 1 : 0)));
     }
   }
 }
@@ -277,8 +285,8 @@ std::vector<uchar> TextLabels(const cv::Mat1f& m, const cv::Mat1f& opened, const
     const uchar* cand = candidate.ptr<uchar>(r);
     const uchar* wh = white.ptr<uchar>(r);
     const float* v = m.ptr<float>(r);
-    for (int c = 0; c < labels.cols; ++c) {
-      if (!cand[c]) continue;  // white pixels are candidates; most pixels are neither
+    // White pixels are candidates; most pixels are neither.
+    ForEachNonZero(cand, labels.cols, [&](int c) {
       const auto k = static_cast<size_t>(l[c]);
       ++total[k];
       if ((cand[c] & kBrightCandidate) != 0) {
@@ -288,7 +296,7 @@ std::vector<uchar> TextLabels(const cv::Mat1f& m, const cv::Mat1f& opened, const
       }
       whites[k] += wh[c] ? 1 : 0;
       dark[k] += (cand[c] & kGroundedCandidate) != 0 ? 1 : 0;
-    }
+    });
   }
   std::sort(levels.begin(), levels.end());
   std::vector<float> component_levels;
@@ -318,9 +326,7 @@ std::vector<uchar> TextLabels(const cv::Mat1f& m, const cv::Mat1f& opened, const
 // pixel: kWhiteText, kGroundedText or 0.
 cv::Mat1b TextMask(const cv::Mat1f& m, double baseline_row) {
   cv::Mat1b mask(m.size(), uchar{0});
-  double hi = 0;
-  cv::minMaxLoc(m, nullptr, &hi);
-  if (hi <= kTextTopHat) return mask;
+  if (!AnyAbove(m, kTextTopHat)) return mask;
   thread_local struct {
     cv::Mat1b candidate, white, grouped;
     cv::Mat1i labels;
@@ -335,12 +341,11 @@ cv::Mat1b TextMask(const cv::Mat1f& m, double baseline_row) {
   cv::dilate(candidate, grouped, cv::Mat());
   const int n = cv::connectedComponents(grouped, labels, 8, CV_32S);
   const std::vector<uchar> text = TextLabels(m, opened, labels, n, candidate, white, baseline_row);
-  for (int r = 0; r < m.rows; ++r) {
+  for (int r = 0; r < m.rows; ++r) {  // labelled pixels are the grouped ones; 0 is never text
     const int* l = labels.ptr<int>(r);
     uchar* out = mask.ptr<uchar>(r);
-    for (int c = 0; c < m.cols; ++c) {
-      if (l[c] != 0) out[c] = text[static_cast<size_t>(l[c])];  // background (0) is never text
-    }
+    ForEachNonZero(grouped.ptr<uchar>(r), m.cols,
+                   [&](int c) { out[c] = text[static_cast<size_t>(l[c])]; });
   }
   cv::dilate(mask, mask, cv::Mat());
   return mask;
@@ -515,7 +520,8 @@ bool ErasesTheNoise(const std::vector<int>& lit_per_column, int rows, const Run&
 void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
                       const std::vector<Run>& lines, const cv::Mat1b& overlays, double baseline_row,
                       StripMasks& out) {
-  const std::vector<int> lit_per_column = CountPerColumn(m > kBlackLevel);
+  const std::vector<int> lit_per_column =
+      CountPerColumnIf(m, [](float x) { return x > kBlackLevel; });
   const double background_lit = BackgroundLitShare(lit_per_column, m.rows, kinds);
   const bool noise_background = background_lit >= kNoiseBackgroundLitShare;
   const int cols = m.cols;
@@ -552,11 +558,11 @@ double MedianLitPixels(const cv::Mat1f& m, const cv::Mat1b& text,
   std::vector<int> lit(static_cast<size_t>(m.cols), 0);
   for (int r = 0; r < m.rows; ++r) {
     if (line_row[static_cast<size_t>(r)]) continue;
-    const float* row = m.ptr<float>(r);
-    const uchar* mark = text.ptr<uchar>(r);
-    for (int c = 0; c < m.cols; ++c) {  // branch-free (vectorizes): the same count
-      lit[static_cast<size_t>(c)] +=
-          static_cast<int>(mark[c] == 0) & static_cast<int>(row[c] > 0.1f);
+    const float* __restrict row = m.ptr<float>(r);
+    const uchar* __restrict mark = text.ptr<uchar>(r);
+    int* __restrict count = lit.data();  // restrict: byte reads may otherwise alias the counts
+    for (int c = 0, cols = m.cols; c < cols; ++c) {  // branch-free (vectorizes): the same count
+      count[c] += static_cast<int>(mark[c] == 0) & static_cast<int>(row[c] > 0.1f);
     }
   }
   // Only the valid columns between the edge zones: labels, blank and erased columns are not
@@ -712,14 +718,13 @@ cv::Mat1b LabelMarks(const cv::Mat1b& marks) {
   cv::Mat1i labels = ReuseBuffer(store, marks.rows, marks.cols);
   const int n = cv::connectedComponents(marks, labels, 8, CV_32S);
   std::vector<int> first(static_cast<size_t>(n), marks.cols), last(static_cast<size_t>(n), -1);
-  for (int r = 0; r < marks.rows; ++r) {
+  for (int r = 0; r < marks.rows; ++r) {  // labelled pixels (l != 0) are the marked ones
     const int* l = labels.ptr<int>(r);
-    for (int c = 0; c < marks.cols; ++c) {
-      if (l[c] == 0) continue;
+    ForEachNonZero(marks.ptr<uchar>(r), marks.cols, [&](int c) {
       const auto k = static_cast<size_t>(l[c]);
       first[k] = std::min(first[k], c);
       last[k] = std::max(last[k], c);
-    }
+    });
   }
   const int zone = std::max(1, static_cast<int>(kEdgeZoneShare * marks.cols));
   std::vector<uchar> keep(static_cast<size_t>(n), 0);
@@ -730,11 +735,12 @@ cv::Mat1b LabelMarks(const cv::Mat1b& marks) {
     any_wide = any_wide || wide;
   }
   if (!any_wide) return marks;
-  cv::Mat1b out(marks.size());
+  cv::Mat1b out(marks.size(), uchar{0});  // background: label 0, never kept
   for (int r = 0; r < marks.rows; ++r) {
     const int* l = labels.ptr<int>(r);
     uchar* o = out.ptr<uchar>(r);
-    for (int c = 0; c < marks.cols; ++c) o[c] = keep[static_cast<size_t>(l[c])];
+    ForEachNonZero(marks.ptr<uchar>(r), marks.cols,
+                   [&](int c) { o[c] = keep[static_cast<size_t>(l[c])]; });
   }
   return out;
 }
@@ -834,11 +840,10 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
   }
   // Invalid columns cleared row by row (a setTo per column view walks it one row at a time).
   if (std::find(out.column_valid.begin(), out.column_valid.end(), 0) != out.column_valid.end()) {
+    const uint8_t* __restrict keep = out.column_valid.data();
     for (int r = 0; r < m.rows; ++r) {
-      uchar* row = out.valid.ptr<uchar>(r);
-      for (int c = 0; c < m.cols; ++c) {
-        if (!out.column_valid[static_cast<size_t>(c)]) row[c] = 0;
-      }
+      uchar* __restrict row = out.valid.ptr<uchar>(r);
+      for (int c = 0, cols = m.cols; c < cols; ++c) row[c] = keep[c] ? row[c] : 0;
     }
   }
   return out;
