@@ -137,10 +137,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   analyze
       ->add_option("--antegrade", antegrade,
-                   "Which calibrated side is antegrade in every clip: up (positive "
-                   "velocities), down, or inferred from each clip's augmentation; a manifest "
-                   "row's antegrade column wins")
-      ->check(CLI::IsMember({"up", "down", "inferred"}))
+                   "Antegrade flow in every clip: up = positive calibrated velocities (not "
+                   "necessarily above the baseline on screen: an inverted display draws them "
+                   "below), down, or inferred (auto) from each clip's augmentation. Applies to "
+                   "all clips, whatever their invert setting; a manifest row's antegrade column "
+                   "(up, down, inferred, auto or empty) wins for its clip")
+      ->transform(CLI::IsMember({"up", "down", "inferred", "auto"}, CLI::ignore_case))
       ->capture_default_str();
   analyze->add_flag("--force", analyze_options.force, "Re-analyze unchanged studies");
   analyze->add_flag("--decode-only", analyze_options.decode_only,
@@ -184,7 +186,7 @@ int main(int argc, char** argv) {
     if (!ParseFormats(formats, analyze_options)) return Code(rs::ExitCode::kUsage);
     analyze_options.source =
         source == "auto" ? rs::pipeline::SignalSource::kAuto : rs::pipeline::SignalSource::kDisplay;
-    if (antegrade != "inferred") {
+    if (antegrade == "up" || antegrade == "down") {
       analyze_options.antegrade =
           antegrade == "up" ? rs::AntegradeDirection::kUp : rs::AntegradeDirection::kDown;
     }

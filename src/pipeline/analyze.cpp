@@ -43,20 +43,25 @@ struct RunConfig {
   std::string settings_key;  // part of each study's input fingerprint
 };
 
-// What the manifest rows and the protocol's levels say, as text for the re-run key.
-std::string ContentKey(const std::optional<study::Manifest>& manifest,
-                       const study::Protocol& protocol) {
-  std::string key = "manifest_rows=";
-  if (manifest) {
-    for (const auto& [path, row] : manifest->entries) {
-      key += path + "," + std::string(LateralityCode(row.laterality)) + "," +
-             std::string(Info(row.segment).name) + "," +
-             (row.antegrade ? std::string(AntegradeDirectionName(*row.antegrade)) : "") + "|";
-    }
-  }
-  key += ";protocol_levels=";
+// What the protocol's levels say, as text for the run-wide re-run key.
+std::string ProtocolKey(const study::Protocol& protocol) {
+  std::string key = "protocol_levels=";
   for (const auto& [side, segment] : protocol.required) {
     key += std::string(LateralityCode(side)) + "," + std::string(Info(segment).name) + "|";
+  }
+  return key + ";";
+}
+
+// What the manifest says about these files, as text for one study's re-run key: a row edited in
+// place re-analyses its study only.
+std::string ManifestKey(const study::Manifest* manifest, const std::vector<std::string>& files) {
+  std::string key = "manifest_rows=";
+  for (const std::string& file : files) {
+    const study::ManifestEntry* row = study::FindManifestEntry(manifest, file);
+    if (row == nullptr) continue;
+    key += file + "," + std::string(LateralityCode(row->laterality)) + "," +
+           std::string(Info(row->segment).name) + "," +
+           (row->antegrade ? std::string(AntegradeDirectionName(*row->antegrade)) : "") + "|";
   }
   return key + ";";
 }
@@ -96,11 +101,12 @@ Result<RunConfig> LoadRunConfig(const AnalyzeOptions& options) {
   p.emplace_back("antegrade", options.antegrade
                                   ? std::string(AntegradeDirectionName(*options.antegrade))
                                   : "inferred");
-  // The re-run check's key: the options, what the manifest and protocol files say (edited in
-  // place, they keep their names), every criterion's citation (printed in the reports), and the
-  // program's code (a new build may measure or write differently).
+  // The re-run check's key: the options, what the protocol file says (edited in place, it keeps
+  // its name; the manifest's rows join each study's own key), every criterion's citation
+  // (printed in the reports), and the program's code (a new build may measure or write
+  // differently).
   for (const auto& [key, value] : p) config.settings_key += key + "=" + value + ";";
-  config.settings_key += ContentKey(config.manifest, config.protocol);
+  config.settings_key += ProtocolKey(config.protocol);
   for (const reflux::Criterion& c : config.criteria.by_class) {
     config.settings_key += "source=" + c.source + ";";
   }
@@ -353,7 +359,8 @@ class Runner {
  private:
   void PlanStudy(size_t s) {
     StudyWork& work = studies_[s];
-    work.fingerprint = InputFingerprint(work.files, config_.settings_key);
+    work.fingerprint = InputFingerprint(
+        work.files, config_.settings_key + ManifestKey(context_.manifest, work.files));
     const std::string folder = (fs::path(options_.output_dir) / work.folder).string();
     if (!options_.force && !options_.decode_only) {
       if (auto line = ReportsUpToDate(folder, work.fingerprint, ReportFileNames(formats_))) {

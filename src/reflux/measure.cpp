@@ -997,14 +997,21 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
   Trace t = MakeTrace(envelope, options);
   RefluxMeasurement m;
   m.time_resolution_ms = envelope.seconds_per_column * 1000.0;
-  std::optional<AntegradeDirection> direction = options.antegrade_override;
-  m.antegrade_source = AntegradeSource::kOverride;
-  if (!direction && t.columns > 0) {
-    direction = InferAntegrade(t, options, envelope.seconds_per_column);
-    m.antegrade_source = AntegradeSource::kAugmentation;
+  // The user's override, else the first augmentation burst, else the side with the resting flow.
+  std::optional<AntegradeDirection> inferred;
+  if (!options.antegrade_override && t.columns > 0) {
+    inferred = InferAntegrade(t, options, envelope.seconds_per_column);
   }
-  if (!direction) m.antegrade_source = AntegradeSource::kRestingFlow;
-  m.antegrade = direction ? *direction : FlowSide(t);
+  if (options.antegrade_override) {
+    m.antegrade = *options.antegrade_override;
+    m.antegrade_source = AntegradeSource::kOverride;
+  } else if (inferred) {
+    m.antegrade = *inferred;
+    m.antegrade_source = AntegradeSource::kAugmentation;
+  } else {
+    m.antegrade = FlowSide(t);
+    m.antegrade_source = AntegradeSource::kRestingFlow;
+  }
   const bool up = m.antegrade == AntegradeDirection::kUp;
   const std::span<const float> ante = up ? t.up : t.down, retro = up ? t.down : t.up;
   std::vector<Run> bursts =

@@ -249,8 +249,7 @@ bool ProtocolComplete(const ProtocolCompleteness& protocol) {
 }
 
 bool ProtocolAssessed(const StudyReport& report) {
-  return report.clips.empty() ||
-         std::any_of(report.clips.begin(), report.clips.end(),
+  return std::any_of(report.clips.begin(), report.clips.end(),
                      [](const ClipResult& c) { return c.status != ClipStatus::kSkipped; });
 }
 

@@ -21,7 +21,7 @@ constexpr double kAutoCutoffCyclesPerColumn = 0.2;  // Gaussian -3 dB: 10-90% ri
 constexpr float kSaturatedLevel = 0.995f;
 constexpr double kSaturatedShare = 0.08;  // of a column's rows at full brightness
 constexpr double kWeakSnrDb = 10.0;       // column peak this close to the noise: weak
-constexpr double kStrongFlowS = 0.15;     // the strongest this long of a clip decides "weak" too
+constexpr double kStrongFlowS = 0.15;     // the strongest stretch this long decides "weak" too
 constexpr double kWeakDetectionMultiple = 2.0;  // or below twice the detection level (WeakBelowDb)
 constexpr double kAliasContinuity = 0.6;        // previous column within 60% of the limit
 constexpr size_t kMinAliasColumns = 3;          // an aliased stretch is at least this long
@@ -369,6 +369,21 @@ void SmoothEnvelope(const Spectrogram& s, const EnvelopeOptions& o, Envelope& en
   }
 }
 
+// The strongest stretch of `window` consecutive columns: the largest median column SNR over
+// sliding windows (the whole series when it is shorter). A median, so scattered strong columns
+// (probe thumps, specks) do not make a stretch strong.
+double StrongestStretchSnrDb(const std::vector<float>& snr_db, size_t window) {
+  window = std::clamp<size_t>(window, 1, snr_db.size());
+  std::vector<float> w(window);
+  double best = -std::numeric_limits<double>::infinity();
+  for (size_t first = 0; first + window <= snr_db.size(); ++first) {
+    std::copy_n(snr_db.begin() + static_cast<long>(first), window, w.begin());
+    std::nth_element(w.begin(), w.begin() + static_cast<long>(window / 2), w.end());
+    best = std::max(best, static_cast<double>(w[window / 2]));
+  }
+  return best;
+}
+
 void Summarize(const Spectrogram& s, Estimates& e) {
   Envelope& env = e.env;
   std::vector<float> quiet, other_side, snr;
@@ -398,12 +413,14 @@ void Summarize(const Spectrogram& s, Estimates& e) {
   // smaller side's upper tail lies above the larger side's lower fifth), so quiet clips keep it.
   env.noise_velocity = std::max(s.velocity_step_per_row,
                                 std::min(pct(quiet, 0.2), pct(other_side, kOtherSidePercentile)));
-  // Weak when most columns are (the 90th percentile) and so is the strongest kStrongFlowS of the
-  // clip: a strong squeeze filling under a tenth of a quiet clip is no weak signal (a 34 dB
-  // squeeze in 9% of a silent vein's columns read weak_signal).
-  const double strong_columns = std::ceil(kStrongFlowS / s.seconds_per_column);
-  const double strong_quantile = 1.0 - std::min(1.0, strong_columns / static_cast<double>(valid));
-  env.weak_signal = pct(snr, 0.9) < e.weak_below_db && pct(snr, strong_quantile) < e.weak_below_db;
+  // Weak when most columns are (the 90th percentile) and so is the strongest kStrongFlowS stretch
+  // of the clip (its median): a strong squeeze filling under a tenth of a quiet clip is no weak
+  // signal (a 34 dB squeeze in 9% of a silent vein's columns read weak_signal).
+  const double spc = s.seconds_per_column;  // guarded: a fuzzed strip may carry 0 or NaN
+  const size_t stretch =
+      spc > 0 ? static_cast<size_t>(std::min(1e6, std::ceil(kStrongFlowS / spc))) : 1;
+  env.weak_signal =
+      pct(snr, 0.9) < e.weak_below_db && StrongestStretchSnrDb(snr, stretch) < e.weak_below_db;
   env.saturated = saturated > valid / 20;
   if (env.weak_signal) env.warnings.push_back("weak signal: spectrum barely above the noise floor");
   if (env.saturated) env.warnings.push_back("saturated spectrum in many columns (gain too high)");

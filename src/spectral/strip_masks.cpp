@@ -26,9 +26,10 @@ constexpr double kDarkShare = 0.98;
 constexpr float kAbruptLevel = 0.3f;
 constexpr double kAbruptBaselineShare = 0.05;  // ... at least this share of the rows away
 constexpr int kMinBarColumns = 3;
-constexpr int kLineResumeColumns = 5;  // a drawn line resumes this close to an erase bar
-constexpr int kGrowthColumns = 3;      // flow resuming after a silence grows within this ...
-constexpr double kGrowthShare = 0.6;   // ... beyond its first column's extent / this
+constexpr int kLineResumeColumns = 5;      // a drawn line resumes this close to an erase bar
+constexpr double kBaselineLineRows = 1.5;  // a drawn baseline lies this close to the zero row
+constexpr int kGrowthColumns = 3;          // flow resuming after a silence grows within this ...
+constexpr double kGrowthShare = 0.6;       // ... beyond its first column's extent / this
 constexpr double kNoiseBackgroundLitShare = 0.3;   // median data column lit this much: noise floor
 constexpr double kBarLitShareOfBackground = 0.25;  // an erase bar keeps at most this of it
 constexpr float kUniformTolerance = 0.02f;  // a uniform column stays this close to its median
@@ -37,7 +38,7 @@ constexpr float kLineTolerance = 0.06f;  // a drawn line keeps its level within 
 constexpr double kLineShare = 0.6;       // ... over this share of the data columns
 constexpr float kLineMinLevel = 0.2f;
 constexpr double kDottedLineShare = 0.08;  // 1-px-tall dots in this share of the data columns
-constexpr float kOffRampRgb = 40.0f;  // JPEG chroma noise stays well below
+constexpr float kOffRampRgb = 40.0f;       // JPEG chroma noise stays well below
 constexpr float kTextTopHat = 0.4f, kTextLevel = 0.7f, kTextWhite = 0.95f;
 constexpr float kTextGroundLevel = 0.15f;   // a stroke's surroundings this dark: the noise floor
 constexpr int kTextBodyDistance = 3;        // ... this many pixels around it
@@ -457,13 +458,15 @@ bool AbruptEdge(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlays,
   return cut(run.first - 1, -1, kAnywhere) || cut(run.last + 1, +1, baseline_row);
 }
 
-// Whether a line run is the drawn baseline: it holds the row of zero velocity (within half a
-// row; NaN: unknown, never). Every sweeping display draws its baseline across the whole strip,
-// so its gap marks the erase bar. A row that only looks like a line (a thin sliver of slow flow
-// beside the baseline, outside the wall filter's notch, 1-4 rows off; a grid line; a flat
-// stretch of ECG) is missing across a silence too: it says nothing about a bar.
+// Whether a line run is the drawn baseline: within kBaselineLineRows of the row of zero velocity
+// (a renderer may round the drawn line a row off; NaN: unknown, never). Every sweeping display
+// draws its baseline across the whole strip, so its gap marks the erase bar. A row that only
+// looks like a line (a thin sliver of slow flow beside the baseline, outside the wall filter's
+// notch; a grid line; a flat stretch of ECG) is missing across a silence too: it says nothing
+// about a bar (LineCutAt also wants the line up to both sides of the gap).
 bool AtBaseline(const Run& line, double baseline_row) {
-  return baseline_row >= line.first - 0.5 && baseline_row <= line.last + 0.5;
+  return baseline_row >= line.first - kBaselineLineRows &&
+         baseline_row <= line.last + kBaselineLineRows;
 }
 
 // Whether column c holds a pixel of the drawn line's rows above kLineMinLevel.
@@ -758,14 +761,14 @@ bool DrawnThroughSilences(const cv::Mat1f& m, const Run& line, const std::vector
   return true;
 }
 
-// The drawn baseline checked against the calibration: the line nearest the calibrated zero row
-// (within 15 rows) more than 2 rows from it is a warning with the measured offset.
-// Whether pixel (r, c) is a 1-px-tall bright feature: at kLineMinLevel or more with both
-// vertical neighbours below half its level.
+// Whether pixel (r, c) is the centre of a thin bright feature (a dot or a line at most 3 rows
+// tall, e.g. a 1-px dot blurred by JPEG): at kLineMinLevel or more, brighter than its vertical
+// neighbours, with the rows two away below half its level.
 bool ThinPixel(const cv::Mat1f& m, int r, int c) {
+  if (r < 2 || r + 2 >= m.rows) return false;
   const float v = m(r, c);
-  return v >= kLineMinLevel && r > 0 && r + 1 < m.rows && m(r - 1, c) < 0.5f * v &&
-         m(r + 1, c) < 0.5f * v;
+  return v >= kLineMinLevel && v >= m(r - 1, c) && v >= m(r + 1, c) && m(r - 2, c) < 0.5f * v &&
+         m(r + 2, c) < 0.5f * v;
 }
 
 // Dotted (or dashed) drawn lines: rows where 1-px-tall bright features recur over
@@ -777,16 +780,21 @@ void MaskDottedLines(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds, S
   int data_columns = 0;
   for (const ColumnKind k : kinds) data_columns += k == ColumnKind::kData;
   const double needed = kDottedLineShare * data_columns;
-  for (int r = 1; r + 1 < m.rows; ++r) {
-    int thin = 0;
-    for (int c = 0; c < m.cols; ++c) thin += ThinPixel(m, r, c) ? 1 : 0;
-    if (thin < needed || thin == 0) continue;
+  for (int r = 2; r + 2 < m.rows; ++r) {
+    int thin = 0;  // in data columns, as the share is of them
     for (int c = 0; c < m.cols; ++c) {
-      if (ThinPixel(m, r, c)) out.valid(r, c) = 0;
+      thin += kinds[static_cast<size_t>(c)] == ColumnKind::kData && ThinPixel(m, r, c) ? 1 : 0;
+    }
+    if (thin < needed || thin == 0) continue;
+    for (int c = 0; c < m.cols; ++c) {  // with the rows above and below it (a blurred dot)
+      if (!ThinPixel(m, r, c)) continue;
+      out.valid(r - 1, c) = out.valid(r, c) = out.valid(r + 1, c) = 0;
     }
   }
 }
 
+// The drawn baseline checked against the calibration: the line nearest the calibrated zero row
+// (within 15 rows) more than 2 rows from it is a warning with the measured offset.
 void CheckBaseline(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
                    const std::vector<Run>& lines, double expected_row, StripMasks& out) {
   const Run* nearest = nullptr;

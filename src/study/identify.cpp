@@ -140,11 +140,11 @@ void AddRow(Manifest& m, const fs::path& folder, const Columns& cols,
   ManifestEntry entry{file, *laterality, *segment, std::nullopt};
   const std::string antegrade =
       cols.antegrade && *cols.antegrade < fields.size() ? Lower(Trim(fields[*cols.antegrade])) : "";
-  if (!antegrade.empty() && antegrade != "auto") {
+  if (!antegrade.empty() && antegrade != "auto" && antegrade != "inferred") {
     entry.antegrade = AntegradeFromName(antegrade);
     if (!entry.antegrade) {
       m.warnings.push_back(where + "unknown antegrade \"" + SanitizeForLog(antegrade, 40) +
-                           "\" (use up, down or leave it empty), inferred instead");
+                           "\" (use up, down, inferred, auto or leave it empty), inferred instead");
     }
   }
   const auto [it, inserted] = m.entries.emplace(target.string(), std::move(entry));

@@ -456,13 +456,12 @@ bool IsPlace(const Phrase* p) {
 }
 
 // Two glued words both carry meaning: a vein or level after a vein or level ("PROXTHIGH",
-// "GSVSFJ"), or a vein or junction after a side ("RGSV", "LCFV", "RSFJ"). A side before a level,
-// an artery or another side is not split: "LA", "LCFA", "L12" stay unknown words.
+// "GSVSFJ"), or a vein or level after a side ("RGSV", "LCFV", "RSFJ", "RAK" from "R.A.K."). A
+// side before an artery, another side or a number is not split: "LA", "LCFA", "L12" stay unknown.
 bool Joinable(const Phrase* a, const Phrase* b) {
   if (!IsPlace(b)) return false;
   if (IsPlace(a)) return true;
-  const bool side = a != nullptr && (a->kind == Kind::kLeft || a->kind == Kind::kRight);
-  return side && (b->kind == Kind::kVein || (b->levels & (kSfj | kSpj)) != 0);
+  return a != nullptr && (a->kind == Kind::kLeft || a->kind == Kind::kRight);
 }
 
 // A word the table does not know, read as known words when it is one glued to a clip number
@@ -517,7 +516,7 @@ struct Mentions {
 Mentions Collect(std::string_view text) {
   const std::vector<std::string> words = Words(text);
   Mentions m;
-  unsigned shorthand = 0;
+  unsigned shorthand = 0, pt_shorthand = 0;
   for (size_t i = 0; i < words.size();) {
     const Phrase* p = LongestMatch(words, i);
     if (p == nullptr) {  // unknown words (numbers, "VEIN", "REFLUX") carry no meaning
@@ -549,15 +548,19 @@ Mentions Collect(std::string_view text) {
         m.levels |= p->levels;
         break;
       case Kind::kShorthand:
-        shorthand |= p->levels;
+        (p->words[0] == "PT" ? pt_shorthand : shorthand) |= p->levels;
         break;
     }
     i += WordCount(*p);
   }
-  // Beside a perforator "PT" is the posterior tibial (Cockett) group, not the proximal thigh:
-  // the shorthand names no level there.
+  // Beside a perforator "PT" is the posterior tibial vein (its Cockett perforators are in the
+  // calf), not the proximal thigh; the other shorthand (MT, DC, ...) stays a level.
   const bool perforator = std::find(m.veins.begin(), m.veins.end(), Vein::kPerf) != m.veins.end();
-  if (m.levels == 0 && !perforator) m.levels = shorthand;
+  if (perforator && pt_shorthand != 0) {
+    m.veins.push_back(Vein::kPtv);  // a companion vein: locates the perforator (ResolveVein)
+    pt_shorthand = 0;
+  }
+  if (m.levels == 0) m.levels = shorthand | pt_shorthand;
   return m;
 }
 

@@ -171,7 +171,7 @@ TEST(ReportJson, EmptyReportIsStillComplete) {
   EXPECT_TRUE(j["study"]["patient_id"].is_null());
   EXPECT_TRUE(j["options"].is_object());
   EXPECT_TRUE(j["qa"]["protocol"]["complete"].get<bool>());
-  EXPECT_TRUE(j["qa"]["protocol"]["assessed"].get<bool>());
+  EXPECT_FALSE(j["qa"]["protocol"]["assessed"].get<bool>());  // no spectral Doppler clip
 }
 
 // A study of B-mode / echo images only is no reflux study: its protocol is not assessed (the

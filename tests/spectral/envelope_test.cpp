@@ -118,18 +118,37 @@ TEST(Envelope, NoiseFloorOnPureNoise) {
 
 // A strong squeeze filling under a tenth of a quiet clip (a silent vein, one 200 ms squeeze at
 // 30 dB) is no weak signal: the clip-wide 90th percentile of column SNR lands on noise columns,
-// the strongest 150 ms do not (it read weak_signal and the clip indeterminate).
+// the strongest 150 ms stretch does not (it read weak_signal and the clip indeterminate). The
+// same squeeze barely above the noise is weak; so is a weak clip with a few scattered strong
+// 40 ms bursts (probe thumps: no 150 ms stretch of them).
 TEST(Envelope, BriefStrongFlowIsNoWeakSignal) {
   SyntheticSpec spec;
   std::vector<double> v(static_cast<size_t>(spec.cols), 0.0);
   for (size_t c = 150; c < 170; ++c) v[c] = 30;  // 20 of 300 columns: 6.7%
-  auto env = EstimateEnvelope(MakeSpectrogram(spec, v));
-  ASSERT_TRUE(env.has_value());
-  EXPECT_FALSE(env->weak_signal);
-  spec.signal_db = -25;  // the same squeeze under the noise: weak
-  auto weak = EstimateEnvelope(MakeSpectrogram(spec, v));
+  auto strong = EstimateEnvelope(MakeSpectrogram(spec, v));
+  ASSERT_TRUE(strong.has_value());
+  EXPECT_FALSE(strong->weak_signal);
+  SyntheticSpec faint = spec;
+  faint.signal_db = 3;
+  faint.headroom_db = 25;  // the noise well below full brightness: weak, not saturated
+  auto weak = EstimateEnvelope(MakeSpectrogram(faint, v));
   ASSERT_TRUE(weak.has_value());
+  EXPECT_FALSE(weak->saturated);
   EXPECT_TRUE(weak->weak_signal);
+  // Scattered bursts: a weak clip with three strong 40 ms bursts (4% of the columns).
+  std::vector<double> everywhere(static_cast<size_t>(spec.cols), 30.0);
+  Spectrogram scattered = MakeSpectrogram(faint, everywhere);
+  SyntheticSpec loud = faint;  // the same display map (reference level), 27 dB more signal
+  loud.signal_db = 30;
+  loud.headroom_db = faint.signal_db + faint.headroom_db - loud.signal_db;
+  const Spectrogram bursts = MakeSpectrogram(loud, everywhere);
+  for (const int first : {40, 140, 240}) {
+    bursts.intensity.colRange(first, first + 4)
+        .copyTo(scattered.intensity.colRange(first, first + 4));
+  }
+  auto thumps = EstimateEnvelope(scattered);
+  ASSERT_TRUE(thumps.has_value());
+  EXPECT_TRUE(thumps->weak_signal);
 }
 
 TEST(Envelope, NoiseFloorFollowsTheData) {

@@ -81,10 +81,11 @@ TEST(Manifest, OptionalAntegradeColumn) {
                                       "CFV,UP,b.dcm,L\n"
                                       "CFV,,c.dcm,L\n"
                                       "CFV,auto,d.dcm,L\n"
-                                      "CFV,sideways,e.dcm,L\n");
+                                      "CFV,sideways,e.dcm,L\n"
+                                      "CFV,Inferred,f.dcm,L\n");
   auto m = LoadManifest(path.string());
   ASSERT_TRUE(m) << m.error().message;
-  ASSERT_EQ(m->entries.size(), 5u);
+  ASSERT_EQ(m->entries.size(), 6u);
   const auto antegrade = [&](const char* name) {
     const ManifestEntry* row = FindManifestEntry(&*m, (dir / name).string());
     EXPECT_NE(row, nullptr) << name;
@@ -95,6 +96,7 @@ TEST(Manifest, OptionalAntegradeColumn) {
   EXPECT_EQ(antegrade("c.dcm"), std::nullopt);
   EXPECT_EQ(antegrade("d.dcm"), std::nullopt);
   EXPECT_EQ(antegrade("e.dcm"), std::nullopt);
+  EXPECT_EQ(antegrade("f.dcm"), std::nullopt);
   ASSERT_EQ(m->warnings.size(), 1u);
   EXPECT_TRUE(AnyWarningContains(*m, "row 6: unknown antegrade \"sideways\""));
   EXPECT_EQ(FindManifestEntry(&*m, (dir / "other.dcm").string()), nullptr);

@@ -103,8 +103,12 @@ INSTANTIATE_TEST_SUITE_P(
         LabelCase{"L.S.S.V. S.P.J.", kL, kSsvSpj}, LabelCase{"R. C.F.V.", kR, kCfv},
         LabelCase{"Lt.GSV A.K.", kL, kGsvDistThigh},
         LabelCase{"L L.S.V. mid thigh", kL, std::nullopt},
-        // beside a perforator, PT is posterior tibial: no level, the perforator unlocated
-        LabelCase{"R PT perf", kR, kPerf}, LabelCase{"L perf MT", kL, kPerf}));
+        // beside a perforator, PT is the posterior tibial vein (a calf perforator); the other
+        // shorthand stays a level
+        LabelCase{"R PT perf", kR, kPerfCalf}, LabelCase{"L perf MT", kL, kPerfThigh},
+        LabelCase{"R MC perf", kR, kPerfCalf},
+        // a side letter joined to a level by the dots ("R.A.K." = "RAK")
+        LabelCase{"R.A.K. GSV", kR, kGsvDistThigh}, LabelCase{"L.B.K. GSV", kL, kGsvProxCalf}));
 
 }  // namespace
 }  // namespace refluxscan::study
