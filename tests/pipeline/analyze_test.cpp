@@ -493,6 +493,19 @@ TEST(Analyze, AManifestEditedInPlaceIsANewAnalysis) {
   EXPECT_FALSE(Analyze(options)->studies[0].skipped_unchanged);
 }
 
+// A protocol file edited in place keeps its name: its levels are part of the re-run key.
+TEST(Analyze, AProtocolEditedInPlaceIsANewAnalysis) {
+  const fs::path in = CopyOfSampleStudy("analyze_rerun_protocol_in");
+  auto options =
+      Options({(in / "STUDY_001").string()}, testing::ScratchDir("analyze_rerun_protocol"));
+  options.protocol = (in / "p.json").string();
+  std::ofstream(*options.protocol) << R"({"segments": ["CFV", "GSV_SFJ"]})";
+  ASSERT_TRUE(Analyze(options).has_value());
+  EXPECT_TRUE(Analyze(options)->studies[0].skipped_unchanged);
+  std::ofstream(*options.protocol) << R"({"segments": ["CFV", "GSV_SFJ", "POPV"]})";
+  EXPECT_FALSE(Analyze(options)->studies[0].skipped_unchanged);
+}
+
 // The antegrade side set by the user (run-wide --antegrade, or a manifest row, which wins) is
 // what the measurement uses, and the report says it was not inferred.
 TEST(Analyze, AntegradeOverrideFromTheManifestOrTheRun) {
