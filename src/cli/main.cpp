@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
   analyze->add_option("--protocol", analyze_options.protocol,
                       "Required levels (JSON: {\"segments\": [canonical names, both legs]} "
                       "or {\"required\": [{\"laterality\": \"L\", \"segment\": ...}]}; "
-                      "docs/report.md)");
+                      "docs/segments.md)");
   analyze->add_option("-j,--jobs", analyze_options.jobs, "Worker threads (0 = all cores)")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
@@ -141,7 +141,7 @@ int main(int argc, char** argv) {
                    "necessarily above the baseline on screen: an inverted display draws them "
                    "below), down, or inferred (auto) from each clip's augmentation. Applies to "
                    "all clips, whatever their invert setting; a manifest row's antegrade column "
-                   "(up, down, inferred, auto or empty) wins for its clip")
+                   "wins for its clip (up, down, inferred or auto; an empty cell: this setting)")
       ->transform(CLI::IsMember({"up", "down", "inferred", "auto"}, CLI::ignore_case))
       ->capture_default_str();
   analyze->add_flag("--force", analyze_options.force, "Re-analyze unchanged studies");

@@ -114,8 +114,10 @@ void MeasureStrip(const UltrasoundImage& image, const UltrasoundRegion& region,
 
   start = Clock::now();
   const study::ManifestEntry* row = study::FindManifestEntry(context.manifest, image.path);
-  const reflux::RefluxOptions reflux_options{
-      .antegrade_override = row != nullptr && row->antegrade ? row->antegrade : context.antegrade};
+  // A manifest row's choice wins for its clip (a direction, or "infer"); else the run's.
+  const bool row_decides = row != nullptr && (row->antegrade || row->antegrade_inferred);
+  const reflux::RefluxOptions reflux_options{.antegrade_override =
+                                                 row_decides ? row->antegrade : context.antegrade};
   Result<RefluxMeasurement> measurement = reflux::MeasureReflux(*envelope, reflux_options);
   if (measurement) {
     clip.measurement = *measurement;

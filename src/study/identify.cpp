@@ -92,7 +92,7 @@ struct Columns {
   std::optional<size_t> antegrade;
 };
 
-Result<Columns> ParseHeader(const std::vector<std::string>& fields) {
+Result<Columns> ParseHeader(const std::vector<std::string>& fields, std::string_view line) {
   Columns c;
   bool f = false, l = false, s = false;
   for (size_t i = 0; i < fields.size(); ++i) {
@@ -103,8 +103,12 @@ Result<Columns> ParseHeader(const std::vector<std::string>& fields) {
     if (name == "antegrade") c.antegrade = i;
   }
   if (!f || !l || !s) {
-    return Fail(ErrorCode::kInvalidInput,
-                "manifest: the first row must be the header file,laterality,segment");
+    // A spreadsheet saved with semicolons (a European locale) is the usual cause: say so.
+    const bool semicolons = fields.size() == 1 && line.find(';') != std::string_view::npos;
+    return Fail(
+        ErrorCode::kInvalidInput,
+        std::string("manifest: the first row must be the header file,laterality,segment") +
+            (semicolons ? " (this one is separated by semicolons: save the CSV with commas)" : ""));
   }
   return c;
 }
@@ -137,11 +141,13 @@ void AddRow(Manifest& m, const fs::path& folder, const Columns& cols,
     return m.warnings.push_back(where + "file \"" + SanitizeForLog(file, 80) +
                                 "\" is outside the manifest's folder, skipped");
   }
-  ManifestEntry entry{file, *laterality, *segment, std::nullopt};
+  ManifestEntry entry{file, *laterality, *segment, std::nullopt, false};
   const std::string antegrade =
       cols.antegrade && *cols.antegrade < fields.size() ? Lower(Trim(fields[*cols.antegrade])) : "";
-  if (!antegrade.empty() && antegrade != "auto" && antegrade != "inferred") {
+  entry.antegrade_inferred = antegrade == "auto" || antegrade == "inferred";
+  if (!antegrade.empty() && !entry.antegrade_inferred) {
     entry.antegrade = AntegradeFromName(antegrade);
+    entry.antegrade_inferred = !entry.antegrade;
     if (!entry.antegrade) {
       m.warnings.push_back(where + "unknown antegrade \"" + SanitizeForLog(antegrade, 40) +
                            "\" (use up, down, inferred, auto or leave it empty), inferred instead");
@@ -162,7 +168,7 @@ Result<Manifest> ParseManifest(std::string_view text, const std::string& path) {
     if (line.empty() || line.starts_with('#')) continue;
     const std::vector<std::string> fields = SplitCsvLine(line);
     if (!columns) {
-      auto header = ParseHeader(fields);
+      auto header = ParseHeader(fields, line);
       if (!header) return std::unexpected(header.error());
       columns = *header;
       continue;

@@ -80,6 +80,10 @@ struct Alias {
   std::string_view from, to;
 };
 constexpr Alias kAliases[] = {
+    {"ABV", "ABOVE"},  // "abv knee" (a lone "above" is relative to a landmark: rejected)
+    {"BLW", "BELOW"},
+    {"BEL", "BELOW"},
+    {"OCCL", "OCCLUDED"},
     {"PROX", "PROXIMAL"},
     {"PRX", "PROXIMAL"},
     {"DIST", "DISTAL"},
@@ -324,6 +328,28 @@ constexpr Phrase kPhrases[] = {
     S("LIGATED", Kind::kReject),
     S("ABSENT", Kind::kReject),
     S("REMOVED", Kind::kReject),
+    S("ABLATION", Kind::kReject),
+    S("EVLA", Kind::kReject),  // endovenous laser / radiofrequency ablation
+    S("EVLT", Kind::kReject),
+    S("RFA", Kind::kReject),
+    S("SCLEROTHERAPY", Kind::kReject),
+    S("STRIPPING", Kind::kReject),
+    S("LIGATION", Kind::kReject),
+    S("OCCLUSION", Kind::kReject),
+    S("THROMBUS", Kind::kReject),
+    S("THROMBOSIS", Kind::kReject),
+    S("DVT", Kind::kReject),
+    S("SVT", Kind::kReject),
+    S("VISUALIZED", Kind::kReject),  // "not visualized"
+    S("VISUALISED", Kind::kReject),
+    // A place relative to a landmark ("5 cm from the SFJ", "superior to knee", "near knee") is
+    // no level of the map: the landmark alone would be a guess.
+    S("CM", Kind::kReject),
+    S("MM", Kind::kReject),
+    S("FROM", Kind::kReject),
+    S("NEAR", Kind::kReject),
+    S("SUPERIOR", Kind::kReject),
+    S("INFERIOR", Kind::kReject),
 };
 
 size_t WordCount(const Phrase& p) {
@@ -469,6 +495,11 @@ bool Joinable(const Phrase* a, const Phrase* b) {
 // else is kept as is (and carries no meaning).
 std::vector<std::string> SplitUnknown(const std::string& word) {
   if (InTable(word)) return {word};
+  const size_t letters = word.find_first_not_of("0123456789");  // "3CM": a distance
+  if (letters != std::string::npos && letters > 0 &&
+      (word.substr(letters) == "CM" || word.substr(letters) == "MM")) {
+    return {word.substr(letters)};
+  }
   const size_t digits = word.find_first_of("0123456789");
   if (digits != std::string::npos && digits > 0 &&
       word.find_first_not_of("0123456789", digits) == std::string::npos) {

@@ -86,21 +86,31 @@ TEST(Manifest, OptionalAntegradeColumn) {
   auto m = LoadManifest(path.string());
   ASSERT_TRUE(m) << m.error().message;
   ASSERT_EQ(m->entries.size(), 6u);
+  // (direction, the row asks for the inference)
   const auto antegrade = [&](const char* name) {
     const ManifestEntry* row = FindManifestEntry(&*m, (dir / name).string());
     EXPECT_NE(row, nullptr) << name;
-    return row != nullptr ? row->antegrade : std::nullopt;
+    return row != nullptr ? std::pair(row->antegrade, row->antegrade_inferred)
+                          : std::pair(std::optional<AntegradeDirection>(), false);
   };
-  EXPECT_EQ(antegrade("a.dcm"), AntegradeDirection::kDown);
-  EXPECT_EQ(antegrade("b.dcm"), AntegradeDirection::kUp);
-  EXPECT_EQ(antegrade("c.dcm"), std::nullopt);
-  EXPECT_EQ(antegrade("d.dcm"), std::nullopt);
-  EXPECT_EQ(antegrade("e.dcm"), std::nullopt);
-  EXPECT_EQ(antegrade("f.dcm"), std::nullopt);
+  EXPECT_EQ(antegrade("a.dcm"), std::pair(std::optional(AntegradeDirection::kDown), false));
+  EXPECT_EQ(antegrade("b.dcm"), std::pair(std::optional(AntegradeDirection::kUp), false));
+  EXPECT_EQ(antegrade("c.dcm"), std::pair(std::optional<AntegradeDirection>(), false));  // empty
+  EXPECT_EQ(antegrade("d.dcm"), std::pair(std::optional<AntegradeDirection>(), true));   // auto
+  EXPECT_EQ(antegrade("e.dcm"), std::pair(std::optional<AntegradeDirection>(), true));
+  EXPECT_EQ(antegrade("f.dcm"), std::pair(std::optional<AntegradeDirection>(), true));
   ASSERT_EQ(m->warnings.size(), 1u);
   EXPECT_TRUE(AnyWarningContains(*m, "row 6: unknown antegrade \"sideways\""));
   EXPECT_EQ(FindManifestEntry(&*m, (dir / "other.dcm").string()), nullptr);
   EXPECT_EQ(FindManifestEntry(nullptr, (dir / "a.dcm").string()), nullptr);
+}
+
+// A spreadsheet saved with semicolons gets a hint, not only "the header is required".
+TEST(Manifest, SemicolonSeparatedGetsAHint) {
+  const fs::path dir = refluxscan::testing::ScratchDir("manifest_semicolon");
+  auto m = LoadManifest(WriteManifest(dir, "file;laterality;segment\na.dcm;L;CFV\n").string());
+  ASSERT_FALSE(m.has_value());
+  EXPECT_NE(m.error().message.find("semicolons"), std::string::npos) << m.error().message;
 }
 
 TEST(Manifest, HeaderIsRequired) {

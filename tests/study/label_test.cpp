@@ -108,7 +108,17 @@ INSTANTIATE_TEST_SUITE_P(
         LabelCase{"R PT perf", kR, kPerfCalf}, LabelCase{"L perf MT", kL, kPerfThigh},
         LabelCase{"R MC perf", kR, kPerfCalf},
         // a side letter joined to a level by the dots ("R.A.K." = "RAK")
-        LabelCase{"R.A.K. GSV", kR, kGsvDistThigh}, LabelCase{"L.B.K. GSV", kL, kGsvProxCalf}));
+        LabelCase{"R.A.K. GSV", kR, kGsvDistThigh}, LabelCase{"L.B.K. GSV", kL, kGsvProxCalf},
+        // abbreviated above/below; places relative to a landmark and treated veins refused
+        LabelCase{"R GSV abv knee", kR, kGsvDistThigh}, LabelCase{"R GSV blw knee", kR, kGsvProxCalf},
+        LabelCase{"R GSV 3cm from SFJ", kR, std::nullopt},
+        LabelCase{"R GSV 5 cm from knee", kR, std::nullopt},
+        LabelCase{"R GSV superior to knee", kR, std::nullopt},
+        LabelCase{"R GSV near knee", kR, std::nullopt},
+        LabelCase{"R GSV s/p EVLA prox thigh", kR, std::nullopt},
+        LabelCase{"L GSV post ablation mid thigh", kL, std::nullopt},
+        LabelCase{"L CFV DVT", kL, std::nullopt}, LabelCase{"R POPV occl.", kR, std::nullopt},
+        LabelCase{"L SSV not visualized", kL, std::nullopt}));
 
 }  // namespace
 }  // namespace refluxscan::study

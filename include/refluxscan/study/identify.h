@@ -19,6 +19,9 @@ struct ManifestEntry {
   // Optional column `antegrade` (up / down, as the report's antegrade_direction): the sonographer
   // knows which way the vein drains; replaces the inference from the augmentation for this clip.
   std::optional<AntegradeDirection> antegrade;
+  // The row asks for the inference (`inferred`, `auto`, or a value not understood), whatever a
+  // run-wide --antegrade says; an empty cell leaves the clip to the run's setting.
+  bool antegrade_inferred = false;
 };
 
 struct Manifest {
