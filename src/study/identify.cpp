@@ -233,27 +233,24 @@ std::optional<AntegradeDirection> AntegradeFromName(std::string_view name) {
 SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
                           const Manifest* manifest) {
   SegmentId id;
-  if (manifest != nullptr) {
-    const auto it = manifest->entries.find(Normalized(fs::path(file_path)).string());
-    if (it != manifest->entries.end()) {
-      id.laterality = it->second.laterality;
-      id.segment = it->second.segment;
-      id.vein_class = Info(it->second.segment).vein_class;
-      id.source = IdentitySource::kManifest;
-      id.source_detail = manifest->path;
-      // The image's own label, when it has one, lets a reviewer check the manifest against what
-      // the sonographer typed; else the manifest row's file.
-      id.label_text = it->second.file;
-      for (const std::string* raw :
-           {&tags.image_comments, &tags.series_description, &tags.protocol_name,
-            &tags.acquisition_device_processing_description}) {
-        if (!TrimDicom(*raw).empty()) {
-          id.label_text = TrimDicom(*raw);
-          break;
-        }
+  if (const ManifestEntry* row = FindManifestEntry(manifest, file_path)) {
+    id.laterality = row->laterality;
+    id.segment = row->segment;
+    id.vein_class = Info(row->segment).vein_class;
+    id.source = IdentitySource::kManifest;
+    id.source_detail = manifest->path;
+    // The image's own label, when it has one, lets a reviewer check the manifest against what
+    // the sonographer typed; else the manifest row's file.
+    id.label_text = row->file;
+    for (const std::string* raw :
+         {&tags.image_comments, &tags.series_description, &tags.protocol_name,
+          &tags.acquisition_device_processing_description}) {
+      if (!TrimDicom(*raw).empty()) {
+        id.label_text = TrimDicom(*raw);
+        break;
       }
-      return id;
     }
+    return id;
   }
   const std::optional<Laterality> tag_laterality = TagLaterality(tags);
   const std::pair<const char*, const std::string*> label_tags[] = {

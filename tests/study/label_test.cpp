@@ -110,7 +110,8 @@ INSTANTIATE_TEST_SUITE_P(
         // a side letter joined to a level by the dots ("R.A.K." = "RAK")
         LabelCase{"R.A.K. GSV", kR, kGsvDistThigh}, LabelCase{"L.B.K. GSV", kL, kGsvProxCalf},
         // abbreviated above/below; places relative to a landmark and treated veins refused
-        LabelCase{"R GSV abv knee", kR, kGsvDistThigh}, LabelCase{"R GSV blw knee", kR, kGsvProxCalf},
+        LabelCase{"R GSV abv knee", kR, kGsvDistThigh},
+        LabelCase{"R GSV blw knee", kR, kGsvProxCalf},
         LabelCase{"R GSV 3cm from SFJ", kR, std::nullopt},
         LabelCase{"R GSV 5 cm from knee", kR, std::nullopt},
         LabelCase{"R GSV superior to knee", kR, std::nullopt},
