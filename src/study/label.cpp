@@ -47,7 +47,21 @@ constexpr unsigned kRegions = kThigh | kKnee | kCalf;
 // augmentation" is a maneuver, not a level; "lower extremity" is the leg, not a level).
 // kShorthand: a worksheet level abbreviation ("PT" = proximal thigh), counted only when the
 // label names no level in full ("PT" is also the patient: "GSV SFJ PT STANDING").
-enum class Kind { kLeft, kRight, kBoth, kVein, kLevel, kShorthand, kReject, kNeutral };
+// kLeftExtremity/kRightExtremity: "LLE"/"RLE" (left/right lower extremity), a side only when no
+// plain side word is present: beside "L" an "RLE" is the compression in a file name
+// ("L_GSV_SFJ_rle.dcm"), not a contradiction that would leave the clip without a side.
+enum class Kind {
+  kLeft,
+  kRight,
+  kLeftExtremity,
+  kRightExtremity,
+  kBoth,
+  kVein,
+  kLevel,
+  kShorthand,
+  kReject,
+  kNeutral
+};
 
 struct Phrase {
   std::array<std::string_view, 3>
@@ -163,12 +177,12 @@ constexpr Phrase kPhrases[] = {
     S("LT", Kind::kLeft),
     S("LEFT", Kind::kLeft),
     S("LFT", Kind::kLeft),
-    S("LLE", Kind::kLeft),
+    S("LLE", Kind::kLeftExtremity),
     S("R", Kind::kRight),
     S("RT", Kind::kRight),
     S("RIGHT", Kind::kRight),
     S("RGT", Kind::kRight),
-    S("RLE", Kind::kRight),
+    S("RLE", Kind::kRightExtremity),
     S("BILATERAL", Kind::kBoth),
     S("BILAT", Kind::kBoth),
     S("BOTH", Kind::kBoth),
@@ -540,6 +554,7 @@ const Phrase* LongestMatch(const std::vector<std::string>& words, size_t at) {
 
 struct Mentions {
   bool left = false, right = false, reject = false;
+  bool left_extremity = false, right_extremity = false;  // LLE / RLE (see Kind)
   std::vector<Vein> veins;
   unsigned levels = 0;
 };
@@ -560,6 +575,12 @@ Mentions Collect(std::string_view text) {
         break;
       case Kind::kRight:
         m.right = true;
+        break;
+      case Kind::kLeftExtremity:
+        m.left_extremity = true;
+        break;
+      case Kind::kRightExtremity:
+        m.right_extremity = true;
         break;
       case Kind::kBoth:
         m.left = m.right = true;
@@ -592,6 +613,7 @@ Mentions Collect(std::string_view text) {
     pt_shorthand = 0;
   }
   if (m.levels == 0) m.levels = shorthand | pt_shorthand;
+  if (!m.left && !m.right) m.left = m.left_extremity, m.right = m.right_extremity;
   return m;
 }
 

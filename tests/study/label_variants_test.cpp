@@ -135,6 +135,8 @@ INSTANTIATE_TEST_SUITE_P(
         LabelCase{"L-GSV prox calf", kL, kGsvProxCalf}, LabelCase{"(L) CFV", kL, kCfv},
         LabelCase{"[R] POPV", kR, kPopv}, LabelCase{"RLE GSV mid calf", kR, kGsvMidCalf},
         LabelCase{"LLE SSV SPJ", kL, kSsvSpj}, LabelCase{"GSV mid thigh Rt", kR, kGsvMidThigh},
+        // Beside a side word, "rle" is the compression in a file name, not the right leg.
+        LabelCase{"L_GSV_SFJ_rle", kL, kGsvSfj}, LabelCase{"R SSV SPJ LLE", kR, kSsvSpj},
         LabelCase{"GSV R prox calf", kR, kGsvProxCalf}, LabelCase{"Left leg FV prox", kL, kFvProx},
         LabelCase{"Right lower extremity GSV mid thigh", kR, kGsvMidThigh},
         LabelCase{"RGSV prox thigh", kR, kGsvProxThigh}, LabelCase{"LCFV", kL, kCfv},
