@@ -14,7 +14,7 @@ namespace {
 
 using detail::Fixed;
 
-constexpr std::array<std::string_view, 31> kColumns = {
+constexpr std::array<std::string_view, 33> kColumns = {
     "level",
     "clip_id",
     "file",
@@ -48,6 +48,10 @@ constexpr std::array<std::string_view, 31> kColumns = {
     "study_date",
     "reflux_duration_is_lower_bound",
     "study_folder",
+    // Which way antegrade flow is drawn (up/down) and what decided it (augmentation,
+    // resting_flow, override): a reviewer checking a user override or an inverted display.
+    "antegrade_direction",
+    "antegrade_direction_source",
 };
 
 using Row = std::array<std::string, kColumns.size()>;
@@ -101,6 +105,9 @@ Row ClipRow(const ClipResult& clip, size_t id) {
   if (clip.measurement) {
     row[Col("maneuver_count")] = std::to_string(clip.measurement->maneuvers.size());
     row[Col("time_resolution_ms")] = Fixed(clip.measurement->time_resolution_ms, 3);
+    row[Col("antegrade_direction")] = AntegradeDirectionName(clip.measurement->antegrade);
+    row[Col("antegrade_direction_source")] =
+        AntegradeSourceName(clip.measurement->antegrade_source);
   }
   if (clip.calibration) {
     row[Col("doppler_angle_deg")] = Fixed(clip.calibration->doppler_angle_deg, 1);

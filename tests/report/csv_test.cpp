@@ -60,6 +60,9 @@ TEST(ReportCsv, PlainUnitsAndNumbers) {
   EXPECT_EQ(sfj.at("threshold_ms"), "500.0");
   EXPECT_EQ(sfj.at("margin_ms"), "1350.0");
   EXPECT_EQ(sfj.at("classification"), "reflux");
+  EXPECT_EQ(sfj.at("antegrade_direction"), "up");
+  EXPECT_EQ(sfj.at("antegrade_direction_source"), "augmentation");
+  EXPECT_EQ(recs[7].at("antegrade_direction"), "down");  // inverted display
   const auto& cfv = recs[0];
   EXPECT_EQ(cfv.at("margin_ms"), "-580.0");  // negative numbers stay numbers (no ' prefix)
   const auto& segment = recs[r.clips.size()];
@@ -107,7 +110,7 @@ TEST(ReportCsv, EmptyReportHasOnlyTheHeader) {
   const Table t = ParseCsv(ToCsv(StudyReport{}));
   ASSERT_EQ(t.size(), 1u);
   EXPECT_EQ(t[0].front(), "level");
-  EXPECT_EQ(t[0].back(), "study_folder");
+  EXPECT_EQ(t[0].back(), "antegrade_direction_source");
 }
 
 }  // namespace
