@@ -69,6 +69,7 @@ std::vector<std::string> QualityFlags(const ClipResult& clip, const Envelope* en
   if (clip.measurement) AddMeasurementFlags(*clip.measurement, clip.finding, flags);
   if (!clip.identity.segment) flags.emplace_back("unknown_segment");
   if (!clip.identity.laterality) flags.emplace_back("unknown_laterality");
+  if (clip.identity.label_mismatch) flags.emplace_back("label_mismatch");
   std::sort(flags.begin(), flags.end());
   flags.erase(std::unique(flags.begin(), flags.end()), flags.end());
   return flags;

@@ -209,6 +209,9 @@ constexpr std::array kQualityFlags = {
               "Segment label not recognised: add it to the manifest or the "
               "image annotation."},
     Described{"unknown_laterality", "Laterality (left/right) not recorded."},
+    Described{"label_mismatch",
+              "The manifest names another side or segment than the image's own label: the "
+              "manifest was used; check which is right."},
     Described{"decode_error", "The image could not be decoded."},
     Described{"not_spectral", "Not a spectral Doppler image (no spectral region)."},
     Described{"duplicate",

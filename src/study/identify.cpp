@@ -198,6 +198,34 @@ std::optional<Laterality> Combine(std::optional<Laterality> tag, std::optional<L
   return tag ? tag : label;
 }
 
+// A manifest row's identity. The image's own identity (`from_image`: tags, then file name) is
+// kept as the label a reviewer checks the manifest against; a side or segment it names that the
+// row contradicts sets label_mismatch (a mislabelled clip, or a manifest row for another file).
+SegmentId FromManifest(const ManifestEntry& row, const std::string& manifest_path,
+                       const SegmentId& from_image) {
+  SegmentId id;
+  id.laterality = row.laterality;
+  id.segment = row.segment;
+  id.vein_class = Info(row.segment).vein_class;
+  id.source = IdentitySource::kManifest;
+  id.source_detail = manifest_path;
+  // The label the sonographer typed, else the row's file (not the stem the file name gave).
+  const bool typed = from_image.source != IdentitySource::kFileName;
+  id.label_text = typed && !from_image.label_text.empty() ? from_image.label_text : row.file;
+  const bool side_differs = from_image.laterality && *from_image.laterality != row.laterality;
+  const bool segment_differs = from_image.segment && *from_image.segment != row.segment;
+  id.label_mismatch = side_differs || segment_differs;
+  if (id.label_mismatch) {
+    id.source_detail +=
+        "; the image's label names " +
+        std::string(from_image.laterality ? LateralityCode(*from_image.laterality)
+                                          : std::string_view("?")) +
+        " " +
+        std::string(from_image.segment ? Info(*from_image.segment).name : std::string_view("?"));
+  }
+  return id;
+}
+
 }  // namespace
 
 std::vector<std::string> UnmatchedManifestRows(const Manifest& manifest,
@@ -232,26 +260,10 @@ std::optional<AntegradeDirection> AntegradeFromName(std::string_view name) {
 
 SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
                           const Manifest* manifest) {
-  SegmentId id;
   if (const ManifestEntry* row = FindManifestEntry(manifest, file_path)) {
-    id.laterality = row->laterality;
-    id.segment = row->segment;
-    id.vein_class = Info(row->segment).vein_class;
-    id.source = IdentitySource::kManifest;
-    id.source_detail = manifest->path;
-    // The image's own label, when it has one, lets a reviewer check the manifest against what
-    // the sonographer typed; else the manifest row's file.
-    id.label_text = row->file;
-    for (const std::string* raw :
-         {&tags.image_comments, &tags.series_description, &tags.protocol_name,
-          &tags.acquisition_device_processing_description}) {
-      if (!TrimDicom(*raw).empty()) {
-        id.label_text = TrimDicom(*raw);
-        break;
-      }
-    }
-    return id;
+    return FromManifest(*row, manifest->path, IdentifySegment(file_path, tags, nullptr));
   }
+  SegmentId id;
   const std::optional<Laterality> tag_laterality = TagLaterality(tags);
   const std::pair<const char*, const std::string*> label_tags[] = {
       {"ImageComments", &tags.image_comments},

@@ -134,7 +134,31 @@ TEST(IdentifySegment, ManifestWinsOverTagsAndFileName) {
             "R_CFV.dcm");
   EXPECT_EQ(id.segment, Segment::kPopv);
   EXPECT_EQ(id.laterality, Laterality::kLeft);
+  // The image names another side and segment: the manifest wins, the reviewer is told.
+  EXPECT_TRUE(id.label_mismatch);
+  EXPECT_EQ(id.source_detail, m->path + "; the image's label names R GSV_SFJ");
+}
+
+TEST(IdentifySegment, ManifestAgreeingWithTheLabelIsNoMismatch) {
+  const fs::path dir = refluxscan::testing::ScratchDir("identify_agree");
+  auto m = LoadManifest(
+      WriteManifest(dir, "file,laterality,segment\na.dcm,L,GSV_SFJ\nb.dcm,R,CFV\nc.dcm,L,CFV\n")
+          .string());
+  ASSERT_TRUE(m);
+  DicomTags same;
+  same.image_comments = "Lt GSV @ SFJ";
+  SegmentId id = IdentifySegment((dir / "a.dcm").string(), same, &*m);
+  EXPECT_FALSE(id.label_mismatch);
   EXPECT_EQ(id.source_detail, m->path);
+  DicomTags unknown;  // a label the parser does not understand contradicts nothing
+  unknown.image_comments = "VENOUS REFLUX CINE 3";
+  EXPECT_FALSE(IdentifySegment((dir / "b.dcm").string(), unknown, &*m).label_mismatch);
+  DicomTags other_side;  // the side alone contradicts
+  other_side.laterality = "R";
+  other_side.image_comments = "CFV";
+  id = IdentifySegment((dir / "c.dcm").string(), other_side, &*m);
+  EXPECT_TRUE(id.label_mismatch);
+  EXPECT_EQ(id.source_detail, m->path + "; the image's label names R CFV");
 }
 
 TEST(IdentifySegment, TagsInPriorityOrderThenFileName) {

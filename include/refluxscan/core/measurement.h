@@ -59,6 +59,9 @@ struct SegmentId {
                               // understood" for an unknown label
   std::string label_text;     // raw text that was parsed, or the unknown label as typed (capped
                               // at 256 bytes; untrusted)
+  // Set when a manifest row decided and the image's own label (tags or file name) names another
+  // side or segment: the manifest still wins, a reviewer is told (QA flag label_mismatch).
+  bool label_mismatch = false;
 };
 
 enum class Classification { kReflux, kNoReflux, kIndeterminate };
