@@ -42,6 +42,27 @@ std::vector<float> RunningMedian(std::span<const float> x, size_t half) {
   return out;
 }
 
+std::vector<float> HampelFilter(std::span<const float> x, size_t half, double n_sigma,
+                                double min_deviation) {
+  std::vector<float> out(x.begin(), x.end());
+  std::vector<float> window, deviation;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const size_t lo = i >= half ? i - half : 0;
+    const size_t hi = std::min(x.size(), i + half + 1);
+    window.assign(x.begin() + static_cast<long>(lo), x.begin() + static_cast<long>(hi));
+    const auto mid = window.begin() + static_cast<long>(window.size() / 2);
+    std::nth_element(window.begin(), mid, window.end());
+    const float median = *mid;
+    deviation.clear();
+    for (float v : window) deviation.push_back(std::abs(v - median));
+    const auto dmid = deviation.begin() + static_cast<long>(deviation.size() / 2);
+    std::nth_element(deviation.begin(), dmid, deviation.end());
+    const double limit = std::max(n_sigma * 1.4826 * *dmid, min_deviation);
+    if (std::abs(x[i] - median) > limit) out[i] = median;
+  }
+  return out;
+}
+
 std::vector<float> RunningMean(std::span<const float> x, size_t half) {
   std::vector<double> prefix(x.size() + 1, 0.0);
   for (size_t i = 0; i < x.size(); ++i) prefix[i + 1] = prefix[i] + x[i];

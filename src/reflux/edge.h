@@ -12,6 +12,12 @@ std::vector<float> BridgeMasked(std::span<const float> x);
 // Running median of 2 * half + 1 samples (shorter at the ends). A median keeps monotone edges
 // exactly where they are, so it removes single-column spikes without biasing onset/offset.
 std::vector<float> RunningMedian(std::span<const float> x, size_t half);
+// Hampel identifier over 2 * half + 1 samples (shorter at the ends; x finite): a sample further
+// from its window's median than max(n_sigma x 1.4826 x MAD, min_deviation) is replaced by that
+// median. Removes outlier bursts shorter than half the window (a speckle excursion of the
+// envelope lasting a few columns), keeps steps and smooth peaks (their MAD grows with the slope).
+std::vector<float> HampelFilter(std::span<const float> x, size_t half, double n_sigma,
+                                double min_deviation);
 // Running mean of 2 * half + 1 samples (shorter at the ends). x must be finite.
 std::vector<float> RunningMean(std::span<const float> x, size_t half);
 

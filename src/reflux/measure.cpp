@@ -59,6 +59,10 @@ constexpr double kRiseHighFraction = 0.8;
 constexpr double kMaxRiseS = 0.4;
 constexpr double kCrestEdgeS = 0.6;  // RespiratoryCrest
 constexpr double kPeakOverMedian = 2.0;
+// The peak's outlier filter (RobustPeak): window half-width, robust sigmas, minimum deviation.
+constexpr double kPeakOutlierHalfS = 0.05;
+constexpr double kPeakOutlierSigmas = 3.0;
+constexpr double kPeakOutlierMinRows = 2.0;
 // The trough before a run is looked for this far back: a respiratory crest's trough (half a
 // period of 3-6 s before its peak) mostly lies inside, else the window starts far down its slow
 // rise; a squeeze's dip is just before it.
@@ -754,14 +758,23 @@ std::optional<double> RiseSlope(std::span<const float> v, size_t anchor, double 
   return slope > 0 ? std::optional<double>(slope) : std::nullopt;
 }
 
-// The run's peak velocity after a 5-column running median: the maximum of a speckled envelope
-// overshoots the flow's own peak by its largest speckle excursion (a maximum picks the highest
-// noise sample); a median over 5 columns keeps a peak that lasts at least 3 of them. Falls back
-// to `raw_peak` for runs of fewer than 5 columns.
-double RobustPeak(std::span<const float> retro, const Run& run, double raw_peak) {
+// The run's peak velocity after a Hampel filter and a 5-column running median: the maximum of a
+// speckled envelope overshoots the flow's own peak by its largest speckle excursion (a maximum
+// picks the highest noise sample). The median over 5 columns keeps a peak that lasts at least 3
+// of them, but an excursion into a noise streak lasts 2-4 columns once the envelope is smoothed
+// (measured: 20.2 cm/s read for an 11.9 cm/s reflux); the Hampel filter over +/-
+// kPeakOutlierHalfS replaces samples further than 3 robust sigmas (and 2 rows) from their
+// window's median, which a smooth peak never is. Measured on four 500-clip stress sets and the
+// edge set: peak median |error| 5.6-6.8% -> 4.9-5.5%, classification unchanged (it only sets the
+// peak). Falls back to `raw_peak` for runs of fewer than 5 columns.
+double RobustPeak(std::span<const float> retro, const Run& run, double raw_peak,
+                  double seconds_per_column, double row_cm_s) {
   if (run.Length() < 5) return raw_peak;
-  const std::vector<float> median =
-      detail::RunningMedian(retro.subspan(run.begin, run.Length()), 2);
+  const std::span<const float> x = retro.subspan(run.begin, run.Length());
+  const auto half = static_cast<size_t>(std::lround(kPeakOutlierHalfS / seconds_per_column));
+  const std::vector<float> cleaned = detail::HampelFilter(
+      x, std::max<size_t>(2, half), kPeakOutlierSigmas, kPeakOutlierMinRows * row_cm_s);
+  const std::vector<float> median = detail::RunningMedian(cleaned, 2);
   return *std::max_element(median.begin(), median.end());
 }
 
@@ -821,7 +834,8 @@ void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelo
   m.reflux_onset_s = envelope.TimeOf(onset_col);
   m.reflux_offset_s = envelope.TimeOf(offset_col);
   m.reflux_duration_ms = std::max(0.0, offset_col - onset_col) * spc * 1000.0;
-  m.peak_reflux_velocity_cm_s = RobustPeak(retro, run, peak);
+  m.peak_reflux_velocity_cm_s =
+      RobustPeak(retro, run, peak, envelope.seconds_per_column, envelope.velocity_resolution);
   m.time_to_peak_ms = std::max(0.0, static_cast<double>(peak_col) - onset_col) * spc * 1000.0;
   double vti = 0;
   for (size_t i = run.begin; i < run.end; ++i) vti += std::max(retro[i], 0.0f) * spc;

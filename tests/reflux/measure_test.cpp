@@ -727,6 +727,18 @@ TEST(MeasureReflux, PeakRefluxVelocityIgnoresSpeckleOvershoots) {
   EXPECT_NEAR(m->maneuvers[0].peak_reflux_velocity_cm_s, 25, 1);
 }
 
+// An excursion into a noise streak lasts a few columns once the envelope is smoothed: a 5-column
+// median alone keeps it; the peak is still the flow's.
+TEST(MeasureReflux, PeakRefluxVelocityIgnoresAFewColumnExcursion) {
+  Envelope e = Make([](double t) { return Maneuver(t, 1.0, 0.8, 12); });
+  const auto at = static_cast<size_t>(std::lround(2.2 / e.seconds_per_column));
+  for (size_t i = at; i < at + 4; ++i) e.max_reverse[i] = i == at || i == at + 3 ? 20 : 39;
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_NEAR(m->maneuvers[0].peak_reflux_velocity_cm_s, 12, 1);
+}
+
 // Aliasing around the peak of a reflux hides its peak velocity, not its timing; aliasing at an
 // edge of the interval hides where the reflux starts or ends.
 TEST(MeasureReflux, AliasingHidesTheTimingOnlyAtTheEdges) {

@@ -27,6 +27,31 @@ TEST(NeverFallsBack, TellsASwellThatStaysUpFromAReleasedSqueeze) {
   EXPECT_TRUE(NeverFallsBack(swell, 2, swell.size(), swell.size(), 0.5));
 }
 
+// The Hampel filter replaces a burst shorter than half its window, and keeps steps and smooth
+// peaks: their samples are never several robust sigmas from the window's median.
+TEST(HampelFilter, RemovesShortBurstsKeepsStepsAndSmoothPeaks) {
+  std::vector<float> flat(30, 12.0f);
+  for (size_t i = 0; i < flat.size(); ++i) flat[i] += (i % 3 == 0) ? 0.5f : -0.25f;  // jitter
+  std::vector<float> spiked = flat;
+  spiked[14] = 20, spiked[15] = 39, spiked[16] = 38, spiked[17] = 19;  // a 4-sample excursion
+  const std::vector<float> cleaned = HampelFilter(spiked, 5, 3.0, 2.0);
+  for (size_t i = 0; i < cleaned.size(); ++i) EXPECT_NEAR(cleaned[i], flat[i], 1.0) << i;
+
+  std::vector<float> step(30);
+  for (size_t i = 0; i < step.size(); ++i) step[i] = i < 15 ? 2.0f : 30.0f;
+  EXPECT_EQ(HampelFilter(step, 5, 3.0, 2.0), step);
+
+  std::vector<float> peak(41);  // a half sine of 25 over 40 samples
+  for (size_t i = 0; i < peak.size(); ++i) {
+    peak[i] = static_cast<float>(25 * std::sin(std::numbers::pi * static_cast<double>(i) / 40));
+  }
+  EXPECT_EQ(HampelFilter(peak, 5, 3.0, 2.0), peak);
+  // Below the minimum deviation nothing is replaced, however small the MAD.
+  std::vector<float> small = flat;
+  small[16] += 1.5f;  // 1.5 above the median of 11.75
+  EXPECT_EQ(HampelFilter(small, 5, 3.0, 2.0), small);
+}
+
 // A respiratory crest rises and falls over many columns; a squeeze's flow rises fast or falls
 // fast at its release. Edges are counted from the last sample at >= 80% of the peak to the first
 // at <= 20% of it.
