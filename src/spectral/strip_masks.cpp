@@ -514,12 +514,38 @@ bool ErasesTheNoise(const std::vector<int>& lit_per_column, int rows, const Run&
   return false;
 }
 
-// Erase bar and blank columns. A dark interior run is silence (valid) in a noise-free rendering
-// unless the drawn baseline is interrupted there or bright spectrum ends abruptly beside it; with
-// a noise background when it erased the noise (ErasesTheNoise), or when uniform and non-black,
-// it is an erase bar. The data right of the
-// widest erase bar is the previous sweep: it is masked, so the kept columns (the current sweep)
-// form one continuous time axis.
+// Whether a dark run reaching the strip's right edge ends the data rather than being the
+// silence after it, on a display without a noise background (where both are black): the
+// column before it holds bright spectrum that does not meet the baseline there (a sweep or the
+// recording cut the flow wherever it was), or the drawn baseline runs right up to it and is
+// missing across it. Silence after a reflux's offset or a squeeze's release meets the
+// baseline; masked as no data, it made that reflux "truncated", and a silence at the strip's
+// start made the squeeze after it look risen before the recording (independent renderer,
+// stop 20: the antegrade direction read from the reflux).
+bool EndsTheData(const cv::Mat1f& m, const Run& run, const std::vector<Run>& lines,
+                 const cv::Mat1b& overlays, double baseline_row) {
+  constexpr double kAnywhere = std::numeric_limits<double>::quiet_NaN();
+  const int before = run.first - 1;
+  if (BrightSpectrumAway(m, before, overlays, kAnywhere) &&
+      !MeetsBaseline(m, before, -1, overlays, baseline_row)) {
+    return true;
+  }
+  for (const Run& line : lines) {
+    if (!AtBaseline(line, baseline_row)) continue;
+    const bool missing =
+        cv::countNonZero(m(cv::Range(line.first, line.last + 1),
+                           cv::Range(run.first, run.last + 1)) > kLineMinLevel) == 0;
+    if (missing && LineLitAt(m, line, before)) return true;
+  }
+  return false;
+}
+
+// Erase bar and blank columns. A dark run is silence (valid) in a noise-free rendering
+// unless the drawn baseline is interrupted there or bright spectrum ends abruptly beside it (at
+// the right edge: EndsTheData); with a noise background when it erased the noise
+// (ErasesTheNoise) or reaches an edge (no texture there: no data), or when uniform and
+// non-black, it is an erase bar. The data right of the widest erase bar is the previous sweep:
+// it is masked, so the kept columns (the current sweep) form one continuous time axis.
 void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
                       const std::vector<Run>& lines, const cv::Mat1b& overlays, double baseline_row,
                       StripMasks& out) {
@@ -531,12 +557,15 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
   Run bar;
   for (const Run& run : EmptyRuns(kinds)) {
     const bool interior = run.first > 0 && run.last < cols - 1;
+    const bool edge_no_data =
+        !interior && (noise_background || (run.first == 0 && run.last == cols - 1) ||
+                      (run.first > 0 && EndsTheData(m, run, lines, overlays, baseline_row)));
     bool erase =
-        !interior || kinds[static_cast<size_t>(run.first)] == ColumnKind::kUniform ||
+        edge_no_data || kinds[static_cast<size_t>(run.first)] == ColumnKind::kUniform ||
         (noise_background && ErasesTheNoise(lit_per_column, m.rows, run, background_lit)) ||
         AbruptEdge(m, run, overlays, baseline_row);
     for (const Run& line : lines) {
-      erase = erase || (AtBaseline(line, baseline_row) && LineCutAt(m, line, run));
+      erase = erase || (interior && AtBaseline(line, baseline_row) && LineCutAt(m, line, run));
     }
     if (!erase) continue;
     for (int c = run.first; c <= run.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;

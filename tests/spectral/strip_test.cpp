@@ -590,6 +590,37 @@ TEST(StripMasks, AValveGapOnABlackDisplayIsNoEraseBar) {
   EXPECT_TRUE(HasNote(*cut, "erase bar"));
 }
 
+// A black display (no noise, no drawn baseline): silence before the squeeze and after the
+// reflux reaches the strip's edges. Both are silence, kept as data: masked as "no data", the
+// squeeze looked risen before the recording and the reflux ended at the data's end (truncated).
+// Flow cut mid-height by the dark run at the right edge is the data's end: masked.
+cv::Mat3b SilencesAtTheEdges(bool cut_at_the_end) {
+  cv::Mat3b strip(kRows, kCols, cv::Vec3b(0, 0, 0));
+  for (int c = 60; c <= 110; ++c) {  // squeeze: sin^2 rise and fall to 0 at column 111
+    const double x = CV_PI * (c - 60) / 51.0;
+    const int height = static_cast<int>(60 * std::sin(x) * std::sin(x));
+    for (int r = 120 - height; r < 120; ++r) strip(r, c) = cv::Vec3b(200, 200, 200);
+  }
+  const int last = cut_at_the_end ? 259 : 200;
+  for (int c = 117; c <= last;
+       ++c) {  // reflux below the baseline: grows, then falls back (or is cut)
+    const int depth = cut_at_the_end ? std::min(40, 2 + 3 * (c - 117))
+                                     : std::min({40, 2 + 3 * (c - 117), 2 * (200 - c)});
+    for (int r = 121; r <= 120 + depth; ++r) strip(r, c) = cv::Vec3b(200, 200, 200);
+  }
+  return strip;
+}
+
+TEST(StripMasks, SilencesAtTheStripEdgesOfABlackDisplayAreData) {
+  auto s = SpectrogramFromDisplay(ImageWith(SilencesAtTheEdges(false)), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  for (int c = 0; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  auto cut = SpectrogramFromDisplay(ImageWith(SilencesAtTheEdges(true)), SpectralRegion());
+  ASSERT_TRUE(cut.has_value());
+  for (int c = 0; c < 60; ++c) EXPECT_EQ(cut->column_valid[static_cast<size_t>(c)], 1) << c;
+  for (int c = 261; c < kCols; ++c) EXPECT_EQ(cut->column_valid[static_cast<size_t>(c)], 0) << c;
+}
+
 // A thin sliver of slow flow 3 rows off the baseline (outside the wall filter's notch) is as
 // level as a drawn line. It fades before a silence (the reflux is on the other side) and is
 // missing across it: that is no erase bar, and no drawn baseline 3 rows off the calibration.
