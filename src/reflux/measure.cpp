@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "reflux/edge.h"
 
@@ -32,6 +33,9 @@ constexpr double kRetroPeakFactor = 3.0;
 // does not stay above the detection level that long; IsRefluxEvidence).
 constexpr double kSustainedRunS = 0.060;
 constexpr double kRetroSustainedPeakFactor = 2.0;
+// ... and a sustained run whose median is this many times the level needs only kClearPowerRise.
+constexpr double kRetroClearFactor = 8.0;
+constexpr double kClearPowerRise = 0.1;
 // Onset and offset: crossings of kEdgeLowFactor x the noise level (hysteresis below the detection
 // level: established flow is followed down to the noise), found walking outward from the first
 // and last columns at kEdgeTopFraction of the run's peak.
@@ -40,8 +44,13 @@ constexpr double kEdgeTopFraction = 0.5;
 // The onset is refined where the retrograde side's power reaches half its level inside the run
 // (HalfPowerOnset), when the flow raises that power by at least this share of the no-flow level.
 constexpr double kMinPowerRise = 0.25;
-constexpr double kStrongPowerRatio = 10;  // +10 dB over the whole side: flow, not noise
-constexpr double kPowerDominance = 10;    // a first burst 10 dB weaker than the other side's
+constexpr double kStrongPowerRatio = 10;   // +10 dB over the whole side: flow, not noise
+constexpr double kSameEventOverlap = 0.5;  // SameEvent: overlap share of the shorter burst
+constexpr double kScaleEdgeShare = 0.9;    // SameEvent: a burst this close to its scale's edge
+constexpr double kThumpMaxS = 0.15;        // IsThump: at most this long,
+constexpr double kThumpGapS = 0.1;         // ... ending at most this long before the squeeze,
+constexpr double kThumpPeakRatio = 4;      // ... which is this many times faster
+constexpr double kPowerDominance = 10;     // a first burst 10 dB weaker than the other side's
 // SqueezeEndsBefore: a weak squeeze reaches half the augmentation level, and the reflux follows
 // its release within half a second (DOMAIN.md: reflux follows release directly).
 constexpr double kWeakSqueezeShare = 0.5;
@@ -98,7 +107,8 @@ struct Trace {
   std::span<const float> retro_power;  // power_up or power_down, once polarity is known
   std::span<const float> ante;         // up or down, once polarity is known (empty before)
   std::vector<uint8_t> flags;
-  size_t columns = 0;           // analysed columns: up to the last unmasked one
+  double up_limit = 0, down_limit = 0;  // the scale's magnitude on each side (0: unknown)
+  size_t columns = 0;                   // analysed columns: up to the last unmasked one
   size_t first_column = 0;      // the first unmasked one (a left margin or labels come before)
   double noise_cm_s = 0;        // antegrade noise level: release, augmentation start
   double retro_noise_cm_s = 0;  // retrograde side's own noise level (RetrogradeNoise)
@@ -151,6 +161,8 @@ Trace MakeTrace(const Envelope& envelope, const RefluxOptions& options) {
   }
   t.flags = envelope.flags;
   t.flags.resize(envelope.Size(), 0);
+  t.up_limit = std::abs(envelope.positive_limit);
+  t.down_limit = std::abs(envelope.negative_limit);
   t.up = Prepare(envelope.max_forward, envelope.flags, t.columns);
   t.down = Prepare(envelope.max_reverse, envelope.flags, t.columns);
   if (envelope.power_forward.size() == envelope.Size() &&
@@ -334,22 +346,30 @@ bool IsAugmentation(const AugmentationShape& shape, const Trace& t, const Run& r
 }
 
 struct FirstBurst {
-  size_t begin = 0;
+  size_t begin = 0, end = 0;  // the run, [begin, end) in columns
   double peak = 0;
-  double power = 0;  // median side power over the burst (noise units); 0 when unknown
+  double velocity_sum = 0;  // the envelope summed over the run (a velocity-time integral)
+  double power = 0;         // median side power over the burst (noise units); 0 when unknown
 };
 
 // Whether the side's median power over `run` is at least (1 + kMinPowerRise) x its median over
-// the whole clip, or kStrongPowerRatio x the noise power (the series' unit) whatever that median:
-// a squeeze in a vein with steady antegrade flow adds little power to a side the flow already
-// fills (measured: 95 against a median of 82 noise units), but speckle and spill never reach
-// +10 dB. True without the power series.
+// the rest of the clip, or kStrongPowerRatio x the noise power (the series' unit) whatever that
+// median: a squeeze in a vein with steady antegrade flow adds little power to a side the flow
+// already fills (measured: 95 against a median of 82 noise units), but speckle and spill never
+// reach +10 dB. The rest of the clip, not all of it: a squeeze filling half of a short clip (a
+// sweep's bar cut it at 1.7 s) set the whole clip's median itself and "brought no power" (the
+// antegrade direction then came from its reflux). True without the power series.
 bool BringsPower(std::span<const float> power, const Trace& t, const Run& run) {
   if (power.size() < t.columns || t.columns == 0) return true;
   const double run_power = RangePercentile(power, run.begin, run.end, 0.5);
-  return run_power >= kStrongPowerRatio ||
-         run_power >=
-             (1 + kMinPowerRise) * std::max(RangePercentile(power, 0, t.columns, 0.5), 1e-6);
+  if (run_power >= kStrongPowerRatio) return true;
+  std::vector<float> rest(power.begin(), power.begin() + static_cast<long>(run.begin));
+  rest.insert(rest.end(), power.begin() + static_cast<long>(run.end),
+              power.begin() + static_cast<long>(t.columns));
+  if (rest.empty()) return false;
+  const auto mid = rest.begin() + static_cast<long>((rest.size() - 1) / 2);
+  std::nth_element(rest.begin(), mid, rest.end());
+  return run_power >= (1 + kMinPowerRise) * std::max<double>(*mid, 1e-6);
 }
 
 // Runs of one side above `level` that could be a squeeze: sustained, rising like an
@@ -378,10 +398,11 @@ std::optional<FirstBurst> FindFirstBurst(std::span<const float> v, std::span<con
   if (runs.empty()) return std::nullopt;
   const Run& run = runs.front();
   const auto first = v.begin() + static_cast<long>(run.begin);
+  const auto last = first + static_cast<long>(run.Length());
   const double median_power =
       power.size() >= t.columns ? RangePercentile(power, run.begin, run.end, 0.5) : 0.0;
-  return FirstBurst{run.begin, *std::max_element(first, first + static_cast<long>(run.Length())),
-                    median_power};
+  return FirstBurst{run.begin, run.end, *std::max_element(first, last),
+                    std::accumulate(first, last, 0.0), median_power};
 }
 
 // One side of the trace: its envelope and power series.
@@ -449,6 +470,66 @@ AntegradeDirection FlowSide(const Trace& t) {
              : AntegradeDirection::kUp;
 }
 
+// Two first bursts overlapping for at least kSameEventOverlap of the shorter one are one event
+// seen on both sides of the baseline, not a squeeze and its reflux (the reflux follows the
+// release): a wall thump at compression (bright, bilateral, 40-80 ms), the mirror copy of the
+// squeeze (I/Q imbalance, 20-30 dB down), or the Hann main lobe spilling a fast squeeze's onset
+// across the baseline. Which side starts first is then chance; the squeeze is the side carrying
+// the larger velocity-time integral over its run (a thump is brief and low, a mirror copy's edge
+// falls into the noise first).
+std::optional<AntegradeDirection> SameEvent(const FirstBurst& up, const FirstBurst& down) {
+  const size_t overlap_begin = std::max(up.begin, down.begin);
+  const size_t overlap_end = std::min(up.end, down.end);
+  const size_t shorter = std::min(up.end - up.begin, down.end - down.begin);
+  if (overlap_end <= overlap_begin ||
+      static_cast<double>(overlap_end - overlap_begin) < kSameEventOverlap * shorter) {
+    return std::nullopt;
+  }
+  return up.velocity_sum >= down.velocity_sum ? AntegradeDirection::kUp : AntegradeDirection::kDown;
+}
+
+// Whether `first` is a wall thump at the compression of the squeeze `second` on the other side:
+// brief (at most kThumpMaxS: the tissue's jerk lasts 40-80 ms, a squeeze 0.2 s or more), ending
+// at most kThumpGapS before `second` begins (the squeeze's flow crosses its level a little after
+// the push), and kThumpPeakRatio x lower than it. A squeeze is no such blip before a reflux five
+// times faster (stop 20: generated thumps 10-25 dB over the blood read as the augmentation).
+bool IsThump(const FirstBurst& first, const FirstBurst& second, double seconds_per_column) {
+  const double first_s = static_cast<double>(first.end - first.begin) * seconds_per_column;
+  const double gap_s =
+      (static_cast<double>(second.begin) - static_cast<double>(first.end)) * seconds_per_column;
+  return first.begin < second.begin && first_s <= kThumpMaxS && gap_s <= kThumpGapS &&
+         second.peak >= kThumpPeakRatio * first.peak;
+}
+
+// Whether a run may hold an aliased squeeze: `side` reaches kScaleEdgeShare of its scale there,
+// or a column is aliased. An aliased squeeze shows on both sides of the baseline and its wrapped
+// part is the higher one, so the one-sided tests below say nothing then.
+bool MayBeWrapped(std::span<const float> side, double limit, const Trace& t, const Run& run) {
+  for (size_t i = run.begin; i < run.end; ++i) {
+    if ((t.flags[i] & kColumnAliased) || (limit > 0 && side[i] >= kScaleEdgeShare * limit)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Whether `side` is above `other` for most of the run's columns (its median ratio to the other
+// side, floored at the noise velocity, is at least 1): flow goes one way at a time, so a squeeze
+// or a reflux has only noise, spill or a mirror copy (20-30 dB down, so with a lower edge)
+// opposite it. A wall thump is often bilateral, and a burst that is the other side's flow seen
+// across the baseline is lower than it.
+bool HigherThanOther(std::span<const float> side, std::span<const float> other, double noise_cm_s,
+                     const Run& run) {
+  std::vector<double> ratio;
+  const double floor = std::max(noise_cm_s, 1e-6);
+  for (size_t i = run.begin; i < run.end; ++i) {
+    ratio.push_back(side[i] / std::max<double>(other[i], floor));
+  }
+  if (ratio.empty()) return false;
+  std::nth_element(ratio.begin(), ratio.begin() + static_cast<long>(ratio.size() / 2), ratio.end());
+  return ratio[ratio.size() / 2] >= 1.0;
+}
+
 // The augmentation comes before the reflux it provokes, so the side whose first sustained burst
 // starts first is antegrade (ties: the stronger burst), unless a weaker squeeze on the other side
 // ends just before it (SqueezeEndsBefore). Works for inverted displays.
@@ -478,6 +559,18 @@ std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOpt
                ? AntegradeDirection::kUp
                : AntegradeDirection::kDown;
   }
+  const Run up_run{up->begin, up->end}, down_run{down->begin, down->end};
+  const Run both{std::min(up->begin, down->begin), std::max(up->end, down->end)};
+  if (!MayBeWrapped(t.up, t.up_limit, t, both) && !MayBeWrapped(t.down, t.down_limit, t, both)) {
+    if (const auto same = SameEvent(*up, *down)) return *same;
+    if (IsThump(*up, *down, spc)) return AntegradeDirection::kDown;
+    if (IsThump(*down, *up, spc)) return AntegradeDirection::kUp;
+    const bool up_sided = HigherThanOther(t.up, t.down, t.noise_cm_s, up_run);
+    const bool down_sided = HigherThanOther(t.down, t.up, t.noise_cm_s, down_run);
+    if (up_sided != down_sided) {
+      return up_sided ? AntegradeDirection::kUp : AntegradeDirection::kDown;
+    }
+  }
   // Flow's power counts its scatterers, not their speed: a squeeze and the reflux it provokes
   // carry comparable power in the same vein, while a side's speckle or spill carries a small
   // fraction. A first burst that much weaker than the other side's is not the augmentation.
@@ -503,9 +596,19 @@ std::vector<Run> DetectBursts(std::span<const float> ante, std::span<const float
                               const Trace& t, double level, double seconds_per_column) {
   const std::vector<Run> runs = RunsAbove(ante, level, 0, t.columns);
   const AugmentationShape shape = ShapeOf(ante, t, runs, seconds_per_column);
+  const bool up = ante.data() == t.up.data();
+  const double ante_limit = up ? t.up_limit : t.down_limit;
+  const double retro_limit = up ? t.down_limit : t.up_limit;
   std::vector<Run> bursts;
   for (const Run& run : runs) {
     if (!IsAugmentation(shape, t, run)) continue;
+    // The mirror copy of a reflux (I/Q imbalance) or its spill is no squeeze: lower than the
+    // retrograde flow it copies over most of its columns (stop 20: a reflux's mirror started a
+    // new "maneuver" and split the reflux).
+    if (!MayBeWrapped(ante, ante_limit, t, run) && !MayBeWrapped(retro, retro_limit, t, run) &&
+        !HigherThanOther(ante, retro, t.noise_cm_s, run)) {
+      continue;
+    }
     if (!bursts.empty() && run.begin - bursts.back().end < t.min_gap &&
         !HasRetrogradeRun(retro, t, bursts.back().end, run.begin) &&
         !FallsToNoise(ante, t, bursts.back().end, run.begin)) {
@@ -565,10 +668,19 @@ bool IsRefluxEvidence(std::span<const float> retro, const Trace& t, const Run& r
   // baseline, a quiet flow's spill) and 1 of 269 that do. Without the power series or before
   // its base is known (the first pass of RetrogradeNoise) the ratio is 1 and every run passes.
   const double power_ratio = RetrogradePowerRatio(t, run);
-  if (std::isfinite(t.retro_power_base) && power_ratio < 1 + kMinPowerRise) return false;
   if (SpreadAcrossTheBaseline(retro, t, run)) return false;
   double peak = 0;
   for (size_t i = run.begin; i < run.end; ++i) peak = std::max<double>(peak, retro[i]);
+  // Clear velocity: a sustained run whose median reaches kRetroClearFactor x the noise level
+  // needs only a small rise of the side's power (kClearPowerRise). The side power averages every
+  // row of a side, so a narrow band of flow on a tall side dilutes it: a reflux 12-24 rows below
+  // a wall filter's notch on a 189-row side (28 cm/s against a 1.2 cm/s noise level) raised it
+  // by 1.23 x only (independent renderer, stop 20). A run bringing no power stays out.
+  const bool clear =
+      run.Length() >= t.sustained &&
+      RangePercentile(retro, run.begin, run.end, 0.5) >= kRetroClearFactor * t.retro_noise_cm_s;
+  const double needed_rise = clear ? kClearPowerRise : kMinPowerRise;
+  if (std::isfinite(t.retro_power_base) && power_ratio < 1 + needed_rise) return false;
   if (peak >= kRetroPeakFactor * t.retro_noise_cm_s) return true;
   // Overwhelming power: flow whatever its velocity reads (a slow reflux on a short retrograde
   // scale, where the noise envelope near the baseline is a large share of the side).

@@ -713,6 +713,60 @@ TEST(MeasureReflux, PolarityIgnoresAFarWeakerEarlierBurst) {
   EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
 }
 
+// A wall thump at compression lights the other side of the baseline briefly, just before the
+// squeeze rises (tissue moving with the probe's push): the first burst, but a low and brief one
+// overlapping the squeeze. The squeeze is the side with the larger velocity-time integral.
+TEST(MeasureReflux, AThumpBeforeTheSqueezeDoesNotSetThePolarity) {
+  Envelope e = Make([](double t) { return -RaisedCosine(t, 1.0, 0.6, 40); });  // squeeze: down
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    e.max_forward[i] = static_cast<float>(RaisedCosine(t, 0.9, 0.2, 5));  // the thump: up
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+  // The thump may also end before the squeeze's flow crosses its level (no overlap): brief, just
+  // before a burst many times faster on the other side, it is still no squeeze.
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    e.max_forward[i] = static_cast<float>(RaisedCosine(t, 0.95, 0.1, 5));
+  }
+  const auto apart = MeasureReflux(e);
+  ASSERT_TRUE(apart);
+  EXPECT_EQ(apart->antegrade, AntegradeDirection::kDown);
+}
+
+// I/Q imbalance copies the spectrum, 20-30 dB down, to the other side: the mirrored squeeze is
+// lower everywhere and may start a column earlier by chance. Flow goes one way at a time: the
+// side higher than the other over its burst is the squeeze.
+TEST(MeasureReflux, AMirrorCopyOfTheSqueezeDoesNotSetThePolarity) {
+  Envelope e = Make([](double t) { return -RaisedCosine(t, 1.0, 0.6, 40); });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    e.max_forward[i] = static_cast<float>(RaisedCosine(t, 0.98, 0.62, 28));  // the mirror copy
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
+}
+
+// The mirror copy of a reflux (I/Q imbalance) shows on the antegrade side, lower than the
+// reflux it copies: no new squeeze, the reflux stays one interval.
+TEST(MeasureReflux, AMirrorCopyOfTheRefluxIsNoSecondManeuver) {
+  Envelope e = Make([](double t) { return Maneuver(t, 1.0, 1.2, 30); });  // reflux 1.6-2.8 s
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    if (t > 1.7) e.max_forward[i] = std::max(e.max_forward[i], 0.7f * e.max_reverse[i]);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 1200, 30);
+}
+
 // Speckle makes a column or two of the envelope overshoot; the peak reflux velocity is the
 // flow's, not its highest speckle sample.
 TEST(MeasureReflux, PeakRefluxVelocityIgnoresSpeckleOvershoots) {
