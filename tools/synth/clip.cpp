@@ -103,6 +103,8 @@ std::vector<std::string> Conditions(const ClipSpec& s, const ClipTruth& t) {
       {d.margin_left + d.margin_top + d.margin_right + d.margin_bottom > 0, "region_margin"},
       {d.auto_trace, "auto_trace"},
       {d.grid, "grid"},
+      {s.signal.mirror_db > 0, "mirror"},
+      {s.signal.thump_db > 0, "thump"},
   };
   std::vector<std::string> out;
   for (const auto& [on, name] : flags) {

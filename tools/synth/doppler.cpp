@@ -44,6 +44,38 @@ void Respawn(Scatterer& sc, const SignalSpec& s, double v_max_cm_s, Rng& rng) {
 // Mean signal power: E|a|^2 = 1 per scatterer times the mean of sin^2 over a lifetime (1/2).
 double SignalPower(const SignalSpec& s) { return 0.5 * s.scatterers; }
 
+// Tissue thump at each squeeze's start and release: a Hann-windowed tone over thump_s from the
+// event, at +thump_cm_s (compression) and -thump_cm_s (release), random phase per burst.
+void AddThumps(const FlowSpec& flow, const SignalSpec& s, double t_start_s,
+               std::vector<std::complex<float>>& out) {
+  if (!(s.thump_db > 0)) return;
+  Rng rng(s.seed ^ 0x7407B0ull);
+  const double amplitude = std::sqrt(0.5 * s.scatterers * std::pow(10.0, s.thump_db / 10.0));
+  const double hz = DopplerShiftHz(s, s.thump_cm_s);
+  for (const ManeuverSpec& m : flow.maneuvers) {
+    for (const auto& [at_s, sign] :
+         {std::pair{m.augmentation_start_s, 1.0}, {m.ReleaseS(), -1.0}}) {
+      const double phase = rng.Uniform(0, 2 * kPi);
+      const auto first = static_cast<long>(std::ceil((at_s - t_start_s) * s.prf_hz));
+      const auto n = static_cast<long>(s.thump_s * s.prf_hz);
+      for (long k = std::max(0L, -first); k < n && first + k < static_cast<long>(out.size()); ++k) {
+        const double t = static_cast<double>(k) / s.prf_hz;
+        const double w =
+            0.5 - 0.5 * std::cos(2 * kPi * static_cast<double>(k) / static_cast<double>(n));
+        out[static_cast<size_t>(first + k)] +=
+            std::complex<float>(std::polar(amplitude * w, phase + 2 * kPi * sign * hz * t));
+      }
+    }
+  }
+}
+
+// I/Q imbalance: x + g conj(x), the image mirror_db below the signal.
+void AddMirror(const SignalSpec& s, std::vector<std::complex<float>>& out) {
+  if (!(s.mirror_db > 0)) return;
+  const auto g = static_cast<float>(std::pow(10.0, -s.mirror_db / 20.0));
+  for (auto& x : out) x += g * std::conj(x);
+}
+
 double NoiseSigma(const SignalSpec& s) {
   return std::sqrt(SignalPower(s) / std::pow(10.0, s.snr_db / 10.0) / 2);  // per I and Q
 }
@@ -103,6 +135,8 @@ std::vector<std::complex<float>> SimulateIq(const FlowSpec& flow, const SignalSp
       out[n0 + k] = std::complex<float>(acc[k] + std::complex<double>(re, im));
     }
   }
+  AddThumps(flow, s, t_start_s, out);
+  AddMirror(s, out);
   return out;
 }
 

@@ -25,6 +25,12 @@ struct SignalSpec {
   double gate_length_cm = 0.2;     // sample volume length: sets transit time (broadening)
   int antegrade_toward_probe = 1;  // +1: antegrade flow gives a positive Doppler shift
   uint64_t seed = 1;               // phases, amplitudes, lifetimes, noise
+  // Artifacts (0: none). Mirror: I/Q imbalance copies the spectrum to the other side of the
+  // baseline, this many dB down (20..30). Thump: the tissue jerks with the squeeze and the
+  // release, a tone burst this many dB over the blood's power (10..25) at thump_cm_s (toward the
+  // probe at compression, away at release; sign random) lasting thump_s.
+  double mirror_db = 0;
+  double thump_db = 0, thump_cm_s = 2, thump_s = 0.06;
 };
 
 // Doppler shift of a velocity in the probe's sense (toward the probe positive), Hz.

@@ -290,6 +290,19 @@ void ChooseDecorations(const PresetStyle& st, DisplaySpec& d) {
   d.grid = own.Chance(st.grid);
 }
 
+// Signal artifacts, from a stream of their own (as the decorations): a clip without them is
+// unchanged.
+void ChooseArtifacts(const PresetStyle& st, const DisplaySpec& d, SignalSpec& s) {
+  constexpr uint64_t kArtifactStream = 0xA27E7AC7ull;
+  Rng own(d.seed ^ kArtifactStream);
+  if (own.Chance(st.mirror)) s.mirror_db = std::round(own.Uniform(20, 30));
+  if (own.Chance(st.thump)) {
+    s.thump_db = std::round(own.Uniform(10, 25));
+    s.thump_cm_s = (own.Chance(0.5) ? 1 : -1) * own.Uniform(1, 3);
+    s.thump_s = own.Uniform(0.04, 0.08);
+  }
+}
+
 void ChooseExtras(const ClipPlan& p, const PresetStyle& st, DisplaySpec& d, Rng& rng) {
   d.overlay_text = Decide(p.overlay_text, st.overlay_text, rng);
   d.ecg = Decide(p.ecg, st.ecg, rng);
@@ -351,6 +364,8 @@ PresetStyle StressStyle() {
   s.region_margin = 0.2;
   s.auto_trace = 0.2;
   s.grid = 0.2;
+  s.mirror = 0.15;
+  s.thump = 0.15;
   return s;
 }
 
@@ -381,6 +396,7 @@ ClipSpec BuildClipSpec(const ClipPlan& plan, const PresetStyle& style, Rng& rng)
   d.wall_filter_hz = std::max(25.0, Round(c.signal.prf_hz * rng.Uniform(0.008, 0.025), 5));
   ChooseExtras(plan, style, d, rng);
   ChooseDecorations(style, d);
+  ChooseArtifacts(style, d, c.signal);
   d.label_text = c.label_text;
   if (style.region_margin > 0 && rng.Chance(style.region_margin)) {  // each side on its own
     d.margin_left = rng.Int(0, 16), d.margin_top = rng.Int(0, 16);

@@ -33,6 +33,7 @@ struct PresetStyle {
   double hz_units = 0.1, cw = 0.08, low_snr = 0.1, two_maneuvers = 0.25, blunt = 0.3;
   double region_margin = 0;         // share of clips whose spectral region holds a margin of panel
   double auto_trace = 0, grid = 0;  // shares of clips with a scanner auto-trace / dotted grid
+  double mirror = 0, thump = 0;     // shares of clips with an I/Q mirror / a tissue thump
   int max_frames = 4;
   LabelStyle labels = LabelStyle::kVaried;
   // Tinted clips draw from Tint 1 .. tint_maps - 1 (all maps; the sample preset keeps the first

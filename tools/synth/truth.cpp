@@ -59,15 +59,22 @@ ordered_json DisplayJson(const ClipSpec& s, const ClipTruth& t) {
 }
 
 ordered_json SignalJson(const SignalSpec& s, const DisplaySpec& d, double iq_t0_s) {
-  return {{"prf_hz", R6(s.prf_hz)},
-          {"transducer_frequency_hz", std::round(s.transducer_hz)},
-          {"doppler_angle_deg", R6(s.angle_deg)},
-          {"snr_db", R6(s.snr_db)},
-          {"profile", ProfileName(s.profile)},
-          {"scatterers", s.scatterers},
-          {"wall_filter_hz", R6(d.wall_filter_hz)},
-          {"stft_window_ms", R6(d.window_ms)},
-          {"iq_t0_s", R6(iq_t0_s)}};
+  ordered_json j = {{"prf_hz", R6(s.prf_hz)},
+                    {"transducer_frequency_hz", std::round(s.transducer_hz)},
+                    {"doppler_angle_deg", R6(s.angle_deg)},
+                    {"snr_db", R6(s.snr_db)},
+                    {"profile", ProfileName(s.profile)},
+                    {"scatterers", s.scatterers},
+                    {"wall_filter_hz", R6(d.wall_filter_hz)},
+                    {"stft_window_ms", R6(d.window_ms)},
+                    {"iq_t0_s", R6(iq_t0_s)}};
+  if (s.mirror_db > 0) j["mirror_db"] = R6(s.mirror_db);
+  if (s.thump_db > 0) {
+    j["thump_db"] = R6(s.thump_db);
+    j["thump_cm_s"] = R6(s.thump_cm_s);
+    j["thump_s"] = R6(s.thump_s);
+  }
+  return j;
 }
 
 ordered_json EnvelopeJson(const EnvelopeTruth& e) {
