@@ -7,6 +7,7 @@ packages=(
   build-essential g++ cmake make pkg-config clang-format
   libdcmtk-dev dcmtk            # DICOM read/write and codecs; dcmdump for inspection
   libopencv-dev                 # image work
+  libjpeg62-turbo-dev           # the HTML report's strip images (JPEG)
   libfftw3-dev                  # transforms
   libopenjp2-7-dev              # JPEG 2000 pixel data (DCMTK 3.6.7 has no J2K codec)
   libgtest-dev libgmock-dev     # unit tests

@@ -56,7 +56,8 @@ std::string_view ReasonDescription(std::string_view reason);
 
 // RFC 4648 base64 of `bytes`.
 std::string Base64(std::span<const unsigned char> bytes);
-// "data:image/png;base64,..." of an 8-bit gray or BGR image; "" when empty or encoding fails.
+// "data:image/jpeg;base64,..." of an 8-bit gray, BGR or BGRA image; "" when empty, of another
+// type, or when encoding fails.
 std::string ImageDataUri(const cv::Mat& image);
 
 // True when every required level is present and measurable.

@@ -1,9 +1,107 @@
-// Images for the self-contained HTML report: JPEG (OpenCV) wrapped in a base64 data: URI.
-#include <opencv2/imgcodecs.hpp>
+// Images for the self-contained HTML report: JPEG (libjpeg-turbo) wrapped in a base64 data: URI.
+#include <csetjmp>
+#include <cstdio>  // jpeglib.h needs FILE
+#include <cstdlib>
+
+#include <jerror.h>
+#include <jpeglib.h>
 
 #include "report/internal.h"
 
 namespace refluxscan::report::detail {
+namespace {
+
+constexpr int kJpegQuality = 90;
+
+// libjpeg reports a fatal error through error_exit, which must not return (the default one
+// exits the process): it jumps back to the encoder's setjmp.
+struct JpegErrorManager {
+  jpeg_error_mgr pub;
+  std::jmp_buf jump;
+};
+
+[[noreturn]] void JumpOnJpegError(j_common_ptr cinfo) {
+  std::longjmp(reinterpret_cast<JpegErrorManager*>(cinfo->err)->jump, 1);
+}
+
+// The input colour space that lets libjpeg-turbo read OpenCV's channel order directly.
+J_COLOR_SPACE InputColourSpace(int channels) {
+  return channels == 1 ? JCS_GRAYSCALE : channels == 3 ? JCS_EXT_BGR : JCS_EXT_BGRX;
+}
+
+// libjpeg's output into one growing malloc'd buffer (plain C memory: the callbacks run inside
+// libjpeg, where a C++ exception must not pass). The caller frees `data`, also after a failure.
+struct JpegBuffer {
+  jpeg_destination_mgr pub;  // first: libjpeg's pointer to it is a pointer to the whole
+  unsigned char* data = nullptr;
+  size_t capacity = 0;
+};
+
+// Makes room for `capacity` bytes (keeping the written ones); false when out of memory.
+bool Reserve(JpegBuffer& b, size_t capacity) {
+  auto* grown = static_cast<unsigned char*>(std::realloc(b.data, capacity));
+  if (grown == nullptr) return false;
+  b.data = grown;
+  b.capacity = capacity;
+  return true;
+}
+
+void StartJpegBuffer(j_compress_ptr cinfo) {
+  auto& b = *reinterpret_cast<JpegBuffer*>(cinfo->dest);
+  if (!Reserve(b, size_t{1} << 16)) ERREXIT(cinfo, JERR_OUT_OF_MEMORY);
+  b.pub.next_output_byte = b.data;
+  b.pub.free_in_buffer = b.capacity;
+}
+
+// Called when the buffer is full: doubles it.
+boolean GrowJpegBuffer(j_compress_ptr cinfo) {
+  auto& b = *reinterpret_cast<JpegBuffer*>(cinfo->dest);
+  const size_t used = b.capacity;
+  if (!Reserve(b, 2 * used)) ERREXIT(cinfo, JERR_OUT_OF_MEMORY);
+  b.pub.next_output_byte = b.data + used;
+  b.pub.free_in_buffer = b.capacity - used;
+  return TRUE;
+}
+
+void FinishJpegBuffer(j_compress_ptr) {}
+
+// Baseline JPEG of an 8-bit gray, BGR or BGRA image into `out` (its first
+// out.capacity - out.pub.free_in_buffer bytes). The same stream as cv::imencode(".jpg", image,
+// {cv::IMWRITE_JPEG_QUALITY, quality}) in OpenCV 4.6, which sets the defaults and the quality
+// (baseline tables) and feeds RGB rows: here libjpeg-turbo reads the BGR(X) rows itself
+// (JCS_EXT_BGR/BGRX: the same colour conversion) without OpenCV's per-row BGR -> RGB copy.
+// No C++ object with a destructor lives in this frame (longjmp).
+bool EncodeJpeg(const cv::Mat& image, int quality, JpegBuffer& out) {
+  jpeg_compress_struct cinfo;
+  JpegErrorManager err;
+  cinfo.err = jpeg_std_error(&err.pub);
+  err.pub.error_exit = JumpOnJpegError;
+  if (setjmp(err.jump) != 0) {
+    jpeg_destroy_compress(&cinfo);
+    return false;
+  }
+  jpeg_create_compress(&cinfo);
+  out.pub.init_destination = StartJpegBuffer;
+  out.pub.empty_output_buffer = GrowJpegBuffer;
+  out.pub.term_destination = FinishJpegBuffer;
+  cinfo.dest = &out.pub;
+  cinfo.image_width = static_cast<JDIMENSION>(image.cols);
+  cinfo.image_height = static_cast<JDIMENSION>(image.rows);
+  cinfo.input_components = image.channels();
+  cinfo.in_color_space = InputColourSpace(image.channels());
+  jpeg_set_defaults(&cinfo);
+  jpeg_set_quality(&cinfo, quality, TRUE);  // limited to baseline values, as OpenCV does
+  jpeg_start_compress(&cinfo, TRUE);
+  while (cinfo.next_scanline < cinfo.image_height) {
+    JSAMPROW row = const_cast<JSAMPROW>(image.ptr<uchar>(static_cast<int>(cinfo.next_scanline)));
+    jpeg_write_scanlines(&cinfo, &row, 1);
+  }
+  jpeg_finish_compress(&cinfo);
+  jpeg_destroy_compress(&cinfo);
+  return true;
+}
+
+}  // namespace
 
 std::string Base64(std::span<const unsigned char> bytes) {
   static constexpr char kAlphabet[] =
@@ -38,13 +136,14 @@ std::string ImageDataUri(const cv::Mat& image) {
   if (image.empty() || image.depth() != CV_8U) return "";
   const int channels = image.channels();
   if (channels != 1 && channels != 3 && channels != 4) return "";
-  std::vector<unsigned char> jpeg;
-  try {
-    if (!cv::imencode(".jpg", image, jpeg, {cv::IMWRITE_JPEG_QUALITY, 90})) return "";
-  } catch (const cv::Exception&) {
-    return "";  // the report still renders, with a note instead of the strip
-  }
-  return "data:image/jpeg;base64," + Base64(jpeg);
+  JpegBuffer jpeg;
+  const bool encoded = EncodeJpeg(image, kJpegQuality, jpeg);
+  // On failure the report still renders, with a note instead of the strip.
+  std::string uri = encoded ? "data:image/jpeg;base64," +
+                                  Base64({jpeg.data, jpeg.capacity - jpeg.pub.free_in_buffer})
+                            : "";
+  std::free(jpeg.data);
+  return uri;
 }
 
 }  // namespace refluxscan::report::detail
