@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "spectral/columns.h"
+#include "spectral/components.h"
 #include "spectral/strip_internal.h"
 
 namespace refluxscan::spectral::detail {
@@ -340,7 +341,7 @@ cv::Mat1b TextMask(const cv::Mat1f& m, double baseline_row) {
   cv::Mat1f opened = ReuseBuffer(opened_store, m.rows, m.cols);
   TextCandidates(m, opened, candidate, white);
   cv::dilate(candidate, grouped, cv::Mat());
-  const int n = cv::connectedComponents(grouped, labels, 8, CV_32S);
+  const int n = LabelComponents(grouped, labels);  // labels only at the grouped pixels
   const std::vector<uchar> text = TextLabels(m, opened, labels, n, candidate, white, baseline_row);
   for (int r = 0; r < m.rows; ++r) {  // labelled pixels are the grouped ones; 0 is never text
     const int* l = labels.ptr<int>(r);
@@ -743,12 +744,13 @@ void MaskUntexturedEdges(const cv::Mat1f& m, const cv::Mat1b& marks,
 // strip, the start of the augmentation among them, and the polarity then read from the reflux).
 // Component widths are taken from the labels directly: connectedComponentsWithStats computes
 // every statistic for every pixel (4x the labelling's cost, ~3% of a whole run), and a strip
-// without marks (most of them) needs no labelling at all.
+// without marks (most of them) needs no labelling at all; the sparse labelling (LabelComponents)
+// visits only the marks.
 cv::Mat1b LabelMarks(const cv::Mat1b& marks) {
   if (cv::countNonZero(marks) == 0) return marks;
   thread_local cv::Mat1i store;  // kept across strips (see ReuseBuffer)
   cv::Mat1i labels = ReuseBuffer(store, marks.rows, marks.cols);
-  const int n = cv::connectedComponents(marks, labels, 8, CV_32S);
+  const int n = LabelComponents(marks, labels);  // labels only at the marked pixels
   std::vector<int> first(static_cast<size_t>(n), marks.cols), last(static_cast<size_t>(n), -1);
   for (int r = 0; r < marks.rows; ++r) {  // labelled pixels (l != 0) are the marked ones
     const int* l = labels.ptr<int>(r);
