@@ -109,10 +109,12 @@ bool MedianAbove(const std::vector<float>& v, float level, bool inclusive) {
   return below <= v.size() / 2;
 }
 
-// Uniform: non-black median with kUniformShare of the values within tolerance of it.
-bool IsUniform(std::vector<float>& col, std::vector<int>& bins) {
+// Uniform: non-black median with kUniformShare of the values within tolerance of it. `black`:
+// how many of `col` are at or below kBlackLevel (the median is non-black exactly when at most
+// half of them are).
+bool IsUniform(std::vector<float>& col, int black, std::vector<int>& bins) {
   const double needed = kUniformShare * static_cast<double>(col.size());
-  if (!MedianAbove(col, kBlackLevel, false)) return false;
+  if (static_cast<size_t>(black) > col.size() / 2) return false;
   if (static_cast<double>(MostWithin(col, kUniformTolerance, bins)) < needed) return false;
   const float med = MedianInPlace(col);
   const auto near = std::count_if(col.begin(), col.end(),
@@ -120,28 +122,57 @@ bool IsUniform(std::vector<float>& col, std::vector<int>& bins) {
   return static_cast<double>(near) >= needed;
 }
 
+// Dark: 98% of the column at most kDarkLevel, given that nothing in it is above kDarkMax.
 // Reorders `col`.
-bool IsDark(std::vector<float>& col) {
-  if (*std::max_element(col.begin(), col.end()) > kDarkMax) return false;
+bool IsDarkBelowMax(std::vector<float>& col) {
   const auto k = static_cast<long>(kDarkShare * static_cast<double>(col.size() - 1));
   std::nth_element(col.begin(), col.begin() + k, col.end());
   return col[static_cast<size_t>(k)] <= kDarkLevel;
 }
 
+// Per column: whether any pixel is above kDarkMax (then it is not dark), and how many are at or
+// below kBlackLevel (more than half: a black median, so not uniform). One branch-free row-major
+// pass: most columns are decided by these two numbers alone, without a copy of the column.
+struct ColumnLevels {
+  std::vector<uint8_t> above_dark_max;
+  std::vector<int> black;
+};
+
+ColumnLevels ColumnLevelCounts(const cv::Mat1f& m) {
+  const auto cols = static_cast<size_t>(m.cols);
+  ColumnLevels out{std::vector<uint8_t>(cols, 0), std::vector<int>(cols, 0)};
+  uint8_t* __restrict above = out.above_dark_max.data();
+  int* __restrict black = out.black.data();
+  for (int r = 0; r < m.rows; ++r) {
+    const float* __restrict row = m.ptr<float>(r);
+    for (size_t c = 0; c < cols; ++c) {
+      above[c] |= row[c] > kDarkMax ? 1 : 0;
+      black[c] += row[c] <= kBlackLevel ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+// Blank (dark) and uniform columns; the rest are data. The intensities are finite ([0, 1]), so
+// "any pixel above kDarkMax" is the old test "the maximum is above kDarkMax".
 std::vector<ColumnKind> ClassifyColumns(const cv::Mat1f& m) {
   std::vector<ColumnKind> kinds(static_cast<size_t>(m.cols), ColumnKind::kData);
+  const ColumnLevels levels = ColumnLevelCounts(m);
   thread_local cv::Mat1f store;                            // kept across strips (see ReuseBuffer)
   cv::Mat1f columns = ReuseBuffer(store, m.cols, m.rows);  // each strip column is one row
   TransposeTiled(m, columns);
   std::vector<float> col(static_cast<size_t>(m.rows));
   std::vector<int> bins;
   for (int c = 0; c < m.cols; ++c) {
+    const auto cs = static_cast<size_t>(c);
+    const bool may_be_dark = levels.above_dark_max[cs] == 0;
+    if (!may_be_dark && static_cast<size_t>(levels.black[cs]) > col.size() / 2) continue;
     const float* data = columns.ptr<float>(c);
     col.assign(data, data + m.rows);
-    if (IsDark(col)) {
-      kinds[static_cast<size_t>(c)] = ColumnKind::kBlank;
-    } else if (IsUniform(col, bins)) {
-      kinds[static_cast<size_t>(c)] = ColumnKind::kUniform;
+    if (may_be_dark && IsDarkBelowMax(col)) {
+      kinds[cs] = ColumnKind::kBlank;
+    } else if (IsUniform(col, levels.black[cs], bins)) {
+      kinds[cs] = ColumnKind::kUniform;
     }
   }
   return kinds;
