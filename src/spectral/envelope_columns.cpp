@@ -3,8 +3,10 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <vector>
 
+#include <opencv2/core/hal/intrin.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "spectral/columns.h"
@@ -312,6 +314,24 @@ int BaselineRegionOuter(const std::vector<float>& v, const SideLevels& l) {
   return -1;
 }
 
+// The largest float at most `x`: for every float v, v <= x exactly when v <= FloatAtMost(x).
+float FloatAtMost(double x) {
+  const auto f = static_cast<float>(x);
+  return f > x ? std::nextafter(f, -std::numeric_limits<float>::infinity()) : f;
+}
+
+// The largest index j <= i with !(v[j] <= low) (above `low`, or NaN), scanning down to index 1;
+// 0 when there is none (index 0 is not examined). Four samples at a time: the dark gap between
+// a region and the scale edge is most of a side.
+int LastNotAtMost(const float* v, int i, double low) {
+#if CV_SIMD128
+  const cv::v_float32x4 low4 = cv::v_setall_f32(FloatAtMost(low));
+  while (i >= 4 && !cv::v_check_any(~(cv::v_load(v + i - 3) <= low4))) i -= 4;
+#endif
+  while (i >= 1 && v[i] <= low) --i;
+  return i;
+}
+
 // The spectrum of a blunt (plug-like) flow is a band near its maximum velocity with few
 // scatterers, so a dark interior, between it and the baseline: the region grown from the baseline
 // stops short of it (or finds nothing). A region further out, not touching the scale edge (that
@@ -326,10 +346,8 @@ int ExtendOverDarkInterior(const std::vector<float>& v, const SideLevels& l, int
   const int n = static_cast<int>(v.size());
   int inner_end = outer >= 0 ? outer : n - 1 - l.baseline_slack;  // where the dark gap starts
   for (int i = inner_end - 1; i >= 1;) {
-    if (v[static_cast<size_t>(i)] <= l.low) {
-      --i;
-      continue;
-    }
+    i = LastNotAtMost(v.data(), i, l.low);
+    if (i < 1) break;
     int support = 0;
     const int far = GrowRegion(v, i, -1, l, support);
     const int length = i - far + 1, gap = inner_end - i - 1;
