@@ -1,6 +1,8 @@
 #pragma once
 // Whole-matrix column statistics: one vectorized pass instead of a strided scan per column.
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -105,6 +107,58 @@ inline float KthSmallest(const float* v, size_t n, size_t k, float floor,
   scratch.assign(v, v + n);
   std::nth_element(scratch.begin(), scratch.begin() + static_cast<long>(k), scratch.end());
   return scratch[k];
+}
+
+// The value std::nth_element(x.begin(), x.begin() + k, x.end()) leaves at x[k] (the (k+1)-th
+// smallest; k < x.size()), without reordering `x`. Large inputs go through one histogram of
+// kSelectBins bins of equal width between their minimum and maximum: the bin of a value,
+// floor((v - min) * scale) in float arithmetic, never decreases as v grows (IEEE operations are
+// monotonic), so every value of a lower bin is smaller than every value of a higher one and the
+// answer is the right rank among the few values of one bin. A NaN (no order) or a negative zero
+// (equal to +0 but printed apart, and nth_element may return either) sends the input to
+// nth_element itself, as does a range too wide or narrow for a finite scale.
+inline float SelectKth(const std::vector<float>& x, size_t k, std::vector<float>& scratch) {
+  constexpr size_t kSmall = 2048;  // below this nth_element on a copy is as cheap
+  constexpr int kSelectBins = 1024;
+  const size_t n = x.size();
+  auto by_nth_element = [&] {
+    scratch.assign(x.begin(), x.end());
+    std::nth_element(scratch.begin(), scratch.begin() + static_cast<long>(k), scratch.end());
+    return scratch[k];
+  };
+  if (n < kSmall) return by_nth_element();
+  float lo = x[0], hi = x[0];
+  uint32_t unordered = 0;  // NaN or -0 seen
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, &x[i], sizeof bits);
+    unordered |= static_cast<uint32_t>((bits & 0x7fffffffu) > 0x7f800000u) |
+                 static_cast<uint32_t>(bits == 0x80000000u);
+    lo = std::min(lo, x[i]);
+    hi = std::max(hi, x[i]);
+  }
+  if (unordered != 0) return by_nth_element();
+  if (lo == hi) return lo;
+  const float scale = static_cast<float>(kSelectBins) / (hi - lo);
+  if (!(scale > 0.0f) || !std::isfinite(scale)) return by_nth_element();
+  const float top = static_cast<float>(kSelectBins - 1);
+  auto bin = [&](float v) { return static_cast<int>(std::min((v - lo) * scale, top)); };
+  std::array<size_t, kSelectBins> count{};
+  for (size_t i = 0; i < n; ++i) ++count[static_cast<size_t>(bin(x[i]))];
+  int b = 0;
+  size_t below = 0;  // values in the bins under b
+  while (below + count[static_cast<size_t>(b)] <= k) below += count[static_cast<size_t>(b++)];
+  const size_t in_bin = count[static_cast<size_t>(b)];
+  scratch.resize(in_bin + 1);  // + a slot the other values are written to once all are kept
+  size_t kept = 0;
+  for (size_t i = 0; i < n; ++i) {  // branch-free compaction of bin b
+    scratch[std::min(kept, in_bin)] = x[i];
+    kept += bin(x[i]) == b ? 1 : 0;
+  }
+  scratch.resize(in_bin);
+  const auto at = static_cast<long>(k - below);
+  std::nth_element(scratch.begin(), scratch.begin() + at, scratch.end());
+  return scratch[static_cast<size_t>(at)];
 }
 
 // A rows x cols view of `store`, which grows only when too small. A worker that keeps its stores

@@ -247,27 +247,41 @@ NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
     }
   }
   quiet.resize(std::max<size_t>(1, static_cast<size_t>(kQuietColumnShare * quiet.size())));
+  // The rows each quiet column contributes, as ranges: all of them with a single quiet column,
+  // else those not within `far` of the baseline (the complement's test, so a NaN baseline keeps
+  // every row, as the per-row test did).
+  std::vector<std::pair<int, int>> noise_rows;  // [first, end)
+  for (int r = 0; r < rows; ++r) {
+    if (std::abs(r - baseline_row) < far && quiet.size() >= 2) continue;
+    if (!noise_rows.empty() && noise_rows.back().second == r) {
+      noise_rows.back().second = r + 1;
+    } else {
+      noise_rows.emplace_back(r, r + 1);
+    }
+  }
   std::vector<float> v;
-  double power = 0;
+  double power = 0;  // summed column by column, rows in increasing order (as before)
   for (const auto& [mean, c] : quiet) {
-    for (int r = 0; r < rows; ++r) {
-      if (std::abs(r - baseline_row) < far && quiet.size() >= 2) continue;
-      v.push_back(columns(c, r));
-      power += prepared.power_unscaled(r, c) * prepared.power_scale;
+    const float* column = columns.ptr<float>(c);
+    for (const auto& [first, end] : noise_rows) {
+      v.insert(v.end(), column + first, column + end);
+      for (int r = first; r < end; ++r) {
+        power += prepared.power_unscaled(r, c) * prepared.power_scale;
+      }
     }
   }
   if (v.empty()) return {0.0, kMinNoiseSigma, 0.0, LinearPower(0.0, dynamic_range_db)};
   power /= static_cast<double>(v.size());
-  auto median = [](std::vector<float>& x) {
-    std::nth_element(x.begin(), x.begin() + static_cast<long>(x.size() / 2), x.end());
-    return static_cast<double>(x[x.size() / 2]);
+  thread_local std::vector<float> scratch;  // SelectKth's: no allocation per strip
+  auto median = [](const std::vector<float>& x) {
+    return static_cast<double>(SelectKth(x, x.size() / 2, scratch));
   };
   const double level = median(v);
-  std::vector<float>& u = far_pixels.empty() ? v : far_pixels;
+  const std::vector<float>& u = far_pixels.empty() ? v : far_pixels;
   const size_t k_upper = (u.size() - 1) * 995 / 1000;
-  std::nth_element(u.begin(), u.begin() + static_cast<long>(k_upper), u.end());
   // Bounded: when flow fills the far rows of every column, the top 0.5% is signal, not specks.
-  const double upper = std::min<double>(u[k_upper], level + kMaxSpeckAboveLevel);
+  const double upper =
+      std::min<double>(SelectKth(u, k_upper, scratch), level + kMaxSpeckAboveLevel);
   for (float& x : v) x = static_cast<float>(std::abs(x - level));
   return {level, std::max(kMinNoiseSigma, 1.4826 * median(v)), upper, power};
 }
