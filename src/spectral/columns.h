@@ -121,44 +121,75 @@ inline float SelectKth(const std::vector<float>& x, size_t k, std::vector<float>
   constexpr size_t kSmall = 2048;  // below this nth_element on a copy is as cheap
   constexpr int kSelectBins = 1024;
   const size_t n = x.size();
+  const float* v = x.data();
   auto by_nth_element = [&] {
     scratch.assign(x.begin(), x.end());
     std::nth_element(scratch.begin(), scratch.begin() + static_cast<long>(k), scratch.end());
     return scratch[k];
   };
+#if CV_SIMD128
   if (n < kSmall) return by_nth_element();
-  float lo = x[0], hi = x[0];
-  uint32_t unordered = 0;  // NaN or -0 seen
-  for (size_t i = 0; i < n; ++i) {
-    uint32_t bits;
-    std::memcpy(&bits, &x[i], sizeof bits);
-    unordered |= static_cast<uint32_t>((bits & 0x7fffffffu) > 0x7f800000u) |
-                 static_cast<uint32_t>(bits == 0x80000000u);
-    lo = std::min(lo, x[i]);
-    hi = std::max(hi, x[i]);
+  // Minimum, maximum and whether a NaN or -0 is present (their bits: above the infinity's once
+  // the sign is cleared; exactly the sign bit), four values at a time.
+  const size_t n4 = n / 4 * 4;
+  cv::v_float32x4 lo4 = cv::v_load(v), hi4 = lo4;
+  cv::v_uint32x4 odd4 = cv::v_setzero_u32();
+  const cv::v_uint32x4 magnitude = cv::v_setall_u32(0x7fffffffu);
+  const cv::v_uint32x4 infinity = cv::v_setall_u32(0x7f800000u);
+  const cv::v_uint32x4 minus_zero = cv::v_setall_u32(0x80000000u);
+  for (size_t i = 0; i < n4; i += 4) {
+    const cv::v_float32x4 f = cv::v_load(v + i);
+    const cv::v_uint32x4 bits = cv::v_reinterpret_as_u32(f);
+    odd4 |= ((bits & magnitude) > infinity) | (bits == minus_zero);
+    lo4 = cv::v_min(lo4, f);
+    hi4 = cv::v_max(hi4, f);
   }
-  if (unordered != 0) return by_nth_element();
+  float lo = cv::v_reduce_min(lo4), hi = cv::v_reduce_max(hi4);
+  bool odd = cv::v_check_any(odd4);
+  for (size_t i = n4; i < n; ++i) {
+    odd = odd || std::isnan(v[i]) || (v[i] == 0.0f && std::signbit(v[i]));
+    lo = std::min(lo, v[i]);
+    hi = std::max(hi, v[i]);
+  }
+  if (odd) return by_nth_element();
   if (lo == hi) return lo;
   const float scale = static_cast<float>(kSelectBins) / (hi - lo);
   if (!(scale > 0.0f) || !std::isfinite(scale)) return by_nth_element();
   const float top = static_cast<float>(kSelectBins - 1);
-  auto bin = [&](float v) { return static_cast<int>(std::min((v - lo) * scale, top)); };
-  std::array<size_t, kSelectBins> count{};
-  for (size_t i = 0; i < n; ++i) ++count[static_cast<size_t>(bin(x[i]))];
+  auto bin = [&](float f) { return static_cast<int>(std::min((f - lo) * scale, top)); };
+  const cv::v_float32x4 lo_v = cv::v_setall_f32(lo), scale_v = cv::v_setall_f32(scale);
+  const cv::v_float32x4 top_v = cv::v_setall_f32(top);
+  auto bins4 = [&](size_t i) {  // bin() of v[i .. i + 3]: the same float operations
+    return cv::v_trunc(cv::v_min((cv::v_load(v + i) - lo_v) * scale_v, top_v));
+  };
+  std::array<uint32_t, kSelectBins> count{};
+  for (size_t i = 0; i < n4; i += 4) {
+    alignas(16) int b4[4];
+    cv::v_store_aligned(b4, bins4(i));
+    ++count[static_cast<size_t>(b4[0])], ++count[static_cast<size_t>(b4[1])];
+    ++count[static_cast<size_t>(b4[2])], ++count[static_cast<size_t>(b4[3])];
+  }
+  for (size_t i = n4; i < n; ++i) ++count[static_cast<size_t>(bin(v[i]))];
   int b = 0;
   size_t below = 0;  // values in the bins under b
   while (below + count[static_cast<size_t>(b)] <= k) below += count[static_cast<size_t>(b++)];
-  const size_t in_bin = count[static_cast<size_t>(b)];
-  scratch.resize(in_bin + 1);  // + a slot the other values are written to once all are kept
-  size_t kept = 0;
-  for (size_t i = 0; i < n; ++i) {  // branch-free compaction of bin b
-    scratch[std::min(kept, in_bin)] = x[i];
-    kept += bin(x[i]) == b ? 1 : 0;
+  scratch.clear();
+  const cv::v_int32x4 b_v = cv::v_setall_s32(b);
+  for (size_t i = 0; i < n4; i += 4) {  // bin b's values in order; most blocks hold none
+    if (!cv::v_check_any(bins4(i) == b_v)) continue;
+    for (size_t j = i; j < i + 4; ++j) {
+      if (bin(v[j]) == b) scratch.push_back(v[j]);
+    }
   }
-  scratch.resize(in_bin);
+  for (size_t i = n4; i < n; ++i) {
+    if (bin(v[i]) == b) scratch.push_back(v[i]);
+  }
   const auto at = static_cast<long>(k - below);
   std::nth_element(scratch.begin(), scratch.begin() + at, scratch.end());
   return scratch[static_cast<size_t>(at)];
+#else
+  return by_nth_element();
+#endif
 }
 
 // A rows x cols view of `store`, which grows only when too small. A worker that keeps its stores
