@@ -42,11 +42,19 @@ std::vector<int> CountPerColumnIf(const cv::Mat1f& m, Pred pred) {
 }
 
 // Calls f(c) for every c with row[c] != 0, in increasing order. Masks in the strip stage are
-// sparse (text strokes, marks: a few % of the pixels), so eight zero bytes are skipped at once;
-// the same visits as testing every byte.
+// sparse (text strokes, marks: a few % of the pixels), so sixteen (then eight) zero bytes are
+// skipped at once; the same visits as testing every byte.
 template <typename F>
 void ForEachNonZero(const uint8_t* row, int cols, F f) {
   int c = 0;
+#if CV_SIMD128
+  for (; c + 16 <= cols; c += 16) {  // sixteen zero bytes with one comparison
+    if (!cv::v_check_any(cv::v_load(row + c) != cv::v_setzero_u8())) continue;
+    for (int k = c; k < c + 16; ++k) {
+      if (row[k] != 0) f(k);
+    }
+  }
+#endif
   for (; c + 8 <= cols; c += 8) {
     uint64_t word;
     std::memcpy(&word, row + c, sizeof word);

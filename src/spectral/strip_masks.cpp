@@ -134,14 +134,14 @@ bool IsDarkBelowMax(std::vector<float>& col) {
 // below kBlackLevel (more than half: a black median, so not uniform). One branch-free row-major
 // pass: most columns are decided by these two numbers alone, without a copy of the column.
 struct ColumnLevels {
-  std::vector<uint8_t> above_dark_max;
+  std::vector<int> above_dark_max;  // 0 / 1; int, as wide as a float: the loop vectorizes
   std::vector<int> black;
 };
 
 ColumnLevels ColumnLevelCounts(const cv::Mat1f& m) {
   const auto cols = static_cast<size_t>(m.cols);
-  ColumnLevels out{std::vector<uint8_t>(cols, 0), std::vector<int>(cols, 0)};
-  uint8_t* __restrict above = out.above_dark_max.data();
+  ColumnLevels out{std::vector<int>(cols, 0), std::vector<int>(cols, 0)};
+  int* __restrict above = out.above_dark_max.data();
   int* __restrict black = out.black.data();
   for (int r = 0; r < m.rows; ++r) {
     const float* __restrict row = m.ptr<float>(r);
@@ -656,11 +656,11 @@ double MedianLitPixels(const cv::Mat1f& m, const cv::Mat1b& text,
   for (int r = 0; r < m.rows; ++r) {
     if (line_row[static_cast<size_t>(r)]) continue;
     const float* __restrict row = m.ptr<float>(r);
-    const uchar* __restrict mark = text.ptr<uchar>(r);
-    int* __restrict count = lit.data();  // restrict: byte reads may otherwise alias the counts
-    for (int c = 0, cols = m.cols; c < cols; ++c) {  // branch-free (vectorizes): the same count
-      count[c] += static_cast<int>(mark[c] == 0) & static_cast<int>(row[c] > 0.1f);
-    }
+    int* __restrict count = lit.data();
+    // All lit pixels (a float -> int count that vectorizes), then the few marked ones taken off
+    // again: the same count as testing the mark at every pixel.
+    for (int c = 0, cols = m.cols; c < cols; ++c) count[c] += row[c] > 0.1f ? 1 : 0;
+    ForEachNonZero(text.ptr<uchar>(r), m.cols, [&](int c) { count[c] -= row[c] > 0.1f ? 1 : 0; });
   }
   // Only the valid columns between the edge zones: labels, blank and erased columns are not
   // the texture a margin is compared with.
