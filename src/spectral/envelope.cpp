@@ -180,11 +180,14 @@ double ColumnSnrDb(const cv::Mat1f& smoothed_columns, int c, double noise_level,
 // detected regions (baseline to edge, both sides), above the noise level, in dB. A narrow trace
 // on a wide scale is as strong as its own pixels, not weak because most of its column is noise.
 // nullopt with fewer than 3 such rows (then the whole column's percentile serves).
+// `percentile` carries the previous column's answer from call to call: the selection starts from
+// a little below it (KthSmallest; exact whatever the guess).
 std::optional<double> FlowSnrDb(const Spectrogram& s, const cv::Mat1f& smoothed_columns, int c,
                                 int up_rows, int down_first, const ColumnSides& sd,
-                                double noise_level) {
+                                double noise_level, float& percentile) {
+  constexpr float kGuessBelow = 0.03f;  // display units, as ColumnSnrDb's
   const float* column = smoothed_columns.ptr<float>(c);
-  thread_local std::vector<float> v;  // per worker: no allocation per column
+  thread_local std::vector<float> v, scratch;  // per worker: no allocation per column
   v.clear();
   if (sd.up.edge >= 0) {
     for (int r = std::max(0, static_cast<int>(std::floor(sd.up.edge))); r < up_rows; ++r) {
@@ -198,8 +201,8 @@ std::optional<double> FlowSnrDb(const Spectrogram& s, const cv::Mat1f& smoothed_
   }
   if (v.size() < 3) return std::nullopt;
   const size_t k = v.size() * 95 / 100;
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
-  return (v[k] - noise_level) * s.dynamic_range_db;
+  percentile = detail::KthSmallest(v.data(), v.size(), k, percentile - kGuessBelow, scratch);
+  return (percentile - noise_level) * s.dynamic_range_db;
 }
 
 // Unwraps one aliased side: the signal leaves through one scale edge and re-enters from the
@@ -249,7 +252,8 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
   const ColumnMoments moments = Moments(s, prep, noise.power);
   e.weak_below_db = WeakBelowDb(levels, noise, s.dynamic_range_db);
   Envelope& env = e.env;
-  float percentile = -std::numeric_limits<float>::infinity();  // ColumnSnrDb's guess
+  float percentile = -std::numeric_limits<float>::infinity();       // ColumnSnrDb's guess
+  float flow_percentile = -std::numeric_limits<float>::infinity();  // FlowSnrDb's
   for (int c = 0; c < s.Columns(); ++c) {
     const auto cs = static_cast<size_t>(c);
     ColumnSides& sd = e.sides[cs];
@@ -270,8 +274,8 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
         sd.down.edge >= 0
             ? static_cast<float>(std::max(0.0, -s.VelocityAtRow(s.Rows() - 1 - sd.down.edge)))
             : 0.0f;
-    if (const auto flow_snr =
-            FlowSnrDb(s, prep.smoothed_columns, c, g.up_rows, g.down_first, sd, noise.level)) {
+    if (const auto flow_snr = FlowSnrDb(s, prep.smoothed_columns, c, g.up_rows, g.down_first, sd,
+                                        noise.level, flow_percentile)) {
       e.snr_db[cs] = std::max(e.snr_db[cs], *flow_snr);
     }
     env.mean[cs] = moments.mean[cs];
