@@ -10,8 +10,9 @@
 namespace refluxscan::pipeline {
 
 // Flags from the evidence: scale_too_high, aliasing, saturated, weak_signal, no_augmentation,
-// truncated, angle_missing, angle_large, calibration_missing, calibration_inconsistent,
-// unknown_segment, unknown_laterality, hz_units.
+// truncated, short_after_release, near_threshold, angle_missing, angle_large,
+// calibration_inconsistent, unknown_segment, unknown_laterality, label_mismatch, hz_units
+// (docs/qa-flags.md).
 std::vector<std::string> QualityFlags(const ClipResult& clip, const Envelope* envelope);
 
 }  // namespace refluxscan::pipeline

@@ -46,10 +46,11 @@ constexpr double kEdgeTopFraction = 0.5;
 constexpr double kMinPowerRise = 0.25;
 constexpr double kStrongPowerRatio = 10;   // +10 dB over the whole side: flow, not noise
 constexpr double kSameEventOverlap = 0.5;  // SameEvent: overlap share of the shorter burst
-constexpr double kScaleEdgeShare = 0.9;    // SameEvent: a burst this close to its scale's edge
+constexpr double kScaleEdgeShare = 0.9;    // MayBeWrapped: a burst this close to its scale's edge
 constexpr double kThumpMaxS = 0.15;        // IsThump: at most this long,
 constexpr double kThumpGapS = 0.1;         // ... ending at most this long before the squeeze,
-constexpr double kThumpPeakRatio = 4;      // ... which is this many times faster
+constexpr double kThumpPeakRatio = 4;      // ... which is this many times faster,
+constexpr double kThumpPowerRatio = 2;     // ... while the thump has this many times its power
 constexpr double kPowerDominance = 10;     // a first burst 10 dB weaker than the other side's
 // SqueezeEndsBefore: a weak squeeze reaches half the augmentation level, and the reflux follows
 // its release within half a second (DOMAIN.md: reflux follows release directly).
@@ -491,14 +492,17 @@ std::optional<AntegradeDirection> SameEvent(const FirstBurst& up, const FirstBur
 // Whether `first` is a wall thump at the compression of the squeeze `second` on the other side:
 // brief (at most kThumpMaxS: the tissue's jerk lasts 40-80 ms, a squeeze 0.2 s or more), ending
 // at most kThumpGapS before `second` begins (the squeeze's flow crosses its level a little after
-// the push), and kThumpPeakRatio x lower than it. A squeeze is no such blip before a reflux five
-// times faster (stop 20: generated thumps 10-25 dB over the blood read as the augmentation).
+// the push), kThumpPeakRatio x slower than it, and carrying kThumpPowerRatio x its power (tissue
+// reflects 10-25 dB more than blood, at a few cm/s). A short weak squeeze before a fast reflux is
+// as brief and as slow, but its power is flow's, comparable to the reflux's: it stays the
+// squeeze. Without a power series, never (stop 20: generated thumps read as the augmentation).
 bool IsThump(const FirstBurst& first, const FirstBurst& second, double seconds_per_column) {
   const double first_s = static_cast<double>(first.end - first.begin) * seconds_per_column;
   const double gap_s =
       (static_cast<double>(second.begin) - static_cast<double>(first.end)) * seconds_per_column;
   return first.begin < second.begin && first_s <= kThumpMaxS && gap_s <= kThumpGapS &&
-         second.peak >= kThumpPeakRatio * first.peak;
+         second.peak >= kThumpPeakRatio * first.peak && second.power > 0 &&
+         first.power >= kThumpPowerRatio * second.power;
 }
 
 // Whether a run may hold an aliased squeeze: `side` reaches kScaleEdgeShare of its scale there,
@@ -532,7 +536,10 @@ bool HigherThanOther(std::span<const float> side, std::span<const float> other, 
 
 // The augmentation comes before the reflux it provokes, so the side whose first sustained burst
 // starts first is antegrade (ties: the stronger burst), unless a weaker squeeze on the other side
-// ends just before it (SqueezeEndsBefore). Works for inverted displays.
+// ends just before it (SqueezeEndsBefore). Works for inverted displays. Before the timing: a
+// lone burst must carry flow's power; two first bursts that are one event seen on both sides
+// (SameEvent), a thump before the squeeze (IsThump), or one higher than the other side
+// (HigherThanOther) decide, unless a burst may be aliased (MayBeWrapped); then 10 dB of power.
 std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOptions& options,
                                                  double spc) {
   const auto up = FindFirstBurst(t.up, t.power_up, t, options.min_augmentation_velocity_cm_s, spc);
@@ -677,7 +684,7 @@ bool IsRefluxEvidence(std::span<const float> retro, const Trace& t, const Run& r
   // a wall filter's notch on a 189-row side (28 cm/s against a 1.2 cm/s noise level) raised it
   // by 1.23 x only (independent renderer, stop 20). A run bringing no power stays out.
   const bool clear =
-      run.Length() >= t.sustained &&
+      t.retro_noise_cm_s > 0 && run.Length() >= t.sustained &&
       RangePercentile(retro, run.begin, run.end, 0.5) >= kRetroClearFactor * t.retro_noise_cm_s;
   const double needed_rise = clear ? kClearPowerRise : kMinPowerRise;
   if (std::isfinite(t.retro_power_base) && power_ratio < 1 + needed_rise) return false;

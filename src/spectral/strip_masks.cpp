@@ -463,9 +463,18 @@ namespace {
 
 // An erase bar is kMinBarColumns or more wide and lies outside the edge zones, where scale labels
 // and the gaps between their glyphs are.
-bool IsBarCandidate(const cv::Mat1f& m, const Run& run) {
+// In the right edge zone a run is a candidate when it does not reach the edge and no overlay
+// (text: a label's glyphs) borders it: a scanner frozen late in its sweep leaves its bar there
+// (an independent renderer's bars at 90% and 94% of the width were missed, and the previous
+// sweep beyond them read as the recording going on). Not in the left zone: a bar there would
+// mask nearly the whole strip as the previous sweep.
+bool IsBarCandidate(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlays) {
   const int zone = static_cast<int>(kEdgeZoneShare * m.cols);
-  return run.Width() >= kMinBarColumns && run.first >= zone && run.last < m.cols - zone;
+  if (run.Width() < kMinBarColumns || run.first < zone) return false;
+  if (run.last < m.cols - zone) return true;
+  if (overlays.empty() || run.last + 1 >= m.cols) return false;
+  const auto bordered = [&](int c) { return cv::countNonZero(overlays.col(c)) > 0; };
+  return !bordered(run.first - 1) && !bordered(run.last + 1);
 }
 
 // Whether pixel (r, c) is bright spectrum: at kAbruptLevel with a bright pixel above or below it
@@ -529,7 +538,7 @@ bool MeetsBaseline(const cv::Mat1f& m, int edge, int step, const cv::Mat1b& over
 // a drawn baseline).
 bool AbruptEdge(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlays,
                 double baseline_row) {
-  if (!IsBarCandidate(m, run)) return false;
+  if (!IsBarCandidate(m, run, overlays)) return false;
   constexpr double kAnywhere = std::numeric_limits<double>::quiet_NaN();
   const auto cut = [&](int c, int step, double baseline_for_away) {
     return c >= 0 && c < m.cols && BrightSpectrumAway(m, c, overlays, baseline_for_away) &&
@@ -594,20 +603,24 @@ bool ErasesTheNoise(const std::vector<int>& lit_per_column, int rows, const Run&
   return false;
 }
 
-// Whether a dark run reaching the strip's right edge ends the data rather than being the
-// silence after it, on a display without a noise background (where both are black): the
-// column before it holds bright spectrum that does not meet the baseline there (a sweep or the
-// recording cut the flow wherever it was), or the drawn baseline runs right up to it and is
-// missing across it. Silence after a reflux's offset or a squeeze's release meets the
-// baseline; masked as no data, it made that reflux "truncated", and a silence at the strip's
-// start made the squeeze after it look risen before the recording (independent renderer,
-// stop 20: the antegrade direction read from the reflux).
-bool EndsTheData(const cv::Mat1f& m, const Run& run, const std::vector<Run>& lines,
-                 const cv::Mat1b& overlays, double baseline_row) {
+// Whether a dark run reaching one edge of the strip is outside the recording rather than
+// silence, on a display without a noise background (where both are black): beside it (the
+// column before a run at the right edge, after one at the left edge) bright spectrum does not
+// meet the baseline there (a sweep, the recording's end or a scroll not yet filled cut the flow
+// wherever it was; flow after the left run must also lie away from the baseline, as for
+// AbruptEdge), or the drawn baseline runs right up to it and is missing across it. Silence before
+// a squeeze or after a reflux meets the baseline. Stop 20: masked as no data, a silent vein's
+// pause made the squeeze after it look risen before the recording (its reflux then set the
+// polarity), and the quiet after a reflux made it "truncated".
+bool OutsideTheRecording(const cv::Mat1f& m, const Run& run, const std::vector<Run>& lines,
+                         const cv::Mat1b& overlays, double baseline_row) {
   constexpr double kAnywhere = std::numeric_limits<double>::quiet_NaN();
-  const int before = run.first - 1;
-  if (BrightSpectrumAway(m, before, overlays, kAnywhere) &&
-      !MeetsBaseline(m, before, -1, overlays, baseline_row)) {
+  const bool at_end = run.first > 0;
+  const int beside = at_end ? run.first - 1 : run.last + 1;
+  if (beside < 0 || beside >= m.cols) return true;  // the whole strip
+  const int step = at_end ? -1 : +1;
+  if (BrightSpectrumAway(m, beside, overlays, at_end ? kAnywhere : baseline_row) &&
+      !MeetsBaseline(m, beside, step, overlays, baseline_row)) {
     return true;
   }
   for (const Run& line : lines) {
@@ -615,14 +628,14 @@ bool EndsTheData(const cv::Mat1f& m, const Run& run, const std::vector<Run>& lin
     const bool missing =
         cv::countNonZero(m(cv::Range(line.first, line.last + 1),
                            cv::Range(run.first, run.last + 1)) > kLineMinLevel) == 0;
-    if (missing && LineLitAt(m, line, before)) return true;
+    if (missing && LineLitAt(m, line, beside)) return true;
   }
   return false;
 }
 
 // Erase bar and blank columns. A dark run is silence (valid) in a noise-free rendering
 // unless the drawn baseline is interrupted there or bright spectrum ends abruptly beside it (at
-// the right edge: EndsTheData); with a noise background when it erased the noise
+// a strip edge: OutsideTheRecording); with a noise background when it erased the noise
 // (ErasesTheNoise) or reaches an edge (no texture there: no data), or when uniform and
 // non-black, it is an erase bar. The data right of the widest erase bar is the previous sweep:
 // it is masked, so the kept columns (the current sweep) form one continuous time axis.
@@ -638,8 +651,8 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
   for (const Run& run : EmptyRuns(kinds)) {
     const bool interior = run.first > 0 && run.last < cols - 1;
     const bool edge_no_data =
-        !interior && (noise_background || (run.first == 0 && run.last == cols - 1) ||
-                      (run.first > 0 && EndsTheData(m, run, lines, overlays, baseline_row)));
+        !interior &&
+        (noise_background || OutsideTheRecording(m, run, lines, overlays, baseline_row));
     bool erase =
         edge_no_data || kinds[static_cast<size_t>(run.first)] == ColumnKind::kUniform ||
         (noise_background && ErasesTheNoise(lit_per_column, m.rows, run, background_lit)) ||
@@ -649,7 +662,7 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
     }
     if (!erase) continue;
     for (int c = run.first; c <= run.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
-    if (IsBarCandidate(m, run) && run.Width() > bar.Width()) bar = run;
+    if (IsBarCandidate(m, run, overlays) && run.Width() > bar.Width()) bar = run;
   }
   if (bar.Width() <= 0) return;
   // A sweep writes left to right and erases ahead of itself: right of the bar is the previous

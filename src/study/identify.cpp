@@ -198,20 +198,50 @@ std::optional<Laterality> Combine(std::optional<Laterality> tag, std::optional<L
   return tag ? tag : label;
 }
 
+// A file name without the word "rle": in a file name it names the compression
+// ("GSV_SFJ_rle.dcm"), not the right lower extremity, which a label says as "RLE" too.
+std::string WithoutCodecNames(std::string_view stem) {
+  std::string out, word;
+  const auto flush = [&] {
+    if (Lower(word) != "rle") out += word;
+    word.clear();
+  };
+  for (char c : stem) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      word.push_back(c);
+    } else {
+      flush();
+      out.push_back(c);
+    }
+  }
+  flush();
+  return out;
+}
+
+// The first non-empty label tag (ImageComments, SeriesDescription, ProtocolName,
+// AcquisitionDeviceProcessingDescription), trimmed and capped at kMaxUnknownLabelBytes.
+std::optional<std::string> FirstTypedLabel(const DicomTags& tags) {
+  for (const std::string* raw :
+       {&tags.image_comments, &tags.series_description, &tags.protocol_name,
+        &tags.acquisition_device_processing_description}) {
+    if (!TrimDicom(*raw).empty()) return Truncated(TrimDicom(*raw), kMaxUnknownLabelBytes);
+  }
+  return std::nullopt;
+}
+
 // A manifest row's identity. The image's own identity (`from_image`: tags, then file name) is
 // kept as the label a reviewer checks the manifest against; a side or segment it names that the
 // row contradicts sets label_mismatch (a mislabelled clip, or a manifest row for another file).
 SegmentId FromManifest(const ManifestEntry& row, const std::string& manifest_path,
-                       const SegmentId& from_image) {
+                       const DicomTags& tags, const SegmentId& from_image) {
   SegmentId id;
   id.laterality = row.laterality;
   id.segment = row.segment;
   id.vein_class = Info(row.segment).vein_class;
   id.source = IdentitySource::kManifest;
   id.source_detail = manifest_path;
-  // The label the sonographer typed, else the row's file (not the stem the file name gave).
-  const bool typed = from_image.source != IdentitySource::kFileName;
-  id.label_text = typed && !from_image.label_text.empty() ? from_image.label_text : row.file;
+  // The label the sonographer typed (the first non-empty label tag), else the row's file.
+  id.label_text = FirstTypedLabel(tags).value_or(row.file);
   const bool side_differs = from_image.laterality && *from_image.laterality != row.laterality;
   const bool segment_differs = from_image.segment && *from_image.segment != row.segment;
   id.label_mismatch = side_differs || segment_differs;
@@ -261,7 +291,7 @@ std::optional<AntegradeDirection> AntegradeFromName(std::string_view name) {
 SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
                           const Manifest* manifest) {
   if (const ManifestEntry* row = FindManifestEntry(manifest, file_path)) {
-    return FromManifest(*row, manifest->path, IdentifySegment(file_path, tags, nullptr));
+    return FromManifest(*row, manifest->path, tags, IdentifySegment(file_path, tags, nullptr));
   }
   SegmentId id;
   const std::optional<Laterality> tag_laterality = TagLaterality(tags);
@@ -300,7 +330,7 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
     return id;
   }
   const std::string stem = fs::path(file_path).stem().string();
-  const ParsedLabel from_name = ParseLabel(stem);
+  const ParsedLabel from_name = ParseLabel(WithoutCodecNames(stem));
   if (from_name.segment) {
     id.segment = from_name.segment;
     id.vein_class = from_name.vein_class;

@@ -501,7 +501,8 @@ bool IsPlace(const Phrase* p) {
 bool Joinable(const Phrase* a, const Phrase* b) {
   if (!IsPlace(b)) return false;
   if (IsPlace(a)) return true;
-  return a != nullptr && (a->kind == Kind::kLeft || a->kind == Kind::kRight);
+  return a != nullptr && (a->kind == Kind::kLeft || a->kind == Kind::kRight ||
+                          a->kind == Kind::kLeftExtremity || a->kind == Kind::kRightExtremity);
 }
 
 // A word the table does not know, read as known words when it is one glued to a clip number

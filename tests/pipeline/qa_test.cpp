@@ -33,6 +33,14 @@ TEST(QualityFlags, CalibrationInconsistentOnlyForFailedChecks) {
   EXPECT_TRUE(Has(QualityFlags(off, nullptr), "calibration_inconsistent"));
 }
 
+// A manifest row contradicting the image's own label is flagged; agreeing, it is not.
+TEST(QualityFlags, LabelMismatchIsFlagged) {
+  ClipResult clip = ClipWithCalibration();
+  EXPECT_FALSE(Has(QualityFlags(clip, nullptr), "label_mismatch"));
+  clip.identity.label_mismatch = true;
+  EXPECT_TRUE(Has(QualityFlags(clip, nullptr), "label_mismatch"));
+}
+
 // A decided clip within max(50 ms, 3 display columns) of its threshold is flagged for a second
 // look; farther, or indeterminate, it is not.
 TEST(QualityFlags, NearThresholdDecisionsAreFlagged) {

@@ -713,29 +713,91 @@ TEST(MeasureReflux, PolarityIgnoresAFarWeakerEarlierBurst) {
   EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
 }
 
-// A wall thump at compression lights the other side of the baseline briefly, just before the
-// squeeze rises (tissue moving with the probe's push): the first burst, but a low and brief one
-// overlapping the squeeze. The squeeze is the side with the larger velocity-time integral.
-TEST(MeasureReflux, AThumpBeforeTheSqueezeDoesNotSetThePolarity) {
-  Envelope e = Make([](double t) { return -RaisedCosine(t, 1.0, 0.6, 40); });  // squeeze: down
+// A wall thump at compression lights the other side of the baseline briefly, around the
+// squeeze's start: a first burst, but brief, slow and loud (tissue reflects 10-25 dB more than
+// blood). `thump_start_s`/`thump_s`: the thump's raised cosine (20 cm/s) on the up side; the
+// squeeze (85 cm/s, down; the scale is 100) starts at 1.0 s; side power: 300 in the thump, 30 in
+// flow, else 1.
+Envelope ThumpAndSqueeze(double thump_start_s, double thump_s) {
+  Envelope e = Make([](double t) { return -RaisedCosine(t, 1.0, 0.6, 85); });
   for (size_t i = 0; i < e.Size(); ++i) {
     const double t = e.TimeOf(static_cast<double>(i));
-    e.max_forward[i] = static_cast<float>(RaisedCosine(t, 0.9, 0.2, 5));  // the thump: up
+    e.max_forward[i] = static_cast<float>(RaisedCosine(t, thump_start_s, thump_s, 20));
+    e.power_forward.push_back(e.max_forward[i] > 1 ? 300.0f : 1.0f);
+    e.power_reverse.push_back(FlowPower(e.max_reverse[i]));
   }
-  const auto m = MeasureReflux(e);
+  return e;
+}
+
+// Overlapping the squeeze's run for most of its own: one event on both sides (SameEvent; the
+// thump is also lower than the squeeze over its run: HigherThanOther).
+TEST(MeasureReflux, AThumpOverlappingTheSqueezeDoesNotSetThePolarity) {
+  const auto m = MeasureReflux(ThumpAndSqueeze(1.02, 0.24));
   ASSERT_TRUE(m);
   EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
   ASSERT_EQ(m->maneuvers.size(), 1u);
   EXPECT_FALSE(m->maneuvers[0].has_reflux);
-  // The thump may also end before the squeeze's flow crosses its level (no overlap): brief, just
-  // before a burst many times faster on the other side, it is still no squeeze.
+}
+
+// Ending before the squeeze's flow crosses its level: brief, just before a burst many times
+// faster, and louder than it (IsThump).
+TEST(MeasureReflux, AThumpJustBeforeTheSqueezeDoesNotSetThePolarity) {
+  const auto m = MeasureReflux(ThumpAndSqueeze(0.9, 0.2));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
+}
+
+// A short weak squeeze before a 4 x faster reflux is as brief and as slow as a thump, but its
+// power is flow's: it stays the squeeze, and the reflux is measured.
+TEST(MeasureReflux, AShortWeakSqueezeBeforeAFastRefluxIsNoThump) {
+  Envelope e = Make(
+      [](double t) { return RaisedCosine(t, 1.0, 0.25, 15) - Trapezoid(t, 1.27, 1.0, 0.03, 63); });
   for (size_t i = 0; i < e.Size(); ++i) {
-    const double t = e.TimeOf(static_cast<double>(i));
-    e.max_forward[i] = static_cast<float>(RaisedCosine(t, 0.95, 0.1, 5));
+    e.power_forward.push_back(FlowPower(e.max_forward[i]));
+    e.power_reverse.push_back(FlowPower(e.max_reverse[i]));
   }
-  const auto apart = MeasureReflux(e);
-  ASSERT_TRUE(apart);
-  EXPECT_EQ(apart->antegrade, AntegradeDirection::kDown);
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_GE(m->maneuvers.size(), 1u);
+  EXPECT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 1000, 40);
+}
+
+// A squeeze filling most of a short clip sets the side's median power itself: compared with the
+// rest of the clip it still brings power (BringsPower). Weak flow (4 x the noise power, under
+// the +10 dB arm).
+TEST(MeasureReflux, ASqueezeFillingMostOfAShortClipBringsPower) {
+  Envelope e = Make([](double t) { return RaisedCosine(t, 0.3, 1.2, 30); }, 1.8);
+  for (size_t i = 0; i < e.Size(); ++i) {
+    e.power_forward.push_back(e.max_forward[i] > 2 ? 4.0f : 1.0f);
+    e.power_reverse.push_back(1.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  EXPECT_EQ(m->maneuvers.size(), 1u);
+}
+
+// A clear reflux (many times the noise level) on a tall side raises the side's mean power only a
+// little (a narrow band of flow among many noise rows): +15% is enough for it, while the same
+// power rise under a slow run is no evidence.
+TEST(MeasureReflux, AClearRefluxNeedsOnlyASmallPowerRise) {
+  auto make = [](double reflux_cm_s) {
+    Envelope e = Make([&](double t) { return Maneuver(t, 1.0, 0.7, reflux_cm_s); });
+    for (size_t i = 0; i < e.Size(); ++i) {
+      const double t = e.TimeOf(static_cast<double>(i));
+      e.power_reverse.push_back(t > 1.6 && t < 2.3 ? 1.15f : 1.0f);
+      e.power_forward.push_back(FlowPower(e.max_forward[i]));
+    }
+    return MeasureReflux(e);
+  };
+  const auto clear = make(28), slow = make(1.8);
+  ASSERT_TRUE(clear && slow);
+  ASSERT_EQ(clear->maneuvers.size(), 1u);
+  ASSERT_EQ(slow->maneuvers.size(), 1u);
+  EXPECT_TRUE(clear->maneuvers[0].has_reflux);
+  EXPECT_FALSE(slow->maneuvers[0].has_reflux);
 }
 
 // I/Q imbalance copies the spectrum, 20-30 dB down, to the other side: the mirrored squeeze is

@@ -619,6 +619,14 @@ TEST(StripMasks, SilencesAtTheStripEdgesOfABlackDisplayAreData) {
   ASSERT_TRUE(cut.has_value());
   for (int c = 0; c < 60; ++c) EXPECT_EQ(cut->column_valid[static_cast<size_t>(c)], 1) << c;
   for (int c = 261; c < kCols; ++c) EXPECT_EQ(cut->column_valid[static_cast<size_t>(c)], 0) << c;
+  // A scroll not yet filled: dark at the start, then flow already 40 rows tall (it does not grow
+  // out of the baseline): the dark run is outside the recording.
+  cv::Mat3b late(kRows, kCols, cv::Vec3b(0, 0, 0));
+  for (int c = 40; c < 150; ++c) late.rowRange(80, 120).col(c).setTo(cv::Vec3b(200, 200, 200));
+  auto started = SpectrogramFromDisplay(ImageWith(late), SpectralRegion());
+  ASSERT_TRUE(started.has_value());
+  for (int c = 0; c < 38; ++c) EXPECT_EQ(started->column_valid[static_cast<size_t>(c)], 0) << c;
+  for (int c = 40; c < 150; ++c) EXPECT_EQ(started->column_valid[static_cast<size_t>(c)], 1) << c;
 }
 
 // A thin sliver of slow flow 3 rows off the baseline (outside the wall filter's notch) is as
@@ -710,6 +718,19 @@ TEST(StripMasks, EraseBarAndStaleSweepColumnsInvalid) {
   for (int c = 10; c < 215; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
   EXPECT_EQ(cv::countNonZero(s->valid.col(250)), 0);
   EXPECT_TRUE(HasNote(*s, "erase bar"));
+}
+
+// A scanner frozen late in its sweep leaves its bar in the right edge zone (here at 92% of the
+// width): still a bar, the few columns beyond it the previous sweep. The same dark run bordered by
+// a label's glyphs is a gap between them (ScaleLabelsAtTheEdgeInvalidateColumns).
+TEST(StripMasks, EraseBarLateInTheSweepIsFound) {
+  cv::Mat1b strip = NoisyStrip();
+  strip.colRange(276, 284).setTo(0);
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_TRUE(HasNote(*s, "erase bar"));
+  for (int c = 276; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
+  for (int c = 30; c < 270; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
 }
 
 TEST(StripMasks, ColouredTraceIsMasked) {

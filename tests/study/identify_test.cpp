@@ -153,6 +153,10 @@ TEST(IdentifySegment, ManifestAgreeingWithTheLabelIsNoMismatch) {
   DicomTags unknown;  // a label the parser does not understand contradicts nothing
   unknown.image_comments = "VENOUS REFLUX CINE 3";
   EXPECT_FALSE(IdentifySegment((dir / "b.dcm").string(), unknown, &*m).label_mismatch);
+  // ... and is still the label shown beside the manifest's reading, also when the file name
+  // names a segment (the typed text, not the file name, is what the sonographer wrote).
+  EXPECT_EQ(IdentifySegment((dir / "b.dcm").string(), unknown, &*m).label_text,
+            "VENOUS REFLUX CINE 3");
   DicomTags other_side;  // the side alone contradicts
   other_side.laterality = "R";
   other_side.image_comments = "CFV";
@@ -180,6 +184,16 @@ TEST(IdentifySegment, TagsInPriorityOrderThenFileName) {
   EXPECT_EQ(id.segment, Segment::kGsvSfj);
   EXPECT_EQ(id.laterality, Laterality::kRight);  // from the tag
   EXPECT_EQ(id.label_text, "gsv_sfj_01");
+}
+
+// In a file name "rle" is the compression, not the right lower extremity.
+TEST(IdentifySegment, RleInAFileNameIsTheCompression) {
+  const SegmentId id = IdentifySegment("/data/GSV_SFJ_rle.dcm", DicomTags{}, nullptr);
+  EXPECT_EQ(id.source, IdentitySource::kFileName);
+  EXPECT_EQ(id.segment, Segment::kGsvSfj);
+  EXPECT_FALSE(id.laterality);
+  EXPECT_EQ(IdentifySegment("/data/L_GSV_SFJ_RLE.dcm", DicomTags{}, nullptr).laterality,
+            Laterality::kLeft);
 }
 
 TEST(IdentifySegment, ConflictingLateralityIsNotTrusted) {

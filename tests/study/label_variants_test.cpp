@@ -137,7 +137,8 @@ INSTANTIATE_TEST_SUITE_P(
         LabelCase{"LLE SSV SPJ", kL, kSsvSpj}, LabelCase{"GSV mid thigh Rt", kR, kGsvMidThigh},
         // Beside a side word, "rle" is the compression in a file name, not the right leg.
         LabelCase{"L_GSV_SFJ_rle", kL, kGsvSfj}, LabelCase{"R SSV SPJ LLE", kR, kSsvSpj},
-        LabelCase{"GSV R prox calf", kR, kGsvProxCalf}, LabelCase{"Left leg FV prox", kL, kFvProx},
+        LabelCase{"LLEGSV SFJ", kL, kGsvSfj}, LabelCase{"GSV R prox calf", kR, kGsvProxCalf},
+        LabelCase{"Left leg FV prox", kL, kFvProx},
         LabelCase{"Right lower extremity GSV mid thigh", kR, kGsvMidThigh},
         LabelCase{"RGSV prox thigh", kR, kGsvProxThigh}, LabelCase{"LCFV", kL, kCfv},
         LabelCase{"LSSV SPJ", kL, kSsvSpj}, LabelCase{"RSFJ", kR, kGsvSfj},
