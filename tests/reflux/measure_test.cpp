@@ -853,6 +853,8 @@ TEST(MeasureReflux, PeakRefluxVelocityIgnoresAFewColumnExcursion) {
   ASSERT_TRUE(m);
   ASSERT_EQ(m->maneuvers.size(), 1u);
   EXPECT_NEAR(m->maneuvers[0].peak_reflux_velocity_cm_s, 12, 1);
+  // The time to peak is the flow's, not the excursion's (2.2 s, 0.6 s after the onset).
+  EXPECT_LT(m->maneuvers[0].time_to_peak_ms, 400);
 }
 
 // Aliasing around the peak of a reflux hides its peak velocity, not its timing; aliasing at an
