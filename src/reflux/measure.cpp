@@ -600,12 +600,10 @@ std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOpt
 // extend a squeeze). Bursts closer than the minimum gap merge, unless retrograde flow separates
 // them or the antegrade flow stops between them (FallsToNoise): then they are two maneuvers.
 std::vector<Run> DetectBursts(std::span<const float> ante, std::span<const float> retro,
-                              const Trace& t, double level, double seconds_per_column) {
+                              double ante_limit, double retro_limit, const Trace& t, double level,
+                              double seconds_per_column) {
   const std::vector<Run> runs = RunsAbove(ante, level, 0, t.columns);
   const AugmentationShape shape = ShapeOf(ante, t, runs, seconds_per_column);
-  const bool up = ante.data() == t.up.data();
-  const double ante_limit = up ? t.up_limit : t.down_limit;
-  const double retro_limit = up ? t.down_limit : t.up_limit;
   std::vector<Run> bursts;
   for (const Run& run : runs) {
     if (!IsAugmentation(shape, t, run)) continue;
@@ -1158,7 +1156,8 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
   std::vector<Run> bursts =
       t.columns == 0
           ? std::vector<Run>{}
-          : DetectBursts(ante, retro, t,
+          : DetectBursts(ante, retro, up ? t.up_limit : t.down_limit,
+                         up ? t.down_limit : t.up_limit, t,
                          AugmentationLevel(ante, t, options.min_augmentation_velocity_cm_s),
                          envelope.seconds_per_column);
   const std::span<const float> retro_power = up ? t.power_down : t.power_up;
