@@ -6,6 +6,7 @@
 
 #include "refluxscan/spectral/signal.h"
 #include "synth/doppler.h"
+#include "synth/flow.h"
 
 namespace refluxscan::synth {
 namespace {
@@ -46,6 +47,49 @@ TEST(Doppler, SpectrumEdgeSitsAtTheMaximumVelocityShift) {
   s.antegrade_toward_probe = -1;                // flow away from the probe: negative shifts
   EXPECT_NEAR(SpectralEdgeHz(s, 40.0, -1), expected_hz, 0.15 * expected_hz);
   EXPECT_EQ(SpectralEdgeHz(s, 40.0, +1), 0.0);
+}
+
+// The I/Q mirror puts a copy of the flow on the other side of the baseline, mirror_db below it
+// (12 dB here: clear of the noise at 25 dB SNR); without it that side stays empty
+// (SpectrumEdgeSitsAtTheMaximumVelocityShift).
+TEST(Doppler, MirrorCopiesTheFlowToTheOtherSide) {
+  SignalSpec s;
+  s.prf_hz = 5000;
+  s.transducer_hz = 5e6;
+  s.angle_deg = 50;
+  s.snr_db = 25;
+  s.mirror_db = 12;
+  const double expected_hz = DopplerShiftHz(s, 40.0);
+  EXPECT_GT(SpectralEdgeHz(s, 40.0, -1), 0.5 * expected_hz);
+  EXPECT_LT(SpectralEdgeHz(s, 40.0, -1), 1.15 * expected_hz);
+}
+
+// A thump adds a strong, brief tone at its velocity at the squeeze's start, and at the opposite
+// velocity at its release; none without it.
+TEST(Doppler, ThumpsAtTheSqueezeAndItsRelease) {
+  SignalSpec s;
+  s.prf_hz = 4000;
+  s.snr_db = 30;
+  FlowSpec flow;  // no blood flow at all: only the thumps and the noise
+  flow.maneuvers.push_back(ManeuverSpec{});
+  flow.maneuvers[0].augmentation_start_s = 0.5;
+  flow.maneuvers[0].burst_duration_s = 0.5;
+  flow.maneuvers[0].peak_antegrade_cm_s = 0;
+  const auto energy = [&](double from_s, double to_s) {
+    const auto iq = SimulateIq(flow, s, 0, static_cast<size_t>(1.5 * s.prf_hz));
+    double e = 0;
+    for (auto n = static_cast<size_t>(from_s * s.prf_hz); n < static_cast<size_t>(to_s * s.prf_hz);
+         ++n) {
+      e += std::norm(iq[n]);
+    }
+    return e / ((to_s - from_s) * s.prf_hz);
+  };
+  const double quiet = energy(0.1, 0.4);
+  s.thump_db = 20;
+  s.thump_s = 0.06;
+  EXPECT_GT(energy(0.5, 0.56), 20 * quiet);  // at the squeeze's start
+  EXPECT_GT(energy(1.0, 1.06), 20 * quiet);  // at its release
+  EXPECT_LT(energy(0.1, 0.4), 1.5 * quiet);  // nothing between
 }
 
 TEST(Doppler, NoisePowerMatchesTheRequestedSnr) {
