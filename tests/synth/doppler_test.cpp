@@ -35,12 +35,18 @@ double SpectralEdgeHz(const SignalSpec& s, double velocity_cm_s, int side) {
   return edge;
 }
 
-TEST(Doppler, SpectrumEdgeSitsAtTheMaximumVelocityShift) {
+// 5 kHz PRF, 5 MHz, 50 degrees, 25 dB SNR: 40 cm/s lies well inside the scale.
+SignalSpec FiveKilohertzSignal() {
   SignalSpec s;
   s.prf_hz = 5000;
   s.transducer_hz = 5e6;
   s.angle_deg = 50;
   s.snr_db = 25;
+  return s;
+}
+
+TEST(Doppler, SpectrumEdgeSitsAtTheMaximumVelocityShift) {
+  SignalSpec s = FiveKilohertzSignal();
   const double expected_hz = DopplerShiftHz(s, 40.0);
   EXPECT_NEAR(SpectralEdgeHz(s, 40.0, +1), expected_hz, 0.15 * expected_hz);
   EXPECT_EQ(SpectralEdgeHz(s, 40.0, -1), 0.0);  // nothing on the other side
@@ -53,11 +59,7 @@ TEST(Doppler, SpectrumEdgeSitsAtTheMaximumVelocityShift) {
 // (12 dB here: clear of the noise at 25 dB SNR); without it that side stays empty
 // (SpectrumEdgeSitsAtTheMaximumVelocityShift).
 TEST(Doppler, MirrorCopiesTheFlowToTheOtherSide) {
-  SignalSpec s;
-  s.prf_hz = 5000;
-  s.transducer_hz = 5e6;
-  s.angle_deg = 50;
-  s.snr_db = 25;
+  SignalSpec s = FiveKilohertzSignal();
   s.mirror_db = 12;
   const double expected_hz = DopplerShiftHz(s, 40.0);
   EXPECT_GT(SpectralEdgeHz(s, 40.0, -1), 0.5 * expected_hz);
