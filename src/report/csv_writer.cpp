@@ -14,7 +14,7 @@ namespace {
 
 using detail::Fixed;
 
-constexpr std::array<std::string_view, 33> kColumns = {
+constexpr std::array<std::string_view, 34> kColumns = {
     "level",
     "clip_id",
     "file",
@@ -52,6 +52,9 @@ constexpr std::array<std::string_view, 33> kColumns = {
     // resting_flow, override): a reviewer checking a user override or an inverted display.
     "antegrade_direction",
     "antegrade_direction_source",
+    // Which tag, manifest or file name decided the segment, and what the image's label reads
+    // when a manifest row contradicts it (QA flag label_mismatch).
+    "segment_source_detail",
 };
 
 using Row = std::array<std::string, kColumns.size()>;
@@ -92,6 +95,7 @@ Row ClipRow(const ClipResult& clip, size_t id) {
   row[Col("vein_class")] = detail::VeinClassOf(clip).value_or("");
   row[Col("segment_source")] = IdentitySourceName(clip.identity.source);
   row[Col("label_text")] = clip.identity.label_text;
+  row[Col("segment_source_detail")] = clip.identity.source_detail;
   row[Col("status")] = ClipStatusName(clip.status);
   if (clip.error) {
     row[Col("error_code")] = ErrorCodeName(clip.error->code);

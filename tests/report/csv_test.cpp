@@ -60,6 +60,8 @@ TEST(ReportCsv, PlainUnitsAndNumbers) {
   EXPECT_EQ(sfj.at("threshold_ms"), "500.0");
   EXPECT_EQ(sfj.at("margin_ms"), "1350.0");
   EXPECT_EQ(sfj.at("classification"), "reflux");
+  ASSERT_FALSE(r.clips[1].identity.source_detail.empty());
+  EXPECT_EQ(sfj.at("segment_source_detail"), r.clips[1].identity.source_detail);
   EXPECT_EQ(sfj.at("antegrade_direction"), "up");
   EXPECT_EQ(sfj.at("antegrade_direction_source"), "augmentation");
   EXPECT_EQ(recs[7].at("antegrade_direction"), "down");  // inverted display
@@ -110,7 +112,7 @@ TEST(ReportCsv, EmptyReportHasOnlyTheHeader) {
   const Table t = ParseCsv(ToCsv(StudyReport{}));
   ASSERT_EQ(t.size(), 1u);
   EXPECT_EQ(t[0].front(), "level");
-  EXPECT_EQ(t[0].back(), "antegrade_direction_source");
+  EXPECT_EQ(t[0].back(), "segment_source_detail");
 }
 
 }  // namespace
