@@ -558,6 +558,12 @@ bool AtBaseline(const Run& line, double baseline_row) {
          baseline_row <= line.last + kBaselineLineRows;
 }
 
+// Whether no pixel of the drawn line's rows is above kLineMinLevel across the run.
+bool LineMissingAcross(const cv::Mat1f& m, const Run& line, const Run& run) {
+  return cv::countNonZero(m(cv::Range(line.first, line.last + 1),
+                            cv::Range(run.first, run.last + 1)) > kLineMinLevel) == 0;
+}
+
 // Whether column c holds a pixel of the drawn line's rows above kLineMinLevel.
 bool LineLitAt(const cv::Mat1f& m, const Run& line, int c) {
   if (c < 0 || c >= m.cols) return false;
@@ -573,8 +579,7 @@ bool LineLitAt(const cv::Mat1f& m, const Run& line, int c) {
 // dotted grid line) is also missing across a silence, but not up to both of its edges: the flow
 // fades before the silence, the dots have gaps of their own.
 bool LineCutAt(const cv::Mat1f& m, const Run& line, const Run& run) {
-  const bool missing = cv::countNonZero(m(cv::Range(line.first, line.last + 1),
-                                          cv::Range(run.first, run.last + 1)) > kLineMinLevel) == 0;
+  const bool missing = LineMissingAcross(m, line, run);
   const auto lit_near = [&](int edge, int step) {
     for (int k = 0; k < kLineResumeColumns; ++k) {
       if (LineLitAt(m, line, edge + step * k)) return true;
@@ -625,10 +630,7 @@ bool OutsideTheRecording(const cv::Mat1f& m, const Run& run, const std::vector<R
   }
   for (const Run& line : lines) {
     if (!AtBaseline(line, baseline_row)) continue;
-    const bool missing =
-        cv::countNonZero(m(cv::Range(line.first, line.last + 1),
-                           cv::Range(run.first, run.last + 1)) > kLineMinLevel) == 0;
-    if (missing && LineLitAt(m, line, beside)) return true;
+    if (LineMissingAcross(m, line, run) && LineLitAt(m, line, beside)) return true;
   }
   return false;
 }

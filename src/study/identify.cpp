@@ -218,13 +218,29 @@ std::string WithoutCodecNames(std::string_view stem) {
   return out;
 }
 
-// The first non-empty label tag (ImageComments, SeriesDescription, ProtocolName,
-// AcquisitionDeviceProcessingDescription), trimmed and capped at kMaxUnknownLabelBytes.
-std::optional<std::string> FirstTypedLabel(const DicomTags& tags) {
-  for (const std::string* raw :
-       {&tags.image_comments, &tags.series_description, &tags.protocol_name,
-        &tags.acquisition_device_processing_description}) {
-    if (!TrimDicom(*raw).empty()) return Truncated(TrimDicom(*raw), kMaxUnknownLabelBytes);
+// The tags a label is typed in, in priority order.
+struct LabelTag {
+  const char* name;
+  std::string DicomTags::*member;
+};
+constexpr LabelTag kLabelTags[] = {
+    {"ImageComments", &DicomTags::image_comments},
+    {"SeriesDescription", &DicomTags::series_description},
+    {"ProtocolName", &DicomTags::protocol_name},
+    {"AcquisitionDeviceProcessingDescription",
+     &DicomTags::acquisition_device_processing_description},
+};
+
+struct TypedLabel {
+  const char* tag;
+  std::string text;  // trimmed, capped at kMaxUnknownLabelBytes
+};
+
+// The first non-empty label tag.
+std::optional<TypedLabel> FirstTypedLabel(const DicomTags& tags) {
+  for (const LabelTag& t : kLabelTags) {
+    const std::string text = TrimDicom(tags.*t.member);
+    if (!text.empty()) return TypedLabel{t.name, Truncated(text, kMaxUnknownLabelBytes)};
   }
   return std::nullopt;
 }
@@ -241,7 +257,8 @@ SegmentId FromManifest(const ManifestEntry& row, const std::string& manifest_pat
   id.source = IdentitySource::kManifest;
   id.source_detail = manifest_path;
   // The label the sonographer typed (the first non-empty label tag), else the row's file.
-  id.label_text = FirstTypedLabel(tags).value_or(row.file);
+  const auto typed = FirstTypedLabel(tags);
+  id.label_text = typed ? typed->text : row.file;
   const bool side_differs = from_image.laterality && *from_image.laterality != row.laterality;
   const bool segment_differs = from_image.segment && *from_image.segment != row.segment;
   id.label_mismatch = side_differs || segment_differs;
@@ -295,12 +312,6 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
   }
   SegmentId id;
   const std::optional<Laterality> tag_laterality = TagLaterality(tags);
-  const std::pair<const char*, const std::string*> label_tags[] = {
-      {"ImageComments", &tags.image_comments},
-      {"SeriesDescription", &tags.series_description},
-      {"ProtocolName", &tags.protocol_name},
-      {"AcquisitionDeviceProcessingDescription", &tags.acquisition_device_processing_description},
-  };
   std::optional<Laterality> any_label_laterality;
   // The first label naming a vein without a level we map: later sources may still name the
   // segment; when none does, it gives the threshold class (segment stays unknown).
@@ -311,7 +322,9 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
     std::optional<Laterality> laterality;  // the same label's
   };
   std::optional<VeinOnly> vein_only;
-  for (const auto& [name, raw] : label_tags) {
+  for (const LabelTag& tag : kLabelTags) {
+    const char* name = tag.name;
+    const std::string* raw = &(tags.*tag.member);
     const ParsedLabel parsed = ParseLabel(*raw);
     if (!any_label_laterality) any_label_laterality = parsed.laterality;
     if (!parsed.segment) {
@@ -359,12 +372,9 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
   }
   // Unknown: the raw text the sonographer typed is still reported (reports escape it), so a
   // reviewer sees what was not understood.
-  for (const auto& [name, raw] : label_tags) {
-    if (!TrimDicom(*raw).empty()) {
-      id.label_text = Truncated(TrimDicom(*raw), kMaxUnknownLabelBytes);
-      id.source_detail = std::string(name) + ", not understood";
-      break;
-    }
+  if (const auto typed = FirstTypedLabel(tags)) {
+    id.label_text = typed->text;
+    id.source_detail = std::string(typed->tag) + ", not understood";
   }
   return id;
 }
