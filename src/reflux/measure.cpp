@@ -44,6 +44,11 @@ constexpr double kEdgeTopFraction = 0.5;
 // The onset is refined where the retrograde side's power reaches half its level inside the run
 // (HalfPowerOnset), when the flow raises that power by at least this share of the no-flow level.
 constexpr double kMinPowerRise = 0.25;
+// ... but by at most the lead a spectrogram window gives the level crossing: half of the longest
+// usual STFT window (40 ms) plus one column of display smoothing. A flow that ramps up from zero
+// raises the side's power gradually (the wall filter and the spectrum's spread hide its slow
+// start), and its half-power point then lies far inside the rise (docs/criteria.md "Onset").
+constexpr double kMaxWindowLeadS = 0.020;
 constexpr double kStrongPowerRatio = 10;   // +10 dB over the whole side: flow, not noise
 constexpr double kSameEventOverlap = 0.5;  // SameEvent: overlap share of the shorter burst
 constexpr double kScaleEdgeShare = 0.9;    // MayBeWrapped: a burst this close to its scale's edge
@@ -935,7 +940,9 @@ void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelo
   const double onset_crossing = detail::LevelCrossing(retro, first_hi, +1, lo);
   double onset_col = onset_crossing;
   if (const auto half_power = HalfPowerOnset(t, first_hi, last_hi)) {
-    onset_col = std::clamp(*half_power, onset_col, static_cast<double>(peak_col));
+    const double max_lead_col = kMaxWindowLeadS / envelope.seconds_per_column + 1.0;
+    const double latest = std::min(onset_col + max_lead_col, static_cast<double>(peak_col));
+    onset_col = std::clamp(*half_power, onset_col, std::max(onset_col, latest));
     // The flow is only seen once it clears the wall/noise band: at the half-power point it
     // moves at about the noise level, which it needed lo / slope columns to reach.
     if (const auto slope = RiseSlope(retro, first_hi, lo)) {

@@ -296,9 +296,10 @@ TEST(MeasureReflux, WeakSignalIsFlagged) {
 float FlowPower(float max_forward_cm_s) { return max_forward_cm_s > 5 ? 30.0f : 1.0f; }
 
 // The spectrogram's time window shows flow before it is there: the max-velocity envelope of a
-// reflux that starts at 2.0 s already leaves the noise 5 columns early (a running maximum over
-// +-5 columns, as a high-SNR display shows it). The side's power is the true power step blurred
-// by the same symmetric window, so its half-way point stays at 2.0 s: the onset is taken there.
+// reflux that starts at 2.0 s already leaves the noise 2 columns early (a running maximum over
+// +-2 columns, as a high-SNR display with a 40 ms window shows it). The side's power is the true
+// power step blurred by the same symmetric window, so its half-way point stays at 2.0 s: the onset
+// is taken there.
 Envelope LeadingEnvelope(bool with_power) {
   const double spc = 0.01, onset_s = 2.0;
   Envelope e = MakeEnvelope([&](double t) { return Maneuver(t, 1.4, 0.8, 25); },
@@ -306,7 +307,7 @@ Envelope LeadingEnvelope(bool with_power) {
   const size_t n = e.Size();
   std::vector<float> dilated(n);
   for (size_t i = 0; i < n; ++i) {
-    const size_t lo = i >= 5 ? i - 5 : 0, hi = std::min(n - 1, i + 5);
+    const size_t lo = i >= 2 ? i - 2 : 0, hi = std::min(n - 1, i + 2);
     dilated[i] = *std::max_element(e.max_reverse.begin() + static_cast<long>(lo),
                                    e.max_reverse.begin() + static_cast<long>(hi) + 1);
   }
@@ -318,7 +319,7 @@ Envelope LeadingEnvelope(bool with_power) {
                     ? 100.0
                     : 0.0;
     }
-    const std::vector<double> blurred = testing::HannBlur(step, 11);
+    const std::vector<double> blurred = testing::HannBlur(step, 5);
     for (size_t i = 0; i < n; ++i) {
       e.power_reverse.push_back(static_cast<float>(1.0 + blurred[i]));
       e.power_forward.push_back(FlowPower(e.max_forward[i]));
@@ -337,7 +338,27 @@ TEST(MeasureReflux, OnsetAtTheHalfPowerPointOfTheRetrogradeSide) {
   // Without the power series, the envelope's level crossing leads by the window's half-width.
   ASSERT_EQ(without->maneuvers.size(), 1u);
   ASSERT_TRUE(without->maneuvers[0].reflux_onset_s.has_value());
-  EXPECT_LT(*without->maneuvers[0].reflux_onset_s, 1.97);
+  EXPECT_LT(*without->maneuvers[0].reflux_onset_s, 1.985);
+}
+
+// A flow that ramps up from zero raises the side's power gradually (a wall filter hides its slow
+// start): here the power climbs for 0.5 s after the reflux began at 2.0 s, so its half-power
+// point lies 0.25 s inside the reflux. The onset moves past the envelope's level crossing by at
+// most a window's lead (20 ms + 1 column), not to that point.
+TEST(MeasureReflux, GradualPowerRiseMovesTheOnsetByAtMostTheWindowLead) {
+  Envelope e = Make([](double t) { return Maneuver(t, 1.4, 0.8); });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    const double ramp = t < 2.0 || t > 2.8 ? 0.0 : std::min(1.0, (t - 2.0) / 0.5);
+    e.power_reverse.push_back(static_cast<float>(1.0 + 100.0 * ramp));
+    e.power_forward.push_back(FlowPower(e.max_forward[i]));
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  ASSERT_TRUE(m->maneuvers[0].reflux_onset_s.has_value());
+  EXPECT_GT(*m->maneuvers[0].reflux_onset_s, 1.99);
+  EXPECT_LT(*m->maneuvers[0].reflux_onset_s, 2.0 + 0.02 + 0.01 + 0.005);
 }
 
 // A retrograde envelope run that the side's power does not follow is not flow (speckle near
