@@ -768,6 +768,28 @@ TEST(MeasureReflux, AThumpJustBeforeTheSqueezeDoesNotSetThePolarity) {
   EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
 }
 
+// A thump inside the squeeze lights the retrograde side for a tenth of the burst (30 cm/s over 120
+// ms of a 0.6 s squeeze), where the retrograde noise level is read: its loud columns are not
+// noise, and the 20 cm/s reflux after the release is measured (a level read from the thump would
+// be ~30 cm/s, and the reflux under its 1.5 x detection level).
+TEST(MeasureReflux, AThumpInsideTheSqueezeDoesNotSetTheRetrogradeNoise) {
+  Envelope e = Make([](double t) { return Maneuver(t, 0.3, 0.8, 20); });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    const bool thump = t > 0.4 && t < 0.52;
+    if (thump) e.max_reverse[i] = 30.0f;
+    e.power_forward.push_back(FlowPower(e.max_forward[i]));
+    // The reflux is a narrow band on a tall side: 3 x the side's base power, not 10 x.
+    e.power_reverse.push_back(thump ? 300.0f : e.max_reverse[i] > 5 ? 3.0f : 1.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 800, 30);
+}
+
 // A short weak squeeze before a 4 x faster reflux is as brief and as slow as a thump, but its
 // power is flow's: it stays the squeeze, and the reflux is measured.
 TEST(MeasureReflux, AShortWeakSqueezeBeforeAFastRefluxIsNoThump) {
