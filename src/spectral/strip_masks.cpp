@@ -32,6 +32,7 @@ constexpr int kLineResumeColumns = 5;      // a drawn line resumes this close to
 constexpr double kBaselineLineRows = 1.5;  // a drawn baseline lies this close to the zero row
 constexpr int kGrowthColumns = 3;          // flow resuming after a silence grows within this ...
 constexpr double kGrowthShare = 0.6;       // ... beyond its first column's extent / this
+constexpr int kReversalLookback = 8;       // ReversesAcross: flow ended at most this far before
 constexpr double kNoiseBackgroundLitShare = 0.3;   // median data column lit this much: noise floor
 constexpr double kBarLitShareOfBackground = 0.25;  // an erase bar keeps at most this of it
 constexpr float kUniformTolerance = 0.02f;  // a uniform column stays this close to its median
@@ -527,6 +528,42 @@ bool MeetsBaseline(const cv::Mat1f& m, int edge, int step, const cv::Mat1b& over
   return at_edge <= kGrowthShare * beyond[static_cast<size_t>(n / 2)];
 }
 
+// Side of the baseline (+1 above, -1 below, 0 none) of column c's farthest bright spectrum.
+int BrightSide(const cv::Mat1f& m, int c, const cv::Mat1b& overlays, double baseline_row) {
+  double extent = -1;
+  int side = 0;
+  for (int r = 0; r < m.rows; ++r) {
+    if (!BrightSpectrumPixel(m, r, c, overlays) || std::abs(r - baseline_row) <= extent) continue;
+    extent = std::abs(r - baseline_row);
+    side = r < baseline_row ? +1 : -1;
+  }
+  return side;
+}
+
+// Whether the flow reverses across a dark run: it fell into the baseline just before the run (its
+// last bright column, within kReversalLookback of it, lies near the baseline or well below the
+// flow before it) on one side, and resumes on the other side.
+// That is a release and its reflux: the squeeze's flow ends at the release, the valves leave a
+// gap of tens of ms, and the reflux may then rise within a column (measured: an independent
+// renderer's reflux reached 29 cm/s in its first column after an 84 ms gap, read as an erase bar
+// and masked with all the clip after it). A sweep's bar lines the two sweeps up at random: the
+// current one ending exactly at the bar on one side, the previous one starting there on the
+// other, is a coincidence.
+bool ReversesAcross(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlays,
+                    double baseline_row) {
+  if (!std::isfinite(baseline_row) || run.last + 1 >= m.cols) return false;
+  const int after = BrightSide(m, run.last + 1, overlays, baseline_row);
+  for (int k = 1; k <= kReversalLookback && run.first - k >= 0; ++k) {
+    const int c = run.first - k;
+    const int before = BrightSide(m, c, overlays, baseline_row);
+    if (before == 0) continue;
+    const bool fell = !BrightSpectrumAway(m, c, overlays, baseline_row) ||
+                      MeetsBaseline(m, c, -1, overlays, baseline_row);
+    return before == -after && fell;
+  }
+  return false;
+}
+
 // Whether bright spectrum is cut at a bar candidate, and the flow does not meet the baseline
 // there (MeetsBaseline): the column just before it holds bright spectrum anywhere (a sweep's bar
 // cuts the newest flow wherever it is), or the column just after holds bright spectrum away from
@@ -544,7 +581,8 @@ bool AbruptEdge(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlays,
     return c >= 0 && c < m.cols && BrightSpectrumAway(m, c, overlays, baseline_for_away) &&
            !MeetsBaseline(m, c, step, overlays, baseline_row);
   };
-  return cut(run.first - 1, -1, kAnywhere) || cut(run.last + 1, +1, baseline_row);
+  if (cut(run.first - 1, -1, kAnywhere)) return true;
+  return cut(run.last + 1, +1, baseline_row) && !ReversesAcross(m, run, overlays, baseline_row);
 }
 
 // Whether a line run is the drawn baseline: within kBaselineLineRows of the row of zero velocity

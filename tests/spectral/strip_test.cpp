@@ -566,16 +566,26 @@ TEST(StripMasks, FlowGrowingAfterASilenceIsNoEraseBar) {
 // flow meets the baseline on both sides of the gap: silence, no erase bar (the squeeze's last
 // bright column read as "spectrum cut by a bar" and masked the reflux). Steady flow cut beside
 // the same gap (no fall into the baseline) is a sweep's bar.
-cv::Mat3b ValveGap(bool squeeze_falls) {
+// `after`: the flow after the gap. kGrowing: a reflux below the baseline growing from it;
+// kJumping: a reflux there at 30 rows in its first column (a valve failing at once, drawn
+// without a time blur); kJumpingAbove: the same on the squeeze's side.
+enum class After { kGrowing, kJumping, kJumpingAbove };
+
+cv::Mat3b ValveGap(bool squeeze_falls, After after = After::kGrowing) {
   cv::Mat3b strip(kRows, kCols, cv::Vec3b(0, 0, 0));
   for (int c = 60; c <= 110; ++c) {  // squeeze: sin^2 rise and fall to 0 at column 111
     const double x = CV_PI * (c - 60) / 51.0;
     const int height = squeeze_falls ? static_cast<int>(60 * std::sin(x) * std::sin(x)) : 12;
     for (int r = 120 - height; r < 120; ++r) strip(r, c) = cv::Vec3b(200, 200, 200);
   }
-  for (int c = 117; c < 230; ++c) {  // reflux below the baseline, growing from it
-    const int depth = std::min(40, 2 + 3 * (c - 117));
-    for (int r = 121; r <= 120 + depth; ++r) strip(r, c) = cv::Vec3b(200, 200, 200);
+  for (int c = 117; c < 230; ++c) {
+    const int depth =
+        after == After::kGrowing ? std::min(40, 2 + 3 * (c - 117)) : std::min(40, 30 + (c - 117));
+    if (after == After::kJumpingAbove) {
+      for (int r = 120 - depth; r < 120; ++r) strip(r, c) = cv::Vec3b(200, 200, 200);
+    } else {
+      for (int r = 121; r <= 120 + depth; ++r) strip(r, c) = cv::Vec3b(200, 200, 200);
+    }
   }
   return strip;
 }
@@ -588,6 +598,21 @@ TEST(StripMasks, AValveGapOnABlackDisplayIsNoEraseBar) {
   auto cut = SpectrogramFromDisplay(ImageWith(ValveGap(false)), SpectralRegion());
   ASSERT_TRUE(cut.has_value());
   EXPECT_TRUE(HasNote(*cut, "erase bar"));
+}
+
+// A reflux may rise within a column after the valve gap (an independent renderer's reached 29
+// cm/s in its first one): abrupt, but the flow reversed across the gap after falling into the
+// baseline, so it is a release and its reflux, not a bar. The same jump on the squeeze's side
+// (flow resuming the way it went) is still a cut.
+TEST(StripMasks, ARefluxRisingAtOnceAfterTheValveGapIsNoEraseBar) {
+  auto s = SpectrogramFromDisplay(ImageWith(ValveGap(true, After::kJumping)), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasNote(*s, "erase bar"));
+  for (int c = 117; c < 230; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  auto same_side =
+      SpectrogramFromDisplay(ImageWith(ValveGap(true, After::kJumpingAbove)), SpectralRegion());
+  ASSERT_TRUE(same_side.has_value());
+  EXPECT_TRUE(HasNote(*same_side, "erase bar"));
 }
 
 // A black display (no noise, no drawn baseline): silence before the squeeze and after the
