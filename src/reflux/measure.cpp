@@ -450,10 +450,20 @@ bool Carries(const Side& side, const Run& run, double power) {
 bool SqueezeEndsBefore(const Side& b, const Side& a, const Trace& t, const FirstBurst& first,
                        double seconds_per_column) {
   const size_t gap = ColumnsFor(kReleaseToRefluxS, seconds_per_column);
+  const double lead_cols = kMaxWindowLeadS / seconds_per_column + 1.0;
   const std::vector<Run> a_squeezes = WeakSqueezes(a, t, seconds_per_column);
   for (const Run& c : WeakSqueezes(b, t, seconds_per_column)) {
     if (c.begin >= first.begin) break;
     if (!Carries(b, c, first.power) || c.end + gap < first.begin) continue;
+    // Flow goes one way at a time: a squeeze's flow ends at its release, before its reflux
+    // starts, give or take the window's blur (lead_cols). A run ending later is the other side's
+    // burst seen on both sides (spill of a fast squeeze's onset, a mirror, a thump), unless it
+    // spans all of that burst and ends within kReleaseToRefluxS of it: a squeeze whose wrap the
+    // burst may be (its unwrapped part goes on around the wrap).
+    const double end = static_cast<double>(c.end), first_end = static_cast<double>(first.end);
+    const bool ends_before = end <= static_cast<double>(first.begin) + lead_cols;
+    const bool wraps_around = end >= first_end - lead_cols && c.end <= first.end + gap;
+    if (!ends_before && !wraps_around) continue;
     const double c_power = RangePercentile(b.power, c.begin, c.end, 0.5);
     const bool follows_a = std::any_of(a_squeezes.begin(), a_squeezes.end(), [&](const Run& s) {
       return s.begin < c.begin && Carries(a, s, c_power) && s.end + gap >= c.begin;

@@ -768,6 +768,27 @@ TEST(MeasureReflux, AThumpJustBeforeTheSqueezeDoesNotSetThePolarity) {
   EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
 }
 
+// A fast squeeze's onset spills across the baseline (the window's main lobe): a small burst on
+// the other side that starts with the squeeze and ends well inside it. It carries some power, but
+// it is no weak squeeze whose reflux the real squeeze would be: flow goes one way at a time, and a
+// squeeze ends before its reflux starts (independent renderer: a 1.5 cm/s, 120 ms spill made a
+// 15 cm/s squeeze a 742 ms "reflux"). Here 8 cm/s for 280 ms from a 60 cm/s squeeze's start.
+TEST(MeasureReflux, SpillAtTheSqueezeOnsetIsNoWeakSqueeze) {
+  Envelope e = Make([](double t) { return RaisedCosine(t, 1.0, 0.8, 60); });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    const bool spill = t > 0.97 && t < 1.25;
+    if (spill) e.max_reverse[i] = static_cast<float>(Trapezoid(t, 0.97, 0.28, 0.03, 8.0));
+    e.power_forward.push_back(e.max_forward[i] > 1 ? 20.0f : 1.0f);
+    e.power_reverse.push_back(spill ? 3.0f : 1.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+}
+
 // A thump inside the squeeze lights the retrograde side for a tenth of the burst (30 cm/s over 120
 // ms of a 0.6 s squeeze), where the retrograde noise level is read: its loud columns are not
 // noise, and the 20 cm/s reflux after the release is measured (a level read from the thump would
