@@ -583,10 +583,11 @@ std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOpt
   }
   const Run up_run{up->begin, up->end}, down_run{down->begin, down->end};
   const Run both{std::min(up->begin, down->begin), std::max(up->end, down->end)};
+  // A thump ends before the squeeze's own side crosses its level, where no wrap can be yet.
+  if (IsThump(*up, *down, spc)) return AntegradeDirection::kDown;
+  if (IsThump(*down, *up, spc)) return AntegradeDirection::kUp;
   if (!MayBeWrapped(t.up, t.up_limit, t, both) && !MayBeWrapped(t.down, t.down_limit, t, both)) {
     if (const auto same = SameEvent(*up, *down)) return *same;
-    if (IsThump(*up, *down, spc)) return AntegradeDirection::kDown;
-    if (IsThump(*down, *up, spc)) return AntegradeDirection::kUp;
     const bool up_sided = HigherThanOther(t.up, t.down, t.noise_cm_s, up_run);
     const bool down_sided = HigherThanOther(t.down, t.up, t.noise_cm_s, down_run);
     if (up_sided != down_sided) {
