@@ -2,7 +2,10 @@
 // ramp estimated from the strip's own pixels (docs/algorithms.md, "Tinted maps").
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -47,6 +50,97 @@ int MedianOfHistogram(const std::array<int, 256>& h, int count) {
   return 255;
 }
 
+// A BGR pixel's colour as one number (B << 16 | G << 8 | R): ColourKey reads its 3 bytes,
+// ColourKeyReadingOn one 4-byte word (the caller guarantees a 4th readable byte: another pixel
+// of the row follows); both give the same key.
+uint32_t ColourKey(const uchar* p) { return (uint32_t{p[0]} << 16) | (uint32_t{p[1]} << 8) | p[2]; }
+uint32_t ColourKeyReadingOn(const uchar* p) {
+  uint32_t word = 0;
+  std::memcpy(&word, p, sizeof word);
+  if constexpr (std::endian::native == std::endian::little) word = std::byteswap(word);
+  return word >> 8;
+}
+
+// The distinct colours of a strip (a JPEG-tinted strip has ~10^4 of its ~3x10^5 pixels) and
+// which of them each pixel is: the ramp's histogram is made from the colours, not the pixels,
+// and each colour is projected on the ramp once.
+struct StripColours {
+  std::vector<uint32_t> keys;   // ColourKey of each colour, in order of first appearance
+  std::vector<int> pixels;      // how many pixels have it
+  std::vector<uint32_t> index;  // per pixel, row-major: its colour's position in `keys`
+};
+
+// Finds a colour's position in StripColours::keys, adding it when new: open addressing with
+// linear probing, the table kept at most half full.
+class ColourPositions {
+ public:
+  void Reset() {
+    slots_.assign(size_t{1} << kInitialBits, Slot{});
+    mask_ = slots_.size() - 1;
+  }
+  uint32_t Find(uint32_t key, StripColours& colours) {
+    for (size_t i = Home(key);; i = (i + 1) & mask_) {
+      if (slots_[i].key == key) return slots_[i].position;
+      if (slots_[i].key != kEmpty) continue;
+      const auto position = static_cast<uint32_t>(colours.keys.size());
+      slots_[i] = {key, position};
+      colours.keys.push_back(key);
+      colours.pixels.push_back(0);
+      if (2 * colours.keys.size() > slots_.size()) Grow(colours);
+      return position;
+    }
+  }
+
+ private:
+  static constexpr int kInitialBits = 15;
+  static constexpr uint32_t kEmpty = 0xffffffffu;  // not a 24-bit colour
+  struct Slot {
+    uint32_t key = kEmpty, position = 0;
+  };
+  size_t Home(uint32_t key) const {
+    return static_cast<size_t>((key * 2654435761u) >> 8) & mask_;  // 24 bits: tables up to 2^24
+  }
+  void Grow(const StripColours& colours) {
+    slots_.assign(2 * slots_.size(), Slot{});
+    mask_ = slots_.size() - 1;
+    for (size_t p = 0; p < colours.keys.size(); ++p) {
+      size_t i = Home(colours.keys[p]);
+      while (slots_[i].key != kEmpty) i = (i + 1) & mask_;
+      slots_[i] = {colours.keys[p], static_cast<uint32_t>(p)};
+    }
+  }
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+};
+
+// Fills `out` from the strip; a run of one colour along a row is looked up once.
+void CollectColours(const cv::Mat3b& strip, StripColours& out) {
+  thread_local ColourPositions positions_store;
+  ColourPositions& positions = positions_store;  // one thread-local lookup
+  positions.Reset();
+  out.keys.clear();
+  out.pixels.clear();
+  out.index.resize(strip.total());
+  const int cols = strip.cols;
+  for (int r = 0; r < strip.rows && cols > 0; ++r) {
+    const uchar* row = strip.ptr<uchar>(r);
+    uint32_t* __restrict index = out.index.data() + static_cast<size_t>(r) * cols;
+    uint32_t key = ColourKey(row), position = positions.Find(key, out);
+    int run_start = 0;
+    auto visit = [&](int c, uint32_t k) {
+      if (k != key) {
+        out.pixels[position] += c - run_start;
+        key = k, position = positions.Find(k, out), run_start = c;
+      }
+      index[c] = position;
+    };
+    int c = 0;
+    for (; c + 1 < cols; ++c) visit(c, ColourKeyReadingOn(row + 3 * c));
+    visit(c, ColourKey(row + 3 * c));
+    out.pixels[position] += cols - run_start;
+  }
+}
+
 // Median colour of the pixels in each luma bin (per channel), for bins with enough pixels;
 // `counts` receives every bin's pixel count.
 // Each channel's term of a colour's luma (0.114 B + 0.587 G + 0.299 R) for every 8-bit level:
@@ -67,24 +161,26 @@ const LumaTerms& LumaTermTable() {
   return t;
 }
 
-std::vector<std::pair<int, Rgb>> LumaBinMedians(const cv::Mat3b& strip, std::vector<int>& count) {
+std::vector<std::pair<int, Rgb>> LumaBinMedians(const StripColours& colours, size_t total,
+                                                std::vector<int>& count) {
   thread_local std::vector<std::array<std::array<int, 256>, 3>> hist_store(kLumaBins);
-  auto& hist = hist_store;  // one thread-local lookup, not one per pixel
+  auto& hist = hist_store;  // one thread-local lookup, not one per colour
   for (auto& h : hist) h = {};
   count.assign(kLumaBins, 0);
   const LumaTerms& luma = LumaTermTable();
-  for (int r = 0; r < strip.rows; ++r) {
-    const cv::Vec3b* px = strip.ptr<cv::Vec3b>(r);
-    for (int c = 0, cols = strip.cols; c < cols; ++c) {
-      const cv::Vec3b p = px[c];
-      const double y = luma.b[p[0]] + luma.g[p[1]] + luma.r[p[2]];
-      const int bin = std::min(kLumaBins - 1, static_cast<int>(y * kLumaBins / 256.0));
-      ++count[static_cast<size_t>(bin)];
-      for (int ch = 0; ch < 3; ++ch)
-        ++hist[static_cast<size_t>(bin)][static_cast<size_t>(ch)][p[ch]];
-    }
+  // Each colour's bin and levels counted once per pixel of that colour (integer counts: the
+  // order of the additions does not matter).
+  for (size_t i = 0; i < colours.keys.size(); ++i) {
+    const uint32_t key = colours.keys[i];
+    const int n = colours.pixels[i];
+    const uint32_t p[3] = {key >> 16, (key >> 8) & 0xffu, key & 0xffu};
+    const double y = luma.b[p[0]] + luma.g[p[1]] + luma.r[p[2]];
+    const int bin = std::min(kLumaBins - 1, static_cast<int>(y * kLumaBins / 256.0));
+    count[static_cast<size_t>(bin)] += n;
+    for (int ch = 0; ch < 3; ++ch)
+      hist[static_cast<size_t>(bin)][static_cast<size_t>(ch)][p[ch]] += n;
   }
-  const int min_count = std::max(8, static_cast<int>(strip.total() / 2000));
+  const int min_count = std::max(8, static_cast<int>(total / 2000));
   std::vector<std::pair<int, Rgb>> medians;
   for (int b = 0; b < kLumaBins; ++b) {
     const auto bs = static_cast<size_t>(b);
@@ -154,14 +250,14 @@ int LongestEmptyRun(const std::vector<int>& count, int from, int to, size_t pres
 
 // The ramp from black (and the floor, when it is not black) through the bin medians above it;
 // `floor_point` is the index of the ramp point of intensity 0.
-std::vector<Rgb> EstimateRamp(const cv::Mat3b& strip, size_t& floor_point) {
+std::vector<Rgb> EstimateRamp(const StripColours& colours, size_t total, size_t& floor_point) {
   std::vector<Rgb> ramp{Rgb(0, 0, 0)};
   floor_point = 0;
   int last_bin = -1;
   std::vector<int> count;
-  const auto medians = LumaBinMedians(strip, count);
-  const size_t floor = FloorBin(medians, count, strip.total());
-  const size_t present = PresentBinCount(count, strip.total());
+  const auto medians = LumaBinMedians(colours, total, count);
+  const size_t floor = FloorBin(medians, count, total);
+  const size_t present = PresentBinCount(count, total);
   for (size_t i = floor == medians.size() ? 0 : floor; i < medians.size(); ++i) {
     const auto& [bin, colour] = medians[i];
     if (last_bin >= 0 && LongestEmptyRun(count, last_bin, bin, present) >= kMaxRampGapBins) break;
@@ -317,30 +413,12 @@ std::pair<float, float> ProjectOnRamp(const RampIndex& x, double arc_total, cons
           static_cast<float>(std::sqrt(best.d2))};
 }
 
-// Projections of the colours seen so far, direct-mapped by colour (a strip repeats few colours):
-// ProjectOnRamp is a pure function of the colour, so a hit returns exactly what it would.
-class ProjectionCache {
- public:
-  ProjectionCache() : keys_(kSize, kEmpty), values_(kSize) {}
-  void Clear() { std::fill(keys_.begin(), keys_.end(), kEmpty); }
-  template <typename Compute>
-  const std::pair<float, float>& Get(uint32_t key, Compute compute) {
-    const size_t slot = (key * 2654435761u) >> (32 - kBits);
-    if (keys_[slot] != key) keys_[slot] = key, values_[slot] = compute();
-    return values_[slot];
-  }
-
- private:
-  static constexpr int kBits = 16;
-  static constexpr size_t kSize = size_t{1} << kBits;
-  static constexpr uint32_t kEmpty = 0xffffffffu;  // not a 24-bit colour
-  std::vector<uint32_t> keys_;
-  std::vector<std::pair<float, float>> values_;
-};
-
 IntensityMap TintedMap(const cv::Mat3b& strip) {
+  thread_local StripColours colours_store;
+  StripColours& colours = colours_store;  // one thread-local lookup
+  CollectColours(strip, colours);
   size_t floor_point = 0;
-  const std::vector<Rgb> ramp = EstimateRamp(strip, floor_point);
+  const std::vector<Rgb> ramp = EstimateRamp(colours, strip.total(), floor_point);
   // Arc length from the floor: the black -> floor segment (when the floor is not black) lies
   // before 0 and reads 0 (ProjectOnRamp clamps).
   std::vector<double> arc{0.0};
@@ -350,30 +428,25 @@ IntensityMap TintedMap(const cv::Mat3b& strip) {
   for (double& a : arc) a -= arc_floor;
   const RampIndex index = IndexRamp(RampSegments(ramp, arc));
   IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size()), true};
-  thread_local ProjectionCache cache_store;
-  ProjectionCache& cache = cache_store;  // one thread-local lookup, not one per pixel
-  cache.Clear();                         // the ramp is the strip's own
-  for (int r = 0; r < strip.rows; ++r) {
-    const cv::Vec3b* px = strip.ptr<cv::Vec3b>(r);
-    float* intensity = out.intensity.ptr<float>(r);
-    float* off_ramp = out.off_ramp.ptr<float>(r);
-    // Neighbours often share a colour (the floor, flat overlays): the previous pixel's answer is
-    // reused without the cache lookup (both are the projection of that colour).
-    uint32_t last_key = 0xffffffffu;  // not a 24-bit colour
-    std::pair<float, float> last{};
-    for (int c = 0, cols = strip.cols; c < cols; ++c) {
-      const cv::Vec3b p = px[c];
-      const uint32_t key = (uint32_t{p[0]} << 16) | (uint32_t{p[1]} << 8) | p[2];
-      if (key != last_key) {
-        last_key = key;
-        last = cache.Get(key, [&] {
-          const double colour[3] = {static_cast<double>(p[0]), static_cast<double>(p[1]),
-                                    static_cast<double>(p[2])};
-          return ProjectOnRamp(index, arc.back(), colour);
-        });
-      }
-      intensity[c] = last.first;
-      off_ramp[c] = last.second;
+  // ProjectOnRamp is a pure function of the colour: each distinct colour is projected once.
+  thread_local std::vector<std::pair<float, float>> projected_store;
+  auto& projected = projected_store;
+  projected.resize(colours.keys.size());
+  for (size_t i = 0; i < colours.keys.size(); ++i) {
+    const uint32_t key = colours.keys[i];
+    const double colour[3] = {static_cast<double>(key >> 16),
+                              static_cast<double>((key >> 8) & 0xffu),
+                              static_cast<double>(key & 0xffu)};
+    projected[i] = ProjectOnRamp(index, arc.back(), colour);
+  }
+  for (int r = 0, cols = strip.cols; r < strip.rows; ++r) {
+    const uint32_t* __restrict at = colours.index.data() + static_cast<size_t>(r) * cols;
+    float* __restrict intensity = out.intensity.ptr<float>(r);
+    float* __restrict off_ramp = out.off_ramp.ptr<float>(r);
+    for (int c = 0; c < cols; ++c) {
+      const std::pair<float, float>& p = projected[at[c]];
+      intensity[c] = p.first;
+      off_ramp[c] = p.second;
     }
   }
   return out;

@@ -210,6 +210,38 @@ TEST(DisplayIntensity, TintedMapsInvertToTheGrayLevel) {
   }
 }
 
+// A tinted map reads each pixel through its colour alone, along a ramp made from the strip's
+// colour histogram: the same pixels in another order (mirrored, or a view with a row stride)
+// map to the same values in that order. The jitter gives > 2^14 distinct colours (the colour
+// table grows) and breaks the runs of equal neighbours differently in each order.
+TEST(DisplayIntensity, TintedMapIsAFunctionOfEachPixelsColour) {
+  cv::Mat3b tinted = ApplyLut(NoisyStrip(), &BlueLut);
+  cv::RNG rng(7);
+  for (auto& p : tinted) {
+    for (int ch = 0; ch < 3; ++ch) p[ch] = cv::saturate_cast<uchar>(p[ch] + rng.uniform(-8, 9));
+  }
+  std::vector<int> keys;
+  for (const auto& p : tinted) keys.push_back(p[0] << 16 | p[1] << 8 | p[2]);
+  std::sort(keys.begin(), keys.end());
+  ASSERT_GT(std::unique(keys.begin(), keys.end()) - keys.begin(), 1 << 14);
+  const detail::IntensityMap map = detail::MapDisplayIntensity(tinted);
+  ASSERT_TRUE(map.tinted);
+  cv::Mat3b mirrored;
+  cv::flip(tinted, mirrored, 1);
+  const detail::IntensityMap from_mirrored = detail::MapDisplayIntensity(mirrored);
+  cv::Mat1f back;
+  cv::flip(from_mirrored.intensity, back, 1);
+  EXPECT_EQ(cv::norm(back, map.intensity, cv::NORM_INF), 0.0);
+  cv::flip(from_mirrored.off_ramp, back, 1);
+  EXPECT_EQ(cv::norm(back, map.off_ramp, cv::NORM_INF), 0.0);
+  cv::Mat3b wider(tinted.rows, tinted.cols + 5, cv::Vec3b(255, 0, 255));
+  tinted.copyTo(wider.colRange(2, 2 + tinted.cols));
+  const detail::IntensityMap from_view =
+      detail::MapDisplayIntensity(wider.colRange(2, 2 + tinted.cols));
+  EXPECT_EQ(cv::norm(from_view.intensity, map.intensity, cv::NORM_INF), 0.0);
+  EXPECT_EQ(cv::norm(from_view.off_ramp, map.off_ramp, cv::NORM_INF), 0.0);
+}
+
 // A map whose floor (intensity 0) is not black: dark navy BGR (30,10,5) rising to white; noise
 // below the display's black level renders as that floor colour. (Mildly curved: a strongly
 // curved map loses its sparse mid bins to the ramp's gap rule, a separate known gap.)
