@@ -1,7 +1,6 @@
 // One clip in report.html: the spectral strip as the scanner showed it with the analysis drawn
 // over it in the strip's own pixel coordinates, and the numbers beside it.
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
 #include "refluxscan/core/text.h"
@@ -10,18 +9,9 @@
 namespace refluxscan::report::detail {
 namespace {
 
-// Appends v as "%.2f" would print it: std::to_chars with a precision is specified to match
-// printf, without its locale and stream machinery (the envelope polylines print ~2 numbers per
-// strip column; snprintf was most of the report stage's own time).
-void AppendNum(std::string& out, double v) {
-  char buf[400];  // fits any double in fixed notation with 2 decimals
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 2);
-  out.append(buf, ec == std::errc{} ? end : buf);
-}
-
 std::string Num(double v) {
   std::string out;
-  AppendNum(out, v);
+  AppendFixed2(out, v);
   return out;
 }
 
@@ -76,9 +66,9 @@ std::string EnvelopeLines(const Envelope& env, const StripFrame& f, double sign,
       continue;
     }
     if (!points.empty()) points.push_back(' ');
-    AppendNum(points, static_cast<double>(i));
+    AppendFixed2(points, static_cast<double>(i));
     points.push_back(',');
-    AppendNum(points, row);
+    AppendFixed2(points, row);
   }
   flush();
   return out;

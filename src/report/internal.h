@@ -22,6 +22,9 @@ std::string Fixed(const std::optional<double>& value, int decimals);
 // The reflux condition as the criteria state it: "> 500" or "\u2265 500" (inclusive), "" without
 // a threshold.
 std::string ThresholdCondition(const ClassifiedFinding& f);
+// Appends v as printf's "%.2f" (and std::to_chars(fixed, 2)) prints it, "-0.00" and "nan"
+// included: the SVG polylines' numbers (~2 a strip column).
+void AppendFixed2(std::string& out, double v);
 // Like Fixed with an explicit sign ("+12.5", "-3.0") for margins.
 std::string SignedFixed(const std::optional<double>& value, int decimals);
 

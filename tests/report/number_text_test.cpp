@@ -1,0 +1,70 @@
+// AppendFixed2 against std::to_chars(fixed, 2), the reference it replaces in the SVG polylines.
+#include <gtest/gtest.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "report/internal.h"
+
+namespace refluxscan::report::detail {
+namespace {
+
+std::string Reference(double v) {
+  char buf[400];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 2);
+  return std::string(buf, ec == std::errc{} ? end : buf);
+}
+
+std::string Fixed2(double v) {
+  std::string out;
+  AppendFixed2(out, v);
+  return out;
+}
+
+TEST(AppendFixed2, MatchesToCharsOnSpecialAndTieValues) {
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> values = {0.0,     -0.0,     0.004,  -0.004, 0.005, -0.005, 0.015,
+                                0.125,   -0.125,   0.375,  2.675,  1.005, 99.995, -99.995,
+                                1e-300,  -1e-300,  5e-324, 1e12,   -1e12, 1e13,   1e20,
+                                1.7e308, -1.7e308, inf,    -inf,   NAN,   0.5,    -0.5};
+  for (int i = -2000; i <= 2000; ++i) {
+    values.push_back(i);          // column indices
+    values.push_back(i / 8.0);    // exact binary ties at the third decimal
+    values.push_back(i * 0.005);  // decimal ties, inexact in binary
+    values.push_back(std::nextafter(i * 0.005, 1e9));
+    values.push_back(std::nextafter(i * 0.005, -1e9));
+  }
+  for (const double v : values) EXPECT_EQ(Fixed2(v), Reference(v)) << v;
+}
+
+TEST(AppendFixed2, MatchesToCharsOnRandomValues) {
+  std::mt19937_64 rng(20);
+  std::uniform_real_distribution<double> row(-50.0, 1200.0), wide(-1e9, 1e9);
+  std::uniform_int_distribution<uint64_t> bits;
+  int mismatches = 0;
+  for (int i = 0; i < 1'000'000; ++i) {
+    double v = i % 3 == 0 ? row(rng) : i % 3 == 1 ? wide(rng) : 0.0;
+    if (i % 3 == 2) {  // any bit pattern: every exponent, NaN payloads, subnormals
+      const uint64_t b = bits(rng);
+      std::memcpy(&v, &b, sizeof v);
+    }
+    if (Fixed2(v) != Reference(v) && ++mismatches <= 10) ADD_FAILURE() << v;
+  }
+  EXPECT_EQ(mismatches, 0);
+}
+
+TEST(AppendFixed2, Appends) {
+  std::string out = "x=";
+  AppendFixed2(out, 12.345678);
+  AppendFixed2(out, -3.0);
+  EXPECT_EQ(out, "x=12.35-3.00");
+}
+
+}  // namespace
+}  // namespace refluxscan::report::detail
