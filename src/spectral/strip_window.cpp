@@ -1,6 +1,7 @@
 // Where the spectral display lies inside a region that is taller than it (strip_internal.h).
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "refluxscan/spectral/signal.h"
@@ -36,21 +37,32 @@ double TexturedShare(const float* row, int cols, std::vector<float>& scratch) {
   return static_cast<double>(differing) / cols;
 }
 
-std::vector<bool> TexturedRows(const cv::Mat1f& intensity) {
+// The first and last textured rows of the strip (-1, -1 without any). A row is textured when
+// its TexturedShare reaches max(kMinTexturedShare, kRelativeShare x the median share of the
+// middle half of the rows). Shares are computed only where the answer needs them: the middle
+// half, then rows from each end inward until the first textured one (a row median is an
+// nth_element over the row; the rows between the display's edges and the middle half need none).
+std::pair<int, int> TexturedExtent(const cv::Mat1f& intensity) {
+  const int rows = intensity.rows;
   std::vector<float> scratch;
-  std::vector<double> share(static_cast<size_t>(intensity.rows));
-  for (int r = 0; r < intensity.rows; ++r) {
-    share[static_cast<size_t>(r)] = TexturedShare(intensity.ptr<float>(r), intensity.cols, scratch);
-  }
-  std::vector<double> middle(share.begin() + intensity.rows / 4,
-                             share.begin() + 3 * intensity.rows / 4);
+  std::vector<double> share(static_cast<size_t>(rows), -1.0);  // -1: not computed
+  auto share_of = [&](int r) {
+    double& s = share[static_cast<size_t>(r)];
+    if (s < 0) s = TexturedShare(intensity.ptr<float>(r), intensity.cols, scratch);
+    return s;
+  };
+  std::vector<double> middle;
+  for (int r = rows / 4; r < 3 * rows / 4; ++r) middle.push_back(share_of(r));
   std::nth_element(middle.begin(), middle.begin() + static_cast<long>(middle.size() / 2),
                    middle.end());
   const double typical = middle.empty() ? 0 : middle[middle.size() / 2];
   const double enough = std::max(kMinTexturedShare, kRelativeShare * typical);
-  std::vector<bool> textured(share.size());
-  for (size_t r = 0; r < share.size(); ++r) textured[r] = share[r] >= enough;
-  return textured;
+  int first = 0;
+  while (first < rows && !(share_of(first) >= enough)) ++first;
+  if (first == rows) return {-1, -1};
+  int last = rows - 1;
+  while (!(share_of(last) >= enough)) --last;  // stops at `first` at the latest
+  return {first, last};
 }
 
 }  // namespace
@@ -81,13 +93,7 @@ std::optional<DisplayRows> FindDisplayRows(const cv::Mat1f& intensity, double ze
     return std::nullopt;
   }
   const int span = static_cast<int>(std::lround(span_rows));
-  const std::vector<bool> textured = TexturedRows(intensity);
-  int first_textured = rows, last_textured = -1;
-  for (int r = 0; r < rows; ++r) {
-    if (!textured[static_cast<size_t>(r)]) continue;
-    first_textured = std::min(first_textured, r);
-    last_textured = r;
-  }
+  const auto [first_textured, last_textured] = TexturedExtent(intensity);
   // The window holds every textured row and the baseline.
   const int zero = static_cast<int>(std::lround(zero_row));
   int lo = std::max({0, zero - span + 1}), hi = std::min(rows - span, zero);
