@@ -113,8 +113,8 @@ struct ColumnMoments {
 
 // Mean velocity per column (first moment of the noise-subtracted linear power, the log map
 // undone) and each side's mean power, accumulated in one row-major pass over the strip.
-ColumnMoments Moments(const Spectrogram& s, const detail::PreparedSpectrum& prep,
-                      double noise_lin) {
+[[gnu::target_clones("avx2", "default")]] ColumnMoments Moments(
+    const Spectrogram& s, const detail::PreparedSpectrum& prep, double noise_lin) {
   const auto cols = static_cast<size_t>(s.Columns());
   const double baseline = s.BaselineRow();
   std::vector<double> num(cols, 0.0), den(cols, 0.0), up(cols, 0.0), down(cols, 0.0);

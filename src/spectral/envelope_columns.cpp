@@ -79,50 +79,6 @@ void FillColumns(cv::Mat1f& m, const cv::Mat1b& valid, const std::vector<uint8_t
   }
 }
 
-// cv::blur(src, dst, {3, 3}, {-1, -1}, cv::BORDER_REPLICATE) for a float matrix, bit for bit:
-// OpenCV 4.6 sums each row's three neighbours in double ((left + centre) + right, the border
-// replicated), keeps a running double sum of three row sums down each column (start: row -1 +
-// row 0; per row: add row y + 1, write float(sum / 9 as * (1.0 / 9.0)), subtract row y - 1) and
-// does all of it in scalar code behind its filter engine (~17 instructions a pixel). The same
-// operations in the same order, in loops the compiler vectorizes. Checked against cv::blur on
-// 400 random matrices (1x1 to 400x1100; [0, 1], the display grid, linear power up to e^9.2,
-// runs of zeros): 77,302 rows, 0 differences.
-void BoxMean3x3(const cv::Mat1f& src, cv::Mat1f& dst) {
-  const int h = src.rows, w = src.cols;
-  dst.create(h, w);
-  if (h == 0 || w == 0) return;
-  thread_local std::vector<double> ring_store, sum_store;
-  ring_store.resize(3 * static_cast<size_t>(w));
-  sum_store.resize(static_cast<size_t>(w));
-  double* const ring = ring_store.data();
-  auto row_sum = [&](int y, double* __restrict out) {  // row y (replicated beyond the edges)
-    const float* __restrict in = src.ptr<float>(std::clamp(y, 0, h - 1));
-    if (w == 1) {
-      out[0] = (static_cast<double>(in[0]) + in[0]) + in[0];
-      return;
-    }
-    out[0] = (static_cast<double>(in[0]) + in[0]) + in[1];
-    for (int x = 1; x < w - 1; ++x) out[x] = (static_cast<double>(in[x - 1]) + in[x]) + in[x + 1];
-    out[w - 1] = (static_cast<double>(in[w - 2]) + in[w - 1]) + in[w - 1];
-  };
-  double* __restrict sum = sum_store.data();
-  row_sum(-1, ring);
-  row_sum(0, ring + w);
-  for (int x = 0; x < w; ++x) sum[x] = (0.0 + ring[x]) + ring[w + x];
-  const double scale = 1.0 / 9.0;
-  for (int y = 0; y < h; ++y) {  // ring slot y % 3: row y - 1; (y + 2) % 3: row y + 1
-    const double* __restrict minus = ring + static_cast<size_t>(y % 3) * w;
-    double* __restrict plus = ring + static_cast<size_t>((y + 2) % 3) * w;
-    row_sum(y + 1, plus);
-    float* __restrict out = dst.ptr<float>(y);
-    for (int x = 0; x < w; ++x) {
-      const double s = sum[x] + plus[x];
-      out[x] = static_cast<float>(s * scale);
-      sum[x] = s - minus[x];
-    }
-  }
-}
-
 // 3x3 mean in linear power, mapped back to display units. The half-power edge of a spectrum is
 // defined in power: averaging power across columns puts it at the median of their edges.
 // `power` receives exp(display * db_per_unit) (unsmoothed), reused by the mean-velocity scan.
@@ -181,6 +137,53 @@ void FillMasked(const Spectrogram& s, PreparedSpectrum& p) {
 }
 
 }  // namespace
+
+// cv::blur(src, dst, {3, 3}, {-1, -1}, cv::BORDER_REPLICATE) for a float matrix, bit for bit:
+// OpenCV 4.6 sums each row's three neighbours in double ((left + centre) + right, the border
+// replicated), keeps a running double sum of three row sums down each column (start: row -1 +
+// row 0; per row: add row y + 1, write float(sum / 9 as * (1.0 / 9.0)), subtract row y - 1) and
+// does all of it in scalar code behind its filter engine (~17 instructions a pixel). The same
+// operations in the same order, in loops the compiler vectorizes. Checked against cv::blur on
+// 400 random matrices (1x1 to 400x1100; [0, 1], the display grid, linear power up to e^9.2,
+// runs of zeros): 77,302 rows, 0 differences (and by a test, spectral/box_mean_test.cpp).
+// An AVX2 clone is chosen at run time where the CPU has it: the same IEEE double operations
+// four lanes at a time instead of two (no FMA: a fused multiply-add would round differently),
+// so the same bits in about half the instructions.
+[[gnu::target_clones("avx2", "default")]] void BoxMean3x3(const cv::Mat1f& src, cv::Mat1f& dst) {
+  const int h = src.rows, w = src.cols;
+  dst.create(h, w);
+  if (h == 0 || w == 0) return;
+  thread_local std::vector<double> ring_store, sum_store;
+  ring_store.resize(3 * static_cast<size_t>(w));
+  sum_store.resize(static_cast<size_t>(w));
+  double* const ring = ring_store.data();
+  auto row_sum = [&](int y, double* __restrict out) {  // row y (replicated beyond the edges)
+    const float* __restrict in = src.ptr<float>(std::clamp(y, 0, h - 1));
+    if (w == 1) {
+      out[0] = (static_cast<double>(in[0]) + in[0]) + in[0];
+      return;
+    }
+    out[0] = (static_cast<double>(in[0]) + in[0]) + in[1];
+    for (int x = 1; x < w - 1; ++x) out[x] = (static_cast<double>(in[x - 1]) + in[x]) + in[x + 1];
+    out[w - 1] = (static_cast<double>(in[w - 2]) + in[w - 1]) + in[w - 1];
+  };
+  double* __restrict sum = sum_store.data();
+  row_sum(-1, ring);
+  row_sum(0, ring + w);
+  for (int x = 0; x < w; ++x) sum[x] = (0.0 + ring[x]) + ring[w + x];
+  const double scale = 1.0 / 9.0;
+  for (int y = 0; y < h; ++y) {  // ring slot y % 3: row y - 1; (y + 2) % 3: row y + 1
+    const double* __restrict minus = ring + static_cast<size_t>(y % 3) * w;
+    double* __restrict plus = ring + static_cast<size_t>((y + 2) % 3) * w;
+    row_sum(y + 1, plus);
+    float* __restrict out = dst.ptr<float>(y);
+    for (int x = 0; x < w; ++x) {
+      const double s = sum[x] + plus[x];
+      out[x] = static_cast<float>(s * scale);
+      sum[x] = s - minus[x];
+    }
+  }
+}
 
 void PrepareSpectrum(const Spectrogram& s, PreparedSpectrum& p) {
   const int rows = s.Rows(), cols = s.Columns();

@@ -37,6 +37,8 @@ struct PreparedSpectrum {
 };
 // Fills `p`, reusing its stores: a worker keeps one PreparedSpectrum for all its strips.
 void PrepareSpectrum(const Spectrogram& s, PreparedSpectrum& p);
+// cv::blur(src, dst, {3, 3}, {-1, -1}, cv::BORDER_REPLICATE), bit for bit (envelope_columns.cpp).
+void BoxMean3x3(const cv::Mat1f& src, cv::Mat1f& dst);
 // Linear power of a display intensity (undoes the log map): 10^((I - 1) DR / 10).
 inline double LinearPower(double intensity, double dynamic_range_db) {
   // 10^(x/10) as exp: the same value, several times cheaper than pow in this per-pixel loop.
