@@ -103,6 +103,18 @@ SideRuns AnalyzeSide(const Spectrogram& s, const detail::PreparedSpectrum& prep,
   return runs;
 }
 
+// Pixels per column at kSaturatedLevel or above.
+// (detail::CountPerColumnIf's loop, written out: the template is not inlined into the clone.)
+REFLUXSCAN_AVX2_CLONES std::vector<int> SaturatedPerColumn(const cv::Mat1f& intensity) {
+  std::vector<int> count(static_cast<size_t>(intensity.cols), 0);
+  int* __restrict n = count.data();
+  for (int r = 0; r < intensity.rows; ++r) {
+    const float* __restrict row = intensity.ptr<float>(r);
+    for (int c = 0, cols = intensity.cols; c < cols; ++c) n[c] += row[c] >= kSaturatedLevel ? 1 : 0;
+  }
+  return count;
+}
+
 // Rows this close to the baseline belong to neither side's power (drawn line, clutter).
 constexpr int kBaselineGuardRows = 2;
 
@@ -113,8 +125,9 @@ struct ColumnMoments {
 
 // Mean velocity per column (first moment of the noise-subtracted linear power, the log map
 // undone) and each side's mean power, accumulated in one row-major pass over the strip.
-[[gnu::target_clones("avx2", "default")]] ColumnMoments Moments(
-    const Spectrogram& s, const detail::PreparedSpectrum& prep, double noise_lin) {
+REFLUXSCAN_AVX2_CLONES ColumnMoments Moments(const Spectrogram& s,
+                                             const detail::PreparedSpectrum& prep,
+                                             double noise_lin) {
   const auto cols = static_cast<size_t>(s.Columns());
   const double baseline = s.BaselineRow();
   std::vector<double> num(cols, 0.0), den(cols, 0.0), up(cols, 0.0), down(cols, 0.0);
@@ -247,8 +260,7 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
   const Geometry g = SideGeometry(s);
   const double k = o.threshold_sigma > 0 ? o.threshold_sigma : kDefaultThresholdSigma;
   const detail::SideLevels levels = LevelsFor(s, noise, k);
-  const std::vector<int> saturated =
-      detail::CountPerColumnIf(s.intensity, [](float x) { return x >= kSaturatedLevel; });
+  const std::vector<int> saturated = SaturatedPerColumn(s.intensity);
   const ColumnMoments moments = Moments(s, prep, noise.power);
   e.weak_below_db = WeakBelowDb(levels, noise, s.dynamic_range_db);
   Envelope& env = e.env;

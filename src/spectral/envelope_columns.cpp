@@ -79,6 +79,20 @@ void FillColumns(cv::Mat1f& m, const cv::Mat1b& valid, const std::vector<uint8_t
   }
 }
 
+// Per column, the sum of the rows in `ranges` ([first, end), increasing), added in row order.
+REFLUXSCAN_AVX2_CLONES std::vector<double> SumRowsPerColumn(
+    const cv::Mat1f& strip, const std::vector<std::pair<int, int>>& ranges) {
+  std::vector<double> total(static_cast<size_t>(strip.cols), 0.0);
+  for (const auto& [first, end] : ranges) {
+    for (int r = first; r < end; ++r) {
+      const float* __restrict row = strip.ptr<float>(r);
+      double* __restrict sum = total.data();
+      for (int c = 0, cols = strip.cols; c < cols; ++c) sum[c] += row[c];
+    }
+  }
+  return total;
+}
+
 // 3x3 mean in linear power, mapped back to display units. The half-power edge of a spectrum is
 // defined in power: averaging power across columns puts it at the median of their edges.
 // `power` receives exp(display * db_per_unit) (unsmoothed), reused by the mean-velocity scan.
@@ -149,7 +163,7 @@ void FillMasked(const Spectrogram& s, PreparedSpectrum& p) {
 // An AVX2 clone is chosen at run time where the CPU has it: the same IEEE double operations
 // four lanes at a time instead of two (no FMA: a fused multiply-add would round differently),
 // so the same bits in about half the instructions.
-[[gnu::target_clones("avx2", "default")]] void BoxMean3x3(const cv::Mat1f& src, cv::Mat1f& dst) {
+REFLUXSCAN_AVX2_CLONES void BoxMean3x3(const cv::Mat1f& src, cv::Mat1f& dst) {
   const int h = src.rows, w = src.cols;
   dst.create(h, w);
   if (h == 0 || w == 0) return;
@@ -225,15 +239,7 @@ NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
   for (const auto& [first, end] : far_rows) far_count += end - first;
   // Each column's far rows summed in increasing row order, all columns at once (row-major over
   // the untransposed strip: the same additions per column, vectorized across columns).
-  const cv::Mat1f& strip = prepared.smoothed;
-  std::vector<double> far_sum(static_cast<size_t>(strip.cols), 0.0);
-  for (const auto& [first, end] : far_rows) {
-    for (int r = first; r < end; ++r) {
-      const float* __restrict row = strip.ptr<float>(r);
-      double* __restrict sum = far_sum.data();
-      for (int c = 0, cols = strip.cols; c < cols; ++c) sum[c] += row[c];
-    }
-  }
+  const std::vector<double> far_sum = SumRowsPerColumn(prepared.smoothed, far_rows);
   std::vector<std::pair<double, int>> quiet;  // (mean of far rows, column)
   for (int c = 0; c < columns.rows; ++c) {
     if (!column_valid.empty() && !column_valid[static_cast<size_t>(c)]) continue;

@@ -154,7 +154,7 @@ struct ColumnLevels {
   std::vector<int> black;
 };
 
-ColumnLevels ColumnLevelCounts(const cv::Mat1f& m) {
+REFLUXSCAN_AVX2_CLONES ColumnLevels ColumnLevelCounts(const cv::Mat1f& m) {
   const auto cols = static_cast<size_t>(m.cols);
   ColumnLevels out{std::vector<int>(cols, 0), std::vector<int>(cols, 0)};
   int* __restrict above = out.above_dark_max.data();
@@ -433,6 +433,11 @@ cv::Mat1b TextMask(const cv::Mat1f& m, double baseline_row) {
   return mask;
 }
 
+// Pixels per column above kBlackLevel.
+REFLUXSCAN_AVX2_CLONES std::vector<int> LitPerColumn(const cv::Mat1f& m) {
+  return CountPerColumnIf(m, [](float x) { return x > kBlackLevel; });
+}
+
 // Median over the data columns of the share of their pixels above kBlackLevel: how much of a
 // column the strip's noise texture lights (0 on a black floor).
 double BackgroundLitShare(const std::vector<int>& lit_per_column, int rows,
@@ -682,8 +687,7 @@ bool OutsideTheRecording(const cv::Mat1f& m, const Run& run, const std::vector<R
 void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
                       const std::vector<Run>& lines, const cv::Mat1b& overlays, double baseline_row,
                       StripMasks& out) {
-  const std::vector<int> lit_per_column =
-      CountPerColumnIf(m, [](float x) { return x > kBlackLevel; });
+  const std::vector<int> lit_per_column = LitPerColumn(m);
   const double background_lit = BackgroundLitShare(lit_per_column, m.rows, kinds);
   const bool noise_background = background_lit >= kNoiseBackgroundLitShare;
   const int cols = m.cols;
@@ -717,9 +721,9 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
 // Median over the strip's columns of the pixels above the lit level that are neither marks nor
 // line rows: the texture of this strip's noise background. A label margin is blank beside its
 // marks; a spectrum column with a few speckle "marks" is not.
-double MedianLitPixels(const cv::Mat1f& m, const cv::Mat1b& text,
-                       const std::vector<uint8_t>& line_row, const std::vector<uint8_t>& valid,
-                       int zone) {
+REFLUXSCAN_AVX2_CLONES double MedianLitPixels(const cv::Mat1f& m, const cv::Mat1b& text,
+                                              const std::vector<uint8_t>& line_row,
+                                              const std::vector<uint8_t>& valid, int zone) {
   std::vector<int> lit(static_cast<size_t>(m.cols), 0);
   for (int r = 0; r < m.rows; ++r) {
     if (line_row[static_cast<size_t>(r)]) continue;
@@ -940,7 +944,8 @@ int DotPixel(float above, float v, float below) {
 // columns) nor spectrum, and its dots read as flow spikes at the grid's velocities (a 16 cm/s
 // squeeze lost among spikes at 10 and 20 cm/s). Only the thin pixels of such rows are masked.
 // Rows 0 and rows - 1 have no two neighbours: never dots.
-void MaskDottedLines(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds, StripMasks& out) {
+REFLUXSCAN_AVX2_CLONES void MaskDottedLines(const cv::Mat1f& m,
+                                            const std::vector<ColumnKind>& kinds, StripMasks& out) {
   const auto cols = static_cast<size_t>(m.cols);
   thread_local std::vector<uint8_t> is_data;  // 1 = a data column (the share is of them)
   is_data.resize(cols);
