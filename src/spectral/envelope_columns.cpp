@@ -107,7 +107,7 @@ void PowerSmoothed(const cv::Mat1f& display, double db_per_unit, cv::Mat1f& powe
 
 // Masked pixels interpolated per column; invalid columns take the nearest valid column so
 // smoothing does not pull edges down.
-void FillMasked(const Spectrogram& s, PreparedSpectrum& p) {
+REFLUXSCAN_AVX2_CLONES void FillMasked(const Spectrogram& s, PreparedSpectrum& p) {
   p.interpolated.assign(static_cast<size_t>(s.Columns()), 0);
   const bool have_mask = s.valid.size() == s.intensity.size();
   // Valid pixels per column in one pass (a per-column countNonZero walks a strided view).
