@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -413,12 +414,27 @@ std::pair<float, float> ProjectOnRamp(const RampIndex& x, double arc_total, cons
           static_cast<float>(std::sqrt(best.d2))};
 }
 
+}  // namespace
+
+// What a tinted map keeps for a map of a part of its strip (TintedRowsOf).
+struct TintedColours {
+  cv::Mat3b strip;             // a view of the pixels the map was made from
+  std::vector<uint32_t> keys;  // StripColours::keys and ::pixels
+  std::vector<int> pixels;
+  std::vector<Rgb> ramp;  // EstimateRamp's answer
+  size_t floor_point = 0;
+};
+
+namespace {
+
 IntensityMap TintedMap(const cv::Mat3b& strip) {
   thread_local StripColours colours_store;
   StripColours& colours = colours_store;  // one thread-local lookup
   CollectColours(strip, colours);
   size_t floor_point = 0;
   const std::vector<Rgb> ramp = EstimateRamp(colours, strip.total(), floor_point);
+  auto kept = std::make_shared<TintedColours>(
+      TintedColours{strip, colours.keys, colours.pixels, ramp, floor_point});
   // Arc length from the floor: the black -> floor segment (when the floor is not black) lies
   // before 0 and reads 0 (ProjectOnRamp clamps).
   std::vector<double> arc{0.0};
@@ -427,7 +443,7 @@ IntensityMap TintedMap(const cv::Mat3b& strip) {
   const double arc_floor = arc[floor_point];
   for (double& a : arc) a -= arc_floor;
   const RampIndex index = IndexRamp(RampSegments(ramp, arc));
-  IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size()), true};
+  IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size()), true, std::move(kept)};
   // ProjectOnRamp is a pure function of the colour: each distinct colour is projected once.
   thread_local std::vector<std::pair<float, float>> projected_store;
   auto& projected = projected_store;
@@ -450,6 +466,44 @@ IntensityMap TintedMap(const cv::Mat3b& strip) {
     }
   }
   return out;
+}
+
+// Whether two ramps are the same bits (a ramp point of -0 and one of +0 are not).
+bool SameRamp(const std::vector<Rgb>& a, const std::vector<Rgb>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(Rgb)) == 0;
+}
+
+// The tinted map of `strip`, rows [first_row, first_row + strip.rows) of the tinted strip behind
+// `outer`, as those rows of `outer`'s map when its ramp is the same: the ramp is estimated from
+// the outer strip's colour counts less those of its rows outside `strip` (the counts `strip`
+// itself has), and each pixel's value is a function of its colour and the ramp. nullopt when
+// the ramps differ (or `outer` kept no colours).
+std::optional<IntensityMap> TintedRowsOf(const cv::Mat3b& strip, const GrayRowsSource& outer) {
+  if (!outer.map || !outer.map->tinted || !outer.map->colours) return std::nullopt;
+  const TintedColours& kept = *outer.map->colours;
+  const int first = outer.first_row, end = outer.first_row + strip.rows;
+  if (kept.strip.cols != strip.cols || first < 0 || end > kept.strip.rows) return std::nullopt;
+  StripColours counts;
+  ColourPositions positions;
+  positions.Reset();
+  for (const uint32_t key : kept.keys) positions.Find(key, counts);  // positions 0, 1, ...
+  counts.pixels = kept.pixels;
+  auto take_off_rows = [&](int from, int to) {
+    for (int r = from; r < to; ++r) {
+      const uchar* row = kept.strip.ptr<uchar>(r);
+      for (int c = 0; c < kept.strip.cols; ++c) {
+        --counts.pixels[positions.Find(ColourKey(row + 3 * c), counts)];
+      }
+    }
+  };
+  take_off_rows(0, first);
+  take_off_rows(end, kept.strip.rows);
+  size_t floor_point = 0;
+  const std::vector<Rgb> ramp = EstimateRamp(counts, strip.total(), floor_point);
+  if (floor_point != kept.floor_point || !SameRamp(ramp, kept.ramp)) return std::nullopt;
+  const cv::Range rows(first, end);
+  return IntensityMap{outer.map->intensity.rowRange(rows).clone(),
+                      outer.map->off_ramp.rowRange(rows).clone(), true};
 }
 
 // Intensity of a pixel whose channels sum to `sum`: their mean / 255 (exactly g / 255 for gray).
@@ -736,7 +790,10 @@ IntensityMap MapDisplayIntensity(const cv::Mat& strip, double baseline_row,
     return MapDisplayIntensity(tmp, baseline_row, outer);
   }
   const bool gray = MostlyNearGray(bgr, baseline_row) || MostlyNearGrayBesideOverlays(bgr);
-  if (!gray) return TintedMap(bgr);
+  if (!gray) {
+    if (auto reused = TintedRowsOf(bgr, outer)) return std::move(*reused);
+    return TintedMap(bgr);
+  }
   if (auto reused = outer_rows()) return std::move(*reused);
   return GrayMap(bgr);
 }

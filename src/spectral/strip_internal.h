@@ -2,6 +2,7 @@
 // Private pieces of the display path (strip.cpp composes them). Exposed here for unit tests of
 // the arithmetic and for the envelope tests' synthetic strips.
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,17 +18,24 @@ namespace refluxscan::spectral::detail {
 // Display intensity plus, per pixel, how far its colour lies from the display's colour ramp
 // (Euclidean distance in 8-bit RGB units). Overlays (ECG, auto-trace, coloured text) are
 // off the ramp; spectrum pixels are on it up to JPEG noise.
+struct TintedColours;  // a tinted map's colours and ramp (display_intensity.cpp)
 struct IntensityMap {
   cv::Mat1f intensity;  // [0, 1]
   cv::Mat1f off_ramp;   // >= 0, RGB units
   bool tinted = false;  // a non-gray colour ramp was estimated
+  // Tinted maps: the strip's colour counts and ramp, so that a map of a part of the strip whose
+  // ramp comes out the same is those rows of this map (GrayRowsSource).
+  std::shared_ptr<const TintedColours> colours = nullptr;
 };
 // `baseline_row`: the crop's row of zero velocity when known (NaN otherwise): a thin line along it
 // is a slow flow, not an overlay line (see MostlyNearGray).
 // `outer`: the map of a taller strip of the same columns whose rows [first_row, first_row +
 // strip.rows) are `strip` (DisplayRegion maps the whole region before narrowing it to the
 // display). When both read as gray maps, the result is those rows of `outer.map`, not computed
-// again: the same values (the gray map is a function of each pixel alone).
+// again: the same values (the gray map is a function of each pixel alone). When both read as
+// tinted and the strip's ramp (from the outer strip's colour counts less those of the rows
+// outside `strip`) is the outer one, likewise (a tinted map is a function of each pixel's colour
+// and the ramp).
 struct GrayRowsSource {
   const IntensityMap* map = nullptr;
   int first_row = 0;

@@ -242,6 +242,25 @@ TEST(DisplayIntensity, TintedMapIsAFunctionOfEachPixelsColour) {
   EXPECT_EQ(cv::norm(from_view.off_ramp, map.off_ramp, cv::NORM_INF), 0.0);
 }
 
+// A tinted strip mapped as a part of a taller one (DisplayRegion's region, then the display
+// rows): the same map as mapping the part alone, whether the part's ramp matches the taller
+// strip's (its rows are reused) or not (it is mapped again).
+TEST(DisplayIntensity, TintedPartOfATallerStripMapsAsItself) {
+  const cv::Mat3b tinted = ApplyLut(NoisyStrip(), &SepiaLut);
+  cv::Mat3b taller(tinted.rows + 3, tinted.cols, cv::Vec3b(0, 0, 0));
+  tinted.copyTo(taller.rowRange(2, 2 + tinted.rows));
+  const detail::IntensityMap outer = detail::MapDisplayIntensity(taller);
+  ASSERT_TRUE(outer.tinted);
+  for (const auto& [first, rows] : {std::pair{2, tinted.rows}, std::pair{50, 40}}) {
+    const cv::Mat3b part = taller.rowRange(first, first + rows);
+    const detail::IntensityMap alone = detail::MapDisplayIntensity(part.clone());
+    const detail::IntensityMap as_part = detail::MapDisplayIntensity(part, NAN, {&outer, first});
+    EXPECT_EQ(as_part.tinted, alone.tinted);
+    EXPECT_EQ(cv::norm(as_part.intensity, alone.intensity, cv::NORM_INF), 0.0) << first;
+    EXPECT_EQ(cv::norm(as_part.off_ramp, alone.off_ramp, cv::NORM_INF), 0.0) << first;
+  }
+}
+
 // A map whose floor (intensity 0) is not black: dark navy BGR (30,10,5) rising to white; noise
 // below the display's black level renders as that floor colour. (Mildly curved: a strongly
 // curved map loses its sparse mid bins to the ramp's gap rule, a separate known gap.)
