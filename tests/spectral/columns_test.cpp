@@ -1,9 +1,10 @@
-// White-box test of the column selection helper (detail::KthSmallest): the value std::nth_element
-// places at k, whatever the guess.
+// White-box tests of the column helpers: the selection (detail::KthSmallest: the value
+// std::nth_element places at k, whatever the guess) and the tiled transpose.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -49,6 +50,26 @@ TEST(SelectKth, SameValueAndBitsAsNthElement) {
     const float got = SelectKth(v, k, scratch);
     ASSERT_EQ(got, sorted[k]) << "trial " << trial;
     ASSERT_EQ(std::signbit(got), std::signbit(sorted[k])) << "trial " << trial;
+  }
+}
+
+}  // namespace
+}  // namespace refluxscan::spectral::detail
+
+namespace refluxscan::spectral::detail {
+namespace {
+
+// TransposeTiled (8x8 AVX blocks where the CPU has AVX, else 4x4 SSE blocks, then scalar edges)
+// against cv::transpose, on sizes that leave every kind of edge.
+TEST(TransposeTiled, EqualsCvTranspose) {
+  cv::RNG rng(8);
+  for (const auto& [rows, cols] : {std::pair{1, 1}, std::pair{3, 5}, std::pair{8, 8},
+                                   std::pair{33, 70}, std::pair{64, 64}, std::pair{301, 917}}) {
+    cv::Mat1f m(rows, cols), expected, got;
+    rng.fill(m, cv::RNG::UNIFORM, -1.0, 1.0);
+    cv::transpose(m, expected);
+    TransposeTiled(m, got);
+    EXPECT_EQ(cv::norm(got, expected, cv::NORM_INF), 0.0) << rows << "x" << cols;
   }
 }
 
