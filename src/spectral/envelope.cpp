@@ -359,9 +359,10 @@ void HandleAliasing(const Spectrogram& s, const EnvelopeOptions& o, Estimates& e
 std::vector<float> MedianFilterColumns(const std::vector<float>& x) {
   std::vector<float> out = x;
   const long n = static_cast<long>(x.size()), h = kMedianColumns / 2;
+  std::vector<float> w;  // the window's values, in column order (one buffer for all columns)
   for (long i = 0; i < n; ++i) {
     if (std::isnan(x[static_cast<size_t>(i)])) continue;
-    std::vector<float> w;
+    w.clear();
     for (long k = std::max(0L, i - h); k <= std::min(n - 1, i + h); ++k) {
       if (!std::isnan(x[static_cast<size_t>(k)])) w.push_back(x[static_cast<size_t>(k)]);
     }
