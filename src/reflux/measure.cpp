@@ -744,7 +744,7 @@ std::optional<Run> FindRefluxRun(std::span<const float> retro, const Trace& t, s
 // must not hide them).
 // The first pass skips them too: a wall thump at compression (bilateral, 40-80 ms, tissue 10-25
 // dB over blood) fills the retrograde side during a tenth of a squeeze, and its velocity set the
-// 90th percentile (measured: a 22 cm/s thump set a 18.7 cm/s level and hid a 25 cm/s, 2 s
+// 90th percentile (measured: a 22 cm/s thump set an 18.7 cm/s level and hid a 25 cm/s, 2 s
 // reflux on the independent renderer).
 void MarkStrongPower(std::span<const float> retro_power, const Trace& t,
                      std::vector<uint8_t>& flow) {
