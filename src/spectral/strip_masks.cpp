@@ -533,6 +533,21 @@ bool MeetsBaseline(const cv::Mat1f& m, int edge, int step, const cv::Mat1b& over
   return at_edge <= kGrowthShare * beyond[static_cast<size_t>(n / 2)];
 }
 
+// Whether bright spectrum goes on beyond column c (step +1: to its right, -1: to its left): at
+// least two of the kGrowthColumns columns there hold some. Flow cut by a bar goes on away from
+// it; a thin vertical line beside a silence (a time mark, a cursor, a grid line: one or two
+// bright columns) does not (stop 21: a third independent renderer's 2-pixel marks either side of
+// the pause before a squeeze read as a bar, and the squeeze and its reflux were masked).
+bool SpectrumGoesOn(const cv::Mat1f& m, int c, int step, const cv::Mat1b& overlays,
+                    double baseline_row) {
+  int with = 0;
+  for (int k = 1; k <= kGrowthColumns; ++k) {
+    const int x = c + step * k;
+    if (x >= 0 && x < m.cols && BrightExtentRows(m, x, overlays, baseline_row) >= 0) ++with;
+  }
+  return with >= 2;
+}
+
 // Side of the baseline (+1 above, -1 below, 0 none) of column c's farthest bright spectrum.
 int BrightSide(const cv::Mat1f& m, int c, const cv::Mat1b& overlays, double baseline_row) {
   double extent = -1;
@@ -584,7 +599,8 @@ bool AbruptEdge(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlays,
   constexpr double kAnywhere = std::numeric_limits<double>::quiet_NaN();
   const auto cut = [&](int c, int step, double baseline_for_away) {
     return c >= 0 && c < m.cols && BrightSpectrumAway(m, c, overlays, baseline_for_away) &&
-           !MeetsBaseline(m, c, step, overlays, baseline_row);
+           !MeetsBaseline(m, c, step, overlays, baseline_row) &&
+           SpectrumGoesOn(m, c, step, overlays, baseline_row);
   };
   if (cut(run.first - 1, -1, kAnywhere)) return true;
   return cut(run.last + 1, +1, baseline_row) && !ReversesAcross(m, run, overlays, baseline_row);
@@ -612,6 +628,18 @@ bool LineLitAt(const cv::Mat1f& m, const Run& line, int c) {
   if (c < 0 || c >= m.cols) return false;
   for (int r = line.first; r <= line.last; ++r) {
     if (m(r, c) > kLineMinLevel) return true;
+  }
+  return false;
+}
+
+// Whether a drawn baseline (AtBaseline) is lit in every column of the run.
+bool BaselineDrawnThrough(const cv::Mat1f& m, const std::vector<Run>& lines, const Run& run,
+                          double baseline_row) {
+  for (const Run& line : lines) {
+    if (!AtBaseline(line, baseline_row)) continue;
+    bool lit = true;
+    for (int c = run.first; c <= run.last && lit; ++c) lit = LineLitAt(m, line, c);
+    if (lit) return true;
   }
   return false;
 }
@@ -697,8 +725,13 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
     const bool edge_no_data =
         !interior &&
         (noise_background || OutsideTheRecording(m, run, lines, overlays, baseline_row));
+    // A uniform run is a painted bar, unless the drawn baseline runs through it: a bar erases
+    // the line with everything else (a tinted floor's silence, the pause before a squeeze, can
+    // be uniform but for that line: stop 21, a third renderer's amber and violet maps).
+    const bool painted = kinds[static_cast<size_t>(run.first)] == ColumnKind::kUniform &&
+                         !BaselineDrawnThrough(m, lines, run, baseline_row);
     bool erase =
-        edge_no_data || kinds[static_cast<size_t>(run.first)] == ColumnKind::kUniform ||
+        edge_no_data || painted ||
         (noise_background && ErasesTheNoise(lit_per_column, m.rows, run, background_lit)) ||
         AbruptEdge(m, run, overlays, baseline_row);
     for (const Run& line : lines) {

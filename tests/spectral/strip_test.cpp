@@ -666,6 +666,50 @@ TEST(StripMasks, ARefluxRisingAtOnceAfterTheValveGapIsNoEraseBar) {
   EXPECT_TRUE(HasNote(*same_side, "erase bar"));
 }
 
+// Thin bright strokes (2 columns wide: glyph stems of a label the text mask missed, a time mark)
+// either side of the pause before a squeeze, on a black display without a drawn baseline: a
+// stroke is bright "beside" the dark run, but no flow goes on beyond it, so it is no spectrum cut
+// by a bar (stop 21: a third independent renderer's label glyphs at the strip's top masked a
+// squeeze and its reflux as "the previous sweep"). The masks are run without the overlay masks,
+// as if the text mask had missed the strokes. A bar cutting a squeeze that goes on is still one
+// (AValveGapOnABlackDisplayIsNoEraseBar's control).
+TEST(StripMasks, ThinStrokesBesideASilenceAreNoEraseBar) {
+  cv::Mat3b strip = ValveGap(true);
+  for (const int c : {44, 45, 52, 53}) {
+    for (int r = 2; r < 12; ++r) strip(r, c) = cv::Vec3b(200, 200, 200);
+  }
+  const detail::IntensityMap map = detail::MapDisplayIntensity(strip);
+  const detail::StripMasks masks = detail::DetectMasks(map, 120.0, false);
+  for (int c = 46; c < 230; ++c) EXPECT_EQ(masks.column_valid[static_cast<size_t>(c)], 1) << c;
+}
+
+// A tinted map's floor can render silence as a uniform non-black level (here 40/255) with the
+// drawn baseline through it: the pause before a squeeze is then uniform columns but for that
+// line. A painted bar erases the line with everything else; a uniform run the line crosses is
+// silence. Without the line the same run is a painted bar.
+cv::Mat3b UniformFloorSilence(bool baseline_drawn) {
+  cv::Mat3b strip(kRows, kCols, cv::Vec3b(40, 40, 40));
+  for (int c = 0; c < kCols; ++c) {
+    const bool pause = c >= 120 && c < 140;
+    for (int r = 0; r < kRows && !pause; ++r) {  // a floor textured everywhere but the pause
+      const auto v = static_cast<uchar>(30 + 8 * ((r * 7 + c * 13) % 5));
+      strip(r, c) = cv::Vec3b(v, v, v);
+    }
+    if (baseline_drawn) strip(120, c) = cv::Vec3b(230, 230, 230);
+  }
+  return strip;
+}
+
+TEST(StripMasks, AUniformSilenceCrossedByTheDrawnBaselineIsNoEraseBar) {
+  auto s = SpectrogramFromDisplay(ImageWith(UniformFloorSilence(true)), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasNote(*s, "erase bar"));
+  for (int c = 120; c < 140; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  auto painted = SpectrogramFromDisplay(ImageWith(UniformFloorSilence(false)), SpectralRegion());
+  ASSERT_TRUE(painted.has_value());
+  EXPECT_TRUE(HasNote(*painted, "erase bar"));
+}
+
 // A black display (no noise, no drawn baseline): silence before the squeeze and after the
 // reflux reaches the strip's edges. Both are silence, kept as data: masked as "no data", the
 // squeeze looked risen before the recording and the reflux ended at the data's end (truncated).
