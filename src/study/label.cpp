@@ -564,12 +564,21 @@ Mentions Collect(std::string_view text) {
   const std::vector<std::string> words = Words(text);
   Mentions m;
   unsigned shorthand = 0, pt_shorthand = 0;
+  bool after_qualifier = false;  // the previous phrase was a bare proximal/mid/distal
+  bool calf_maneuver_after_qualifier = false;
   for (size_t i = 0; i < words.size();) {
     const Phrase* p = LongestMatch(words, i);
     if (p == nullptr) {  // unknown words (numbers, "VEIN", "REFLUX") carry no meaning
       ++i;
+      after_qualifier = false;
       continue;
     }
+    // "upper calf (aug)": a qualifier then "calf <maneuver>" may name the calf level (below).
+    calf_maneuver_after_qualifier =
+        calf_maneuver_after_qualifier ||
+        (p->kind == Kind::kNeutral && after_qualifier && p->words[0] == "CALF");
+    after_qualifier = p->kind == Kind::kLevel && (p->levels & kRegions) == 0 &&
+                      (p->levels & (kProx | kMid | kDist)) != 0;
     switch (p->kind) {
       case Kind::kLeft:
         m.left = true;
@@ -612,6 +621,17 @@ Mentions Collect(std::string_view text) {
   if (perforator && pt_shorthand != 0) {
     m.veins.push_back(Vein::kPtv);  // a companion vein: locates the perforator (ResolveVein)
     pt_shorthand = 0;
+  }
+  // "GSV upper calf (aug)": "calf" is the qualifier's region, the maneuver word alone the
+  // maneuver ("calf aug" by itself is the maneuver, not a level), when the label names no other
+  // region and a vein with calf levels (stop 21: the level was lost). "FV proximal calf squeeze"
+  // and "GSV thigh prox calf squeeze" keep their own levels.
+  const auto named = [&](Vein v) {
+    return std::find(m.veins.begin(), m.veins.end(), v) != m.veins.end();
+  };
+  if (calf_maneuver_after_qualifier && (m.levels & kRegions) == 0 &&
+      (named(Vein::kGsv) || named(Vein::kSsv))) {
+    m.levels |= kCalf;
   }
   if (m.levels == 0) m.levels = shorthand | pt_shorthand;
   if (!m.left && !m.right) m.left = m.left_extremity, m.right = m.right_extremity;

@@ -51,6 +51,11 @@ INSTANTIATE_TEST_SUITE_P(
         LabelCase{"R/GSV/dist thigh", kR, kGsvDistThigh}, LabelCase{"R GSV calf", kR, kGsvCalf},
         LabelCase{"L GSV ankle", kL, kGsvDistCalf},
         LabelCase{"L GSV mid thigh calf squeeze", kL, kGsvMidThigh},
+        // After a qualifier "calf" is the level's region, the maneuver word alone the maneuver
+        // (stop 21: "GSV upper calf (aug)" lost its level to the phrase "calf aug").
+        LabelCase{"R GSV upper calf (aug)", kR, kGsvProxCalf},
+        LabelCase{"L GSV prox calf squeeze", kL, kGsvProxCalf},
+        LabelCase{"R GSV calf squeeze", kR, kUnknown},
         LabelCase{"R GSV prox thigh L12-5", kR, kGsvProxThigh},  // probe name, not a side
         // Worksheet shorthand PT/MT/DT, PC/MC/DC; "PT V" stays the posterior tibial vein.
         LabelCase{"R-GSV-PT", kR, kGsvProxThigh}, LabelCase{"RIGHT GSV MT", kR, kGsvMidThigh},
