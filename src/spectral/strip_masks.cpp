@@ -32,6 +32,7 @@ constexpr int kLineResumeColumns = 5;      // a drawn line resumes this close to
 constexpr double kBaselineLineRows = 1.5;  // a drawn baseline lies this close to the zero row
 constexpr int kGrowthColumns = 3;          // flow resuming after a silence grows within this ...
 constexpr double kGrowthShare = 0.6;       // ... beyond its first column's extent / this
+constexpr int kBaselineOverlayRows = 4;    // IsBarCandidate: the drawn baseline's masked rows
 constexpr int kReversalLookback = 8;       // ReversesAcross: flow ended at most this far before
 constexpr double kNoiseBackgroundLitShare = 0.3;   // median data column lit this much: noise floor
 constexpr double kBarLitShareOfBackground = 0.25;  // an erase bar keeps at most this of it
@@ -474,12 +475,22 @@ namespace {
 // (an independent renderer's bars at 90% and 94% of the width were missed, and the previous
 // sweep beyond them read as the recording going on). Not in the left zone: a bar there would
 // mask nearly the whole strip as the previous sweep.
-bool IsBarCandidate(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlays) {
+// The drawn baseline, masked as an overlay when its colour is off the map's ramp, crosses every
+// column: its rows (within kBaselineOverlayRows of the zero row) do not border a run (stop 21: a
+// third renderer's teal baseline "bordered" every bar in the right edge zone).
+bool IsBarCandidate(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlays,
+                    double baseline_row) {
   const int zone = static_cast<int>(kEdgeZoneShare * m.cols);
   if (run.Width() < kMinBarColumns || run.first < zone) return false;
   if (run.last < m.cols - zone) return true;
   if (overlays.empty() || run.last + 1 >= m.cols) return false;
-  const auto bordered = [&](int c) { return cv::countNonZero(overlays.col(c)) > 0; };
+  const auto bordered = [&](int c) {
+    for (int r = 0; r < m.rows; ++r) {
+      const bool on_baseline = std::abs(r - baseline_row) <= kBaselineOverlayRows;  // NaN: never
+      if (overlays(r, c) != 0 && !on_baseline) return true;
+    }
+    return false;
+  };
   return !bordered(run.first - 1) && !bordered(run.last + 1);
 }
 
@@ -595,7 +606,7 @@ bool ReversesAcross(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlay
 // a drawn baseline).
 bool AbruptEdge(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlays,
                 double baseline_row) {
-  if (!IsBarCandidate(m, run, overlays)) return false;
+  if (!IsBarCandidate(m, run, overlays, baseline_row)) return false;
   constexpr double kAnywhere = std::numeric_limits<double>::quiet_NaN();
   const auto cut = [&](int c, int step, double baseline_for_away) {
     return c >= 0 && c < m.cols && BrightSpectrumAway(m, c, overlays, baseline_for_away) &&
@@ -739,7 +750,7 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
     }
     if (!erase) continue;
     for (int c = run.first; c <= run.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
-    if (IsBarCandidate(m, run, overlays) && run.Width() > bar.Width()) bar = run;
+    if (IsBarCandidate(m, run, overlays, baseline_row) && run.Width() > bar.Width()) bar = run;
   }
   if (bar.Width() <= 0) return;
   // A sweep writes left to right and erases ahead of itself: right of the bar is the previous

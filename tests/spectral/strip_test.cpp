@@ -853,6 +853,19 @@ TEST(StripMasks, EraseBarLateInTheSweepIsFound) {
   for (int c = 30; c < 270; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
 }
 
+// The same late bar where a coloured baseline (teal: off a gray map's ramp, masked as an overlay)
+// crosses every column: the line's rows do not "border" the bar the way a label's glyphs do.
+TEST(StripMasks, EraseBarLateInTheSweepBesideAColouredBaselineIsFound) {
+  cv::Mat3b strip;
+  cv::cvtColor(NoisyStrip(), strip, cv::COLOR_GRAY2BGR);
+  strip.row(120).setTo(cv::Vec3b(200, 180, 0));
+  strip.colRange(276, 284).setTo(cv::Vec3b(0, 0, 0));
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_TRUE(HasNote(*s, "erase bar"));
+  for (int c = 276; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
+}
+
 TEST(StripMasks, ColouredTraceIsMasked) {
   cv::Mat3b strip;
   cv::cvtColor(NoisyStrip(), strip, cv::COLOR_GRAY2BGR);
