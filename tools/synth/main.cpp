@@ -26,9 +26,10 @@ int main(int argc, char** argv) {
                "mixed without JPEG 2000 (the split of earlier versions; make bench)");
   app.add_flag("--emit-signal", o.emit_signal, "also write <base>.iq and <base>.wav");
   app.add_flag("--preview", o.preview, "also write <base>.png of each image");
-  app.add_option("--tint", o.tint,
-                 "every clip in this display map (gray blue sepia green hot rose ice amber bone "
-                 "copper purple navy-floor slate-floor viridis magma); default: the preset's draw");
+  app.add_option(
+      "--tint", o.tint,
+      "every clip in this display map (gray blue sepia green hot rose ice amber bone "
+      "copper purple navy-floor slate-floor viridis magma rainbow); default: the preset's draw");
   app.add_option("--threads", o.threads, "worker threads (default: up to 2)");
   try {
     app.parse(argc, argv);

@@ -219,8 +219,8 @@ void DrawScaleAndTime(cv::Mat& img, const DisplaySpec& d, const SignalSpec& s) {
 
 namespace {
 constexpr std::string_view kTintNames[kTintCount] = {
-    "gray", "blue",   "sepia",  "green",      "hot",         "rose",    "ice",  "amber",
-    "bone", "copper", "purple", "navy-floor", "slate-floor", "viridis", "magma"};
+    "gray", "blue",   "sepia",  "green",      "hot",         "rose",    "ice",   "amber",
+    "bone", "copper", "purple", "navy-floor", "slate-floor", "viridis", "magma", "rainbow"};
 
 // Piecewise-linear map through 9 RGB control points at i = 0, 1/8, ..., 1 (matplotlib's tables,
 // sampled), returned as B G R.
@@ -256,6 +256,18 @@ constexpr std::array<std::array<int, 3>, 9> kMagmaRgb = {{{0, 0, 4},
                                                           {254, 194, 135},
                                                           {252, 253, 191}}};
 
+// A rainbow as some scanners offer for the spectrum: luma rises to yellow (0.62), falls to red
+// (0.88: darker than cyan) and rises again to a pale top, so ordering colours by luma fails.
+constexpr std::array<std::array<int, 3>, 9> kRainbowRgb = {{{0, 0, 0},
+                                                            {0, 0, 150},
+                                                            {0, 90, 230},
+                                                            {0, 200, 220},
+                                                            {40, 210, 60},
+                                                            {230, 230, 0},
+                                                            {255, 130, 0},
+                                                            {230, 30, 20},
+                                                            {255, 200, 200}}};
+
 // From `floor` (intensity 0, B G R in [0, 1]) towards white, each channel along its own power.
 cv::Vec3b FloorRamp(const cv::Vec3d& floor, const cv::Vec3d& power, double i) {
   cv::Vec3b c;
@@ -276,7 +288,7 @@ std::optional<Tint> TintFromName(std::string_view name) {
 }
 
 // Luminance rises monotonically with i in every map (every channel is non-decreasing, except in
-// viridis and magma, whose luminance is monotonic by design).
+// viridis and magma, whose luminance is monotonic by design) but rainbow (--tint only).
 cv::Vec3b TintColor(Tint t, double i) {
   i = std::clamp(i, 0.0, 1.0);
   switch (t) {
@@ -316,6 +328,8 @@ cv::Vec3b TintColor(Tint t, double i) {
       return Sampled(kViridisRgb, i);
     case Tint::kMagma:
       return Sampled(kMagmaRgb, i);
+    case Tint::kRainbow:
+      return Sampled(kRainbowRgb, i);
   }
   return {Byte(i), Byte(i), Byte(i)};
 }

@@ -33,8 +33,10 @@ enum class Tint {
   kSlateFloor,  // floor BGR (44,40,38): dark gray, lit -> ice-blue -> white
   kViridis,     // matplotlib's viridis: dark purple floor -> blue -> green -> yellow (curved)
   kMagma,       // matplotlib's magma: black -> purple -> orange -> pale yellow (curved)
+  kRainbow,     // black -> blue -> cyan -> green -> yellow -> red -> pale pink: luminance NOT
+                // monotonic
 };
-inline constexpr int kTintCount = 15;
+inline constexpr int kTintCount = 16;
 // The presets draw from the first kDrawnTintCount maps (the sets measured in docs/accuracy.md);
 // the later maps are chosen with --tint, to test generalization to maps the presets never draw.
 inline constexpr int kDrawnTintCount = 13;
