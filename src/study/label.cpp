@@ -435,12 +435,33 @@ bool LoneLetter(std::string_view text, size_t at) {
          (at + 1 == text.size() || !IsAsciiAlnum(text[at + 1]));
 }
 
-// Dotted initialisms read as one word: "G.S.V." = "GSV", "A.K." = "AK". A dot joins only two
-// lone letters, so "R. CFV", "R.CFV" and "Lt.GSV" keep their words apart.
+// Dotted initialisms read as one word: "G.S.V." = "GSV", "A.K." = "AK", and their file-name
+// form of three or more letters, "Left_G_S_V_mid_thigh" (a fourth independent renderer's names;
+// the dots become underscores). A dot joins only two lone letters, so "R. CFV", "R.CFV" and
+// "Lt.GSV" keep their words apart; underscores join only chains of >= 3 lone letters, so
+// "L_GSV" and "a/k_l" (above knee, left) do too; "R_C_F_V" gives "RCFV", read as R + CFV
+// (SplitUnknown).
+size_t UnderscoreChainLetters(std::string_view text, size_t at) {
+  size_t letters = 1;
+  while (at + 2 < text.size() && text[at + 1] == '_' && LoneLetter(text, at + 2)) {
+    ++letters;
+    at += 2;
+  }
+  return letters;
+}
+
 std::string JoinInitialisms(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
+    if (LoneLetter(text, i) && (i < 2 || text[i - 1] != '_' || !LoneLetter(text, i - 2))) {
+      const size_t letters = UnderscoreChainLetters(text, i);
+      if (letters >= 3) {
+        for (size_t k = 0; k < letters; ++k) out += text[i + 2 * k];
+        i += 2 * (letters - 1);
+        continue;
+      }
+    }
     const bool joins =
         text[i] == '.' && i > 0 && LoneLetter(text, i - 1) && LoneLetter(text, i + 1);
     if (!joins) out += text[i];

@@ -103,6 +103,10 @@ INSTANTIATE_TEST_SUITE_P(
         LabelCase{"L.S.S.V. S.P.J.", kL, kSsvSpj}, LabelCase{"R. C.F.V.", kR, kCfv},
         LabelCase{"Lt.GSV A.K.", kL, kGsvDistThigh},
         LabelCase{"L L.S.V. mid thigh", kL, std::nullopt},
+        // their file-name form: underscores join chains of >= 3 lone letters only
+        LabelCase{"Left_G_S_V__mid_thigh_19", kL, kGsvMidThigh},
+        LabelCase{"Right__C_F_V_50", kR, kCfv}, LabelCase{"R_C_F_V", kR, kCfv},
+        LabelCase{"L_GSV_a_k", kL, kGsvDistThigh},
         // beside a perforator, PT is the posterior tibial vein (a calf perforator); the other
         // shorthand stays a level
         LabelCase{"R PT perf", kR, kPerfCalf}, LabelCase{"L perf MT", kL, kPerfThigh},
