@@ -5,7 +5,7 @@
 namespace refluxscan::dicom {
 namespace {
 
-constexpr std::array<Quirk, 12> kQuirks = {{
+constexpr std::array<Quirk, 13> kQuirks = {{
     {QuirkId::kBoundsOnePastEdge, "bounds_one_past_edge", "Philips CX50 (MaxX1 = 800 = Columns)",
      "clamp to the last row/column, warn"},
     {QuirkId::kBoundsBeyondImage, "bounds_beyond_image",
@@ -26,6 +26,9 @@ constexpr std::array<Quirk, 12> kQuirks = {{
      "keep it (never spectral), warn"},
     {QuirkId::kTransducerFrequencyKhz, "transducer_frequency_khz",
      "all vendors: (0018,6030) is kHz per PS3.3", "multiply by 1000, store Hz"},
+    {QuirkId::kImplausibleTransducerFrequency, "implausible_transducer_frequency",
+     "writers that store Hz (or MHz) in the kHz field (an independent renderer: 6000000 = 6 GHz)",
+     "outside 0.5-100 MHz: not used (a Hz axis stays in Hz), warn; never rescaled by a guess"},
     {QuirkId::kNoRegionSequence, "no_region_sequence",
      "GE LOGIQ 700, ATL HDI5000, ACME echo: no (0018,6011)",
      "image warning; inspect reports \"no ultrasound regions\""},

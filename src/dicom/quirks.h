@@ -17,10 +17,11 @@ enum class QuirkId {
   kReferencePixelImageOrigin,  // reference pixel == -(MinX0, MinY0): points at the image origin
   kPlaceholderRegion,          // whole-screen region with spatial format 0 and data type 0
   kTransducerFrequencyKhz,     // (0018,6030) holds kHz; the product stores Hz
-  kNoRegionSequence,           // (0018,6011) absent: no calibration, never guessed
-  kSegmentedPalette,           // segmented palette LUTs: DCMTK 3.6.7 cannot render them
-  kUnknownTransferSyntax,      // a syntax newer than DCMTK 3.6.7 (JPEG XL, HTJ2K): read as header
-  kRetiredUsSopClass,          // retired US SOP classes ...5.1.4.1.1.6 / ...1.3
+  kImplausibleTransducerFrequency,  // (0018,6030) outside 0.5-100 MHz as kHz: not used
+  kNoRegionSequence,                // (0018,6011) absent: no calibration, never guessed
+  kSegmentedPalette,                // segmented palette LUTs: DCMTK 3.6.7 cannot render them
+  kUnknownTransferSyntax,  // a syntax newer than DCMTK 3.6.7 (JPEG XL, HTJ2K): read as header
+  kRetiredUsSopClass,      // retired US SOP classes ...5.1.4.1.1.6 / ...1.3
 };
 
 struct Quirk {

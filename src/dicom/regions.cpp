@@ -82,6 +82,16 @@ void ReadCalibration(DcmItem& item, UltrasoundRegion& r) {
   // Quirk transducer_frequency_khz: PS3.3 C.8.5.5.1 stores kHz.
   if (const std::optional<double> khz = GetNumber(item, DCM_TransducerFrequency)) {
     r.transducer_frequency_hz = *khz * 1000.0;
+    // Diagnostic and intravascular probes span about 1-60 MHz: a value outside 0.5-100 MHz was
+    // stored in another unit, and converting Hz with it would scale velocities by 1000.
+    constexpr double kMinPlausibleHz = 0.5e6, kMaxPlausibleHz = 100e6;
+    if (!(*r.transducer_frequency_hz >= kMinPlausibleHz &&
+          *r.transducer_frequency_hz <= kMaxPlausibleHz)) {
+      r.warnings.push_back(
+          QuirkWarning(QuirkId::kImplausibleTransducerFrequency,
+                       Cat("TransducerFrequency ", *khz, " kHz is outside 0.5-100 MHz: not used")));
+      r.transducer_frequency_hz.reset();
+    }
   }
   r.pulse_repetition_frequency_hz = GetNumber(item, DCM_PulseRepetitionFrequency);
 }

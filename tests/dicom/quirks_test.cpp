@@ -127,6 +127,15 @@ TEST(Quirks, TransducerFrequencyKhz) {
   EXPECT_DOUBLE_EQ(r.transducer_frequency_hz.value_or(0), 7.5e6);
 }
 
+TEST(Quirks, ImplausibleTransducerFrequency) {
+  for (const Uint32 khz : {6000000u, 6u}) {  // Hz, MHz stored in the kHz field
+    const UltrasoundRegion r = OneRegion(
+        "implausible", [khz](DcmItem& i) { i.putAndInsertUint32(DCM_TransducerFrequency, khz); });
+    EXPECT_FALSE(r.transducer_frequency_hz.has_value()) << khz;
+    EXPECT_TRUE(Contains(r.warnings, Key(QuirkId::kImplausibleTransducerFrequency))) << khz;
+  }
+}
+
 TEST(Quirks, NoRegionSequence) {
   DcmFileFormat file;
   FillMinimalUs(*file.getDataset(), 10, 10);
