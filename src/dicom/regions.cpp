@@ -89,7 +89,8 @@ void ReadCalibration(DcmItem& item, UltrasoundRegion& r) {
           *r.transducer_frequency_hz <= kMaxPlausibleHz)) {
       r.warnings.push_back(
           QuirkWarning(QuirkId::kImplausibleTransducerFrequency,
-                       Cat("TransducerFrequency ", *khz, " kHz is outside 0.5-100 MHz: not used")));
+                       Cat("TransducerFrequency ", std::abs(*khz) < 1e15 ? std::llround(*khz) : -1,
+                           " kHz is outside 0.5-100 MHz: not used")));
       r.transducer_frequency_hz.reset();
     }
   }
