@@ -3,6 +3,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -717,6 +718,123 @@ bool OutsideTheRecording(const cv::Mat1f& m, const Run& run, const std::vector<R
   return false;
 }
 
+// A sweep cursor: the vertical line some scanners draw at a sweeping display's write position,
+// with or without an erase bar after it (a fourth independent renderer: a 1-px yellow or white
+// line followed by 0-2 dark columns, which JPEG ringing keeps above the dark level: no bar).
+// A column is line-lit where >= kCursorRowShare of its rows are overlay (off-ramp colour, text;
+// dilated: a 1-px line marks up to 9 columns) or bright and within kCursorTolerance of the
+// column's median bright level (a drawn line is flat; speckled spectrum, even a full-height
+// click, is not). The cursor is the only run of line-lit columns, at most kMaxCursorColumns
+// wide, whose columns kCursorClearance beyond either side are line-lit on under half their rows,
+// outside the left edge zone (a cursor there would leave almost nothing) and off the right edge.
+// Several such lines are calipers or a grid, not a cursor: none is taken.
+constexpr double kCursorRowShare = 0.9;
+constexpr float kCursorLevel = 0.5f, kCursorTolerance = 0.1f;
+constexpr int kMaxCursorColumns = 9, kCursorClearance = 2;
+
+std::optional<Run> SweepCursor(const cv::Mat1f& m, const cv::Mat1b& overlays) {
+  const auto cols = static_cast<size_t>(m.cols);
+  std::vector<int> lit(cols, 0);
+  for (int r = 0; r < m.rows; ++r) {
+    const float* row = m.ptr<float>(r);
+    const uchar* over = overlays.empty() ? nullptr : overlays.ptr<uchar>(r);
+    for (size_t c = 0; c < cols; ++c)
+      lit[c] += (row[c] >= kCursorLevel || (over && over[c])) ? 1 : 0;
+  }
+  const auto line_lit = [&](int c) {
+    if (static_cast<double>(lit[static_cast<size_t>(c)]) < kCursorRowShare * m.rows) return false;
+    std::vector<float> bright;  // the non-overlay bright pixels: flat for a drawn line
+    for (int r = 0; r < m.rows; ++r) {
+      if (overlays.empty() || overlays(r, c) == 0) {
+        if (m(r, c) >= kCursorLevel) bright.push_back(m(r, c));
+      }
+    }
+    if (bright.empty()) return true;
+    const float med = MedianInPlace(bright);
+    const auto flat = std::count_if(bright.begin(), bright.end(),
+                                    [&](float v) { return std::abs(v - med) <= kCursorTolerance; });
+    return static_cast<double>(flat) >= kCursorRowShare * static_cast<double>(bright.size());
+  };
+  const int zone = static_cast<int>(kEdgeZoneShare * m.cols);
+  std::optional<Run> cursor;
+  for (int c = 0; c < m.cols; ++c) {
+    if (!line_lit(c)) continue;
+    Run run{c, c};
+    while (run.last + 1 < m.cols && line_lit(run.last + 1)) ++run.last;
+    c = run.last;
+    const int before = run.first - kCursorClearance, after = run.last + kCursorClearance;
+    const bool narrow = run.Width() <= kMaxCursorColumns && before >= 0 && after < m.cols &&
+                        lit[static_cast<size_t>(before)] < m.rows / 2 &&
+                        lit[static_cast<size_t>(after)] < m.rows / 2;
+    if (!narrow || run.first < zone) return std::nullopt;
+    if (cursor) return std::nullopt;  // a second line: calipers or a grid
+    cursor = run;
+  }
+  return cursor;
+}
+
+// Masks the previous sweep beyond a sweep cursor (SweepCursor), the cursor included.
+void MaskBeyondSweepCursor(const cv::Mat1f& m, const cv::Mat1b& overlays, StripMasks& out) {
+  const std::optional<Run> cursor = SweepCursor(m, overlays);
+  if (!cursor) return;
+  const Run stale{cursor->first, m.cols - 1};
+  for (int c = stale.first; c <= stale.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
+  out.notes.push_back("sweep cursor line at columns " + std::to_string(cursor->first) + "-" +
+                      std::to_string(cursor->last) + ": " + std::to_string(stale.Width()) +
+                      " columns of the previous sweep masked (time axis kept continuous)");
+}
+
+// Whether a dark run cuts the noise texture sharply: the two columns beyond it on each side are
+// lit at least kBarEdgeShare x the background's share. A sweep's bar cuts through the noise,
+// which goes on at full density up to its edges; a quiet gap in a sparse noise texture fades in
+// and out with the noise's own blobs (measured: bars' neighbours 0.65-1.07 x the background,
+// gaps' 0.05-0.39 x on our generator's sparse low-SNR strips, where 1-10 column gaps under the
+// drawn baseline read as bars: stress sets lost 0.2-0.5 points).
+constexpr double kBarEdgeShare = 0.6;
+
+bool CutsTheNoiseSharply(const std::vector<int>& lit_per_column, int rows, const Run& run,
+                         double background_lit) {
+  const double needed = kBarEdgeShare * background_lit * rows;
+  for (const int c : {run.first - 2, run.first - 1, run.last + 1, run.last + 2}) {
+    if (c < 0 || c >= static_cast<int>(lit_per_column.size())) return false;
+    if (lit_per_column[static_cast<size_t>(c)] < needed) return false;
+  }
+  return true;
+}
+
+// `kinds` with the data columns that are dark but for the drawn lines crossing them (each line's
+// rows and one row either side: its anti-aliasing) made kBlank. A renderer may draw its baseline
+// over the erase bar: a fourth independent renderer's 3-15 column black bars under the drawn
+// baseline were data columns, so the previous sweep beyond them was read as the recording going
+// on (its older squeeze and reflux measured instead of the current ones).
+std::vector<ColumnKind> BlankAcrossLines(const cv::Mat1f& m, const std::vector<Run>& lines,
+                                         std::vector<ColumnKind> kinds) {
+  if (lines.empty()) return kinds;
+  std::vector<uint8_t> line_row(static_cast<size_t>(m.rows), 0);
+  for (const Run& line : lines) {
+    for (int r = std::max(0, line.first - 1); r <= std::min(m.rows - 1, line.last + 1); ++r)
+      line_row[static_cast<size_t>(r)] = 1;
+  }
+  const auto cols = static_cast<size_t>(m.cols);
+  std::vector<int> above_max(cols, 0), above_dark(cols, 0);
+  int rows_outside = 0;
+  for (int r = 0; r < m.rows; ++r) {
+    if (line_row[static_cast<size_t>(r)]) continue;
+    ++rows_outside;
+    const float* __restrict row = m.ptr<float>(r);
+    for (size_t c = 0; c < cols; ++c) {
+      above_max[c] |= row[c] > kDarkMax ? 1 : 0;
+      above_dark[c] += row[c] > kDarkLevel ? 1 : 0;
+    }
+  }
+  const double max_above_dark = (1 - kDarkShare) * rows_outside;
+  for (size_t c = 0; c < cols; ++c) {
+    if (kinds[c] == ColumnKind::kData && above_max[c] == 0 && above_dark[c] <= max_above_dark)
+      kinds[c] = ColumnKind::kBlank;
+  }
+  return kinds;
+}
+
 // Erase bar and blank columns. A dark run is silence (valid) in a noise-free rendering
 // unless the drawn baseline is interrupted there or bright spectrum ends abruptly beside it (at
 // a strip edge: OutsideTheRecording); with a noise background when it erased the noise
@@ -729,17 +847,29 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
   const std::vector<int> lit_per_column = LitPerColumn(m);
   const double background_lit = BackgroundLitShare(lit_per_column, m.rows, kinds);
   const bool noise_background = background_lit >= kNoiseBackgroundLitShare;
+  // On a noise background every column of data is textured, so a column dark but for a drawn
+  // line erased the noise too (ErasesTheNoise decides); on a black floor such a column is the
+  // silence the drawn baseline crosses, as before.
+  const std::vector<ColumnKind> run_kinds =
+      noise_background ? BlankAcrossLines(m, lines, kinds) : kinds;
   const int cols = m.cols;
   Run bar;
-  for (const Run& run : EmptyRuns(kinds)) {
+  for (const Run& run : EmptyRuns(run_kinds)) {
     const bool interior = run.first > 0 && run.last < cols - 1;
     const bool edge_no_data =
         !interior &&
         (noise_background || OutsideTheRecording(m, run, lines, overlays, baseline_row));
+    // A run with columns crossed by a drawn line is a bar only where it cuts the noise sharply.
+    bool across_line = false;
+    for (int c = run.first; c <= run.last; ++c) {
+      across_line =
+          across_line || run_kinds[static_cast<size_t>(c)] != kinds[static_cast<size_t>(c)];
+    }
+    if (across_line && !CutsTheNoiseSharply(lit_per_column, m.rows, run, background_lit)) continue;
     // A uniform run is a painted bar, unless the drawn baseline runs through it: a bar erases
     // the line with everything else (a tinted floor's silence, the pause before a squeeze, can
     // be uniform but for that line: stop 21, a third renderer's amber and violet maps).
-    const bool painted = kinds[static_cast<size_t>(run.first)] == ColumnKind::kUniform &&
+    const bool painted = run_kinds[static_cast<size_t>(run.first)] == ColumnKind::kUniform &&
                          !BaselineDrawnThrough(m, lines, run, baseline_row);
     bool erase =
         edge_no_data || painted ||
@@ -752,7 +882,10 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
     for (int c = run.first; c <= run.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
     if (IsBarCandidate(m, run, overlays, baseline_row) && run.Width() > bar.Width()) bar = run;
   }
-  if (bar.Width() <= 0) return;
+  if (bar.Width() <= 0) {
+    MaskBeyondSweepCursor(m, overlays, out);
+    return;
+  }
   // A sweep writes left to right and erases ahead of itself: right of the bar is the previous
   // sweep (stale), left of it the current one.
   const Run stale{bar.last + 1, cols - 1};
