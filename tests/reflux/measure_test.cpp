@@ -70,6 +70,26 @@ TEST(MeasureReflux, MeasuresDurationPeakVtiAndTiming) {
   EXPECT_FALSE(man.aliased);
 }
 
+// A squeeze spilling a thin band across the baseline over its whole length (its spectrum's low
+// edge broadened past zero), the band running on into the reflux: while the antegrade side still
+// reads more, the band is spill, not reflux; the onset is where the flow turns retrograde (the
+// squeeze falls from 45 cm/s to 0 over 1.4-1.6 s and crosses the 4 cm/s band at 1.582 s).
+TEST(MeasureReflux, SpillBesideTheSqueezeDoesNotStartTheReflux) {
+  Envelope e = Make(
+      [](double t) { return Trapezoid(t, 1.0, 0.6, 0.2, 45) - Trapezoid(t, 1.6, 0.8, 0.06, 25); });
+  for (size_t i = 0; i < e.max_reverse.size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    if (t >= 1.0 && t < 1.66) e.max_reverse[i] = std::max(e.max_reverse[i], 4.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  const auto& man = m->maneuvers[0];
+  ASSERT_TRUE(man.has_reflux);
+  EXPECT_NEAR(*man.reflux_onset_s, 1.582, 0.015);
+  EXPECT_NEAR(man.reflux_duration_ms, 818, 20);
+}
+
 // Respiratory phasic antegrade flow: 4 s period, rising over 2 s; no augmentation.
 double Respiratory(double t) { return 5 * (1 + 0.9 * std::sin(2 * std::numbers::pi * t / 4)); }
 
