@@ -210,6 +210,48 @@ TEST(DisplayIntensity, TintedMapsInvertToTheGrayLevel) {
   }
 }
 
+// A rainbow whose luminance is not monotonic (black -> blue -> cyan -> green -> yellow -> red,
+// red darker than cyan), as refluxscan-synth's --tint rainbow: the luma-ordered ramp mixes
+// distant parts of it; the ramp traced along the colours' ridge reads the gray level back.
+cv::Vec3b RainbowLut(int g) {
+  static const int kRgb[9][3] = {{0, 0, 0},     {0, 0, 150},   {0, 90, 230},
+                                 {0, 200, 220}, {40, 210, 60}, {230, 230, 0},
+                                 {255, 130, 0}, {230, 30, 20}, {255, 200, 200}};
+  const double x = g / 255.0 * 8;
+  const int k = std::min(7, static_cast<int>(x));
+  const double w = x - k;
+  cv::Vec3b bgr;
+  for (int ch = 0; ch < 3; ++ch) {
+    bgr[2 - ch] = static_cast<uchar>(std::lround(kRgb[k][ch] * (1 - w) + kRgb[k + 1][ch] * w));
+  }
+  return bgr;
+}
+
+TEST(DisplayIntensity, ARainbowMapIsReadAlongItsColours) {
+  const cv::Mat1b gray = NoisyStrip();
+  cv::Mat1f expected;
+  gray.convertTo(expected, CV_32F, 1.0 / 255.0);
+  const detail::IntensityMap map = detail::MapDisplayIntensity(ApplyLut(gray, &RainbowLut));
+  ASSERT_TRUE(map.tinted);
+  // The flow (levels >= 0.25): on the ramp (not masked as an overlay) and read near its level.
+  int flow = 0, off = 0;
+  std::vector<float> e;
+  for (int r = 0; r < gray.rows; ++r) {
+    for (int c = 0; c < gray.cols; ++c) {
+      if (expected(r, c) < 0.25f) continue;
+      ++flow;
+      off += map.off_ramp(r, c) > 40.0f ? 1 : 0;
+      e.push_back(std::abs(map.intensity(r, c) - expected(r, c)));
+    }
+  }
+  ASSERT_GT(flow, 1000);
+  std::nth_element(e.begin(), e.begin() + static_cast<long>(e.size() / 2), e.end());
+  EXPECT_LT(off, flow / 50) << off << " of " << flow << " flow pixels off the ramp";
+  EXPECT_LT(e[e.size() / 2], 0.05f) << "median error";
+  std::cout << "rainbow: " << off << " of " << flow << " flow pixels off the ramp, median error "
+            << e[e.size() / 2] << "\n";
+}
+
 // A tinted map reads each pixel through its colour alone, along a ramp made from the strip's
 // colour histogram: the same pixels in another order (mirrored, or a view with a row stride)
 // map to the same values in that order. The jitter gives > 2^14 distinct colours (the colour
@@ -864,6 +906,60 @@ TEST(StripMasks, EraseBarLateInTheSweepBesideAColouredBaselineIsFound) {
   ASSERT_TRUE(s.has_value());
   EXPECT_TRUE(HasNote(*s, "erase bar"));
   for (int c = 276; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
+}
+
+// Some scanners draw the baseline over the erase bar (a fourth independent renderer): a 5-column
+// black bar crossed by the drawn line on a noise background is still a bar.
+TEST(StripMasks, EraseBarUnderTheDrawnBaselineIsFound) {
+  cv::Mat1b strip = NoisyStrip();
+  strip.colRange(220, 225).setTo(0);
+  strip.row(120).setTo(200);  // drawn after the bar, across it
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_TRUE(HasNote(*s, "erase bar"));
+  for (int c = 220; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
+  for (int c = 30; c < 215; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+}
+
+// A sparse noise floor (a third of the pixels lit, in short vertical streaks) thins out to
+// nothing over a few columns and back, under the drawn baseline: a quiet moment of the noise,
+// not a bar (a bar cuts the noise at full density on both sides).
+TEST(StripMasks, AQuietGapOfASparseNoiseFloorUnderTheBaselineIsNoEraseBar) {
+  cv::Mat1b strip(kRows, kCols, uchar{0});
+  cv::RNG rng(11);
+  for (int c = 0; c < kCols; ++c) {
+    const int from_gap = c < 150 ? 150 - c : c - 157;  // dark 150-157, thinning over 5 columns
+    const double share = from_gap <= 0 ? 0.0 : 0.35 * std::min(1.0, from_gap / 5.0);
+    for (int r = 0; r + 3 < kRows; r += 4) {
+      if (rng.uniform(0.0, 1.0) < share) strip(cv::Rect(c, r, 1, 4)).setTo(rng.uniform(40, 90));
+    }
+  }
+  strip(cv::Rect(30, 60, 90, 55)).setTo(160);  // a squeeze before the gap
+  strip.row(120).setTo(200);
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasNote(*s, "erase bar"));
+  for (int c = 160; c < 260; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+}
+
+// A sweep cursor (a 1-px yellow line at the write position, then a 1-column gap too narrow for a
+// bar): the previous sweep beyond it is masked. Two such lines are calipers: nothing is masked.
+TEST(StripMasks, ASweepCursorLineMasksThePreviousSweep) {
+  cv::Mat3b strip;
+  cv::cvtColor(NoisyStrip(), strip, cv::COLOR_GRAY2BGR);
+  strip.col(201).setTo(cv::Vec3b(0, 0, 0));
+  strip.col(200).setTo(cv::Vec3b(80, 230, 230));
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_TRUE(HasNote(*s, "sweep cursor"));
+  for (int c = 203; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
+  for (int c = 30; c < 195; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+
+  strip.col(120).setTo(cv::Vec3b(80, 230, 230));
+  auto calipers = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(calipers.has_value());
+  EXPECT_FALSE(HasNote(*calipers, "sweep cursor"));
+  for (int c = 210; c < 260; ++c) EXPECT_EQ(calipers->column_valid[static_cast<size_t>(c)], 1);
 }
 
 TEST(StripMasks, ColouredTraceIsMasked) {
