@@ -841,6 +841,28 @@ TEST(MeasureReflux, AThumpInsideTheSqueezeDoesNotSetTheRetrogradeNoise) {
   EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 800, 30);
 }
 
+// A mirror copy (I/Q imbalance, 23 dB down) of the squeeze on the retrograde side and of the
+// reflux on the antegrade side, both reading the velocities of their source: without suppression
+// the squeeze's copy set the retrograde noise level near 40 cm/s and the reflux's copy kept the
+// "squeeze" going to the end of the reflux. Both copies are dropped and the reflux is measured.
+TEST(MeasureReflux, MirrorCopiesOfTheSqueezeAndTheRefluxAreNotFlow) {
+  Envelope e = Make([](double t) { return Maneuver(t, 0.5, 1.2, 30); });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const float up = e.max_forward[i], down = e.max_reverse[i];
+    e.power_forward.push_back(up > 5 ? 2000.0f : 1.0f);
+    e.power_reverse.push_back(down > 5 ? 2000.0f : 1.0f);
+    if (up > 5) e.max_reverse[i] = up, e.power_reverse.back() = 10.0f;      // the squeeze's copy
+    if (down > 5) e.max_forward[i] = down, e.power_forward.back() = 10.0f;  // the reflux's
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  ASSERT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 1200, 40);
+  EXPECT_NEAR(m->maneuvers[0].release_s, 1.1, 0.03);
+}
+
 // A short weak squeeze before a 4 x faster reflux is as brief and as slow as a thump, but its
 // power is flow's: it stays the squeeze, and the reflux is measured.
 TEST(MeasureReflux, AShortWeakSqueezeBeforeAFastRefluxIsNoThump) {
