@@ -114,18 +114,6 @@ int MostWithin(const std::vector<float>& v, float tol, std::vector<int>& bins) {
   return best;
 }
 
-// Whether the median of `v` is above `level` (or at least `level` when `inclusive`): exactly
-// when at most size/2 values are below it (or at/below). Counting avoids a partial sort.
-bool MedianAbove(const std::vector<float>& v, float level, bool inclusive) {
-  size_t below = 0;  // one branch-free loop per mode (vectorizes; the lambda's branch did not)
-  if (inclusive) {
-    for (float x : v) below += x < level ? 1 : 0;
-  } else {
-    for (float x : v) below += x <= level ? 1 : 0;
-  }
-  return below <= v.size() / 2;
-}
-
 // Uniform: non-black median with kUniformShare of the values within tolerance of it. `black`:
 // how many of `col` are at or below kBlackLevel (the median is non-black exactly when at most
 // half of them are).
@@ -200,10 +188,24 @@ struct Run {
   int Width() const { return last - first + 1; }
 };
 
-// A drawn line's row: median at least kLineMinLevel, kLineShare of the values within tolerance.
+// Whether the median of the values of `row` in `runs` (`count` of them) is at least `level`:
+// exactly when at most count/2 of them are below it. Counted in place, before the row's data
+// columns are copied (most rows fail here and need no copy); an int count of a branch-free
+// comparison (the size_t count of the copy vectorized two lanes wide).
+REFLUXSCAN_AVX2_CLONES bool MedianAtLeastInRuns(const float* __restrict row,
+                                                const std::vector<Run>& runs, size_t count,
+                                                float level) {
+  int below = 0;
+  for (const Run& run : runs) {
+    for (int c = run.first, last = run.last; c <= last; ++c) below += row[c] < level ? 1 : 0;
+  }
+  return static_cast<size_t>(below) <= count / 2;
+}
+
+// A drawn line's row, given a median at least kLineMinLevel (MedianAtLeastInRuns): kLineShare of
+// the values within tolerance.
 bool IsLine(std::vector<float>& row, std::vector<int>& bins) {
   const double needed = kLineShare * static_cast<double>(row.size());
-  if (row.empty() || !MedianAbove(row, kLineMinLevel, true)) return false;
   if (static_cast<double>(MostWithin(row, kLineTolerance, bins)) < needed) return false;
   const float med = MedianInPlace(row);
   const auto near = std::count_if(row.begin(), row.end(),
@@ -228,8 +230,10 @@ std::vector<Run> LineRuns(const cv::Mat1f& m, const std::vector<ColumnKind>& kin
   }
   std::vector<float> row(data_count);
   std::vector<int> bins;
+  if (data_count == 0) return runs;
   for (int r = 0; r < m.rows; ++r) {
     const float* data = m.ptr<float>(r);
+    if (!MedianAtLeastInRuns(data, data_runs, data_count, kLineMinLevel)) continue;
     float* out = row.data();  // IsLine may reorder the row, never resize it
     for (const Run& run : data_runs) out = std::copy(data + run.first, data + run.last + 1, out);
     if (!IsLine(row, bins)) continue;
