@@ -5,6 +5,10 @@
 
 #include <string_view>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include <jerror.h>
 #include <jpeglib.h>
 #include <opencv2/core/hal/intrin.hpp>
@@ -135,6 +139,37 @@ bool EncodeJpeg(const cv::Mat& image, int quality, bool gray, JpegBuffer& out) {
   return true;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// Base64 of in[0, i) into out (i / 3 * 4 characters), 12 bytes to 16 characters per step while
+// 16 bytes can be loaded; returns i, a multiple of 12. The SSSE3 encoder of Mula and Lemire
+// ("Faster Base64 Encoding and Decoding Using AVX2 Instructions", 2018): each 3-byte group is
+// spread over a 32-bit lane, its four 6-bit indices isolated by two multiplies, and each index
+// mapped to its character by adding an offset looked up per range (A-Z, a-z, 0-9, +, /). The
+// same characters as the table loop (a test compares them on random input).
+[[gnu::target("ssse3")]] size_t Base64Ssse3(const unsigned char* in, size_t n, char* out) {
+  const __m128i spread = _mm_set_epi8(10, 11, 9, 10, 7, 8, 6, 7, 4, 5, 3, 4, 1, 2, 0, 1);
+  const __m128i offsets =
+      _mm_setr_epi8('a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                    '0' - 52, '0' - 52, '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0);
+  size_t i = 0;
+  for (; i + 16 <= n; i += 12, out += 16) {
+    const __m128i bytes =
+        _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i)), spread);
+    const __m128i t0 = _mm_and_si128(bytes, _mm_set1_epi32(0x0fc0fc00));
+    const __m128i t1 = _mm_mulhi_epu16(t0, _mm_set1_epi32(0x04000040));
+    const __m128i t2 = _mm_and_si128(bytes, _mm_set1_epi32(0x003f03f0));
+    const __m128i t3 = _mm_mullo_epi16(t2, _mm_set1_epi32(0x01000010));
+    const __m128i index = _mm_or_si128(t1, t3);               // 0 .. 63 per byte
+    __m128i range = _mm_subs_epu8(index, _mm_set1_epi8(51));  // 0 (< 52), 1 .. 12 (52 .. 63)
+    const __m128i below_26 = _mm_cmpgt_epi8(_mm_set1_epi8(26), index);
+    range = _mm_or_si128(range, _mm_and_si128(below_26, _mm_set1_epi8(13)));  // 13: A-Z
+    const __m128i chars = _mm_add_epi8(_mm_shuffle_epi8(offsets, range), index);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), chars);
+  }
+  return i;
+}
+#endif
+
 }  // namespace
 
 std::string Base64(std::span<const unsigned char> bytes) {
@@ -146,26 +181,36 @@ std::string Base64(std::span<const unsigned char> bytes) {
 void AppendBase64(std::string& out, std::span<const unsigned char> bytes) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const size_t start = out.size();
-  out.resize(start + (bytes.size() + 2) / 3 * 4, '=');  // written in place: no push_back per char
-  size_t i = 0;
-  char* o = out.data() + start;
-  for (; i + 2 < bytes.size(); i += 3, o += 4) {
-    const unsigned v = (unsigned{bytes[i]} << 16) | (unsigned{bytes[i + 1]} << 8) | bytes[i + 2];
-    o[0] = kAlphabet[(v >> 18) & 0x3f];
-    o[1] = kAlphabet[(v >> 12) & 0x3f];
-    o[2] = kAlphabet[(v >> 6) & 0x3f];
-    o[3] = kAlphabet[v & 0x3f];
-  }
-  out.resize(static_cast<size_t>(o - out.data()));
-  const size_t rest = bytes.size() - i;
-  if (rest == 0) return;
-  unsigned v = unsigned{bytes[i]} << 16;
-  if (rest == 2) v |= unsigned{bytes[i + 1]} << 8;
-  out.push_back(kAlphabet[(v >> 18) & 0x3f]);
-  out.push_back(kAlphabet[(v >> 12) & 0x3f]);
-  out.push_back(rest == 2 ? kAlphabet[(v >> 6) & 0x3f] : '=');
-  out.push_back('=');
+  const size_t start = out.size(), n = bytes.size(), size = start + (n + 2) / 3 * 4;
+  // Every character is written below: no fill first.
+  out.resize_and_overwrite(size, [&](char* data, size_t) {
+    size_t i = 0;
+    char* o = data + start;
+#if defined(__x86_64__) && defined(__GNUC__)
+    static const bool ssse3 = __builtin_cpu_supports("ssse3");
+    if (ssse3) {
+      i = Base64Ssse3(bytes.data(), n, o);
+      o += i / 3 * 4;
+    }
+#endif
+    for (; i + 2 < n; i += 3, o += 4) {
+      const unsigned v = (unsigned{bytes[i]} << 16) | (unsigned{bytes[i + 1]} << 8) | bytes[i + 2];
+      o[0] = kAlphabet[(v >> 18) & 0x3f];
+      o[1] = kAlphabet[(v >> 12) & 0x3f];
+      o[2] = kAlphabet[(v >> 6) & 0x3f];
+      o[3] = kAlphabet[v & 0x3f];
+    }
+    const size_t rest = n - i;
+    if (rest != 0) {
+      unsigned v = unsigned{bytes[i]} << 16;
+      if (rest == 2) v |= unsigned{bytes[i + 1]} << 8;
+      o[0] = kAlphabet[(v >> 18) & 0x3f];
+      o[1] = kAlphabet[(v >> 12) & 0x3f];
+      o[2] = rest == 2 ? kAlphabet[(v >> 6) & 0x3f] : '=';
+      o[3] = '=';
+    }
+    return size;
+  });
 }
 
 // JPEG, not PNG: a speckled spectral strip is noise to a lossless coder (PNG ~5x larger), and at
