@@ -629,11 +629,75 @@ size_t LanesSet(const cv::v_uint8x16& mask) {
 }
 #endif
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// Channel `ch` (0 B, 1 G, 2 R) of 16 BGR pixels per 128-bit lane, from the lanes' 48 bytes held
+// in t[0..2] (bytes 0-15, 16-31, 32-47 of each lane's pixels): a byte shuffle of each part
+// (0x80: none) and their union.
+[[gnu::target("avx2")]] inline __m256i Channel(const __m256i (&t)[3], int ch) {
+  alignas(32) int8_t index[3][32];
+  for (int j = 0; j < 3; ++j) {
+    for (int k = 0; k < 16; ++k) {
+      const int at = 3 * k + ch - 16 * j;
+      index[j][k] = index[j][k + 16] = static_cast<int8_t>(at >= 0 && at < 16 ? at : -128);
+    }
+  }
+  __m256i out = _mm256_setzero_si256();
+  for (int j = 0; j < 3; ++j) {
+    const __m256i m = _mm256_load_si256(reinterpret_cast<const __m256i*>(index[j]));
+    out = _mm256_or_si256(out, _mm256_shuffle_epi8(t[j], m));
+  }
+  return out;
+}
+
+// CountLitRow's first pixels, 32 at a time (AVX2): the same per-pixel tests on channels split by
+// byte shuffles (16 pixels per 128-bit lane), lit and gray counted by popcount.
+[[gnu::target("avx2,popcnt")]] int CountLitRowAvx2(const uchar* px, int cols, int* per_column,
+                                                   size_t& lit, size_t& gray) {
+  const __m256i lit_level = _mm256_set1_epi8(static_cast<char>(kMinLitLevel));
+  const __m256i gray_spread = _mm256_set1_epi8(static_cast<char>(kNearGraySpread));
+  const __m256i one = _mm256_set1_epi8(1);
+  int c = 0;
+  for (; c + 32 <= cols; c += 32) {
+    const uchar* p = px + 3 * c;
+    __m256i t[3];
+    for (int j = 0; j < 3; ++j) {  // lane 0: pixels c .. c + 15, lane 1: c + 16 .. c + 31
+      t[j] = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(p + 48 + 16 * j),
+                                 reinterpret_cast<const __m128i*>(p + 16 * j));
+    }
+    const __m256i b = Channel(t, 0), g = Channel(t, 1), rd = Channel(t, 2);
+    const __m256i hi = _mm256_max_epu8(b, _mm256_max_epu8(g, rd));
+    const __m256i lo = _mm256_min_epu8(b, _mm256_min_epu8(g, rd));
+    const __m256i is_lit = _mm256_cmpeq_epi8(_mm256_max_epu8(hi, lit_level), hi);  // hi >= level
+    const __m256i spread = _mm256_sub_epi8(hi, lo);                                // no wrap
+    const __m256i is_gray =
+        _mm256_and_si256(is_lit, _mm256_cmpeq_epi8(_mm256_min_epu8(spread, gray_spread), spread));
+    lit += static_cast<size_t>(
+        __builtin_popcount(static_cast<unsigned>(_mm256_movemask_epi8(is_lit))));
+    gray += static_cast<size_t>(
+        __builtin_popcount(static_cast<unsigned>(_mm256_movemask_epi8(is_gray))));
+    const __m256i ones = _mm256_and_si256(is_lit, one);
+    const __m128i low = _mm256_castsi256_si128(ones), high = _mm256_extracti128_si256(ones, 1);
+    const __m128i parts[4] = {low, _mm_srli_si128(low, 8), high, _mm_srli_si128(high, 8)};
+    for (int q = 0; q < 4; ++q) {
+      int* at = per_column + c + 8 * q;
+      const __m256i sum = _mm256_add_epi32(_mm256_loadu_si256(reinterpret_cast<__m256i*>(at)),
+                                           _mm256_cvtepu8_epi32(parts[q]));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(at), sum);
+    }
+  }
+  return c;
+}
+#endif
+
 // MostlyNearGray's counts for the first pixels of a BGR row, 16 at a time (the scalar loop's
 // tests on deinterleaved channels: the same counts). Returns how many pixels it counted; the
 // caller counts the rest.
 int CountLitRow(const uchar* px, int cols, int* per_column, size_t& lit, size_t& gray) {
   int c = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+  if (avx2) c = CountLitRowAvx2(px, cols, per_column, lit, gray);
+#endif
 #if CV_SIMD128
   const cv::v_uint8x16 lit_level = cv::v_setall_u8(kMinLitLevel);
   const cv::v_uint8x16 gray_spread = cv::v_setall_u8(kNearGraySpread);
