@@ -689,6 +689,43 @@ size_t LanesSet(const cv::v_uint8x16& mask) {
 }
 #endif
 
+#if defined(__x86_64__) && defined(__GNUC__)
+[[gnu::target("avx2,popcnt")]] inline size_t LanesSet32(__m256i mask) {
+  return static_cast<size_t>(__builtin_popcount(static_cast<unsigned>(_mm256_movemask_epi8(mask))));
+}
+
+// MostlyNearGrayBesideOverlays' counts for the first pixels of a row, 32 at a time (AVX2): lit,
+// lit and near gray, lit and not near gray inside a stroke. Returns how many pixels it counted.
+[[gnu::target("avx2,popcnt")]] int CountStrokesRowAvx2(const uchar* px, const uchar* in_stroke,
+                                                       int cols, size_t& lit, size_t& gray,
+                                                       size_t& strokes) {
+  const __m256i lit_level = _mm256_set1_epi8(static_cast<char>(kMinLitLevel));
+  const __m256i gray_spread = _mm256_set1_epi8(static_cast<char>(kNearGraySpread));
+  const __m256i zero = _mm256_setzero_si256();
+  int c = 0;
+  for (; c + 32 <= cols; c += 32) {
+    const uchar* p = px + 3 * c;
+    __m256i t[3];
+    for (int j = 0; j < 3; ++j) {
+      t[j] = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(p + 48 + 16 * j),
+                                 reinterpret_cast<const __m128i*>(p + 16 * j));
+    }
+    const __m256i b = Channel(t, 0), g = Channel(t, 1), rd = Channel(t, 2);
+    const __m256i hi = _mm256_max_epu8(b, _mm256_max_epu8(g, rd));
+    const __m256i lo = _mm256_min_epu8(b, _mm256_min_epu8(g, rd));
+    const __m256i is_lit = _mm256_cmpeq_epi8(_mm256_max_epu8(hi, lit_level), hi);
+    const __m256i spread = _mm256_sub_epi8(hi, lo);
+    const __m256i near_gray = _mm256_cmpeq_epi8(_mm256_min_epu8(spread, gray_spread), spread);
+    const __m256i unmarked = _mm256_cmpeq_epi8(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in_stroke + c)), zero);
+    lit += LanesSet32(is_lit);
+    gray += LanesSet32(_mm256_and_si256(is_lit, near_gray));
+    strokes += LanesSet32(_mm256_andnot_si256(_mm256_or_si256(near_gray, unmarked), is_lit));
+  }
+  return c;
+}
+#endif
+
 // MostlyNearGray's counts for the first pixels of a BGR row, 16 at a time (the scalar loop's
 // tests on deinterleaved channels: the same counts). Returns how many pixels it counted; the
 // caller counts the rest.
@@ -803,6 +840,10 @@ bool MostlyNearGrayBesideOverlays(const cv::Mat3b& strip) {
     const uchar* px = strip.ptr<uchar>(r);
     const uchar* in_stroke = stroke.ptr<uchar>(r);
     int c = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+    static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+    if (avx2) c = CountStrokesRowAvx2(px, in_stroke, strip.cols, lit, gray, strokes);
+#endif
 #if CV_SIMD128
     // The same tests on 16 deinterleaved pixels at a time.
     const cv::v_uint8x16 lit_level = cv::v_setall_u8(kMinLitLevel);
