@@ -563,12 +563,73 @@ void GrayPixel(const uchar* p, const std::array<float, 766>& level, float& inten
   off_ramp = static_cast<float>(std::sqrt(d0 * d0 + d1 * d1 + d2 * d2));
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// Channel `ch` (0 B, 1 G, 2 R) of 16 BGR pixels per 128-bit lane, from the lanes' 48 bytes held
+// in t[0..2] (bytes 0-15, 16-31, 32-47 of each lane's pixels): a byte shuffle of each part
+// (0x80: none) and their union.
+[[gnu::target("avx2")]] inline __m256i Channel(const __m256i (&t)[3], int ch) {
+  alignas(32) int8_t index[3][32];
+  for (int j = 0; j < 3; ++j) {
+    for (int k = 0; k < 16; ++k) {
+      const int at = 3 * k + ch - 16 * j;
+      index[j][k] = index[j][k + 16] = static_cast<int8_t>(at >= 0 && at < 16 ? at : -128);
+    }
+  }
+  __m256i out = _mm256_setzero_si256();
+  for (int j = 0; j < 3; ++j) {
+    const __m256i m = _mm256_load_si256(reinterpret_cast<const __m256i*>(index[j]));
+    out = _mm256_or_si256(out, _mm256_shuffle_epi8(t[j], m));
+  }
+  return out;
+}
+
+// GrayMapRow's first pixels, 32 at a time (AVX2; channels split as in CountLitRowAvx2): a half
+// of 16 gray pixels gets float(g) / 255.0f (the same conversion and division) and off-ramp 0,
+// any other half goes pixel by pixel. Returns how many pixels it mapped.
+[[gnu::target("avx2")]] int GrayMapRowAvx2(const uchar* px, int cols,
+                                           const std::array<float, 766>& level, float* intensity,
+                                           float* off_ramp) {
+  const __m256 scale = _mm256_set1_ps(255.0f);
+  int c = 0;
+  for (; c + 32 <= cols; c += 32) {
+    const uchar* p = px + 3 * c;
+    __m256i t[3];
+    for (int j = 0; j < 3; ++j) {
+      t[j] = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(p + 48 + 16 * j),
+                                 reinterpret_cast<const __m128i*>(p + 16 * j));
+    }
+    const __m256i b = Channel(t, 0), g = Channel(t, 1), rd = Channel(t, 2);
+    const auto gray = static_cast<unsigned>(
+        _mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(b, g), _mm256_cmpeq_epi8(g, rd))));
+    const __m128i halves[2] = {_mm256_castsi256_si128(g), _mm256_extracti128_si256(g, 1)};
+    for (int h = 0; h < 2; ++h) {
+      const int at = c + 16 * h;
+      if (((gray >> (16 * h)) & 0xffffu) != 0xffffu) {
+        for (int k = at; k < at + 16; ++k) GrayPixel(px + 3 * k, level, intensity[k], off_ramp[k]);
+        continue;
+      }
+      const __m128i parts[2] = {halves[h], _mm_srli_si128(halves[h], 8)};
+      for (int q = 0; q < 2; ++q) {
+        const __m256 f = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(parts[q]));
+        _mm256_storeu_ps(intensity + at + 8 * q, _mm256_div_ps(f, scale));
+        _mm256_storeu_ps(off_ramp + at + 8 * q, _mm256_setzero_ps());
+      }
+    }
+  }
+  return c;
+}
+#endif
+
 // GrayPixel for the first pixels of a row, 16 at a time: a block of gray pixels (the common
 // case) gets its levels g / 255 and off-ramp 0 without the per-pixel test, any other
 // block goes pixel by pixel. Returns how many pixels it mapped.
 int GrayMapRow(const uchar* px, int cols, const std::array<float, 766>& level, float* intensity,
                float* off_ramp) {
   int c = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) c = GrayMapRowAvx2(px, cols, level, intensity, off_ramp);
+#endif
 #if CV_SIMD128
   for (; c + 16 <= cols; c += 16) {
     cv::v_uint8x16 b, g, rd;
@@ -630,25 +691,6 @@ size_t LanesSet(const cv::v_uint8x16& mask) {
 #endif
 
 #if defined(__x86_64__) && defined(__GNUC__)
-// Channel `ch` (0 B, 1 G, 2 R) of 16 BGR pixels per 128-bit lane, from the lanes' 48 bytes held
-// in t[0..2] (bytes 0-15, 16-31, 32-47 of each lane's pixels): a byte shuffle of each part
-// (0x80: none) and their union.
-[[gnu::target("avx2")]] inline __m256i Channel(const __m256i (&t)[3], int ch) {
-  alignas(32) int8_t index[3][32];
-  for (int j = 0; j < 3; ++j) {
-    for (int k = 0; k < 16; ++k) {
-      const int at = 3 * k + ch - 16 * j;
-      index[j][k] = index[j][k + 16] = static_cast<int8_t>(at >= 0 && at < 16 ? at : -128);
-    }
-  }
-  __m256i out = _mm256_setzero_si256();
-  for (int j = 0; j < 3; ++j) {
-    const __m256i m = _mm256_load_si256(reinterpret_cast<const __m256i*>(index[j]));
-    out = _mm256_or_si256(out, _mm256_shuffle_epi8(t[j], m));
-  }
-  return out;
-}
-
 // CountLitRow's first pixels, 32 at a time (AVX2): the same per-pixel tests on channels split by
 // byte shuffles (16 pixels per 128-bit lane), lit and gray counted by popcount.
 [[gnu::target("avx2,popcnt")]] int CountLitRowAvx2(const uchar* px, int cols, int* per_column,
