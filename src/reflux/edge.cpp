@@ -28,12 +28,71 @@ std::vector<float> BridgeMasked(std::span<const float> x) {
   return out;
 }
 
+namespace {
+
+// Whether `x` holds a NaN or a negative zero: the only floats for which nth_element's answer
+// depends on the order it meets them (a NaN is unordered; -0 == +0 but prints apart). Without
+// them equal floats have equal bits, so any exact selection returns nth_element's bits.
+bool HasNanOrNegativeZero(std::span<const float> x) {
+  bool odd = false;  // branch-free: the loop vectorizes
+  for (const float v : x) odd |= std::isnan(v) | ((v == 0.0f) & std::signbit(v));
+  return odd;
+}
+
+// In-place compare-exchange: p <= q afterwards.
+void Order(float& p, float& q) {
+  const float low = std::min(p, q);
+  q = std::max(p, q);
+  p = low;
+}
+
+// The (k + 1)-th smallest of x[0, n), n <= 5 (the ends of a running window), by insertion.
+float KthOfFew(const float* x, size_t n, size_t k) {
+  float a[5];
+  for (size_t i = 0; i < n; ++i) {
+    size_t j = i;
+    for (; j > 0 && x[i] < a[j - 1]; --j) a[j] = a[j - 1];
+    a[j] = x[i];
+  }
+  return a[k];
+}
+
+// Median of five by a sorting network (Knuth's nine comparators for n = 5).
+float MedianOf5(const float* x) {
+  float a = x[0], b = x[1], c = x[2], d = x[3], e = x[4];
+  Order(a, b), Order(d, e), Order(c, e), Order(c, d), Order(a, d);
+  Order(a, c), Order(b, e), Order(b, d), Order(b, c);
+  return c;
+}
+
+float MedianOf3(float a, float b, float c) {
+  return std::max(std::min(a, b), std::min(std::max(a, b), c));
+}
+
+}  // namespace
+
 std::vector<float> RunningMedian(std::span<const float> x, size_t half) {
   std::vector<float> out(x.size());
+  const size_t n = x.size();
+  // Windows of 3 and 5 without NaN or -0 (nearly always): the same values by small networks
+  // instead of a copy and nth_element per sample (checked against it in series_test.cpp).
+  if ((half == 1 || half == 2) && !HasNanOrNegativeZero(x)) {
+    const float* v = x.data();
+    for (size_t i = 0; i < n; ++i) {
+      const size_t lo = i >= half ? i - half : 0;
+      const size_t hi = std::min(n, i + half + 1);
+      if (hi - lo < 2 * half + 1) {
+        out[i] = KthOfFew(v + lo, hi - lo, (hi - lo) / 2);
+      } else {
+        out[i] = half == 1 ? MedianOf3(v[lo], v[lo + 1], v[lo + 2]) : MedianOf5(v + lo);
+      }
+    }
+    return out;
+  }
   std::vector<float> window;
-  for (size_t i = 0; i < x.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     const size_t lo = i >= half ? i - half : 0;
-    const size_t hi = std::min(x.size(), i + half + 1);
+    const size_t hi = std::min(n, i + half + 1);
     window.assign(x.begin() + static_cast<long>(lo), x.begin() + static_cast<long>(hi));
     std::nth_element(window.begin(), window.begin() + static_cast<long>(window.size() / 2),
                      window.end());

@@ -130,13 +130,15 @@ std::string StripOverlay(const ClipResult& clip) {
 }
 
 std::string StripFigure(const ClipResult& clip) {
-  const std::string uri = ImageDataUri(clip.strip_bgr);
-  if (uri.empty()) return "<div class=\"strip-missing\">No spectral strip image available.</div>";
+  // The data URI (most of the page's bytes) is written into `out` in place, not copied.
   std::string out =
       "<figure class=\"strip\"><div class=\"strip-box\"><img alt=\"spectral "
-      "Doppler strip\" src=\"" +
-      uri + "\" width=\"" + std::to_string(clip.strip_bgr.cols) + "\" height=\"" +
-      std::to_string(clip.strip_bgr.rows) + "\">" + StripOverlay(clip);
+      "Doppler strip\" src=\"";
+  if (!AppendImageDataUri(out, clip.strip_bgr)) {
+    return "<div class=\"strip-missing\">No spectral strip image available.</div>";
+  }
+  out += "\" width=\"" + std::to_string(clip.strip_bgr.cols) + "\" height=\"" +
+         std::to_string(clip.strip_bgr.rows) + "\">" + StripOverlay(clip);
   if (clip.measurement && FrameOf(clip).HasTime()) {
     out += BandLabels(*clip.measurement, FrameOf(clip), clip.strip_bgr.cols);
   }

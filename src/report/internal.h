@@ -62,6 +62,11 @@ std::string Base64(std::span<const unsigned char> bytes);
 // "data:image/jpeg;base64,..." of an 8-bit gray, BGR or BGRA image; "" when empty, of another
 // type, or when encoding fails.
 std::string ImageDataUri(const cv::Mat& image);
+// Appends RFC 4648 base64 of `bytes` to `out`.
+void AppendBase64(std::string& out, std::span<const unsigned char> bytes);
+// Appends ImageDataUri(image) to `out` (without a copy of the URI); false (nothing appended) when
+// ImageDataUri would be "".
+bool AppendImageDataUri(std::string& out, const cv::Mat& image);
 
 // True when every required level is present and measurable.
 bool ProtocolComplete(const ProtocolCompleteness& protocol);

@@ -52,12 +52,34 @@ std::vector<int> CountPerColumnIf(const cv::Mat1f& m, Pred pred) {
   return count;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// ForEachNonZero's first columns, 32 at a time (AVX2): an all-zero block is passed over with one
+// test, the others visit their non-zero bytes in increasing order from the block's bit mask.
+// Returns how many columns it covered.
+template <class F>
+[[gnu::target("avx2")]] int ForEachNonZeroAvx2(const uint8_t* row, int cols, F& f) {
+  int c = 0;
+  for (; c + 32 <= cols; c += 32) {
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + c));
+    if (_mm256_testz_si256(x, x)) continue;
+    auto set =
+        ~static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_setzero_si256())));
+    for (; set != 0; set &= set - 1) f(c + __builtin_ctz(set));
+  }
+  return c;
+}
+#endif
+
 // Calls f(c) for every c with row[c] != 0, in increasing order. Masks in the strip stage are
 // sparse (text strokes, marks: a few % of the pixels), so sixteen (then eight) zero bytes are
 // skipped at once; the same visits as testing every byte.
 template <typename F>
 void ForEachNonZero(const uint8_t* row, int cols, F f) {
   int c = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) c = ForEachNonZeroAvx2(row, cols, f);
+#endif
 #if CV_SIMD128
   for (; c + 16 <= cols; c += 16) {  // sixteen zero bytes with one comparison
     if (!cv::v_check_any(cv::v_load(row + c) != cv::v_setzero_u8())) continue;
@@ -136,6 +158,86 @@ inline float KthSmallest(const float* v, size_t n, size_t k, float floor,
 // answer is the right rank among the few values of one bin. A NaN (no order) or a negative zero
 // (equal to +0 but printed apart, and nth_element may return either) sends the input to
 // nth_element itself, as does a range too wide or narrow for a finite scale.
+#if defined(__x86_64__) && defined(__GNUC__)
+// SelectKth's histogram selection eight values at a time (AVX2), for n >= 8 without a NaN or -0
+// check failing: the same passes and float operations (lo, hi; the bin of each value as
+// trunc(min((v - lo) * scale, top)); the values of the answer's bin, then nth_element among
+// them). Returns NaN-free answers only; `fallback` is set when SelectKth must use nth_element on
+// the whole input (a NaN or -0, or no finite scale).
+[[gnu::target("avx2")]] inline float SelectKthAvx2(const std::vector<float>& x, size_t k,
+                                                   std::vector<float>& scratch, bool& fallback) {
+  constexpr int kSelectBins = 1024;
+  const size_t n = x.size(), n8 = n / 8 * 8;
+  const float* v = x.data();
+  fallback = false;
+  __m256 lo8 = _mm256_loadu_ps(v), hi8 = lo8;
+  __m256i odd8 = _mm256_setzero_si256();
+  const __m256i magnitude = _mm256_set1_epi32(0x7fffffff);
+  const __m256i infinity = _mm256_set1_epi32(0x7f800000);
+  const __m256i minus_zero = _mm256_set1_epi32(static_cast<int>(0x80000000u));
+  for (size_t i = 0; i < n8; i += 8) {
+    const __m256 f = _mm256_loadu_ps(v + i);
+    const __m256i bits = _mm256_castps_si256(f);
+    // (bits & magnitude) > infinity as signed 32-bit: both sides are below 2^31.
+    odd8 = _mm256_or_si256(odd8, _mm256_cmpgt_epi32(_mm256_and_si256(bits, magnitude), infinity));
+    odd8 = _mm256_or_si256(odd8, _mm256_cmpeq_epi32(bits, minus_zero));
+    lo8 = _mm256_min_ps(lo8, f);
+    hi8 = _mm256_max_ps(hi8, f);
+  }
+  alignas(32) float lo_lanes[8], hi_lanes[8];
+  _mm256_store_ps(lo_lanes, lo8);
+  _mm256_store_ps(hi_lanes, hi8);
+  float lo = lo_lanes[0], hi = hi_lanes[0];
+  for (int l = 1; l < 8; ++l) lo = std::min(lo, lo_lanes[l]), hi = std::max(hi, hi_lanes[l]);
+  bool odd = !_mm256_testz_si256(odd8, odd8);
+  for (size_t i = n8; i < n; ++i) {
+    odd = odd || std::isnan(v[i]) || (v[i] == 0.0f && std::signbit(v[i]));
+    lo = std::min(lo, v[i]);
+    hi = std::max(hi, v[i]);
+  }
+  if (odd) return fallback = true, 0.0f;
+  if (lo == hi) return lo;
+  const float scale = static_cast<float>(kSelectBins) / (hi - lo);
+  if (!(scale > 0.0f) || !std::isfinite(scale)) return fallback = true, 0.0f;
+  const float top = static_cast<float>(kSelectBins - 1);
+  auto bin = [&](float f) { return static_cast<int>(std::min((f - lo) * scale, top)); };
+  // bin() of v[i .. i + 7] below: the same float operations.
+  const __m256 lo_v = _mm256_set1_ps(lo), scale_v = _mm256_set1_ps(scale);
+  const __m256 top_v = _mm256_set1_ps(top);
+  std::array<uint32_t, kSelectBins> count{};
+  for (size_t i = 0; i < n8; i += 8) {
+    alignas(32) int b8[8];
+    _mm256_store_si256(
+        reinterpret_cast<__m256i*>(b8),
+        _mm256_cvttps_epi32(_mm256_min_ps(
+            _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(v + i), lo_v), scale_v), top_v)));
+    for (int l = 0; l < 8; ++l) ++count[static_cast<size_t>(b8[l])];
+  }
+  for (size_t i = n8; i < n; ++i) ++count[static_cast<size_t>(bin(v[i]))];
+  int b = 0;
+  size_t below = 0;  // values in the bins under b
+  while (below + count[static_cast<size_t>(b)] <= k) below += count[static_cast<size_t>(b++)];
+  scratch.clear();
+  const __m256i b_v = _mm256_set1_epi32(b);
+  for (size_t i = 0; i < n8; i += 8) {  // bin b's values; most blocks hold none
+    const __m256i hit = _mm256_cmpeq_epi32(
+        _mm256_cvttps_epi32(_mm256_min_ps(
+            _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(v + i), lo_v), scale_v), top_v)),
+        b_v);
+    if (_mm256_testz_si256(hit, hit)) continue;
+    for (size_t j = i; j < i + 8; ++j) {
+      if (bin(v[j]) == b) scratch.push_back(v[j]);
+    }
+  }
+  for (size_t i = n8; i < n; ++i) {
+    if (bin(v[i]) == b) scratch.push_back(v[i]);
+  }
+  const auto at = static_cast<long>(k - below);
+  std::nth_element(scratch.begin(), scratch.begin() + at, scratch.end());
+  return scratch[static_cast<size_t>(at)];
+}
+#endif
+
 inline float SelectKth(const std::vector<float>& x, size_t k, std::vector<float>& scratch) {
   constexpr size_t kSmall = 2048;  // below this nth_element on a copy is as cheap
   constexpr int kSelectBins = 1024;
@@ -148,6 +250,14 @@ inline float SelectKth(const std::vector<float>& x, size_t k, std::vector<float>
   };
 #if CV_SIMD128
   if (n < kSmall) return by_nth_element();
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) {
+    bool fallback = false;
+    const float answer = SelectKthAvx2(x, k, scratch, fallback);
+    return fallback ? by_nth_element() : answer;
+  }
+#endif
   // Minimum, maximum and whether a NaN or -0 is present (their bits: above the infinity's once
   // the sign is cleared; exactly the sign bit), four values at a time.
   const size_t n4 = n / 4 * 4;

@@ -10,7 +10,12 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <tuple>
 #include <vector>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include <opencv2/core/hal/intrin.hpp>
 #include <opencv2/imgproc.hpp>
@@ -658,6 +663,36 @@ struct TintedColours {
 
 namespace {
 
+// Each pixel's projection from its colour's position `at[c]` (a gather per pixel): eight pixels
+// at a time with AVX2's gathers where the CPU has them (chosen once), the same loads elsewhere.
+#if defined(__x86_64__) && defined(__GNUC__)
+[[gnu::target("avx2")]] int GatherProjectedAvx2(const uint32_t* at, const float* intensity_of,
+                                                const float* off_ramp_of, float* intensity,
+                                                float* off_ramp, int cols) {
+  int c = 0;
+  for (; c + 8 <= cols; c += 8) {
+    const __m256i i8 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at + c));
+    _mm256_storeu_ps(intensity + c, _mm256_i32gather_ps(intensity_of, i8, 4));
+    _mm256_storeu_ps(off_ramp + c, _mm256_i32gather_ps(off_ramp_of, i8, 4));
+  }
+  return c;
+}
+#endif
+
+void GatherProjected(const uint32_t* __restrict at, const float* __restrict intensity_of,
+                     const float* __restrict off_ramp_of, float* __restrict intensity,
+                     float* __restrict off_ramp, int cols) {
+  int c = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) c = GatherProjectedAvx2(at, intensity_of, off_ramp_of, intensity, off_ramp, cols);
+#endif
+  for (; c < cols; ++c) {
+    intensity[c] = intensity_of[at[c]];
+    off_ramp[c] = off_ramp_of[at[c]];
+  }
+}
+
 IntensityMap TintedMap(const cv::Mat3b& strip) {
   thread_local StripColours colours_store;
   StripColours& colours = colours_store;  // one thread-local lookup
@@ -669,15 +704,18 @@ IntensityMap TintedMap(const cv::Mat3b& strip) {
   auto kept = std::make_shared<TintedColours>(
       TintedColours{strip, colours.keys, colours.pixels, std::move(fit.ramp), fit.floor_point});
   IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size()), true, std::move(kept)};
+  // Split for GatherProjected's 8-wide fetches.
+  thread_local std::vector<float> projected_intensity, projected_off_ramp;
+  projected_intensity.resize(projected.size());
+  projected_off_ramp.resize(projected.size());
+  for (size_t i = 0; i < projected.size(); ++i) {
+    projected_intensity[i] = projected[i].first;
+    projected_off_ramp[i] = projected[i].second;
+  }
   for (int r = 0, cols = strip.cols; r < strip.rows; ++r) {
     const uint32_t* __restrict at = colours.index.data() + static_cast<size_t>(r) * cols;
-    float* __restrict intensity = out.intensity.ptr<float>(r);
-    float* __restrict off_ramp = out.off_ramp.ptr<float>(r);
-    for (int c = 0; c < cols; ++c) {
-      const std::pair<float, float>& p = projected[at[c]];
-      intensity[c] = p.first;
-      off_ramp[c] = p.second;
-    }
+    GatherProjected(at, projected_intensity.data(), projected_off_ramp.data(),
+                    out.intensity.ptr<float>(r), out.off_ramp.ptr<float>(r), cols);
   }
   return out;
 }
@@ -746,12 +784,73 @@ void GrayPixel(const uchar* p, const std::array<float, 766>& level, float& inten
   off_ramp = static_cast<float>(std::sqrt(d0 * d0 + d1 * d1 + d2 * d2));
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// Channel `ch` (0 B, 1 G, 2 R) of 16 BGR pixels per 128-bit lane, from the lanes' 48 bytes held
+// in t[0..2] (bytes 0-15, 16-31, 32-47 of each lane's pixels): a byte shuffle of each part
+// (0x80: none) and their union.
+[[gnu::target("avx2")]] inline __m256i Channel(const __m256i (&t)[3], int ch) {
+  alignas(32) int8_t index[3][32];
+  for (int j = 0; j < 3; ++j) {
+    for (int k = 0; k < 16; ++k) {
+      const int at = 3 * k + ch - 16 * j;
+      index[j][k] = index[j][k + 16] = static_cast<int8_t>(at >= 0 && at < 16 ? at : -128);
+    }
+  }
+  __m256i out = _mm256_setzero_si256();
+  for (int j = 0; j < 3; ++j) {
+    const __m256i m = _mm256_load_si256(reinterpret_cast<const __m256i*>(index[j]));
+    out = _mm256_or_si256(out, _mm256_shuffle_epi8(t[j], m));
+  }
+  return out;
+}
+
+// GrayMapRow's first pixels, 32 at a time (AVX2; channels split as in CountLitRowAvx2): a half
+// of 16 gray pixels gets float(g) / 255.0f (the same conversion and division) and off-ramp 0,
+// any other half goes pixel by pixel. Returns how many pixels it mapped.
+[[gnu::target("avx2")]] int GrayMapRowAvx2(const uchar* px, int cols,
+                                           const std::array<float, 766>& level, float* intensity,
+                                           float* off_ramp) {
+  const __m256 scale = _mm256_set1_ps(255.0f);
+  int c = 0;
+  for (; c + 32 <= cols; c += 32) {
+    const uchar* p = px + 3 * c;
+    __m256i t[3];
+    for (int j = 0; j < 3; ++j) {
+      t[j] = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(p + 48 + 16 * j),
+                                 reinterpret_cast<const __m128i*>(p + 16 * j));
+    }
+    const __m256i b = Channel(t, 0), g = Channel(t, 1), rd = Channel(t, 2);
+    const auto gray = static_cast<unsigned>(
+        _mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(b, g), _mm256_cmpeq_epi8(g, rd))));
+    const __m128i halves[2] = {_mm256_castsi256_si128(g), _mm256_extracti128_si256(g, 1)};
+    for (int h = 0; h < 2; ++h) {
+      const int at = c + 16 * h;
+      if (((gray >> (16 * h)) & 0xffffu) != 0xffffu) {
+        for (int k = at; k < at + 16; ++k) GrayPixel(px + 3 * k, level, intensity[k], off_ramp[k]);
+        continue;
+      }
+      const __m128i parts[2] = {halves[h], _mm_srli_si128(halves[h], 8)};
+      for (int q = 0; q < 2; ++q) {
+        const __m256 f = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(parts[q]));
+        _mm256_storeu_ps(intensity + at + 8 * q, _mm256_div_ps(f, scale));
+        _mm256_storeu_ps(off_ramp + at + 8 * q, _mm256_setzero_ps());
+      }
+    }
+  }
+  return c;
+}
+#endif
+
 // GrayPixel for the first pixels of a row, 16 at a time: a block of gray pixels (the common
 // case) gets its levels g / 255 and off-ramp 0 without the per-pixel test, any other
 // block goes pixel by pixel. Returns how many pixels it mapped.
 int GrayMapRow(const uchar* px, int cols, const std::array<float, 766>& level, float* intensity,
                float* off_ramp) {
   int c = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) c = GrayMapRowAvx2(px, cols, level, intensity, off_ramp);
+#endif
 #if CV_SIMD128
   for (; c + 16 <= cols; c += 16) {
     cv::v_uint8x16 b, g, rd;
@@ -812,11 +911,93 @@ size_t LanesSet(const cv::v_uint8x16& mask) {
 }
 #endif
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// CountLitRow's first pixels, 32 at a time (AVX2): the same per-pixel tests on channels split by
+// byte shuffles (16 pixels per 128-bit lane), lit and gray counted by popcount.
+[[gnu::target("avx2,popcnt")]] int CountLitRowAvx2(const uchar* px, int cols, int* per_column,
+                                                   size_t& lit, size_t& gray) {
+  const __m256i lit_level = _mm256_set1_epi8(static_cast<char>(kMinLitLevel));
+  const __m256i gray_spread = _mm256_set1_epi8(static_cast<char>(kNearGraySpread));
+  const __m256i one = _mm256_set1_epi8(1);
+  int c = 0;
+  for (; c + 32 <= cols; c += 32) {
+    const uchar* p = px + 3 * c;
+    __m256i t[3];
+    for (int j = 0; j < 3; ++j) {  // lane 0: pixels c .. c + 15, lane 1: c + 16 .. c + 31
+      t[j] = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(p + 48 + 16 * j),
+                                 reinterpret_cast<const __m128i*>(p + 16 * j));
+    }
+    const __m256i b = Channel(t, 0), g = Channel(t, 1), rd = Channel(t, 2);
+    const __m256i hi = _mm256_max_epu8(b, _mm256_max_epu8(g, rd));
+    const __m256i lo = _mm256_min_epu8(b, _mm256_min_epu8(g, rd));
+    const __m256i is_lit = _mm256_cmpeq_epi8(_mm256_max_epu8(hi, lit_level), hi);  // hi >= level
+    const __m256i spread = _mm256_sub_epi8(hi, lo);                                // no wrap
+    const __m256i is_gray =
+        _mm256_and_si256(is_lit, _mm256_cmpeq_epi8(_mm256_min_epu8(spread, gray_spread), spread));
+    lit += static_cast<size_t>(
+        __builtin_popcount(static_cast<unsigned>(_mm256_movemask_epi8(is_lit))));
+    gray += static_cast<size_t>(
+        __builtin_popcount(static_cast<unsigned>(_mm256_movemask_epi8(is_gray))));
+    const __m256i ones = _mm256_and_si256(is_lit, one);
+    const __m128i low = _mm256_castsi256_si128(ones), high = _mm256_extracti128_si256(ones, 1);
+    const __m128i parts[4] = {low, _mm_srli_si128(low, 8), high, _mm_srli_si128(high, 8)};
+    for (int q = 0; q < 4; ++q) {
+      int* at = per_column + c + 8 * q;
+      const __m256i sum = _mm256_add_epi32(_mm256_loadu_si256(reinterpret_cast<__m256i*>(at)),
+                                           _mm256_cvtepu8_epi32(parts[q]));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(at), sum);
+    }
+  }
+  return c;
+}
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__)
+[[gnu::target("avx2,popcnt")]] inline size_t LanesSet32(__m256i mask) {
+  return static_cast<size_t>(__builtin_popcount(static_cast<unsigned>(_mm256_movemask_epi8(mask))));
+}
+
+// MostlyNearGrayBesideOverlays' counts for the first pixels of a row, 32 at a time (AVX2): lit,
+// lit and near gray, lit and not near gray inside a stroke. Returns how many pixels it counted.
+[[gnu::target("avx2,popcnt")]] int CountStrokesRowAvx2(const uchar* px, const uchar* in_stroke,
+                                                       int cols, size_t& lit, size_t& gray,
+                                                       size_t& strokes) {
+  const __m256i lit_level = _mm256_set1_epi8(static_cast<char>(kMinLitLevel));
+  const __m256i gray_spread = _mm256_set1_epi8(static_cast<char>(kNearGraySpread));
+  const __m256i zero = _mm256_setzero_si256();
+  int c = 0;
+  for (; c + 32 <= cols; c += 32) {
+    const uchar* p = px + 3 * c;
+    __m256i t[3];
+    for (int j = 0; j < 3; ++j) {
+      t[j] = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(p + 48 + 16 * j),
+                                 reinterpret_cast<const __m128i*>(p + 16 * j));
+    }
+    const __m256i b = Channel(t, 0), g = Channel(t, 1), rd = Channel(t, 2);
+    const __m256i hi = _mm256_max_epu8(b, _mm256_max_epu8(g, rd));
+    const __m256i lo = _mm256_min_epu8(b, _mm256_min_epu8(g, rd));
+    const __m256i is_lit = _mm256_cmpeq_epi8(_mm256_max_epu8(hi, lit_level), hi);
+    const __m256i spread = _mm256_sub_epi8(hi, lo);
+    const __m256i near_gray = _mm256_cmpeq_epi8(_mm256_min_epu8(spread, gray_spread), spread);
+    const __m256i unmarked = _mm256_cmpeq_epi8(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in_stroke + c)), zero);
+    lit += LanesSet32(is_lit);
+    gray += LanesSet32(_mm256_and_si256(is_lit, near_gray));
+    strokes += LanesSet32(_mm256_andnot_si256(_mm256_or_si256(near_gray, unmarked), is_lit));
+  }
+  return c;
+}
+#endif
+
 // MostlyNearGray's counts for the first pixels of a BGR row, 16 at a time (the scalar loop's
 // tests on deinterleaved channels: the same counts). Returns how many pixels it counted; the
 // caller counts the rest.
 int CountLitRow(const uchar* px, int cols, int* per_column, size_t& lit, size_t& gray) {
   int c = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+  if (avx2) c = CountLitRowAvx2(px, cols, per_column, lit, gray);
+#endif
 #if CV_SIMD128
   const cv::v_uint8x16 lit_level = cv::v_setall_u8(kMinLitLevel);
   const cv::v_uint8x16 gray_spread = cv::v_setall_u8(kNearGraySpread);
@@ -922,6 +1103,10 @@ bool MostlyNearGrayBesideOverlays(const cv::Mat3b& strip) {
     const uchar* px = strip.ptr<uchar>(r);
     const uchar* in_stroke = stroke.ptr<uchar>(r);
     int c = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+    static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+    if (avx2) c = CountStrokesRowAvx2(px, in_stroke, strip.cols, lit, gray, strokes);
+#endif
 #if CV_SIMD128
     // The same tests on 16 deinterleaved pixels at a time.
     const cv::v_uint8x16 lit_level = cv::v_setall_u8(kMinLitLevel);

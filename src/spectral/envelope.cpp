@@ -356,9 +356,36 @@ void HandleAliasing(const Spectrogram& s, const EnvelopeOptions& o, Estimates& e
 
 // Running median over kMedianColumns: a single-column outlier (a bright speck joined to the
 // region, a JPEG block) is rejected, while a step (onset) stays where it is. NaNs pass through.
+// Without a negative zero in `x` (NaNs are skipped), equal floats have equal bits, so the median
+// of a window's one to three values is that of a min/max expression: the same value as
+// nth_element's, without a window copy per column.
+bool HasNegativeZero(const std::vector<float>& x) {
+  bool found = false;  // branch-free: vectorizes
+  for (const float v : x) found |= (v == 0.0f) & std::signbit(v);
+  return found;
+}
+
 std::vector<float> MedianFilterColumns(const std::vector<float>& x) {
+  static_assert(kMedianColumns == 3, "the fast path below is for windows of three");
   std::vector<float> out = x;
   const long n = static_cast<long>(x.size()), h = kMedianColumns / 2;
+  if (!HasNegativeZero(x)) {
+    for (long i = 0; i < n; ++i) {
+      const float v = x[static_cast<size_t>(i)];
+      if (std::isnan(v)) continue;
+      const float left = i > 0 ? x[static_cast<size_t>(i - 1)] : NAN;
+      const float right = i + 1 < n ? x[static_cast<size_t>(i + 1)] : NAN;
+      const bool l = !std::isnan(left), r = !std::isnan(right);
+      // The (count / 2)-th smallest of the window's values: of two, the larger.
+      if (l && r) {
+        out[static_cast<size_t>(i)] =
+            std::max(std::min(left, v), std::min(std::max(left, v), right));
+      } else if (l || r) {
+        out[static_cast<size_t>(i)] = std::max(v, l ? left : right);
+      }
+    }
+    return out;
+  }
   std::vector<float> w;  // the window's values, in column order (one buffer for all columns)
   for (long i = 0; i < n; ++i) {
     if (std::isnan(x[static_cast<size_t>(i)])) continue;

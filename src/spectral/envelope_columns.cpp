@@ -6,6 +6,10 @@
 #include <limits>
 #include <vector>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include <opencv2/core/hal/intrin.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -28,6 +32,30 @@ bool ColumnValid(const Spectrogram& s, int c) {
 bool HasZeroByte(uint64_t word) {
   return ((word - 0x0101010101010101ull) & ~word & 0x8080808080808080ull) != 0;
 }
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// FillColumns' row scan, 32 columns at a time (AVX2): a block is passed over when no column of it
+// is both to be filled and masked or inside an open gap (the only columns where a visit acts);
+// the others are visited column by column, in order. Returns how many columns it covered.
+template <class Visit>
+[[gnu::target("avx2")]] int VisitBlocksAvx2(const uchar* valid, const uint8_t* open,
+                                            const uint8_t* fill, int cols, Visit&& visit) {
+  const __m256i zero = _mm256_setzero_si256();
+  int c = 0;
+  for (; c + 32 <= cols; c += 32) {
+    const __m256i masked =
+        _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(valid + c)), zero);
+    const __m256i active = _mm256_or_si256(
+        masked,
+        _mm256_cmpgt_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(open + c)), zero));
+    const __m256i to_fill =
+        _mm256_cmpgt_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(fill + c)), zero);
+    if (_mm256_testz_si256(active, to_fill)) continue;
+    for (int k = c; k < c + 32; ++k) visit(k);
+  }
+  return c;
+}
+#endif
 
 // Masked pixels of the columns marked in `fill`: linear interpolation between the nearest valid
 // rows of their column (leading masked rows take the first valid value, trailing ones the last).
@@ -64,6 +92,13 @@ void FillColumns(cv::Mat1f& m, const cv::Mat1b& valid, const std::vector<uint8_t
   for (int r = 0; r < rows; ++r) {
     const uchar* v = valid.ptr<uchar>(r);
     int c = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+    static const bool avx2 = __builtin_cpu_supports("avx2");
+    if (avx2) {
+      c = VisitBlocksAvx2(v, open.data(), fill.data(), cols,
+                          [&](int k) { visit(r, k, v[k] != 0); });
+    }
+#endif
     for (; c + 8 <= cols; c += 8) {
       uint64_t v8, open8;
       std::memcpy(&v8, v + c, sizeof v8);

@@ -11,6 +11,10 @@
 #include <opencv2/core/hal/intrin.hpp>
 #include <opencv2/imgproc.hpp>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "spectral/columns.h"
 #include "spectral/components.h"
 #include "spectral/strip_internal.h"
@@ -115,18 +119,6 @@ int MostWithin(const std::vector<float>& v, float tol, std::vector<int>& bins) {
   return best;
 }
 
-// Whether the median of `v` is above `level` (or at least `level` when `inclusive`): exactly
-// when at most size/2 values are below it (or at/below). Counting avoids a partial sort.
-bool MedianAbove(const std::vector<float>& v, float level, bool inclusive) {
-  size_t below = 0;  // one branch-free loop per mode (vectorizes; the lambda's branch did not)
-  if (inclusive) {
-    for (float x : v) below += x < level ? 1 : 0;
-  } else {
-    for (float x : v) below += x <= level ? 1 : 0;
-  }
-  return below <= v.size() / 2;
-}
-
 // Uniform: non-black median with kUniformShare of the values within tolerance of it. `black`:
 // how many of `col` are at or below kBlackLevel (the median is non-black exactly when at most
 // half of them are).
@@ -201,10 +193,24 @@ struct Run {
   int Width() const { return last - first + 1; }
 };
 
-// A drawn line's row: median at least kLineMinLevel, kLineShare of the values within tolerance.
+// Whether the median of the values of `row` in `runs` (`count` of them) is at least `level`:
+// exactly when at most count/2 of them are below it. Counted in place, before the row's data
+// columns are copied (most rows fail here and need no copy); an int count of a branch-free
+// comparison (the size_t count of the copy vectorized two lanes wide).
+REFLUXSCAN_AVX2_CLONES bool MedianAtLeastInRuns(const float* __restrict row,
+                                                const std::vector<Run>& runs, size_t count,
+                                                float level) {
+  int below = 0;
+  for (const Run& run : runs) {
+    for (int c = run.first, last = run.last; c <= last; ++c) below += row[c] < level ? 1 : 0;
+  }
+  return static_cast<size_t>(below) <= count / 2;
+}
+
+// A drawn line's row, given a median at least kLineMinLevel (MedianAtLeastInRuns): kLineShare of
+// the values within tolerance.
 bool IsLine(std::vector<float>& row, std::vector<int>& bins) {
   const double needed = kLineShare * static_cast<double>(row.size());
-  if (row.empty() || !MedianAbove(row, kLineMinLevel, true)) return false;
   if (static_cast<double>(MostWithin(row, kLineTolerance, bins)) < needed) return false;
   const float med = MedianInPlace(row);
   const auto near = std::count_if(row.begin(), row.end(),
@@ -229,8 +235,10 @@ std::vector<Run> LineRuns(const cv::Mat1f& m, const std::vector<ColumnKind>& kin
   }
   std::vector<float> row(data_count);
   std::vector<int> bins;
+  if (data_count == 0) return runs;
   for (int r = 0; r < m.rows; ++r) {
     const float* data = m.ptr<float>(r);
+    if (!MedianAtLeastInRuns(data, data_runs, data_count, kLineMinLevel)) continue;
     float* out = row.data();  // IsLine may reorder the row, never resize it
     for (const Run& run : data_runs) out = std::copy(data + run.first, data + run.last + 1, out);
     if (!IsLine(row, bins)) continue;
@@ -244,6 +252,64 @@ std::vector<Run> LineRuns(const cv::Mat1f& m, const std::vector<ColumnKind>& kin
   return runs;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// Four 8-lane 32-bit masks (all ones or zero) as one 32-byte mask in pixel order: the two
+// saturating packs keep 0xff / 0, and interleave the 128-bit halves, which the permute undoes.
+[[gnu::target("avx2")]] inline __m256i PackMasks(__m256i a, __m256i b, __m256i c, __m256i d) {
+  const __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
+  return _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+[[gnu::target("avx2")]] inline __m256i GreaterThan(const float* p, __m256 level) {
+  return _mm256_castps_si256(_mm256_cmp_ps(_mm256_loadu_ps(p), level, _CMP_GT_OQ));
+}
+
+// cv::compare(row, level, out, cv::CMP_GT) for the first pixels of a float row, 32 at a time:
+// 255 where row[c] > level (a NaN compares false, as there). Returns how many it wrote.
+[[gnu::target("avx2")]] int GreaterMaskAvx2(const float* row, float level, uchar* out, int cols) {
+  const __m256 l = _mm256_set1_ps(level);
+  int c = 0;
+  for (; c + 32 <= cols; c += 32) {
+    const __m256i m = PackMasks(GreaterThan(row + c, l), GreaterThan(row + c + 8, l),
+                                GreaterThan(row + c + 16, l), GreaterThan(row + c + 24, l));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + c), m);
+  }
+  return c;
+}
+
+// CandidateRow's first pixels, 32 at a time: the same float comparisons (ordered: false for a
+// NaN, as _mm_cmpgt_ps / _mm_cmpge_ps are) on 8 lanes. Returns how many pixels it coded.
+[[gnu::target("avx2")]] int CandidateRowAvx2(const float* v, const float* o, const uchar* body,
+                                             uchar* cand, uchar* wh, int cols) {
+  const __m256 top_hat = _mm256_set1_ps(kTextTopHat), level = _mm256_set1_ps(kTextLevel);
+  const __m256 white_level = _mm256_set1_ps(kTextWhite);
+  int c = 0;
+  for (; c + 32 <= cols; c += 32) {
+    __m256i stroke[4], bright[4], whites[4];
+    for (int q = 0; q < 4; ++q) {
+      const __m256 x = _mm256_loadu_ps(v + c + 8 * q);
+      const __m256 y = _mm256_loadu_ps(o + c + 8 * q);
+      stroke[q] = _mm256_castps_si256(_mm256_cmp_ps(_mm256_sub_ps(x, y), top_hat, _CMP_GT_OQ));
+      bright[q] =
+          _mm256_and_si256(stroke[q], _mm256_castps_si256(_mm256_cmp_ps(x, level, _CMP_GT_OQ)));
+      whites[q] = _mm256_and_si256(bright[q],
+                                   _mm256_castps_si256(_mm256_cmp_ps(x, white_level, _CMP_GE_OQ)));
+    }
+    const __m256i stroke8 = PackMasks(stroke[0], stroke[1], stroke[2], stroke[3]);
+    const __m256i bright8 = PackMasks(bright[0], bright[1], bright[2], bright[3]);
+    const __m256i no_body = _mm256_cmpeq_epi8(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(body + c)), _mm256_setzero_si256());
+    const __m256i codes = _mm256_or_si256(
+        _mm256_and_si256(bright8, _mm256_set1_epi8(kBrightCandidate)),
+        _mm256_and_si256(_mm256_and_si256(stroke8, no_body), _mm256_set1_epi8(kGroundedCandidate)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(cand + c), codes);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(wh + c),
+                        PackMasks(whites[0], whites[1], whites[2], whites[3]));
+  }
+  return c;
+}
+#endif
+
 // One row of TextCandidates' codes from the strip `v`, its opening `o` and the near-body mask:
 // a stroke rises more than kTextTopHat above the opening; kBrightCandidate when it is above
 // kTextLevel, kGroundedCandidate when no body is near (bright enough by contrast); `wh` 255 for
@@ -254,6 +320,10 @@ void CandidateRow(const float* __restrict v, const float* __restrict o,
                   const uchar* __restrict body, uchar* __restrict cand, uchar* __restrict wh,
                   int cols) {
   int c = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) c = CandidateRowAvx2(v, o, body, cand, wh, cols);
+#endif
 #if CV_SIMD128
   const cv::v_float32x4 top_hat = cv::v_setall_f32(kTextTopHat);
   const cv::v_float32x4 level = cv::v_setall_f32(kTextLevel);
@@ -296,7 +366,16 @@ void TextCandidates(const cv::Mat1f& m, cv::Mat1f& opened, cv::Mat1b& candidate,
   // kTextBodyDistance: the fringe speckle of the spectrum is there, drawn text need not be.
   thread_local cv::Mat1b near_store;
   cv::Mat1b near_body = ReuseBuffer(near_store, m.rows, m.cols);
-  cv::compare(opened, kTextGroundLevel, near_body, cv::CMP_GT);
+  for (int r = 0; r < m.rows; ++r) {  // cv::compare(opened, kTextGroundLevel, CMP_GT), per row
+    const float* o = opened.ptr<float>(r);
+    uchar* out = near_body.ptr<uchar>(r);
+    int c = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+    static const bool avx2 = __builtin_cpu_supports("avx2");
+    if (avx2) c = GreaterMaskAvx2(o, kTextGroundLevel, out, m.cols);
+#endif
+    for (; c < m.cols; ++c) out[c] = o[c] > kTextGroundLevel ? 255 : 0;
+  }
   const int side = 2 * kTextBodyDistance + 1;
   cv::dilate(near_body, near_body, cv::getStructuringElement(cv::MORPH_RECT, {side, side}));
   for (int r = 0; r < m.rows; ++r) {

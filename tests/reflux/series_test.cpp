@@ -1,7 +1,9 @@
 // Series helpers of the reflux module (src/reflux/edge.h).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <random>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -75,6 +77,47 @@ TEST(SlowCrest, NeedsBothEdgesSlow) {
   std::vector<float> masked = crest;
   masked[33] = std::numeric_limits<float>::quiet_NaN();
   EXPECT_FALSE(SlowCrest(masked, 15, 25, 3, 0.2, 0.8));
+}
+
+// The small-window networks against the nth_element they replace: random series with repeated
+// levels (ties), every length from 0 to 12, half 1 and 2; and series with a NaN or -0 (the
+// nth_element path itself).
+TEST(RunningMedian, NetworksMatchNthElementBitForBit) {
+  auto reference = [](const std::vector<float>& x, size_t half) {
+    std::vector<float> out(x.size()), window;
+    for (size_t i = 0; i < x.size(); ++i) {
+      const size_t lo = i >= half ? i - half : 0;
+      const size_t hi = std::min(x.size(), i + half + 1);
+      window.assign(x.begin() + static_cast<long>(lo), x.begin() + static_cast<long>(hi));
+      std::nth_element(window.begin(), window.begin() + static_cast<long>(window.size() / 2),
+                       window.end());
+      out[i] = window[window.size() / 2];
+    }
+    return out;
+  };
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> level(0, 6);
+  std::uniform_real_distribution<float> any(-50.0f, 50.0f);
+  for (int trial = 0; trial < 4000; ++trial) {
+    const size_t n = static_cast<size_t>(trial % 13);
+    std::vector<float> x(n);
+    for (float& v : x) v = trial % 2 == 0 ? static_cast<float>(level(rng)) : any(rng);
+    if (trial % 7 == 3 && n > 0) x[static_cast<size_t>(trial) % n] = -0.0f;
+    if (trial % 11 == 5 && n > 0) x[static_cast<size_t>(trial) % n] = std::nanf("");
+    for (size_t half : {size_t{1}, size_t{2}}) {
+      const std::vector<float> got = RunningMedian(x, half);
+      const std::vector<float> want = reference(x, half);
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t i = 0; i < n; ++i) {
+        ASSERT_EQ(std::signbit(got[i]), std::signbit(want[i])) << trial << " " << i;
+        if (std::isnan(want[i])) {
+          ASSERT_TRUE(std::isnan(got[i]));
+        } else {
+          ASSERT_EQ(got[i], want[i]) << trial << " " << i;
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
