@@ -578,6 +578,7 @@ std::vector<Rgb> TraceRamp(const StripColours& colours, size_t total,
 struct RampFit {
   std::vector<Rgb> ramp;
   size_t floor_point = 0;
+  bool traced = false;
 };
 
 // Projects every colour on the ramp: arc length from the floor point (the black -> floor segment,
@@ -641,7 +642,7 @@ RampFit FitRamp(const StripColours& colours, size_t total,
   ProjectColours(colours, luma, projected);
   const double luma_off = OffRampShare(colours, projected);
   if (luma_off < kMinOffShareToTrace) return luma;
-  RampFit traced{TraceRamp(colours, total, luma.ramp, luma.floor_point), luma.floor_point};
+  RampFit traced{TraceRamp(colours, total, luma.ramp, luma.floor_point), luma.floor_point, true};
   if (LumaFall(traced.ramp) < kMinTracedLumaFall) return luma;
   std::vector<std::pair<float, float>> traced_projected;
   ProjectColours(colours, traced, traced_projected);
@@ -659,6 +660,8 @@ struct TintedColours {
   std::vector<int> pixels;
   std::vector<Rgb> ramp;  // FitRamp's answer
   size_t floor_point = 0;
+  bool traced = false;                             // the ramp is TraceRamp's
+  std::vector<std::pair<float, float>> projected;  // each key's projection on `ramp`
 };
 
 namespace {
@@ -701,8 +704,9 @@ IntensityMap TintedMap(const cv::Mat3b& strip) {
   thread_local std::vector<std::pair<float, float>> projected_store;
   auto& projected = projected_store;
   RampFit fit = FitRamp(colours, strip.total(), projected);
-  auto kept = std::make_shared<TintedColours>(
-      TintedColours{strip, colours.keys, colours.pixels, std::move(fit.ramp), fit.floor_point});
+  auto kept = std::make_shared<TintedColours>(TintedColours{strip, colours.keys, colours.pixels,
+                                                            std::move(fit.ramp), fit.floor_point,
+                                                            fit.traced, projected});
   IntensityMap out{cv::Mat1f(strip.size()), cv::Mat1f(strip.size()), true, std::move(kept)};
   // Split for GatherProjected's 8-wide fetches.
   thread_local std::vector<float> projected_intensity, projected_off_ramp;
@@ -750,9 +754,19 @@ std::optional<IntensityMap> TintedRowsOf(const cv::Mat3b& strip, const GrayRowsS
   };
   take_off_rows(0, first);
   take_off_rows(end, kept.strip.rows);
-  std::vector<std::pair<float, float>> projected;
-  const RampFit fit = FitRamp(counts, strip.total(), projected);
-  if (fit.floor_point != kept.floor_point || !SameRamp(fit.ramp, kept.ramp)) return std::nullopt;
+  // FitRamp's answer for these counts, without projecting every colour again where it can be
+  // told from the kept map: the same luma ramp leaving under kMinOffShareToTrace of these lit
+  // pixels off it (the kept projections are this ramp's) is the answer, the kept map's.
+  size_t luma_floor = 0;
+  const std::vector<Rgb> luma = EstimateRamp(counts, strip.total(), luma_floor);
+  const bool same_luma =
+      !kept.traced && luma_floor == kept.floor_point && SameRamp(luma, kept.ramp);
+  if (!kept.traced && !same_luma) return std::nullopt;  // the fit is luma or traced: not kept's
+  if (!same_luma || OffRampShare(counts, kept.projected) >= kMinOffShareToTrace) {
+    std::vector<std::pair<float, float>> projected;
+    const RampFit fit = FitRamp(counts, strip.total(), projected);
+    if (fit.floor_point != kept.floor_point || !SameRamp(fit.ramp, kept.ramp)) return std::nullopt;
+  }
   const cv::Range rows(first, end);
   return IntensityMap{outer.map->intensity.rowRange(rows).clone(),
                       outer.map->off_ramp.rowRange(rows).clone(), true};

@@ -811,15 +811,29 @@ constexpr double kCursorRowShare = 0.9;
 constexpr float kCursorLevel = 0.5f, kCursorTolerance = 0.1f;
 constexpr int kMaxCursorColumns = 9, kCursorClearance = 2;
 
-std::optional<Run> SweepCursor(const cv::Mat1f& m, const cv::Mat1b& overlays) {
+// Per column, the pixels at kCursorLevel or marked in `overlays` (empty: none). Branch-free row
+// loops, so that they vectorize.
+REFLUXSCAN_AVX2_CLONES std::vector<int> CursorLitPerColumn(const cv::Mat1f& m,
+                                                           const cv::Mat1b& overlays) {
   const auto cols = static_cast<size_t>(m.cols);
   std::vector<int> lit(cols, 0);
   for (int r = 0; r < m.rows; ++r) {
-    const float* row = m.ptr<float>(r);
-    const uchar* over = overlays.empty() ? nullptr : overlays.ptr<uchar>(r);
-    for (size_t c = 0; c < cols; ++c)
-      lit[c] += (row[c] >= kCursorLevel || (over && over[c])) ? 1 : 0;
+    const float* __restrict row = m.ptr<float>(r);
+    int* __restrict count = lit.data();
+    if (overlays.empty()) {
+      for (size_t c = 0; c < cols; ++c) count[c] += row[c] >= kCursorLevel ? 1 : 0;
+    } else {
+      const uchar* __restrict over = overlays.ptr<uchar>(r);
+      for (size_t c = 0; c < cols; ++c) {
+        count[c] += static_cast<int>(row[c] >= kCursorLevel) | static_cast<int>(over[c] != 0);
+      }
+    }
   }
+  return lit;
+}
+
+std::optional<Run> SweepCursor(const cv::Mat1f& m, const cv::Mat1b& overlays) {
+  const std::vector<int> lit = CursorLitPerColumn(m, overlays);
   const auto line_lit = [&](int c) {
     if (static_cast<double>(lit[static_cast<size_t>(c)]) < kCursorRowShare * m.rows) return false;
     std::vector<float> bright;  // the non-overlay bright pixels: flat for a drawn line
