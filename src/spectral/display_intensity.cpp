@@ -818,6 +818,19 @@ void GrayPixel(const uchar* p, const std::array<float, 766>& level, float& inten
   return out;
 }
 
+// 32 BGR pixels from `p` split into their channels (lane 0: pixels 0-15, lane 1: 16-31).
+struct Bgr32 {
+  __m256i b, g, r;
+};
+[[gnu::target("avx2")]] inline Bgr32 LoadBgr32(const uchar* p) {
+  __m256i t[3];
+  for (int j = 0; j < 3; ++j) {
+    t[j] = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(p + 48 + 16 * j),
+                               reinterpret_cast<const __m128i*>(p + 16 * j));
+  }
+  return {Channel(t, 0), Channel(t, 1), Channel(t, 2)};
+}
+
 // GrayMapRow's first pixels, 32 at a time (AVX2; channels split as in CountLitRowAvx2): a half
 // of 16 gray pixels gets float(g) / 255.0f (the same conversion and division) and off-ramp 0,
 // any other half goes pixel by pixel. Returns how many pixels it mapped.
@@ -828,12 +841,7 @@ void GrayPixel(const uchar* p, const std::array<float, 766>& level, float& inten
   int c = 0;
   for (; c + 32 <= cols; c += 32) {
     const uchar* p = px + 3 * c;
-    __m256i t[3];
-    for (int j = 0; j < 3; ++j) {
-      t[j] = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(p + 48 + 16 * j),
-                                 reinterpret_cast<const __m128i*>(p + 16 * j));
-    }
-    const __m256i b = Channel(t, 0), g = Channel(t, 1), rd = Channel(t, 2);
+    const auto [b, g, rd] = LoadBgr32(p);
     const auto gray = static_cast<unsigned>(
         _mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(b, g), _mm256_cmpeq_epi8(g, rd))));
     const __m128i halves[2] = {_mm256_castsi256_si128(g), _mm256_extracti128_si256(g, 1)};
@@ -936,12 +944,7 @@ size_t LanesSet(const cv::v_uint8x16& mask) {
   int c = 0;
   for (; c + 32 <= cols; c += 32) {
     const uchar* p = px + 3 * c;
-    __m256i t[3];
-    for (int j = 0; j < 3; ++j) {  // lane 0: pixels c .. c + 15, lane 1: c + 16 .. c + 31
-      t[j] = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(p + 48 + 16 * j),
-                                 reinterpret_cast<const __m128i*>(p + 16 * j));
-    }
-    const __m256i b = Channel(t, 0), g = Channel(t, 1), rd = Channel(t, 2);
+    const auto [b, g, rd] = LoadBgr32(p);
     const __m256i hi = _mm256_max_epu8(b, _mm256_max_epu8(g, rd));
     const __m256i lo = _mm256_min_epu8(b, _mm256_min_epu8(g, rd));
     const __m256i is_lit = _mm256_cmpeq_epi8(_mm256_max_epu8(hi, lit_level), hi);  // hi >= level
@@ -982,12 +985,7 @@ size_t LanesSet(const cv::v_uint8x16& mask) {
   int c = 0;
   for (; c + 32 <= cols; c += 32) {
     const uchar* p = px + 3 * c;
-    __m256i t[3];
-    for (int j = 0; j < 3; ++j) {
-      t[j] = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(p + 48 + 16 * j),
-                                 reinterpret_cast<const __m128i*>(p + 16 * j));
-    }
-    const __m256i b = Channel(t, 0), g = Channel(t, 1), rd = Channel(t, 2);
+    const auto [b, g, rd] = LoadBgr32(p);
     const __m256i hi = _mm256_max_epu8(b, _mm256_max_epu8(g, rd));
     const __m256i lo = _mm256_min_epu8(b, _mm256_min_epu8(g, rd));
     const __m256i is_lit = _mm256_cmpeq_epi8(_mm256_max_epu8(hi, lit_level), hi);
