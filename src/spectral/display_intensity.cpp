@@ -831,6 +831,22 @@ struct Bgr32 {
   return {Channel(t, 0), Channel(t, 1), Channel(t, 2)};
 }
 
+// Which of 32 BGR pixels are lit (brightest channel >= kMinLitLevel) and which are near gray
+// (channel spread <= kNearGraySpread), as byte masks.
+struct LitNearGray32 {
+  __m256i lit, near_gray;
+};
+[[gnu::target("avx2")]] inline LitNearGray32 LitAndNearGray32(const uchar* p) {
+  const auto [b, g, rd] = LoadBgr32(p);
+  const __m256i lit_level = _mm256_set1_epi8(static_cast<char>(kMinLitLevel));
+  const __m256i gray_spread = _mm256_set1_epi8(static_cast<char>(kNearGraySpread));
+  const __m256i hi = _mm256_max_epu8(b, _mm256_max_epu8(g, rd));
+  const __m256i lo = _mm256_min_epu8(b, _mm256_min_epu8(g, rd));
+  const __m256i spread = _mm256_sub_epi8(hi, lo);                 // no wrap
+  return {_mm256_cmpeq_epi8(_mm256_max_epu8(hi, lit_level), hi),  // hi >= level
+          _mm256_cmpeq_epi8(_mm256_min_epu8(spread, gray_spread), spread)};
+}
+
 // GrayMapRow's first pixels, 32 at a time (AVX2; channels split as in CountLitRowAvx2): a half
 // of 16 gray pixels gets float(g) / 255.0f (the same conversion and division) and off-ramp 0,
 // any other half goes pixel by pixel. Returns how many pixels it mapped.
@@ -938,19 +954,12 @@ size_t LanesSet(const cv::v_uint8x16& mask) {
 // byte shuffles (16 pixels per 128-bit lane), lit and gray counted by popcount.
 [[gnu::target("avx2,popcnt")]] int CountLitRowAvx2(const uchar* px, int cols, int* per_column,
                                                    size_t& lit, size_t& gray) {
-  const __m256i lit_level = _mm256_set1_epi8(static_cast<char>(kMinLitLevel));
-  const __m256i gray_spread = _mm256_set1_epi8(static_cast<char>(kNearGraySpread));
   const __m256i one = _mm256_set1_epi8(1);
   int c = 0;
   for (; c + 32 <= cols; c += 32) {
     const uchar* p = px + 3 * c;
-    const auto [b, g, rd] = LoadBgr32(p);
-    const __m256i hi = _mm256_max_epu8(b, _mm256_max_epu8(g, rd));
-    const __m256i lo = _mm256_min_epu8(b, _mm256_min_epu8(g, rd));
-    const __m256i is_lit = _mm256_cmpeq_epi8(_mm256_max_epu8(hi, lit_level), hi);  // hi >= level
-    const __m256i spread = _mm256_sub_epi8(hi, lo);                                // no wrap
-    const __m256i is_gray =
-        _mm256_and_si256(is_lit, _mm256_cmpeq_epi8(_mm256_min_epu8(spread, gray_spread), spread));
+    const auto [is_lit, near_gray] = LitAndNearGray32(p);
+    const __m256i is_gray = _mm256_and_si256(is_lit, near_gray);
     lit += static_cast<size_t>(
         __builtin_popcount(static_cast<unsigned>(_mm256_movemask_epi8(is_lit))));
     gray += static_cast<size_t>(
@@ -979,18 +988,11 @@ size_t LanesSet(const cv::v_uint8x16& mask) {
 [[gnu::target("avx2,popcnt")]] int CountStrokesRowAvx2(const uchar* px, const uchar* in_stroke,
                                                        int cols, size_t& lit, size_t& gray,
                                                        size_t& strokes) {
-  const __m256i lit_level = _mm256_set1_epi8(static_cast<char>(kMinLitLevel));
-  const __m256i gray_spread = _mm256_set1_epi8(static_cast<char>(kNearGraySpread));
   const __m256i zero = _mm256_setzero_si256();
   int c = 0;
   for (; c + 32 <= cols; c += 32) {
     const uchar* p = px + 3 * c;
-    const auto [b, g, rd] = LoadBgr32(p);
-    const __m256i hi = _mm256_max_epu8(b, _mm256_max_epu8(g, rd));
-    const __m256i lo = _mm256_min_epu8(b, _mm256_min_epu8(g, rd));
-    const __m256i is_lit = _mm256_cmpeq_epi8(_mm256_max_epu8(hi, lit_level), hi);
-    const __m256i spread = _mm256_sub_epi8(hi, lo);
-    const __m256i near_gray = _mm256_cmpeq_epi8(_mm256_min_epu8(spread, gray_spread), spread);
+    const auto [is_lit, near_gray] = LitAndNearGray32(p);
     const __m256i unmarked = _mm256_cmpeq_epi8(
         _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in_stroke + c)), zero);
     lit += LanesSet32(is_lit);
