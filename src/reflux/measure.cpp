@@ -52,11 +52,12 @@ constexpr double kMaxWindowLeadS = 0.020;
 constexpr double kStrongPowerRatio = 10;   // +10 dB over the whole side: flow, not noise
 constexpr double kSameEventOverlap = 0.5;  // SameEvent: overlap share of the shorter burst
 constexpr double kScaleEdgeShare = 0.9;    // MayBeWrapped: a burst this close to its scale's edge
-constexpr double kThumpMaxS = 0.15;        // IsThump: at most this long,
-constexpr double kThumpGapS = 0.1;         // ... ending at most this long before the squeeze,
-constexpr double kThumpPeakRatio = 4;      // ... which is this many times faster,
-constexpr double kThumpPowerRatio = 2;     // ... while the thump has this many times its power
-constexpr double kPowerDominance = 10;     // a first burst 10 dB weaker than the other side's
+constexpr double kSlowThumpPeakRatio = 10, kSlowThumpGapS = 0.25;  // IsThump, any power
+constexpr double kThumpMaxS = 0.15;                                // IsThump: at most this long,
+constexpr double kThumpGapS = 0.1;      // ... ending at most this long before the squeeze,
+constexpr double kThumpPeakRatio = 4;   // ... which is this many times faster,
+constexpr double kThumpPowerRatio = 2;  // ... while the thump has this many times its power
+constexpr double kPowerDominance = 10;  // a first burst 10 dB weaker than the other side's
 // SqueezeEndsBefore: a weak squeeze reaches half the augmentation level, and the reflux follows
 // its release within half a second (DOMAIN.md: reflux follows release directly).
 constexpr double kWeakSqueezeShare = 0.5;
@@ -518,6 +519,13 @@ bool SqueezeEndsBefore(const Side& b, const Side& a, const Trace& t, const First
   for (const Run& c : WeakSqueezes(b, t, seconds_per_column)) {
     if (c.begin >= first.begin) break;
     if (!Carries(b, c, first.power) || c.end + gap < first.begin) continue;
+    // A candidate as brief as a thump and kSlowThumpPeakRatio x slower than the burst is the
+    // thump at that burst's compression, not a squeeze (IsThump).
+    const double c_s = static_cast<double>(c.Length()) * seconds_per_column;
+    if (c_s <= kThumpMaxS &&
+        first.peak >= kSlowThumpPeakRatio * RangePercentile(b.v, c.begin, c.end, 1.0)) {
+      continue;
+    }
     // Flow goes one way at a time: a squeeze's flow ends at its release, before its reflux
     // starts, give or take the window's blur (lead_cols). A run ending later is the other side's
     // burst seen on both sides (spill of a fast squeeze's onset, a mirror, a thump), unless it
@@ -574,12 +582,20 @@ std::optional<AntegradeDirection> SameEvent(const FirstBurst& up, const FirstBur
 // reflects 10-25 dB more than blood, at a few cm/s). A short weak squeeze before a fast reflux is
 // as brief and as slow, but its power is flow's, comparable to the reflux's: it stays the
 // squeeze. Without a power series, never (stop 20: generated thumps read as the augmentation).
+// The thump may also start inside the squeeze's burst, when the squeeze's flow crossed its level
+// first (stop 22: a 19 dB thump 40 ms into a 70 cm/s squeeze's rise, the squeeze at its scale's
+// edge, won the 10 dB power test and the squeeze read as a 1.1 s reflux).
 bool IsThump(const FirstBurst& first, const FirstBurst& second, double seconds_per_column) {
   const double first_s = static_cast<double>(first.end - first.begin) * seconds_per_column;
   const double gap_s =
       (static_cast<double>(second.begin) - static_cast<double>(first.end)) * seconds_per_column;
-  return first.begin < second.begin && first_s <= kThumpMaxS && gap_s <= kThumpGapS &&
-         second.peak >= kThumpPeakRatio * first.peak && second.power > 0 &&
+  if (first.begin >= second.end || first_s > kThumpMaxS) return false;
+  // Far slower still (kSlowThumpPeakRatio), a brief burst is no squeeze whatever its power: a
+  // thump through a high-power (blunt) squeeze's slow start, up to kSlowThumpGapS before the
+  // squeeze crosses its level (stop 22: a 3.5 cm/s, 105 ms thump 143 ms before an 82 cm/s
+  // squeeze read the squeeze as a 1.1 s reflux).
+  if (second.peak >= kSlowThumpPeakRatio * first.peak && gap_s <= kSlowThumpGapS) return true;
+  return gap_s <= kThumpGapS && second.peak >= kThumpPeakRatio * first.peak && second.power > 0 &&
          first.power >= kThumpPowerRatio * second.power;
 }
 

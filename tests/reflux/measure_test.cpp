@@ -863,6 +863,26 @@ TEST(MeasureReflux, MirrorCopiesOfTheSqueezeAndTheRefluxAreNotFlow) {
   EXPECT_NEAR(m->maneuvers[0].release_s, 1.1, 0.03);
 }
 
+// A brief 9 cm/s thump just before a slow-rising 100 cm/s squeeze crosses its level, carrying
+// less power than the squeeze (a blunt, loud squeeze) in a competent vein: far slower than the
+// squeeze, it is no squeeze whatever its power, and the squeeze is not read as a long reflux
+// (stop 22, generated stress seed 19: 76 ms read 1.1 s).
+TEST(MeasureReflux, AVerySlowBriefBurstBeforeTheSqueezeIsAThump) {
+  Envelope e = Make([](double t) { return RaisedCosine(t, 1.0, 1.2, 100); });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    const bool thump = t > 0.85 && t < 0.96;
+    if (thump) e.max_reverse[i] = 9.0f;
+    e.power_forward.push_back(e.max_forward[i] > 5 ? 300.0f : 1.0f);
+    e.power_reverse.push_back(thump ? 100.0f : 1.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+}
+
 // A short weak squeeze before a 4 x faster reflux is as brief and as slow as a thump, but its
 // power is flow's: it stays the squeeze, and the reflux is measured.
 TEST(MeasureReflux, AShortWeakSqueezeBeforeAFastRefluxIsNoThump) {
