@@ -194,7 +194,8 @@ uint8_t MirrorSide(const Trace& t, size_t c) {
 // A copy lasts as long as the flow it copies; a wall thump, 10-25 dB louder than the blood, is as
 // lopsided for its 40-150 ms, and the flow beside it is no mirror of it. Speckle breaks a copy's
 // columns into pieces, so mirror columns of one side are grouped across gaps of up to
-// kMirrorJoinS, and only groups spanning more than a thump (kThumpMaxS) are suppressed.
+// kMirrorJoinS, and only groups spanning more than a thump's jerk (kMirrorMinSpanS) are
+// suppressed.
 void SuppressMirrors(Trace& t, double seconds_per_column) {
   if (t.power_up.size() < t.columns || t.power_down.size() < t.columns) return;
   std::vector<uint8_t> side(t.columns, 0);
@@ -505,6 +506,12 @@ bool Carries(const Side& side, const Run& run, double power) {
   return RangePercentile(side.power, run.begin, run.end, 0.5) * kPowerDominance >= power;
 }
 
+// Whether a run of `duration_s` peaking at `peak` is too brief and too slow to be the squeeze
+// before a burst peaking at `burst_peak`: as brief as a thump and kSlowThumpPeakRatio x slower.
+bool SlowBriefThump(double duration_s, double peak, double burst_peak) {
+  return duration_s <= kThumpMaxS && burst_peak >= kSlowThumpPeakRatio * peak;
+}
+
 // Whether side `b` has a weak squeeze ending within kReleaseToRefluxS before side `a`'s first
 // burst `first` (or overlapping it): that burst is then the squeeze's reflux. The augmentation
 // level follows the clip's strongest squeeze, so a weak first squeeze stays below it while the
@@ -519,11 +526,9 @@ bool SqueezeEndsBefore(const Side& b, const Side& a, const Trace& t, const First
   for (const Run& c : WeakSqueezes(b, t, seconds_per_column)) {
     if (c.begin >= first.begin) break;
     if (!Carries(b, c, first.power) || c.end + gap < first.begin) continue;
-    // A candidate as brief as a thump and kSlowThumpPeakRatio x slower than the burst is the
-    // thump at that burst's compression, not a squeeze (IsThump).
-    const double c_s = static_cast<double>(c.Length()) * seconds_per_column;
-    if (c_s <= kThumpMaxS &&
-        first.peak >= kSlowThumpPeakRatio * RangePercentile(b.v, c.begin, c.end, 1.0)) {
+    // A candidate as brief and as slow as a thump is the thump at that burst's compression.
+    if (SlowBriefThump(static_cast<double>(c.Length()) * seconds_per_column,
+                       RangePercentile(b.v, c.begin, c.end, 1.0), first.peak)) {
       continue;
     }
     // Flow goes one way at a time: a squeeze's flow ends at its release, before its reflux
@@ -594,7 +599,7 @@ bool IsThump(const FirstBurst& first, const FirstBurst& second, double seconds_p
   // thump through a high-power (blunt) squeeze's slow start, up to kSlowThumpGapS before the
   // squeeze crosses its level (stop 22: a 3.5 cm/s, 105 ms thump 143 ms before an 82 cm/s
   // squeeze read the squeeze as a 1.1 s reflux).
-  if (second.peak >= kSlowThumpPeakRatio * first.peak && gap_s <= kSlowThumpGapS) return true;
+  if (SlowBriefThump(first_s, first.peak, second.peak) && gap_s <= kSlowThumpGapS) return true;
   return gap_s <= kThumpGapS && second.peak >= kThumpPeakRatio * first.peak && second.power > 0 &&
          first.power >= kThumpPowerRatio * second.power;
 }
@@ -862,6 +867,7 @@ double RetrogradeNoise(std::span<const float> retro, std::span<const float> retr
   MarkStrongPower(retro_power, t, strong);
   bool aliased_burst = false;
   size_t burst_columns = 0, mirrored = 0;
+  const uint8_t retro_mirror = retro.data() == t.down.data() ? kMirrorDown : kMirrorUp;
   for (size_t i = 0; i < bursts.size(); ++i) {
     for (size_t c = starts[i]; c < bursts[i].end; ++c) {
       aliased_burst = aliased_burst || (t.flags[c] & kColumnAliased) || wrapped[c];
@@ -870,7 +876,6 @@ double RetrogradeNoise(std::span<const float> retro, std::span<const float> retr
       // An aliased burst wraps onto the retrograde side: those columns are flow, not noise.
       if ((t.flags[c] & kColumnAliased) || wrapped[c] || strong[c]) continue;
       ++burst_columns;
-      const uint8_t retro_mirror = retro.data() == t.down.data() ? kMirrorDown : kMirrorUp;
       if (!t.mirror.empty() && t.mirror[c] == retro_mirror) {
         ++mirrored;
         continue;
@@ -1040,12 +1045,13 @@ bool AliasingHidesTiming(const Trace& t, double onset_col, double offset_col) {
   return at_edge || 2 * aliased > last - first + 1;
 }
 
-// Where the flow turns retrograde at the head of a run: the first column from `begin` (before
-// `until`) at which the retrograde envelope is no lower than the antegrade one, interpolated
-// with the column before; nullopt when the run starts retrograde. Flow has one direction at a
-// time: while the antegrade side still reads more, what the retrograde side shows is the fall of
-// the squeeze spilling across the baseline (a fourth independent renderer: a 2-3 row band beside
-// a fast squeeze's whole length put onsets 5-30 columns before the release).
+// Where the flow turns retrograde at the head of a run: the first column after `begin` (up to
+// `until`, which is the answer when none is) at which the retrograde envelope is no lower than
+// the antegrade one, interpolated with the column before; nullopt when the run starts retrograde.
+// Flow has one direction at a time: while the antegrade side still reads more, what the retrograde
+// side shows is the fall of the squeeze spilling across the baseline (a fourth independent
+// renderer: a 2-3 row band beside a fast squeeze's whole length put onsets 5-30 columns before the
+// release).
 std::optional<double> DirectionChange(std::span<const float> ante, std::span<const float> retro,
                                       size_t begin, size_t until) {
   if (ante.empty() || begin >= ante.size() || retro[begin] >= ante[begin]) return std::nullopt;

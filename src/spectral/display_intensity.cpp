@@ -62,6 +62,10 @@ int MedianOfHistogram(const std::array<int, 256>& h, int count) {
 // ColourKeyReadingOn one 4-byte word (the caller guarantees a 4th readable byte: another pixel
 // of the row follows); both give the same key.
 uint32_t ColourKey(const uchar* p) { return (uint32_t{p[0]} << 16) | (uint32_t{p[1]} << 8) | p[2]; }
+// A key's channels back, in the same (B, G, R) order.
+std::array<uint32_t, 3> KeyChannels(uint32_t key) {
+  return {key >> 16, (key >> 8) & 0xffu, key & 0xffu};
+}
 uint32_t ColourKeyReadingOn(const uchar* p) {
   uint32_t word = 0;
   std::memcpy(&word, p, sizeof word);
@@ -181,7 +185,7 @@ std::vector<std::pair<int, Rgb>> LumaBinMedians(const StripColours& colours, siz
   for (size_t i = 0; i < colours.keys.size(); ++i) {
     const uint32_t key = colours.keys[i];
     const int n = colours.pixels[i];
-    const uint32_t p[3] = {key >> 16, (key >> 8) & 0xffu, key & 0xffu};
+    const std::array<uint32_t, 3> p = KeyChannels(key);
     const double y = luma.b[p[0]] + luma.g[p[1]] + luma.r[p[2]];
     const int bin = std::min(kLumaBins - 1, static_cast<int>(y * kLumaBins / 256.0));
     count[static_cast<size_t>(bin)] += n;
@@ -440,7 +444,6 @@ constexpr int kTraceCells = 256 >> kTraceCellShift;
 constexpr double kTraceStepRgb = 24;  // ramp points about this far apart
 constexpr int kMaxTraceSteps = 64;
 constexpr size_t kTracePixelsPerPoint = 4000;  // a point needs this share of the strip nearby
-constexpr double kTraceOffRampRgb = 40;        // the masks' off-ramp level (strip_masks.cpp)
 constexpr double kMinOffShareToTrace = 0.02;   // luma ramp leaving >= 2% of lit pixels off it
 constexpr double kTraceMustHalveOffShare = 0.5;
 constexpr double kMinTracedLumaFall = 20;  // luma levels (of 255) the traced ramp falls somewhere
@@ -468,14 +471,12 @@ ColourCells CellsOf(const StripColours& colours) {
   for (size_t i = 0; i < colours.keys.size(); ++i) {
     const int count = colours.pixels[i];
     if (count <= 0) continue;
-    const uint32_t key = colours.keys[i];
-    const int p[3] = {static_cast<int>(key >> 16), static_cast<int>((key >> 8) & 0xffu),
-                      static_cast<int>(key & 0xffu)};
-    const auto c = static_cast<size_t>(ColourCells::Cell(p[0], p[1], p[2]));
+    const std::array<uint32_t, 3> p = KeyChannels(colours.keys[i]);
+    const auto c = static_cast<size_t>(
+        ColourCells::Cell(static_cast<int>(p[0]), static_cast<int>(p[1]), static_cast<int>(p[2])));
     if (cells.pixels[c] == 0) cells.occupied.push_back(static_cast<int>(c));
     cells.pixels[c] += count;
-    for (int ch = 0; ch < 3; ++ch)
-      cells.sum[c][static_cast<size_t>(ch)] += double{1} * p[ch] * count;
+    for (size_t ch = 0; ch < 3; ++ch) cells.sum[c][ch] += double{1} * p[ch] * count;
   }
   return cells;
 }
@@ -593,10 +594,9 @@ void ProjectColours(const StripColours& colours, const RampFit& fit,
   const RampIndex index = IndexRamp(RampSegments(fit.ramp, arc));
   projected.resize(colours.keys.size());
   for (size_t i = 0; i < colours.keys.size(); ++i) {
-    const uint32_t key = colours.keys[i];
-    const double colour[3] = {static_cast<double>(key >> 16),
-                              static_cast<double>((key >> 8) & 0xffu),
-                              static_cast<double>(key & 0xffu)};
+    const std::array<uint32_t, 3> p = KeyChannels(colours.keys[i]);
+    const double colour[3] = {static_cast<double>(p[0]), static_cast<double>(p[1]),
+                              static_cast<double>(p[2])};
     projected[i] = ProjectOnRamp(index, arc.back(), colour);
   }
 }
@@ -607,11 +607,11 @@ double OffRampShare(const StripColours& colours,
                     const std::vector<std::pair<float, float>>& projected) {
   double lit = 0, off = 0;
   for (size_t i = 0; i < colours.keys.size(); ++i) {
-    const uint32_t key = colours.keys[i];
-    const uint32_t top = std::max({key >> 16, (key >> 8) & 0xffu, key & 0xffu});
+    const std::array<uint32_t, 3> p = KeyChannels(colours.keys[i]);
+    const uint32_t top = std::max({p[0], p[1], p[2]});
     if (top < kMinLitLevel) continue;
     lit += colours.pixels[i];
-    if (projected[i].second > kTraceOffRampRgb) off += colours.pixels[i];
+    if (projected[i].second > kOffRampRgb) off += colours.pixels[i];
   }
   return lit > 0 ? off / lit : 0.0;
 }

@@ -18,6 +18,8 @@ namespace refluxscan::spectral::detail {
 // Display intensity plus, per pixel, how far its colour lies from the display's colour ramp
 // (Euclidean distance in 8-bit RGB units). Overlays (ECG, auto-trace, coloured text) are
 // off the ramp; spectrum pixels are on it up to JPEG noise.
+// A pixel this far off the ramp is an overlay (the masks); JPEG chroma noise stays well below.
+inline constexpr float kOffRampRgb = 40.0f;
 struct TintedColours;  // a tinted map's colours and ramp (display_intensity.cpp)
 struct IntensityMap {
   cv::Mat1f intensity;  // [0, 1]

@@ -47,7 +47,6 @@ constexpr float kLineTolerance = 0.06f;  // a drawn line keeps its level within 
 constexpr double kLineShare = 0.6;       // ... over this share of the data columns
 constexpr float kLineMinLevel = 0.2f;
 constexpr double kDottedLineShare = 0.08;  // 1-px-tall dots in this share of the data columns
-constexpr float kOffRampRgb = 40.0f;       // JPEG chroma noise stays well below
 constexpr float kTextTopHat = 0.4f, kTextLevel = 0.7f, kTextWhite = 0.95f;
 constexpr float kTextGroundLevel = 0.15f;   // a stroke's surroundings this dark: the noise floor
 constexpr int kTextBodyDistance = 3;        // ... this many pixels around it
@@ -943,8 +942,9 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
   // On a noise background every column of data is textured, so a column dark but for a drawn
   // line erased the noise too (ErasesTheNoise decides); on a black floor such a column is the
   // silence the drawn baseline crosses, as before.
-  const std::vector<ColumnKind> run_kinds =
-      noise_background ? BlankAcrossLines(m, lines, kinds) : kinds;
+  std::vector<ColumnKind> across_lines;  // only on a noise background
+  if (noise_background) across_lines = BlankAcrossLines(m, lines, kinds);
+  const std::vector<ColumnKind>& run_kinds = noise_background ? across_lines : kinds;
   const int cols = m.cols;
   Run bar;
   for (const Run& run : EmptyRuns(run_kinds)) {
@@ -953,11 +953,9 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
         !interior &&
         (noise_background || OutsideTheRecording(m, run, lines, overlays, baseline_row));
     // A run with columns crossed by a drawn line is a bar only where it cuts the noise sharply.
-    bool across_line = false;
-    for (int c = run.first; c <= run.last; ++c) {
-      across_line =
-          across_line || run_kinds[static_cast<size_t>(c)] != kinds[static_cast<size_t>(c)];
-    }
+    const auto first = static_cast<long>(run.first), end = static_cast<long>(run.last) + 1;
+    const bool across_line =
+        !std::equal(run_kinds.begin() + first, run_kinds.begin() + end, kinds.begin() + first);
     if (across_line && !CutsTheNoiseSharply(lit_per_column, m.rows, run, background_lit)) continue;
     // A uniform run is a painted bar, unless the drawn baseline runs through it: a bar erases
     // the line with everything else (a tinted floor's silence, the pause before a squeeze, can
