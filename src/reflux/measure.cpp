@@ -373,7 +373,8 @@ AugmentationShape ShapeOf(std::span<const float> v, const Trace& t, const std::v
 // Whether a run above the augmentation level is an augmentation (constants above). Its plateau
 // P is the 90th percentile of the smoothed run (a robust peak: aliased or saturated columns do
 // not inflate it); P must be kPeakOverMedian x the clip's quiet level. The rise is measured from
-// the trough before the run (the lowest smoothed value within kTroughLookbackS before it): from
+// the trough before the run (the lowest smoothed value within `lookback_columns` before it:
+// kTroughLookbackS for a run, kMaxRiseS for a squeeze on a shelf of resting flow): from
 // kRiseLowFraction to kRiseHighFraction of the way from the trough to P within kMaxRiseS, and the
 // trough at most kMaxTroughFraction x P (a squeeze multiplies the flow). Relative to the trough,
 // not to zero: the flow before a squeeze need not stop, and the envelope of stopped flow reads
@@ -381,17 +382,19 @@ AugmentationShape ShapeOf(std::span<const float> v, const Trace& t, const std::v
 // 2.5 cm/s under a 12 cm/s plateau failed the old "fall to 20% of P" walk and the polarity came
 // from the reflux). A rise not seen in the clip (the trough is the first data column, above
 // kRiseLowFraction x P and the noise) does not count: the recording starts before the squeeze,
-// so flow already high there is phasic flow. A rise hidden by masked columns inside the clip
+// so flow already high there is phasic flow; likewise a trough at the lookback's first column
+// (the flow was rising before it). A rise hidden by masked columns inside the clip
 // (an erase bar, before the trace fell to that level) is given the benefit of the doubt: only the
 // plateau test applies.
-bool IsAugmentation(const AugmentationShape& shape, const Trace& t, const Run& run) {
+bool IsAugmentation(const AugmentationShape& shape, const Trace& t, const Run& run,
+                    size_t lookback_columns) {
   std::vector<size_t> columns(run.Length());
   for (size_t i = 0; i < run.Length(); ++i) columns[i] = run.begin + i;
   const double plateau = Percentile(shape.smooth, columns, kRetroNoisePercentile);
   if (!(plateau >= kPeakOverMedian * shape.median_cm_s)) return false;
   const double low = std::max(kRiseLowFraction * plateau, t.noise_cm_s);
-  const size_t window_begin = std::max(
-      t.first_column, run.begin > shape.trough_columns ? run.begin - shape.trough_columns : 0);
+  const size_t window_begin =
+      std::max(t.first_column, run.begin > lookback_columns ? run.begin - lookback_columns : 0);
   size_t trough = run.begin;
   bool fell = shape.smooth[run.begin] <= low;
   for (size_t col = run.begin; col-- > window_begin;) {
@@ -403,9 +406,9 @@ bool IsAugmentation(const AugmentationShape& shape, const Trace& t, const Run& r
     fell = fell || shape.smooth[col] <= low;
   }
   const double base = shape.smooth[trough];
-  // Risen before the recording: the trough at the first data column (or within the smoothing's
-  // reach of it, where the running mean shortens its window).
-  if (trough <= t.first_column + shape.smooth_half && base > low) return false;
+  // Risen before the recording, or before the lookback window: the trough at its first column (or
+  // within the smoothing's reach of it, where the running mean shortens its window).
+  if (trough <= window_begin + shape.smooth_half && base > low) return false;
   if (base > kMaxTroughFraction * plateau) return false;
   const double from = base + kRiseLowFraction * (plateau - base);
   const double to = base + kRiseHighFraction * (plateau - base);
@@ -414,6 +417,38 @@ bool IsAugmentation(const AugmentationShape& shape, const Trace& t, const Run& r
     if (shape.smooth[col] <= from) rise_begin = col;
   }
   return col - rise_begin <= shape.max_rise_columns;
+}
+
+// A squeeze riding on resting flow: phasic flow above the augmentation level joins the squeeze
+// into one run whose rise, from the resting flow's own trough, is slow, or started before the
+// recording, although the squeeze rises fast from the shelf of resting flow it sits on. Such a
+// run's parts above kShelfLevels of its own peak are tested in turn (the lowest level with a part
+// that passes wins): a part holding the run's peak (kShelfPeakShare of it), starting at least
+// kMaxRiseS into the run (the shelf is resting flow above the level), that rises like an
+// augmentation from the lowest flow within kMaxRiseS before it. The top of a respiratory crest is
+// still rising where that lookback starts (the rise began before it), so it is no squeeze
+// (IsAugmentation). Stop 23: squeezes over phasic flow on a fourth independent renderer read no
+// maneuver, or the reflux as the squeeze (its two sets 94.3 / 87.1 -> 95.7 / 92.9%).
+constexpr double kShelfLevels[] = {0.5, 0.7};
+constexpr double kShelfPeakShare = 0.9;
+
+// The run itself when it rises like an augmentation, else its parts that do (above).
+std::vector<Run> AugmentationParts(std::span<const float> v, const AugmentationShape& shape,
+                                   const Trace& t, const Run& run) {
+  if (IsAugmentation(shape, t, run, shape.trough_columns)) return {run};
+  const double peak = RangePercentile(shape.smooth, run.begin, run.end, 1.0);
+  for (const double share : kShelfLevels) {
+    std::vector<Run> parts;
+    for (const Run& part : RunsAbove(v, share * peak, run.begin, run.end)) {
+      if (part.Length() >= t.min_augmentation && part.begin >= run.begin + shape.max_rise_columns &&
+          RangePercentile(shape.smooth, part.begin, part.end, 1.0) >= kShelfPeakShare * peak &&
+          IsAugmentation(shape, t, part, shape.max_rise_columns)) {
+        parts.push_back(part);
+      }
+    }
+    if (!parts.empty()) return parts;
+  }
+  return {};
 }
 
 struct FirstBurst {
@@ -451,10 +486,10 @@ std::vector<Run> SqueezeCandidates(std::span<const float> v, std::span<const flo
   const std::vector<Run> runs = RunsAbove(v, level, 0, t.columns);
   const AugmentationShape shape = ShapeOf(v, t, runs, seconds_per_column);
   std::vector<Run> out;
-  for (const Run& run : JoinedRuns(runs, t.quiet)) {
-    if (run.Length() >= t.min_augmentation && IsAugmentation(shape, t, run) &&
-        BringsPower(power, t, run)) {
-      out.push_back(run);
+  for (const Run& joined : JoinedRuns(runs, t.quiet)) {
+    if (joined.Length() < t.min_augmentation) continue;
+    for (const Run& run : AugmentationParts(v, shape, t, joined)) {
+      if (BringsPower(power, t, run)) out.push_back(run);
     }
   }
   return out;
@@ -705,8 +740,12 @@ std::vector<Run> DetectBursts(std::span<const float> ante, std::span<const float
   const std::vector<Run> runs = RunsAbove(ante, level, 0, t.columns);
   const AugmentationShape shape = ShapeOf(ante, t, runs, seconds_per_column);
   std::vector<Run> bursts;
+  std::vector<Run> parts;
   for (const Run& run : runs) {
-    if (!IsAugmentation(shape, t, run)) continue;
+    const std::vector<Run> p = AugmentationParts(ante, shape, t, run);
+    parts.insert(parts.end(), p.begin(), p.end());
+  }
+  for (const Run& run : parts) {
     // The mirror copy of a reflux (I/Q imbalance) or its spill is no squeeze: lower than the
     // retrograde flow it copies over most of its columns (stop 20: a reflux's mirror started a
     // new "maneuver" and split the reflux).

@@ -113,6 +113,38 @@ TEST(MeasureReflux, SqueezeAmidRespiratoryFlowIsTheOnlyManeuver) {
   EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 700, 10);
 }
 
+// A squeeze riding on a crest of resting flow (phasic flow rising from 0 at 0.3 s to 20 cm/s at
+// 2.1 s, the squeeze adding 30 cm/s within 0.1 s at 2.5 s, the flow stopping at its release):
+// one run above the augmentation level (15 cm/s), whose rise from the crest's trough takes over
+// a second.
+// The squeeze's part above half the run's peak rises from the shelf of resting flow and is the
+// maneuver; the reflux after its release is measured (stop 23: a fourth independent renderer's
+// squeezes on phasic flow read no maneuver, or the reflux as the squeeze).
+TEST(MeasureReflux, ASqueezeRisingFromRestingFlowIsTheManeuver) {
+  auto v = [](double t) {
+    const double phase = std::sin(std::numbers::pi * (t - 0.3) / 3.6);
+    const double rest = t > 0.3 && t < 3.1 ? 20 * phase * phase : 0;
+    return rest + Trapezoid(t, 2.5, 0.6, 0.1, 30) - Trapezoid(t, 3.1, 0.7, 0.06, 30);
+  };
+  auto m = MeasureReflux(Make(v, 5));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_NEAR(m->maneuvers[0].release_s, 3.1, 0.03);
+  ASSERT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 700, 20);
+}
+
+// The part of a respiratory crest above half its peak rises slowly from where the lookback of a
+// squeeze on a shelf (0.4 s) starts: the crest was rising before that window, so it is no squeeze
+// (the clip has no maneuver).
+TEST(MeasureReflux, TheTopOfARespiratoryCrestIsNoSqueezeOnAShelf) {
+  auto v = [](double t) { return 8 + 7 * std::sin(2 * std::numbers::pi * t / 3.5); };
+  auto m = MeasureReflux(Make(v, 7));
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->maneuvers.empty());
+}
+
 TEST(MeasureReflux, TwoManeuversReportEachAndTheLongestIsDecisive) {
   auto m = MeasureReflux(
       Make([](double t) { return Maneuver(t, 0.5, 0.4) + Maneuver(t, 2.6, 1.2); }, 5));
