@@ -39,6 +39,7 @@ constexpr int kGrowthColumns = 3;          // flow resuming after a silence grow
 constexpr double kGrowthShare = 0.6;       // ... beyond its first column's extent / this
 constexpr int kBaselineOverlayRows = 4;    // IsBarCandidate: the drawn baseline's masked rows
 constexpr int kReversalLookback = 8;       // ReversesAcross: flow ended at most this far before
+constexpr int kMaxSpikeColumns = 16;       // AfterSpike: a thump or mark after a silence
 constexpr double kNoiseBackgroundLitShare = 0.3;   // median data column lit this much: noise floor
 constexpr double kBarLitShareOfBackground = 0.25;  // an erase bar keeps at most this of it
 constexpr float kUniformTolerance = 0.02f;  // a uniform column stays this close to its median
@@ -674,6 +675,28 @@ bool ReversesAcross(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlay
   return false;
 }
 
+// The first column after a spike starting at column c (step +1: rightward), else c. A spike is a
+// few columns (kMaxSpikeColumns at most) of bright spectrum on one side of the baseline followed
+// directly by bright spectrum on the other side only: flow does not switch sides from one column
+// to the next, but a wall thump at the squeeze's compression is drawn beside the squeeze's start,
+// on either side. Flow that a sweep's bar cut goes on as it was (stop 23: a fifth independent
+// renderer's thump after the quiet 0.3 s before a squeeze read as flow cut by an erase bar, and
+// the squeeze and its 903 ms reflux were masked as the previous sweep). A spike on the flow's
+// own side is not told from its speckle, so it is left alone (speckle thins a column's extent
+// anywhere in a burst).
+int AfterSpike(const cv::Mat1f& m, int c, int step, const cv::Mat1b& overlays,
+               double baseline_row) {
+  const int side = BrightSide(m, c, overlays, baseline_row);
+  if (side == 0) return c;
+  for (int k = 1; k < kMaxSpikeColumns; ++k) {
+    const int x = c + step * k;
+    if (x < 0 || x >= m.cols) return c;
+    const int x_side = BrightSide(m, x, overlays, baseline_row);
+    if (x_side != side) return x_side == -side ? x : c;  // into silence: says nothing
+  }
+  return c;
+}
+
 // Whether bright spectrum is cut at a bar candidate, and the flow does not meet the baseline
 // there (MeetsBaseline): the column just before it holds bright spectrum anywhere (a sweep's bar
 // cuts the newest flow wherever it is), or the column just after holds bright spectrum away from
@@ -693,7 +716,8 @@ bool AbruptEdge(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlays,
            SpectrumGoesOn(m, c, step, overlays, baseline_row);
   };
   if (cut(run.first - 1, -1, kAnywhere)) return true;
-  return cut(run.last + 1, +1, baseline_row) && !ReversesAcross(m, run, overlays, baseline_row);
+  const int after = AfterSpike(m, run.last + 1, +1, overlays, baseline_row);
+  return cut(after, +1, baseline_row) && !ReversesAcross(m, run, overlays, baseline_row);
 }
 
 // Whether a line run is the drawn baseline: within kBaselineLineRows of the row of zero velocity

@@ -708,6 +708,40 @@ TEST(StripMasks, ARefluxRisingAtOnceAfterTheValveGapIsNoEraseBar) {
   EXPECT_TRUE(HasNote(*same_side, "erase bar"));
 }
 
+// A wall thump at the squeeze's compression right after the quiet pause before it, on a black
+// display without a drawn baseline: resting flow below the baseline fading out, the pause, 5
+// columns of a bright streak 30 rows below the baseline, then the squeeze growing above it. Flow
+// does not switch sides between two columns, so the streak is no flow cut by a bar; the squeeze
+// after it meets the baseline (stop 23: a fifth independent renderer's thump masked a squeeze and
+// its reflux as "the previous sweep"). Steady flow below from the streak on (`thump` false) is
+// flow cut by a bar.
+cv::Mat3b ThumpAfterSilence(bool thump) {
+  cv::Mat3b strip(kRows, kCols, cv::Vec3b(0, 0, 0));
+  for (int c = 40; c < 100; ++c) {  // resting flow below, fading into the pause (100-124)
+    for (int r = 121; r <= 120 + (100 - c) / 6; ++r) strip(r, c) = cv::Vec3b(200, 200, 200);
+  }
+  for (int c = 125; c < 230; ++c) {
+    if (!thump || c < 130) {  // the streak, or steady flow below
+      for (int r = 121; r <= 150; ++r) strip(r, c) = cv::Vec3b(250, 250, 250);
+    } else {  // the squeeze, growing from the baseline
+      for (int r = 120 - std::min(60, 2 + 2 * (c - 130)); r < 120; ++r) {
+        strip(r, c) = cv::Vec3b(200, 200, 200);
+      }
+    }
+  }
+  return strip;
+}
+
+TEST(StripMasks, AThumpAfterTheQuietBeforeASqueezeIsNoEraseBar) {
+  auto s = SpectrogramFromDisplay(ImageWith(ThumpAfterSilence(true)), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasNote(*s, "erase bar"));
+  for (int c = 125; c < 230; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  auto cut = SpectrogramFromDisplay(ImageWith(ThumpAfterSilence(false)), SpectralRegion());
+  ASSERT_TRUE(cut.has_value());
+  EXPECT_TRUE(HasNote(*cut, "erase bar"));
+}
+
 // Thin bright strokes (2 columns wide: glyph stems of a label the text mask missed, a time mark)
 // either side of the pause before a squeeze, on a black display without a drawn baseline: a
 // stroke is bright "beside" the dark run, but no flow goes on beyond it, so it is no spectrum cut
