@@ -495,26 +495,29 @@ std::vector<Run> SqueezeCandidates(std::span<const float> v, std::span<const flo
   return out;
 }
 
-// The first squeeze candidate of one side above that side's augmentation level.
-std::optional<FirstBurst> FindFirstBurst(std::span<const float> v, std::span<const float> power,
-                                         const Trace& t, double option_cm_s,
-                                         double seconds_per_column) {
-  const std::vector<Run> runs =
-      SqueezeCandidates(v, power, t, AugmentationLevel(v, t, option_cm_s), seconds_per_column);
-  if (runs.empty()) return std::nullopt;
-  const Run& run = runs.front();
-  const auto first = v.begin() + static_cast<long>(run.begin);
-  const auto last = first + static_cast<long>(run.Length());
-  const double median_power =
-      power.size() >= t.columns ? RangePercentile(power, run.begin, run.end, 0.5) : 0.0;
-  return FirstBurst{run.begin, run.end, *std::max_element(first, last),
-                    std::accumulate(first, last, 0.0), median_power};
-}
-
 // One side of the trace: its envelope and power series.
 struct Side {
   std::span<const float> v, power;
 };
+
+// Run `run` of side `s` as a first burst (its peak, velocity-time sum and median power).
+FirstBurst AsBurst(const Side& s, const Trace& t, const Run& run) {
+  const auto first = s.v.begin() + static_cast<long>(run.begin);
+  const auto last = first + static_cast<long>(run.Length());
+  const double median_power =
+      s.power.size() >= t.columns ? RangePercentile(s.power, run.begin, run.end, 0.5) : 0.0;
+  return FirstBurst{run.begin, run.end, *std::max_element(first, last),
+                    std::accumulate(first, last, 0.0), median_power};
+}
+
+// The first squeeze candidate of one side above that side's augmentation level.
+std::optional<FirstBurst> FindFirstBurst(const Side& side, const Trace& t, double option_cm_s,
+                                         double seconds_per_column) {
+  const std::vector<Run> runs = SqueezeCandidates(
+      side.v, side.power, t, AugmentationLevel(side.v, t, option_cm_s), seconds_per_column);
+  if (runs.empty()) return std::nullopt;
+  return AsBurst(side, t, runs.front());
+}
 
 // The level weak squeezes are looked for at: kWeakSqueezeShare x the side's augmentation level
 // (which follows the clip's strongest squeeze), at least kWeakSqueezeNoiseFactor noise velocities.
@@ -547,6 +550,30 @@ bool SlowBriefThump(double duration_s, double peak, double burst_peak) {
   return duration_s <= kThumpMaxS && burst_peak >= kSlowThumpPeakRatio * peak;
 }
 
+// Whether `first` is a wall thump at the compression of the squeeze `second` on the other side:
+// brief (at most kThumpMaxS: the tissue's jerk lasts 40-80 ms, a squeeze 0.2 s or more), ending
+// at most kThumpGapS before `second` begins (the squeeze's flow crosses its level a little after
+// the push), kThumpPeakRatio x slower than it, and carrying kThumpPowerRatio x its power (tissue
+// reflects 10-25 dB more than blood, at a few cm/s). A short weak squeeze before a fast reflux is
+// as brief and as slow, but its power is flow's, comparable to the reflux's: it stays the
+// squeeze. Without a power series, never (stop 20: generated thumps read as the augmentation).
+// The thump may also start inside the squeeze's burst, when the squeeze's flow crossed its level
+// first (stop 22: a 19 dB thump 40 ms into a 70 cm/s squeeze's rise, the squeeze at its scale's
+// edge, won the 10 dB power test and the squeeze read as a 1.1 s reflux).
+bool IsThump(const FirstBurst& first, const FirstBurst& second, double seconds_per_column) {
+  const double first_s = static_cast<double>(first.end - first.begin) * seconds_per_column;
+  const double gap_s =
+      (static_cast<double>(second.begin) - static_cast<double>(first.end)) * seconds_per_column;
+  if (first.begin >= second.end || first_s > kThumpMaxS) return false;
+  // Far slower still (kSlowThumpPeakRatio), a brief burst is no squeeze whatever its power: a
+  // thump through a high-power (blunt) squeeze's slow start, up to kSlowThumpGapS before the
+  // squeeze crosses its level (stop 22: a 3.5 cm/s, 105 ms thump 143 ms before an 82 cm/s
+  // squeeze read the squeeze as a 1.1 s reflux).
+  if (SlowBriefThump(first_s, first.peak, second.peak) && gap_s <= kSlowThumpGapS) return true;
+  return gap_s <= kThumpGapS && second.peak >= kThumpPeakRatio * first.peak && second.power > 0 &&
+         first.power >= kThumpPowerRatio * second.power;
+}
+
 // Whether side `b` has a weak squeeze ending within kReleaseToRefluxS before side `a`'s first
 // burst `first` (or overlapping it): that burst is then the squeeze's reflux. The augmentation
 // level follows the clip's strongest squeeze, so a weak first squeeze stays below it while the
@@ -561,9 +588,11 @@ bool SqueezeEndsBefore(const Side& b, const Side& a, const Trace& t, const First
   for (const Run& c : WeakSqueezes(b, t, seconds_per_column)) {
     if (c.begin >= first.begin) break;
     if (!Carries(b, c, first.power) || c.end + gap < first.begin) continue;
-    // A candidate as brief and as slow as a thump is the thump at that burst's compression.
+    // A candidate as brief and as slow as a thump (whatever its power), or as brief, slow and
+    // loud as one (IsThump: tissue's power), is the thump at that burst's compression.
     if (SlowBriefThump(static_cast<double>(c.Length()) * seconds_per_column,
-                       RangePercentile(b.v, c.begin, c.end, 1.0), first.peak)) {
+                       RangePercentile(b.v, c.begin, c.end, 1.0), first.peak) ||
+        IsThump(AsBurst(b, t, c), first, seconds_per_column)) {
       continue;
     }
     // Flow goes one way at a time: a squeeze's flow ends at its release, before its reflux
@@ -615,30 +644,6 @@ std::optional<AntegradeDirection> SameEvent(const FirstBurst& up, const FirstBur
   return up.velocity_sum >= down.velocity_sum ? AntegradeDirection::kUp : AntegradeDirection::kDown;
 }
 
-// Whether `first` is a wall thump at the compression of the squeeze `second` on the other side:
-// brief (at most kThumpMaxS: the tissue's jerk lasts 40-80 ms, a squeeze 0.2 s or more), ending
-// at most kThumpGapS before `second` begins (the squeeze's flow crosses its level a little after
-// the push), kThumpPeakRatio x slower than it, and carrying kThumpPowerRatio x its power (tissue
-// reflects 10-25 dB more than blood, at a few cm/s). A short weak squeeze before a fast reflux is
-// as brief and as slow, but its power is flow's, comparable to the reflux's: it stays the
-// squeeze. Without a power series, never (stop 20: generated thumps read as the augmentation).
-// The thump may also start inside the squeeze's burst, when the squeeze's flow crossed its level
-// first (stop 22: a 19 dB thump 40 ms into a 70 cm/s squeeze's rise, the squeeze at its scale's
-// edge, won the 10 dB power test and the squeeze read as a 1.1 s reflux).
-bool IsThump(const FirstBurst& first, const FirstBurst& second, double seconds_per_column) {
-  const double first_s = static_cast<double>(first.end - first.begin) * seconds_per_column;
-  const double gap_s =
-      (static_cast<double>(second.begin) - static_cast<double>(first.end)) * seconds_per_column;
-  if (first.begin >= second.end || first_s > kThumpMaxS) return false;
-  // Far slower still (kSlowThumpPeakRatio), a brief burst is no squeeze whatever its power: a
-  // thump through a high-power (blunt) squeeze's slow start, up to kSlowThumpGapS before the
-  // squeeze crosses its level (stop 22: a 3.5 cm/s, 105 ms thump 143 ms before an 82 cm/s
-  // squeeze read the squeeze as a 1.1 s reflux).
-  if (SlowBriefThump(first_s, first.peak, second.peak) && gap_s <= kSlowThumpGapS) return true;
-  return gap_s <= kThumpGapS && second.peak >= kThumpPeakRatio * first.peak && second.power > 0 &&
-         first.power >= kThumpPowerRatio * second.power;
-}
-
 // Whether a run may hold an aliased squeeze: `side` reaches kScaleEdgeShare of its scale there,
 // or a column is aliased. An aliased squeeze shows on both sides of the baseline and its wrapped
 // part is the higher one, so the one-sided tests below say nothing then.
@@ -676,9 +681,9 @@ bool HigherThanOther(std::span<const float> side, std::span<const float> other, 
 // (HigherThanOther) decide, unless a burst may be aliased (MayBeWrapped); then 10 dB of power.
 std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOptions& options,
                                                  double spc) {
-  const auto up = FindFirstBurst(t.up, t.power_up, t, options.min_augmentation_velocity_cm_s, spc);
-  const auto down =
-      FindFirstBurst(t.down, t.power_down, t, options.min_augmentation_velocity_cm_s, spc);
+  const Side up_side{t.up, t.power_up}, down_side{t.down, t.power_down};
+  const auto up = FindFirstBurst(up_side, t, options.min_augmentation_velocity_cm_s, spc);
+  const auto down = FindFirstBurst(down_side, t, options.min_augmentation_velocity_cm_s, spc);
   // A lone burst must carry flow's power: one kPowerDominance x weaker than the other side's flow
   // (its 90th percentile over the clip) is that side's speckle, and the other side's flow, with
   // no squeeze in it, is the antegrade flow (FlowSide).
@@ -689,7 +694,6 @@ std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOpt
   const bool up_ok = credible(up, t.power_down), down_ok = credible(down, t.power_up);
   if (!up_ok && !down_ok) return std::nullopt;
   const bool weak_squeezes = WeakSqueezesAllowed(options);
-  const Side up_side{t.up, t.power_up}, down_side{t.down, t.power_down};
   if (!down_ok) {  // the lone burst may still be a weak squeeze's reflux
     return weak_squeezes && SqueezeEndsBefore(down_side, up_side, t, *up, spc)
                ? AntegradeDirection::kDown

@@ -915,6 +915,29 @@ TEST(MeasureReflux, AVerySlowBriefBurstBeforeTheSqueezeIsAThump) {
   EXPECT_FALSE(m->maneuvers[0].has_reflux);
 }
 
+// A loud wall thump at the squeeze's compression (120 ms at 8 cm/s on the other side, 3 x the
+// squeeze's power) followed by a slow, strong reflux on the thump's side (5 x the squeeze's power):
+// the thump is no weak squeeze whose reflux the squeeze would be. It is as brief, slow and loud as
+// a thump (IsThump), if not 10 x slower (stop 23: a fifth independent renderer's 37 cm/s squeeze
+// read as the 0.9 s reflux of its thump).
+TEST(MeasureReflux, ALoudThumpIsNoWeakSqueezeBeforeTheSqueeze) {
+  Envelope e = Make(
+      [](double t) { return RaisedCosine(t, 1.0, 0.6, 37) - Trapezoid(t, 1.6, 0.9, 0.05, 7.6); });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    const bool thump = t >= 1.0 && t < 1.12;
+    if (thump) e.max_reverse[i] = 8.0f;
+    e.power_forward.push_back(e.max_forward[i] > 2 ? 50.0f : 1.0f);
+    e.power_reverse.push_back(thump ? 150.0f : (e.max_reverse[i] > 2 ? 270.0f : 1.0f));
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  ASSERT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 900, 40);
+}
+
 // A short weak squeeze before a 4 x faster reflux is as brief and as slow as a thump, but its
 // power is flow's: it stays the squeeze, and the reflux is measured.
 TEST(MeasureReflux, AShortWeakSqueezeBeforeAFastRefluxIsNoThump) {
