@@ -855,7 +855,26 @@ REFLUXSCAN_AVX2_CLONES std::vector<int> CursorLitPerColumn(const cv::Mat1f& m,
   return lit;
 }
 
-std::optional<Run> SweepCursor(const cv::Mat1f& m, const cv::Mat1b& overlays) {
+// Whether the columns of `run` (with one either side: a line's anti-aliased fringe) draw a solid
+// line: kCursorRowShare of the rows hold a pixel at kCursorLevel or of off-ramp colour (`drawn`,
+// not dilated; empty: none). A sonographer's caliper is a dotted line, which the dilated overlay
+// mask fills in (stop 23: a fifth independent renderer's 1-px dotted caliper at a reflux's onset
+// read as a sweep cursor, and the 1.32 s reflux after it as the previous sweep).
+bool SolidLine(const cv::Mat1f& m, const cv::Mat1b& drawn, const Run& run) {
+  const int first = std::max(0, run.first - 1), last = std::min(m.cols - 1, run.last + 1);
+  int rows = 0;
+  for (int r = 0; r < m.rows; ++r) {
+    bool on = false;
+    for (int c = first; c <= last && !on; ++c) {
+      on = m(r, c) >= kCursorLevel || (!drawn.empty() && drawn(r, c) != 0);
+    }
+    rows += on ? 1 : 0;
+  }
+  return rows >= kCursorRowShare * m.rows;
+}
+
+std::optional<Run> SweepCursor(const cv::Mat1f& m, const cv::Mat1b& overlays,
+                               const cv::Mat1b& drawn) {
   const std::vector<int> lit = CursorLitPerColumn(m, overlays);
   const auto line_lit = [&](int c) {
     if (static_cast<double>(lit[static_cast<size_t>(c)]) < kCursorRowShare * m.rows) return false;
@@ -883,15 +902,17 @@ std::optional<Run> SweepCursor(const cv::Mat1f& m, const cv::Mat1b& overlays) {
                         lit[static_cast<size_t>(before)] < m.rows / 2 &&
                         lit[static_cast<size_t>(after)] < m.rows / 2;
     if (!narrow || run.first < zone) return std::nullopt;
-    if (cursor) return std::nullopt;  // a second line: calipers or a grid
+    if (!SolidLine(m, drawn, run)) continue;  // a dotted caliper: no cursor, no second line
+    if (cursor) return std::nullopt;          // a second line: calipers or a grid
     cursor = run;
   }
   return cursor;
 }
 
 // Masks the previous sweep beyond a sweep cursor (SweepCursor), the cursor included.
-void MaskBeyondSweepCursor(const cv::Mat1f& m, const cv::Mat1b& overlays, StripMasks& out) {
-  const std::optional<Run> cursor = SweepCursor(m, overlays);
+void MaskBeyondSweepCursor(const cv::Mat1f& m, const cv::Mat1b& overlays, const cv::Mat1b& drawn,
+                           StripMasks& out) {
+  const std::optional<Run> cursor = SweepCursor(m, overlays, drawn);
   if (!cursor) return;
   const Run stale{cursor->first, m.cols - 1};
   for (int c = stale.first; c <= stale.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
@@ -958,8 +979,8 @@ std::vector<ColumnKind> BlankAcrossLines(const cv::Mat1f& m, const std::vector<R
 // non-black, it is an erase bar. The data right of the widest erase bar is the previous sweep:
 // it is masked, so the kept columns (the current sweep) form one continuous time axis.
 void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
-                      const std::vector<Run>& lines, const cv::Mat1b& overlays, double baseline_row,
-                      StripMasks& out) {
+                      const std::vector<Run>& lines, const cv::Mat1b& overlays,
+                      const cv::Mat1b& drawn, double baseline_row, StripMasks& out) {
   const std::vector<int> lit_per_column = LitPerColumn(m);
   const double background_lit = BackgroundLitShare(lit_per_column, m.rows, kinds);
   const bool noise_background = background_lit >= kNoiseBackgroundLitShare;
@@ -998,7 +1019,7 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
     if (IsBarCandidate(m, run, overlays, baseline_row) && run.Width() > bar.Width()) bar = run;
   }
   if (bar.Width() <= 0) {
-    MaskBeyondSweepCursor(m, overlays, out);
+    MaskBeyondSweepCursor(m, overlays, drawn, out);
     return;
   }
   // A sweep writes left to right and erases ahead of itself: right of the bar is the previous
@@ -1296,14 +1317,15 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
   const std::vector<ColumnKind> kinds = ClassifyColumns(m);
   const std::vector<Run> lines = LineRuns(m, kinds);
   cv::Mat1b overlay, text;  // off-ramp colour and text: not spectrum (empty: not masked)
+  cv::Mat1b drawn;          // off-ramp colour as drawn (not dilated)
   if (mask_overlays) {
-    overlay = map.off_ramp > kOffRampRgb;
-    cv::dilate(overlay, overlay, cv::Mat());
+    drawn = map.off_ramp > kOffRampRgb;
+    cv::dilate(drawn, overlay, cv::Mat());
     text = TextMask(m, expected_baseline_row);
   }
   cv::Mat1b not_spectrum;  // overlays with their anti-aliased fringe (one pixel more)
   if (mask_overlays) cv::dilate(text | overlay, not_spectrum, cv::Mat());
-  MaskEmptyColumns(m, kinds, lines, not_spectrum, expected_baseline_row, out);
+  MaskEmptyColumns(m, kinds, lines, not_spectrum, drawn, expected_baseline_row, out);
   CheckBaseline(m, kinds, lines, expected_baseline_row, out);
   if (mask_overlays) {
     for (const Run& line : lines) out.valid.rowRange(line.first, line.last + 1).setTo(0);

@@ -996,6 +996,22 @@ TEST(StripMasks, ASweepCursorLineMasksThePreviousSweep) {
   for (int c = 210; c < 260; ++c) EXPECT_EQ(calipers->column_valid[static_cast<size_t>(c)], 1);
 }
 
+// A sonographer's caliper: a 1-px dotted yellow line (one pixel in three lit) beside a 1-column
+// gap, alone: the dilated overlay mask fills it in, but a sweep cursor is drawn solid (stop 23: a
+// fifth independent renderer's caliper at a reflux's onset masked the reflux as the previous
+// sweep).
+TEST(StripMasks, ADottedCaliperIsNoSweepCursor) {
+  cv::Mat3b strip;
+  cv::cvtColor(NoisyStrip(), strip, cv::COLOR_GRAY2BGR);
+  strip.col(201).setTo(cv::Vec3b(0, 0, 0));
+  strip.col(200).setTo(cv::Vec3b(0, 0, 0));
+  for (int r = 0; r < kRows; r += 3) strip(r, 200) = cv::Vec3b(80, 230, 230);
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasNote(*s, "sweep cursor"));
+  for (int c = 210; c < 260; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+}
+
 TEST(StripMasks, ColouredTraceIsMasked) {
   cv::Mat3b strip;
   cv::cvtColor(NoisyStrip(), strip, cv::COLOR_GRAY2BGR);
