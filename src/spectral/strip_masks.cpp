@@ -983,7 +983,13 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
                       const cv::Mat1b& drawn, double baseline_row, StripMasks& out) {
   const std::vector<int> lit_per_column = LitPerColumn(m);
   const double background_lit = BackgroundLitShare(lit_per_column, m.rows, kinds);
-  const bool noise_background = background_lit >= kNoiseBackgroundLitShare;
+  // A noise floor lights every column but an erase bar's: where most columns are dark, the lit
+  // data columns are flow on a dark floor (stop 23: a fifth independent renderer's uniform floor
+  // just above black, 70% of the columns silent, read as a noise background whose silent edges
+  // held no data, and a squeeze's rise and fall were masked).
+  const auto blank = std::count(kinds.begin(), kinds.end(), ColumnKind::kBlank);
+  const bool noise_background =
+      background_lit >= kNoiseBackgroundLitShare && 2 * blank < static_cast<long>(kinds.size());
   // On a noise background every column of data is textured, so a column dark but for a drawn
   // line erased the noise too (ErasesTheNoise decides); on a black floor such a column is the
   // silence the drawn baseline crosses, as before.
@@ -1005,8 +1011,12 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
     // A uniform run is a painted bar, unless the drawn baseline runs through it: a bar erases
     // the line with everything else (a tinted floor's silence, the pause before a squeeze, can
     // be uniform but for that line: stop 21, a third renderer's amber and violet maps).
-    const bool painted = run_kinds[static_cast<size_t>(run.first)] == ColumnKind::kUniform &&
-                         !BaselineDrawnThrough(m, lines, run, baseline_row);
+    // Uniform over most of its columns: a trickle of flow in the first column (a squeeze's last
+    // few bright rows on a floor just above black) makes that column uniform, not the silence.
+    const auto uniform =
+        std::count(run_kinds.begin() + first, run_kinds.begin() + end, ColumnKind::kUniform);
+    const bool painted =
+        2 * uniform > run.Width() && !BaselineDrawnThrough(m, lines, run, baseline_row);
     bool erase =
         edge_no_data || painted ||
         (noise_background && ErasesTheNoise(lit_per_column, m.rows, run, background_lit)) ||

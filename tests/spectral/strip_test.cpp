@@ -996,6 +996,26 @@ TEST(StripMasks, ASweepCursorLineMasksThePreviousSweep) {
   for (int c = 210; c < 260; ++c) EXPECT_EQ(calipers->column_valid[static_cast<size_t>(c)], 1);
 }
 
+// A floor just above black (6/255: lit, but dark) where most of the clip is silent: the lit data
+// columns are a squeeze, not a noise texture, so the silent runs at the strip's edges are
+// silence, not "no data" (stop 23: a fifth independent renderer's cubehelix floor; the squeeze's
+// rise and fall were masked and the clip read no_augmentation).
+TEST(StripMasks, ADarkUniformFloorAroundASqueezeIsSilenceNotNoData) {
+  cv::Mat1b strip(kRows, kCols, uchar{6});
+  cv::RNG rng(5);
+  for (int i = 0; i < kRows * kCols / 100; ++i) {  // sparse faint specks
+    strip(rng.uniform(0, kRows), rng.uniform(0, kCols)) = static_cast<uchar>(rng.uniform(20, 45));
+  }
+  for (int c = 120; c < 200; ++c) {  // rising from the baseline (row 120) and falling back to it
+    const int height = std::min({60, 3 * (c - 119), 3 * (199 - c)});
+    for (int r = 120 - height; r < 120; ++r)
+      strip(r, c) = static_cast<uchar>(rng.uniform(120, 220));
+  }
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  for (int c = 40; c < kCols - 40; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+}
+
 // A sonographer's caliper: a 1-px dotted yellow line (one pixel in three lit) beside a 1-column
 // gap, alone: the dilated overlay mask fills it in, but a sweep cursor is drawn solid (stop 23: a
 // fifth independent renderer's caliper at a reflux's onset masked the reflux as the previous
