@@ -983,13 +983,14 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
                       const cv::Mat1b& drawn, double baseline_row, StripMasks& out) {
   const std::vector<int> lit_per_column = LitPerColumn(m);
   const double background_lit = BackgroundLitShare(lit_per_column, m.rows, kinds);
-  // A noise floor lights every column but an erase bar's: where most columns are dark, the lit
-  // data columns are flow on a dark floor (stop 23: a fifth independent renderer's uniform floor
-  // just above black, 70% of the columns silent, read as a noise background whose silent edges
-  // held no data, and a squeeze's rise and fall were masked).
-  const auto blank = std::count(kinds.begin(), kinds.end(), ColumnKind::kBlank);
+  // A noise floor textures every column but an erase bar's: where most columns are empty (dark
+  // or uniform), the lit data columns are flow on a flat floor (stop 23: a fifth independent
+  // renderer's floor just above black and a fourth one's flat gray floor, most columns silent,
+  // read as noise backgrounds whose silent edges held no data, and a squeeze's rise was masked).
+  const auto empty = std::count_if(kinds.begin(), kinds.end(),
+                                   [](ColumnKind k) { return k != ColumnKind::kData; });
   const bool noise_background =
-      background_lit >= kNoiseBackgroundLitShare && 2 * blank < static_cast<long>(kinds.size());
+      background_lit >= kNoiseBackgroundLitShare && 2 * empty < static_cast<long>(kinds.size());
   // On a noise background every column of data is textured, so a column dark but for a drawn
   // line erased the noise too (ErasesTheNoise decides); on a black floor such a column is the
   // silence the drawn baseline crosses, as before.
@@ -1015,8 +1016,9 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
     // few bright rows on a floor just above black) makes that column uniform, not the silence.
     const auto uniform =
         std::count(run_kinds.begin() + first, run_kinds.begin() + end, ColumnKind::kUniform);
-    const bool painted =
-        2 * uniform > run.Width() && !BaselineDrawnThrough(m, lines, run, baseline_row);
+    const bool painted = interior && 2 * uniform > run.Width() &&
+                         !BaselineDrawnThrough(m, lines, run, baseline_row) &&
+                         !ReversesAcross(m, run, overlays, baseline_row);
     bool erase =
         edge_no_data || painted ||
         (noise_background && ErasesTheNoise(lit_per_column, m.rows, run, background_lit)) ||

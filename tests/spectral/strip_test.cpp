@@ -1016,6 +1016,30 @@ TEST(StripMasks, ADarkUniformFloorAroundASqueezeIsSilenceNotNoData) {
   for (int c = 40; c < kCols - 40; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
 }
 
+// A flat gray floor (50/255, no texture): the silence before a squeeze at the strip's left edge
+// is silence, not "no data" or a painted bar (the squeeze's rise is in the recording), and the
+// 10-column valve gap between the squeeze and its reflux, across which the flow reverses, is no
+// painted bar (stop 23: a fourth independent renderer's gray-floor clips read no_augmentation,
+// or lost everything after the valve gap as the previous sweep).
+TEST(StripMasks, SilencesOnAFlatGrayFloorAreNoBars) {
+  cv::Mat1b strip(kRows, kCols, uchar{50});
+  cv::RNG rng(9);
+  for (int c = 100; c < 160; ++c) {  // the squeeze: rises from the baseline, falls back to it
+    const int height = std::min({60, 3 * (c - 99), 3 * (159 - c)});
+    for (int r = 120 - height; r < 120; ++r)
+      strip(r, c) = static_cast<uchar>(rng.uniform(150, 230));
+  }
+  for (int c = 170; c < 240; ++c) {  // the reflux below, after a 10-column valve gap
+    const int depth = std::min({40, 4 * (c - 169), 4 * (239 - c)});
+    for (int r = 121; r <= 120 + depth; ++r)
+      strip(r, c) = static_cast<uchar>(rng.uniform(150, 230));
+  }
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasNote(*s, "erase bar"));
+  for (int c = 40; c < 240; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+}
+
 // A sonographer's caliper: a 1-px dotted yellow line (one pixel in three lit) beside a 1-column
 // gap, alone: the dilated overlay mask fills it in, but a sweep cursor is drawn solid (stop 23: a
 // fifth independent renderer's caliper at a reflux's onset masked the reflux as the previous
