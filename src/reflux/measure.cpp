@@ -692,14 +692,6 @@ std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOpt
                  b->power * kPowerDominance >= RangePercentile(other, 0, t.columns, 0.9));
   };
   const bool up_ok = credible(up, t.power_down), down_ok = credible(down, t.power_up);
-  if (getenv("RS_DBG")) {
-    auto pr = [&](const char* n, const std::optional<FirstBurst>& b, bool ok) {
-      if (b) fprintf(stderr, "%s burst %zu-%zu (%.3f-%.3f s) peak %.2f power %.2f ok %d\n", n, b->begin, b->end, b->begin*spc, b->end*spc, b->peak, b->power, ok);
-      else fprintf(stderr, "%s none\n", n);
-    };
-    pr("up", up, up_ok); pr("down", down, down_ok);
-    fprintf(stderr, "aug level up %.2f down %.2f noise %.2f limits %.1f %.1f cols %zu first %zu\n", AugmentationLevel(t.up, t, 0), AugmentationLevel(t.down, t, 0), t.noise_cm_s, t.up_limit, t.down_limit, t.columns, t.first_column);
-  }
   if (!up_ok && !down_ok) return std::nullopt;
   const bool weak_squeezes = WeakSqueezesAllowed(options);
   if (!down_ok) {  // the lone burst may still be a weak squeeze's reflux
