@@ -410,6 +410,14 @@ bool IsAugmentation(const AugmentationShape& shape, const Trace& t, const Run& r
   // within the smoothing's reach of it, where the running mean shortens its window).
   if (trough <= window_begin + shape.smooth_half && base > low) return false;
   if (base > kMaxTroughFraction * plateau) return false;
+  // A dip that interrupts flow at least as high as this run (before the dip, within the lookback)
+  // without falling near the noise is the flank of a swell broken by speckle, not the rest
+  // before a squeeze.
+  if (base > kRiseLowFraction * plateau) {
+    for (size_t col = window_begin; col < trough; ++col) {
+      if (shape.smooth[col] >= plateau) return false;
+    }
+  }
   const double from = base + kRiseLowFraction * (plateau - base);
   const double to = base + kRiseHighFraction * (plateau - base);
   size_t col = trough, rise_begin = trough;

@@ -145,6 +145,21 @@ TEST(MeasureReflux, TheTopOfARespiratoryCrestIsNoSqueezeOnAShelf) {
   EXPECT_TRUE(m->maneuvers.empty());
 }
 
+// A swell of resting flow under way when the recording starts (15 cm/s, falling to 0 over 2 s),
+// its falling flank broken at 1 s by a 150 ms dip to 2.5 cm/s (speckle, few scatterers): the flow
+// after the dip rises fast from it, but the flow before the dip was higher than all of it. That
+// is a flank, not a squeeze rising from rest (no maneuver: no_augmentation, not a competent
+// maneuver without reflux).
+TEST(MeasureReflux, AFlankBrokenByADipIsNoSqueeze) {
+  auto v = [](double t) {
+    if (t > 1.0 && t < 1.15) return 2.5;
+    return t < 0.5 ? 15.0 : std::max(0.0, 15.0 * (1 - (t - 0.5) / 2.0));
+  };
+  auto m = MeasureReflux(Make(v, 5));
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->maneuvers.empty());
+}
+
 TEST(MeasureReflux, TwoManeuversReportEachAndTheLongestIsDecisive) {
   auto m = MeasureReflux(
       Make([](double t) { return Maneuver(t, 0.5, 0.4) + Maneuver(t, 2.6, 1.2); }, 5));
