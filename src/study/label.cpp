@@ -89,7 +89,8 @@ constexpr Phrase P(std::string_view a, unsigned region) {
 // Abbreviations and non-English words -> the canonical word the phrase table uses. Applied to
 // every word before matching, so the table lists each phrase once ("gr saph" = "great
 // saphenous", "saph fem jxn" = "saphenous femoral junction"). Non-English words come from
-// European worksheets (French, German, Latin); accents are already folded ("fémorale").
+// European worksheets (French, German, Latin, Spanish, Portuguese, Dutch); accents are already
+// folded ("fémorale", "común").
 struct Alias {
   std::string_view from, to;
 };
@@ -169,6 +170,58 @@ constexpr Alias kAliases[] = {
     {"DESTRA", "RIGHT"},
     {"DERECHA", "RIGHT"},
     {"DERECHO", "RIGHT"},
+    // Spanish, Portuguese and Dutch worksheets (stop 23: a sixth independent renderer's "VENA
+    // FEMORAL COMUN IZQ" read as the femoral vein, "VSM proximaal bovenbeen rechts" as no level).
+    {"SAFENA", "SAPHENOUS"},  // vena / veia safena magna, parva
+    {"MAYOR", "MAGNA"},       // safena mayor / menor
+    {"MENOR", "PARVA"},
+    {"INTERNA", "MAGNA"},  // safena interna / externa (older terms)
+    {"EXTERNA", "PARVA"},
+    {"VSI", "GSV"},  // vena safena interna
+    {"VSE", "SSV"},
+    {"VSAA", "AASV"},  // vena safena accesoria anterior / posterior
+    {"VSAP", "PASV"},
+    {"VFC", "CFV"},  // vena / veia femoral comun / comum
+    {"VFS", "SFV"},
+    {"VF", "FV"},
+    {"COMUN", "COMMON"},
+    {"COMUM", "COMMON"},
+    {"GEMELAR", "GASTROCNEMIUS"},
+    {"GEMELARES", "GASTROCNEMIUS"},
+    {"SOLEA", "SOLEAL"},
+    {"PERFORANTE", "PERFORATOR"},
+    {"UNION", "JUNCTION"},
+    {"CAYADO", "JUNCTION"},
+    {"JUNCAO", "JUNCTION"},
+    {"MUSLO", "THIGH"},
+    {"COXA", "THIGH"},
+    {"BOVENBEEN", "THIGH"},
+    {"PIERNA", "CALF"},
+    {"PANTORRILLA", "CALF"},
+    {"PERNA", "CALF"},
+    {"PANTURRILHA", "CALF"},
+    {"KUIT", "CALF"},
+    {"ONDERBEEN", "CALF"},
+    {"RODILLA", "KNEE"},
+    {"JOELHO", "KNEE"},
+    {"TOBILLO", "ANKLE"},
+    {"TORNOZELO", "ANKLE"},
+    {"ENKEL", "ANKLE"},
+    {"MEDIO", "MID"},
+    {"MEDIA", "MID"},
+    {"MIDDEN", "MID"},
+    {"PROXIMAAL", "PROXIMAL"},
+    {"DISTAAL", "DISTAL"},
+    {"IZQ", "LEFT"},
+    {"ESQUERDA", "LEFT"},
+    {"ESQUERDO", "LEFT"},
+    {"ESQ", "LEFT"},
+    {"DER", "RIGHT"},
+    {"DCHA", "RIGHT"},
+    {"DCHO", "RIGHT"},
+    {"DIREITA", "RIGHT"},
+    {"DIREITO", "RIGHT"},
+    {"DIR", "RIGHT"},
 };
 
 // The synonyms table over canonical words (longest phrase wins where several match).

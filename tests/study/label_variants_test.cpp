@@ -177,7 +177,23 @@ INSTANTIATE_TEST_SUITE_P(
         LabelCase{"veine f\xC3\xA9morale commune droite", kR, kCfv},
         LabelCase{"v. f\xE9morale commune droite", kR, kCfv},  // Latin-1 e-acute
         LabelCase{"V. saphena parva links distal", kL, kSsvDistCalf},
-        LabelCase{"petite saph\xC3\xA8ne crosse G", kNoSide, kSsvSpj}));
+        LabelCase{"petite saph\xC3\xA8ne crosse G", kNoSide, kSsvSpj},
+        // Spanish, Portuguese, Dutch (a sixth independent renderer's spellings).
+        LabelCase{"VENA FEMORAL COMUN IZQ", kL, kCfv},
+        LabelCase{"vena femoral com\xC3\xBAn derecha", kR, kCfv}, LabelCase{"VFC dir", kR, kCfv},
+        LabelCase{"Vena safena magna muslo medio IZQ.", kL, kGsvMidThigh},
+        LabelCase{"VSI muslo proximal derecha", kR, kGsvProxThigh},
+        LabelCase{"vena safena menor pierna media der", kR, kSsvMidCalf},
+        LabelCase{"V. gemelar der", kR, kGastroc}, LabelCase{"VSAA dir", kR, kAasv},
+        LabelCase{"VSM coxa media direita", kR, kGsvMidThigh},
+        LabelCase{"vsm perna media dir", kR, kGsvMidCalf},
+        LabelCase{"vf distal direita", kR, kFvDist},
+        LabelCase{"veia femoral comum esquerda", kL, kCfv},
+        LabelCase{"VSM proximaal bovenbeen rechts", kR, kGsvProxThigh},
+        LabelCase{"VSM midden bovenbeen links", kL, kGsvMidThigh},
+        LabelCase{"VSP KUIT PROXIMAAL LINKS", kL, kSsvProxCalf},
+        LabelCase{"vsm enkel links", kL, kGsvDistCalf},
+        LabelCase{"V femoralis proximaal links", kL, kFvProx}));
 
 // Ambiguous or incomplete: the segment (and a contradictory side) stays unknown.
 INSTANTIATE_TEST_SUITE_P(
