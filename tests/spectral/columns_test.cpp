@@ -30,6 +30,26 @@ TEST(KthSmallest, SameValueAsNthElementForAnyGuess) {
   }
 }
 
+// Guesses near the answer (as the envelope's column percentiles give): the AVX2 path's lowered
+// and raised levels and its selection by counting among <= 64 kept values, ties included.
+TEST(KthSmallest, SameValueAsNthElementForGuessesNearTheAnswer) {
+  cv::RNG rng(17);
+  std::vector<float> scratch;
+  for (int trial = 0; trial < 4000; ++trial) {
+    const auto n = static_cast<size_t>(rng.uniform(1, 700));
+    std::vector<float> v(n);
+    for (float& x : v) {
+      x = trial % 3 ? rng.uniform(0.0f, 1.0f) : static_cast<float>(rng.uniform(0, 40)) / 40.0f;
+    }
+    const size_t k =
+        trial % 4 ? n * 95 / 100 : static_cast<size_t>(rng.uniform(0, static_cast<int>(n)));
+    std::vector<float> sorted = v;
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(k), sorted.end());
+    const float guess = sorted[k] + rng.uniform(-0.3f, 0.3f);
+    ASSERT_EQ(KthSmallest(v.data(), n, k, guess, scratch), sorted[k]) << "trial " << trial;
+  }
+}
+
 TEST(SelectKth, SameValueAndBitsAsNthElement) {
   cv::RNG rng(13);
   std::vector<float> scratch;
