@@ -253,6 +253,41 @@ void PrepareSpectrum(const Spectrogram& s, PreparedSpectrum& p) {
   TransposeTiled(p.power_smoothed, p.power_smoothed_columns);
 }
 
+namespace {
+
+// The linear power of the quiet columns' noise rows, summed column by column in `quiet`'s order,
+// rows in increasing order (one double accumulator: the order of the additions is the result's).
+// power_unscaled is row-major, so reading a column walks a whole row apart per pixel (~4 KB: the
+// same cache sets every time, a miss per pixel; most of EstimateNoise's own time). The pixels are
+// first gathered row by row into one contiguous run per quiet column, then summed in the same
+// order: the same products, the same additions.
+double QuietPower(const PreparedSpectrum& prepared,
+                  const std::vector<std::pair<double, int>>& quiet,
+                  const std::vector<std::pair<int, int>>& noise_rows) {
+  size_t rows = 0;
+  for (const auto& [first, end] : noise_rows) rows += static_cast<size_t>(end - first);
+  thread_local std::vector<std::pair<int, size_t>> by_column;  // (column, its run's offset)
+  thread_local std::vector<float> gathered;                    // run i: quiet[i]'s pixels
+  by_column.clear();
+  for (size_t i = 0; i < quiet.size(); ++i) by_column.emplace_back(quiet[i].second, i * rows);
+  std::sort(by_column.begin(), by_column.end());  // each row read left to right
+  gathered.resize(quiet.size() * rows);
+  size_t at = 0;  // index of the row within the runs
+  for (const auto& [first, end] : noise_rows) {
+    for (int r = first; r < end; ++r, ++at) {
+      const float* row = prepared.power_unscaled.ptr<float>(r);
+      float* out = gathered.data() + at;
+      for (const auto& [c, offset] : by_column) out[offset] = row[c];
+    }
+  }
+  double power = 0;
+  const double scale = prepared.power_scale;
+  for (const float p : gathered) power += p * scale;
+  return power;
+}
+
+}  // namespace
+
 NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
                             const std::vector<uint8_t>& column_valid, double baseline_row,
                             double dynamic_range_db) {
@@ -304,18 +339,12 @@ NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
     }
   }
   std::vector<float> v;
-  double power = 0;  // summed column by column, rows in increasing order (as before)
   for (const auto& [mean, c] : quiet) {
     const float* column = columns.ptr<float>(c);
-    for (const auto& [first, end] : noise_rows) {
-      v.insert(v.end(), column + first, column + end);
-      for (int r = first; r < end; ++r) {
-        power += prepared.power_unscaled(r, c) * prepared.power_scale;
-      }
-    }
+    for (const auto& [first, end] : noise_rows) v.insert(v.end(), column + first, column + end);
   }
   if (v.empty()) return {0.0, kMinNoiseSigma, 0.0, LinearPower(0.0, dynamic_range_db)};
-  power /= static_cast<double>(v.size());
+  const double power = QuietPower(prepared, quiet, noise_rows) / static_cast<double>(v.size());
   thread_local std::vector<float> scratch;  // SelectKth's: no allocation per strip
   auto median = [](const std::vector<float>& x) {
     return static_cast<double>(SelectKth(x, x.size() / 2, scratch));
