@@ -333,33 +333,43 @@ inline float KthSmallest(const float* v, size_t n, size_t k, float floor,
   // bin() of v[i .. i + 7] below: the same float operations.
   const __m256 lo_v = _mm256_set1_ps(lo), scale_v = _mm256_set1_ps(scale);
   const __m256 top_v = _mm256_set1_ps(top);
-  std::array<uint32_t, kSelectBins> count{};
+  // Four partial histograms (lanes l and l + 4 count into histogram l): noise values crowd a few
+  // bins, and increments of one counter queue behind each other's store and reload; four chains
+  // run side by side. The counts are integers, so their sums are the single histogram's.
+  std::array<std::array<uint32_t, kSelectBins>, 4> partial{};
   for (size_t i = 0; i < n8; i += 8) {
     alignas(32) int b8[8];
     _mm256_store_si256(
         reinterpret_cast<__m256i*>(b8),
         _mm256_cvttps_epi32(_mm256_min_ps(
             _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(v + i), lo_v), scale_v), top_v)));
-    for (int l = 0; l < 8; ++l) ++count[static_cast<size_t>(b8[l])];
+    for (int l = 0; l < 8; ++l) ++partial[static_cast<size_t>(l % 4)][static_cast<size_t>(b8[l])];
   }
-  for (size_t i = n8; i < n; ++i) ++count[static_cast<size_t>(bin(v[i]))];
+  for (size_t i = n8; i < n; ++i) ++partial[0][static_cast<size_t>(bin(v[i]))];
+  auto count = [&](int bin_index) {
+    const auto j = static_cast<size_t>(bin_index);
+    return static_cast<size_t>(partial[0][j]) + partial[1][j] + partial[2][j] + partial[3][j];
+  };
   int b = 0;
   size_t below = 0;  // values in the bins under b
-  while (below + count[static_cast<size_t>(b)] <= k) below += count[static_cast<size_t>(b++)];
-  scratch.clear();
+  while (below + count(b) <= k) below += count(b++);
+  // Bin b's values in order (its count is known: no growth checks); most blocks hold none, the
+  // others give their hits by mask bits (the same bins as the histogram's).
+  scratch.resize(count(b));
+  size_t kept = 0;
   const __m256i b_v = _mm256_set1_epi32(b);
-  for (size_t i = 0; i < n8; i += 8) {  // bin b's values; most blocks hold none
+  for (size_t i = 0; i < n8; i += 8) {
     const __m256i hit = _mm256_cmpeq_epi32(
         _mm256_cvttps_epi32(_mm256_min_ps(
             _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(v + i), lo_v), scale_v), top_v)),
         b_v);
-    if (_mm256_testz_si256(hit, hit)) continue;
-    for (size_t j = i; j < i + 8; ++j) {
-      if (bin(v[j]) == b) scratch.push_back(v[j]);
+    for (auto bits = static_cast<uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(hit))); bits != 0;
+         bits &= bits - 1) {
+      scratch[kept++] = v[i + static_cast<size_t>(__builtin_ctz(bits))];
     }
   }
   for (size_t i = n8; i < n; ++i) {
-    if (bin(v[i]) == b) scratch.push_back(v[i]);
+    if (bin(v[i]) == b) scratch[kept++] = v[i];
   }
   const auto at = static_cast<long>(k - below);
   std::nth_element(scratch.begin(), scratch.begin() + at, scratch.end());
