@@ -90,7 +90,7 @@ float MedianInPlace(std::vector<float>& v) {
 // An upper bound on how many of `v` lie within +-tol of any one level: the most values in 4
 // consecutive bins of width tol (a window of 2 tol touches at most 4 bins). When it is below the
 // share a test needs, the exact median-and-count test cannot pass and is skipped.
-int MostWithin(const std::vector<float>& v, float tol, std::vector<int>& bins) {
+int MostWithin(std::span<const float> v, float tol, std::vector<int>& bins) {
   const float inv = 1.0f / tol;
   const int nb = static_cast<int>(inv) + 2;
   bins.assign(static_cast<size_t>(nb), 0);
@@ -119,43 +119,50 @@ int MostWithin(const std::vector<float>& v, float tol, std::vector<int>& bins) {
 }
 
 // Uniform: non-black median with kUniformShare of the values within tolerance of it. `black`:
-// how many of `col` are at or below kBlackLevel (the median is non-black exactly when at most
-// half of them are).
-bool IsUniform(std::vector<float>& col, int black, std::vector<int>& bins) {
-  const double needed = kUniformShare * static_cast<double>(col.size());
-  if (static_cast<size_t>(black) > col.size() / 2) return false;
-  if (static_cast<double>(MostWithin(col, kUniformTolerance, bins)) < needed) return false;
+// how many of `column` are at or below kBlackLevel (the median is non-black exactly when at most
+// half of them are). `col` receives a copy of the column only when the median is needed.
+bool IsUniform(std::span<const float> column, int black, std::vector<int>& bins,
+               std::vector<float>& col) {
+  const double needed = kUniformShare * static_cast<double>(column.size());
+  if (static_cast<size_t>(black) > column.size() / 2) return false;
+  if (static_cast<double>(MostWithin(column, kUniformTolerance, bins)) < needed) return false;
+  col.assign(column.begin(), column.end());
   const float med = MedianInPlace(col);
   const auto near = std::count_if(col.begin(), col.end(),
                                   [&](float v) { return std::abs(v - med) <= kUniformTolerance; });
   return static_cast<double>(near) >= needed;
 }
 
-// Dark: 98% of the column at most kDarkLevel, given that nothing in it is above kDarkMax.
-// Reorders `col`.
-bool IsDarkBelowMax(std::vector<float>& col) {
-  const auto k = static_cast<long>(kDarkShare * static_cast<double>(col.size() - 1));
-  std::nth_element(col.begin(), col.begin() + k, col.end());
-  return col[static_cast<size_t>(k)] <= kDarkLevel;
+// Dark: 98% of the column at most kDarkLevel (given that nothing in it is above kDarkMax). The
+// value std::nth_element puts at k = 0.98 (n - 1) is at most kDarkLevel exactly when at least
+// k + 1 values are, i.e. when at most n - 1 - k are above it (intensities are finite: a total
+// order), so the count of the row-major pass below answers without a copy or a selection.
+bool IsDarkBelowMax(size_t rows, int above_dark_level) {
+  const auto k = static_cast<size_t>(kDarkShare * static_cast<double>(rows - 1));
+  return static_cast<size_t>(above_dark_level) <= rows - 1 - k;
 }
 
-// Per column: whether any pixel is above kDarkMax (then it is not dark), and how many are at or
-// below kBlackLevel (more than half: a black median, so not uniform). One branch-free row-major
-// pass: most columns are decided by these two numbers alone, without a copy of the column.
+// Per column: whether any pixel is above kDarkMax (then it is not dark), how many are above
+// kDarkLevel (IsDarkBelowMax) and how many at or below kBlackLevel (more than half: a black
+// median, so not uniform). One branch-free row-major pass: most columns are decided by these
+// numbers alone, without a copy of the column.
 struct ColumnLevels {
   std::vector<int> above_dark_max;  // 0 / 1; int, as wide as a float: the loop vectorizes
+  std::vector<int> above_dark_level;
   std::vector<int> black;
 };
 
 REFLUXSCAN_AVX2_CLONES ColumnLevels ColumnLevelCounts(const cv::Mat1f& m) {
   const auto cols = static_cast<size_t>(m.cols);
-  ColumnLevels out{std::vector<int>(cols, 0), std::vector<int>(cols, 0)};
+  ColumnLevels out{std::vector<int>(cols, 0), std::vector<int>(cols, 0), std::vector<int>(cols, 0)};
   int* __restrict above = out.above_dark_max.data();
+  int* __restrict dark_above = out.above_dark_level.data();
   int* __restrict black = out.black.data();
   for (int r = 0; r < m.rows; ++r) {
     const float* __restrict row = m.ptr<float>(r);
     for (size_t c = 0; c < cols; ++c) {
       above[c] |= row[c] > kDarkMax ? 1 : 0;
+      dark_above[c] += row[c] > kDarkLevel ? 1 : 0;
       black[c] += row[c] <= kBlackLevel ? 1 : 0;
     }
   }
@@ -170,19 +177,19 @@ std::vector<ColumnKind> ClassifyColumns(const cv::Mat1f& m) {
   thread_local cv::Mat1f store;                            // kept across strips (see ReuseBuffer)
   cv::Mat1f columns = ReuseBuffer(store, m.cols, m.rows);  // each strip column is one row
   TransposeTiled(m, columns);
-  std::vector<float> col(static_cast<size_t>(m.rows));
+  const auto rows = static_cast<size_t>(m.rows);
+  std::vector<float> col;  // a column's copy for IsUniform's median
   std::vector<int> bins;
   for (int c = 0; c < m.cols; ++c) {
     const auto cs = static_cast<size_t>(c);
     const bool may_be_dark = levels.above_dark_max[cs] == 0;
-    if (!may_be_dark && static_cast<size_t>(levels.black[cs]) > col.size() / 2) continue;
-    const float* data = columns.ptr<float>(c);
-    col.assign(data, data + m.rows);
-    if (may_be_dark && IsDarkBelowMax(col)) {
+    if (!may_be_dark && static_cast<size_t>(levels.black[cs]) > rows / 2) continue;
+    if (may_be_dark && IsDarkBelowMax(rows, levels.above_dark_level[cs])) {
       kinds[cs] = ColumnKind::kBlank;
-    } else if (IsUniform(col, levels.black[cs], bins)) {
-      kinds[cs] = ColumnKind::kUniform;
+      continue;
     }
+    const std::span<const float> column(columns.ptr<float>(c), static_cast<size_t>(m.rows));
+    if (IsUniform(column, levels.black[cs], bins, col)) kinds[cs] = ColumnKind::kUniform;
   }
   return kinds;
 }
