@@ -269,8 +269,7 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
   for (int c = 0; c < s.Columns(); ++c) {
     const auto cs = static_cast<size_t>(c);
     ColumnSides& sd = e.sides[cs];
-    e.snr_db[cs] =
-        ColumnSnrDb(prep.smoothed_columns, c, noise.level, s.dynamic_range_db, percentile);
+    // A masked column's SNR is never read (Summarize and the flags skip it): not computed.
     if (!s.column_valid.empty() && !s.column_valid[cs]) {
       env.flags[cs] |= kColumnMasked;
       env.max_forward[cs] = env.max_reverse[cs] = env.mean[cs] = kNan;
@@ -278,6 +277,8 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
       env.confidence[cs] = 0;
       continue;
     }
+    e.snr_db[cs] =
+        ColumnSnrDb(prep.smoothed_columns, c, noise.level, s.dynamic_range_db, percentile);
     sd.up = AnalyzeSide(s, prep, c, 0, g.up_rows - 1, true, levels, noise, o.method);
     sd.down = AnalyzeSide(s, prep, c, g.down_first, s.Rows() - 1, false, levels, noise, o.method);
     env.max_forward[cs] =
