@@ -457,7 +457,8 @@ int ExtendOverDarkInterior(const std::vector<float>& v, const SideLevels& l, int
 // half-power point is v_max itself, so no generator-specific correction is needed.
 double HalfPowerEdge(const std::vector<float>& v, int outer, int inner, const SideLevels& l) {
   const int half_end = outer + std::max(2, (inner - outer) / 2);
-  std::vector<float> part(v.begin() + outer, v.begin() + std::min(inner, half_end) + 1);
+  thread_local std::vector<float> part;  // one buffer per worker, not an allocation per side
+  part.assign(v.begin() + outer, v.begin() + std::min(inner, half_end) + 1);
   const size_t k = part.size() * 3 / 4;
   std::nth_element(part.begin(), part.begin() + static_cast<long>(k), part.end());
   const double level = part[k] - l.half_power_drop;
