@@ -1068,6 +1068,7 @@ void MaskScaleEdges(const cv::Mat1f& m, const cv::Mat1b& text, const std::vector
 
 struct TextureScratch {
   std::vector<float> col, sorted;
+  std::vector<uchar> excluded;
 };
 
 // Texture of one column: the share of its pixels that differ from the column's median by more
@@ -1077,21 +1078,32 @@ struct TextureScratch {
 // A display's noise floor, however dim, differs from its median in many rows (measured on
 // generated strips: a black floor with faint speckle 10-30% of the rows, a grey floor most of
 // them); a panel margin beside the display (uniform, with ticks and labels) in almost none.
+// `col` and `excluded`: the column's pixels and exclusion flags, top to bottom.
+double TextureOf(const float* col, const uchar* excluded, const std::vector<uint8_t>& line_row,
+                 int rows, std::vector<float>& sorted) {
+  sorted.assign(col, col + rows);
+  const float median = MedianInPlace(sorted);
+  int textured = 0, eligible = 0;
+  for (int r = 0; r < rows; ++r) {
+    const auto i = static_cast<size_t>(r);
+    const bool counted = excluded[i] == 0 && !line_row[i];
+    eligible += counted ? 1 : 0;
+    textured += counted && std::abs(col[i] - median) > kFaintStep ? 1 : 0;
+  }
+  if (eligible < kMinEligibleShare * rows) return std::numeric_limits<double>::infinity();
+  return static_cast<double>(textured) / eligible;
+}
+
+// TextureOf column c of `m`.
 double ColumnTexture(const cv::Mat1f& m, const cv::Mat1b& excluded,
                      const std::vector<uint8_t>& line_row, int c, TextureScratch& scratch) {
   scratch.col.resize(static_cast<size_t>(m.rows));
-  for (int r = 0; r < m.rows; ++r) scratch.col[static_cast<size_t>(r)] = m(r, c);
-  scratch.sorted = scratch.col;
-  const float median = MedianInPlace(scratch.sorted);
-  int textured = 0, eligible = 0;
+  scratch.excluded.resize(static_cast<size_t>(m.rows));
   for (int r = 0; r < m.rows; ++r) {
-    const auto i = static_cast<size_t>(r);
-    const bool counted = excluded(r, c) == 0 && !line_row[i];
-    eligible += counted ? 1 : 0;
-    textured += counted && std::abs(scratch.col[i] - median) > kFaintStep ? 1 : 0;
+    scratch.col[static_cast<size_t>(r)] = m(r, c);
+    scratch.excluded[static_cast<size_t>(r)] = excluded(r, c);
   }
-  if (eligible < kMinEligibleShare * m.rows) return std::numeric_limits<double>::infinity();
-  return static_cast<double>(textured) / eligible;
+  return TextureOf(scratch.col.data(), scratch.excluded.data(), line_row, m.rows, scratch.sorted);
 }
 
 // Marks and strokes at or above kMarkLevel (ticks, labels, bright flow) with kMarkHalo pixels
@@ -1118,10 +1130,27 @@ void MaskUntexturedEdges(const cv::Mat1f& m, const cv::Mat1b& marks,
   const int zone = std::max(1, static_cast<int>(kEdgeZoneShare * m.cols));
   const cv::Mat1b excluded = TextureExclusion(m, marks);
   TextureScratch scratch;
-  std::vector<double> interior;
+  // The interior's sampled columns gathered in one row-major pass (a column read walks a whole
+  // row apart per pixel: a cache miss each), then measured in the same order as before.
+  std::vector<int> sampled;
   for (int c = zone; c < m.cols - zone; c += kInteriorSampleStep) {
-    if (!out.column_valid[static_cast<size_t>(c)]) continue;
-    const double texture = ColumnTexture(m, excluded, line_row, c, scratch);
+    if (out.column_valid[static_cast<size_t>(c)]) sampled.push_back(c);
+  }
+  const auto rows = static_cast<size_t>(m.rows);
+  std::vector<float> pixels(sampled.size() * rows);  // sample j: [j * rows, (j + 1) * rows)
+  std::vector<uchar> flags(sampled.size() * rows);
+  for (int r = 0; r < m.rows; ++r) {
+    const float* row = m.ptr<float>(r);
+    const uchar* excluded_row = excluded.ptr<uchar>(r);
+    for (size_t j = 0, at = static_cast<size_t>(r); j < sampled.size(); ++j, at += rows) {
+      pixels[at] = row[sampled[j]];
+      flags[at] = excluded_row[sampled[j]];
+    }
+  }
+  std::vector<double> interior;
+  for (size_t j = 0; j < sampled.size(); ++j) {
+    const double texture = TextureOf(pixels.data() + j * rows, flags.data() + j * rows, line_row,
+                                     m.rows, scratch.sorted);
     if (std::isfinite(texture)) interior.push_back(texture);
   }
   if (interior.empty()) return;
