@@ -455,17 +455,18 @@ int ExtendOverDarkInterior(const std::vector<float>& v, const SideLevels& l, int
 // scanned from outside inward, first reaches the reference minus 3 dB. For a spectrum that is
 // flat up to v_max and broadened by a symmetric kernel (Hann main lobe, transit time) the
 // half-power point is v_max itself, so no generator-specific correction is needed.
-double HalfPowerEdge(const std::vector<float>& v, int outer, int inner, const SideLevels& l) {
+double HalfPowerEdge(SideProfile v, int outer, int inner, const SideLevels& l) {
   const int half_end = outer + std::max(2, (inner - outer) / 2);
   thread_local std::vector<float> part;  // one buffer per worker, not an allocation per side
-  part.assign(v.begin() + outer, v.begin() + std::min(inner, half_end) + 1);
+  part.resize(static_cast<size_t>(std::min(inner, half_end) + 1 - outer));
+  for (size_t j = 0; j < part.size(); ++j) part[j] = v[outer + static_cast<int>(j)];
   const size_t k = part.size() * 3 / 4;
   std::nth_element(part.begin(), part.begin() + static_cast<long>(k), part.end());
   const double level = part[k] - l.half_power_drop;
   int i = outer;
-  while (i < inner && v[static_cast<size_t>(i)] < level) ++i;
+  while (i < inner && v[i] < level) ++i;
   if (i == 0) return 0.0;
-  const double a = v[static_cast<size_t>(i - 1)], b = v[static_cast<size_t>(i)];
+  const double a = v[i - 1], b = v[i];
   return (i - 1) + std::clamp((level - a) / std::max(1e-9, b - a), 0.0, 1.0);
 }
 
@@ -473,6 +474,10 @@ double HalfPowerEdge(const std::vector<float>& v, int outer, int inner, const Si
 
 SideRuns ThresholdRuns(const std::vector<float>& v, const std::vector<float>& profile,
                        const SideLevels& l) {
+  return ThresholdRuns(v, SideProfile{profile.data(), 1}, l);
+}
+
+SideRuns ThresholdRuns(const std::vector<float>& v, SideProfile profile, const SideLevels& l) {
   SideRuns out;
   const int n = static_cast<int>(v.size());
   if (n < 2) return out;
