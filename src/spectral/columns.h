@@ -233,6 +233,144 @@ inline bool AnyAbove(const cv::Mat1f& m, float level) {
 }
 #endif
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// How many of v[0, n) are below `level`, 8 per compare (AVX2).
+[[gnu::target("avx2")]] inline size_t CountBelowAvx2(const float* v, size_t n, float level) {
+  const size_t n8 = n / 8 * 8;
+  const __m256 level8 = _mm256_set1_ps(level);
+  __m256i count8 = _mm256_setzero_si256();
+  for (size_t i = 0; i < n8; i += 8) {
+    count8 = _mm256_sub_epi32(
+        count8, _mm256_castps_si256(_mm256_cmp_ps(_mm256_loadu_ps(v + i), level8, _CMP_LT_OQ)));
+  }
+  alignas(32) int lanes[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), count8);
+  size_t count = 0;
+  for (const int l : lanes) count += static_cast<size_t>(l);
+  for (size_t i = n8; i < n; ++i) count += v[i] < level ? 1 : 0;
+  return count;
+}
+
+// The value std::nth_element would place at index k of v[0, n) (any k < n; v is not reordered),
+// for rows and columns of a few hundred values where no guess is at hand (row medians), by
+// counting (AVX2): the answer's bracket [lo, hi) (at most k values below lo, more than k below
+// hi), from [min, max], is halved by value while more than kRankSelectMax values lie in it, each
+// halving one compare per 8 values; then the bracket's values are compacted and the answer is
+// the largest of them with at most (k - below lo) of them smaller (branch-free counts).
+// Without a NaN or -0 the k-th value has one bit pattern, so it is nth_element's; with one (or an
+// infinite maximum) `fallback` is set and the caller uses nth_element. A bracket that cannot be
+// halved further (many equal values) also ends in nth_element, over its values only.
+[[gnu::target("avx2")]] inline float SelectKthCountingAvx2(const float* v, size_t n, size_t k,
+                                                           std::vector<float>& scratch,
+                                                           bool& fallback) {
+  constexpr size_t kRankSelectMax = 64;
+  const size_t n8 = n / 8 * 8;
+  fallback = false;
+  if (n8 == 0) return fallback = true, 0.0f;
+  const __m256i magnitude = _mm256_set1_epi32(0x7fffffff);
+  const __m256i infinity = _mm256_set1_epi32(0x7f800000);
+  const __m256i minus_zero = _mm256_set1_epi32(static_cast<int>(0x80000000u));
+  __m256 lo8 = _mm256_loadu_ps(v), hi8 = lo8;
+  __m256i odd8 = _mm256_setzero_si256();
+  for (size_t i = 0; i < n8; i += 8) {
+    const __m256 f = _mm256_loadu_ps(v + i);
+    const __m256i bits = _mm256_castps_si256(f);
+    odd8 = _mm256_or_si256(odd8, _mm256_cmpgt_epi32(_mm256_and_si256(bits, magnitude), infinity));
+    odd8 = _mm256_or_si256(odd8, _mm256_cmpeq_epi32(bits, minus_zero));
+    lo8 = _mm256_min_ps(lo8, f);
+    hi8 = _mm256_max_ps(hi8, f);
+  }
+  alignas(32) float lo_lanes[8], hi_lanes[8];
+  _mm256_store_ps(lo_lanes, lo8);
+  _mm256_store_ps(hi_lanes, hi8);
+  float lo = lo_lanes[0], top = hi_lanes[0];
+  for (int l = 1; l < 8; ++l) lo = std::min(lo, lo_lanes[l]), top = std::max(top, hi_lanes[l]);
+  bool odd = !_mm256_testz_si256(odd8, odd8);
+  for (size_t i = n8; i < n; ++i) {
+    odd = odd || std::isnan(v[i]) || (v[i] == 0.0f && std::signbit(v[i]));
+    lo = std::min(lo, v[i]);
+    top = std::max(top, v[i]);
+  }
+  if (odd || std::isinf(top)) return fallback = true, 0.0f;
+  if (lo == top) return lo;
+  float hi = std::nextafter(top, std::numeric_limits<float>::infinity());  // finite: top < inf
+  size_t below_lo = 0, below_hi = n;
+  while (below_hi - below_lo > kRankSelectMax) {
+    const float mid = lo + (hi - lo) * 0.5f;
+    if (!(mid > lo && mid < hi)) break;  // adjacent floats: the bracket holds one value
+    const size_t c = CountBelowAvx2(v, n, mid);
+    if (c <= k) {
+      lo = mid, below_lo = c;
+    } else {
+      hi = mid, below_hi = c;
+    }
+  }
+  // The bracket's values, in order.
+  const size_t kept = below_hi - below_lo;
+  scratch.resize(kept + 8);
+  size_t at = 0;
+  const __m256 lo_v = _mm256_set1_ps(lo), hi_v = _mm256_set1_ps(hi);
+  size_t i = 0;
+  for (; i < n8; i += 8) {
+    const __m256 f = _mm256_loadu_ps(v + i);
+    const __m256 in =
+        _mm256_and_ps(_mm256_cmp_ps(f, lo_v, _CMP_GE_OQ), _mm256_cmp_ps(f, hi_v, _CMP_LT_OQ));
+    for (auto bits = static_cast<uint32_t>(_mm256_movemask_ps(in)); bits != 0; bits &= bits - 1) {
+      scratch[at++] = v[i + static_cast<size_t>(__builtin_ctz(bits))];
+    }
+  }
+  for (; i < n; ++i) {
+    if (v[i] >= lo && v[i] < hi) scratch[at++] = v[i];
+  }
+  const size_t rank = k - below_lo;  // the answer's rank among the bracket's values
+  if (kept > kRankSelectMax) {
+    std::nth_element(scratch.begin(), scratch.begin() + static_cast<long>(rank),
+                     scratch.begin() + static_cast<long>(kept));
+    return scratch[rank];
+  }
+  // Per block of 8 bracket values: how many bracket values are smaller than each; the answer is
+  // the largest value with at most `rank` smaller ones. Lanes past `kept` read -inf (never larger
+  // than a bracket value) and are not compared against.
+  const float minus_inf = -std::numeric_limits<float>::infinity();
+  for (size_t j = kept; j < kept + 8; ++j) scratch[j] = minus_inf;
+  const __m256i limit = _mm256_set1_epi32(static_cast<int>(rank));
+  __m256 best = _mm256_set1_ps(minus_inf);
+  for (size_t b = 0; b < kept; b += 8) {
+    const __m256 cand = _mm256_loadu_ps(scratch.data() + b);
+    __m256i smaller = _mm256_setzero_si256();
+    for (size_t j = 0; j < kept; ++j) {
+      smaller = _mm256_sub_epi32(smaller, _mm256_castps_si256(_mm256_cmp_ps(
+                                              _mm256_set1_ps(scratch[j]), cand, _CMP_LT_OQ)));
+    }
+    // smaller <= rank, as !(smaller > rank)
+    const __m256 ok = _mm256_castsi256_ps(
+        _mm256_xor_si256(_mm256_cmpgt_epi32(smaller, limit), _mm256_set1_epi32(-1)));
+    best = _mm256_max_ps(best, _mm256_blendv_ps(_mm256_set1_ps(minus_inf), cand, ok));
+  }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, best);
+  float answer = lanes[0];
+  for (int l = 1; l < 8; ++l) answer = std::max(answer, lanes[l]);
+  return answer;
+}
+#endif
+
+// nth_element's k-th value of v[0, n) without reordering v: SelectKthCountingAvx2 where the CPU
+// has AVX2, else (and for NaN, -0 or infinite inputs) nth_element on a copy in `scratch`.
+inline float SelectKthByCounting(const float* v, size_t n, size_t k, std::vector<float>& scratch) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) {
+    bool fallback = false;
+    const float answer = SelectKthCountingAvx2(v, n, k, scratch, fallback);
+    if (!fallback) return answer;
+  }
+#endif
+  scratch.assign(v, v + n);
+  std::nth_element(scratch.begin(), scratch.begin() + static_cast<long>(k), scratch.end());
+  return scratch[k];
+}
+
 // The value std::nth_element would place at index k of v[0, n) (the (k+1)-th smallest), for a
 // k in the upper part of the range. When at least n - k of the values are >= `floor`, those are
 // the top of the sorted range (every value below `floor` ranks under all of them), so the answer

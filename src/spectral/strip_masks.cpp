@@ -80,11 +80,12 @@ constexpr int kInteriorSampleStep = 8;
 
 enum class ColumnKind { kData, kBlank, kUniform };
 
-// Median of `v`, reordering it (no copy: called once per row and column of every strip).
+// Median of `v` (nth_element's value at size / 2), which may be reordered: called once per row
+// and column of every strip, so by counting (SelectKthByCounting: no branchy introselect).
 float MedianInPlace(std::vector<float>& v) {
   if (v.empty()) return 0;
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
-  return v[v.size() / 2];
+  thread_local std::vector<float> scratch;
+  return SelectKthByCounting(v.data(), v.size(), v.size() / 2, scratch);
 }
 
 // An upper bound on how many of `v` lie within +-tol of any one level: the most values in 4
