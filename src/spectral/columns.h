@@ -254,12 +254,13 @@ inline bool AnyAbove(const cv::Mat1f& m, float level) {
 // The value std::nth_element would place at index k of v[0, n) (any k < n; v is not reordered),
 // for rows and columns of a few hundred values where no guess is at hand (row medians), by
 // counting (AVX2): the answer's bracket [lo, hi) (at most k values below lo, more than k below
-// hi), from [min, max], is halved by value while more than kRankSelectMax values lie in it, each
-// halving one compare per 8 values; then the bracket's values are compacted and the answer is
-// the largest of them with at most (k - below lo) of them smaller (branch-free counts).
+// hi), from [min, max], is narrowed by value (secant steps on the counts) while more than
+// kRankSelectMax values lie in it, each step one compare per 8 values; then the bracket's values
+// are compacted and the answer is the largest of them with at most (k - below lo) of them
+// smaller (branch-free counts).
 // Without a NaN or -0 the k-th value has one bit pattern, so it is nth_element's; with one (or an
-// infinite maximum) `fallback` is set and the caller uses nth_element. A bracket that cannot be
-// halved further (many equal values) also ends in nth_element, over its values only.
+// infinite maximum) `fallback` is set and the caller uses nth_element. A bracket still wide
+// after kMaxProbes steps (or holding many equal values) ends in nth_element over its values.
 [[gnu::target("avx2")]] inline float SelectKthCountingAvx2(const float* v, size_t n, size_t k,
                                                            std::vector<float>& scratch,
                                                            bool& fallback) {
@@ -295,8 +296,22 @@ inline bool AnyAbove(const cv::Mat1f& m, float level) {
   if (lo == top) return lo;
   float hi = std::nextafter(top, std::numeric_limits<float>::infinity());  // finite: top < inf
   size_t below_lo = 0, below_hi = n;
-  while (below_hi - below_lo > kRankSelectMax) {
-    const float mid = lo + (hi - lo) * 0.5f;
+  // A repeated minimum (a black row's 0) is often the answer: one count tells.
+  const float above_lo = std::nextafter(lo, hi);
+  if (const size_t c = CountBelowAvx2(v, n, above_lo); c > k) return lo;
+  // The bracket narrowed by interpolating the answer's rank between its ends' (a secant step,
+  // kept strictly inside the bracket), at most kMaxProbes times: each probe is a pass.
+  constexpr int kMaxProbes = 12;
+  // A step that did not halve the bracket's count is followed by a bisection (a secant step
+  // alone creeps toward an answer at a skewed end).
+  bool bisect = false;
+  for (int probe = 0; probe < kMaxProbes && below_hi - below_lo > kRankSelectMax; ++probe) {
+    const size_t inside = below_hi - below_lo;
+    const double share =
+        bisect ? 0.5 : (static_cast<double>(k - below_lo) + 0.5) / static_cast<double>(inside);
+    float mid = static_cast<float>(lo + (static_cast<double>(hi) - lo) * share);
+    if (!(mid > lo)) mid = std::nextafter(lo, hi);
+    if (!(mid < hi)) mid = std::nextafter(hi, lo);
     if (!(mid > lo && mid < hi)) break;  // adjacent floats: the bracket holds one value
     const size_t c = CountBelowAvx2(v, n, mid);
     if (c <= k) {
@@ -304,6 +319,7 @@ inline bool AnyAbove(const cv::Mat1f& m, float level) {
     } else {
       hi = mid, below_hi = c;
     }
+    bisect = 2 * (below_hi - below_lo) > inside;
   }
   // The bracket's values, in order.
   const size_t kept = below_hi - below_lo;
@@ -324,6 +340,10 @@ inline bool AnyAbove(const cv::Mat1f& m, float level) {
   }
   const size_t rank = k - below_lo;  // the answer's rank among the bracket's values
   if (kept > kRankSelectMax) {
+    // Display levels repeat (8-bit pixels): a wide bracket often holds one value, the answer.
+    const auto [least, most] =
+        std::minmax_element(scratch.begin(), scratch.begin() + static_cast<long>(kept));
+    if (*least == *most) return *least;
     std::nth_element(scratch.begin(), scratch.begin() + static_cast<long>(rank),
                      scratch.begin() + static_cast<long>(kept));
     return scratch[rank];
