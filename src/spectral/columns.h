@@ -115,125 +115,6 @@ inline bool AnyAbove(const cv::Mat1f& m, float level) {
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-// How many of v[0, n) are >= level, 8 per compare (AVX2); with `odd`, also whether any is a NaN
-// or a -0 (their bits: above the infinity's once the sign is cleared; exactly the sign bit).
-[[gnu::target("avx2")]] inline size_t CountAtLeastAvx2(const float* v, size_t n, float level,
-                                                       bool* odd) {
-  const size_t n8 = n / 8 * 8;
-  const __m256 level8 = _mm256_set1_ps(level);
-  const __m256i magnitude = _mm256_set1_epi32(0x7fffffff);
-  const __m256i infinity = _mm256_set1_epi32(0x7f800000);
-  const __m256i minus_zero = _mm256_set1_epi32(static_cast<int>(0x80000000u));
-  __m256i count8 = _mm256_setzero_si256(), odd8 = _mm256_setzero_si256();
-  for (size_t i = 0; i < n8; i += 8) {
-    const __m256 f = _mm256_loadu_ps(v + i);
-    count8 = _mm256_sub_epi32(count8, _mm256_castps_si256(_mm256_cmp_ps(f, level8, _CMP_GE_OQ)));
-    if (odd) {
-      const __m256i bits = _mm256_castps_si256(f);
-      odd8 = _mm256_or_si256(odd8, _mm256_cmpgt_epi32(_mm256_and_si256(bits, magnitude), infinity));
-      odd8 = _mm256_or_si256(odd8, _mm256_cmpeq_epi32(bits, minus_zero));
-    }
-  }
-  alignas(32) int lanes[8];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), count8);
-  size_t count = 0;
-  for (const int l : lanes) count += static_cast<size_t>(l);
-  bool any_odd = !_mm256_testz_si256(odd8, odd8);
-  for (size_t i = n8; i < n; ++i) {
-    count += v[i] >= level ? 1 : 0;
-    any_odd = any_odd || std::isnan(v[i]) || (v[i] == 0.0f && std::signbit(v[i]));
-  }
-  if (odd) *odd = any_odd;
-  return count;
-}
-
-// KthSmallest eight values at a time (AVX2), for inputs without a NaN or a negative zero (checked
-// here: `fallback` is set and nothing returned otherwise; the caller then takes the scalar path).
-// Without those, the answer is one value with one bit pattern whatever the method, so it is the
-// scalar path's. The guess costs cycles, not exactness, and the scalar path paid most of its
-// time in std::nth_element: on the column percentiles (~235 values, the top ~12 wanted) 12% of
-// the guesses lay above the answer (a whole-column nth_element) and the kept values (41 on
-// average) went through a branchy introselect. Here:
-// - counting the values >= a level is one compare per 8 values, so a guess above the answer is
-//   lowered (by 1/32, then twice as far each time, then -inf: all values) until at least
-//   n - k values reach it, and a guess far below it is raised (half as far each time, at most
-//   four tries) while more than kRankSelectMax values reach it and n - k still do;
-// - the K kept values (K <= kRankSelectMax) give the answer by counting: a value x is among the
-//   top n - k exactly when fewer than n - k kept values are greater than x, and the answer is the
-//   smallest such value (branch-free: K x K/8 compares instead of an introselect).
-// More than kRankSelectMax kept values go to std::nth_element, as in the scalar path.
-[[gnu::target("avx2")]] inline float KthSmallestAvx2(const float* v, size_t n, size_t k,
-                                                     float floor, std::vector<float>& scratch,
-                                                     bool& fallback) {
-  constexpr size_t kRankSelectMax = 64;
-  const size_t n8 = n / 8 * 8;
-  const size_t from_top = n - k;  // the answer and the values ranked above it
-  fallback = false;
-  size_t kept = CountAtLeastAvx2(v, n, floor, &fallback);
-  if (fallback) return 0.0f;
-  constexpr float kFirstStep = 1.0f / 32;  // display units: about the callers' guess margin
-  float step = kFirstStep;
-  for (int tries = 0; kept < from_top; ++tries) {  // the guess is above the answer: lower it
-    floor = tries < 4 ? floor - step : -std::numeric_limits<float>::infinity();
-    step *= 2;
-    kept = CountAtLeastAvx2(v, n, floor, nullptr);
-  }
-  step = kFirstStep;
-  for (int tries = 0; kept > kRankSelectMax && tries < 4; ++tries, step /= 2) {
-    const float higher = floor + step;  // far below the answer: try a higher level
-    const size_t reach = CountAtLeastAvx2(v, n, higher, nullptr);
-    if (reach >= from_top) floor = higher, kept = reach;
-  }
-  // The values >= floor, in order (blocks without one passed over with one compare).
-  scratch.resize(kept + 8);
-  size_t at = 0;
-  const __m256 floor8 = _mm256_set1_ps(floor);
-  size_t i = 0;
-  for (; i < n8; i += 8) {
-    if (_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(v + i), floor8, _CMP_GE_OQ)) == 0) {
-      continue;
-    }
-    for (size_t j = i; j < i + 8; ++j) {
-      scratch[at] = v[j];
-      at += v[j] >= floor ? 1 : 0;
-    }
-  }
-  for (; i < n; ++i) {
-    scratch[at] = v[i];
-    at += v[i] >= floor ? 1 : 0;
-  }
-  if (kept > kRankSelectMax) {
-    const auto nth = static_cast<long>(kept - from_top);
-    std::nth_element(scratch.begin(), scratch.begin() + nth,
-                     scratch.begin() + static_cast<long>(kept));
-    return scratch[static_cast<size_t>(nth)];
-  }
-  // Per block of 8 kept values: how many kept values are greater than each; the answer is the
-  // smallest value with fewer than from_top greater ones. Lanes past `kept` read +inf (never
-  // smaller than a kept value, so never the answer) and are not compared against.
-  const float inf = std::numeric_limits<float>::infinity();
-  for (size_t j = kept; j < kept + 8; ++j) scratch[j] = inf;
-  const __m256i limit = _mm256_set1_epi32(static_cast<int>(from_top));
-  __m256 best = _mm256_set1_ps(inf);
-  for (size_t b = 0; b < kept; b += 8) {
-    const __m256 cand = _mm256_loadu_ps(scratch.data() + b);
-    __m256i greater = _mm256_setzero_si256();
-    for (size_t j = 0; j < kept; ++j) {
-      greater = _mm256_sub_epi32(greater, _mm256_castps_si256(_mm256_cmp_ps(
-                                              _mm256_set1_ps(scratch[j]), cand, _CMP_GT_OQ)));
-    }
-    const __m256 in_top = _mm256_castsi256_ps(_mm256_cmpgt_epi32(limit, greater));
-    best = _mm256_min_ps(best, _mm256_blendv_ps(_mm256_set1_ps(inf), cand, in_top));
-  }
-  alignas(32) float lanes[8];
-  _mm256_store_ps(lanes, best);
-  float answer = lanes[0];
-  for (int l = 1; l < 8; ++l) answer = std::min(answer, lanes[l]);
-  return answer;
-}
-#endif
-
-#if defined(__x86_64__) && defined(__GNUC__)
 // How many of v[0, n) are below `level`, 8 per compare (AVX2).
 [[gnu::target("avx2")]] inline size_t CountBelowAvx2(const float* v, size_t n, float level) {
   const size_t n8 = n / 8 * 8;
@@ -391,6 +272,123 @@ inline float SelectKthByCounting(const float* v, size_t n, size_t k, std::vector
   return scratch[k];
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// How many of v[0, n) are >= level, 8 per compare (AVX2); with `odd`, also whether any is a NaN
+// or a -0 (their bits: above the infinity's once the sign is cleared; exactly the sign bit).
+[[gnu::target("avx2")]] inline size_t CountAtLeastAvx2(const float* v, size_t n, float level,
+                                                       bool* odd) {
+  const size_t n8 = n / 8 * 8;
+  const __m256 level8 = _mm256_set1_ps(level);
+  const __m256i magnitude = _mm256_set1_epi32(0x7fffffff);
+  const __m256i infinity = _mm256_set1_epi32(0x7f800000);
+  const __m256i minus_zero = _mm256_set1_epi32(static_cast<int>(0x80000000u));
+  __m256i count8 = _mm256_setzero_si256(), odd8 = _mm256_setzero_si256();
+  for (size_t i = 0; i < n8; i += 8) {
+    const __m256 f = _mm256_loadu_ps(v + i);
+    count8 = _mm256_sub_epi32(count8, _mm256_castps_si256(_mm256_cmp_ps(f, level8, _CMP_GE_OQ)));
+    if (odd) {
+      const __m256i bits = _mm256_castps_si256(f);
+      odd8 = _mm256_or_si256(odd8, _mm256_cmpgt_epi32(_mm256_and_si256(bits, magnitude), infinity));
+      odd8 = _mm256_or_si256(odd8, _mm256_cmpeq_epi32(bits, minus_zero));
+    }
+  }
+  alignas(32) int lanes[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), count8);
+  size_t count = 0;
+  for (const int l : lanes) count += static_cast<size_t>(l);
+  bool any_odd = !_mm256_testz_si256(odd8, odd8);
+  for (size_t i = n8; i < n; ++i) {
+    count += v[i] >= level ? 1 : 0;
+    any_odd = any_odd || std::isnan(v[i]) || (v[i] == 0.0f && std::signbit(v[i]));
+  }
+  if (odd) *odd = any_odd;
+  return count;
+}
+
+// KthSmallest eight values at a time (AVX2), for inputs without a NaN or a negative zero (checked
+// here: `fallback` is set and nothing returned otherwise; the caller then takes the scalar path).
+// Without those, the answer is one value with one bit pattern whatever the method, so it is the
+// scalar path's. The guess costs cycles, not exactness, and the scalar path paid most of its
+// time in std::nth_element: on the column percentiles (~235 values, the top ~12 wanted) 12% of
+// the guesses lay above the answer (a whole-column nth_element) and the kept values (41 on
+// average) went through a branchy introselect. Here:
+// - counting the values >= a level is one compare per 8 values, so a guess above the answer is
+//   lowered (by 1/32, then twice as far each time, then -inf: all values) until at least
+//   n - k values reach it, and a guess far below it is raised (half as far each time, at most
+//   four tries) while more than kRankSelectMax values reach it and n - k still do;
+// - the K kept values (K <= kRankSelectMax) give the answer by counting: a value x is among the
+//   top n - k exactly when fewer than n - k kept values are greater than x, and the answer is the
+//   smallest such value (branch-free: K x K/8 compares instead of an introselect).
+// More than kRankSelectMax kept values go to SelectKthByCounting.
+[[gnu::target("avx2")]] inline float KthSmallestAvx2(const float* v, size_t n, size_t k,
+                                                     float floor, std::vector<float>& scratch,
+                                                     bool& fallback) {
+  constexpr size_t kRankSelectMax = 64;
+  const size_t n8 = n / 8 * 8;
+  const size_t from_top = n - k;  // the answer and the values ranked above it
+  fallback = false;
+  size_t kept = CountAtLeastAvx2(v, n, floor, &fallback);
+  if (fallback) return 0.0f;
+  constexpr float kFirstStep = 1.0f / 32;  // display units: about the callers' guess margin
+  float step = kFirstStep;
+  for (int tries = 0; kept < from_top; ++tries) {  // the guess is above the answer: lower it
+    floor = tries < 4 ? floor - step : -std::numeric_limits<float>::infinity();
+    step *= 2;
+    kept = CountAtLeastAvx2(v, n, floor, nullptr);
+  }
+  step = kFirstStep;
+  for (int tries = 0; kept > kRankSelectMax && tries < 4; ++tries, step /= 2) {
+    const float higher = floor + step;  // far below the answer: try a higher level
+    const size_t reach = CountAtLeastAvx2(v, n, higher, nullptr);
+    if (reach >= from_top) floor = higher, kept = reach;
+  }
+  // The values >= floor, in order (blocks without one passed over with one compare).
+  scratch.resize(kept + 8);
+  size_t at = 0;
+  const __m256 floor8 = _mm256_set1_ps(floor);
+  size_t i = 0;
+  for (; i < n8; i += 8) {
+    if (_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(v + i), floor8, _CMP_GE_OQ)) == 0) {
+      continue;
+    }
+    for (size_t j = i; j < i + 8; ++j) {
+      scratch[at] = v[j];
+      at += v[j] >= floor ? 1 : 0;
+    }
+  }
+  for (; i < n; ++i) {
+    scratch[at] = v[i];
+    at += v[i] >= floor ? 1 : 0;
+  }
+  if (kept > kRankSelectMax) {  // by counting too (the kept values are NaN- and -0-free)
+    thread_local std::vector<float> select_scratch;
+    return SelectKthByCounting(scratch.data(), kept, kept - from_top, select_scratch);
+  }
+  // Per block of 8 kept values: how many kept values are greater than each; the answer is the
+  // smallest value with fewer than from_top greater ones. Lanes past `kept` read +inf (never
+  // smaller than a kept value, so never the answer) and are not compared against.
+  const float inf = std::numeric_limits<float>::infinity();
+  for (size_t j = kept; j < kept + 8; ++j) scratch[j] = inf;
+  const __m256i limit = _mm256_set1_epi32(static_cast<int>(from_top));
+  __m256 best = _mm256_set1_ps(inf);
+  for (size_t b = 0; b < kept; b += 8) {
+    const __m256 cand = _mm256_loadu_ps(scratch.data() + b);
+    __m256i greater = _mm256_setzero_si256();
+    for (size_t j = 0; j < kept; ++j) {
+      greater = _mm256_sub_epi32(greater, _mm256_castps_si256(_mm256_cmp_ps(
+                                              _mm256_set1_ps(scratch[j]), cand, _CMP_GT_OQ)));
+    }
+    const __m256 in_top = _mm256_castsi256_ps(_mm256_cmpgt_epi32(limit, greater));
+    best = _mm256_min_ps(best, _mm256_blendv_ps(_mm256_set1_ps(inf), cand, in_top));
+  }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, best);
+  float answer = lanes[0];
+  for (int l = 1; l < 8; ++l) answer = std::min(answer, lanes[l]);
+  return answer;
+}
+#endif
+
 // The value std::nth_element would place at index k of v[0, n) (the (k+1)-th smallest), for a
 // k in the upper part of the range. When at least n - k of the values are >= `floor`, those are
 // the top of the sorted range (every value below `floor` ranks under all of them), so the answer
@@ -529,9 +527,10 @@ inline float KthSmallest(const float* v, size_t n, size_t k, float floor,
   for (size_t i = n8; i < n; ++i) {
     if (bin(v[i]) == b) scratch[kept++] = v[i];
   }
-  const auto at = static_cast<long>(k - below);
-  std::nth_element(scratch.begin(), scratch.begin() + at, scratch.end());
-  return scratch[static_cast<size_t>(at)];
+  // Within the bin by counting (a crowded bin of noise values held thousands: nth_element's
+  // branchy partitions over them were most of a noise estimate's selection).
+  thread_local std::vector<float> select_scratch;
+  return SelectKthByCounting(scratch.data(), scratch.size(), k - below, select_scratch);
 }
 #endif
 

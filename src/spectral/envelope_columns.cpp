@@ -460,9 +460,10 @@ double HalfPowerEdge(SideProfile v, int outer, int inner, const SideLevels& l) {
   thread_local std::vector<float> part;  // one buffer per worker, not an allocation per side
   part.resize(static_cast<size_t>(std::min(inner, half_end) + 1 - outer));
   for (size_t j = 0; j < part.size(); ++j) part[j] = v[outer + static_cast<int>(j)];
-  const size_t k = part.size() * 3 / 4;
-  std::nth_element(part.begin(), part.begin() + static_cast<long>(k), part.end());
-  const double level = part[k] - l.half_power_drop;
+  thread_local std::vector<float> select_scratch;
+  const double level =
+      SelectKthByCounting(part.data(), part.size(), part.size() * 3 / 4, select_scratch) -
+      l.half_power_drop;
   int i = outer;
   while (i < inner && v[i] < level) ++i;
   if (i == 0) return 0.0;
