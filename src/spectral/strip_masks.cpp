@@ -94,7 +94,15 @@ float MedianInPlace(std::vector<float>& v) {
 int MostWithin(std::span<const float> v, float tol, std::vector<int>& bins) {
   const float inv = 1.0f / tol;
   const int nb = static_cast<int>(inv) + 2;
-  bins.assign(static_cast<size_t>(nb), 0);
+  const auto nbs = static_cast<size_t>(nb);
+  // Four partial histograms, lane l of each block counting into histogram l: a column's values
+  // crowd a few bins, and increments of one counter queue behind each other's store and reload.
+  // Integer counts: their sums are the single histogram's.
+  bins.assign(4 * nbs, 0);
+  int* const h0 = bins.data();
+  int* const h1 = h0 + nbs;
+  int* const h2 = h1 + nbs;
+  int* const h3 = h2 + nbs;
   auto bin = [&](float x) { return std::clamp(static_cast<int>(x * inv), 0, nb - 1); };
   size_t i = 0;
 #if CV_SIMD128
@@ -106,15 +114,15 @@ int MostWithin(std::span<const float> v, float tol, std::vector<int>& bins) {
     alignas(16) int b4[4];
     cv::v_store_aligned(b4,
                         cv::v_min(cv::v_max(cv::v_trunc(cv::v_load(&v[i]) * inv4), zero), last));
-    ++bins[static_cast<size_t>(b4[0])], ++bins[static_cast<size_t>(b4[1])];
-    ++bins[static_cast<size_t>(b4[2])], ++bins[static_cast<size_t>(b4[3])];
+    ++h0[b4[0]], ++h1[b4[1]], ++h2[b4[2]], ++h3[b4[3]];
   }
 #endif
-  for (; i < v.size(); ++i) ++bins[static_cast<size_t>(bin(v[i]))];
+  for (; i < v.size(); ++i) ++h0[bin(v[i])];
+  for (size_t b = 0; b < nbs; ++b) h0[b] += h1[b] + h2[b] + h3[b];
   int best = 0;
   for (int j = 0; j + 3 < nb; ++j) {
     const auto b = static_cast<size_t>(j);
-    best = std::max(best, bins[b] + bins[b + 1] + bins[b + 2] + bins[b + 3]);
+    best = std::max(best, h0[b] + h0[b + 1] + h0[b + 2] + h0[b + 3]);
   }
   return best;
 }
