@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -113,13 +114,297 @@ inline bool AnyAbove(const cv::Mat1f& m, float level) {
   return false;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// How many of v[0, n) are below `level`, 8 per compare (AVX2).
+[[gnu::target("avx2")]] inline size_t CountBelowAvx2(const float* v, size_t n, float level) {
+  const size_t n8 = n / 8 * 8;
+  const __m256 level8 = _mm256_set1_ps(level);
+  __m256i count8 = _mm256_setzero_si256();
+  for (size_t i = 0; i < n8; i += 8) {
+    count8 = _mm256_sub_epi32(
+        count8, _mm256_castps_si256(_mm256_cmp_ps(_mm256_loadu_ps(v + i), level8, _CMP_LT_OQ)));
+  }
+  alignas(32) int lanes[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), count8);
+  size_t count = 0;
+  for (const int l : lanes) count += static_cast<size_t>(l);
+  for (size_t i = n8; i < n; ++i) count += v[i] < level ? 1 : 0;
+  return count;
+}
+
+// The value std::nth_element would place at index k of v[0, n) (any k < n; v is not reordered),
+// for rows and columns of a few hundred values where no guess is at hand (row medians), by
+// counting (AVX2): the answer's bracket [lo, hi) (at most k values below lo, more than k below
+// hi), from [min, max], is narrowed by value (secant steps on the counts) while more than
+// kRankSelectMax values lie in it, each step one compare per 8 values; then the bracket's values
+// are compacted and the answer is the largest of them with at most (k - below lo) of them
+// smaller (branch-free counts).
+// Without a NaN or -0 the k-th value has one bit pattern, so it is nth_element's; with one (or an
+// infinite maximum) `fallback` is set and the caller uses nth_element. A bracket still wide
+// after kMaxProbes steps (or holding many equal values) ends in nth_element over its values.
+[[gnu::target("avx2")]] inline float SelectKthCountingAvx2(const float* v, size_t n, size_t k,
+                                                           std::vector<float>& scratch,
+                                                           bool& fallback) {
+  constexpr size_t kRankSelectMax = 64;
+  const size_t n8 = n / 8 * 8;
+  fallback = false;
+  if (n8 == 0) return fallback = true, 0.0f;
+  const __m256i magnitude = _mm256_set1_epi32(0x7fffffff);
+  const __m256i infinity = _mm256_set1_epi32(0x7f800000);
+  const __m256i minus_zero = _mm256_set1_epi32(static_cast<int>(0x80000000u));
+  __m256 lo8 = _mm256_loadu_ps(v), hi8 = lo8;
+  __m256i odd8 = _mm256_setzero_si256();
+  for (size_t i = 0; i < n8; i += 8) {
+    const __m256 f = _mm256_loadu_ps(v + i);
+    const __m256i bits = _mm256_castps_si256(f);
+    odd8 = _mm256_or_si256(odd8, _mm256_cmpgt_epi32(_mm256_and_si256(bits, magnitude), infinity));
+    odd8 = _mm256_or_si256(odd8, _mm256_cmpeq_epi32(bits, minus_zero));
+    lo8 = _mm256_min_ps(lo8, f);
+    hi8 = _mm256_max_ps(hi8, f);
+  }
+  alignas(32) float lo_lanes[8], hi_lanes[8];
+  _mm256_store_ps(lo_lanes, lo8);
+  _mm256_store_ps(hi_lanes, hi8);
+  float lo = lo_lanes[0], top = hi_lanes[0];
+  for (int l = 1; l < 8; ++l) lo = std::min(lo, lo_lanes[l]), top = std::max(top, hi_lanes[l]);
+  bool odd = !_mm256_testz_si256(odd8, odd8);
+  for (size_t i = n8; i < n; ++i) {
+    odd = odd || std::isnan(v[i]) || (v[i] == 0.0f && std::signbit(v[i]));
+    lo = std::min(lo, v[i]);
+    top = std::max(top, v[i]);
+  }
+  if (odd || std::isinf(top)) return fallback = true, 0.0f;
+  if (lo == top) return lo;
+  float hi = std::nextafter(top, std::numeric_limits<float>::infinity());  // finite: top < inf
+  size_t below_lo = 0, below_hi = n;
+  // A repeated minimum (a black row's 0) is often the answer: one count tells.
+  const float above_lo = std::nextafter(lo, hi);
+  if (const size_t c = CountBelowAvx2(v, n, above_lo); c > k) return lo;
+  // The bracket narrowed by interpolating the answer's rank between its ends' (a secant step,
+  // kept strictly inside the bracket), at most kMaxProbes times: each probe is a pass.
+  constexpr int kMaxProbes = 12;
+  // A step that did not halve the bracket's count is followed by a bisection (a secant step
+  // alone creeps toward an answer at a skewed end).
+  bool bisect = false;
+  for (int probe = 0; probe < kMaxProbes && below_hi - below_lo > kRankSelectMax; ++probe) {
+    const size_t inside = below_hi - below_lo;
+    const double share =
+        bisect ? 0.5 : (static_cast<double>(k - below_lo) + 0.5) / static_cast<double>(inside);
+    float mid = static_cast<float>(lo + (static_cast<double>(hi) - lo) * share);
+    if (!(mid > lo)) mid = std::nextafter(lo, hi);
+    if (!(mid < hi)) mid = std::nextafter(hi, lo);
+    if (!(mid > lo && mid < hi)) break;  // adjacent floats: the bracket holds one value
+    const size_t c = CountBelowAvx2(v, n, mid);
+    if (c <= k) {
+      lo = mid, below_lo = c;
+    } else {
+      hi = mid, below_hi = c;
+    }
+    bisect = 2 * (below_hi - below_lo) > inside;
+  }
+  // The bracket's values, in order.
+  const size_t kept = below_hi - below_lo;
+  scratch.resize(kept + 8);
+  size_t at = 0;
+  const __m256 lo_v = _mm256_set1_ps(lo), hi_v = _mm256_set1_ps(hi);
+  size_t i = 0;
+  for (; i < n8; i += 8) {
+    const __m256 f = _mm256_loadu_ps(v + i);
+    const __m256 in =
+        _mm256_and_ps(_mm256_cmp_ps(f, lo_v, _CMP_GE_OQ), _mm256_cmp_ps(f, hi_v, _CMP_LT_OQ));
+    for (auto bits = static_cast<uint32_t>(_mm256_movemask_ps(in)); bits != 0; bits &= bits - 1) {
+      scratch[at++] = v[i + static_cast<size_t>(__builtin_ctz(bits))];
+    }
+  }
+  for (; i < n; ++i) {
+    if (v[i] >= lo && v[i] < hi) scratch[at++] = v[i];
+  }
+  const size_t rank = k - below_lo;  // the answer's rank among the bracket's values
+  if (kept > kRankSelectMax) {
+    // Display levels repeat (8-bit pixels): a wide bracket often holds one value, the answer.
+    const auto [least, most] =
+        std::minmax_element(scratch.begin(), scratch.begin() + static_cast<long>(kept));
+    if (*least == *most) return *least;
+    std::nth_element(scratch.begin(), scratch.begin() + static_cast<long>(rank),
+                     scratch.begin() + static_cast<long>(kept));
+    return scratch[rank];
+  }
+  // Per block of 8 bracket values: how many bracket values are smaller than each; the answer is
+  // the largest value with at most `rank` smaller ones. Lanes past `kept` read -inf (never larger
+  // than a bracket value) and are not compared against.
+  const float minus_inf = -std::numeric_limits<float>::infinity();
+  for (size_t j = kept; j < kept + 8; ++j) scratch[j] = minus_inf;
+  const __m256i limit = _mm256_set1_epi32(static_cast<int>(rank));
+  __m256 best = _mm256_set1_ps(minus_inf);
+  for (size_t b = 0; b < kept; b += 8) {
+    const __m256 cand = _mm256_loadu_ps(scratch.data() + b);
+    __m256i smaller = _mm256_setzero_si256();
+    for (size_t j = 0; j < kept; ++j) {
+      smaller = _mm256_sub_epi32(smaller, _mm256_castps_si256(_mm256_cmp_ps(
+                                              _mm256_set1_ps(scratch[j]), cand, _CMP_LT_OQ)));
+    }
+    // smaller <= rank, as !(smaller > rank)
+    const __m256 ok = _mm256_castsi256_ps(
+        _mm256_xor_si256(_mm256_cmpgt_epi32(smaller, limit), _mm256_set1_epi32(-1)));
+    best = _mm256_max_ps(best, _mm256_blendv_ps(_mm256_set1_ps(minus_inf), cand, ok));
+  }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, best);
+  float answer = lanes[0];
+  for (int l = 1; l < 8; ++l) answer = std::max(answer, lanes[l]);
+  return answer;
+}
+#endif
+
+// nth_element's k-th value of v[0, n) without reordering v: SelectKthCountingAvx2 where the CPU
+// has AVX2, else (and for NaN, -0 or infinite inputs) nth_element on a copy in `scratch`.
+inline float SelectKthByCounting(const float* v, size_t n, size_t k, std::vector<float>& scratch) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) {
+    bool fallback = false;
+    const float answer = SelectKthCountingAvx2(v, n, k, scratch, fallback);
+    if (!fallback) return answer;
+  }
+#endif
+  scratch.assign(v, v + n);
+  std::nth_element(scratch.begin(), scratch.begin() + static_cast<long>(k), scratch.end());
+  return scratch[k];
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// How many of v[0, n) are >= level, 8 per compare (AVX2); with `odd`, also whether any is a NaN
+// or a -0 (their bits: above the infinity's once the sign is cleared; exactly the sign bit).
+[[gnu::target("avx2")]] inline size_t CountAtLeastAvx2(const float* v, size_t n, float level,
+                                                       bool* odd) {
+  const size_t n8 = n / 8 * 8;
+  const __m256 level8 = _mm256_set1_ps(level);
+  const __m256i magnitude = _mm256_set1_epi32(0x7fffffff);
+  const __m256i infinity = _mm256_set1_epi32(0x7f800000);
+  const __m256i minus_zero = _mm256_set1_epi32(static_cast<int>(0x80000000u));
+  __m256i count8 = _mm256_setzero_si256(), odd8 = _mm256_setzero_si256();
+  for (size_t i = 0; i < n8; i += 8) {
+    const __m256 f = _mm256_loadu_ps(v + i);
+    count8 = _mm256_sub_epi32(count8, _mm256_castps_si256(_mm256_cmp_ps(f, level8, _CMP_GE_OQ)));
+    if (odd) {
+      const __m256i bits = _mm256_castps_si256(f);
+      odd8 = _mm256_or_si256(odd8, _mm256_cmpgt_epi32(_mm256_and_si256(bits, magnitude), infinity));
+      odd8 = _mm256_or_si256(odd8, _mm256_cmpeq_epi32(bits, minus_zero));
+    }
+  }
+  alignas(32) int lanes[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), count8);
+  size_t count = 0;
+  for (const int l : lanes) count += static_cast<size_t>(l);
+  bool any_odd = !_mm256_testz_si256(odd8, odd8);
+  for (size_t i = n8; i < n; ++i) {
+    count += v[i] >= level ? 1 : 0;
+    any_odd = any_odd || std::isnan(v[i]) || (v[i] == 0.0f && std::signbit(v[i]));
+  }
+  if (odd) *odd = any_odd;
+  return count;
+}
+
+// KthSmallest eight values at a time (AVX2), for inputs without a NaN or a negative zero (checked
+// here: `fallback` is set and nothing returned otherwise; the caller then takes the scalar path).
+// Without those, the answer is one value with one bit pattern whatever the method, so it is the
+// scalar path's. The guess costs cycles, not exactness, and the scalar path paid most of its
+// time in std::nth_element: on the column percentiles (~235 values, the top ~12 wanted) 12% of
+// the guesses lay above the answer (a whole-column nth_element) and the kept values (41 on
+// average) went through a branchy introselect. Here:
+// - counting the values >= a level is one compare per 8 values, so a guess above the answer is
+//   lowered (by 1/32, then twice as far each time, then -inf: all values) until at least
+//   n - k values reach it, and a guess far below it is raised (half as far each time, at most
+//   four tries) while more than kRankSelectMax values reach it and n - k still do;
+// - the K kept values (K <= kRankSelectMax) give the answer by counting: a value x is among the
+//   top n - k exactly when fewer than n - k kept values are greater than x, and the answer is the
+//   smallest such value (branch-free: K x K/8 compares instead of an introselect).
+// More than kRankSelectMax kept values go to SelectKthByCounting.
+[[gnu::target("avx2")]] inline float KthSmallestAvx2(const float* v, size_t n, size_t k,
+                                                     float floor, std::vector<float>& scratch,
+                                                     bool& fallback) {
+  constexpr size_t kRankSelectMax = 64;
+  const size_t n8 = n / 8 * 8;
+  const size_t from_top = n - k;  // the answer and the values ranked above it
+  fallback = false;
+  size_t kept = CountAtLeastAvx2(v, n, floor, &fallback);
+  if (fallback) return 0.0f;
+  constexpr float kFirstStep = 1.0f / 32;  // display units: about the callers' guess margin
+  float step = kFirstStep;
+  for (int tries = 0; kept < from_top; ++tries) {  // the guess is above the answer: lower it
+    floor = tries < 4 ? floor - step : -std::numeric_limits<float>::infinity();
+    step *= 2;
+    kept = CountAtLeastAvx2(v, n, floor, nullptr);
+  }
+  step = kFirstStep;
+  for (int tries = 0; kept > kRankSelectMax && tries < 4; ++tries, step /= 2) {
+    const float higher = floor + step;  // far below the answer: try a higher level
+    const size_t reach = CountAtLeastAvx2(v, n, higher, nullptr);
+    if (reach >= from_top) floor = higher, kept = reach;
+  }
+  // The values >= floor, in order (blocks without one passed over with one compare).
+  scratch.resize(kept + 8);
+  size_t at = 0;
+  const __m256 floor8 = _mm256_set1_ps(floor);
+  size_t i = 0;
+  for (; i < n8; i += 8) {
+    if (_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(v + i), floor8, _CMP_GE_OQ)) == 0) {
+      continue;
+    }
+    for (size_t j = i; j < i + 8; ++j) {
+      scratch[at] = v[j];
+      at += v[j] >= floor ? 1 : 0;
+    }
+  }
+  for (; i < n; ++i) {
+    scratch[at] = v[i];
+    at += v[i] >= floor ? 1 : 0;
+  }
+  if (kept > kRankSelectMax) {  // by counting too (the kept values are NaN- and -0-free)
+    thread_local std::vector<float> select_scratch;
+    return SelectKthByCounting(scratch.data(), kept, kept - from_top, select_scratch);
+  }
+  // Per block of 8 kept values: how many kept values are greater than each; the answer is the
+  // smallest value with fewer than from_top greater ones. Lanes past `kept` read +inf (never
+  // smaller than a kept value, so never the answer) and are not compared against.
+  const float inf = std::numeric_limits<float>::infinity();
+  for (size_t j = kept; j < kept + 8; ++j) scratch[j] = inf;
+  const __m256i limit = _mm256_set1_epi32(static_cast<int>(from_top));
+  __m256 best = _mm256_set1_ps(inf);
+  for (size_t b = 0; b < kept; b += 8) {
+    const __m256 cand = _mm256_loadu_ps(scratch.data() + b);
+    __m256i greater = _mm256_setzero_si256();
+    for (size_t j = 0; j < kept; ++j) {
+      greater = _mm256_sub_epi32(greater, _mm256_castps_si256(_mm256_cmp_ps(
+                                              _mm256_set1_ps(scratch[j]), cand, _CMP_GT_OQ)));
+    }
+    const __m256 in_top = _mm256_castsi256_ps(_mm256_cmpgt_epi32(limit, greater));
+    best = _mm256_min_ps(best, _mm256_blendv_ps(_mm256_set1_ps(inf), cand, in_top));
+  }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, best);
+  float answer = lanes[0];
+  for (int l = 1; l < 8; ++l) answer = std::min(answer, lanes[l]);
+  return answer;
+}
+#endif
+
 // The value std::nth_element would place at index k of v[0, n) (the (k+1)-th smallest), for a
 // k in the upper part of the range. When at least n - k of the values are >= `floor`, those are
 // the top of the sorted range (every value below `floor` ranks under all of them), so the answer
 // is selected among them alone; otherwise among all. `floor` only decides how much is sorted: a
 // guess near the answer (a neighbouring column's) makes the selection a few dozen values.
+// Where the CPU has AVX2, KthSmallestAvx2 above (the same answer; this code for NaN or -0 inputs).
 inline float KthSmallest(const float* v, size_t n, size_t k, float floor,
                          std::vector<float>& scratch) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) {
+    bool fallback = false;
+    const float answer = KthSmallestAvx2(v, n, k, floor, scratch, fallback);
+    if (!fallback) return answer;
+  }
+#endif
   scratch.resize(n);
   size_t kept = 0;
   size_t i = 0;
@@ -204,37 +489,48 @@ inline float KthSmallest(const float* v, size_t n, size_t k, float floor,
   // bin() of v[i .. i + 7] below: the same float operations.
   const __m256 lo_v = _mm256_set1_ps(lo), scale_v = _mm256_set1_ps(scale);
   const __m256 top_v = _mm256_set1_ps(top);
-  std::array<uint32_t, kSelectBins> count{};
+  // Four partial histograms (lanes l and l + 4 count into histogram l): noise values crowd a few
+  // bins, and increments of one counter queue behind each other's store and reload; four chains
+  // run side by side. The counts are integers, so their sums are the single histogram's.
+  std::array<std::array<uint32_t, kSelectBins>, 4> partial{};
   for (size_t i = 0; i < n8; i += 8) {
     alignas(32) int b8[8];
     _mm256_store_si256(
         reinterpret_cast<__m256i*>(b8),
         _mm256_cvttps_epi32(_mm256_min_ps(
             _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(v + i), lo_v), scale_v), top_v)));
-    for (int l = 0; l < 8; ++l) ++count[static_cast<size_t>(b8[l])];
+    for (int l = 0; l < 8; ++l) ++partial[static_cast<size_t>(l % 4)][static_cast<size_t>(b8[l])];
   }
-  for (size_t i = n8; i < n; ++i) ++count[static_cast<size_t>(bin(v[i]))];
+  for (size_t i = n8; i < n; ++i) ++partial[0][static_cast<size_t>(bin(v[i]))];
+  auto count = [&](int bin_index) {
+    const auto j = static_cast<size_t>(bin_index);
+    return static_cast<size_t>(partial[0][j]) + partial[1][j] + partial[2][j] + partial[3][j];
+  };
   int b = 0;
   size_t below = 0;  // values in the bins under b
-  while (below + count[static_cast<size_t>(b)] <= k) below += count[static_cast<size_t>(b++)];
-  scratch.clear();
+  while (below + count(b) <= k) below += count(b++);
+  // Bin b's values in order (its count is known: no growth checks); most blocks hold none, the
+  // others give their hits by mask bits (the same bins as the histogram's).
+  scratch.resize(count(b));
+  size_t kept = 0;
   const __m256i b_v = _mm256_set1_epi32(b);
-  for (size_t i = 0; i < n8; i += 8) {  // bin b's values; most blocks hold none
+  for (size_t i = 0; i < n8; i += 8) {
     const __m256i hit = _mm256_cmpeq_epi32(
         _mm256_cvttps_epi32(_mm256_min_ps(
             _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(v + i), lo_v), scale_v), top_v)),
         b_v);
-    if (_mm256_testz_si256(hit, hit)) continue;
-    for (size_t j = i; j < i + 8; ++j) {
-      if (bin(v[j]) == b) scratch.push_back(v[j]);
+    for (auto bits = static_cast<uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(hit))); bits != 0;
+         bits &= bits - 1) {
+      scratch[kept++] = v[i + static_cast<size_t>(__builtin_ctz(bits))];
     }
   }
   for (size_t i = n8; i < n; ++i) {
-    if (bin(v[i]) == b) scratch.push_back(v[i]);
+    if (bin(v[i]) == b) scratch[kept++] = v[i];
   }
-  const auto at = static_cast<long>(k - below);
-  std::nth_element(scratch.begin(), scratch.begin() + at, scratch.end());
-  return scratch[static_cast<size_t>(at)];
+  // Within the bin by counting (a crowded bin of noise values held thousands: nth_element's
+  // branchy partitions over them were most of a noise estimate's selection).
+  thread_local std::vector<float> select_scratch;
+  return SelectKthByCounting(scratch.data(), scratch.size(), k - below, select_scratch);
 }
 #endif
 

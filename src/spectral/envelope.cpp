@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <optional>
 #include <string>
@@ -60,8 +61,12 @@ struct ColumnSides {
 void SideValues(const cv::Mat1f& columns, int c, int first_row, int last_row, bool up,
                 std::vector<float>& v) {
   const float* column = columns.ptr<float>(c);
-  v.assign(column + first_row, column + last_row + 1);
-  if (!up) std::reverse(v.begin(), v.end());  // always scale edge first
+  if (up) {
+    v.assign(column + first_row, column + last_row + 1);
+  } else {  // always scale edge first: the rows in reverse, in one pass
+    v.assign(std::make_reverse_iterator(column + last_row + 1),
+             std::make_reverse_iterator(column + first_row));
+  }
 }
 
 // Linear power (log map undone) of one column, edge -> baseline order. Single column on purpose:
@@ -92,9 +97,12 @@ SideRuns AnalyzeSide(const Spectrogram& s, const detail::PreparedSpectrum& prep,
                      int first_row, int last_row, bool up, const detail::SideLevels& levels,
                      const detail::NoiseEstimate& noise, EnvelopeMethod method) {
   if (first_row > last_row) return {};
-  thread_local std::vector<float> v, profile;
+  thread_local std::vector<float> v;
   SideValues(prep.smoothed_columns, c, first_row, last_row, up, v);
-  SideValues(prep.power_smoothed_columns, c, first_row, last_row, up, profile);
+  // The power profile read in place (detail::SideProfile): the same values in the same order.
+  const float* power_column = prep.power_smoothed_columns.ptr<float>(c);
+  const detail::SideProfile profile = up ? detail::SideProfile{power_column + first_row, 1}
+                                         : detail::SideProfile{power_column + last_row, -1};
   SideRuns runs = detail::ThresholdRuns(v, profile, levels);
   if (method == EnvelopeMethod::kModifiedGeometric && runs.edge >= 0) {
     runs.edge =
@@ -269,8 +277,7 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
   for (int c = 0; c < s.Columns(); ++c) {
     const auto cs = static_cast<size_t>(c);
     ColumnSides& sd = e.sides[cs];
-    e.snr_db[cs] =
-        ColumnSnrDb(prep.smoothed_columns, c, noise.level, s.dynamic_range_db, percentile);
+    // A masked column's SNR is never read (Summarize and the flags skip it): not computed.
     if (!s.column_valid.empty() && !s.column_valid[cs]) {
       env.flags[cs] |= kColumnMasked;
       env.max_forward[cs] = env.max_reverse[cs] = env.mean[cs] = kNan;
@@ -278,6 +285,8 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
       env.confidence[cs] = 0;
       continue;
     }
+    e.snr_db[cs] =
+        ColumnSnrDb(prep.smoothed_columns, c, noise.level, s.dynamic_range_db, percentile);
     sd.up = AnalyzeSide(s, prep, c, 0, g.up_rows - 1, true, levels, noise, o.method);
     sd.down = AnalyzeSide(s, prep, c, g.down_first, s.Rows() - 1, false, levels, noise, o.method);
     env.max_forward[cs] =

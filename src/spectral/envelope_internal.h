@@ -1,6 +1,7 @@
 #pragma once
 // Private pieces of the envelope estimator (envelope.cpp composes them).
 #include <cmath>
+#include <cstddef>
 #include <numbers>
 #include <vector>
 
@@ -71,6 +72,17 @@ struct SideLevels {
 // log values would put the edge at the innermost of the averaged columns.
 SideRuns ThresholdRuns(const std::vector<float>& edge_to_base,
                        const std::vector<float>& edge_profile, const SideLevels& levels);
+// A side's values in edge-to-baseline order, read in place from a column: element i is
+// at[i * step] (step +1 for the upper side's rows, -1 for the lower side's, from its last row).
+struct SideProfile {
+  const float* at = nullptr;
+  std::ptrdiff_t step = 1;
+  float operator[](int i) const { return at[static_cast<std::ptrdiff_t>(i) * step]; }
+};
+// The same, the profile read in place: it is read only where a baseline region is found, and
+// then only from that region outward (no copy of the whole side per column).
+SideRuns ThresholdRuns(const std::vector<float>& edge_to_base, SideProfile edge_profile,
+                       const SideLevels& levels);
 // Modified geometric method: knee of the cumulative noise-subtracted linear power from the
 // baseline outward (max distance above the chord). `power_edge_to_base` is linear power (log
 // map undone). Returns -1 without enough signal power.

@@ -81,20 +81,29 @@ constexpr int kInteriorSampleStep = 8;
 
 enum class ColumnKind { kData, kBlank, kUniform };
 
-// Median of `v`, reordering it (no copy: called once per row and column of every strip).
+// Median of `v` (nth_element's value at size / 2), which may be reordered: called once per row
+// and column of every strip, so by counting (SelectKthByCounting: no branchy introselect).
 float MedianInPlace(std::vector<float>& v) {
   if (v.empty()) return 0;
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
-  return v[v.size() / 2];
+  thread_local std::vector<float> scratch;
+  return SelectKthByCounting(v.data(), v.size(), v.size() / 2, scratch);
 }
 
 // An upper bound on how many of `v` lie within +-tol of any one level: the most values in 4
 // consecutive bins of width tol (a window of 2 tol touches at most 4 bins). When it is below the
 // share a test needs, the exact median-and-count test cannot pass and is skipped.
-int MostWithin(const std::vector<float>& v, float tol, std::vector<int>& bins) {
+int MostWithin(std::span<const float> v, float tol, std::vector<int>& bins) {
   const float inv = 1.0f / tol;
   const int nb = static_cast<int>(inv) + 2;
-  bins.assign(static_cast<size_t>(nb), 0);
+  const auto nbs = static_cast<size_t>(nb);
+  // Four partial histograms, lane l of each block counting into histogram l: a column's values
+  // crowd a few bins, and increments of one counter queue behind each other's store and reload.
+  // Integer counts: their sums are the single histogram's.
+  bins.assign(4 * nbs, 0);
+  int* const h0 = bins.data();
+  int* const h1 = h0 + nbs;
+  int* const h2 = h1 + nbs;
+  int* const h3 = h2 + nbs;
   auto bin = [&](float x) { return std::clamp(static_cast<int>(x * inv), 0, nb - 1); };
   size_t i = 0;
 #if CV_SIMD128
@@ -106,57 +115,64 @@ int MostWithin(const std::vector<float>& v, float tol, std::vector<int>& bins) {
     alignas(16) int b4[4];
     cv::v_store_aligned(b4,
                         cv::v_min(cv::v_max(cv::v_trunc(cv::v_load(&v[i]) * inv4), zero), last));
-    ++bins[static_cast<size_t>(b4[0])], ++bins[static_cast<size_t>(b4[1])];
-    ++bins[static_cast<size_t>(b4[2])], ++bins[static_cast<size_t>(b4[3])];
+    ++h0[b4[0]], ++h1[b4[1]], ++h2[b4[2]], ++h3[b4[3]];
   }
 #endif
-  for (; i < v.size(); ++i) ++bins[static_cast<size_t>(bin(v[i]))];
+  for (; i < v.size(); ++i) ++h0[bin(v[i])];
+  for (size_t b = 0; b < nbs; ++b) h0[b] += h1[b] + h2[b] + h3[b];
   int best = 0;
   for (int j = 0; j + 3 < nb; ++j) {
     const auto b = static_cast<size_t>(j);
-    best = std::max(best, bins[b] + bins[b + 1] + bins[b + 2] + bins[b + 3]);
+    best = std::max(best, h0[b] + h0[b + 1] + h0[b + 2] + h0[b + 3]);
   }
   return best;
 }
 
 // Uniform: non-black median with kUniformShare of the values within tolerance of it. `black`:
-// how many of `col` are at or below kBlackLevel (the median is non-black exactly when at most
-// half of them are).
-bool IsUniform(std::vector<float>& col, int black, std::vector<int>& bins) {
-  const double needed = kUniformShare * static_cast<double>(col.size());
-  if (static_cast<size_t>(black) > col.size() / 2) return false;
-  if (static_cast<double>(MostWithin(col, kUniformTolerance, bins)) < needed) return false;
+// how many of `column` are at or below kBlackLevel (the median is non-black exactly when at most
+// half of them are). `col` receives a copy of the column only when the median is needed.
+bool IsUniform(std::span<const float> column, int black, std::vector<int>& bins,
+               std::vector<float>& col) {
+  const double needed = kUniformShare * static_cast<double>(column.size());
+  if (static_cast<size_t>(black) > column.size() / 2) return false;
+  if (static_cast<double>(MostWithin(column, kUniformTolerance, bins)) < needed) return false;
+  col.assign(column.begin(), column.end());
   const float med = MedianInPlace(col);
   const auto near = std::count_if(col.begin(), col.end(),
                                   [&](float v) { return std::abs(v - med) <= kUniformTolerance; });
   return static_cast<double>(near) >= needed;
 }
 
-// Dark: 98% of the column at most kDarkLevel, given that nothing in it is above kDarkMax.
-// Reorders `col`.
-bool IsDarkBelowMax(std::vector<float>& col) {
-  const auto k = static_cast<long>(kDarkShare * static_cast<double>(col.size() - 1));
-  std::nth_element(col.begin(), col.begin() + k, col.end());
-  return col[static_cast<size_t>(k)] <= kDarkLevel;
+// Dark: 98% of the column at most kDarkLevel (given that nothing in it is above kDarkMax). The
+// value std::nth_element puts at k = 0.98 (n - 1) is at most kDarkLevel exactly when at least
+// k + 1 values are, i.e. when at most n - 1 - k are above it (intensities are finite: a total
+// order), so the count of the row-major pass below answers without a copy or a selection.
+bool IsDarkBelowMax(size_t rows, int above_dark_level) {
+  const auto k = static_cast<size_t>(kDarkShare * static_cast<double>(rows - 1));
+  return static_cast<size_t>(above_dark_level) <= rows - 1 - k;
 }
 
-// Per column: whether any pixel is above kDarkMax (then it is not dark), and how many are at or
-// below kBlackLevel (more than half: a black median, so not uniform). One branch-free row-major
-// pass: most columns are decided by these two numbers alone, without a copy of the column.
+// Per column: whether any pixel is above kDarkMax (then it is not dark), how many are above
+// kDarkLevel (IsDarkBelowMax) and how many at or below kBlackLevel (more than half: a black
+// median, so not uniform). One branch-free row-major pass: most columns are decided by these
+// numbers alone, without a copy of the column.
 struct ColumnLevels {
   std::vector<int> above_dark_max;  // 0 / 1; int, as wide as a float: the loop vectorizes
+  std::vector<int> above_dark_level;
   std::vector<int> black;
 };
 
 REFLUXSCAN_AVX2_CLONES ColumnLevels ColumnLevelCounts(const cv::Mat1f& m) {
   const auto cols = static_cast<size_t>(m.cols);
-  ColumnLevels out{std::vector<int>(cols, 0), std::vector<int>(cols, 0)};
+  ColumnLevels out{std::vector<int>(cols, 0), std::vector<int>(cols, 0), std::vector<int>(cols, 0)};
   int* __restrict above = out.above_dark_max.data();
+  int* __restrict dark_above = out.above_dark_level.data();
   int* __restrict black = out.black.data();
   for (int r = 0; r < m.rows; ++r) {
     const float* __restrict row = m.ptr<float>(r);
     for (size_t c = 0; c < cols; ++c) {
       above[c] |= row[c] > kDarkMax ? 1 : 0;
+      dark_above[c] += row[c] > kDarkLevel ? 1 : 0;
       black[c] += row[c] <= kBlackLevel ? 1 : 0;
     }
   }
@@ -171,19 +187,19 @@ std::vector<ColumnKind> ClassifyColumns(const cv::Mat1f& m) {
   thread_local cv::Mat1f store;                            // kept across strips (see ReuseBuffer)
   cv::Mat1f columns = ReuseBuffer(store, m.cols, m.rows);  // each strip column is one row
   TransposeTiled(m, columns);
-  std::vector<float> col(static_cast<size_t>(m.rows));
+  const auto rows = static_cast<size_t>(m.rows);
+  std::vector<float> col;  // a column's copy for IsUniform's median
   std::vector<int> bins;
   for (int c = 0; c < m.cols; ++c) {
     const auto cs = static_cast<size_t>(c);
     const bool may_be_dark = levels.above_dark_max[cs] == 0;
-    if (!may_be_dark && static_cast<size_t>(levels.black[cs]) > col.size() / 2) continue;
-    const float* data = columns.ptr<float>(c);
-    col.assign(data, data + m.rows);
-    if (may_be_dark && IsDarkBelowMax(col)) {
+    if (!may_be_dark && static_cast<size_t>(levels.black[cs]) > rows / 2) continue;
+    if (may_be_dark && IsDarkBelowMax(rows, levels.above_dark_level[cs])) {
       kinds[cs] = ColumnKind::kBlank;
-    } else if (IsUniform(col, levels.black[cs], bins)) {
-      kinds[cs] = ColumnKind::kUniform;
+      continue;
     }
+    const std::span<const float> column(columns.ptr<float>(c), static_cast<size_t>(m.rows));
+    if (IsUniform(column, levels.black[cs], bins, col)) kinds[cs] = ColumnKind::kUniform;
   }
   return kinds;
 }
@@ -1118,6 +1134,7 @@ void MaskScaleEdges(const cv::Mat1f& m, const cv::Mat1b& text, const std::vector
 
 struct TextureScratch {
   std::vector<float> col, sorted;
+  std::vector<uchar> excluded;
 };
 
 // Texture of one column: the share of its pixels that differ from the column's median by more
@@ -1127,21 +1144,32 @@ struct TextureScratch {
 // A display's noise floor, however dim, differs from its median in many rows (measured on
 // generated strips: a black floor with faint speckle 10-30% of the rows, a grey floor most of
 // them); a panel margin beside the display (uniform, with ticks and labels) in almost none.
+// `col` and `excluded`: the column's pixels and exclusion flags, top to bottom.
+double TextureOf(const float* col, const uchar* excluded, const std::vector<uint8_t>& line_row,
+                 int rows, std::vector<float>& sorted) {
+  sorted.assign(col, col + rows);
+  const float median = MedianInPlace(sorted);
+  int textured = 0, eligible = 0;
+  for (int r = 0; r < rows; ++r) {
+    const auto i = static_cast<size_t>(r);
+    const bool counted = excluded[i] == 0 && !line_row[i];
+    eligible += counted ? 1 : 0;
+    textured += counted && std::abs(col[i] - median) > kFaintStep ? 1 : 0;
+  }
+  if (eligible < kMinEligibleShare * rows) return std::numeric_limits<double>::infinity();
+  return static_cast<double>(textured) / eligible;
+}
+
+// TextureOf column c of `m`.
 double ColumnTexture(const cv::Mat1f& m, const cv::Mat1b& excluded,
                      const std::vector<uint8_t>& line_row, int c, TextureScratch& scratch) {
   scratch.col.resize(static_cast<size_t>(m.rows));
-  for (int r = 0; r < m.rows; ++r) scratch.col[static_cast<size_t>(r)] = m(r, c);
-  scratch.sorted = scratch.col;
-  const float median = MedianInPlace(scratch.sorted);
-  int textured = 0, eligible = 0;
+  scratch.excluded.resize(static_cast<size_t>(m.rows));
   for (int r = 0; r < m.rows; ++r) {
-    const auto i = static_cast<size_t>(r);
-    const bool counted = excluded(r, c) == 0 && !line_row[i];
-    eligible += counted ? 1 : 0;
-    textured += counted && std::abs(scratch.col[i] - median) > kFaintStep ? 1 : 0;
+    scratch.col[static_cast<size_t>(r)] = m(r, c);
+    scratch.excluded[static_cast<size_t>(r)] = excluded(r, c);
   }
-  if (eligible < kMinEligibleShare * m.rows) return std::numeric_limits<double>::infinity();
-  return static_cast<double>(textured) / eligible;
+  return TextureOf(scratch.col.data(), scratch.excluded.data(), line_row, m.rows, scratch.sorted);
 }
 
 // Marks and strokes at or above kMarkLevel (ticks, labels, bright flow) with kMarkHalo pixels
@@ -1168,10 +1196,27 @@ void MaskUntexturedEdges(const cv::Mat1f& m, const cv::Mat1b& marks,
   const int zone = std::max(1, static_cast<int>(kEdgeZoneShare * m.cols));
   const cv::Mat1b excluded = TextureExclusion(m, marks);
   TextureScratch scratch;
-  std::vector<double> interior;
+  // The interior's sampled columns gathered in one row-major pass (a column read walks a whole
+  // row apart per pixel: a cache miss each), then measured in the same order as before.
+  std::vector<int> sampled;
   for (int c = zone; c < m.cols - zone; c += kInteriorSampleStep) {
-    if (!out.column_valid[static_cast<size_t>(c)]) continue;
-    const double texture = ColumnTexture(m, excluded, line_row, c, scratch);
+    if (out.column_valid[static_cast<size_t>(c)]) sampled.push_back(c);
+  }
+  const auto rows = static_cast<size_t>(m.rows);
+  std::vector<float> pixels(sampled.size() * rows);  // sample j: [j * rows, (j + 1) * rows)
+  std::vector<uchar> flags(sampled.size() * rows);
+  for (int r = 0; r < m.rows; ++r) {
+    const float* row = m.ptr<float>(r);
+    const uchar* excluded_row = excluded.ptr<uchar>(r);
+    for (size_t j = 0, at = static_cast<size_t>(r); j < sampled.size(); ++j, at += rows) {
+      pixels[at] = row[sampled[j]];
+      flags[at] = excluded_row[sampled[j]];
+    }
+  }
+  std::vector<double> interior;
+  for (size_t j = 0; j < sampled.size(); ++j) {
+    const double texture = TextureOf(pixels.data() + j * rows, flags.data() + j * rows, line_row,
+                                     m.rows, scratch.sorted);
     if (std::isfinite(texture)) interior.push_back(texture);
   }
   if (interior.empty()) return;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "refluxscan/spectral/signal.h"
+#include "spectral/columns.h"
 #include "spectral/strip_internal.h"
 
 namespace refluxscan::spectral::detail {
@@ -28,10 +29,9 @@ constexpr double kMinSpanShare = 0.5;
 
 // Share of the row's columns that differ from its median by more than kTextureStep.
 double TexturedShare(const float* row, int cols, std::vector<float>& scratch) {
-  scratch.assign(row, row + cols);
-  auto mid = scratch.begin() + cols / 2;
-  std::nth_element(scratch.begin(), mid, scratch.end());
-  const float median = *mid;
+  // nth_element's median of the row, by counting (SelectKthByCounting; the row is not copied).
+  const float median =
+      SelectKthByCounting(row, static_cast<size_t>(cols), static_cast<size_t>(cols / 2), scratch);
   int differing = 0;
   for (int c = 0; c < cols; ++c) differing += std::abs(row[c] - median) > kTextureStep;
   return static_cast<double>(differing) / cols;

@@ -30,6 +30,54 @@ TEST(KthSmallest, SameValueAsNthElementForAnyGuess) {
   }
 }
 
+// Guesses near the answer (as the envelope's column percentiles give): the AVX2 path's lowered
+// and raised levels and its selection by counting among <= 64 kept values, ties included.
+TEST(KthSmallest, SameValueAsNthElementForGuessesNearTheAnswer) {
+  cv::RNG rng(17);
+  std::vector<float> scratch;
+  for (int trial = 0; trial < 4000; ++trial) {
+    const auto n = static_cast<size_t>(rng.uniform(1, 700));
+    std::vector<float> v(n);
+    for (float& x : v) {
+      x = trial % 3 ? rng.uniform(0.0f, 1.0f) : static_cast<float>(rng.uniform(0, 40)) / 40.0f;
+    }
+    const size_t k =
+        trial % 4 ? n * 95 / 100 : static_cast<size_t>(rng.uniform(0, static_cast<int>(n)));
+    std::vector<float> sorted = v;
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(k), sorted.end());
+    const float guess = sorted[k] + rng.uniform(-0.3f, 0.3f);
+    ASSERT_EQ(KthSmallest(v.data(), n, k, guess, scratch), sorted[k]) << "trial " << trial;
+  }
+}
+
+TEST(SelectKthByCounting, SameValueAndBitsAsNthElement) {
+  cv::RNG rng(19);
+  std::vector<float> scratch;
+  for (int trial = 0; trial < 6000; ++trial) {
+    const auto n = static_cast<size_t>(rng.uniform(1, 1500));
+    std::vector<float> v(n);
+    const int kind = trial % 6;
+    for (float& x : v) {
+      if (kind == 0) x = rng.uniform(0.0f, 1.0f);                        // display units
+      if (kind == 1) x = static_cast<float>(rng.uniform(0, 5)) * 0.25f;  // few distinct levels
+      if (kind == 2) x = static_cast<float>(rng.gaussian(1e30));         // a wide range
+      if (kind == 3) x = rng.uniform(0.0f, 1.0f) < 0.5f ? 0.0f : -0.0f;  // both zeros
+      if (kind == 4) x = rng.uniform(0.3f, 0.3f + 1e-6f);                // a narrow range
+      if (kind == 5)
+        x = rng.uniform(0.0f, 1.0f) < 0.9f ? 0.1f + 0.01f * static_cast<float>(rng.gaussian(1.0))
+                                           : 1.0f;
+    }
+    const auto k = static_cast<size_t>(rng.uniform(0, static_cast<int>(n)));
+    std::vector<float> sorted = v;
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(k), sorted.end());
+    const std::vector<float> before = v;
+    const float got = SelectKthByCounting(v.data(), n, k, scratch);
+    ASSERT_EQ(got, sorted[k]) << "trial " << trial;
+    ASSERT_EQ(std::signbit(got), std::signbit(sorted[k])) << "trial " << trial;
+    ASSERT_EQ(v, before) << "trial " << trial;  // not reordered
+  }
+}
+
 TEST(SelectKth, SameValueAndBitsAsNthElement) {
   cv::RNG rng(13);
   std::vector<float> scratch;
