@@ -39,7 +39,11 @@ constexpr int kGrowthColumns = 3;          // flow resuming after a silence grow
 constexpr double kGrowthShare = 0.6;       // ... beyond its first column's extent / this
 constexpr int kBaselineOverlayRows = 4;    // IsBarCandidate: the drawn baseline's masked rows
 constexpr int kReversalLookback = 8;       // ReversesAcross: flow ended at most this far before
-constexpr int kMaxSpikeColumns = 16;       // AfterSpike: a thump or mark after a silence
+constexpr int kMaxSpikeColumns = 16;
+constexpr int
+    kMinDashGaps = 4,
+    kMaxDashGapColumns =
+        16;  // Dashed: a dashed drawn line       // AfterSpike: a thump or mark after a silence
 constexpr double kNoiseBackgroundLitShare = 0.3;   // median data column lit this much: noise floor
 constexpr double kBarLitShareOfBackground = 0.25;  // an erase bar keeps at most this of it
 constexpr float kUniformTolerance = 0.02f;  // a uniform column stays this close to its median
@@ -790,6 +794,26 @@ bool LineCutAt(const cv::Mat1f& m, const Run& line, const Run& run) {
   return missing && lit_near(run.first - 1, -1) && lit_near(run.last + 1, +1);
 }
 
+// Whether a drawn line is dashed: missing over kMinDashGaps or more separate stretches of at
+// most kMaxDashGapColumns columns. A solid line is missing only where a bar erased it; a dashed
+// line's gaps cross every silence (stop 23: a sixth independent renderer's dashed baseline made
+// each gap in a quiet stretch an "erase bar", and the squeeze after it was masked as the
+// previous sweep).
+bool Dashed(const cv::Mat1f& m, const Run& line) {
+  int gaps = 0;
+  for (int c = 0; c < m.cols;) {
+    if (LineLitAt(m, line, c)) {
+      ++c;
+      continue;
+    }
+    const int first = c;
+    while (c < m.cols && !LineLitAt(m, line, c)) ++c;
+    const bool inside = first > 0 && c < m.cols;
+    if (inside && c - first <= kMaxDashGapColumns) ++gaps;
+  }
+  return gaps >= kMinDashGaps;
+}
+
 // Whether a dark run on a noise background holds an erase bar that erased that noise:
 // kMinBarColumns consecutive columns (all of a narrower run) each lit (above kBlackLevel) at most
 // kBarLitShareOfBackground x the background's share. An erase bar is blank (measured: 0-3% lit
@@ -1014,6 +1038,8 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
   if (noise_background) across_lines = BlankAcrossLines(m, lines, kinds);
   const std::vector<ColumnKind>& run_kinds = noise_background ? across_lines : kinds;
   const int cols = m.cols;
+  std::vector<uint8_t> dashed;
+  for (const Run& line : lines) dashed.push_back(Dashed(m, line) ? 1 : 0);
   Run bar;
   for (const Run& run : EmptyRuns(run_kinds)) {
     const bool interior = run.first > 0 && run.last < cols - 1;
@@ -1039,8 +1065,9 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
         edge_no_data || painted ||
         (noise_background && ErasesTheNoise(lit_per_column, m.rows, run, background_lit)) ||
         AbruptEdge(m, run, overlays, baseline_row);
-    for (const Run& line : lines) {
-      erase = erase || (interior && AtBaseline(line, baseline_row) && LineCutAt(m, line, run));
+    for (size_t i = 0; i < lines.size(); ++i) {
+      erase = erase || (interior && AtBaseline(lines[i], baseline_row) && !dashed[i] &&
+                        LineCutAt(m, lines[i], run));
     }
     if (!erase) continue;
     for (int c = run.first; c <= run.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;

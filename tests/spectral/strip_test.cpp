@@ -1040,6 +1040,35 @@ TEST(StripMasks, SilencesOnAFlatGrayFloorAreNoBars) {
   for (int c = 40; c < 240; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
 }
 
+// A dashed drawn baseline (7 columns drawn, 5 not) across a black display: each gap in a quiet
+// stretch is the line "missing up to both sides", but a dashed line is missing everywhere, so no
+// gap is an erase bar (stop 23: a sixth independent renderer's dashed baseline masked a squeeze
+// and its reflux as the previous sweep). A solid line cut by the same 5-column gap still is one.
+cv::Mat1b DashedBaselineStrip(bool dashed) {
+  cv::Mat1b strip(kRows, kCols, uchar{0});
+  for (int c = 0; c < kCols; ++c) {
+    const bool drawn = dashed ? c % 12 < 7 : !(c >= 96 && c < 101);
+    if (drawn) strip(120, c) = 200;
+  }
+  cv::RNG rng(3);
+  for (int c = 150; c < 210; ++c) {  // a squeeze rising from the baseline and falling back to it
+    const int height = std::min({50, 3 * (c - 149), 3 * (209 - c)});
+    for (int r = 120 - height; r < 120; ++r)
+      strip(r, c) = static_cast<uchar>(rng.uniform(120, 220));
+  }
+  return strip;
+}
+
+TEST(StripMasks, GapsOfADashedBaselineAreNoEraseBars) {
+  auto s = SpectrogramFromDisplay(ImageWith(DashedBaselineStrip(true)), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasNote(*s, "erase bar"));
+  for (int c = 40; c < 260; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  auto cut = SpectrogramFromDisplay(ImageWith(DashedBaselineStrip(false)), SpectralRegion());
+  ASSERT_TRUE(cut.has_value());
+  EXPECT_TRUE(HasNote(*cut, "erase bar"));
+}
+
 // A sonographer's caliper: a 1-px dotted yellow line (one pixel in three lit) beside a 1-column
 // gap, alone: the dilated overlay mask fills it in, but a sweep cursor is drawn solid (stop 23: a
 // fifth independent renderer's caliper at a reflux's onset masked the reflux as the previous
