@@ -132,6 +132,43 @@ inline bool AnyAbove(const cv::Mat1f& m, float level) {
   return count;
 }
 
+// The minimum and maximum of v[0, n) (n >= 8), and whether a NaN or a -0 is among them (`odd`:
+// no order, or a value equal to +0 but printed apart, for which the callers use nth_element).
+struct ValueRange {
+  float lo = 0, hi = 0;
+  bool odd = false;
+};
+
+[[gnu::target("avx2")]] inline ValueRange ScanRangeAvx2(const float* v, size_t n) {
+  const size_t n8 = n / 8 * 8;
+  const __m256i magnitude = _mm256_set1_epi32(0x7fffffff);
+  const __m256i infinity = _mm256_set1_epi32(0x7f800000);
+  const __m256i minus_zero = _mm256_set1_epi32(static_cast<int>(0x80000000u));
+  __m256 lo8 = _mm256_loadu_ps(v), hi8 = lo8;
+  __m256i odd8 = _mm256_setzero_si256();
+  for (size_t i = 0; i < n8; i += 8) {
+    const __m256 f = _mm256_loadu_ps(v + i);
+    const __m256i bits = _mm256_castps_si256(f);
+    // (bits & magnitude) > infinity as signed 32-bit: both sides are below 2^31.
+    odd8 = _mm256_or_si256(odd8, _mm256_cmpgt_epi32(_mm256_and_si256(bits, magnitude), infinity));
+    odd8 = _mm256_or_si256(odd8, _mm256_cmpeq_epi32(bits, minus_zero));
+    lo8 = _mm256_min_ps(lo8, f);
+    hi8 = _mm256_max_ps(hi8, f);
+  }
+  alignas(32) float lo_lanes[8], hi_lanes[8];
+  _mm256_store_ps(lo_lanes, lo8);
+  _mm256_store_ps(hi_lanes, hi8);
+  ValueRange r{lo_lanes[0], hi_lanes[0], !_mm256_testz_si256(odd8, odd8)};
+  for (int l = 1; l < 8; ++l)
+    r.lo = std::min(r.lo, lo_lanes[l]), r.hi = std::max(r.hi, hi_lanes[l]);
+  for (size_t i = n8; i < n; ++i) {
+    r.odd = r.odd || std::isnan(v[i]) || (v[i] == 0.0f && std::signbit(v[i]));
+    r.lo = std::min(r.lo, v[i]);
+    r.hi = std::max(r.hi, v[i]);
+  }
+  return r;
+}
+
 // The value std::nth_element would place at index k of v[0, n) (any k < n; v is not reordered),
 // for rows and columns of a few hundred values where no guess is at hand (row medians), by
 // counting (AVX2): the answer's bracket [lo, hi) (at most k values below lo, more than k below
@@ -149,31 +186,10 @@ inline bool AnyAbove(const cv::Mat1f& m, float level) {
   const size_t n8 = n / 8 * 8;
   fallback = false;
   if (n8 == 0) return fallback = true, 0.0f;
-  const __m256i magnitude = _mm256_set1_epi32(0x7fffffff);
-  const __m256i infinity = _mm256_set1_epi32(0x7f800000);
-  const __m256i minus_zero = _mm256_set1_epi32(static_cast<int>(0x80000000u));
-  __m256 lo8 = _mm256_loadu_ps(v), hi8 = lo8;
-  __m256i odd8 = _mm256_setzero_si256();
-  for (size_t i = 0; i < n8; i += 8) {
-    const __m256 f = _mm256_loadu_ps(v + i);
-    const __m256i bits = _mm256_castps_si256(f);
-    odd8 = _mm256_or_si256(odd8, _mm256_cmpgt_epi32(_mm256_and_si256(bits, magnitude), infinity));
-    odd8 = _mm256_or_si256(odd8, _mm256_cmpeq_epi32(bits, minus_zero));
-    lo8 = _mm256_min_ps(lo8, f);
-    hi8 = _mm256_max_ps(hi8, f);
-  }
-  alignas(32) float lo_lanes[8], hi_lanes[8];
-  _mm256_store_ps(lo_lanes, lo8);
-  _mm256_store_ps(hi_lanes, hi8);
-  float lo = lo_lanes[0], top = hi_lanes[0];
-  for (int l = 1; l < 8; ++l) lo = std::min(lo, lo_lanes[l]), top = std::max(top, hi_lanes[l]);
-  bool odd = !_mm256_testz_si256(odd8, odd8);
-  for (size_t i = n8; i < n; ++i) {
-    odd = odd || std::isnan(v[i]) || (v[i] == 0.0f && std::signbit(v[i]));
-    lo = std::min(lo, v[i]);
-    top = std::max(top, v[i]);
-  }
-  if (odd || std::isinf(top)) return fallback = true, 0.0f;
+  const ValueRange range = ScanRangeAvx2(v, n);
+  float lo = range.lo;
+  const float top = range.hi;
+  if (range.odd || std::isinf(top)) return fallback = true, 0.0f;
   if (lo == top) return lo;
   float hi = std::nextafter(top, std::numeric_limits<float>::infinity());  // finite: top < inf
   size_t below_lo = 0, below_hi = n;
@@ -455,32 +471,9 @@ inline float KthSmallest(const float* v, size_t n, size_t k, float floor,
   const size_t n = x.size(), n8 = n / 8 * 8;
   const float* v = x.data();
   fallback = false;
-  __m256 lo8 = _mm256_loadu_ps(v), hi8 = lo8;
-  __m256i odd8 = _mm256_setzero_si256();
-  const __m256i magnitude = _mm256_set1_epi32(0x7fffffff);
-  const __m256i infinity = _mm256_set1_epi32(0x7f800000);
-  const __m256i minus_zero = _mm256_set1_epi32(static_cast<int>(0x80000000u));
-  for (size_t i = 0; i < n8; i += 8) {
-    const __m256 f = _mm256_loadu_ps(v + i);
-    const __m256i bits = _mm256_castps_si256(f);
-    // (bits & magnitude) > infinity as signed 32-bit: both sides are below 2^31.
-    odd8 = _mm256_or_si256(odd8, _mm256_cmpgt_epi32(_mm256_and_si256(bits, magnitude), infinity));
-    odd8 = _mm256_or_si256(odd8, _mm256_cmpeq_epi32(bits, minus_zero));
-    lo8 = _mm256_min_ps(lo8, f);
-    hi8 = _mm256_max_ps(hi8, f);
-  }
-  alignas(32) float lo_lanes[8], hi_lanes[8];
-  _mm256_store_ps(lo_lanes, lo8);
-  _mm256_store_ps(hi_lanes, hi8);
-  float lo = lo_lanes[0], hi = hi_lanes[0];
-  for (int l = 1; l < 8; ++l) lo = std::min(lo, lo_lanes[l]), hi = std::max(hi, hi_lanes[l]);
-  bool odd = !_mm256_testz_si256(odd8, odd8);
-  for (size_t i = n8; i < n; ++i) {
-    odd = odd || std::isnan(v[i]) || (v[i] == 0.0f && std::signbit(v[i]));
-    lo = std::min(lo, v[i]);
-    hi = std::max(hi, v[i]);
-  }
-  if (odd) return fallback = true, 0.0f;
+  const ValueRange range = ScanRangeAvx2(v, n);
+  const float lo = range.lo, hi = range.hi;
+  if (range.odd) return fallback = true, 0.0f;
   if (lo == hi) return lo;
   const float scale = static_cast<float>(kSelectBins) / (hi - lo);
   if (!(scale > 0.0f) || !std::isfinite(scale)) return fallback = true, 0.0f;
