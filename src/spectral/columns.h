@@ -132,6 +132,36 @@ inline bool AnyAbove(const cv::Mat1f& m, float level) {
   return count;
 }
 
+// The value std::nth_element would place at index `rank` of values[0, kept) (NaN- and -0-free,
+// kept <= a few dozen; `values` holds kept + 8 floats, the last 8 overwritten), by branch-free
+// counts: per block of 8 values, how many values are smaller than each; the answer is the
+// largest value with at most `rank` smaller ones. Lanes past `kept` read -inf (never larger than
+// a value) and are not compared against.
+[[gnu::target("avx2")]] inline float RankSelectAvx2(std::vector<float>& values, size_t kept,
+                                                    size_t rank) {
+  const float minus_inf = -std::numeric_limits<float>::infinity();
+  for (size_t j = kept; j < kept + 8; ++j) values[j] = minus_inf;
+  const __m256i limit = _mm256_set1_epi32(static_cast<int>(rank));
+  __m256 best = _mm256_set1_ps(minus_inf);
+  for (size_t b = 0; b < kept; b += 8) {
+    const __m256 cand = _mm256_loadu_ps(values.data() + b);
+    __m256i smaller = _mm256_setzero_si256();
+    for (size_t j = 0; j < kept; ++j) {
+      smaller = _mm256_sub_epi32(
+          smaller, _mm256_castps_si256(_mm256_cmp_ps(_mm256_set1_ps(values[j]), cand, _CMP_LT_OQ)));
+    }
+    // smaller <= rank, as !(smaller > rank)
+    const __m256 ok = _mm256_castsi256_ps(
+        _mm256_xor_si256(_mm256_cmpgt_epi32(smaller, limit), _mm256_set1_epi32(-1)));
+    best = _mm256_max_ps(best, _mm256_blendv_ps(_mm256_set1_ps(minus_inf), cand, ok));
+  }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, best);
+  float answer = lanes[0];
+  for (int l = 1; l < 8; ++l) answer = std::max(answer, lanes[l]);
+  return answer;
+}
+
 // The minimum and maximum of v[0, n) (n >= 8), and whether a NaN or a -0 is among them (`odd`:
 // no order, or a value equal to +0 but printed apart, for which the callers use nth_element).
 struct ValueRange {
@@ -245,30 +275,7 @@ struct ValueRange {
                      scratch.begin() + static_cast<long>(kept));
     return scratch[rank];
   }
-  // Per block of 8 bracket values: how many bracket values are smaller than each; the answer is
-  // the largest value with at most `rank` smaller ones. Lanes past `kept` read -inf (never larger
-  // than a bracket value) and are not compared against.
-  const float minus_inf = -std::numeric_limits<float>::infinity();
-  for (size_t j = kept; j < kept + 8; ++j) scratch[j] = minus_inf;
-  const __m256i limit = _mm256_set1_epi32(static_cast<int>(rank));
-  __m256 best = _mm256_set1_ps(minus_inf);
-  for (size_t b = 0; b < kept; b += 8) {
-    const __m256 cand = _mm256_loadu_ps(scratch.data() + b);
-    __m256i smaller = _mm256_setzero_si256();
-    for (size_t j = 0; j < kept; ++j) {
-      smaller = _mm256_sub_epi32(smaller, _mm256_castps_si256(_mm256_cmp_ps(
-                                              _mm256_set1_ps(scratch[j]), cand, _CMP_LT_OQ)));
-    }
-    // smaller <= rank, as !(smaller > rank)
-    const __m256 ok = _mm256_castsi256_ps(
-        _mm256_xor_si256(_mm256_cmpgt_epi32(smaller, limit), _mm256_set1_epi32(-1)));
-    best = _mm256_max_ps(best, _mm256_blendv_ps(_mm256_set1_ps(minus_inf), cand, ok));
-  }
-  alignas(32) float lanes[8];
-  _mm256_store_ps(lanes, best);
-  float answer = lanes[0];
-  for (int l = 1; l < 8; ++l) answer = std::max(answer, lanes[l]);
-  return answer;
+  return RankSelectAvx2(scratch, kept, rank);
 }
 #endif
 
@@ -380,28 +387,7 @@ inline float SelectKthByCounting(const float* v, size_t n, size_t k, std::vector
     thread_local std::vector<float> select_scratch;
     return SelectKthByCounting(scratch.data(), kept, kept - from_top, select_scratch);
   }
-  // Per block of 8 kept values: how many kept values are greater than each; the answer is the
-  // smallest value with fewer than from_top greater ones. Lanes past `kept` read +inf (never
-  // smaller than a kept value, so never the answer) and are not compared against.
-  const float inf = std::numeric_limits<float>::infinity();
-  for (size_t j = kept; j < kept + 8; ++j) scratch[j] = inf;
-  const __m256i limit = _mm256_set1_epi32(static_cast<int>(from_top));
-  __m256 best = _mm256_set1_ps(inf);
-  for (size_t b = 0; b < kept; b += 8) {
-    const __m256 cand = _mm256_loadu_ps(scratch.data() + b);
-    __m256i greater = _mm256_setzero_si256();
-    for (size_t j = 0; j < kept; ++j) {
-      greater = _mm256_sub_epi32(greater, _mm256_castps_si256(_mm256_cmp_ps(
-                                              _mm256_set1_ps(scratch[j]), cand, _CMP_GT_OQ)));
-    }
-    const __m256 in_top = _mm256_castsi256_ps(_mm256_cmpgt_epi32(limit, greater));
-    best = _mm256_min_ps(best, _mm256_blendv_ps(_mm256_set1_ps(inf), cand, in_top));
-  }
-  alignas(32) float lanes[8];
-  _mm256_store_ps(lanes, best);
-  float answer = lanes[0];
-  for (int l = 1; l < 8; ++l) answer = std::min(answer, lanes[l]);
-  return answer;
+  return RankSelectAvx2(scratch, kept, kept - from_top);
 }
 #endif
 
