@@ -128,6 +128,10 @@ std::string_view AntegradeSourceName(AntegradeSource s) {
   return "augmentation";
 }
 
+std::string_view ManeuverKindName(ManeuverKind k) {
+  return k == ManeuverKind::kValsalva ? "valsalva" : "augmentation";
+}
+
 std::string_view IdentitySourceName(IdentitySource s) {
   switch (s) {
     case IdentitySource::kManifest:

@@ -64,6 +64,11 @@ constexpr double kWeakSqueezeShare = 0.5;
 // and 2 noise velocities (not 3): its power is checked against the burst it would explain
 constexpr double kWeakSqueezeNoiseFactor = 2.0;
 constexpr double kReleaseToRefluxS = 0.5;
+// Valsalva (RestingFlowBefore): the resting antegrade flow over kRestingWindowS before the strain
+// (ending kStrainMarginS before the reflux) fills kRestingShare of the columns, where that flow
+// is kOneSidedRatio x the other side's.
+constexpr double kRestingWindowS = 1.0, kStrainMarginS = 0.05, kRestingShare = 0.6;
+constexpr double kOneSidedRatio = 2.0;
 // SuppressMirrors: a side reading at least kMirrorExtentShare x the other side's velocity with
 // 1 / kMirrorPowerRatio of its power or less is its mirror copy.
 constexpr double kMirrorExtentShare = 0.5, kMirrorMaxExtent = 1.1, kMirrorPowerRatio = 10.0;
@@ -688,6 +693,38 @@ bool HigherThanOther(std::span<const float> side, std::span<const float> other, 
 // lone burst must carry flow's power; two first bursts that are one event seen on both sides
 // (SameEvent), a thump before the squeeze (IsThump), or one higher than the other side
 // (HigherThanOther) decide, unless a burst may be aliased (MayBeWrapped); then 10 dB of power.
+// Whether sustained one-sided flow on `flow_side` fills the kRestingWindowS before column `at`
+// (up to kStrainMarginS before it): in kRestingShare of those columns above `level` and
+// kOneSidedRatio x the other side (the band that spreads across the baseline around slow flow or
+// clutter reads on both sides alike). False without a whole window of data.
+bool RestingFlowBefore(std::span<const float> flow_side, std::span<const float> other, double level,
+                       const Trace& t, size_t at, double seconds_per_column) {
+  const size_t window = ColumnsFor(kRestingWindowS, seconds_per_column);
+  const size_t margin = ColumnsFor(kStrainMarginS, seconds_per_column);
+  if (at < t.first_column + window + margin) return false;
+  const size_t end = at - margin, begin = end - window;
+  size_t flowing = 0;
+  for (size_t c = begin; c < end; ++c) {
+    flowing += flow_side[c] > std::max(level, kOneSidedRatio * other[c]);
+  }
+  return static_cast<double>(flowing) >= kRestingShare * static_cast<double>(window);
+}
+
+// A Valsalva's order of events (DOMAIN.md: the patient strains instead of a squeeze): resting
+// antegrade flow, which stops as the strain begins, then the reflux, then the antegrade surge when
+// the strain ends. Its first burst is the reflux, on the side opposite the resting flow that came
+// before it; augmentation's never is (resting flow runs the way the squeeze does). True when the
+// first burst on `first` has one-sided resting flow on `other` before it and `other`'s own first
+// burst (the surge) comes later.
+bool ValsalvaOrder(const Side& first, const Side& other, const Trace& t, double option_cm_s,
+                   double seconds_per_column) {
+  const auto burst = FindFirstBurst(first, t, option_cm_s, seconds_per_column);
+  if (!burst) return false;
+  const auto other_burst = FindFirstBurst(other, t, option_cm_s, seconds_per_column);
+  if (!other_burst || other_burst->begin <= burst->begin) return false;
+  return RestingFlowBefore(other.v, first.v, t.noise_cm_s, t, burst->begin, seconds_per_column);
+}
+
 std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOptions& options,
                                                  double spc) {
   const Side up_side{t.up, t.power_up}, down_side{t.down, t.power_down};
@@ -1263,6 +1300,46 @@ std::vector<Run> WithWeakSqueezes(std::span<const float> ante, std::span<const f
   return bursts;
 }
 
+// A Valsalva maneuver from reflux run `run`: released where the resting antegrade flow before it
+// fell to its noise level; measured like a squeeze's reflux up to `window_end`.
+Maneuver MeasureValsalva(std::span<const float> ante, std::span<const float> retro, const Trace& t,
+                         const Envelope& envelope, const Run& run, size_t window_end) {
+  Maneuver m;
+  m.kind = ManeuverKind::kValsalva;
+  size_t stop = run.begin;
+  while (stop > t.first_column && ante[stop - 1] <= t.ante_noise_cm_s) --stop;
+  const double release_col = FallCrossing(ante, stop, t.ante_noise_cm_s);
+  const size_t from = stop > ColumnsFor(kRestingWindowS, envelope.seconds_per_column)
+                          ? stop - ColumnsFor(kRestingWindowS, envelope.seconds_per_column)
+                          : 0;
+  m.peak_antegrade_velocity_cm_s = RangePercentile(ante, from, stop, 1.0);
+  MeasureRefluxRun(retro, t, envelope, run, Bounds{stop, window_end}, m);
+  m.augmentation_start_s = m.release_s = envelope.TimeOf(
+      std::min(release_col, (*m.reflux_onset_s - envelope.t0_s) / envelope.seconds_per_column));
+  return m;
+}
+
+// Refluxes no squeeze explains that follow a Valsalva's strain (ValsalvaOrder): a reflux run
+// starting before the first burst (after it, every column belongs to a maneuver's window), with
+// one-sided resting antegrade flow before it and a kept maneuver's burst after it (the surge as
+// the strain ends: without one, a retrograde blip between respiratory crests would read as a
+// maneuver). `starts` are all bursts' starts, `kept_starts` those of the kept maneuvers. Each
+// becomes a Valsalva maneuver ending where the next burst starts; maneuvers stay in time order.
+void AddValsalvas(std::span<const float> ante, std::span<const float> retro, const Trace& t,
+                  const Envelope& envelope, const std::vector<size_t>& starts,
+                  const std::vector<size_t>& kept_starts, std::vector<Maneuver>& maneuvers) {
+  // Every burst starts after the runs looked at, so any kept maneuver is a surge after them.
+  if (t.columns == 0 || starts.empty() || kept_starts.empty() || t.retro_noise_cm_s <= 0) return;
+  const double spc = envelope.seconds_per_column;
+  std::vector<Maneuver> added;
+  for (const Run& run : RefluxRuns(retro, t, t.first_column, starts.front())) {
+    if (!RestingFlowBefore(ante, retro, t.ante_noise_cm_s, t, run.begin, spc)) continue;
+    const auto next = std::upper_bound(starts.begin(), starts.end(), run.begin);
+    added.push_back(MeasureValsalva(ante, retro, t, envelope, run, *next));
+  }
+  maneuvers.insert(maneuvers.begin(), added.begin(), added.end());
+}
+
 std::optional<size_t> Decisive(const std::vector<Maneuver>& maneuvers) {
   if (maneuvers.empty()) return std::nullopt;
   size_t best = 0;
@@ -1359,6 +1436,13 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
   } else if (inferred) {
     m.antegrade = *inferred;
     m.antegrade_source = AntegradeSource::kAugmentation;
+    const Side up_side{t.up, t.power_up}, down_side{t.down, t.power_down};
+    const bool up_first = m.antegrade == AntegradeDirection::kUp;
+    if (ValsalvaOrder(up_first ? up_side : down_side, up_first ? down_side : up_side, t,
+                      options.min_augmentation_velocity_cm_s, envelope.seconds_per_column)) {
+      m.antegrade = up_first ? AntegradeDirection::kDown : AntegradeDirection::kUp;
+      m.antegrade_source = AntegradeSource::kRestingFlow;
+    }
   } else {
     m.antegrade = FlowSide(t);
     m.antegrade_source = AntegradeSource::kRestingFlow;
@@ -1397,6 +1481,7 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
     if (bursts.size() != before) read_levels();  // the new bursts' columns count too
   }
   const std::vector<float> smooth_ante = ShapeSmoothed(ante, envelope.seconds_per_column);
+  std::vector<size_t> kept_starts;  // where the kept maneuvers' bursts start
   for (size_t i = 0; i < bursts.size(); ++i) {
     const bool last = i + 1 == bursts.size();
     const size_t window_end = last ? t.columns : starts[i + 1];
@@ -1404,7 +1489,9 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
     if (NoReleaseSeen(man, bursts[i], last, smooth_ante, t)) continue;
     if (RespiratoryCrest(man, bursts[i], smooth_ante, envelope.seconds_per_column)) continue;
     m.maneuvers.push_back(std::move(man));
+    kept_starts.push_back(starts[i]);
   }
+  AddValsalvas(ante, retro, t, envelope, starts, kept_starts, m.maneuvers);
   m.decisive = Decisive(m.maneuvers);
   AddFlags(envelope, t, bursts, m);
   return m;

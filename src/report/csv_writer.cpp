@@ -14,7 +14,7 @@ namespace {
 
 using detail::Fixed;
 
-constexpr std::array<std::string_view, 34> kColumns = {
+constexpr std::array<std::string_view, 35> kColumns = {
     "level",
     "clip_id",
     "file",
@@ -55,6 +55,8 @@ constexpr std::array<std::string_view, 34> kColumns = {
     // Which tag, manifest or file name decided the segment, and what the image's label reads
     // when a manifest row contradicts it (QA flag label_mismatch).
     "segment_source_detail",
+    // What provoked the decisive maneuver's reflux: augmentation or valsalva (docs/report.md).
+    "decisive_maneuver_kind",
 };
 
 using Row = std::array<std::string, kColumns.size()>;
@@ -112,6 +114,9 @@ Row ClipRow(const ClipResult& clip, size_t id) {
     row[Col("antegrade_direction")] = AntegradeDirectionName(clip.measurement->antegrade);
     row[Col("antegrade_direction_source")] =
         AntegradeSourceName(clip.measurement->antegrade_source);
+    if (const auto& d = clip.measurement->decisive) {
+      row[Col("decisive_maneuver_kind")] = ManeuverKindName(clip.measurement->maneuvers[*d].kind);
+    }
   }
   if (clip.calibration) {
     row[Col("doppler_angle_deg")] = Fixed(clip.calibration->doppler_angle_deg, 1);

@@ -59,6 +59,7 @@ Json CalibrationJson(const CalibrationSummary& c) {
 Json ManeuverJson(const Maneuver& m) {
   auto if_reflux = [&](double v) { return m.has_reflux ? std::optional<double>(v) : std::nullopt; };
   Json j;
+  j["kind"] = ManeuverKindName(m.kind);
   j["augmentation_start_s"] = Number(m.augmentation_start_s, kSecondsStep);
   j["release_s"] = Number(m.release_s, kSecondsStep);
   j["reflux_onset_s"] = Number(m.has_reflux ? m.reflux_onset_s : std::nullopt, kSecondsStep);

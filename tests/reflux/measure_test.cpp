@@ -1105,4 +1105,70 @@ TEST(MeasureReflux, AliasingHidesTheTimingOnlyAtTheEdges) {
 }
 
 }  // namespace
+
+// A Valsalva (DOMAIN.md): resting phasic flow stops as the patient strains at 1.5 s, the
+// junction refluxes from 1.6 s for `reflux_s` at `reflux_cm_s`, and the antegrade surge follows
+// when the strain ends (3.4 s); no burst precedes the reflux. `sign` -1 draws it inverted.
+Envelope ValsalvaEnvelope(double reflux_s, double reflux_cm_s, double sign, unsigned seed = 1) {
+  return MakeEnvelope(
+      [=](double t) {
+        const double rest = t < 1.5 || t > 4.2 ? 6 + 4 * std::sin(2 * std::numbers::pi * t / 4) : 0;
+        return sign * (rest + RaisedCosine(t, 3.4, 0.8, 40) -
+                       Trapezoid(t, 1.6, reflux_s, 0.05, reflux_cm_s));
+      },
+      EnvelopeSpec{.seconds_per_column = 0.005,
+                   .duration_s = 6,
+                   .jitter_cm_s = 1,
+                   .blur_cols = 3,
+                   .seed = seed});
+}
+
+// The first burst of a Valsalva is the reflux itself: the resting flow before it, on the other
+// side, gives the direction, and the reflux is timed from where that flow stopped (before this
+// rule: the direction inverted, the surge read as a 2.6 s "reflux"; with the direction given,
+// no reflux at all).
+TEST(MeasureReflux, ValsalvaRefluxIsMeasuredAfterTheRestingFlowStops) {
+  for (const double sign : {1.0, -1.0}) {
+    const auto m = MeasureReflux(ValsalvaEnvelope(1.6, 20, sign));
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->antegrade, sign > 0 ? AntegradeDirection::kUp : AntegradeDirection::kDown);
+    EXPECT_EQ(m->antegrade_source, AntegradeSource::kRestingFlow);
+    ASSERT_TRUE(m->decisive);
+    const auto& v = m->maneuvers[*m->decisive];
+    EXPECT_EQ(v.kind, ManeuverKind::kValsalva);
+    ASSERT_TRUE(v.has_reflux);
+    EXPECT_NEAR(*v.reflux_onset_s, 1.6, 0.02);
+    EXPECT_NEAR(v.reflux_duration_ms, 1600, 30);
+    EXPECT_NEAR(v.peak_reflux_velocity_cm_s, 20, 2);
+    EXPECT_LE(v.release_s, *v.reflux_onset_s);
+    EXPECT_GT(v.release_s, 1.2);
+    EXPECT_FALSE(v.truncated);
+  }
+}
+
+// A competent junction closes within a few hundred ms of the strain: the Valsalva's short
+// closure reflux, then the surge, which reads as an augmentation without reflux.
+TEST(MeasureReflux, CompetentValsalvaShowsOnlyTheClosureReflux) {
+  const auto m = MeasureReflux(ValsalvaEnvelope(0.25, 8, 1.0));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_TRUE(m->decisive);
+  EXPECT_LT(m->maneuvers[*m->decisive].reflux_duration_ms, 350);
+}
+
+// Between respiratory crests the envelope of slow flow can dip across the baseline for a few
+// columns. Without a surge after it (no maneuver in the clip), such a run is no Valsalva: the
+// clip stays without augmentation rather than reading competent.
+TEST(MeasureReflux, RetrogradeBlipsOnPhasicFlowAreNoValsalva) {
+  const Envelope e = MakeEnvelope(
+      [](double t) {
+        const double blip = Trapezoid(t, 2.2, 0.4, 0.05, 6) + Trapezoid(t, 4.6, 0.3, 0.05, 5);
+        return blip > 0 ? -blip : 6 + 4 * std::sin(2 * std::numbers::pi * t / 4);
+      },
+      EnvelopeSpec{.seconds_per_column = 0.005, .duration_s = 6, .jitter_cm_s = 1, .blur_cols = 3});
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  for (const auto& man : m->maneuvers) EXPECT_NE(man.kind, ManeuverKind::kValsalva);
+}
+
 }  // namespace refluxscan::reflux

@@ -112,7 +112,7 @@ TEST(ReportCsv, EmptyReportHasOnlyTheHeader) {
   const Table t = ParseCsv(ToCsv(StudyReport{}));
   ASSERT_EQ(t.size(), 1u);
   EXPECT_EQ(t[0].front(), "level");
-  EXPECT_EQ(t[0].back(), "segment_source_detail");
+  EXPECT_EQ(t[0].back(), "decisive_maneuver_kind");
 }
 
 }  // namespace

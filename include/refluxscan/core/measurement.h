@@ -16,9 +16,17 @@ enum class AntegradeSource { kAugmentation, kRestingFlow, kOverride };
 std::string_view AntegradeSourceName(
     AntegradeSource s);  // "augmentation", "resting_flow", "override"
 
-// One augmentation maneuver and the retrograde flow after its release. Times in seconds from the
-// start of the strip, velocities in cm/s as magnitudes (the direction is in RefluxMeasurement).
+// What provoked the reflux: an augmentation (calf squeeze, cuff release: an antegrade burst, then
+// its release) or a Valsalva (no burst: resting antegrade flow stops as the patient strains).
+enum class ManeuverKind { kAugmentation, kValsalva };
+std::string_view ManeuverKindName(ManeuverKind k);  // "augmentation", "valsalva"
+
+// One maneuver and the retrograde flow after its release. Times in seconds from the start of the
+// strip, velocities in cm/s as magnitudes (the direction is in RefluxMeasurement).
 struct Maneuver {
+  ManeuverKind kind = ManeuverKind::kAugmentation;
+  // A Valsalva has no burst: both times are where the resting antegrade flow stopped, and the
+  // peak antegrade velocity is that resting flow's.
   double augmentation_start_s = 0;
   double release_s = 0;  // end of the antegrade burst
   double peak_antegrade_velocity_cm_s = 0;
