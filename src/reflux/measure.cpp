@@ -1323,13 +1323,13 @@ Maneuver MeasureValsalva(std::span<const float> ante, std::span<const float> ret
 // starting before the first burst (after it, every column belongs to a maneuver's window), with
 // one-sided resting antegrade flow before it and a kept maneuver's burst after it (the surge as
 // the strain ends: without one, a retrograde blip between respiratory crests would read as a
-// maneuver). `starts` are all bursts' starts, `kept_starts` those of the kept maneuvers. Each
+// maneuver). `starts` are all bursts' starts; `kept_any` says whether a maneuver was kept. Each
 // becomes a Valsalva maneuver ending where the next burst starts; maneuvers stay in time order.
 void AddValsalvas(std::span<const float> ante, std::span<const float> retro, const Trace& t,
-                  const Envelope& envelope, const std::vector<size_t>& starts,
-                  const std::vector<size_t>& kept_starts, std::vector<Maneuver>& maneuvers) {
+                  const Envelope& envelope, const std::vector<size_t>& starts, bool kept_any,
+                  std::vector<Maneuver>& maneuvers) {
   // Every burst starts after the runs looked at, so any kept maneuver is a surge after them.
-  if (t.columns == 0 || starts.empty() || kept_starts.empty() || t.retro_noise_cm_s <= 0) return;
+  if (t.columns == 0 || starts.empty() || !kept_any || t.retro_noise_cm_s <= 0) return;
   const double spc = envelope.seconds_per_column;
   std::vector<Maneuver> added;
   for (const Run& run : RefluxRuns(retro, t, t.first_column, starts.front())) {
@@ -1481,7 +1481,6 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
     if (bursts.size() != before) read_levels();  // the new bursts' columns count too
   }
   const std::vector<float> smooth_ante = ShapeSmoothed(ante, envelope.seconds_per_column);
-  std::vector<size_t> kept_starts;  // where the kept maneuvers' bursts start
   for (size_t i = 0; i < bursts.size(); ++i) {
     const bool last = i + 1 == bursts.size();
     const size_t window_end = last ? t.columns : starts[i + 1];
@@ -1489,9 +1488,8 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
     if (NoReleaseSeen(man, bursts[i], last, smooth_ante, t)) continue;
     if (RespiratoryCrest(man, bursts[i], smooth_ante, envelope.seconds_per_column)) continue;
     m.maneuvers.push_back(std::move(man));
-    kept_starts.push_back(starts[i]);
   }
-  AddValsalvas(ante, retro, t, envelope, starts, kept_starts, m.maneuvers);
+  AddValsalvas(ante, retro, t, envelope, starts, !m.maneuvers.empty(), m.maneuvers);
   m.decisive = Decisive(m.maneuvers);
   AddFlags(envelope, t, bursts, m);
   return m;
