@@ -67,8 +67,10 @@ constexpr double kReleaseToRefluxS = 0.5;
 // Valsalva (RestingFlowBefore): the resting antegrade flow over kRestingWindowS before the strain
 // (ending kStrainMarginS before the reflux) fills kRestingShare of the columns, where that flow
 // is kOneSidedRatio x the other side's.
-constexpr double kRestingWindowS = 1.0, kStrainMarginS = 0.05, kRestingShare = 0.6;
+constexpr double kRestingWindowS = 1.5, kStrainMarginS = 0.05, kRestingShare = 0.5;
+constexpr double kMinRestingS = 0.5;  // ... over at least this much data (the clip's start)
 constexpr double kOneSidedRatio = 2.0;
+constexpr double kStrainQuietShare = 0.9, kMinStrainS = 1.0;  // QuietToTheEnd
 // SuppressMirrors: a side reading at least kMirrorExtentShare x the other side's velocity with
 // 1 / kMirrorPowerRatio of its power or less is its mirror copy.
 constexpr double kMirrorExtentShare = 0.5, kMirrorMaxExtent = 1.1, kMirrorPowerRatio = 10.0;
@@ -694,20 +696,34 @@ bool HigherThanOther(std::span<const float> side, std::span<const float> other, 
 // (SameEvent), a thump before the squeeze (IsThump), or one higher than the other side
 // (HigherThanOther) decide, unless a burst may be aliased (MayBeWrapped); then 10 dB of power.
 // Whether sustained one-sided flow on `flow_side` fills the kRestingWindowS before column `at`
-// (up to kStrainMarginS before it): in kRestingShare of those columns above `level` and
-// kOneSidedRatio x the other side (the band that spreads across the baseline around slow flow or
-// clutter reads on both sides alike). False without a whole window of data.
+// (up to kStrainMarginS before it; from the data's start when that is nearer, but at least
+// kMinRestingS): in kRestingShare of those columns above `level` and kOneSidedRatio x the other
+// side (the band that spreads across the baseline around slow flow or clutter reads on both
+// sides alike).
 bool RestingFlowBefore(std::span<const float> flow_side, std::span<const float> other, double level,
                        const Trace& t, size_t at, double seconds_per_column) {
-  const size_t window = ColumnsFor(kRestingWindowS, seconds_per_column);
   const size_t margin = ColumnsFor(kStrainMarginS, seconds_per_column);
-  if (at < t.first_column + window + margin) return false;
-  const size_t end = at - margin, begin = end - window;
+  if (at < t.first_column + margin + ColumnsFor(kMinRestingS, seconds_per_column)) return false;
+  const size_t end = at - margin;
+  const size_t begin = std::max(
+      t.first_column, end - std::min(end, ColumnsFor(kRestingWindowS, seconds_per_column)));
   size_t flowing = 0;
   for (size_t c = begin; c < end; ++c) {
     flowing += flow_side[c] > std::max(level, kOneSidedRatio * other[c]);
   }
-  return static_cast<double>(flowing) >= kRestingShare * static_cast<double>(window);
+  return static_cast<double>(flowing) >= kRestingShare * static_cast<double>(end - begin);
+}
+
+// Whether `side` stays quiet from `begin` to the end of the data (at or below `level` in
+// kStrainQuietShare of the columns), at least kMinStrainS of it: a strain that outlasts the
+// recording (or the sweep's erase bar), so no surge can show. A shorter quiet end is a trough of
+// the resting flow as well.
+bool QuietToTheEnd(std::span<const float> side, double level, const Trace& t, size_t begin,
+                   double seconds_per_column) {
+  if (begin + ColumnsFor(kMinStrainS, seconds_per_column) > t.columns) return false;
+  size_t quiet = 0;
+  for (size_t c = begin; c < t.columns; ++c) quiet += side[c] <= level;
+  return static_cast<double>(quiet) >= kStrainQuietShare * static_cast<double>(t.columns - begin);
 }
 
 // A Valsalva's order of events (DOMAIN.md: the patient strains instead of a squeeze): resting
@@ -715,13 +731,19 @@ bool RestingFlowBefore(std::span<const float> flow_side, std::span<const float> 
 // the strain ends. Its first burst is the reflux, on the side opposite the resting flow that came
 // before it; augmentation's never is (resting flow runs the way the squeeze does). True when the
 // first burst on `first` has one-sided resting flow on `other` before it and `other`'s own first
-// burst (the surge) comes later.
+// burst (the surge) comes later, or (the strain outlasts the recording) the first burst runs to
+// the end of the data with `other` quiet to the end.
 bool ValsalvaOrder(const Side& first, const Side& other, const Trace& t, double option_cm_s,
                    double seconds_per_column) {
   const auto burst = FindFirstBurst(first, t, option_cm_s, seconds_per_column);
   if (!burst) return false;
   const auto other_burst = FindFirstBurst(other, t, option_cm_s, seconds_per_column);
-  if (!other_burst || other_burst->begin <= burst->begin) return false;
+  // Without a surge, the reflux must still run when the data end, the other side quiet all the
+  // while (a burst on `first` that ends, with nothing after it, is no strain's reflux).
+  if (other_burst ? other_burst->begin <= burst->begin
+                  : burst->end + t.quiet < t.columns ||
+                        !QuietToTheEnd(other.v, t.noise_cm_s, t, burst->begin, seconds_per_column))
+    return false;
   return RestingFlowBefore(other.v, first.v, t.noise_cm_s, t, burst->begin, seconds_per_column);
 }
 
@@ -1321,21 +1343,29 @@ Maneuver MeasureValsalva(std::span<const float> ante, std::span<const float> ret
 
 // Refluxes no squeeze explains that follow a Valsalva's strain (ValsalvaOrder): a reflux run
 // starting before the first burst (after it, every column belongs to a maneuver's window), with
-// one-sided resting antegrade flow before it and a kept maneuver's burst after it (the surge as
-// the strain ends: without one, a retrograde blip between respiratory crests would read as a
-// maneuver). `starts` are all bursts' starts; `kept_any` says whether a maneuver was kept. Each
-// becomes a Valsalva maneuver ending where the next burst starts; maneuvers stay in time order.
+// one-sided resting antegrade flow before it, and after it either a kept maneuver (the surge as
+// the strain ends; every burst starts after the runs looked at) or antegrade silence to the end
+// of the data (the strain outlasts the recording). Without either, a retrograde blip between
+// respiratory crests would read as a maneuver; nor is a thump-sized run just before the first
+// burst one (stress seeds 11 and 31: a compression thump after resting flow read as a 32-81 ms
+// Valsalva reflux, and the clip no_reflux). `starts` are all bursts' starts; `kept_any` says
+// whether a maneuver was kept. Each becomes a Valsalva maneuver ending where the next burst
+// starts; maneuvers stay in time order.
 void AddValsalvas(std::span<const float> ante, std::span<const float> retro, const Trace& t,
                   const Envelope& envelope, const std::vector<size_t>& starts, bool kept_any,
                   std::vector<Maneuver>& maneuvers) {
-  // Every burst starts after the runs looked at, so any kept maneuver is a surge after them.
-  if (t.columns == 0 || starts.empty() || !kept_any || t.retro_noise_cm_s <= 0) return;
+  if (t.columns == 0 || t.retro_noise_cm_s <= 0) return;
   const double spc = envelope.seconds_per_column;
+  const size_t first_burst = starts.empty() ? t.columns : starts.front();
   std::vector<Maneuver> added;
-  for (const Run& run : RefluxRuns(retro, t, t.first_column, starts.front())) {
+  for (const Run& run : RefluxRuns(retro, t, t.first_column, first_burst)) {
     if (!RestingFlowBefore(ante, retro, t.ante_noise_cm_s, t, run.begin, spc)) continue;
-    const auto next = std::upper_bound(starts.begin(), starts.end(), run.begin);
-    added.push_back(MeasureValsalva(ante, retro, t, envelope, run, *next));
+    if (!kept_any && !QuietToTheEnd(ante, t.ante_noise_cm_s, t, run.begin, spc)) continue;
+    // A brief run right before the burst is the compression's wall thump (IsThump's limits).
+    if (run.Length() <= ColumnsFor(kThumpMaxS, spc) &&
+        run.end + ColumnsFor(kThumpGapS, spc) >= first_burst)
+      continue;
+    added.push_back(MeasureValsalva(ante, retro, t, envelope, run, first_burst));
   }
   maneuvers.insert(maneuvers.begin(), added.begin(), added.end());
 }

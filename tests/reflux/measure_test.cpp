@@ -1146,6 +1146,29 @@ TEST(MeasureReflux, ValsalvaRefluxIsMeasuredAfterTheRestingFlowStops) {
   }
 }
 
+// A strain that outlasts the recording shows no surge: a reflux still running at the end, after
+// one-sided resting flow that stopped, is still a Valsalva (truncated), with the direction from
+// the resting flow.
+TEST(MeasureReflux, ValsalvaOutlastingTheRecordingIsTruncated) {
+  for (const double sign : {1.0, -1.0}) {
+    const Envelope e = MakeEnvelope(
+        [=](double t) {
+          const double rest = t < 1.5 ? 6 + 4 * std::sin(2 * std::numbers::pi * t / 4) : 0;
+          return sign * (rest - Trapezoid(t, 1.6, 3.0, 0.05, 20));
+        },
+        EnvelopeSpec{
+            .seconds_per_column = 0.005, .duration_s = 3.2, .jitter_cm_s = 1, .blur_cols = 3});
+    const auto m = MeasureReflux(e);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->antegrade, sign > 0 ? AntegradeDirection::kUp : AntegradeDirection::kDown);
+    ASSERT_TRUE(m->decisive);
+    const auto& v = m->maneuvers[*m->decisive];
+    EXPECT_EQ(v.kind, ManeuverKind::kValsalva);
+    EXPECT_TRUE(v.truncated);
+    EXPECT_GT(v.reflux_duration_ms, 1500);
+  }
+}
+
 // A competent junction closes within a few hundred ms of the strain: the Valsalva's short
 // closure reflux, then the surge, which reads as an augmentation without reflux.
 TEST(MeasureReflux, CompetentValsalvaShowsOnlyTheClosureReflux) {

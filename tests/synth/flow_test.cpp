@@ -55,6 +55,34 @@ TEST(Flow, AntegradeBurstPeaksAndEndsAtRelease) {
   EXPECT_NEAR(VelocityCmS(flow, m.ReleaseS() + 0.02), 0.0, 1e-9);  // valve gap: no flow
 }
 
+// A Valsalva: resting flow until the strain, no burst before the reflux, the reflux after the
+// closure delay, silence while the strain lasts, the surge when it ends, then resting flow.
+TEST(Flow, ValsalvaRefluxFollowsTheStrainAndTheSurgeItsEnd) {
+  FlowSpec flow;
+  flow.quiet.mean_cm_s = 4;
+  flow.quiet.modulation = 0.5;
+  ManeuverSpec m = RefluxManeuver(RefluxShape::kQuarterCosine, 1.2);
+  m.valsalva = true;
+  m.augmentation_start_s = 1.5;
+  m.closure_delay_s = 0.1;
+  m.strain_s = 2.0;
+  flow.maneuvers = {m};
+  EXPECT_DOUBLE_EQ(m.ReleaseS(), 1.5);
+  EXPECT_DOUBLE_EQ(m.RefluxOnsetS(), 1.6);
+  EXPECT_DOUBLE_EQ(m.BurstStartS(), 3.5);
+  EXPECT_DOUBLE_EQ(m.FlowEndS(), 4.3);
+  EXPECT_GT(VelocityCmS(flow, 1.0), 0.0);                      // resting flow before the strain
+  EXPECT_DOUBLE_EQ(VelocityCmS(flow, 1.55), 0.0);              // strained, valve closing
+  EXPECT_LT(VelocityCmS(flow, 2.0), 0.0);                      // reflux
+  EXPECT_DOUBLE_EQ(VelocityCmS(flow, 3.0), 0.0);               // strain goes on, reflux over
+  EXPECT_NEAR(VelocityCmS(flow, 3.5 + 0.35 * 0.8), 50, 1e-9);  // the surge's peak
+  const ManeuverTruth t = TruthOf(m, 10.0);
+  EXPECT_TRUE(t.valsalva);
+  EXPECT_DOUBLE_EQ(t.release_s, 1.5);
+  EXPECT_NEAR(t.reflux_duration_ms, 1200.0, 1e-6);
+  EXPECT_FALSE(t.truncated);
+}
+
 TEST(Flow, TruncatedTruthMeasuresTheVisiblePart) {
   const ManeuverSpec m = RefluxManeuver(RefluxShape::kQuarterCosine, 2.0);
   const ManeuverTruth t = TruthOf(m, 2.5);

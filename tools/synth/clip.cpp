@@ -136,7 +136,11 @@ ClipTruth TruthOf(const ClipSpec& s) {
   t.antegrade_sign = s.signal.antegrade_toward_probe >= 0 ? 1 : -1;
   const double end_s = VisibleEndS(s);
   for (const ManeuverSpec& m : s.flow.maneuvers) {
-    if (m.ReleaseS() < end_s) t.maneuvers.push_back(TruthOf(m, end_s));
+    // A Valsalva shows only by its reflux or by the surge when the strain ends: cut before both,
+    // the strip holds resting flow that stopped, which no reader can call a maneuver.
+    const bool shown = !m.valsalva || m.BurstStartS() < end_s ||
+                       (m.has_reflux && m.reflux_duration_s > 0 && m.RefluxOnsetS() < end_s);
+    if (m.ReleaseS() < end_s && shown) t.maneuvers.push_back(TruthOf(m, end_s));
   }
   for (const ManeuverTruth& m : t.maneuvers) {
     if (m.reflux_duration_ms > t.reflux_duration_ms) {

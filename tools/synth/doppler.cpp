@@ -44,7 +44,7 @@ void Respawn(Scatterer& sc, const SignalSpec& s, double v_max_cm_s, Rng& rng) {
 // Mean signal power: E|a|^2 = 1 per scatterer times the mean of sin^2 over a lifetime (1/2).
 double SignalPower(const SignalSpec& s) { return 0.5 * s.scatterers; }
 
-// Tissue thump at each squeeze's start and release: a Hann-windowed tone over thump_s from the
+// Tissue thump at each squeeze's start and release (not a Valsalva's): a Hann-windowed tone over thump_s from the
 // event, at +thump_cm_s (compression) and -thump_cm_s (release), random phase per burst.
 void AddThumps(const FlowSpec& flow, const SignalSpec& s, double t_start_s,
                std::vector<std::complex<float>>& out) {
@@ -53,6 +53,7 @@ void AddThumps(const FlowSpec& flow, const SignalSpec& s, double t_start_s,
   const double amplitude = std::sqrt(0.5 * s.scatterers * std::pow(10.0, s.thump_db / 10.0));
   const double hz = DopplerShiftHz(s, s.thump_cm_s);
   for (const ManeuverSpec& m : flow.maneuvers) {
+    if (m.valsalva) continue;  // no compression to jolt the tissue
     for (const auto& [at_s, sign] :
          {std::pair{m.augmentation_start_s, 1.0}, {m.ReleaseS(), -1.0}}) {
       const double phase = rng.Uniform(0, 2 * kPi);

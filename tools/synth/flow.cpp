@@ -20,7 +20,7 @@ double SmoothStep(double x) {
 
 // The antegrade burst: sin^2 rise to the peak, cos^2 fall to exactly 0 at release.
 double BurstVelocityCmS(const ManeuverSpec& m, double t_s) {
-  const double u = (t_s - m.augmentation_start_s) / m.burst_duration_s;
+  const double u = (t_s - m.BurstStartS()) / m.burst_duration_s;
   if (u <= 0 || u >= 1) return 0;
   const double rho = m.burst_rise_fraction;
   const double s =
@@ -98,6 +98,7 @@ double VelocityCmS(const FlowSpec& flow, double t_s) {
 
 ManeuverTruth TruthOf(const ManeuverSpec& m, double strip_end_s) {
   ManeuverTruth t;
+  t.valsalva = m.valsalva;
   t.augmentation_start_s = m.augmentation_start_s;
   t.release_s = m.ReleaseS();
   t.peak_antegrade_velocity_cm_s = m.peak_antegrade_cm_s;

@@ -23,9 +23,14 @@ struct QuietFlow {
 enum class RefluxShape { kQuarterCosine, kPower, kExpPower, kPlateau };
 std::string_view RefluxShapeName(RefluxShape s);
 
-// One augmentation maneuver (calf squeeze / cuff release) and what follows its release.
+// One augmentation maneuver (calf squeeze / cuff release) and what follows its release; or a
+// Valsalva: no burst first, the resting flow stops as the patient strains at
+// `augmentation_start_s` (the "release" of the flow that was there), the reflux follows after
+// `closure_delay_s`, and the burst is the surge when the strain ends `strain_s` later.
 struct ManeuverSpec {
-  double augmentation_start_s = 1;    // burst begins
+  bool valsalva = false;
+  double strain_s = 0;                // Valsalva: strain start to the surge (> reflux end)
+  double augmentation_start_s = 1;    // burst begins (Valsalva: the strain begins)
   double burst_duration_s = 0.6;      // 0.2..1.5: start to release
   double burst_rise_fraction = 0.35;  // 0.2..0.5: time to peak / burst duration
   double peak_antegrade_cm_s = 40;    // 10..100
@@ -39,11 +44,18 @@ struct ManeuverSpec {
   double pause_s = 0.4;          // silence after the reflux offset (or release) ...
   double recovery_s = 0.5;       // ... then quiet flow ramps back in over this time
 
-  double ReleaseS() const { return augmentation_start_s + burst_duration_s; }
+  double ReleaseS() const {
+    return valsalva ? augmentation_start_s : augmentation_start_s + burst_duration_s;
+  }
+  double BurstStartS() const { return augmentation_start_s + (valsalva ? strain_s : 0); }
   double RefluxOnsetS() const { return ReleaseS() + closure_delay_s; }
   double RefluxOffsetS() const { return RefluxOnsetS() + reflux_duration_s; }
-  // End of the maneuver's own flow (reflux offset, or release when there is no reflux).
-  double FlowEndS() const { return has_reflux ? RefluxOffsetS() : ReleaseS(); }
+  // End of the maneuver's own flow (reflux offset, or release when there is no reflux; a
+  // Valsalva's surge).
+  double FlowEndS() const {
+    if (valsalva) return BurstStartS() + burst_duration_s;
+    return has_reflux ? RefluxOffsetS() : ReleaseS();
+  }
 };
 
 struct FlowSpec {
@@ -60,6 +72,7 @@ double RefluxVelocityCmS(const ManeuverSpec& m, double t_s);
 
 // Ground truth of one maneuver as seen on a strip whose last column is at `strip_end_s`.
 struct ManeuverTruth {
+  bool valsalva = false;  // "kind": "valsalva" (release = strain start), else "augmentation"
   double augmentation_start_s = 0, release_s = 0, peak_antegrade_velocity_cm_s = 0;
   bool has_reflux = false;
   std::optional<double> reflux_onset_s, reflux_offset_s;  // offset absent when truncated

@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
       "--tint", o.tint,
       "every clip in this display map (gray blue sepia green hot rose ice amber bone "
       "copper purple navy-floor slate-floor viridis magma rainbow); default: the preset's draw");
+  app.add_option("--valsalva", o.valsalva,
+                 "share (0..1) of the junction and proximal deep clips (SFJ, SPJ, CFV, proximal "
+                 "FV) done as a Valsalva instead of a squeeze (default 0)");
   app.add_option("--threads", o.threads, "worker threads (default: up to 2)");
   try {
     app.parse(argc, argv);

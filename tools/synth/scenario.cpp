@@ -131,7 +131,44 @@ double SecondsPerColumn(double needed_s, int columns, Rng& rng) {
   return Round(std::clamp(spc, kMinSecondsPerColumn, kMaxSecondsPerColumn), 1e-5);
 }
 
-FlowPlan PlanFlow(const ClipPlan& plan, VeinClass c, int columns, bool two, Rng& rng) {
+// The levels where a Valsalva is the usual test (the junctions and the proximal deep veins).
+bool ValsalvaLevel(const std::optional<Segment>& s) {
+  return s && (*s == Segment::kGsvSfj || *s == Segment::kSsvSpj || *s == Segment::kCfv ||
+               *s == Segment::kFvProx);
+}
+
+// A Valsalva instead of a squeeze for the complete (not truncated) cases: resting flow for
+// 1.3-2.2 s, the strain (resting flow stops; reflux, if any, after a 0.05-0.3 s closure delay),
+// the surge 0.3-1.5 s after the reflux's end (or 1.5-3.5 s into a strain without reflux), then
+// resting flow again. Resting flow is strong enough to be seen (>= 2 cm/s mean).
+FlowPlan PlanValsalva(CaseKind kind, VeinClass c, int columns, Rng& rng) {
+  FlowPlan out;
+  out.flow.quiet = RandomQuiet(c, rng);
+  out.flow.quiet.mean_cm_s = std::max(out.flow.quiet.mean_cm_s, rng.Uniform(2, 6));
+  out.flow.quiet.modulation = std::min(out.flow.quiet.modulation, 0.9);
+  const double threshold_s = DefaultThresholdMs(c) / 1000.0;
+  ManeuverSpec m = RandomManeuver(c, rng);
+  m.valsalva = true;
+  m.augmentation_start_s = rng.Uniform(1.3, 2.2);
+  m.closure_delay_s = rng.Uniform(0.05, 0.3);
+  m.burst_duration_s = rng.Uniform(0.4, 1.0);
+  const RefluxPlan reflux = PlanReflux(kind, threshold_s, c, 5.0, rng);
+  ApplyReflux(m, reflux);
+  if (!reflux.tag.empty()) out.tags.push_back(reflux.tag);
+  out.tags.push_back("valsalva");
+  m.strain_s = m.has_reflux ? m.closure_delay_s + m.reflux_duration_s + rng.Uniform(0.3, 1.5)
+                            : rng.Uniform(1.5, 3.5);
+  out.flow.maneuvers.push_back(m);
+  out.seconds_per_column = SecondsPerColumn(m.FlowEndS() + rng.Uniform(0.5, 1.5), columns, rng);
+  return out;
+}
+
+FlowPlan PlanFlow(const ClipPlan& plan, VeinClass c, int columns, bool two, bool valsalva,
+                  Rng& rng) {
+  const bool complete = plan.kind == CaseKind::kCompetent || plan.kind == CaseKind::kBriefReflux ||
+                        plan.kind == CaseKind::kReflux || plan.kind == CaseKind::kNearAbove ||
+                        plan.kind == CaseKind::kNearBelow;
+  if (valsalva && complete) return PlanValsalva(plan.kind, c, columns, rng);
   FlowPlan out;
   out.flow.quiet = RandomQuiet(c, rng);
   if (plan.kind == CaseKind::kNoAugmentation) {
@@ -383,7 +420,10 @@ ClipSpec BuildClipSpec(const ClipPlan& plan, const PresetStyle& style, Rng& rng)
   d.inverted_display = Decide(plan.inverted_display, style.inverted_display, rng);
   const bool inverted_flow = Decide(plan.inverted_flow, style.inverted_flow, rng);
   const bool two = Decide(plan.two_maneuvers, style.two_maneuvers, rng);
-  FlowPlan flow = PlanFlow(plan, c.vein_class, d.strip.width, two, rng);
+  // Drawn only when the style asks for Valsalvas: the presets' random streams stay as they were.
+  const bool valsalva =
+      style.valsalva > 0 && ValsalvaLevel(plan.segment) && rng.Chance(style.valsalva);
+  FlowPlan flow = PlanFlow(plan, c.vein_class, d.strip.width, two, valsalva, rng);
   c.flow = flow.flow;
   c.tags = flow.tags;
   d.seconds_per_column = flow.seconds_per_column;

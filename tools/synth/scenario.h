@@ -34,6 +34,10 @@ struct PresetStyle {
   double region_margin = 0;         // share of clips whose spectral region holds a margin of panel
   double auto_trace = 0, grid = 0;  // shares of clips with a scanner auto-trace / dotted grid
   double mirror = 0, thump = 0;     // shares of clips with an I/Q mirror / a tissue thump
+  // Share of the clips at a junction or proximal deep level (SFJ, SPJ, CFV, proximal FV) done as
+  // a Valsalva instead of a squeeze (refluxscan-synth --valsalva; 0 in every preset, and no
+  // random draw then, so the presets' sets stay byte-identical).
+  double valsalva = 0;
   int max_frames = 4;
   LabelStyle labels = LabelStyle::kVaried;
   // Tinted clips draw from Tint 1 .. tint_maps - 1 (all maps; the sample preset keeps the first

@@ -120,14 +120,17 @@ Result<void> CheckOptions(const SetOptions& o) {
     return Fail(ErrorCode::kInvalidInput, "unknown tint '" + o.tint + "'");
   if (o.studies < 1 || o.studies > 100000)
     return Fail(ErrorCode::kInvalidInput, "--studies must be >= 1");
+  if (!(o.valsalva >= 0 && o.valsalva <= 1))
+    return Fail(ErrorCode::kInvalidInput, "--valsalva must be a share in 0..1");
   return {};
 }
 
 Result<std::vector<PlannedClip>> PlanSet(const SetOptions& o) {
   if (auto ok = CheckOptions(o); !ok) return std::unexpected(ok.error());
-  const PresetStyle style = o.preset == "stress" ? StressStyle()
-                            : o.preset == "edge" ? EdgeStyle()
-                                                 : SampleStyle();
+  PresetStyle style = o.preset == "stress" ? StressStyle()
+                      : o.preset == "edge" ? EdgeStyle()
+                                           : SampleStyle();
+  style.valsalva = o.valsalva;
   Rng master(o.seed ^ HashString(o.preset));
   const int studies = o.preset == "stress" ? o.studies : 1;
   std::vector<PlannedClip> clips;

@@ -26,6 +26,9 @@ struct SetOptions {
   // Non-empty: every clip's display map (TintName), applied after the clip is drawn, so the same
   // seed gives the same clips in each map (per-map comparisons); "" = the preset's draw.
   std::string tint;
+  // Share of the junction and proximal deep clips (SFJ, SPJ, CFV, proximal FV) done as a Valsalva
+  // (0..1; 0 = none, the presets' own draw).
+  double valsalva = 0;
 };
 
 // One planned clip: where it goes, what it shows, and its DICOM header.

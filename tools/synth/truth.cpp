@@ -20,7 +20,8 @@ ordered_json OptionalSeconds(const std::optional<double>& t) {
 }
 
 ordered_json ManeuverJson(const ManeuverTruth& m) {
-  return {{"augmentation_start_s", R6(m.augmentation_start_s)},
+  return {{"kind", m.valsalva ? "valsalva" : "augmentation"},
+          {"augmentation_start_s", R6(m.augmentation_start_s)},
           {"release_s", R6(m.release_s)},
           {"peak_antegrade_velocity_cm_s", R6(m.peak_antegrade_velocity_cm_s)},
           {"has_reflux", m.has_reflux},
