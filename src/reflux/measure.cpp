@@ -1360,7 +1360,10 @@ void AddValsalvas(std::span<const float> ante, std::span<const float> retro, con
   std::vector<Maneuver> added;
   for (const Run& run : RefluxRuns(retro, t, t.first_column, first_burst)) {
     if (!RestingFlowBefore(ante, retro, t.ante_noise_cm_s, t, run.begin, spc)) continue;
-    if (!kept_any && !QuietToTheEnd(ante, t.ante_noise_cm_s, t, run.begin, spc)) continue;
+    // Without a surge, a strain shows only by a quiet end and a reflux longer than a blip.
+    if (!kept_any && (run.Length() < ColumnsFor(kThumpMaxS, spc) ||
+                      !QuietToTheEnd(ante, t.ante_noise_cm_s, t, run.begin, spc)))
+      continue;
     // A brief run right before the burst is the compression's wall thump (IsThump's limits).
     if (run.Length() <= ColumnsFor(kThumpMaxS, spc) &&
         run.end + ColumnsFor(kThumpGapS, spc) >= first_burst)
