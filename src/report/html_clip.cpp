@@ -192,16 +192,20 @@ std::string FindingRows(const ClipResult& clip) {
 }
 
 std::string ManeuverTable(const RefluxMeasurement& m) {
-  if (m.maneuvers.empty()) return "<p class=\"muted\">No augmentation maneuver detected.</p>";
+  if (m.maneuvers.empty()) return "<p class=\"muted\">No maneuver detected.</p>";
   std::string t =
       "<table class=\"maneuvers\"><thead><tr><th>#</th><th>release s</th><th>onset s"
       "</th><th>offset s</th><th>reflux ms</th><th>peak cm/s</th><th>to peak ms</th>"
       "<th>VTI cm</th><th>notes</th></tr></thead><tbody>";
   int n = 1;
   for (const Maneuver& man : m.maneuvers) {
-    std::string notes = !man.truncated   ? ""
-                        : man.has_reflux ? "clip ends during reflux (at least this long) "
-                                         : "clip ends under 0.25 s after the release ";
+    std::string notes = man.kind == ManeuverKind::kValsalva
+                            ? "Valsalva: released where the resting flow stopped "
+                            : "";
+    if (man.truncated) {
+      notes += man.has_reflux ? "clip ends during reflux (at least this long) "
+                              : "clip ends under 0.25 s after the release ";
+    }
     if (man.aliased) notes += "aliased";
     auto opt = [&](double v) { return man.has_reflux ? std::optional<double>(v) : std::nullopt; };
     t += "<tr><td>" + std::to_string(n++) + "</td><td>" + Fixed(man.release_s, 2) + "</td><td>" +
@@ -286,7 +290,9 @@ std::string AntegradeText(const ClipResult& clip) {
       text += " (set by override)";
       break;
     case AntegradeSource::kRestingFlow:
-      text += " (no augmentation: the side carrying the resting flow)";
+      text += clip.measurement->maneuvers.empty()
+                  ? " (no augmentation: the side carrying the resting flow)"
+                  : " (the side carrying the resting flow before the maneuver)";
       break;
     case AntegradeSource::kAugmentation:
       break;
