@@ -129,13 +129,17 @@ std::string StripOverlay(const ClipResult& clip) {
   return svg + "</svg>";
 }
 
-std::string StripFigure(const ClipResult& clip) {
-  // The data URI (most of the page's bytes) is written into `out` in place, not copied.
-  std::string out =
+// Appends the strip figure to `out`: the data URI (most of the page's bytes) is written into the
+// page in place, not built apart and copied.
+void AppendStripFigure(std::string& out, const ClipResult& clip) {
+  const size_t start = out.size();
+  out +=
       "<figure class=\"strip\"><div class=\"strip-box\"><img alt=\"spectral "
       "Doppler strip\" src=\"";
   if (!AppendImageDataUri(out, clip.strip_bgr)) {
-    return "<div class=\"strip-missing\">No spectral strip image available.</div>";
+    out.resize(start);
+    out += "<div class=\"strip-missing\">No spectral strip image available.</div>";
+    return;
   }
   out += "\" width=\"" + std::to_string(clip.strip_bgr.cols) + "\" height=\"" +
          std::to_string(clip.strip_bgr.rows) + "\">" + StripOverlay(clip);
@@ -143,18 +147,18 @@ std::string StripFigure(const ClipResult& clip) {
     out += BandLabels(*clip.measurement, FrameOf(clip), clip.strip_bgr.cols);
   }
   if (!MeasuredOnStrip(clip)) {
-    return out +
-           "</div><figcaption>The strip as displayed. The measurement used the raw Doppler "
-           "signal recorded beside this file (" +
-           std::string(SpectrogramSourceName(clip.calibration->source)) +
-           "), whose envelopes and timing are not drawn over the display.</figcaption></figure>";
+    out +=
+        "</div><figcaption>The strip as displayed. The measurement used the raw Doppler "
+        "signal recorded beside this file (" +
+        std::string(SpectrogramSourceName(clip.calibration->source)) +
+        "), whose envelopes and timing are not drawn over the display.</figcaption></figure>";
+    return;
   }
   out +=
       "</div><figcaption><span class=\"key k-ante\"></span>antegrade envelope "
       "<span class=\"key k-retro\"></span>retrograde envelope <span class=\"key k-base\"></span>"
       "baseline <span class=\"key k-release\"></span>release <span class=\"key k-band\"></span>"
       "measured reflux</figcaption></figure>";
-  return out;
 }
 
 std::string Row(std::string_view name, const std::string& value_html) {
@@ -302,16 +306,17 @@ std::string AntegradeText(const ClipResult& clip) {
 
 }  // namespace
 
-std::string ClipCardHtml(const StudyReport& report, size_t clip_index) {
+void AppendClipCardHtml(std::string& out, const StudyReport& report, size_t clip_index) {
   const ClipResult& clip = report.clips[clip_index];
   const std::string status(ClipStatusName(clip.status));
-  std::string out = "<article class=\"clip status-" + status + "\" id=\"clip-" +
-                    std::to_string(clip_index) + "\" data-classification=\"" +
-                    std::string(ClassificationName(clip.finding.classification)) + "\">";
+  out += "<article class=\"clip status-" + status + "\" id=\"clip-" + std::to_string(clip_index) +
+         "\" data-classification=\"" +
+         std::string(ClassificationName(clip.finding.classification)) + "\">";
   out += "<h3>" + ClipTitle(clip, clip_index);
   if (clip.status != ClipStatus::kOk) {
-    return out + " <span class=\"badge " + status + "\">" + status + "</span></h3>" +
+    out += " <span class=\"badge " + status + "\">" + status + "</span></h3>" +
            FailedClipBody(clip) + "</article>";
+    return;
   }
   out += " " + Badge(clip.finding.classification);
   const std::string reflux = Fixed(LongestRefluxMs(clip), 0);
@@ -321,14 +326,20 @@ std::string ClipCardHtml(const StudyReport& report, size_t clip_index) {
            " ms</span>";
   }
   out += "</h3>";
-  out += StripFigure(clip);
+  AppendStripFigure(out, clip);
   out += "<div class=\"clip-facts\"><table class=\"kv\">" + FindingRows(clip);
   out += Row("QA flags", QualityChips(clip.quality));
   if (clip.measurement) out += Row("Antegrade flow", AntegradeText(clip));
   if (clip.calibration) out += Row("Calibration", CalibrationText(*clip.calibration));
   out += SourceRows(clip) + "</table>";
   if (clip.measurement) out += ManeuverTable(*clip.measurement);
-  return out + "</div></article>";
+  out += "</div></article>";
+}
+
+std::string ClipCardHtml(const StudyReport& report, size_t clip_index) {
+  std::string out;
+  AppendClipCardHtml(out, report, clip_index);
+  return out;
 }
 
 }  // namespace refluxscan::report::detail

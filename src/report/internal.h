@@ -77,6 +77,8 @@ bool ProtocolAssessed(const StudyReport& report);
 // HTML fragments (html_*.cpp).
 std::string LegMapSvg(const StudyReport& report);
 std::string ClipCardHtml(const StudyReport& report, size_t clip_index);
+// Appends ClipCardHtml(report, clip_index) to `out` (the strip's data URI written in place).
+void AppendClipCardHtml(std::string& out, const StudyReport& report, size_t clip_index);
 std::string_view HtmlStyle();
 
 }  // namespace refluxscan::report::detail

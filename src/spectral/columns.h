@@ -649,57 +649,78 @@ cv::Mat_<T> ReuseBuffer(cv::Mat_<T>& store, int rows, int cols) {
 }
 #endif
 
-inline void TransposeTiled(const cv::Mat1f& m, cv::Mat1f& out) {
-  constexpr int kTile = 32;
-  out.create(m.cols, m.rows);
+// Rows [r0, r1) x columns [c0, c1) of m into out (transposed): one tile of TransposeTiled.
+inline void TransposeTile(const cv::Mat1f& m, cv::Mat1f& out, int r0, int r1, int c0, int c1) {
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
   static const bool avx = __builtin_cpu_supports("avx");
 #endif
-  for (int r0 = 0; r0 < m.rows; r0 += kTile) {
-    const int r1 = std::min(m.rows, r0 + kTile);
-    for (int c0 = 0; c0 < m.cols; c0 += kTile) {
-      const int c1 = std::min(m.cols, c0 + kTile);
-      int r = r0;
+  int r = r0;
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-      if (avx) {
-        r = TransposeRowsAvx(reinterpret_cast<const float*>(m.data), m.step1(),
-                             reinterpret_cast<float*>(out.data), out.step1(), r, r1, c0, c1);
-      }
+  if (avx) {
+    r = TransposeRowsAvx(reinterpret_cast<const float*>(m.data), m.step1(),
+                         reinterpret_cast<float*>(out.data), out.step1(), r, r1, c0, c1);
+  }
 #endif
 #if defined(__SSE2__)
-      // 4x4 blocks in registers: 4 row reads and 4 column writes of 16 bytes each instead of 16
-      // scalar stores a full output row apart (the scalar loop was most of PrepareSpectrum).
-      // Row pointers and steps taken once: the intrinsic stores may alias anything, so the
-      // compiler would otherwise reload the Mat headers for every block.
-      const auto* src = reinterpret_cast<const float*>(m.data);
-      auto* dst = reinterpret_cast<float*>(out.data);
-      const size_t in_step = m.step1(), out_step = out.step1();
-      for (; r + 4 <= r1; r += 4) {
-        const float* i0 = src + static_cast<size_t>(r) * in_step;
-        const float* i1 = i0 + in_step;
-        const float* i2 = i1 + in_step;
-        const float* i3 = i2 + in_step;
-        int c = c0;
-        for (; c + 4 <= c1; c += 4) {
-          __m128 a = _mm_loadu_ps(i0 + c), b = _mm_loadu_ps(i1 + c);
-          __m128 x = _mm_loadu_ps(i2 + c), y = _mm_loadu_ps(i3 + c);
-          _MM_TRANSPOSE4_PS(a, b, x, y);
-          float* o = dst + static_cast<size_t>(c) * out_step + r;
-          _mm_storeu_ps(o, a);
-          _mm_storeu_ps(o + out_step, b);
-          _mm_storeu_ps(o + 2 * out_step, x);
-          _mm_storeu_ps(o + 3 * out_step, y);
-        }
-        for (; c < c1; ++c) {
-          float* o = dst + static_cast<size_t>(c) * out_step + r;
-          o[0] = i0[c], o[1] = i1[c], o[2] = i2[c], o[3] = i3[c];
-        }
-      }
+  // 4x4 blocks in registers: 4 row reads and 4 column writes of 16 bytes each instead of 16
+  // scalar stores a full output row apart (the scalar loop was most of PrepareSpectrum).
+  // Row pointers and steps taken once: the intrinsic stores may alias anything, so the
+  // compiler would otherwise reload the Mat headers for every block.
+  const auto* src = reinterpret_cast<const float*>(m.data);
+  auto* dst = reinterpret_cast<float*>(out.data);
+  const size_t in_step = m.step1(), out_step = out.step1();
+  for (; r + 4 <= r1; r += 4) {
+    const float* i0 = src + static_cast<size_t>(r) * in_step;
+    const float* i1 = i0 + in_step;
+    const float* i2 = i1 + in_step;
+    const float* i3 = i2 + in_step;
+    int c = c0;
+    for (; c + 4 <= c1; c += 4) {
+      __m128 a = _mm_loadu_ps(i0 + c), b = _mm_loadu_ps(i1 + c);
+      __m128 x = _mm_loadu_ps(i2 + c), y = _mm_loadu_ps(i3 + c);
+      _MM_TRANSPOSE4_PS(a, b, x, y);
+      float* o = dst + static_cast<size_t>(c) * out_step + r;
+      _mm_storeu_ps(o, a);
+      _mm_storeu_ps(o + out_step, b);
+      _mm_storeu_ps(o + 2 * out_step, x);
+      _mm_storeu_ps(o + 3 * out_step, y);
+    }
+    for (; c < c1; ++c) {
+      float* o = dst + static_cast<size_t>(c) * out_step + r;
+      o[0] = i0[c], o[1] = i1[c], o[2] = i2[c], o[3] = i3[c];
+    }
+  }
 #endif
-      for (; r < r1; ++r) {
-        const float* in = m.ptr<float>(r);
-        for (int c = c0; c < c1; ++c) out(c, r) = in[c];
-      }
+  for (; r < r1; ++r) {
+    const float* in = m.ptr<float>(r);
+    for (int c = c0; c < c1; ++c) out(c, r) = in[c];
+  }
+}
+
+constexpr int kTransposeTile = 32;
+
+inline void TransposeTiled(const cv::Mat1f& m, cv::Mat1f& out) {
+  out.create(m.cols, m.rows);
+  for (int r0 = 0; r0 < m.rows; r0 += kTransposeTile) {
+    const int r1 = std::min(m.rows, r0 + kTransposeTile);
+    for (int c0 = 0; c0 < m.cols; c0 += kTransposeTile) {
+      TransposeTile(m, out, r0, r1, c0, std::min(m.cols, c0 + kTransposeTile));
+    }
+  }
+}
+
+// TransposeTiled for the tiles of columns holding a column c with wanted[c] != 0 (wanted has
+// m.cols entries): the rows of `out` of the other columns are left unwritten, for callers that
+// read only the wanted ones.
+inline void TransposeWanted(const cv::Mat1f& m, const std::vector<uint8_t>& wanted,
+                            cv::Mat1f& out) {
+  out.create(m.cols, m.rows);
+  for (int c0 = 0; c0 < m.cols; c0 += kTransposeTile) {
+    const int c1 = std::min(m.cols, c0 + kTransposeTile);
+    if (std::none_of(wanted.begin() + c0, wanted.begin() + c1, [](uint8_t w) { return w != 0; }))
+      continue;
+    for (int r0 = 0; r0 < m.rows; r0 += kTransposeTile) {
+      TransposeTile(m, out, r0, std::min(m.rows, r0 + kTransposeTile), c0, c1);
     }
   }
 }

@@ -121,5 +121,25 @@ TEST(TransposeTiled, EqualsCvTranspose) {
   }
 }
 
+// TransposeWanted: every wanted column's row equals cv::transpose's (the others are not read).
+TEST(TransposeWanted, WantedColumnsEqualCvTranspose) {
+  cv::RNG rng(9);
+  for (const auto& [rows, cols] :
+       {std::pair{1, 1}, std::pair{3, 5}, std::pair{33, 70}, std::pair{301, 917}}) {
+    cv::Mat1f m(rows, cols), expected, got;
+    rng.fill(m, cv::RNG::UNIFORM, -1.0, 1.0);
+    cv::transpose(m, expected);
+    std::vector<uint8_t> wanted(static_cast<size_t>(cols));
+    for (auto& w : wanted) w = rng.uniform(0, 5) == 0 ? 1 : 0;
+    wanted.back() = 1;
+    TransposeWanted(m, wanted, got);
+    for (int c = 0; c < cols; ++c) {
+      if (!wanted[static_cast<size_t>(c)]) continue;
+      EXPECT_EQ(cv::norm(got.row(c), expected.row(c), cv::NORM_INF), 0.0)
+          << rows << "x" << cols << " column " << c;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace refluxscan::spectral::detail
