@@ -714,16 +714,31 @@ bool RestingFlowBefore(std::span<const float> flow_side, std::span<const float> 
   return static_cast<double>(flowing) >= kRestingShare * static_cast<double>(end - begin);
 }
 
-// Whether `side` stays quiet from `begin` to the end of the data (at or below `level` in
-// kStrainQuietShare of the columns), at least kMinStrainS of it: a strain that outlasts the
-// recording (or the sweep's erase bar), so no surge can show. A shorter quiet end is a trough of
-// the resting flow as well.
-bool QuietToTheEnd(std::span<const float> side, double level, const Trace& t, size_t begin,
-                   double seconds_per_column) {
+// Whether `side` carries no flow of its own from `begin` to the end of the data, at least
+// kMinStrainS of it: in kStrainQuietShare of the columns at or below `level`, or at most
+// 1 / kOneSidedRatio of `other` (the spread of the other side's reflux across the baseline). A
+// strain that outlasts the recording (or the sweep's erase bar), so no surge can show; a shorter
+// quiet end is a trough of the resting flow as well.
+bool QuietToTheEnd(std::span<const float> side, std::span<const float> other, double level,
+                   const Trace& t, size_t begin, double seconds_per_column) {
   if (begin + ColumnsFor(kMinStrainS, seconds_per_column) > t.columns) return false;
   size_t quiet = 0;
-  for (size_t c = begin; c < t.columns; ++c) quiet += side[c] <= level;
+  for (size_t c = begin; c < t.columns; ++c) {
+    quiet += side[c] <= level || kOneSidedRatio * side[c] <= other[c];
+  }
   return static_cast<double>(quiet) >= kStrainQuietShare * static_cast<double>(t.columns - begin);
+}
+
+// Whether `side` reads no more than `other` (or `level`) in kStrainQuietShare of the columns
+// from the data's start to `end`: it carried no flow of its own there.
+bool YieldsBefore(std::span<const float> side, std::span<const float> other, double level,
+                  const Trace& t, size_t end) {
+  if (end <= t.first_column) return true;
+  size_t yields = 0;
+  for (size_t c = t.first_column; c < end; ++c)
+    yields += side[c] <= std::max<double>(level, other[c]);
+  return static_cast<double>(yields) >=
+         kStrainQuietShare * static_cast<double>(end - t.first_column);
 }
 
 // A Valsalva's order of events (DOMAIN.md: the patient strains instead of a squeeze): resting
@@ -731,18 +746,20 @@ bool QuietToTheEnd(std::span<const float> side, double level, const Trace& t, si
 // the strain ends. Its first burst is the reflux, on the side opposite the resting flow that came
 // before it; augmentation's never is (resting flow runs the way the squeeze does). True when the
 // first burst on `first` has one-sided resting flow on `other` before it and `other`'s own first
-// burst (the surge) comes later, or (the strain outlasts the recording) the first burst runs to
-// the end of the data with `other` quiet to the end.
+// burst (the surge) comes later, or (the strain outlasts the recording) `other` carries no flow
+// of its own to the end and `first` none before its burst.
 bool ValsalvaOrder(const Side& first, const Side& other, const Trace& t, double option_cm_s,
                    double seconds_per_column) {
   const auto burst = FindFirstBurst(first, t, option_cm_s, seconds_per_column);
   if (!burst) return false;
   const auto other_burst = FindFirstBurst(other, t, option_cm_s, seconds_per_column);
-  // Without a surge, the reflux must still run when the data end, the other side quiet all the
-  // while (a burst on `first` that ends, with nothing after it, is no strain's reflux).
-  if (other_burst ? other_burst->begin <= burst->begin
-                  : burst->end + t.quiet < t.columns ||
-                        !QuietToTheEnd(other.v, t.noise_cm_s, t, burst->begin, seconds_per_column))
+  // Without a surge, `other` must stay without flow of its own to the end, and `first` must
+  // have carried nothing above `other` before its burst (a weak squeeze there makes the "resting
+  // flow" its reflux).
+  if (other_burst
+          ? other_burst->begin <= burst->begin
+          : !QuietToTheEnd(other.v, first.v, t.noise_cm_s, t, burst->begin, seconds_per_column) ||
+                !YieldsBefore(first.v, other.v, t.noise_cm_s, t, burst->begin))
     return false;
   return RestingFlowBefore(other.v, first.v, t.noise_cm_s, t, burst->begin, seconds_per_column);
 }
@@ -1362,7 +1379,7 @@ void AddValsalvas(std::span<const float> ante, std::span<const float> retro, con
     if (!RestingFlowBefore(ante, retro, t.ante_noise_cm_s, t, run.begin, spc)) continue;
     // Without a surge, a strain shows only by a quiet end and a reflux longer than a blip.
     if (!kept_any && (run.Length() < ColumnsFor(kThumpMaxS, spc) ||
-                      !QuietToTheEnd(ante, t.ante_noise_cm_s, t, run.begin, spc)))
+                      !QuietToTheEnd(ante, retro, t.ante_noise_cm_s, t, run.begin, spc)))
       continue;
     // A brief run right before the burst is the compression's wall thump (IsThump's limits).
     if (run.Length() <= ColumnsFor(kThumpMaxS, spc) &&
