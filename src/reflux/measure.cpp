@@ -65,9 +65,12 @@ constexpr double kWeakSqueezeShare = 0.5;
 constexpr double kWeakSqueezeNoiseFactor = 2.0;
 constexpr double kReleaseToRefluxS = 0.5;
 // Valsalva (RestingFlowBefore): the resting antegrade flow over kRestingWindowS before the strain
-// (ending kStrainMarginS before the reflux) fills kRestingShare of the columns, where that flow
-// is kOneSidedRatio x the other side's.
-constexpr double kRestingWindowS = 1.5, kStrainMarginS = 0.05, kRestingShare = 0.5;
+// (ending kStrainMarginS before the reflux) fills kRestingShare of the columns and at least
+// kMinRestingFlowS, where that flow is kOneSidedRatio x the other side's. Respiratory flow can
+// stop for seconds before a strain (an independent renderer: 0.7 s and more of zero flow right
+// before it), so the window reaches back 4 s and asks for a fifth of it.
+constexpr double kRestingWindowS = 4.0, kStrainMarginS = 0.05, kRestingShare = 0.2;
+constexpr double kMinRestingFlowS = 0.4;
 constexpr double kMinRestingS = 0.5;  // ... over at least this much data (the clip's start)
 constexpr double kOneSidedRatio = 2.0;
 constexpr double kStrainQuietShare = 0.9, kMinStrainS = 1.0;  // QuietToTheEnd
@@ -697,9 +700,9 @@ bool HigherThanOther(std::span<const float> side, std::span<const float> other, 
 // (HigherThanOther) decide, unless a burst may be aliased (MayBeWrapped); then 10 dB of power.
 // Whether sustained one-sided flow on `flow_side` fills the kRestingWindowS before column `at`
 // (up to kStrainMarginS before it; from the data's start when that is nearer, but at least
-// kMinRestingS): in kRestingShare of those columns above `level` and kOneSidedRatio x the other
-// side (the band that spreads across the baseline around slow flow or clutter reads on both
-// sides alike).
+// kMinRestingS): in kRestingShare of those columns, and kMinRestingFlowS of them, above `level`
+// and kOneSidedRatio x the other side (the band that spreads across the baseline around slow flow
+// or clutter reads on both sides alike).
 bool RestingFlowBefore(std::span<const float> flow_side, std::span<const float> other, double level,
                        const Trace& t, size_t at, double seconds_per_column) {
   const size_t margin = ColumnsFor(kStrainMarginS, seconds_per_column);
@@ -711,7 +714,10 @@ bool RestingFlowBefore(std::span<const float> flow_side, std::span<const float> 
   for (size_t c = begin; c < end; ++c) {
     flowing += flow_side[c] > std::max(level, kOneSidedRatio * other[c]);
   }
-  return static_cast<double>(flowing) >= kRestingShare * static_cast<double>(end - begin);
+  const double needed =
+      std::max(kRestingShare * static_cast<double>(end - begin),
+               static_cast<double>(ColumnsFor(kMinRestingFlowS, seconds_per_column)));
+  return static_cast<double>(flowing) >= needed;
 }
 
 // Whether `side` carries no flow of its own from `begin` to the end of the data, at least
