@@ -129,7 +129,13 @@ std::string_view AntegradeSourceName(AntegradeSource s) {
 }
 
 std::string_view ManeuverKindName(ManeuverKind k) {
-  return k == ManeuverKind::kValsalva ? "valsalva" : "augmentation";
+  switch (k) {
+    case ManeuverKind::kAugmentation:
+      return "augmentation";
+    case ManeuverKind::kValsalva:
+      return "valsalva";
+  }
+  return "augmentation";
 }
 
 std::string_view IdentitySourceName(IdentitySource s) {

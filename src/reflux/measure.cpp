@@ -71,6 +71,9 @@ constexpr double kReleaseToRefluxS = 0.5;
 // before it), so the window reaches back 4 s and asks for a fifth of it.
 constexpr double kRestingWindowS = 4.0, kStrainMarginS = 0.05, kRestingShare = 0.2;
 constexpr double kMinRestingFlowS = 0.4;
+// FlowResumes: half the columns between a reflux and the burst after it (a fifth, as for the
+// resting flow, let the noise around the antegrade level count as flow: Valsalvas lost).
+constexpr double kResumedShare = 0.5;
 constexpr double kMinRestingS = 0.5;  // ... over at least this much data (the clip's start)
 constexpr double kOneSidedRatio = 2.0;
 constexpr double kStrainQuietShare = 0.9, kMinStrainS = 1.0;  // QuietToTheEnd
@@ -692,12 +695,6 @@ bool HigherThanOther(std::span<const float> side, std::span<const float> other, 
   return ratio[ratio.size() / 2] >= 1.0;
 }
 
-// The augmentation comes before the reflux it provokes, so the side whose first sustained burst
-// starts first is antegrade (ties: the stronger burst), unless a weaker squeeze on the other side
-// ends just before it (SqueezeEndsBefore). Works for inverted displays. Before the timing: a
-// lone burst must carry flow's power; two first bursts that are one event seen on both sides
-// (SameEvent), a thump before the squeeze (IsThump), or one higher than the other side
-// (HigherThanOther) decide, unless a burst may be aliased (MayBeWrapped); then 10 dB of power.
 // Whether sustained one-sided flow on `flow_side` fills the kRestingWindowS before column `at`
 // (up to kStrainMarginS before it; from the data's start when that is nearer, but at least
 // kMinRestingS): in kRestingShare of those columns, and kMinRestingFlowS of them, above `level`
@@ -770,6 +767,12 @@ bool ValsalvaOrder(const Side& first, const Side& other, const Trace& t, double 
   return RestingFlowBefore(other.v, first.v, t.noise_cm_s, t, burst->begin, seconds_per_column);
 }
 
+// The augmentation comes before the reflux it provokes, so the side whose first sustained burst
+// starts first is antegrade (ties: the stronger burst), unless a weaker squeeze on the other side
+// ends just before it (SqueezeEndsBefore). Works for inverted displays. Before the timing: a
+// lone burst must carry flow's power; two first bursts that are one event seen on both sides
+// (SameEvent), a thump before the squeeze (IsThump), or one higher than the other side
+// (HigherThanOther) decide, unless a burst may be aliased (MayBeWrapped); then 10 dB of power.
 std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOptions& options,
                                                  double spc) {
   const Side up_side{t.up, t.power_up}, down_side{t.down, t.power_down};
@@ -1160,8 +1163,13 @@ RobustPeakAt RobustPeak(std::span<const float> retro, const Run& run, double raw
   const std::vector<float> cleaned = detail::HampelFilter(
       x, std::max<size_t>(2, half), kPeakOutlierSigmas, kPeakOutlierMinRows * row_cm_s);
   const std::vector<float> median = detail::RunningMedian(cleaned, 2);
-  const std::vector<float> mean = detail::RunningMean(
-      median, static_cast<size_t>(std::lround(kPeakMeanHalfS / seconds_per_column)));
+  // At most an eighth of the run on each side: a run a few windows long is one sharp peak, which
+  // a full window averages with its flanks (review: a 100 ms, 20 cm/s triangle read 15.3 cm/s
+  // with +/- 20 ms, 17.2 with the cap).
+  const auto mean_half =
+      std::min(static_cast<size_t>(std::lround(kPeakMeanHalfS / seconds_per_column)),
+               (run.Length() - 1) / 8);
+  const std::vector<float> mean = detail::RunningMean(median, mean_half);
   const auto at = std::max_element(median.begin(), median.end());
   return {*std::max_element(mean.begin(), mean.end()),
           run.begin + static_cast<size_t>(at - median.begin())};
@@ -1345,18 +1353,24 @@ std::vector<Run> WithWeakSqueezes(std::span<const float> ante, std::span<const f
   return bursts;
 }
 
+// Where the resting antegrade flow before column `at` fell to its noise level (the strain's
+// start): walking back over the quiet antegrade columns.
+size_t FlowStop(std::span<const float> ante, const Trace& t, size_t at) {
+  size_t stop = at;
+  while (stop > t.first_column && ante[stop - 1] <= t.ante_noise_cm_s) --stop;
+  return stop;
+}
+
 // A Valsalva maneuver from reflux run `run`: released where the resting antegrade flow before it
-// fell to its noise level; measured like a squeeze's reflux up to `window_end`.
+// fell to its noise level (`stop`); measured like a squeeze's reflux up to `window_end`. Its peak
+// antegrade velocity is the resting flow's over kRestingWindowS before the stop.
 Maneuver MeasureValsalva(std::span<const float> ante, std::span<const float> retro, const Trace& t,
-                         const Envelope& envelope, const Run& run, size_t window_end) {
+                         const Envelope& envelope, const Run& run, size_t stop, size_t window_end) {
   Maneuver m;
   m.kind = ManeuverKind::kValsalva;
-  size_t stop = run.begin;
-  while (stop > t.first_column && ante[stop - 1] <= t.ante_noise_cm_s) --stop;
   const double release_col = FallCrossing(ante, stop, t.ante_noise_cm_s);
-  const size_t from = stop > ColumnsFor(kRestingWindowS, envelope.seconds_per_column)
-                          ? stop - ColumnsFor(kRestingWindowS, envelope.seconds_per_column)
-                          : 0;
+  const size_t window = ColumnsFor(kRestingWindowS, envelope.seconds_per_column);
+  const size_t from = std::max(t.first_column, stop - std::min(stop, window));
   m.peak_antegrade_velocity_cm_s = RangePercentile(ante, from, stop, 1.0);
   MeasureRefluxRun(retro, t, envelope, run, Bounds{stop, window_end}, m);
   m.augmentation_start_s = m.release_s = envelope.TimeOf(
@@ -1364,34 +1378,70 @@ Maneuver MeasureValsalva(std::span<const float> ante, std::span<const float> ret
   return m;
 }
 
+// Whether antegrade flow of its own resumes in [begin, end) (in kResumedShare of the columns,
+// above its noise level and kOneSidedRatio x the retrograde side): the strain was over before
+// then, so a burst at `end` is no surge of a strain around a reflux before `begin`.
+bool FlowResumes(std::span<const float> ante, std::span<const float> retro, const Trace& t,
+                 size_t begin, size_t end) {
+  if (end <= begin) return false;
+  size_t flowing = 0;
+  for (size_t c = begin; c < end; ++c) {
+    flowing += ante[c] > std::max(t.ante_noise_cm_s, kOneSidedRatio * retro[c]);
+  }
+  return static_cast<double>(flowing) >= kResumedShare * static_cast<double>(end - begin);
+}
+
+double RunArea(std::span<const float> retro, const Run& run) {
+  double area = 0;
+  for (size_t i = run.begin; i < run.end; ++i) area += std::max(retro[i], 0.0f);
+  return area;
+}
+
 // Refluxes no squeeze explains that follow a Valsalva's strain (ValsalvaOrder): a reflux run
 // starting before the first burst (after it, every column belongs to a maneuver's window), with
-// one-sided resting antegrade flow before it, and after it either a kept maneuver (the surge as
-// the strain ends; every burst starts after the runs looked at) or antegrade silence to the end
-// of the data (the strain outlasts the recording). Without either, a retrograde blip between
-// respiratory crests would read as a maneuver; nor is a thump-sized run just before the first
-// burst one (stress seeds 11 and 31: a compression thump after resting flow read as a 32-81 ms
-// Valsalva reflux, and the clip no_reflux). `starts` are all bursts' starts; `kept_any` says
-// whether a maneuver was kept. Each becomes a Valsalva maneuver ending where the next burst
-// starts; maneuvers stay in time order.
+// one-sided resting antegrade flow before it, and after it either a burst with no resting flow
+// resumed in between (the surge as the strain ends) or, without a burst, no antegrade flow of
+// its own to the end of the data (the strain outlasts the recording) and a reflux longer than a
+// blip. Without that, a retrograde dip of phasic flow before a squeeze, or between respiratory
+// crests, would read as a maneuver (review: a 400 ms dip of phasic flow before a competent
+// squeeze became the decisive "Valsalva"); nor is a thump-sized run just before the first burst
+// one (stress seeds 11 and 31: a compression thump after resting flow read as a 32-81 ms Valsalva
+// reflux, and the clip no_reflux). Runs of one strain (a reflux broken by a fade: the same flow
+// stop) make one maneuver, from the run with the largest velocity-time integral. `starts` are the
+// bursts' starts; `surge_seen` says whether a burst is a surge at all: a kept maneuver, or a
+// burst cut by the data's end (its maneuver dropped for want of a release). Respiratory crests
+// dropped as maneuvers are no surge. Maneuvers stay in time order.
 void AddValsalvas(std::span<const float> ante, std::span<const float> retro, const Trace& t,
-                  const Envelope& envelope, const std::vector<size_t>& starts, bool kept_any,
+                  const Envelope& envelope, const std::vector<size_t>& starts, bool surge_seen,
                   std::vector<Maneuver>& maneuvers) {
   if (t.columns == 0 || t.retro_noise_cm_s <= 0) return;
   const double spc = envelope.seconds_per_column;
   const size_t first_burst = starts.empty() ? t.columns : starts.front();
+  const size_t thump = ColumnsFor(kThumpMaxS, spc);
   std::vector<Maneuver> added;
+  std::optional<size_t> last_stop;
+  double last_area = 0;
   for (const Run& run : RefluxRuns(retro, t, t.first_column, first_burst)) {
     if (!RestingFlowBefore(ante, retro, t.ante_noise_cm_s, t, run.begin, spc)) continue;
-    // Without a surge, a strain shows only by a quiet end and a reflux longer than a blip.
-    if (!kept_any && (run.Length() < ColumnsFor(kThumpMaxS, spc) ||
-                      !QuietToTheEnd(ante, retro, t.ante_noise_cm_s, t, run.begin, spc)))
-      continue;
+    const bool strain_holds =
+        starts.empty() ? run.Length() > thump &&
+                             QuietToTheEnd(ante, retro, t.ante_noise_cm_s, t, run.begin, spc)
+                       : surge_seen && !FlowResumes(ante, retro, t, run.end, first_burst);
+    if (!strain_holds) continue;
     // A brief run right before the burst is the compression's wall thump (IsThump's limits).
-    if (run.Length() <= ColumnsFor(kThumpMaxS, spc) &&
-        run.end + ColumnsFor(kThumpGapS, spc) >= first_burst)
+    if (run.Length() <= thump && run.end + ColumnsFor(kThumpGapS, spc) >= first_burst) continue;
+    const size_t stop = FlowStop(ante, t, run.begin);
+    const double area = RunArea(retro, run);
+    if (last_stop && stop == *last_stop) {  // the same strain: keep its larger run
+      if (area > last_area) {
+        added.back() = MeasureValsalva(ante, retro, t, envelope, run, stop, first_burst);
+        last_area = area;
+      }
       continue;
-    added.push_back(MeasureValsalva(ante, retro, t, envelope, run, first_burst));
+    }
+    added.push_back(MeasureValsalva(ante, retro, t, envelope, run, stop, first_burst));
+    last_stop = stop;
+    last_area = area;
   }
   maneuvers.insert(maneuvers.begin(), added.begin(), added.end());
 }
@@ -1545,7 +1595,9 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
     if (RespiratoryCrest(man, bursts[i], smooth_ante, envelope.seconds_per_column)) continue;
     m.maneuvers.push_back(std::move(man));
   }
-  AddValsalvas(ante, retro, t, envelope, starts, !m.maneuvers.empty(), m.maneuvers);
+  const bool surge_seen =
+      !m.maneuvers.empty() || (!bursts.empty() && bursts.front().end + kEdgeColumns >= t.columns);
+  AddValsalvas(ante, retro, t, envelope, starts, surge_seen, m.maneuvers);
   m.decisive = Decisive(m.maneuvers);
   AddFlags(envelope, t, bursts, m);
   return m;

@@ -294,9 +294,11 @@ std::string AntegradeText(const ClipResult& clip) {
       text += " (set by override)";
       break;
     case AntegradeSource::kRestingFlow:
-      text += clip.measurement->maneuvers.empty()
-                  ? " (no augmentation: the side carrying the resting flow)"
-                  : " (the side carrying the resting flow before the maneuver)";
+      text +=
+          std::ranges::any_of(clip.measurement->maneuvers,
+                              [](const Maneuver& m) { return m.kind == ManeuverKind::kValsalva; })
+              ? " (the side carrying the resting flow before the Valsalva)"
+              : " (no augmentation: the side carrying the resting flow)";
       break;
     case AntegradeSource::kAugmentation:
       break;

@@ -1070,6 +1070,24 @@ TEST(MeasureReflux, PeakRefluxVelocityIsNotTheTopOfTheSpeckle) {
   EXPECT_LT(std::abs(overshoot_sum / draws), 1.8);
 }
 
+// The mean before the maximum spans at most an eighth of the run on each side: a short, sharp
+// reflux keeps most of its peak (review of stop 24: a 100 ms, 20 cm/s triangle read 15.3 cm/s
+// with the full +/- 20 ms, 17.2 now; a 300 ms one 18.4 either way: the 5-column median and the
+// mean cost a triangle's tip that much).
+TEST(MeasureReflux, ShortSharpRefluxKeepsItsPeak) {
+  for (const double duration_s : {0.1, 0.3}) {
+    const Envelope e = MakeEnvelope(
+        [=](double t) {
+          return RaisedCosine(t, 1.0, 0.6, 45) - Trapezoid(t, 1.62, duration_s, duration_s / 2, 20);
+        },
+        EnvelopeSpec{.seconds_per_column = 0.005, .duration_s = 3, .blur_cols = 1});
+    const auto m = MeasureReflux(e);
+    ASSERT_TRUE(m);
+    ASSERT_TRUE(m->decisive);
+    EXPECT_GT(m->maneuvers[*m->decisive].peak_reflux_velocity_cm_s, 17.0) << duration_s;
+  }
+}
+
 // An excursion into a noise streak lasts a few columns once the envelope is smoothed: a 5-column
 // median alone keeps it; the peak is still the flow's.
 TEST(MeasureReflux, PeakRefluxVelocityIgnoresAFewColumnExcursion) {
@@ -1166,6 +1184,69 @@ TEST(MeasureReflux, ValsalvaOutlastingTheRecordingIsTruncated) {
     EXPECT_EQ(v.kind, ManeuverKind::kValsalva);
     EXPECT_TRUE(v.truncated);
     EXPECT_GT(v.reflux_duration_ms, 1500);
+  }
+}
+
+// Review of stop 24: a retrograde dip of phasic flow long before a competent squeeze, with resting
+// flow resumed in between, is no Valsalva (it became the decisive "Valsalva" while any maneuver
+// was kept: a 400 ms dip would make a perforator reflux).
+TEST(MeasureReflux, DipOfPhasicFlowBeforeASqueezeIsNoValsalva) {
+  for (const double dip_s : {0.08, 0.2, 0.4}) {
+    const Envelope e = MakeEnvelope(
+        [=](double t) {
+          const double dip = Trapezoid(t, 2.2, dip_s, 0.03, 6);
+          const double rest =
+              t > 4.6 && t < 6.0 ? 0 : 6 + 4 * std::sin(2 * std::numbers::pi * t / 4);
+          return dip > 0 ? -dip : rest + RaisedCosine(t, 5.0, 0.6, 45);
+        },
+        EnvelopeSpec{
+            .seconds_per_column = 0.005, .duration_s = 8, .jitter_cm_s = 1, .blur_cols = 3});
+    const auto m = MeasureReflux(e);
+    ASSERT_TRUE(m);
+    for (const auto& man : m->maneuvers) EXPECT_NE(man.kind, ManeuverKind::kValsalva) << dip_s;
+  }
+}
+
+// A surge cut by the end of the clip is dropped as a maneuver (no release); the Valsalva's reflux
+// before it is still measured (it was lost, the direction flipped with no maneuver).
+TEST(MeasureReflux, ValsalvaWhoseSurgeIsCutIsStillMeasured) {
+  for (const double duration_s : {3.75, 3.9}) {
+    const Envelope e = MakeEnvelope(
+        [](double t) {
+          const double rest =
+              t < 1.5 || t > 4.2 ? 6 + 4 * std::sin(2 * std::numbers::pi * t / 4) : 0;
+          return rest + RaisedCosine(t, 3.4, 0.8, 40) - Trapezoid(t, 1.6, 1.6, 0.05, 20);
+        },
+        EnvelopeSpec{.seconds_per_column = 0.005,
+                     .duration_s = duration_s,
+                     .jitter_cm_s = 1,
+                     .blur_cols = 3});
+    const auto m = MeasureReflux(e);
+    ASSERT_TRUE(m);
+    ASSERT_TRUE(m->decisive) << duration_s;
+    EXPECT_EQ(m->maneuvers[*m->decisive].kind, ManeuverKind::kValsalva);
+    EXPECT_NEAR(m->maneuvers[*m->decisive].reflux_duration_ms, 1600, 40);
+  }
+}
+
+// A strain's reflux broken by a fade is one maneuver (the larger piece), not one per piece with
+// the same release.
+TEST(MeasureReflux, BrokenValsalvaRefluxIsOneManeuver) {
+  for (const double gap_s : {0.1, 0.25}) {
+    const Envelope e = MakeEnvelope(
+        [=](double t) {
+          const double rest =
+              t < 1.5 || t > 4.2 ? 6 + 4 * std::sin(2 * std::numbers::pi * t / 4) : 0;
+          return rest + RaisedCosine(t, 3.4, 0.8, 40) - Trapezoid(t, 1.6, 0.4, 0.05, 20) -
+                 Trapezoid(t, 2.0 + gap_s, 0.9, 0.05, 20);
+        },
+        EnvelopeSpec{
+            .seconds_per_column = 0.005, .duration_s = 6, .jitter_cm_s = 1, .blur_cols = 3});
+    const auto m = MeasureReflux(e);
+    ASSERT_TRUE(m);
+    size_t valsalvas = 0;
+    for (const auto& man : m->maneuvers) valsalvas += man.kind == ManeuverKind::kValsalva;
+    EXPECT_EQ(valsalvas, 1u) << gap_s;
   }
 }
 

@@ -28,7 +28,7 @@ struct Maneuver {
   // A Valsalva has no burst: both times are where the resting antegrade flow stopped, and the
   // peak antegrade velocity is that resting flow's.
   double augmentation_start_s = 0;
-  double release_s = 0;  // end of the antegrade burst
+  double release_s = 0;  // end of the antegrade burst (a Valsalva: where the resting flow stopped)
   double peak_antegrade_velocity_cm_s = 0;
   bool has_reflux = false;
   std::optional<double> reflux_onset_s;   // crossing into retrograde flow after release
