@@ -750,12 +750,12 @@ bool YieldsBefore(std::span<const float> side, std::span<const float> other, dou
 // before it; augmentation's never is (resting flow runs the way the squeeze does). True when the
 // first burst on `first` has one-sided resting flow on `other` before it and `other`'s own first
 // burst (the surge) comes later, or (the strain outlasts the recording) `other` carries no flow
-// of its own to the end and `first` none before its burst.
-bool ValsalvaOrder(const Side& first, const Side& other, const Trace& t, double option_cm_s,
+// of its own to the end and `first` none before its burst. `burst` and `other_burst` are the two
+// sides' first bursts (FindFirstBurst), found once for InferAntegrade and this test.
+bool ValsalvaOrder(const Side& first, const Side& other, const std::optional<FirstBurst>& burst,
+                   const std::optional<FirstBurst>& other_burst, const Trace& t,
                    double seconds_per_column) {
-  const auto burst = FindFirstBurst(first, t, option_cm_s, seconds_per_column);
   if (!burst) return false;
-  const auto other_burst = FindFirstBurst(other, t, option_cm_s, seconds_per_column);
   // Without a surge, `other` must stay without flow of its own to the end, and `first` must
   // have carried nothing above `other` before its burst (a weak squeeze there makes the "resting
   // flow" its reflux).
@@ -773,11 +773,11 @@ bool ValsalvaOrder(const Side& first, const Side& other, const Trace& t, double 
 // lone burst must carry flow's power; two first bursts that are one event seen on both sides
 // (SameEvent), a thump before the squeeze (IsThump), or one higher than the other side
 // (HigherThanOther) decide, unless a burst may be aliased (MayBeWrapped); then 10 dB of power.
+// `up` and `down` are each side's first burst (FindFirstBurst).
 std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOptions& options,
-                                                 double spc) {
+                                                 double spc, const std::optional<FirstBurst>& up,
+                                                 const std::optional<FirstBurst>& down) {
   const Side up_side{t.up, t.power_up}, down_side{t.down, t.power_down};
-  const auto up = FindFirstBurst(up_side, t, options.min_augmentation_velocity_cm_s, spc);
-  const auto down = FindFirstBurst(down_side, t, options.min_augmentation_velocity_cm_s, spc);
   // A lone burst must carry flow's power: one kPowerDominance x weaker than the other side's flow
   // (its 90th percentile over the clip) is that side's speckle, and the other side's flow, with
   // no squeeze in it, is the antegrade flow (FlowSide).
@@ -1533,8 +1533,13 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
   m.time_resolution_ms = envelope.seconds_per_column * 1000.0;
   // The user's override, else the first augmentation burst, else the side with the resting flow.
   std::optional<AntegradeDirection> inferred;
+  const Side up_side{t.up, t.power_up}, down_side{t.down, t.power_down};
+  std::optional<FirstBurst> up_burst, down_burst;  // each side's first burst, found once
   if (!options.antegrade_override && t.columns > 0) {
-    inferred = InferAntegrade(t, options, envelope.seconds_per_column);
+    const double level = options.min_augmentation_velocity_cm_s;
+    up_burst = FindFirstBurst(up_side, t, level, envelope.seconds_per_column);
+    down_burst = FindFirstBurst(down_side, t, level, envelope.seconds_per_column);
+    inferred = InferAntegrade(t, options, envelope.seconds_per_column, up_burst, down_burst);
   }
   if (options.antegrade_override) {
     m.antegrade = *options.antegrade_override;
@@ -1542,10 +1547,10 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
   } else if (inferred) {
     m.antegrade = *inferred;
     m.antegrade_source = AntegradeSource::kAugmentation;
-    const Side up_side{t.up, t.power_up}, down_side{t.down, t.power_down};
     const bool up_first = m.antegrade == AntegradeDirection::kUp;
-    if (ValsalvaOrder(up_first ? up_side : down_side, up_first ? down_side : up_side, t,
-                      options.min_augmentation_velocity_cm_s, envelope.seconds_per_column)) {
+    if (ValsalvaOrder(up_first ? up_side : down_side, up_first ? down_side : up_side,
+                      up_first ? up_burst : down_burst, up_first ? down_burst : up_burst, t,
+                      envelope.seconds_per_column)) {
       m.antegrade = up_first ? AntegradeDirection::kDown : AntegradeDirection::kUp;
       m.antegrade_source = AntegradeSource::kRestingFlow;
     }

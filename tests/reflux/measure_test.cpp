@@ -1124,21 +1124,22 @@ TEST(MeasureReflux, AliasingHidesTheTimingOnlyAtTheEdges) {
 
 }  // namespace
 
+// Resting phasic antegrade flow: 6 +- 4 cm/s over a 4 s breath.
+double RestingFlow(double t) { return 6 + 4 * std::sin(2 * std::numbers::pi * t / 4); }
+
 // A Valsalva (DOMAIN.md): resting phasic flow stops as the patient strains at 1.5 s, the
 // junction refluxes from 1.6 s for `reflux_s` at `reflux_cm_s`, and the antegrade surge follows
 // when the strain ends (3.4 s); no burst precedes the reflux. `sign` -1 draws it inverted.
-Envelope ValsalvaEnvelope(double reflux_s, double reflux_cm_s, double sign, unsigned seed = 1) {
+// `duration_s` shorter than 4.2 s cuts the surge.
+Envelope ValsalvaEnvelope(double reflux_s, double reflux_cm_s, double sign, double duration_s = 6) {
   return MakeEnvelope(
       [=](double t) {
-        const double rest = t < 1.5 || t > 4.2 ? 6 + 4 * std::sin(2 * std::numbers::pi * t / 4) : 0;
+        const double rest = t < 1.5 || t > 4.2 ? RestingFlow(t) : 0;
         return sign * (rest + RaisedCosine(t, 3.4, 0.8, 40) -
                        Trapezoid(t, 1.6, reflux_s, 0.05, reflux_cm_s));
       },
-      EnvelopeSpec{.seconds_per_column = 0.005,
-                   .duration_s = 6,
-                   .jitter_cm_s = 1,
-                   .blur_cols = 3,
-                   .seed = seed});
+      EnvelopeSpec{
+          .seconds_per_column = 0.005, .duration_s = duration_s, .jitter_cm_s = 1, .blur_cols = 3});
 }
 
 // The first burst of a Valsalva is the reflux itself: the resting flow before it, on the other
@@ -1171,7 +1172,7 @@ TEST(MeasureReflux, ValsalvaOutlastingTheRecordingIsTruncated) {
   for (const double sign : {1.0, -1.0}) {
     const Envelope e = MakeEnvelope(
         [=](double t) {
-          const double rest = t < 1.5 ? 6 + 4 * std::sin(2 * std::numbers::pi * t / 4) : 0;
+          const double rest = t < 1.5 ? RestingFlow(t) : 0;
           return sign * (rest - Trapezoid(t, 1.6, 3.0, 0.05, 20));
         },
         EnvelopeSpec{
@@ -1195,8 +1196,7 @@ TEST(MeasureReflux, DipOfPhasicFlowBeforeASqueezeIsNoValsalva) {
     const Envelope e = MakeEnvelope(
         [=](double t) {
           const double dip = Trapezoid(t, 2.2, dip_s, 0.03, 6);
-          const double rest =
-              t > 4.6 && t < 6.0 ? 0 : 6 + 4 * std::sin(2 * std::numbers::pi * t / 4);
+          const double rest = t > 4.6 && t < 6.0 ? 0 : RestingFlow(t);
           return dip > 0 ? -dip : rest + RaisedCosine(t, 5.0, 0.6, 45);
         },
         EnvelopeSpec{
@@ -1211,16 +1211,7 @@ TEST(MeasureReflux, DipOfPhasicFlowBeforeASqueezeIsNoValsalva) {
 // before it is still measured (it was lost, the direction flipped with no maneuver).
 TEST(MeasureReflux, ValsalvaWhoseSurgeIsCutIsStillMeasured) {
   for (const double duration_s : {3.75, 3.9}) {
-    const Envelope e = MakeEnvelope(
-        [](double t) {
-          const double rest =
-              t < 1.5 || t > 4.2 ? 6 + 4 * std::sin(2 * std::numbers::pi * t / 4) : 0;
-          return rest + RaisedCosine(t, 3.4, 0.8, 40) - Trapezoid(t, 1.6, 1.6, 0.05, 20);
-        },
-        EnvelopeSpec{.seconds_per_column = 0.005,
-                     .duration_s = duration_s,
-                     .jitter_cm_s = 1,
-                     .blur_cols = 3});
+    const Envelope e = ValsalvaEnvelope(1.6, 20, 1.0, duration_s);
     const auto m = MeasureReflux(e);
     ASSERT_TRUE(m);
     ASSERT_TRUE(m->decisive) << duration_s;
@@ -1235,8 +1226,7 @@ TEST(MeasureReflux, BrokenValsalvaRefluxIsOneManeuver) {
   for (const double gap_s : {0.1, 0.25}) {
     const Envelope e = MakeEnvelope(
         [=](double t) {
-          const double rest =
-              t < 1.5 || t > 4.2 ? 6 + 4 * std::sin(2 * std::numbers::pi * t / 4) : 0;
+          const double rest = t < 1.5 || t > 4.2 ? RestingFlow(t) : 0;
           return rest + RaisedCosine(t, 3.4, 0.8, 40) - Trapezoid(t, 1.6, 0.4, 0.05, 20) -
                  Trapezoid(t, 2.0 + gap_s, 0.9, 0.05, 20);
         },
@@ -1267,7 +1257,7 @@ TEST(MeasureReflux, RetrogradeBlipsOnPhasicFlowAreNoValsalva) {
   const Envelope e = MakeEnvelope(
       [](double t) {
         const double blip = Trapezoid(t, 2.2, 0.4, 0.05, 6) + Trapezoid(t, 4.6, 0.3, 0.05, 5);
-        return blip > 0 ? -blip : 6 + 4 * std::sin(2 * std::numbers::pi * t / 4);
+        return blip > 0 ? -blip : RestingFlow(t);
       },
       EnvelopeSpec{.seconds_per_column = 0.005, .duration_s = 6, .jitter_cm_s = 1, .blur_cols = 3});
   const auto m = MeasureReflux(e);

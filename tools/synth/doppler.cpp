@@ -44,8 +44,9 @@ void Respawn(Scatterer& sc, const SignalSpec& s, double v_max_cm_s, Rng& rng) {
 // Mean signal power: E|a|^2 = 1 per scatterer times the mean of sin^2 over a lifetime (1/2).
 double SignalPower(const SignalSpec& s) { return 0.5 * s.scatterers; }
 
-// Tissue thump at each squeeze's start and release (not a Valsalva's): a Hann-windowed tone over thump_s from the
-// event, at +thump_cm_s (compression) and -thump_cm_s (release), random phase per burst.
+// Tissue thump at each squeeze's start and release (not a Valsalva's): a Hann-windowed tone over
+// thump_s from the event, at +thump_cm_s (compression) and -thump_cm_s (release), random phase per
+// burst.
 void AddThumps(const FlowSpec& flow, const SignalSpec& s, double t_start_s,
                std::vector<std::complex<float>>& out) {
   if (!(s.thump_db > 0)) return;
