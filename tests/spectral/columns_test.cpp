@@ -50,6 +50,26 @@ TEST(KthSmallest, SameValueAsNthElementForGuessesNearTheAnswer) {
   }
 }
 
+// One input value of kind 0-5 for the selection tests (the rng is drawn in the same order as
+// the tests always did, so the inputs are unchanged).
+float TestValue(cv::RNG& rng, int kind) {
+  switch (kind) {
+    case 0:
+      return rng.uniform(0.0f, 1.0f);  // display units
+    case 1:
+      return static_cast<float>(rng.uniform(0, 5)) * 0.25f;  // few distinct levels
+    case 2:
+      return static_cast<float>(rng.gaussian(1e30));  // a wide range
+    case 3:
+      return rng.uniform(0.0f, 1.0f) < 0.5f ? 0.0f : -0.0f;  // both zeros
+    case 4:
+      return rng.uniform(0.3f, 0.3f + 1e-6f);  // a narrow range
+    default:                                   // a crowded level with outliers
+      return rng.uniform(0.0f, 1.0f) < 0.9f ? 0.1f + 0.01f * static_cast<float>(rng.gaussian(1.0))
+                                            : 1.0f;
+  }
+}
+
 TEST(SelectKthByCounting, SameValueAndBitsAsNthElement) {
   cv::RNG rng(19);
   std::vector<float> scratch;
@@ -57,16 +77,7 @@ TEST(SelectKthByCounting, SameValueAndBitsAsNthElement) {
     const auto n = static_cast<size_t>(rng.uniform(1, 1500));
     std::vector<float> v(n);
     const int kind = trial % 6;
-    for (float& x : v) {
-      if (kind == 0) x = rng.uniform(0.0f, 1.0f);                        // display units
-      if (kind == 1) x = static_cast<float>(rng.uniform(0, 5)) * 0.25f;  // few distinct levels
-      if (kind == 2) x = static_cast<float>(rng.gaussian(1e30));         // a wide range
-      if (kind == 3) x = rng.uniform(0.0f, 1.0f) < 0.5f ? 0.0f : -0.0f;  // both zeros
-      if (kind == 4) x = rng.uniform(0.3f, 0.3f + 1e-6f);                // a narrow range
-      if (kind == 5)
-        x = rng.uniform(0.0f, 1.0f) < 0.9f ? 0.1f + 0.01f * static_cast<float>(rng.gaussian(1.0))
-                                           : 1.0f;
-    }
+    for (float& x : v) x = TestValue(rng, kind);
     const auto k = static_cast<size_t>(rng.uniform(0, static_cast<int>(n)));
     std::vector<float> sorted = v;
     std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(k), sorted.end());
@@ -85,13 +96,7 @@ TEST(SelectKth, SameValueAndBitsAsNthElement) {
     const auto n = static_cast<size_t>(rng.uniform(1, 20000));
     std::vector<float> v(n);
     const int kind = trial % 5;
-    for (float& x : v) {
-      if (kind == 0) x = rng.uniform(0.0f, 1.0f);                        // display units
-      if (kind == 1) x = static_cast<float>(rng.uniform(0, 5)) * 0.25f;  // few distinct levels
-      if (kind == 2) x = static_cast<float>(rng.gaussian(1e30));         // a wide range
-      if (kind == 3) x = rng.uniform(0.0f, 1.0f) < 0.5f ? 0.0f : -0.0f;  // both zeros
-      if (kind == 4) x = rng.uniform(0.3f, 0.3f + 1e-6f);                // a narrow range
-    }
+    for (float& x : v) x = TestValue(rng, kind);
     const auto k = static_cast<size_t>(rng.uniform(0, static_cast<int>(n)));
     std::vector<float> sorted = v;
     std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(k), sorted.end());
