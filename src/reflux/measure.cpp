@@ -54,10 +54,11 @@ constexpr double kSameEventOverlap = 0.5;  // SameEvent: overlap share of the sh
 constexpr double kScaleEdgeShare = 0.9;    // MayBeWrapped: a burst this close to its scale's edge
 constexpr double kSlowThumpPeakRatio = 10, kSlowThumpGapS = 0.25;  // IsThump, any power
 constexpr double kThumpMaxS = 0.15;                                // IsThump: at most this long,
-constexpr double kThumpGapS = 0.1;      // ... ending at most this long before the squeeze,
-constexpr double kThumpPeakRatio = 4;   // ... which is this many times faster,
-constexpr double kThumpPowerRatio = 2;  // ... while the thump has this many times its power
-constexpr double kPowerDominance = 10;  // a first burst 10 dB weaker than the other side's
+constexpr double kThumpGapS = 0.1;           // ... ending at most this long before the squeeze,
+constexpr double kThumpPeakRatio = 4;        // ... which is this many times faster,
+constexpr double kThumpPowerRatio = 2;       // ... while the thump has this many times its power
+constexpr double kBilateralThumpMaxS = 0.2;  // IsThump: a thump on both sides, at most this long
+constexpr double kPowerDominance = 10;       // a first burst 10 dB weaker than the other side's
 // SqueezeEndsBefore: a weak squeeze reaches half the augmentation level, and the reflux follows
 // its release within half a second (DOMAIN.md: reflux follows release directly).
 constexpr double kWeakSqueezeShare = 0.5;
@@ -476,8 +477,9 @@ std::vector<Run> AugmentationParts(std::span<const float> v, const AugmentationS
 struct FirstBurst {
   size_t begin = 0, end = 0;  // the run, [begin, end) in columns
   double peak = 0;
-  double velocity_sum = 0;  // the envelope summed over the run (a velocity-time integral)
-  double power = 0;         // median side power over the burst (noise units); 0 when unknown
+  double velocity_sum = 0;    // the envelope summed over the run (a velocity-time integral)
+  double power = 0;           // median side power over the burst (noise units); 0 when unknown
+  double opposite_power = 0;  // the other side's median power over the same columns (0: unknown)
 };
 
 // Whether the side's median power over `run` is at least (1 + kMinPowerRise) x its median over
@@ -522,23 +524,29 @@ struct Side {
   std::span<const float> v, power;
 };
 
-// Run `run` of side `s` as a first burst (its peak, velocity-time sum and median power).
-FirstBurst AsBurst(const Side& s, const Trace& t, const Run& run) {
+// Run `run` of side `s` as a first burst (its peak, velocity-time sum, and the median power of
+// its side and of the `opposite` one over it).
+FirstBurst AsBurst(const Side& s, const Side& opposite, const Trace& t, const Run& run) {
   const auto first = s.v.begin() + static_cast<long>(run.begin);
   const auto last = first + static_cast<long>(run.Length());
-  const double median_power =
-      s.power.size() >= t.columns ? RangePercentile(s.power, run.begin, run.end, 0.5) : 0.0;
-  return FirstBurst{run.begin, run.end, *std::max_element(first, last),
-                    std::accumulate(first, last, 0.0), median_power};
+  const auto median_power = [&](std::span<const float> power) {
+    return power.size() >= t.columns ? RangePercentile(power, run.begin, run.end, 0.5) : 0.0;
+  };
+  return FirstBurst{run.begin,
+                    run.end,
+                    *std::max_element(first, last),
+                    std::accumulate(first, last, 0.0),
+                    median_power(s.power),
+                    median_power(opposite.power)};
 }
 
 // The first squeeze candidate of one side above that side's augmentation level.
-std::optional<FirstBurst> FindFirstBurst(const Side& side, const Trace& t, double option_cm_s,
-                                         double seconds_per_column) {
+std::optional<FirstBurst> FindFirstBurst(const Side& side, const Side& opposite, const Trace& t,
+                                         double option_cm_s, double seconds_per_column) {
   const std::vector<Run> runs = SqueezeCandidates(
       side.v, side.power, t, AugmentationLevel(side.v, t, option_cm_s), seconds_per_column);
   if (runs.empty()) return std::nullopt;
-  return AsBurst(side, t, runs.front());
+  return AsBurst(side, opposite, t, runs.front());
 }
 
 // The level weak squeezes are looked for at: kWeakSqueezeShare x the side's augmentation level
@@ -572,7 +580,23 @@ bool SlowBriefThump(double duration_s, double peak, double burst_peak) {
   return duration_s <= kThumpMaxS && burst_peak >= kSlowThumpPeakRatio * peak;
 }
 
-// Whether `first` is a wall thump at the compression of the squeeze `second` on the other side:
+// A thump also lights both sides of the baseline at once (a jerk's power spreads across the
+// spectrum; the opposite side within kPowerDominance of its own), where a squeeze leaves the other
+// side its noise or a mirror copy 20-30 dB down. Such a burst is a thump whatever its power
+// against the squeeze's, up to kBilateralThumpMaxS long (its 40-80 ms widened by a long STFT
+// window), when the burst it precedes is kThumpPeakRatio x faster (stop 25: on a sixth
+// independent renderer, thumps of 140-190 ms with 0.9-2.9 x the squeeze's power set the polarity
+// and the squeeze read as a 1-1.2 s reflux; the generated sets' brief squeezes (170-200 ms,
+// 0.7-2.3 x slower than their refluxes) left the other side at its noise power).
+bool BilateralThump(const FirstBurst& first, const FirstBurst& second, double first_s,
+                    double gap_s) {
+  return first_s <= kBilateralThumpMaxS && gap_s <= kThumpGapS &&
+         second.peak >= kThumpPeakRatio * first.peak && first.power > 0 &&
+         first.opposite_power * kPowerDominance >= first.power;
+}
+
+// Whether `first` is a wall thump at the compression of the squeeze `second` on the other side
+// (BilateralThump, or):
 // brief (at most kThumpMaxS: the tissue's jerk lasts 40-80 ms, a squeeze 0.2 s or more), ending
 // at most kThumpGapS before `second` begins (the squeeze's flow crosses its level a little after
 // the push), kThumpPeakRatio x slower than it, and carrying kThumpPowerRatio x its power (tissue
@@ -586,7 +610,9 @@ bool IsThump(const FirstBurst& first, const FirstBurst& second, double seconds_p
   const double first_s = static_cast<double>(first.end - first.begin) * seconds_per_column;
   const double gap_s =
       (static_cast<double>(second.begin) - static_cast<double>(first.end)) * seconds_per_column;
-  if (first.begin >= second.end || first_s > kThumpMaxS) return false;
+  if (first.begin >= second.end) return false;
+  if (BilateralThump(first, second, first_s, gap_s)) return true;
+  if (first_s > kThumpMaxS) return false;
   // Far slower still (kSlowThumpPeakRatio), a brief burst is no squeeze whatever its power: a
   // thump through a high-power (blunt) squeeze's slow start, up to kSlowThumpGapS before the
   // squeeze crosses its level (stop 22: a 3.5 cm/s, 105 ms thump 143 ms before an 82 cm/s
@@ -614,7 +640,7 @@ bool SqueezeEndsBefore(const Side& b, const Side& a, const Trace& t, const First
     // loud as one (IsThump: tissue's power), is the thump at that burst's compression.
     if (SlowBriefThump(static_cast<double>(c.Length()) * seconds_per_column,
                        RangePercentile(b.v, c.begin, c.end, 1.0), first.peak) ||
-        IsThump(AsBurst(b, t, c), first, seconds_per_column)) {
+        IsThump(AsBurst(b, a, t, c), first, seconds_per_column)) {
       continue;
     }
     // Flow goes one way at a time: a squeeze's flow ends at its release, before its reflux
@@ -1537,8 +1563,8 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
   std::optional<FirstBurst> up_burst, down_burst;  // each side's first burst, found once
   if (!options.antegrade_override && t.columns > 0) {
     const double level = options.min_augmentation_velocity_cm_s;
-    up_burst = FindFirstBurst(up_side, t, level, envelope.seconds_per_column);
-    down_burst = FindFirstBurst(down_side, t, level, envelope.seconds_per_column);
+    up_burst = FindFirstBurst(up_side, down_side, t, level, envelope.seconds_per_column);
+    down_burst = FindFirstBurst(down_side, up_side, t, level, envelope.seconds_per_column);
     inferred = InferAntegrade(t, options, envelope.seconds_per_column, up_burst, down_burst);
   }
   if (options.antegrade_override) {
