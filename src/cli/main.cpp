@@ -145,8 +145,13 @@ int main(int argc, char** argv) {
       ->transform(CLI::IsMember({"up", "down", "inferred", "auto"}, CLI::ignore_case))
       ->capture_default_str();
   analyze->add_flag("--force", analyze_options.force, "Re-analyze unchanged studies");
-  analyze->add_flag("--decode-only", analyze_options.decode_only,
-                    "Benchmark floor: read and decode only, write nothing");
+  auto* decode_only = analyze->add_flag("--decode-only", analyze_options.decode_only,
+                                        "Benchmark floor: read and decode only, write nothing");
+  analyze
+      ->add_flag("--all-frames", analyze_options.decode_all_frames,
+                 "With --decode-only: decode every frame of a multi-frame clip, not only the "
+                 "analysed (last) one")
+      ->needs(decode_only);
   analyze->add_flag("-q,--quiet", quiet, "No progress output");
 
   std::string truth;

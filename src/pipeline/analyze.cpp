@@ -345,6 +345,7 @@ class Runner {
                 .source = options.source,
                 .antegrade = options.antegrade,
                 .decode_only = options.decode_only,
+                .decode_all_frames = options.decode_only && options.decode_all_frames,
                 .keep_evidence = options.write_html};
   }
 

@@ -179,7 +179,9 @@ ClipOutcome AnalyzeImage(UltrasoundImage image, const ClipContext& context) {
 
 ClipOutcome AnalyzeClip(const std::string& path, const ClipContext& context) {
   const auto start = Clock::now();
-  Result<UltrasoundImage> image = dicom::ReadUltrasound(path);
+  Result<UltrasoundImage> image = dicom::ReadUltrasound(
+      path, {.frames = context.decode_all_frames ? dicom::FrameSelection::kAll
+                                                 : dicom::FrameSelection::kLast});
   const double read_s = SecondsSince(start);
   if (!image) {
     // The pixels could not be decoded; the header may still say what the file is. An image

@@ -18,7 +18,8 @@ struct ClipContext {
   SignalSource source = SignalSource::kDisplay;
   std::optional<AntegradeDirection> antegrade;  // run-wide override (a manifest row's wins)
   bool decode_only = false;
-  bool keep_evidence = true;  // keep strip image + envelope for the HTML report
+  bool decode_all_frames = false;  // with decode_only (AnalyzeOptions::decode_all_frames)
+  bool keep_evidence = true;       // keep strip image + envelope for the HTML report
 };
 
 struct ClipOutcome {

@@ -27,6 +27,9 @@ struct AnalyzeOptions {
   bool write_json = true, write_csv = true, write_html = true;
   bool force = false;        // re-analyze studies whose inputs are unchanged
   bool decode_only = false;  // benchmark floor: read + decode, nothing else
+  // With decode_only: decode every frame of a multi-frame clip (the issue's floor: "reading and
+  // decoding every frame"), not only the analysed one (the stricter floor `make bench` also shows).
+  bool decode_all_frames = false;
   SignalSource source = SignalSource::kDisplay;
   // Which display side is antegrade for every clip (a manifest row's `antegrade` wins); nullopt:
   // inferred per clip from the augmentation.
