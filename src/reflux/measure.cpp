@@ -1007,12 +1007,22 @@ void MarkStrongPower(std::span<const float> retro_power, const Trace& t,
 // past a full span it fills that side from its edge to the baseline, where the envelope cannot
 // tell the wrap from flow (it flags only a wrap detached from the baseline). Measured: a 71 cm/s
 // squeeze on a +42 / -28 cm/s scale read 28 cm/s "retrograde noise" and hid a 23 cm/s reflux.
-std::vector<uint8_t> WrapSuspects(const Trace& t, double ante_limit_cm_s, double step_cm_s) {
+// Also where both traces reach kScaleEdgeShare of their scales at once: the wrap enters the
+// retrograde side from its edge while the squeeze fills its own side, whose top rows a label or
+// margin may keep the envelope from (stop 25: a squeeze read 76.7 of a 77.9 cm/s side, 4 rows
+// short, its wrap 22.8 of a 23.0 cm/s side set a 21.6 cm/s level that hid a 13 cm/s, 3 s reflux
+// on a sixth independent renderer). Flow goes one way at a time: no reflux runs beside a squeeze.
+std::vector<uint8_t> WrapSuspects(const Trace& t, std::span<const float> retro,
+                                  double ante_limit_cm_s, double retro_limit_cm_s,
+                                  double step_cm_s) {
   std::vector<uint8_t> out(t.columns, 0);
   if (!(ante_limit_cm_s > 0) || t.ante.size() < t.columns) return out;
   const double at_limit = ante_limit_cm_s - kWrapRows * std::max(step_cm_s, 0.0);
+  const bool both_known = retro_limit_cm_s > 0 && retro.size() >= t.columns;
   for (size_t c = 0; c < t.columns; ++c) {
-    if (!(t.ante[c] >= at_limit)) continue;
+    const bool both_at_edges = both_known && t.ante[c] >= kScaleEdgeShare * ante_limit_cm_s &&
+                               retro[c] >= kScaleEdgeShare * retro_limit_cm_s;
+    if (!(t.ante[c] >= at_limit) && !both_at_edges) continue;
     const size_t lo = c > t.min_run ? c - t.min_run : 0;
     std::fill(out.begin() + static_cast<long>(lo),
               out.begin() + static_cast<long>(std::min(t.columns, c + t.min_run + 1)), 1);
@@ -1025,7 +1035,9 @@ double RetrogradeNoise(std::span<const float> retro, std::span<const float> retr
                        const std::vector<size_t>& starts, const std::vector<Run>& bursts,
                        double floor_cm_s, double ante_limit_cm_s) {
   std::vector<size_t> quiet;
-  const std::vector<uint8_t> wrapped = WrapSuspects(t, ante_limit_cm_s, floor_cm_s);
+  const double retro_limit_cm_s = retro.data() == t.down.data() ? t.down_limit : t.up_limit;
+  const std::vector<uint8_t> wrapped =
+      WrapSuspects(t, retro, ante_limit_cm_s, retro_limit_cm_s, floor_cm_s);
   std::vector<uint8_t> strong(t.columns, 0);
   MarkStrongPower(retro_power, t, strong);
   bool aliased_burst = false;

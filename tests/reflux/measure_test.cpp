@@ -611,6 +611,32 @@ TEST(MeasureReflux, AWrapFillingTheRetrogradeSideIsNoNoise) {
   EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 950, 40);
 }
 
+// The same when the squeeze's envelope stops short of its scale (a label or margin over the top
+// rows: 40.3 of 42.3 cm/s, 4 rows of 0.5 cm/s) while its wrap reaches the retrograde edge: both
+// sides at their edges at once are a wrap, not flow beside the squeeze (stop 25, a sixth
+// independent renderer).
+TEST(MeasureReflux, AWrapBesideASqueezeShortOfItsEdgeIsNoNoise) {
+  auto v = [](double t) {
+    return RaisedCosine(t, 1.0, 0.6, 71) - Trapezoid(t, 1.65, 0.95, 0.08, 23);
+  };
+  Envelope e = MakeEnvelope(
+      v, EnvelopeSpec{
+             .seconds_per_column = 0.0116, .duration_s = 4, .noise_velocity = 1, .blur_cols = 1});
+  e.positive_limit = 42.3;
+  e.negative_limit = -28.4;
+  for (size_t c = 0; c < e.Size(); ++c) {
+    if (e.max_forward[c] > 40.3f) {
+      e.max_forward[c] = 40.3f;
+      e.max_reverse[c] = 28.0f;
+    }
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  ASSERT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 950, 40);
+}
+
 // Quiet flow resuming after a squeeze with a short dip 1.8 s later: the dip is no release (the
 // fall is looked for within 0.5 s of the burst), so a clip ending 0.2 s after the dip is not cut
 // short.
