@@ -33,6 +33,10 @@ constexpr double kDarkShare = 0.98;
 constexpr float kAbruptLevel = 0.3f;
 constexpr double kAbruptBaselineShare = 0.05;  // ... at least this share of the rows away
 constexpr int kMinBarColumns = 3;
+constexpr double kMaxBarShare = 0.04;    // FlowAfterCounts: of the strip's width,
+constexpr int kMaxBarColumns = 32;       // ... or this many columns, whichever is more
+constexpr size_t kMinRegularDashes = 8;  // DashGapColumns
+constexpr int kDashRegularityColumns = 2;
 constexpr int kLineResumeColumns = 5;      // a drawn line resumes this close to an erase bar
 constexpr double kBaselineLineRows = 1.5;  // a drawn baseline lies this close to the zero row
 constexpr int kGrowthColumns = 3;          // flow resuming after a silence grows within this ...
@@ -733,8 +737,9 @@ int AfterSpike(const cv::Mat1f& m, int c, int step, const cv::Mat1b& overlays,
 // bars and masked the reflux ("Gn 3 WF 175Hz" ending at a release; a reflux's first column at
 // 0.31, two rows from the baseline; the valve gap after a squeeze on a display without noise or
 // a drawn baseline).
-bool AbruptEdge(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlays,
-                double baseline_row) {
+// `flow_after_counts`: whether the flow after the run alone may make it a bar (MaskEmptyColumns).
+bool AbruptEdge(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlays, double baseline_row,
+                bool flow_after_counts) {
   if (!IsBarCandidate(m, run, overlays, baseline_row)) return false;
   constexpr double kAnywhere = std::numeric_limits<double>::quiet_NaN();
   const auto cut = [&](int c, int step, double baseline_for_away) {
@@ -743,6 +748,7 @@ bool AbruptEdge(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlays,
            SpectrumGoesOn(m, c, step, overlays, baseline_row);
   };
   if (cut(run.first - 1, -1, kAnywhere)) return true;
+  if (!flow_after_counts) return false;
   const int after = AfterSpike(m, run.last + 1, +1, overlays, baseline_row);
   return cut(after, +1, baseline_row) && !ReversesAcross(m, run, overlays, baseline_row);
 }
@@ -801,13 +807,9 @@ bool LineCutAt(const cv::Mat1f& m, const Run& line, const Run& run) {
   return missing && lit_near(run.first - 1, -1) && lit_near(run.last + 1, +1);
 }
 
-// Whether a drawn line is dashed: missing over kMinDashGaps or more separate stretches of at
-// most kMaxDashGapColumns columns. A solid line is missing only where a bar erased it; a dashed
-// line's gaps cross every silence (stop 23: a sixth independent renderer's dashed baseline made
-// each gap in a quiet stretch an "erase bar", and the squeeze after it was masked as the
-// previous sweep).
-bool Dashed(const cv::Mat1f& m, const Run& line) {
-  int gaps = 0;
+// The widths of a drawn line's interior gaps of at most kMaxDashGapColumns columns.
+std::vector<int> DashGaps(const cv::Mat1f& m, const Run& line) {
+  std::vector<int> gaps;
   for (int c = 0; c < m.cols;) {
     if (LineLitAt(m, line, c)) {
       ++c;
@@ -816,9 +818,63 @@ bool Dashed(const cv::Mat1f& m, const Run& line) {
     const int first = c;
     while (c < m.cols && !LineLitAt(m, line, c)) ++c;
     const bool inside = first > 0 && c < m.cols;
-    if (inside && c - first <= kMaxDashGapColumns) ++gaps;
+    if (inside && c - first <= kMaxDashGapColumns) gaps.push_back(c - first);
   }
-  return gaps >= kMinDashGaps;
+  return gaps;
+}
+
+// Whether a drawn line is dashed: missing over kMinDashGaps or more separate stretches of at
+// most kMaxDashGapColumns columns. A solid line is missing only where a bar erased it; a dashed
+// line's gaps cross every silence (stop 23: a sixth independent renderer's dashed baseline made
+// each gap in a quiet stretch an "erase bar", and the squeeze after it was masked as the
+// previous sweep).
+bool Dashed(const cv::Mat1f& m, const Run& line) {
+  return DashGaps(m, line).size() >= static_cast<size_t>(kMinDashGaps);
+}
+
+// Quartiles of `x` (sorted in place): {25th, 50th, 75th percentile}.
+std::array<int, 3> Quartiles(std::vector<int>& x) {
+  std::sort(x.begin(), x.end());
+  const size_t n = x.size() - 1;
+  return {x[n / 4], x[n / 2], x[3 * n / 4]};
+}
+
+// The median gap of a dashed baseline, 0 when there is none: of a drawn line at the baseline
+// (AtBaseline), or of the baseline's own row when it is lit in a regular pattern (kMinRegularDashes
+// or more gaps and dashes, each within kDashRegularityColumns between their quartiles). A dashed
+// line lit in half of its columns or less is no drawn line to the line finder (kLineShare), and
+// flow crossing the row breaks the pattern only where it is.
+int DashGapColumns(const cv::Mat1f& m, const std::vector<Run>& lines, double baseline_row) {
+  int widest = 0;
+  for (const Run& line : lines) {
+    if (!AtBaseline(line, baseline_row)) continue;
+    std::vector<int> gaps = DashGaps(m, line);
+    if (gaps.size() < static_cast<size_t>(kMinDashGaps)) continue;
+    widest = std::max(widest, Quartiles(gaps)[1]);
+  }
+  if (widest > 0 || !std::isfinite(baseline_row)) return widest;
+  // The drawn row may lie one off the computed one: the most lit of the three.
+  int row = -1, most_lit = 0;
+  for (int r = static_cast<int>(std::lround(baseline_row)) - 1; r <= std::lround(baseline_row) + 1;
+       ++r) {
+    if (r < 0 || r >= m.rows) continue;
+    const int lit = cv::countNonZero(m.row(r) > kLineMinLevel);
+    if (lit > most_lit) row = r, most_lit = lit;
+  }
+  if (row < 0) return 0;
+  const Run line{row, row};
+  std::vector<int> gaps = DashGaps(m, line), dashes;
+  for (int c = 0; c < m.cols;) {
+    const int first = c;
+    while (c < m.cols && LineLitAt(m, line, c)) ++c;
+    if (c > first && first > 0 && c < m.cols) dashes.push_back(c - first);
+    while (c < m.cols && !LineLitAt(m, line, c)) ++c;
+  }
+  if (gaps.size() < kMinRegularDashes || dashes.size() < kMinRegularDashes) return 0;
+  const auto g = Quartiles(gaps), d = Quartiles(dashes);
+  const bool regular =
+      g[2] - g[0] <= kDashRegularityColumns && d[2] - d[0] <= kDashRegularityColumns;
+  return regular ? g[1] : 0;
 }
 
 // Whether a dark run on a noise background holds an erase bar that erased that noise:
@@ -1019,6 +1075,20 @@ std::vector<ColumnKind> BlankAcrossLines(const cv::Mat1f& m, const std::vector<R
   return kinds;
 }
 
+// Whether flow starting abruptly after a dark run (AbruptEdge's second test) may make it an erase
+// bar. Flow cut before the run is the bar's own mark (the sweep erases the newest data wherever
+// it is), but flow may also start abruptly after a silence (a reflux after a valve gap on a
+// display whose high reject hid the squeeze's fading tail). So that test applies only to a run
+// that could be a bar: at most kMaxBarShare of the strip or kMaxBarColumns (the generated and
+// independent sweeps' bars were 4-22 columns, 0.4-2.4% of their strips), and wider than the
+// median gap of a dashed baseline, whose gaps cross every silence (stop 25: a seventh independent
+// renderer's 5- and 6-column dash gaps before a reflux, and a 68-column pause of 1520, read as
+// bars; the reflux and all after it were masked).
+bool FlowAfterCounts(const Run& run, int cols, int dash_gap) {
+  const double widest = std::max<double>(kMaxBarColumns, kMaxBarShare * cols);
+  return run.Width() <= widest && run.Width() > dash_gap;
+}
+
 // Erase bar and blank columns. A dark run is silence (valid) in a noise-free rendering
 // unless the drawn baseline is interrupted there or bright spectrum ends abruptly beside it (at
 // a strip edge: OutsideTheRecording); with a noise background when it erased the noise
@@ -1047,6 +1117,7 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
   const int cols = m.cols;
   std::vector<uint8_t> dashed;
   for (const Run& line : lines) dashed.push_back(Dashed(m, line) ? 1 : 0);
+  const int dash_gap = DashGapColumns(m, lines, baseline_row);
   Run bar;
   for (const Run& run : EmptyRuns(run_kinds)) {
     const bool interior = run.first > 0 && run.last < cols - 1;
@@ -1071,7 +1142,7 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
     bool erase =
         edge_no_data || painted ||
         (noise_background && ErasesTheNoise(lit_per_column, m.rows, run, background_lit)) ||
-        AbruptEdge(m, run, overlays, baseline_row);
+        AbruptEdge(m, run, overlays, baseline_row, FlowAfterCounts(run, cols, dash_gap));
     for (size_t i = 0; i < lines.size(); ++i) {
       erase = erase || (interior && AtBaseline(lines[i], baseline_row) && !dashed[i] &&
                         LineCutAt(m, lines[i], run));

@@ -1069,6 +1069,49 @@ TEST(StripMasks, GapsOfADashedBaselineAreNoEraseBars) {
   EXPECT_TRUE(HasNote(*cut, "erase bar"));
 }
 
+// A black display whose high reject hides the squeeze's fading tail: the squeeze above the
+// baseline (row 120) fades out at column 100, a silence follows, and the reflux below starts at
+// full depth (30 rows) at column `reflux_from`. `pause_from`..`reflux_from - 1` is dark; with
+// `dashes`, a baseline drawn in 5-column dashes and 5-column gaps (lit in half of its columns: no
+// drawn line to the line finder) crosses the rest; without, flow below the baseline falls into it
+// from column 101 to `pause_from` (the same side as the flow after: no reversal across the run).
+cv::Mat3b FadedSqueezeThenAbruptReflux(int pause_from, int reflux_from, bool dashes) {
+  cv::Mat3b strip(kRows, kCols, cv::Vec3b(0, 0, 0));
+  for (int c = 40; c <= 100; ++c) {
+    const int top = 120 - static_cast<int>(60 * std::sin(CV_PI * (c - 40) / 70.0));
+    const auto level = static_cast<uchar>(std::min(160, 16 * (100 - c)));
+    for (int r = top; r < 114; ++r) strip(r, c) = cv::Vec3b(level, level, level);
+  }
+  for (int c = reflux_from; c < 260; ++c) {
+    for (int r = 126; r <= 150; ++r) strip(r, c) = cv::Vec3b(170, 170, 170);
+  }
+  for (int c = 0; c < kCols && dashes; ++c) {
+    const bool dash = (c / 5) % 2 == 0 && (c < pause_from || c >= reflux_from);
+    if (dash) strip(120, c) = cv::Vec3b(200, 200, 200);
+  }
+  for (int c = 101; c < pause_from && !dashes; ++c) {  // flow below, falling into the baseline
+    for (int r = 126; r <= 126 + (pause_from - c) / 2; ++r) strip(r, c) = cv::Vec3b(160, 160, 160);
+  }
+  return strip;
+}
+
+// Flow starting at full depth after a dark run is the previous sweep after an erase bar only
+// when the run could be a bar (FlowAfterCounts): not one of a dashed baseline's own gaps, and
+// not a pause wider than any bar (stop 25: a seventh independent renderer's 5-column dash gap and
+// 68-column pause before a reflux read as bars; the reflux and everything after were masked).
+// A dark run wider than the dashes' gaps (a bar erasing them), or a 16-column pause, still is one.
+TEST(StripMasks, AnAbruptRefluxAfterADashGapOrALongPauseIsNoEraseBar) {
+  const auto has_bar = [](const cv::Mat3b& strip) {
+    auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+    EXPECT_TRUE(s.has_value());
+    return s && HasNote(*s, "erase bar");
+  };
+  EXPECT_FALSE(has_bar(FadedSqueezeThenAbruptReflux(145, 150, true)));   // one dash gap
+  EXPECT_TRUE(has_bar(FadedSqueezeThenAbruptReflux(135, 150, true)));    // 15 dark columns
+  EXPECT_FALSE(has_bar(FadedSqueezeThenAbruptReflux(101, 150, false)));  // a 49-column pause
+  EXPECT_TRUE(has_bar(FadedSqueezeThenAbruptReflux(134, 150, false)));   // 16 columns
+}
+
 // A sonographer's caliper: a 1-px dotted yellow line (one pixel in three lit) beside a 1-column
 // gap, alone: the dilated overlay mask fills it in, but a sweep cursor is drawn solid (stop 23: a
 // fifth independent renderer's caliper at a reflux's onset masked the reflux as the previous
