@@ -2,6 +2,7 @@
 #include "refluxscan/study/identify.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <filesystem>
 #include <set>
@@ -198,6 +199,22 @@ std::optional<Laterality> Combine(std::optional<Laterality> tag, std::optional<L
   return tag ? tag : label;
 }
 
+// The part of a file's name that can hold a label: the name without a DICOM file extension
+// (.dcm, .dicom, .dic, .ima, .img, any case), else the whole name. Files often have no extension,
+// and a label may hold a dot ("rt._lesser_saph_prox_calf_19": its "stem" was "rt", stop 25, a
+// seventh independent renderer).
+std::string NameLabel(const std::string& file_path) {
+  const fs::path name = fs::path(file_path).filename();
+  std::string extension = name.extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  constexpr std::array<std::string_view, 5> kDicomExtensions = {".dcm", ".dicom", ".dic", ".ima",
+                                                                ".img"};
+  const bool dicom_extension = std::find(kDicomExtensions.begin(), kDicomExtensions.end(),
+                                         extension) != kDicomExtensions.end();
+  return dicom_extension ? name.stem().string() : name.string();
+}
+
 // A file name without the word "rle": in a file name it names the compression
 // ("GSV_SFJ_rle.dcm"), not the right lower extremity, which a label says as "RLE" too.
 std::string WithoutCodecNames(std::string_view stem) {
@@ -342,7 +359,7 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
     id.laterality = Combine(tag_laterality, parsed.laterality, id.source_detail);
     return id;
   }
-  const std::string stem = fs::path(file_path).stem().string();
+  const std::string stem = NameLabel(file_path);
   const ParsedLabel from_name = ParseLabel(WithoutCodecNames(stem));
   if (from_name.segment) {
     id.segment = from_name.segment;

@@ -196,6 +196,19 @@ TEST(IdentifySegment, RleInAFileNameIsTheCompression) {
             Laterality::kLeft);
 }
 
+// A file without an extension may hold a dot in its label: only a DICOM extension is cut off
+// (stop 25: "rt._lesser_saph_prox_calf_19" was read as "rt", side only).
+TEST(IdentifySegment, ADotInAFileNameWithoutExtensionIsPartOfTheLabel) {
+  const SegmentId id = IdentifySegment("/data/rt._lesser_saph_prox_calf_19", DicomTags{}, nullptr);
+  EXPECT_EQ(id.source, IdentitySource::kFileName);
+  EXPECT_EQ(id.segment, Segment::kSsvProxCalf);
+  EXPECT_EQ(id.laterality, Laterality::kRight);
+  EXPECT_EQ(id.label_text, "rt._lesser_saph_prox_calf_19");
+  const SegmentId with = IdentifySegment("/data/Lt. GSV SFJ.DCM", DicomTags{}, nullptr);
+  EXPECT_EQ(with.segment, Segment::kGsvSfj);
+  EXPECT_EQ(with.label_text, "Lt. GSV SFJ");
+}
+
 TEST(IdentifySegment, ConflictingLateralityIsNotTrusted) {
   DicomTags tags;
   tags.laterality = "L";
