@@ -480,6 +480,7 @@ struct FirstBurst {
   double velocity_sum = 0;    // the envelope summed over the run (a velocity-time integral)
   double power = 0;           // median side power over the burst (noise units); 0 when unknown
   double opposite_power = 0;  // the other side's median power over the same columns (0: unknown)
+  bool opposite_lit = false;  // ... which BringsPower there (true without a power series)
 };
 
 // Whether the side's median power over `run` is at least (1 + kMinPowerRise) x its median over
@@ -524,8 +525,8 @@ struct Side {
   std::span<const float> v, power;
 };
 
-// Run `run` of side `s` as a first burst (its peak, velocity-time sum, and the median power of
-// its side and of the `opposite` one over it).
+// Run `run` of side `s` as a first burst (its peak, velocity-time sum, the median power of its
+// side and of the `opposite` one over it, and whether the opposite side is lit there).
 FirstBurst AsBurst(const Side& s, const Side& opposite, const Trace& t, const Run& run) {
   const auto first = s.v.begin() + static_cast<long>(run.begin);
   const auto last = first + static_cast<long>(run.Length());
@@ -537,7 +538,8 @@ FirstBurst AsBurst(const Side& s, const Side& opposite, const Trace& t, const Ru
                     *std::max_element(first, last),
                     std::accumulate(first, last, 0.0),
                     median_power(s.power),
-                    median_power(opposite.power)};
+                    median_power(opposite.power),
+                    BringsPower(opposite.power, t, run)};
 }
 
 // The first squeeze candidate of one side above that side's augmentation level.
@@ -581,17 +583,19 @@ bool SlowBriefThump(double duration_s, double peak, double burst_peak) {
 }
 
 // A thump also lights both sides of the baseline at once (a jerk's power spreads across the
-// spectrum; the opposite side within kPowerDominance of its own), where a squeeze leaves the other
-// side its noise or a mirror copy 20-30 dB down. Such a burst is a thump whatever its power
-// against the squeeze's, up to kBilateralThumpMaxS long (its 40-80 ms widened by a long STFT
-// window), when the burst it precedes is kThumpPeakRatio x faster (stop 25: on a sixth
-// independent renderer, thumps of 140-190 ms with 0.9-2.9 x the squeeze's power set the polarity
-// and the squeeze read as a 1-1.2 s reflux; the generated sets' brief squeezes (170-200 ms,
-// 0.7-2.3 x slower than their refluxes) left the other side at its noise power).
+// spectrum: the opposite side brings power there (BringsPower: above its level over the rest of
+// the clip), within kPowerDominance of the burst's own), where a squeeze leaves the other side its
+// noise or a mirror copy 20-30 dB down. Both tests: a weak squeeze (a few noise units) is within
+// 10 dB of the noise opposite it, which brings no power (the stop-25 review). Such a burst is a
+// thump whatever its power against the squeeze's, up to kBilateralThumpMaxS long (its 40-80 ms
+// widened by a long STFT window), when the burst it precedes is kThumpPeakRatio x faster (stop 25:
+// on a sixth independent renderer, thumps of 140-190 ms with 0.9-2.9 x the squeeze's power set the
+// polarity and the squeeze read as a 1-1.2 s reflux; the generated sets' brief squeezes (170-200
+// ms, 0.7-2.3 x slower than their refluxes) left the other side at its noise power).
 bool BilateralThump(const FirstBurst& first, const FirstBurst& second, double first_s,
                     double gap_s) {
   return first_s <= kBilateralThumpMaxS && gap_s <= kThumpGapS &&
-         second.peak >= kThumpPeakRatio * first.peak && first.power > 0 &&
+         second.peak >= kThumpPeakRatio * first.peak && first.power > 0 && first.opposite_lit &&
          first.opposite_power * kPowerDominance >= first.power;
 }
 
@@ -1012,6 +1016,8 @@ void MarkStrongPower(std::span<const float> retro_power, const Trace& t,
 // margin may keep the envelope from (stop 25: a squeeze read 76.7 of a 77.9 cm/s side, 4 rows
 // short, its wrap 22.8 of a 23.0 cm/s side set a 21.6 cm/s level that hid a 13 cm/s, 3 s reflux
 // on a sixth independent renderer). Flow goes one way at a time: no reflux runs beside a squeeze.
+// Like the other wrap columns they make the burst `aliased` in RetrogradeNoise, whose first pass
+// then reads the median of the remaining burst columns, not their 90th percentile.
 std::vector<uint8_t> WrapSuspects(const Trace& t, std::span<const float> retro,
                                   double ante_limit_cm_s, double retro_limit_cm_s,
                                   double step_cm_s) {
@@ -1033,9 +1039,8 @@ std::vector<uint8_t> WrapSuspects(const Trace& t, std::span<const float> retro,
 // Also sets t.retro_power_base: the median retrograde side power over those columns.
 double RetrogradeNoise(std::span<const float> retro, std::span<const float> retro_power, Trace& t,
                        const std::vector<size_t>& starts, const std::vector<Run>& bursts,
-                       double floor_cm_s, double ante_limit_cm_s) {
+                       double floor_cm_s, double ante_limit_cm_s, double retro_limit_cm_s) {
   std::vector<size_t> quiet;
-  const double retro_limit_cm_s = retro.data() == t.down.data() ? t.down_limit : t.up_limit;
   const std::vector<uint8_t> wrapped =
       WrapSuspects(t, retro, ante_limit_cm_s, retro_limit_cm_s, floor_cm_s);
   std::vector<uint8_t> strong(t.columns, 0);
@@ -1616,9 +1621,9 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
     for (size_t i = 0; i < bursts.size(); ++i) {
       starts.push_back(AugmentationStart(ante, t, bursts[i], i == 0 ? 0 : bursts[i - 1].end));
     }
-    t.retro_noise_cm_s =
-        RetrogradeNoise(retro, retro_power, t, starts, bursts, envelope.velocity_resolution,
-                        up ? envelope.positive_limit : -envelope.negative_limit);
+    t.retro_noise_cm_s = RetrogradeNoise(
+        retro, retro_power, t, starts, bursts, envelope.velocity_resolution,
+        up ? envelope.positive_limit : -envelope.negative_limit, up ? t.down_limit : t.up_limit);
     t.ante_noise_cm_s = t.columns == 0
                             ? t.noise_cm_s
                             : AntegradeNoise(ante, retro, t, envelope.velocity_resolution);

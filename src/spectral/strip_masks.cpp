@@ -43,11 +43,9 @@ constexpr int kGrowthColumns = 3;          // flow resuming after a silence grow
 constexpr double kGrowthShare = 0.6;       // ... beyond its first column's extent / this
 constexpr int kBaselineOverlayRows = 4;    // IsBarCandidate: the drawn baseline's masked rows
 constexpr int kReversalLookback = 8;       // ReversesAcross: flow ended at most this far before
-constexpr int kMaxSpikeColumns = 16;
-constexpr int
-    kMinDashGaps = 4,
-    kMaxDashGapColumns =
-        16;  // Dashed: a dashed drawn line       // AfterSpike: a thump or mark after a silence
+constexpr int kMaxSpikeColumns = 16;       // AfterSpike: a thump or mark after a silence
+// Dashed: a dashed drawn line is missing over this many stretches of at most this many columns.
+constexpr int kMinDashGaps = 4, kMaxDashGapColumns = 16;
 constexpr double kNoiseBackgroundLitShare = 0.3;   // median data column lit this much: noise floor
 constexpr double kBarLitShareOfBackground = 0.25;  // an erase bar keeps at most this of it
 constexpr float kUniformTolerance = 0.02f;  // a uniform column stays this close to its median
@@ -807,20 +805,27 @@ bool LineCutAt(const cv::Mat1f& m, const Run& line, const Run& run) {
   return missing && lit_near(run.first - 1, -1) && lit_near(run.last + 1, +1);
 }
 
-// The widths of a drawn line's interior gaps of at most kMaxDashGapColumns columns.
-std::vector<int> DashGaps(const cv::Mat1f& m, const Run& line) {
-  std::vector<int> gaps;
+// The lit (dashes) and dark (gaps) stretches of a drawn line strictly inside the strip, in
+// columns; gaps longer than kMaxDashGapColumns are left out (a silence a bar erased, the data's
+// end).
+struct DashStretches {
+  std::vector<int> dashes, gaps;
+};
+
+DashStretches Stretches(const cv::Mat1f& m, const Run& line) {
+  DashStretches out;
   for (int c = 0; c < m.cols;) {
-    if (LineLitAt(m, line, c)) {
-      ++c;
-      continue;
-    }
+    const bool lit = LineLitAt(m, line, c);
     const int first = c;
-    while (c < m.cols && !LineLitAt(m, line, c)) ++c;
-    const bool inside = first > 0 && c < m.cols;
-    if (inside && c - first <= kMaxDashGapColumns) gaps.push_back(c - first);
+    while (c < m.cols && LineLitAt(m, line, c) == lit) ++c;
+    if (first == 0 || c == m.cols) continue;  // touches an edge: its width is unknown
+    if (lit) {
+      out.dashes.push_back(c - first);
+    } else if (c - first <= kMaxDashGapColumns) {
+      out.gaps.push_back(c - first);
+    }
   }
-  return gaps;
+  return out;
 }
 
 // Whether a drawn line is dashed: missing over kMinDashGaps or more separate stretches of at
@@ -829,52 +834,56 @@ std::vector<int> DashGaps(const cv::Mat1f& m, const Run& line) {
 // each gap in a quiet stretch an "erase bar", and the squeeze after it was masked as the
 // previous sweep).
 bool Dashed(const cv::Mat1f& m, const Run& line) {
-  return DashGaps(m, line).size() >= static_cast<size_t>(kMinDashGaps);
+  return Stretches(m, line).gaps.size() >= static_cast<size_t>(kMinDashGaps);
 }
 
-// Quartiles of `x` (sorted in place): {25th, 50th, 75th percentile}.
+// Quartiles of `x` (sorted in place, not empty): {25th, 50th, 75th percentile}.
 std::array<int, 3> Quartiles(std::vector<int>& x) {
   std::sort(x.begin(), x.end());
   const size_t n = x.size() - 1;
   return {x[n / 4], x[n / 2], x[3 * n / 4]};
 }
 
-// The median gap of a dashed baseline, 0 when there is none: of a drawn line at the baseline
-// (AtBaseline), or of the baseline's own row when it is lit in a regular pattern (kMinRegularDashes
-// or more gaps and dashes, each within kDashRegularityColumns between their quartiles). A dashed
-// line lit in half of its columns or less is no drawn line to the line finder (kLineShare), and
-// flow crossing the row breaks the pattern only where it is.
+// The row within one of `baseline_row` lit (above kLineMinLevel) in the most columns: a renderer
+// may draw its baseline a row off the calibrated zero. -1 when none is lit or the row is unknown.
+int MostLitBaselineRow(const cv::Mat1f& m, double baseline_row) {
+  if (!std::isfinite(baseline_row)) return -1;
+  const int zero = static_cast<int>(std::lround(baseline_row));
+  int best = -1, most_lit = 0;
+  for (int r = zero - 1; r <= zero + 1; ++r) {
+    if (r < 0 || r >= m.rows) continue;
+    const int lit = cv::countNonZero(m.row(r) > kLineMinLevel);
+    if (lit > most_lit) best = r, most_lit = lit;
+  }
+  return best;
+}
+
+// The widest gap of a dashed baseline (the upper quartile of its gaps: dash periods resampled to
+// the screen alternate, e.g. 5 and 6 columns), 0 when there is none. From a dashed drawn line at
+// the baseline (AtBaseline, Dashed), else from the baseline's own row when its dashes and gaps
+// are regular (kMinRegularDashes or more of each, each within kDashRegularityColumns between
+// their quartiles): a dashed line lit in half of its columns or less is no drawn line to the line
+// finder (kLineShare), and flow crossing the row breaks the pattern only where it is.
 int DashGapColumns(const cv::Mat1f& m, const std::vector<Run>& lines, double baseline_row) {
   int widest = 0;
   for (const Run& line : lines) {
     if (!AtBaseline(line, baseline_row)) continue;
-    std::vector<int> gaps = DashGaps(m, line);
-    if (gaps.size() < static_cast<size_t>(kMinDashGaps)) continue;
-    widest = std::max(widest, Quartiles(gaps)[1]);
+    std::vector<int> gaps = Stretches(m, line).gaps;
+    if (gaps.size() >= static_cast<size_t>(kMinDashGaps)) {
+      widest = std::max(widest, Quartiles(gaps)[2]);
+    }
   }
-  if (widest > 0 || !std::isfinite(baseline_row)) return widest;
-  // The drawn row may lie one off the computed one: the most lit of the three.
-  int row = -1, most_lit = 0;
-  for (int r = static_cast<int>(std::lround(baseline_row)) - 1; r <= std::lround(baseline_row) + 1;
-       ++r) {
-    if (r < 0 || r >= m.rows) continue;
-    const int lit = cv::countNonZero(m.row(r) > kLineMinLevel);
-    if (lit > most_lit) row = r, most_lit = lit;
+  const int row = widest > 0 ? -1 : MostLitBaselineRow(m, baseline_row);
+  if (row < 0) return widest;
+  DashStretches row_stretches = Stretches(m, Run{row, row});
+  if (row_stretches.gaps.size() < kMinRegularDashes ||
+      row_stretches.dashes.size() < kMinRegularDashes) {
+    return 0;
   }
-  if (row < 0) return 0;
-  const Run line{row, row};
-  std::vector<int> gaps = DashGaps(m, line), dashes;
-  for (int c = 0; c < m.cols;) {
-    const int first = c;
-    while (c < m.cols && LineLitAt(m, line, c)) ++c;
-    if (c > first && first > 0 && c < m.cols) dashes.push_back(c - first);
-    while (c < m.cols && !LineLitAt(m, line, c)) ++c;
-  }
-  if (gaps.size() < kMinRegularDashes || dashes.size() < kMinRegularDashes) return 0;
-  const auto g = Quartiles(gaps), d = Quartiles(dashes);
-  const bool regular =
-      g[2] - g[0] <= kDashRegularityColumns && d[2] - d[0] <= kDashRegularityColumns;
-  return regular ? g[1] : 0;
+  const auto gaps = Quartiles(row_stretches.gaps), dashes = Quartiles(row_stretches.dashes);
+  const bool regular = gaps[2] - gaps[0] <= kDashRegularityColumns &&
+                       dashes[2] - dashes[0] <= kDashRegularityColumns;
+  return regular ? gaps[2] : 0;
 }
 
 // Whether a dark run on a noise background holds an erase bar that erased that noise:
@@ -1081,7 +1090,7 @@ std::vector<ColumnKind> BlankAcrossLines(const cv::Mat1f& m, const std::vector<R
 // display whose high reject hid the squeeze's fading tail). So that test applies only to a run
 // that could be a bar: at most kMaxBarShare of the strip or kMaxBarColumns (the generated and
 // independent sweeps' bars were 4-22 columns, 0.4-2.4% of their strips), and wider than the
-// median gap of a dashed baseline, whose gaps cross every silence (stop 25: a seventh independent
+// widest gap of a dashed baseline, whose gaps cross every silence (stop 25: a seventh independent
 // renderer's 5- and 6-column dash gaps before a reflux, and a 68-column pause of 1520, read as
 // bars; the reflux and all after it were masked).
 bool FlowAfterCounts(const Run& run, int cols, int dash_gap) {

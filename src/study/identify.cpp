@@ -205,11 +205,9 @@ std::optional<Laterality> Combine(std::optional<Laterality> tag, std::optional<L
 // seventh independent renderer).
 std::string NameLabel(const std::string& file_path) {
   const fs::path name = fs::path(file_path).filename();
-  std::string extension = name.extension().string();
-  std::transform(extension.begin(), extension.end(), extension.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   constexpr std::array<std::string_view, 5> kDicomExtensions = {".dcm", ".dicom", ".dic", ".ima",
                                                                 ".img"};
+  const std::string extension = Lower(name.extension().string());
   const bool dicom_extension = std::find(kDicomExtensions.begin(), kDicomExtensions.end(),
                                          extension) != kDicomExtensions.end();
   return dicom_extension ? name.stem().string() : name.string();

@@ -1075,7 +1075,16 @@ TEST(StripMasks, GapsOfADashedBaselineAreNoEraseBars) {
 // `dashes`, a baseline drawn in 5-column dashes and 5-column gaps (lit in half of its columns: no
 // drawn line to the line finder) crosses the rest; without, flow below the baseline falls into it
 // from column 101 to `pause_from` (the same side as the flow after: no reversal across the run).
-cv::Mat3b FadedSqueezeThenAbruptReflux(int pause_from, int reflux_from, bool dashes) {
+// The dash pattern: 5-column dashes, gaps of 5 columns, or (`alternating`) of 5 and 6 in turn
+// (a dash period resampled to the screen), the 6-column gaps ending at columns 20 + 21k.
+bool DashLit(int c, bool alternating) {
+  if (!alternating) return (c / 5) % 2 == 0;
+  const int x = c % 21;  // dash 0-4, gap 5-9, dash 10-14, gap 15-20
+  return x < 5 || (x >= 10 && x < 15);
+}
+
+cv::Mat3b FadedSqueezeThenAbruptReflux(int pause_from, int reflux_from, bool dashes,
+                                       bool alternating = false) {
   cv::Mat3b strip(kRows, kCols, cv::Vec3b(0, 0, 0));
   for (int c = 40; c <= 100; ++c) {
     const int top = 120 - static_cast<int>(60 * std::sin(CV_PI * (c - 40) / 70.0));
@@ -1086,7 +1095,7 @@ cv::Mat3b FadedSqueezeThenAbruptReflux(int pause_from, int reflux_from, bool das
     for (int r = 126; r <= 150; ++r) strip(r, c) = cv::Vec3b(170, 170, 170);
   }
   for (int c = 0; c < kCols && dashes; ++c) {
-    const bool dash = (c / 5) % 2 == 0 && (c < pause_from || c >= reflux_from);
+    const bool dash = DashLit(c, alternating) && (c < pause_from || c >= reflux_from);
     if (dash) strip(120, c) = cv::Vec3b(200, 200, 200);
   }
   for (int c = 101; c < pause_from && !dashes; ++c) {  // flow below, falling into the baseline
@@ -1106,10 +1115,11 @@ TEST(StripMasks, AnAbruptRefluxAfterADashGapOrALongPauseIsNoEraseBar) {
     EXPECT_TRUE(s.has_value());
     return s && HasNote(*s, "erase bar");
   };
-  EXPECT_FALSE(has_bar(FadedSqueezeThenAbruptReflux(145, 150, true)));   // one dash gap
-  EXPECT_TRUE(has_bar(FadedSqueezeThenAbruptReflux(135, 150, true)));    // 15 dark columns
-  EXPECT_FALSE(has_bar(FadedSqueezeThenAbruptReflux(101, 150, false)));  // a 49-column pause
-  EXPECT_TRUE(has_bar(FadedSqueezeThenAbruptReflux(134, 150, false)));   // 16 columns
+  EXPECT_FALSE(has_bar(FadedSqueezeThenAbruptReflux(145, 150, true)));        // one dash gap
+  EXPECT_FALSE(has_bar(FadedSqueezeThenAbruptReflux(141, 147, true, true)));  // a 6-column one
+  EXPECT_TRUE(has_bar(FadedSqueezeThenAbruptReflux(135, 150, true)));         // 15 dark columns
+  EXPECT_FALSE(has_bar(FadedSqueezeThenAbruptReflux(101, 150, false)));       // a 49-column pause
+  EXPECT_TRUE(has_bar(FadedSqueezeThenAbruptReflux(134, 150, false)));        // 16 columns
 }
 
 // A sonographer's caliper: a 1-px dotted yellow line (one pixel in three lit) beside a 1-column
