@@ -30,6 +30,21 @@ Envelope Make(const std::function<double(double)>& v, double duration_s = 4) {
       v, EnvelopeSpec{.seconds_per_column = 0.01, .duration_s = duration_s, .blur_cols = 1});
 }
 
+// The clip reads `antegrade` flow, `maneuvers` maneuvers (0: at least one), and a reflux of about
+// `duration_ms` (within 40 ms) after the first.
+void ExpectFirstReflux(const Envelope& e, AntegradeDirection antegrade, size_t maneuvers,
+                       double duration_ms) {
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, antegrade);
+  ASSERT_GE(m->maneuvers.size(), 1u);
+  if (maneuvers > 0) {
+    EXPECT_EQ(m->maneuvers.size(), maneuvers);
+  }
+  ASSERT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, duration_ms, 40);
+}
+
 TEST(MeasureReflux, RejectsEmptyOrTimelessEnvelopes) {
   Envelope empty;
   empty.seconds_per_column = 0.01;
@@ -588,8 +603,9 @@ TEST(MeasureReflux, FallStillGoingOnAtTheEndOfTheDataIsTruncated) {
 // A squeeze faster than the scale (71 cm/s on a +42 / -28 cm/s display) wraps onto the
 // retrograde side and fills it from its edge to the baseline, which the envelope cannot flag
 // (the wrap is attached to the baseline). Those columns are no retrograde noise: the 23 cm/s
-// reflux after the release is measured.
-TEST(MeasureReflux, AWrapFillingTheRetrogradeSideIsNoNoise) {
+// reflux after the release is measured. `squeeze_top_cm_s` and `wrap_cm_s`: what the envelopes
+// read where the squeeze passes its scale.
+void ExpectAWrapIsNoNoise(float squeeze_top_cm_s, float wrap_cm_s) {
   auto v = [](double t) {
     return RaisedCosine(t, 1.0, 0.6, 71) - Trapezoid(t, 1.65, 0.95, 0.08, 23);
   };
@@ -599,42 +615,22 @@ TEST(MeasureReflux, AWrapFillingTheRetrogradeSideIsNoNoise) {
   e.positive_limit = 42.3;
   e.negative_limit = -28.4;
   for (size_t c = 0; c < e.Size(); ++c) {
-    if (e.max_forward[c] > 42.3f) {
-      e.max_forward[c] = 42.3f;
-      e.max_reverse[c] = 28.4f;  // the wrap, from the bottom edge to the baseline
+    if (e.max_forward[c] > squeeze_top_cm_s) {
+      e.max_forward[c] = squeeze_top_cm_s;
+      e.max_reverse[c] = wrap_cm_s;  // the wrap, from the bottom edge to the baseline
     }
   }
-  const auto m = MeasureReflux(e);
-  ASSERT_TRUE(m);
-  ASSERT_EQ(m->maneuvers.size(), 1u);
-  ASSERT_TRUE(m->maneuvers[0].has_reflux);
-  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 950, 40);
+  ExpectFirstReflux(e, AntegradeDirection::kUp, 1, 950);
 }
+
+TEST(MeasureReflux, AWrapFillingTheRetrogradeSideIsNoNoise) { ExpectAWrapIsNoNoise(42.3f, 28.4f); }
 
 // The same when the squeeze's envelope stops short of its scale (a label or margin over the top
 // rows: 40.3 of 42.3 cm/s, 4 rows of 0.5 cm/s) while its wrap reaches the retrograde edge: both
 // sides at their edges at once are a wrap, not flow beside the squeeze (stop 25, a sixth
 // independent renderer).
 TEST(MeasureReflux, AWrapBesideASqueezeShortOfItsEdgeIsNoNoise) {
-  auto v = [](double t) {
-    return RaisedCosine(t, 1.0, 0.6, 71) - Trapezoid(t, 1.65, 0.95, 0.08, 23);
-  };
-  Envelope e = MakeEnvelope(
-      v, EnvelopeSpec{
-             .seconds_per_column = 0.0116, .duration_s = 4, .noise_velocity = 1, .blur_cols = 1});
-  e.positive_limit = 42.3;
-  e.negative_limit = -28.4;
-  for (size_t c = 0; c < e.Size(); ++c) {
-    if (e.max_forward[c] > 40.3f) {
-      e.max_forward[c] = 40.3f;
-      e.max_reverse[c] = 28.0f;
-    }
-  }
-  const auto m = MeasureReflux(e);
-  ASSERT_TRUE(m);
-  ASSERT_EQ(m->maneuvers.size(), 1u);
-  ASSERT_TRUE(m->maneuvers[0].has_reflux);
-  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 950, 40);
+  ExpectAWrapIsNoNoise(40.3f, 28.0f);
 }
 
 // Quiet flow resuming after a squeeze with a short dip 1.8 s later: the dip is no release (the
@@ -995,12 +991,7 @@ void ExpectABriefBurstOnBothSidesIsAThump(double thump_s) {
     e.power_forward.push_back(thump ? 240.0f : (e.max_forward[i] > 2 ? 270.0f : 1.0f));
     e.power_reverse.push_back(thump ? 100.0f : (e.max_reverse[i] > 2 ? 270.0f : 1.0f));
   }
-  const auto m = MeasureReflux(e);
-  ASSERT_TRUE(m);
-  EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
-  ASSERT_EQ(m->maneuvers.size(), 1u);
-  ASSERT_TRUE(m->maneuvers[0].has_reflux);
-  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 1100, 40);
+  ExpectFirstReflux(e, AntegradeDirection::kDown, 1, 1100);
 }
 
 TEST(MeasureReflux, ABriefBurstOnBothSidesBeforeTheSqueezeIsAThump) {
@@ -1019,12 +1010,7 @@ void ExpectAShortWeakSqueezeIsNoThump(float squeeze_power) {
     e.power_forward.push_back(e.max_forward[i] > 5 ? squeeze_power : 1.0f);
     e.power_reverse.push_back(FlowPower(e.max_reverse[i]));
   }
-  const auto m = MeasureReflux(e);
-  ASSERT_TRUE(m);
-  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
-  ASSERT_GE(m->maneuvers.size(), 1u);
-  EXPECT_TRUE(m->maneuvers[0].has_reflux);
-  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 1000, 40);
+  ExpectFirstReflux(e, AntegradeDirection::kUp, 0, 1000);
 }
 
 TEST(MeasureReflux, AShortWeakSqueezeBeforeAFastRefluxIsNoThump) {
