@@ -945,6 +945,7 @@ bool OutsideTheRecording(const cv::Mat1f& m, const Run& run, const std::vector<R
 constexpr double kCursorRowShare = 0.9;
 constexpr float kCursorLevel = 0.5f, kCursorTolerance = 0.1f;
 constexpr int kMaxCursorColumns = 9, kCursorClearance = 2;
+constexpr int kCursorBarColumns = 3;  // MaskEmptyColumns: a bar this close to the cursor is its own
 
 // Per column, the pixels at kCursorLevel or marked in `overlays` (empty: none). Branch-free row
 // loops, so that they vectorize.
@@ -1161,6 +1162,17 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
     if (IsBarCandidate(m, run, overlays, baseline_row) && run.Width() > bar.Width()) bar = run;
   }
   if (bar.Width() <= 0) {
+    MaskBeyondSweepCursor(m, overlays, drawn, out);
+    return;
+  }
+  // A drawn sweep cursor marks the write position: a bar elsewhere (not within kCursorBarColumns
+  // of it) is a silence read as one, so the cursor decides (stop 25: a seventh independent
+  // renderer's reflux ending abruptly before a 334-column pause read as flow cut by a bar 450
+  // columns left of the cursor, and the second maneuver was masked as the previous sweep).
+  if (const std::optional<Run> cursor = SweepCursor(m, overlays, drawn);
+      cursor && (cursor->last + kCursorBarColumns < bar.first ||
+                 cursor->first > bar.last + kCursorBarColumns)) {
+    for (int c = bar.first; c <= bar.last; ++c) out.column_valid[static_cast<size_t>(c)] = 1;
     MaskBeyondSweepCursor(m, overlays, drawn, out);
     return;
   }

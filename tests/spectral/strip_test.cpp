@@ -996,6 +996,37 @@ TEST(StripMasks, ASweepCursorLineMasksThePreviousSweep) {
   for (int c = 210; c < 260; ++c) EXPECT_EQ(calipers->column_valid[static_cast<size_t>(c)], 1);
 }
 
+// A black display where a reflux below the baseline ends abruptly at column 110 (flow cut: the
+// mark of an erase bar), a 60-column silence, a second squeeze above (171-230), and, with
+// `cursor`, a solid sweep cursor at column 250. The cursor marks the write position: the dark run
+// 80 columns left of it is silence, and only the previous sweep beyond the cursor is masked
+// (stop 25: a seventh independent renderer's second maneuver was masked as the previous sweep).
+cv::Mat3b CutFlowSilenceAndCursor(bool cursor) {
+  cv::Mat3b strip(kRows, kCols, cv::Vec3b(0, 0, 0));
+  for (int c = 60; c <= 110; ++c) {
+    for (int r = 126; r <= 160; ++r) strip(r, c) = cv::Vec3b(170, 170, 170);
+  }
+  for (int c = 171; c <= 230; ++c) {
+    const int top = 120 - std::max(2, static_cast<int>(50 * std::sin(CV_PI * (c - 171) / 60.0)));
+    for (int r = top; r < 118; ++r) strip(r, c) = cv::Vec3b(170, 170, 170);
+  }
+  if (cursor) strip.col(250).setTo(cv::Vec3b(80, 230, 230));
+  return strip;
+}
+
+TEST(StripMasks, ASweepCursorOutranksABarFarFromIt) {
+  auto s = SpectrogramFromDisplay(ImageWith(CutFlowSilenceAndCursor(true)), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasNote(*s, "erase bar"));
+  EXPECT_TRUE(HasNote(*s, "sweep cursor"));
+  for (int c = 111; c < 245; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  for (int c = 252; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
+  auto no_cursor =
+      SpectrogramFromDisplay(ImageWith(CutFlowSilenceAndCursor(false)), SpectralRegion());
+  ASSERT_TRUE(no_cursor.has_value());
+  EXPECT_TRUE(HasNote(*no_cursor, "erase bar"));
+}
+
 // A floor just above black (6/255: lit, but dark) where most of the clip is silent: the lit data
 // columns are a squeeze, not a noise texture, so the silent runs at the strip's edges are
 // silence, not "no data" (stop 23: a fifth independent renderer's cubehelix floor; the squeeze's
