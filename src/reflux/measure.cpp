@@ -54,11 +54,12 @@ constexpr double kSameEventOverlap = 0.5;  // SameEvent: overlap share of the sh
 constexpr double kScaleEdgeShare = 0.9;    // MayBeWrapped: a burst this close to its scale's edge
 constexpr double kSlowThumpPeakRatio = 10, kSlowThumpGapS = 0.25;  // IsThump, any power
 constexpr double kThumpMaxS = 0.15;                                // IsThump: at most this long,
-constexpr double kThumpGapS = 0.1;           // ... ending at most this long before the squeeze,
-constexpr double kThumpPeakRatio = 4;        // ... which is this many times faster,
-constexpr double kThumpPowerRatio = 2;       // ... while the thump has this many times its power
-constexpr double kBilateralThumpMaxS = 0.2;  // IsThump: a thump on both sides, at most this long
-constexpr double kPowerDominance = 10;       // a first burst 10 dB weaker than the other side's
+constexpr double kThumpGapS = 0.1;              // ... ending at most this long before the squeeze,
+constexpr double kThumpPeakRatio = 4;           // ... which is this many times faster,
+constexpr double kThumpPowerRatio = 2;          // ... while the thump has this many times its power
+constexpr double kBilateralThumpMaxS = 0.2;     // IsThump: a thump on both sides, at most this long
+constexpr double kBilateralThumpPeakRatio = 2;  // ... before a burst this many times faster
+constexpr double kPowerDominance = 10;          // a first burst 10 dB weaker than the other side's
 // SqueezeEndsBefore: a weak squeeze reaches half the augmentation level, and the reflux follows
 // its release within half a second (DOMAIN.md: reflux follows release directly).
 constexpr double kWeakSqueezeShare = 0.5;
@@ -588,15 +589,18 @@ bool SlowBriefThump(double duration_s, double peak, double burst_peak) {
 // noise or a mirror copy 20-30 dB down. Both tests: a weak squeeze (a few noise units) is within
 // 10 dB of the noise opposite it, which brings no power (the stop-25 review). Such a burst is a
 // thump whatever its power against the squeeze's, up to kBilateralThumpMaxS long (its 40-80 ms
-// widened by a long STFT window), when the burst it precedes is kThumpPeakRatio x faster (stop 25:
-// on a sixth independent renderer, thumps of 140-190 ms with 0.9-2.9 x the squeeze's power set the
-// polarity and the squeeze read as a 1-1.2 s reflux; the generated sets' brief squeezes (170-200
-// ms, 0.7-2.3 x slower than their refluxes) left the other side at its noise power).
+// widened by a long STFT window), when the burst it precedes is kBilateralThumpPeakRatio x faster
+// (the two-sided power is the evidence; the speed only says the burst after it is the larger
+// flow). Stop 25: on a sixth independent renderer, thumps of 140-190 ms with 0.9-2.9 x the
+// squeeze's power set the polarity and the squeeze read as a 1-1.2 s reflux; the generated sets'
+// brief squeezes (170-200 ms, 0.7-2.3 x slower than their refluxes) left the other side at its
+// noise power. 2 x rather than IsThump's 4 x: a thump's broad spectrum reads fast (a fifth
+// renderer's and a generated study's thumps 2-4 x slower than their squeezes set the polarity).
 bool BilateralThump(const FirstBurst& first, const FirstBurst& second, double first_s,
                     double gap_s) {
   return first_s <= kBilateralThumpMaxS && gap_s <= kThumpGapS &&
-         second.peak >= kThumpPeakRatio * first.peak && first.power > 0 && first.opposite_lit &&
-         first.opposite_power * kPowerDominance >= first.power;
+         second.peak >= kBilateralThumpPeakRatio * first.peak && first.power > 0 &&
+         first.opposite_lit && first.opposite_power * kPowerDominance >= first.power;
 }
 
 // Whether `first` is a wall thump at the compression of the squeeze `second` on the other side
