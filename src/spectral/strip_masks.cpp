@@ -828,13 +828,13 @@ DashStretches Stretches(const cv::Mat1f& m, const Run& line) {
   return out;
 }
 
-// Whether a drawn line is dashed: missing over kMinDashGaps or more separate stretches of at
-// most kMaxDashGapColumns columns. A solid line is missing only where a bar erased it; a dashed
-// line's gaps cross every silence (stop 23: a sixth independent renderer's dashed baseline made
-// each gap in a quiet stretch an "erase bar", and the squeeze after it was masked as the
-// previous sweep).
-bool Dashed(const cv::Mat1f& m, const Run& line) {
-  return Stretches(m, line).gaps.size() >= static_cast<size_t>(kMinDashGaps);
+// Whether a drawn line (its Stretches) is dashed: missing over kMinDashGaps or more separate
+// stretches of at most kMaxDashGapColumns columns. A solid line is missing only where a bar erased
+// it; a dashed line's gaps cross every silence (stop 23: a sixth independent renderer's dashed
+// baseline made each gap in a quiet stretch an "erase bar", and the squeeze after it was masked
+// as the previous sweep).
+bool Dashed(const DashStretches& line) {
+  return line.gaps.size() >= static_cast<size_t>(kMinDashGaps);
 }
 
 // Quartiles of `x` (sorted in place, not empty): {25th, 50th, 75th percentile}.
@@ -864,14 +864,14 @@ int MostLitBaselineRow(const cv::Mat1f& m, double baseline_row) {
 // are regular (kMinRegularDashes or more of each, each within kDashRegularityColumns between
 // their quartiles): a dashed line lit in half of its columns or less is no drawn line to the line
 // finder (kLineShare), and flow crossing the row breaks the pattern only where it is.
-int DashGapColumns(const cv::Mat1f& m, const std::vector<Run>& lines, double baseline_row) {
+// `stretches`: each of `lines`' Stretches.
+int DashGapColumns(const cv::Mat1f& m, const std::vector<Run>& lines,
+                   const std::vector<DashStretches>& stretches, double baseline_row) {
   int widest = 0;
-  for (const Run& line : lines) {
-    if (!AtBaseline(line, baseline_row)) continue;
-    std::vector<int> gaps = Stretches(m, line).gaps;
-    if (gaps.size() >= static_cast<size_t>(kMinDashGaps)) {
-      widest = std::max(widest, Quartiles(gaps)[2]);
-    }
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (!AtBaseline(lines[i], baseline_row) || !Dashed(stretches[i])) continue;
+    std::vector<int> gaps = stretches[i].gaps;
+    widest = std::max(widest, Quartiles(gaps)[2]);
   }
   const int row = widest > 0 ? -1 : MostLitBaselineRow(m, baseline_row);
   if (row < 0) return widest;
@@ -1022,15 +1022,14 @@ std::optional<Run> SweepCursor(const cv::Mat1f& m, const cv::Mat1b& overlays,
   return cursor;
 }
 
-// Masks the previous sweep beyond a sweep cursor (SweepCursor), the cursor included.
-void MaskBeyondSweepCursor(const cv::Mat1f& m, const cv::Mat1b& overlays, const cv::Mat1b& drawn,
-                           StripMasks& out) {
-  const std::optional<Run> cursor = SweepCursor(m, overlays, drawn);
-  if (!cursor) return;
-  const Run stale{cursor->first, m.cols - 1};
+// Masks the previous sweep: the columns from `stale_first` to the strip's end, beyond `mark` (an
+// erase bar, or a sweep cursor, which the stale columns include), and says so in a note.
+void MaskPreviousSweep(const char* mark_name, const Run& mark, int stale_first, int cols,
+                       StripMasks& out) {
+  const Run stale{stale_first, cols - 1};
   for (int c = stale.first; c <= stale.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
-  out.notes.push_back("sweep cursor line at columns " + std::to_string(cursor->first) + "-" +
-                      std::to_string(cursor->last) + ": " + std::to_string(stale.Width()) +
+  out.notes.push_back(std::string(mark_name) + " at columns " + std::to_string(mark.first) + "-" +
+                      std::to_string(mark.last) + ": " + std::to_string(stale.Width()) +
                       " columns of the previous sweep masked (time axis kept continuous)");
 }
 
@@ -1125,9 +1124,9 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
   if (noise_background) across_lines = BlankAcrossLines(m, lines, kinds);
   const std::vector<ColumnKind>& run_kinds = noise_background ? across_lines : kinds;
   const int cols = m.cols;
-  std::vector<uint8_t> dashed;
-  for (const Run& line : lines) dashed.push_back(Dashed(m, line) ? 1 : 0);
-  const int dash_gap = DashGapColumns(m, lines, baseline_row);
+  std::vector<DashStretches> stretches;
+  for (const Run& line : lines) stretches.push_back(Stretches(m, line));
+  const int dash_gap = DashGapColumns(m, lines, stretches, baseline_row);
   Run bar;
   for (const Run& run : EmptyRuns(run_kinds)) {
     const bool interior = run.first > 0 && run.last < cols - 1;
@@ -1154,35 +1153,31 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
         (noise_background && ErasesTheNoise(lit_per_column, m.rows, run, background_lit)) ||
         AbruptEdge(m, run, overlays, baseline_row, FlowAfterCounts(run, cols, dash_gap));
     for (size_t i = 0; i < lines.size(); ++i) {
-      erase = erase || (interior && AtBaseline(lines[i], baseline_row) && !dashed[i] &&
+      erase = erase || (interior && AtBaseline(lines[i], baseline_row) && !Dashed(stretches[i]) &&
                         LineCutAt(m, lines[i], run));
     }
     if (!erase) continue;
     for (int c = run.first; c <= run.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
     if (IsBarCandidate(m, run, overlays, baseline_row) && run.Width() > bar.Width()) bar = run;
   }
-  if (bar.Width() <= 0) {
-    MaskBeyondSweepCursor(m, overlays, drawn, out);
-    return;
-  }
-  // A drawn sweep cursor marks the write position: a bar elsewhere (not within kCursorBarColumns
-  // of it) is a silence read as one, so the cursor decides (stop 25: a seventh independent
-  // renderer's reflux ending abruptly before a 334-column pause read as flow cut by a bar 450
-  // columns left of the cursor, and the second maneuver was masked as the previous sweep).
-  if (const std::optional<Run> cursor = SweepCursor(m, overlays, drawn);
-      cursor && (cursor->last + kCursorBarColumns < bar.first ||
-                 cursor->first > bar.last + kCursorBarColumns)) {
+  // Without a bar, a drawn sweep cursor (SweepCursor) marks the previous sweep, the cursor
+  // included. With one, the cursor still marks the write position: a bar elsewhere (not within
+  // kCursorBarColumns of it) is a silence read as one, so the cursor decides (stop 25: a seventh
+  // independent renderer's reflux ending abruptly before a 334-column pause read as flow cut by a
+  // bar 450 columns left of the cursor, and the second maneuver was masked as the previous sweep).
+  const std::optional<Run> cursor = SweepCursor(m, overlays, drawn);
+  const bool cursor_decides =
+      bar.Width() <= 0 || (cursor && (cursor->last + kCursorBarColumns < bar.first ||
+                                      cursor->first > bar.last + kCursorBarColumns));
+  if (cursor_decides) {
+    if (!cursor) return;
     for (int c = bar.first; c <= bar.last; ++c) out.column_valid[static_cast<size_t>(c)] = 1;
-    MaskBeyondSweepCursor(m, overlays, drawn, out);
+    MaskPreviousSweep("sweep cursor line", *cursor, cursor->first, cols, out);
     return;
   }
   // A sweep writes left to right and erases ahead of itself: right of the bar is the previous
   // sweep (stale), left of it the current one.
-  const Run stale{bar.last + 1, cols - 1};
-  for (int c = stale.first; c <= stale.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
-  out.notes.push_back("erase bar at columns " + std::to_string(bar.first) + "-" +
-                      std::to_string(bar.last) + ": " + std::to_string(stale.Width()) +
-                      " columns of the previous sweep masked (time axis kept continuous)");
+  MaskPreviousSweep("erase bar", bar, bar.last + 1, cols, out);
 }
 
 // Median over the strip's columns of the pixels above the lit level that are neither marks nor
