@@ -48,6 +48,7 @@ constexpr int kMaxSpikeColumns = 16;       // AfterSpike: a thump or mark after 
 constexpr int kMinDashGaps = 4, kMaxDashGapColumns = 16;
 constexpr double kNoiseBackgroundLitShare = 0.3;   // median data column lit this much: noise floor
 constexpr double kBarLitShareOfBackground = 0.25;  // an erase bar keeps at most this of it
+constexpr int kFlankColumns = 4;            // NoiseUpToBothEdges: columns averaged beside a run
 constexpr float kUniformTolerance = 0.02f;  // a uniform column stays this close to its median
 constexpr double kUniformShare = 0.97;
 constexpr float kLineTolerance = 0.06f;  // a drawn line keeps its level within this
@@ -603,6 +604,18 @@ bool IsBarCandidate(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlay
   return !bordered(run.first - 1) && !bordered(run.last + 1);
 }
 
+// Whether a run of kMinBarColumns or more lies in the right edge zone, short of the strip's edge.
+// There a run that erased the noise, which goes on up to both its edges (NoiseUpToBothEdges), is
+// a bar whatever overlays border it: a gap between a label's glyphs lies in a label panel or on
+// the noise, never in a blank cut through it, and an ECG or auto-trace line crosses every column,
+// so it borders a bar the way glyphs border their gaps (stop 26: ten generated sweeps frozen in
+// the last 12% of the strip beside an ECG trace or a label were not masked, their previous sweep
+// read as the recording going on).
+bool InRightZone(const cv::Mat1f& m, const Run& run) {
+  const int zone = static_cast<int>(kEdgeZoneShare * m.cols);
+  return run.Width() >= kMinBarColumns && run.last >= m.cols - zone && run.last + 1 < m.cols;
+}
+
 // Whether pixel (r, c) is bright spectrum: at kAbruptLevel with a bright pixel above or below it
 // (spectrum is a band along the velocity axis; a lone bright pixel is a grid dot, a 1-px drawn
 // line, a speck), and not marked in `overlays` (text, off-ramp colour; empty: none).
@@ -1051,6 +1064,23 @@ bool CutsTheNoiseSharply(const std::vector<int>& lit_per_column, int rows, const
   return true;
 }
 
+// Whether the noise goes on up to both edges of a dark run: the mean lit share of the
+// kFlankColumns columns beyond it on each side is at least kBarEdgeShare x the background's
+// share. A mean, not each column (CutsTheNoiseSharply): a JPEG bar's edge column is half erased.
+// Needs kFlankColumns columns each side.
+bool NoiseUpToBothEdges(const std::vector<int>& lit_per_column, int rows, const Run& run,
+                        double background_lit) {
+  const auto cols = static_cast<int>(lit_per_column.size());
+  if (run.first < kFlankColumns || run.last + kFlankColumns >= cols) return false;
+  int before = 0, after = 0;
+  for (int k = 1; k <= kFlankColumns; ++k) {
+    before += lit_per_column[static_cast<size_t>(run.first - k)];
+    after += lit_per_column[static_cast<size_t>(run.last + k)];
+  }
+  const double needed = kBarEdgeShare * background_lit * rows * kFlankColumns;
+  return before >= needed && after >= needed;
+}
+
 // `kinds` with the data columns that are dark but for the drawn lines crossing them (each line's
 // rows and one row either side: its anti-aliasing) made kBlank. A renderer may draw its baseline
 // over the erase bar: a fourth independent renderer's 3-15 column black bars under the drawn
@@ -1148,17 +1178,20 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
     const bool painted = interior && 2 * uniform > run.Width() &&
                          !BaselineDrawnThrough(m, lines, run, baseline_row) &&
                          !ReversesAcross(m, run, overlays, baseline_row);
-    bool erase =
-        edge_no_data || painted ||
-        (noise_background && ErasesTheNoise(lit_per_column, m.rows, run, background_lit)) ||
-        AbruptEdge(m, run, overlays, baseline_row, FlowAfterCounts(run, cols, dash_gap));
+    const bool erased_noise =
+        noise_background && ErasesTheNoise(lit_per_column, m.rows, run, background_lit);
+    bool erase = edge_no_data || painted || erased_noise ||
+                 AbruptEdge(m, run, overlays, baseline_row, FlowAfterCounts(run, cols, dash_gap));
     for (size_t i = 0; i < lines.size(); ++i) {
       erase = erase || (interior && AtBaseline(lines[i], baseline_row) && !Dashed(stretches[i]) &&
                         LineCutAt(m, lines[i], run));
     }
     if (!erase) continue;
     for (int c = run.first; c <= run.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
-    if (IsBarCandidate(m, run, overlays, baseline_row) && run.Width() > bar.Width()) bar = run;
+    const bool candidate = IsBarCandidate(m, run, overlays, baseline_row) ||
+                           (erased_noise && InRightZone(m, run) &&
+                            NoiseUpToBothEdges(lit_per_column, m.rows, run, background_lit));
+    if (candidate && run.Width() > bar.Width()) bar = run;
   }
   // Without a bar, a drawn sweep cursor (SweepCursor) marks the previous sweep, the cursor
   // included. With one, the cursor still marks the write position: a bar elsewhere (not within

@@ -942,6 +942,24 @@ TEST(StripMasks, EraseBarLateInTheSweepBesideAColouredBaselineIsFound) {
   for (int c = 276; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
 }
 
+// The same late bar where an ECG trace crosses the strip: the trace's pixels border the bar on
+// both sides, as a label's glyphs border the gaps between them, but the noise goes on up to both
+// edges of the bar, which a gap in a label panel never has (stop 26: ten generated sweeps).
+TEST(StripMasks, EraseBarLateInTheSweepBesideAnEcgIsFound) {
+  cv::Mat3b strip;
+  cv::cvtColor(NoisyStrip(), strip, cv::COLOR_GRAY2BGR);
+  std::vector<cv::Point> ecg;
+  for (int c = 0; c < kCols; ++c)
+    ecg.emplace_back(c, 180 + static_cast<int>(6 * std::sin(c * 0.15)));
+  cv::polylines(strip, ecg, false, cv::Scalar(0, 220, 0), 1);
+  strip.colRange(276, 284).setTo(cv::Vec3b(0, 0, 0));  // the sweep erases the trace too
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_TRUE(HasNote(*s, "erase bar"));
+  for (int c = 276; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
+  for (int c = 30; c < 270; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+}
+
 // Some scanners draw the baseline over the erase bar (a fourth independent renderer): a 5-column
 // black bar crossed by the drawn line on a noise background is still a bar.
 TEST(StripMasks, EraseBarUnderTheDrawnBaselineIsFound) {
