@@ -563,6 +563,29 @@ TEST(MeasureReflux, SpeckledRespiratoryFlowIsRarelyAnAugmentation) {
   EXPECT_LE(false_maneuvers, 10);
 }
 
+// Phasic flow with slow crests to 12 cm/s every 4 s, and a fast burst rising from a trough: as tall
+// as the crests it is one of them (the vein's own flow, no squeeze: no augmentation seen, not a
+// competent vein); twice as tall it multiplies the flow and is the augmentation.
+TEST(MeasureReflux, ABurstNoTallerThanThePhasicCrestsIsNoAugmentation) {
+  const auto measure = [](double burst_cm_s) {
+    auto v = [burst_cm_s](double t) {
+      return 1 + 5.5 * (1 - std::cos(2 * std::numbers::pi * t / 4)) +
+             RaisedCosine(t, 3.7, 0.5, burst_cm_s);
+    };
+    EnvelopeSpec spec{.seconds_per_column = 0.01, .duration_s = 8, .noise_velocity = 0.8};
+    spec.floor_noise = true;
+    return MeasureReflux(MakeEnvelope(v, spec));
+  };
+  const auto crest = measure(11);
+  ASSERT_TRUE(crest);
+  EXPECT_TRUE(crest->maneuvers.empty());
+  const auto squeeze = measure(25);
+  ASSERT_TRUE(squeeze);
+  ASSERT_EQ(squeeze->maneuvers.size(), 1u);
+  EXPECT_NEAR(squeeze->maneuvers[0].release_s, 4.2, 0.1);
+  EXPECT_FALSE(squeeze->maneuvers[0].has_reflux);
+}
+
 // Masked columns at the start of the data (a left margin, scale labels) are the start of the
 // recording, not an erase bar hiding a squeeze's rise: flow high from the first data column dips
 // (to 3 cm/s: below the augmentation level, above 20% of what follows) and rises slowly again;
