@@ -131,6 +131,7 @@ constexpr Alias kAliases[] = {
     {"FEM", "FEMORAL"},
     {"FEMORALIS", "FEMORAL"},
     {"FEMORALE", "FEMORAL"},
+    {"COM", "COMMON"},  // "Com Fem V" (stop 26: an eighth independent renderer's CFV read as FV)
     {"COMMUNIS", "COMMON"},
     {"COMMUNE", "COMMON"},
     {"PERON", "PERONEAL"},

@@ -179,7 +179,8 @@ INSTANTIATE_TEST_SUITE_P(
         LabelCase{"V. saphena parva links distal", kL, kSsvDistCalf},
         LabelCase{"petite saph\xC3\xA8ne crosse G", kNoSide, kSsvSpj},
         // Spanish, Portuguese, Dutch (a sixth independent renderer's spellings).
-        LabelCase{"VENA FEMORAL COMUN IZQ", kL, kCfv},
+        LabelCase{"VENA FEMORAL COMUN IZQ", kL, kCfv}, LabelCase{"Com Fem V left", kL, kCfv},
+        LabelCase{"(L)_COM_FEM_V_044", kL, kCfv},
         LabelCase{"vena femoral com\xC3\xBAn derecha", kR, kCfv}, LabelCase{"VFC dir", kR, kCfv},
         LabelCase{"Vena safena magna muslo medio IZQ.", kL, kGsvMidThigh},
         LabelCase{"VSI muslo proximal derecha", kR, kGsvProxThigh},
