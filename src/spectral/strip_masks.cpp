@@ -50,6 +50,9 @@ constexpr double kNoiseBackgroundLitShare = 0.3;   // median data column lit thi
 constexpr double kBarLitShareOfBackground = 0.25;  // an erase bar keeps at most this of it
 constexpr int kFlankColumns = 4;            // NoiseUpToBothEdges: columns averaged beside a run
 constexpr float kUniformTolerance = 0.02f;  // a uniform column stays this close to its median
+// OffTheFloor: a uniform run this far from the floor's level is painted, not silence.
+constexpr double kFloorLevelTolerance = 3 * kUniformTolerance;
+constexpr int kFloorSampleStep = 4;  // FloorLevel: every 4th row and data column
 constexpr double kUniformShare = 0.97;
 constexpr float kLineTolerance = 0.06f;  // a drawn line keeps its level within this
 constexpr double kLineShare = 0.6;       // ... over this share of the data columns
@@ -610,7 +613,8 @@ bool IsBarCandidate(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlay
 // the noise, never in a blank cut through it, and an ECG or auto-trace line crosses every column,
 // so it borders a bar the way glyphs border their gaps (stop 26: ten generated sweeps frozen in
 // the last 12% of the strip beside an ECG trace or a label were not masked, their previous sweep
-// read as the recording going on).
+// read as the recording going on). Likewise a painted run whose level differs from the columns
+// beside it (PaintedApart).
 bool InRightZone(const cv::Mat1f& m, const Run& run) {
   const int zone = static_cast<int>(kEdgeZoneShare * m.cols);
   return run.Width() >= kMinBarColumns && run.last >= m.cols - zone && run.last + 1 < m.cols;
@@ -1046,6 +1050,61 @@ void MaskPreviousSweep(const char* mark_name, const Run& mark, int stale_first, 
                       " columns of the previous sweep masked (time axis kept continuous)");
 }
 
+// Median of the strip's pixels in its data columns, every kFloorSampleStep-th row and column: the
+// floor's level (black, a flat gray floor, or a noise floor's typical level).
+double FloorLevel(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds) {
+  std::vector<float> sample;
+  for (int r = 0; r < m.rows; r += kFloorSampleStep) {
+    const float* row = m.ptr<float>(r);
+    for (int c = 0; c < m.cols; c += kFloorSampleStep) {
+      if (kinds[static_cast<size_t>(c)] == ColumnKind::kData) sample.push_back(row[c]);
+    }
+  }
+  return sample.empty() ? 0.0 : MedianInPlace(sample);
+}
+
+// Whether the uniform columns of `run` hold a level other than the floor's (their median more
+// than kFloorLevelTolerance from `floor_level`): a painted bar, whatever crosses it or reverses
+// across it. A silence on a flat floor is the floor's level (ReversesAcross and
+// BaselineDrawnThrough tell such a silence from a bar of the floor's colour); a sweep's bar may be
+// painted in a colour of its own (stop 26: an eighth independent renderer's green bars, on a
+// black floor under the drawn baseline and on a heat map's noise, read as silence where the
+// reflux before them and the previous sweep's resting flow after them reversed across them, and
+// the reflux cut by the bar read as complete).
+// Median of every kFloorSampleStep-th row of the columns [first, last] (of `kinds` == `only`
+// when given); NaN when there are none.
+double ColumnsLevel(const cv::Mat1f& m, int first, int last, const std::vector<ColumnKind>* kinds,
+                    ColumnKind only) {
+  std::vector<float> level;
+  for (int c = std::max(first, 0); c <= std::min(last, m.cols - 1); ++c) {
+    if (kinds != nullptr && (*kinds)[static_cast<size_t>(c)] != only) continue;
+    for (int r = 0; r < m.rows; r += kFloorSampleStep) level.push_back(m(r, c));
+  }
+  return level.empty() ? NAN : MedianInPlace(level);
+}
+
+bool OffTheFloor(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds, const Run& run,
+                 double floor_level) {
+  const double level = ColumnsLevel(m, run.first, run.last, &kinds, ColumnKind::kUniform);
+  return std::abs(level - floor_level) > kFloorLevelTolerance;  // NaN: false
+}
+
+// Whether a painted run differs in level from kFlankColumns columns on each side of it: a
+// bar is painted over the spectrum, while a gap between a label's glyphs is the label panel that
+// surrounds the glyphs (IsBarCandidate's concern in the edge zones). Stop 26: an eighth
+// independent renderer's gray and green bars at 85-88% of the width, beside an ECG trace that
+// "bordered" them like glyphs, were missed.
+bool PaintedApart(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds, const Run& run) {
+  const double level = ColumnsLevel(m, run.first, run.last, &kinds, ColumnKind::kUniform);
+  // The kFlankColumns nearest columns are skipped: a JPEG bar's edges blur into them.
+  const double before =
+      ColumnsLevel(m, run.first - 2 * kFlankColumns, run.first - kFlankColumns - 1, nullptr, {});
+  const double after =
+      ColumnsLevel(m, run.last + kFlankColumns + 1, run.last + 2 * kFlankColumns, nullptr, {});
+  return std::abs(level - before) > kFloorLevelTolerance &&
+         std::abs(level - after) > kFloorLevelTolerance;  // NaN: false
+}
+
 // Whether a dark run cuts the noise texture sharply: the two columns beyond it on each side are
 // lit at least kBarEdgeShare x the background's share. A sweep's bar cuts through the noise,
 // which goes on at full density up to its edges; a quiet gap in a sparse noise texture fades in
@@ -1157,6 +1216,11 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
   std::vector<DashStretches> stretches;
   for (const Run& line : lines) stretches.push_back(Stretches(m, line));
   const int dash_gap = DashGapColumns(m, lines, stretches, baseline_row);
+  std::optional<double> floor;  // FloorLevel, measured when a uniform run first asks
+  const auto floor_level = [&] {
+    if (!floor) floor = FloorLevel(m, kinds);
+    return *floor;
+  };
   Run bar;
   for (const Run& run : EmptyRuns(run_kinds)) {
     const bool interior = run.first > 0 && run.last < cols - 1;
@@ -1176,8 +1240,9 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
     const auto uniform =
         std::count(run_kinds.begin() + first, run_kinds.begin() + end, ColumnKind::kUniform);
     const bool painted = interior && 2 * uniform > run.Width() &&
-                         !BaselineDrawnThrough(m, lines, run, baseline_row) &&
-                         !ReversesAcross(m, run, overlays, baseline_row);
+                         (OffTheFloor(m, run_kinds, run, floor_level()) ||
+                          (!BaselineDrawnThrough(m, lines, run, baseline_row) &&
+                           !ReversesAcross(m, run, overlays, baseline_row)));
     const bool erased_noise =
         noise_background && ErasesTheNoise(lit_per_column, m.rows, run, background_lit);
     bool erase = edge_no_data || painted || erased_noise ||
@@ -1188,9 +1253,11 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
     }
     if (!erase) continue;
     for (int c = run.first; c <= run.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
-    const bool candidate = IsBarCandidate(m, run, overlays, baseline_row) ||
-                           (erased_noise && InRightZone(m, run) &&
-                            NoiseUpToBothEdges(lit_per_column, m.rows, run, background_lit));
+    const bool candidate =
+        IsBarCandidate(m, run, overlays, baseline_row) ||
+        (InRightZone(m, run) &&
+         ((erased_noise && NoiseUpToBothEdges(lit_per_column, m.rows, run, background_lit)) ||
+          (painted && PaintedApart(m, run_kinds, run))));
     if (candidate && run.Width() > bar.Width()) bar = run;
   }
   // Without a bar, a drawn sweep cursor (SweepCursor) marks the previous sweep, the cursor

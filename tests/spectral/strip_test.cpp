@@ -960,6 +960,45 @@ TEST(StripMasks, EraseBarLateInTheSweepBesideAnEcgIsFound) {
   for (int c = 30; c < 270; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
 }
 
+// A sweep's bar painted in a level of its own (gray 110 on a black floor), the drawn baseline
+// drawn over it, a reflux cut by it and the previous sweep's antegrade flow after it: flow that
+// reverses across a uniform run and a baseline through it make a flat floor's silence, not a bar,
+// but a run off the floor's level is painted (an eighth independent renderer's bars).
+TEST(StripMasks, APaintedBarOffTheFloorsLevelIsABarWhateverCrossesIt) {
+  cv::Mat1b strip(kRows, kCols, uchar{0});
+  strip(cv::Rect(60, 125, 90, 25)).setTo(170);   // reflux (below the baseline) up to the bar
+  strip(cv::Rect(160, 95, 100, 20)).setTo(170);  // the previous sweep's antegrade flow
+  strip.colRange(150, 160).setTo(110);           // the bar
+  cv::RNG rng(3);  // its edges blurred into the columns beside it (JPEG): neither bar nor flow
+  for (const int c : {146, 147, 148, 149, 160, 161, 162, 163}) {
+    for (int r = 0; r < kRows; ++r) strip(r, c) = static_cast<uchar>(rng.uniform(50, 72));
+  }
+  strip.row(120).setTo(230);  // the drawn baseline, over the bar
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_TRUE(HasNote(*s, "erase bar"));
+  for (int c = 160; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
+  for (int c = 30; c < 145; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+}
+
+// The same painted bar late in the sweep (at 88% of the width) beside an ECG trace, which borders
+// it as a label's glyphs border their gaps: its level differs from the columns beside it (a gap
+// in a label panel is the panel's level), so it is a bar.
+TEST(StripMasks, APaintedBarLateInTheSweepBesideAnEcgIsFound) {
+  cv::Mat3b strip;
+  cv::cvtColor(NoisyStrip(), strip, cv::COLOR_GRAY2BGR);
+  std::vector<cv::Point> ecg;
+  for (int c = 0; c < kCols; ++c)
+    ecg.emplace_back(c, 180 + static_cast<int>(6 * std::sin(c * 0.15)));
+  cv::polylines(strip, ecg, false, cv::Scalar(0, 220, 0), 1);
+  strip.colRange(264, 276).setTo(cv::Vec3b(110, 110, 110));
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_TRUE(HasNote(*s, "erase bar"));
+  for (int c = 264; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
+  for (int c = 30; c < 258; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+}
+
 // Some scanners draw the baseline over the erase bar (a fourth independent renderer): a 5-column
 // black bar crossed by the drawn line on a noise background is still a bar.
 TEST(StripMasks, EraseBarUnderTheDrawnBaselineIsFound) {
