@@ -52,7 +52,8 @@ constexpr int kFlankColumns = 4;            // NoiseUpToBothEdges: columns avera
 constexpr float kUniformTolerance = 0.02f;  // a uniform column stays this close to its median
 // OffTheFloor: a uniform run this far from the floor's level is painted, not silence.
 constexpr double kFloorLevelTolerance = 3 * kUniformTolerance;
-constexpr int kFloorSampleStep = 4;  // FloorLevel: every 4th row and data column
+constexpr int kFloorSampleStep = 4;       // ColumnsLevel: every 4th row
+constexpr double kFloorEdgeShare = 0.05;  // FloorLevel: the top and bottom 5% of the rows
 constexpr double kUniformShare = 0.97;
 constexpr float kLineTolerance = 0.06f;  // a drawn line keeps its level within this
 constexpr double kLineShare = 0.6;       // ... over this share of the data columns
@@ -607,14 +608,16 @@ bool IsBarCandidate(const cv::Mat1f& m, const Run& run, const cv::Mat1b& overlay
   return !bordered(run.first - 1) && !bordered(run.last + 1);
 }
 
-// Whether a run of kMinBarColumns or more lies in the right edge zone, short of the strip's edge.
+// Whether a run of kMinBarColumns or more reaches into the right edge zone, short of the strip's
+// edge (a bar may straddle the zone's border: the eighth renderer's at 85-88% of the width).
 // There a run that erased the noise, which goes on up to both its edges (NoiseUpToBothEdges), is
 // a bar whatever overlays border it: a gap between a label's glyphs lies in a label panel or on
 // the noise, never in a blank cut through it, and an ECG or auto-trace line crosses every column,
 // so it borders a bar the way glyphs border their gaps (stop 26: ten generated sweeps frozen in
 // the last 12% of the strip beside an ECG trace or a label were not masked, their previous sweep
 // read as the recording going on). Likewise a painted run whose level differs from the columns
-// beside it (PaintedApart).
+// beside it (PaintedApart). Such a run is taken only when no candidate outside the zone is found
+// (MaskEmptyColumns): a false one there would unmask the stale sweep after a true bar.
 bool InRightZone(const cv::Mat1f& m, const Run& run) {
   const int zone = static_cast<int>(kEdgeZoneShare * m.cols);
   return run.Width() >= kMinBarColumns && run.last >= m.cols - zone && run.last + 1 < m.cols;
@@ -1050,17 +1053,33 @@ void MaskPreviousSweep(const char* mark_name, const Run& mark, int stale_first, 
                       " columns of the previous sweep masked (time axis kept continuous)");
 }
 
-// Median of the strip's pixels in its data columns, every kFloorSampleStep-th row and column: the
-// floor's level (black, a flat gray floor, or a noise floor's typical level).
-double FloorLevel(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds) {
+// The floor's level: the median of the strip's top and bottom kFloorEdgeShare of rows (every
+// other column), the scale's far ends, where flow seldom reaches: black, a flat gray floor, or a
+// noise floor's typical level. Not a median over the data columns: where flow fills most of each
+// column (a shifted baseline, tall squeezes) that is the spectrum's level, and every silence of a
+// flat floor would read as painted (review of stop 26). NaN for an empty strip.
+double FloorLevel(const cv::Mat1f& m) {
+  const int edge_rows = std::max(1, static_cast<int>(kFloorEdgeShare * m.rows));
   std::vector<float> sample;
-  for (int r = 0; r < m.rows; r += kFloorSampleStep) {
+  for (int r = 0; r < m.rows; ++r) {
+    if (r >= edge_rows && r < m.rows - edge_rows) continue;
     const float* row = m.ptr<float>(r);
-    for (int c = 0; c < m.cols; c += kFloorSampleStep) {
-      if (kinds[static_cast<size_t>(c)] == ColumnKind::kData) sample.push_back(row[c]);
-    }
+    for (int c = 0; c < m.cols; c += 2) sample.push_back(row[c]);
   }
-  return sample.empty() ? 0.0 : MedianInPlace(sample);
+  return sample.empty() ? NAN : MedianInPlace(sample);
+}
+
+// Median of every kFloorSampleStep-th row of the columns [first, last] (only those of kind
+// `only` in `kinds`, when given); NaN when there are none.
+double ColumnsLevel(const cv::Mat1f& m, int first, int last,
+                    const std::vector<ColumnKind>* kinds = nullptr,
+                    ColumnKind only = ColumnKind::kUniform) {
+  std::vector<float> level;
+  for (int c = std::max(first, 0); c <= std::min(last, m.cols - 1); ++c) {
+    if (kinds != nullptr && (*kinds)[static_cast<size_t>(c)] != only) continue;
+    for (int r = 0; r < m.rows; r += kFloorSampleStep) level.push_back(m(r, c));
+  }
+  return level.empty() ? NAN : MedianInPlace(level);
 }
 
 // Whether the uniform columns of `run` hold a level other than the floor's (their median more
@@ -1070,19 +1089,7 @@ double FloorLevel(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds) {
 // painted in a colour of its own (stop 26: an eighth independent renderer's green bars, on a
 // black floor under the drawn baseline and on a heat map's noise, read as silence where the
 // reflux before them and the previous sweep's resting flow after them reversed across them, and
-// the reflux cut by the bar read as complete).
-// Median of every kFloorSampleStep-th row of the columns [first, last] (of `kinds` == `only`
-// when given); NaN when there are none.
-double ColumnsLevel(const cv::Mat1f& m, int first, int last, const std::vector<ColumnKind>* kinds,
-                    ColumnKind only) {
-  std::vector<float> level;
-  for (int c = std::max(first, 0); c <= std::min(last, m.cols - 1); ++c) {
-    if (kinds != nullptr && (*kinds)[static_cast<size_t>(c)] != only) continue;
-    for (int r = 0; r < m.rows; r += kFloorSampleStep) level.push_back(m(r, c));
-  }
-  return level.empty() ? NAN : MedianInPlace(level);
-}
-
+// the reflux cut by the bar read as complete). NaN levels: false.
 bool OffTheFloor(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds, const Run& run,
                  double floor_level) {
   const double level = ColumnsLevel(m, run.first, run.last, &kinds, ColumnKind::kUniform);
@@ -1098,9 +1105,8 @@ bool PaintedApart(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds, cons
   const double level = ColumnsLevel(m, run.first, run.last, &kinds, ColumnKind::kUniform);
   // The kFlankColumns nearest columns are skipped: a JPEG bar's edges blur into them.
   const double before =
-      ColumnsLevel(m, run.first - 2 * kFlankColumns, run.first - kFlankColumns - 1, nullptr, {});
-  const double after =
-      ColumnsLevel(m, run.last + kFlankColumns + 1, run.last + 2 * kFlankColumns, nullptr, {});
+      ColumnsLevel(m, run.first - 2 * kFlankColumns, run.first - kFlankColumns - 1);
+  const double after = ColumnsLevel(m, run.last + kFlankColumns + 1, run.last + 2 * kFlankColumns);
   return std::abs(level - before) > kFloorLevelTolerance &&
          std::abs(level - after) > kFloorLevelTolerance;  // NaN: false
 }
@@ -1216,12 +1222,12 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
   std::vector<DashStretches> stretches;
   for (const Run& line : lines) stretches.push_back(Stretches(m, line));
   const int dash_gap = DashGapColumns(m, lines, stretches, baseline_row);
-  std::optional<double> floor;  // FloorLevel, measured when a uniform run first asks
+  std::optional<double> floor_cache;  // FloorLevel, measured when a uniform run first asks
   const auto floor_level = [&] {
-    if (!floor) floor = FloorLevel(m, kinds);
-    return *floor;
+    if (!floor_cache) floor_cache = FloorLevel(m);
+    return *floor_cache;
   };
-  Run bar;
+  Run bar, right_bar;  // the widest candidates outside and in the right edge zone (InRightZone)
   for (const Run& run : EmptyRuns(run_kinds)) {
     const bool interior = run.first > 0 && run.last < cols - 1;
     const bool edge_no_data =
@@ -1253,13 +1259,15 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
     }
     if (!erase) continue;
     for (int c = run.first; c <= run.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
-    const bool candidate =
-        IsBarCandidate(m, run, overlays, baseline_row) ||
-        (InRightZone(m, run) &&
-         ((erased_noise && NoiseUpToBothEdges(lit_per_column, m.rows, run, background_lit)) ||
-          (painted && PaintedApart(m, run_kinds, run))));
-    if (candidate && run.Width() > bar.Width()) bar = run;
+    if (IsBarCandidate(m, run, overlays, baseline_row)) {
+      if (run.Width() > bar.Width()) bar = run;
+    } else if (InRightZone(m, run) &&
+               ((erased_noise && NoiseUpToBothEdges(lit_per_column, m.rows, run, background_lit)) ||
+                (painted && PaintedApart(m, run_kinds, run)))) {
+      if (run.Width() > right_bar.Width()) right_bar = run;
+    }
   }
+  if (bar.Width() <= 0) bar = right_bar;
   // Without a bar, a drawn sweep cursor (SweepCursor) marks the previous sweep, the cursor
   // included. With one, the cursor still marks the write position: a bar elsewhere (not within
   // kCursorBarColumns of it) is a silence read as one, so the cursor decides (stop 25: a seventh

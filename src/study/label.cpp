@@ -131,7 +131,6 @@ constexpr Alias kAliases[] = {
     {"FEM", "FEMORAL"},
     {"FEMORALIS", "FEMORAL"},
     {"FEMORALE", "FEMORAL"},
-    {"COM", "COMMON"},  // "Com Fem V" (stop 26: an eighth independent renderer's CFV read as FV)
     {"COMMUNIS", "COMMON"},
     {"COMMUNE", "COMMON"},
     {"PERON", "PERONEAL"},
@@ -263,6 +262,9 @@ constexpr Phrase kPhrases[] = {
     V("CFV", Vein::kCfv),
     V("COMMON", Vein::kCfv, "FEMORAL"),
     V("FEMORAL", Vein::kCfv, "COMMON"),  // "veine fémorale commune", "v. femoralis communis"
+    // "Com Fem V" (stop 26: an eighth independent renderer's CFV read as FV). In this order only:
+    // Portuguese "femoral com refluxo" is "with" (review of stop 26).
+    V("COM", Vein::kCfv, "FEMORAL"),
     V("FV", Vein::kFv),
     V("SFV", Vein::kFv),
     V("FEMORAL", Vein::kFv),

@@ -1204,12 +1204,13 @@ double RestingFlow(double t) { return 6 + 4 * std::sin(2 * std::numbers::pi * t 
 // A Valsalva (DOMAIN.md): resting phasic flow stops as the patient strains at 1.5 s, the
 // junction refluxes from 1.6 s for `reflux_s` at `reflux_cm_s`, and the antegrade surge follows
 // when the strain ends (3.4 s); no burst precedes the reflux. `sign` -1 draws it inverted.
-// `duration_s` shorter than 4.2 s cuts the surge.
-Envelope ValsalvaEnvelope(double reflux_s, double reflux_cm_s, double sign, double duration_s = 6) {
+// `duration_s` shorter than 4.2 s cuts the surge, which peaks at `surge_cm_s`.
+Envelope ValsalvaEnvelope(double reflux_s, double reflux_cm_s, double sign, double duration_s = 6,
+                          double surge_cm_s = 40) {
   return MakeEnvelope(
       [=](double t) {
         const double rest = t < 1.5 || t > 4.2 ? RestingFlow(t) : 0;
-        return sign * (rest + RaisedCosine(t, 3.4, 0.8, 40) -
+        return sign * (rest + RaisedCosine(t, 3.4, 0.8, surge_cm_s) -
                        Trapezoid(t, 1.6, reflux_s, 0.05, reflux_cm_s));
       },
       EnvelopeSpec{
@@ -1237,6 +1238,19 @@ TEST(MeasureReflux, ValsalvaRefluxIsMeasuredAfterTheRestingFlowStops) {
     EXPECT_GT(v.release_s, 1.2);
     EXPECT_FALSE(v.truncated);
   }
+}
+
+// A surge no taller than the resting flow's crests (12 cm/s over crests of 10) is dropped as a
+// maneuver of its own (AmongRestingCrests) but still shows the flow surging back after the
+// strain: the Valsalva's reflux is measured.
+TEST(MeasureReflux, AValsalvaWithAModestSurgeKeepsItsReflux) {
+  const auto m = MeasureReflux(ValsalvaEnvelope(1.6, 20, 1.0, 6, 12));
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(m->decisive);
+  const auto& v = m->maneuvers[*m->decisive];
+  EXPECT_EQ(v.kind, ManeuverKind::kValsalva);
+  ASSERT_TRUE(v.has_reflux);
+  EXPECT_NEAR(v.reflux_duration_ms, 1600, 40);
 }
 
 // A strain that outlasts the recording shows no surge: a reflux still running at the end, after

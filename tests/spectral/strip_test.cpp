@@ -62,6 +62,18 @@ bool HasNote(const Spectrogram& s, const std::string& needle) {
                      [&](const std::string& w) { return w.find(needle) != std::string::npos; });
 }
 
+// A sweep read with its erase bar: a note says so, columns from `stale_first` on (the bar and
+// the previous sweep) are masked and [valid_first, valid_end) kept.
+void ExpectSweepMasked(const Spectrogram& s, int stale_first, int valid_first, int valid_end) {
+  EXPECT_TRUE(HasNote(s, "erase bar"));
+  for (int c = stale_first; c < kCols; ++c) {
+    EXPECT_EQ(s.column_valid[static_cast<size_t>(c)], 0) << c;
+  }
+  for (int c = valid_first; c < valid_end; ++c) {
+    EXPECT_EQ(s.column_valid[static_cast<size_t>(c)], 1) << c;
+  }
+}
+
 TEST(StripCalibration, BaselineFromReferenceRow) {
   auto s = SpectrogramFromDisplay(ImageWith(NoisyStrip()), SpectralRegion());
   ASSERT_TRUE(s.has_value()) << s.error().message;
@@ -924,9 +936,7 @@ TEST(StripMasks, EraseBarLateInTheSweepIsFound) {
   strip.colRange(276, 284).setTo(0);
   auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
   ASSERT_TRUE(s.has_value());
-  EXPECT_TRUE(HasNote(*s, "erase bar"));
-  for (int c = 276; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
-  for (int c = 30; c < 270; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  ExpectSweepMasked(*s, 276, 30, 270);
 }
 
 // The same late bar where a coloured baseline (teal: off a gray map's ramp, masked as an overlay)
@@ -955,9 +965,7 @@ TEST(StripMasks, EraseBarLateInTheSweepBesideAnEcgIsFound) {
   strip.colRange(276, 284).setTo(cv::Vec3b(0, 0, 0));  // the sweep erases the trace too
   auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
   ASSERT_TRUE(s.has_value());
-  EXPECT_TRUE(HasNote(*s, "erase bar"));
-  for (int c = 276; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
-  for (int c = 30; c < 270; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  ExpectSweepMasked(*s, 276, 30, 270);
 }
 
 // A sweep's bar painted in a level of its own (gray 110 on a black floor), the drawn baseline
@@ -976,9 +984,29 @@ TEST(StripMasks, APaintedBarOffTheFloorsLevelIsABarWhateverCrossesIt) {
   strip.row(120).setTo(230);  // the drawn baseline, over the bar
   auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
   ASSERT_TRUE(s.has_value());
-  EXPECT_TRUE(HasNote(*s, "erase bar"));
-  for (int c = 160; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
-  for (int c = 30; c < 145; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  ExpectSweepMasked(*s, 160, 30, 145);
+}
+
+// A flat gray floor (50) where tall squeezes fill most of their columns (rows 2-119 above the
+// baseline at row 120), a pause between them with the drawn baseline through it: the
+// pause is the floor's level (the strip's top and bottom rows), not a painted bar, though the
+// data columns' median is the flow's (review of stop 26: read as a bar, the second squeeze was
+// masked as the previous sweep).
+TEST(StripMasks, APauseOnAFlatFloorBetweenTallSqueezesIsNoPaintedBar) {
+  cv::Mat1b strip(kRows, kCols, uchar{50});
+  cv::RNG rng(9);
+  for (int c = 0; c < kCols; ++c) {  // speckled squeezes rising and falling 40 rows a column
+    int height = 0;
+    if (c >= 60 && c < 140) height = std::min({118, 40 * (c - 59), 40 * (139 - c)});
+    if (c >= 170 && c < 250) height = std::min({118, 40 * (c - 169), 40 * (249 - c)});
+    for (int r = 120 - height; r < 120; ++r)
+      strip(r, c) = static_cast<uchar>(rng.uniform(150, 230));
+  }
+  strip.row(120).setTo(230);
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(HasNote(*s, "erase bar"));
+  for (int c = 170; c < 249; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
 }
 
 // The same painted bar late in the sweep (at 88% of the width) beside an ECG trace, which borders
@@ -994,9 +1022,7 @@ TEST(StripMasks, APaintedBarLateInTheSweepBesideAnEcgIsFound) {
   strip.colRange(264, 276).setTo(cv::Vec3b(110, 110, 110));
   auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
   ASSERT_TRUE(s.has_value());
-  EXPECT_TRUE(HasNote(*s, "erase bar"));
-  for (int c = 264; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
-  for (int c = 30; c < 258; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  ExpectSweepMasked(*s, 264, 30, 258);
 }
 
 // Some scanners draw the baseline over the erase bar (a fourth independent renderer): a 5-column
@@ -1007,9 +1033,7 @@ TEST(StripMasks, EraseBarUnderTheDrawnBaselineIsFound) {
   strip.row(120).setTo(200);  // drawn after the bar, across it
   auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
   ASSERT_TRUE(s.has_value());
-  EXPECT_TRUE(HasNote(*s, "erase bar"));
-  for (int c = 220; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
-  for (int c = 30; c < 215; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  ExpectSweepMasked(*s, 220, 30, 215);
 }
 
 // A sparse noise floor (a third of the pixels lit, in short vertical streaks) thins out to

@@ -181,6 +181,8 @@ INSTANTIATE_TEST_SUITE_P(
         // Spanish, Portuguese, Dutch (a sixth independent renderer's spellings).
         LabelCase{"VENA FEMORAL COMUN IZQ", kL, kCfv}, LabelCase{"Com Fem V left", kL, kCfv},
         LabelCase{"(L)_COM_FEM_V_044", kL, kCfv},
+        // Portuguese "com" is "with": not the common femoral vein.
+        LabelCase{"Veia femoral proximal com refluxo esq", kL, kFvProx},
         LabelCase{"vena femoral com\xC3\xBAn derecha", kR, kCfv}, LabelCase{"VFC dir", kR, kCfv},
         LabelCase{"Vena safena magna muslo medio IZQ.", kL, kGsvMidThigh},
         LabelCase{"VSI muslo proximal derecha", kR, kGsvProxThigh},
