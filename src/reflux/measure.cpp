@@ -348,12 +348,29 @@ double RangePercentile(std::span<const float> v, size_t begin, size_t end, doubl
 // The clip's quiet antegrade level: the median of the antegrade trace over the columns outside
 // every run above the augmentation level (0 when there are none: the plateau test then only
 // asks for flow).
-double QuietMedian(std::span<const float> ante, const Trace& t, const std::vector<Run>& runs) {
-  std::vector<uint8_t> in_run(t.columns, 0);
+// 1 over the columns of `runs`, 0 elsewhere, over `columns` columns.
+std::vector<uint8_t> RunMask(size_t columns, const std::vector<Run>& runs) {
+  std::vector<uint8_t> in_run(columns, 0);
   for (const Run& run : runs) {
-    std::fill(in_run.begin() + static_cast<long>(run.begin),
-              in_run.begin() + static_cast<long>(run.end), 1);
+    std::fill(in_run.begin() + static_cast<long>(std::min(run.begin, columns)),
+              in_run.begin() + static_cast<long>(std::min(run.end, columns)), 1);
   }
+  return in_run;
+}
+
+// The columns of [begin, end) (end clamped to t.columns) that are not masked and not marked in
+// `exclude` (empty: nothing excluded).
+std::vector<size_t> UnmaskedColumns(const Trace& t, size_t begin, size_t end,
+                                    const std::vector<uint8_t>& exclude = {}) {
+  std::vector<size_t> out;
+  for (size_t c = begin; c < std::min(end, t.columns); ++c) {
+    if ((t.flags[c] & kColumnMasked) == 0 && (exclude.empty() || !exclude[c])) out.push_back(c);
+  }
+  return out;
+}
+
+double QuietMedian(std::span<const float> ante, const Trace& t, const std::vector<Run>& runs) {
+  const std::vector<uint8_t> in_run = RunMask(t.columns, runs);
   std::vector<size_t> quiet;
   for (size_t c = 0; c < t.columns; ++c) {
     if (!in_run[c]) quiet.push_back(c);
@@ -1577,14 +1594,8 @@ constexpr double kMinCrestRestingS = 1.0;
 // The resting flow's crest level (above), nullopt when too little of it is seen.
 std::optional<double> RestingCrest(std::span<const float> smooth, const Trace& t,
                                    const std::vector<Run>& bursts, double seconds_per_column) {
-  std::vector<uint8_t> in_burst(t.columns, 0);
-  for (const Run& b : bursts) {
-    for (size_t c = b.begin; c < b.end && c < t.columns; ++c) in_burst[c] = 1;
-  }
-  std::vector<size_t> resting;
-  for (size_t c = t.first_column; c < t.columns; ++c) {
-    if (!in_burst[c] && (t.flags[c] & kColumnMasked) == 0) resting.push_back(c);
-  }
+  const std::vector<size_t> resting =
+      UnmaskedColumns(t, t.first_column, t.columns, RunMask(t.columns, bursts));
   if (static_cast<double>(resting.size()) * seconds_per_column < kMinCrestRestingS)
     return std::nullopt;
   return Percentile(smooth, resting, kCrestPercentile);
@@ -1594,10 +1605,7 @@ std::optional<double> RestingCrest(std::span<const float> smooth, const Trace& t
 bool AmongRestingCrests(const Maneuver& m, const Run& burst, std::span<const float> smooth,
                         const Trace& t, std::optional<double> crest_cm_s) {
   if (m.has_reflux || !crest_cm_s) return false;
-  std::vector<size_t> columns;
-  for (size_t c = burst.begin; c < burst.end && c < t.columns; ++c) {
-    if ((t.flags[c] & kColumnMasked) == 0) columns.push_back(c);
-  }
+  const std::vector<size_t> columns = UnmaskedColumns(t, burst.begin, burst.end);
   return !columns.empty() &&
          Percentile(smooth, columns, kCrestPercentile) < kPeakOverCrests * *crest_cm_s;
 }

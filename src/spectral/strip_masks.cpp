@@ -1082,18 +1082,16 @@ double ColumnsLevel(const cv::Mat1f& m, int first, int last,
   return level.empty() ? NAN : MedianInPlace(level);
 }
 
-// Whether the uniform columns of `run` hold a level other than the floor's (their median more
-// than kFloorLevelTolerance from `floor_level`): a painted bar, whatever crosses it or reverses
-// across it. A silence on a flat floor is the floor's level (ReversesAcross and
+// Whether a run's uniform columns hold a level other than the floor's (`uniform_level`, their
+// median, more than kFloorLevelTolerance from `floor_level`): a painted bar, whatever crosses it or
+// reverses across it. A silence on a flat floor is the floor's level (ReversesAcross and
 // BaselineDrawnThrough tell such a silence from a bar of the floor's colour); a sweep's bar may be
 // painted in a colour of its own (stop 26: an eighth independent renderer's green bars, on a
 // black floor under the drawn baseline and on a heat map's noise, read as silence where the
 // reflux before them and the previous sweep's resting flow after them reversed across them, and
 // the reflux cut by the bar read as complete). NaN levels: false.
-bool OffTheFloor(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds, const Run& run,
-                 double floor_level) {
-  const double level = ColumnsLevel(m, run.first, run.last, &kinds, ColumnKind::kUniform);
-  return std::abs(level - floor_level) > kFloorLevelTolerance;  // NaN: false
+bool OffTheFloor(double uniform_level, double floor_level) {
+  return std::abs(uniform_level - floor_level) > kFloorLevelTolerance;  // NaN: false
 }
 
 // Whether a painted run differs in level from kFlankColumns columns on each side of it: a
@@ -1101,14 +1099,14 @@ bool OffTheFloor(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds, const
 // surrounds the glyphs (IsBarCandidate's concern in the edge zones). Stop 26: an eighth
 // independent renderer's gray and green bars at 85-88% of the width, beside an ECG trace that
 // "bordered" them like glyphs, were missed.
-bool PaintedApart(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds, const Run& run) {
-  const double level = ColumnsLevel(m, run.first, run.last, &kinds, ColumnKind::kUniform);
+// `uniform_level` is the run's (the level of its uniform columns, as for OffTheFloor).
+bool PaintedApart(const cv::Mat1f& m, const Run& run, double uniform_level) {
   // The kFlankColumns nearest columns are skipped: a JPEG bar's edges blur into them.
   const double before =
       ColumnsLevel(m, run.first - 2 * kFlankColumns, run.first - kFlankColumns - 1);
   const double after = ColumnsLevel(m, run.last + kFlankColumns + 1, run.last + 2 * kFlankColumns);
-  return std::abs(level - before) > kFloorLevelTolerance &&
-         std::abs(level - after) > kFloorLevelTolerance;  // NaN: false
+  return std::abs(uniform_level - before) > kFloorLevelTolerance &&
+         std::abs(uniform_level - after) > kFloorLevelTolerance;  // NaN: false
 }
 
 // Whether a dark run cuts the noise texture sharply: the two columns beyond it on each side are
@@ -1245,10 +1243,13 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
     // few bright rows on a floor just above black) makes that column uniform, not the silence.
     const auto uniform =
         std::count(run_kinds.begin() + first, run_kinds.begin() + end, ColumnKind::kUniform);
-    const bool painted = interior && 2 * uniform > run.Width() &&
-                         (OffTheFloor(m, run_kinds, run, floor_level()) ||
-                          (!BaselineDrawnThrough(m, lines, run, baseline_row) &&
-                           !ReversesAcross(m, run, overlays, baseline_row)));
+    const bool mostly_uniform = interior && 2 * uniform > run.Width();
+    const double uniform_level =
+        mostly_uniform ? ColumnsLevel(m, run.first, run.last, &run_kinds, ColumnKind::kUniform)
+                       : NAN;
+    const bool painted = mostly_uniform && (OffTheFloor(uniform_level, floor_level()) ||
+                                            (!BaselineDrawnThrough(m, lines, run, baseline_row) &&
+                                             !ReversesAcross(m, run, overlays, baseline_row)));
     const bool erased_noise =
         noise_background && ErasesTheNoise(lit_per_column, m.rows, run, background_lit);
     bool erase = edge_no_data || painted || erased_noise ||
@@ -1263,7 +1264,7 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
       if (run.Width() > bar.Width()) bar = run;
     } else if (InRightZone(m, run) &&
                ((erased_noise && NoiseUpToBothEdges(lit_per_column, m.rows, run, background_lit)) ||
-                (painted && PaintedApart(m, run_kinds, run)))) {
+                (painted && PaintedApart(m, run, uniform_level)))) {
       if (run.Width() > right_bar.Width()) right_bar = run;
     }
   }
