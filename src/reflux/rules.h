@@ -1,0 +1,118 @@
+#pragma once
+// Private to the reflux module: the measurement's rules (constants), each with its reason.
+// The algorithm and its measurements: docs/criteria.md ("Measuring reflux time").
+#include <cstddef>
+
+namespace refluxscan::reflux::detail {
+
+// Column counts derived from the time resolution (see docs/criteria.md for the choices).
+constexpr double kMinRefluxRunS = 0.020;     // shorter retrograde blips are noise
+constexpr double kQuietToEndS = 0.040;       // reflux ends after this long below the level
+constexpr double kMinAugmentationS = 0.100;  // an augmentation burst lasts at least this long
+// "No reflux" needs this much of the clip after the release: valves close and reflux starts within
+// tens of ms of the release (a gap of 0-60 ms in the generator, Labropoulos 2003: reflux follows
+// release directly), so a quarter second without retrograde flow is an answer; less is not.
+constexpr double kMinObservationAfterReleaseS = 0.25;
+constexpr size_t kEdgeColumns = 2;  // a run ending this close to the data's end is truncated
+constexpr double kAugmentationFraction = 0.3;     // of the robust maximum of the antegrade trace
+constexpr double kAugmentationNoiseFactor = 3.0;  // and at least this many noise velocities
+// Retrograde noise: an upper percentile of the retrograde envelope where no retrograde flow can
+// be (during the antegrade bursts), so specks and clutter bands of this very clip set the level.
+constexpr double kRetroNoisePercentile = 0.9;
+// Reflux is a run above kRetroDetectFactor x that level whose peak reaches kRetroPeakFactor x it:
+// sustained, clearly stronger flow than anything the quiet retrograde side shows.
+constexpr double kRetroDetectFactor = 1.5;
+constexpr double kRetroPeakFactor = 3.0;
+// Or, sustained for kSustainedRunS, whose peak reaches kRetroSustainedPeakFactor x it (a speck
+// does not stay above the detection level that long; IsRefluxEvidence).
+constexpr double kSustainedRunS = 0.060;
+constexpr double kRetroSustainedPeakFactor = 2.0;
+// ... and a sustained run whose median is this many times the level needs only kClearPowerRise.
+constexpr double kRetroClearFactor = 8.0;
+constexpr double kClearPowerRise = 0.1;
+// Onset and offset: crossings of kEdgeLowFactor x the noise level (hysteresis below the detection
+// level: established flow is followed down to the noise), found walking outward from the first
+// and last columns at kEdgeTopFraction of the run's peak.
+constexpr double kEdgeLowFactor = 1.0;
+constexpr double kEdgeTopFraction = 0.5;
+// The onset is refined where the retrograde side's power reaches half its level inside the run
+// (HalfPowerOnset), when the flow raises that power by at least this share of the no-flow level.
+constexpr double kMinPowerRise = 0.25;
+// ... but by at most the lead a spectrogram window gives the level crossing: half of the longest
+// usual STFT window (40 ms) plus one column of display smoothing. A flow that ramps up from zero
+// raises the side's power gradually (the wall filter and the spectrum's spread hide its slow
+// start), and its half-power point then lies far inside the rise (docs/criteria.md "Onset").
+constexpr double kMaxWindowLeadS = 0.020;
+constexpr double kStrongPowerRatio = 10;   // +10 dB over the whole side: flow, not noise
+constexpr double kSameEventOverlap = 0.5;  // SameEvent: overlap share of the shorter burst
+constexpr double kScaleEdgeShare = 0.9;    // MayBeWrapped: a burst this close to its scale's edge
+constexpr double kSlowThumpPeakRatio = 10, kSlowThumpGapS = 0.25;  // IsThump, any power
+constexpr double kThumpMaxS = 0.15;                                // IsThump: at most this long,
+constexpr double kThumpGapS = 0.1;              // ... ending at most this long before the squeeze,
+constexpr double kThumpPeakRatio = 4;           // ... which is this many times faster,
+constexpr double kThumpPowerRatio = 2;          // ... while the thump has this many times its power
+constexpr double kBilateralThumpMaxS = 0.2;     // IsThump: a thump on both sides, at most this long
+constexpr double kBilateralThumpPeakRatio = 2;  // ... before a burst this many times faster
+constexpr double kPowerDominance = 10;          // a first burst 10 dB weaker than the other side's
+// SqueezeEndsBefore: a weak squeeze reaches half the augmentation level, and the reflux follows
+// its release within half a second (DOMAIN.md: reflux follows release directly).
+constexpr double kWeakSqueezeShare = 0.5;
+// and 2 noise velocities (not 3): its power is checked against the burst it would explain
+constexpr double kWeakSqueezeNoiseFactor = 2.0;
+constexpr double kReleaseToRefluxS = 0.5;
+// Valsalva (RestingFlowBefore): the resting antegrade flow over kRestingWindowS before the strain
+// (ending kStrainMarginS before the reflux) fills kRestingShare of the columns and at least
+// kMinRestingFlowS, where that flow is kOneSidedRatio x the other side's. Respiratory flow can
+// stop for seconds before a strain (an independent renderer: 0.7 s and more of zero flow right
+// before it), so the window reaches back 4 s and asks for a fifth of it.
+constexpr double kRestingWindowS = 4.0, kStrainMarginS = 0.05, kRestingShare = 0.2;
+constexpr double kMinRestingFlowS = 0.4;
+// FlowResumes: half the columns between a reflux and the burst after it (a fifth, as for the
+// resting flow, let the noise around the antegrade level count as flow: Valsalvas lost).
+constexpr double kResumedShare = 0.5;
+constexpr double kMinRestingS = 0.5;  // ... over at least this much data (the clip's start)
+constexpr double kOneSidedRatio = 2.0;
+constexpr double kStrainQuietShare = 0.9, kMinStrainS = 1.0;  // QuietToTheEnd
+// SuppressMirrors: a side reading at least kMirrorExtentShare x the other side's velocity with
+// 1 / kMirrorPowerRatio of its power or less is its mirror copy.
+constexpr double kMirrorExtentShare = 0.5, kMirrorMaxExtent = 1.1, kMirrorPowerRatio = 10.0;
+constexpr double kMirrorJoinS = 0.04;     // SuppressMirrors: gaps joined within a copy
+constexpr double kMirrorMinSpanS = 0.08;  // ... and a copy spans more than a thump's jerk
+// An augmentation (calf squeeze, cuff release) is a fast, strong burst; respiratory phasic flow
+// is slow and modest. A burst counts when its flow rises from kRiseLowFraction to
+// kRiseHighFraction of its plateau within kMaxRiseS (a squeeze's sin^2-like rise of <= 0.7 s
+// takes <= 0.3 s between those levels; a respiratory crest of a 3-6 s period >= 0.5 s) and its
+// plateau is at least kPeakOverMedian x the clip's quiet antegrade level (a squeeze
+// multiplies the flow; docs/criteria.md "Maneuvers").
+constexpr double kRiseLowFraction = 0.2;
+constexpr double kRiseHighFraction = 0.8;
+constexpr double kMaxRiseS = 0.4;
+constexpr double kCrestEdgeS = 0.6;  // RespiratoryCrest
+constexpr double kPeakOverMedian = 2.0;
+// The peak's outlier filter (RobustPeak): window half-width, robust sigmas, minimum deviation.
+constexpr double kPeakOutlierHalfS = 0.05;
+constexpr double kPeakMeanHalfS = 0.02;  // RobustPeak: ~ one STFT window
+constexpr double kPeakOutlierSigmas = 3.0;
+constexpr double kPeakOutlierMinRows = 2.0;
+// The trough before a run is looked for this far back: a respiratory crest's trough (half a
+// period of 3-6 s before its peak) mostly lies inside, else the window starts far down its slow
+// rise; a squeeze's dip is just before it.
+constexpr double kTroughLookbackS = 2.0;
+constexpr double kMaxTroughFraction = 0.5;  // a squeeze at least doubles the flow before it
+// The shape tests read the trace after a running mean of this length (on top of the 5-column
+// median): envelope speckle of +-30% on weak phasic flow made single columns cross the 20% and
+// 80% levels and a 1 s respiratory rise read as a 0.1 s one. A squeeze's 20-80% rise (<= 0.3 s)
+// widens by < 0.05 s.
+constexpr double kShapeSmoothS = 0.08;
+constexpr double kBottomTolerance = 0.1;  // FallBottom
+constexpr double kFallSearchS = 0.5;
+constexpr double kWrapRows = 2;  // WrapSuspects
+// The first pass of RetrogradeNoise reads the retrograde side over the bursts. Where one of them
+// aliases, its wrap covers more of that side than the columns flagged aliased or at the scale
+// limit (a dim squeeze's envelope falls short of the limit where it wraps), and the 90th
+// percentile read the wrap: a squeeze's 17 cm/s wrap set a 10 cm/s level and hid a 13 cm/s,
+// 900 ms reflux. The median there: on 11 generated sets (27-500 clips) classification gained 1-2
+// clips on four and lost none, duration p95 30.9 -> 22.0 columns on one.
+constexpr double kAliasedBurstNoisePercentile = 0.5;
+
+}  // namespace refluxscan::reflux::detail

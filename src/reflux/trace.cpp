@@ -1,0 +1,220 @@
+// Reflux measurement, the analysis inputs (both envelopes prepared, mirror copies suppressed) and
+// series helpers. The rules and their measurements: docs/criteria.md ("Measuring reflux time").
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "reflux/edge.h"
+#include "reflux/stages.h"
+
+namespace refluxscan::reflux::detail {
+
+size_t ColumnsFor(double seconds, double seconds_per_column) {
+  return std::max<size_t>(3, static_cast<size_t>(std::ceil(seconds / seconds_per_column - 1e-9)));
+}
+
+namespace {
+
+// The level that separates flow from wall/noise: the option, else the envelope's own estimate,
+// else one velocity step, else 2% of the scale (hand-made envelopes without a noise estimate).
+double NoiseLevel(const Envelope& envelope, const RefluxOptions& options) {
+  if (options.min_reflux_velocity_cm_s > 0) return options.min_reflux_velocity_cm_s;
+  if (envelope.noise_velocity > 0) return envelope.noise_velocity;
+  if (envelope.velocity_resolution > 0) return envelope.velocity_resolution;
+  const double scale =
+      std::max(std::abs(envelope.positive_limit), std::abs(envelope.negative_limit));
+  return scale > 0 ? 0.02 * scale : 1e-3;
+}
+
+std::vector<float> Prepare(std::span<const float> raw, std::span<const uint8_t> flags,
+                           size_t columns) {
+  std::vector<float> x(raw.begin(), raw.begin() + static_cast<long>(columns));
+  for (size_t i = 0; i < columns; ++i) {
+    if (i < flags.size() && (flags[i] & kColumnMasked) != 0) x[i] = NAN;
+  }
+  return detail::RunningMedian(detail::BridgeMasked(x), 1);
+}
+
+size_t AnalysedColumns(const Envelope& envelope) {
+  for (size_t i = envelope.Size(); i > 0; --i) {
+    const bool masked = i - 1 < envelope.flags.size() && (envelope.flags[i - 1] & kColumnMasked);
+    if (!masked && (std::isfinite(envelope.max_forward[i - 1]) ||
+                    std::isfinite(envelope.max_reverse[i - 1]))) {
+      return i;
+    }
+  }
+  return 0;
+}
+
+// Whether a side reading `weak` can be the mirror of the other side's `strong`: at least
+// kMirrorExtentShare of it, and no faster (a copy has its source's velocities; a weaker side that
+// reads faster is flow beside a loud wall thump, not its copy).
+bool MirrorExtent(float weak, float strong) {
+  return strong > 0 && weak >= kMirrorExtentShare * strong && weak <= kMirrorMaxExtent * strong;
+}
+
+// The mirror side of column c (kMirrorUp / kMirrorDown), 0 when neither side is the other's copy.
+uint8_t MirrorSide(const Trace& t, size_t c) {
+  const double pu = t.power_up[c], pd = t.power_down[c];
+  if (!(pu > 0) || !(pd > 0)) return 0;
+  if (kMirrorPowerRatio * pu <= pd && MirrorExtent(t.up[c], t.down[c])) return kMirrorUp;
+  if (kMirrorPowerRatio * pd <= pu && MirrorExtent(t.down[c], t.up[c])) return kMirrorDown;
+  return 0;
+}
+
+// A copy lasts as long as the flow it copies; a wall thump, 10-25 dB louder than the blood, is as
+// lopsided for its 40-150 ms, and the flow beside it is no mirror of it. Speckle breaks a copy's
+// columns into pieces, so mirror columns of one side are grouped across gaps of up to
+// kMirrorJoinS, and only groups spanning more than a thump's jerk (kMirrorMinSpanS) are
+// suppressed.
+void SuppressMirrors(Trace& t, double seconds_per_column) {
+  if (t.power_up.size() < t.columns || t.power_down.size() < t.columns) return;
+  std::vector<uint8_t> side(t.columns, 0);
+  for (size_t c = 0; c < t.columns; ++c) side[c] = MirrorSide(t, c);
+  t.mirror.assign(t.columns, 0);
+  const size_t max_gap = ColumnsFor(kMirrorJoinS, seconds_per_column);
+  const size_t min_span = ColumnsFor(kMirrorMinSpanS, seconds_per_column) + 1;
+  for (const uint8_t s : {kMirrorUp, kMirrorDown}) {
+    for (size_t c = 0; c < t.columns; ++c) {
+      if (side[c] != s) continue;
+      size_t last = c;  // the group's last mirror column
+      for (size_t k = c + 1; k < t.columns && k <= last + max_gap; ++k) {
+        if (side[k] == s) last = k;
+      }
+      if (last + 1 - c >= min_span) {
+        for (size_t k = c; k <= last; ++k) {
+          if (side[k] != s) continue;
+          (s == kMirrorUp ? t.up : t.down)[k] = 0;
+          t.mirror[k] = s;
+        }
+      }
+      c = last;
+    }
+  }
+}
+
+}  // namespace
+
+Trace MakeTrace(const Envelope& envelope, const RefluxOptions& options) {
+  Trace t;
+  t.columns = AnalysedColumns(envelope);
+  while (t.first_column < t.columns && t.first_column < envelope.flags.size() &&
+         (envelope.flags[t.first_column] & kColumnMasked) != 0) {
+    ++t.first_column;
+  }
+  t.flags = envelope.flags;
+  t.flags.resize(envelope.Size(), 0);
+  t.up_limit = std::abs(envelope.positive_limit);
+  t.down_limit = std::abs(envelope.negative_limit);
+  t.up = Prepare(envelope.max_forward, envelope.flags, t.columns);
+  t.down = Prepare(envelope.max_reverse, envelope.flags, t.columns);
+  if (envelope.power_forward.size() == envelope.Size() &&
+      envelope.power_reverse.size() == envelope.Size()) {
+    t.power_up = Prepare(envelope.power_forward, envelope.flags, t.columns);
+    t.power_down = Prepare(envelope.power_reverse, envelope.flags, t.columns);
+    SuppressMirrors(t, envelope.seconds_per_column);
+  }
+  t.noise_cm_s = NoiseLevel(envelope, options);
+  const double spc = envelope.seconds_per_column;
+  t.min_run = ColumnsFor(kMinRefluxRunS, spc);
+  t.sustained = ColumnsFor(kSustainedRunS, spc);
+  t.quiet = ColumnsFor(kQuietToEndS, spc);
+  t.min_augmentation = ColumnsFor(kMinAugmentationS, spc);
+  t.min_observation = ColumnsFor(kMinObservationAfterReleaseS, spc);
+  t.min_gap =
+      static_cast<size_t>(std::max(0.0, std::ceil(options.min_gap_between_maneuvers_s / spc)));
+  return t;
+}
+
+std::vector<Run> RunsAbove(std::span<const float> v, double level, size_t begin, size_t end) {
+  std::vector<Run> runs;
+  for (size_t i = begin; i < end; ++i) {
+    if (!(v[i] > level)) continue;
+    Run run{i, i};
+    while (run.end < end && v[run.end] > level) ++run.end;
+    runs.push_back(run);
+    i = run.end;
+  }
+  return runs;
+}
+
+std::vector<Run> JoinedRuns(const std::vector<Run>& runs, size_t max_gap) {
+  std::vector<Run> joined;
+  for (const Run& run : runs) {
+    if (!joined.empty() && run.begin - joined.back().end < max_gap) {
+      joined.back().end = run.end;
+    } else {
+      joined.push_back(run);
+    }
+  }
+  return joined;
+}
+
+double RobustMax(std::span<const float> v) {
+  const std::vector<float> m = detail::RunningMedian(v, 2);
+  return m.empty() ? 0.0 : *std::max_element(m.begin(), m.end());
+}
+
+bool HasRetrogradeRun(std::span<const float> retro, const Trace& t, size_t begin, size_t end) {
+  for (const Run& run : RunsAbove(retro, t.noise_cm_s, begin, end)) {
+    if (run.Length() >= t.min_run) return true;
+  }
+  return false;
+}
+
+bool FallsToNoise(std::span<const float> ante, const Trace& t, size_t begin, size_t end) {
+  size_t quiet = 0;
+  for (size_t i = begin; i < end; ++i) {
+    quiet = ante[i] <= t.noise_cm_s ? quiet + 1 : 0;
+    if (quiet >= t.quiet) return true;
+  }
+  return false;
+}
+
+double Percentile(std::span<const float> v, const std::vector<size_t>& columns, double q) {
+  std::vector<float> x;
+  for (size_t c : columns) x.push_back(v[c]);
+  if (x.empty()) return 0;
+  const auto k = static_cast<long>(q * static_cast<double>(x.size() - 1));
+  std::nth_element(x.begin(), x.begin() + k, x.end());
+  return x[static_cast<size_t>(k)];
+}
+
+double RangePercentile(std::span<const float> v, size_t begin, size_t end, double q) {
+  if (end <= begin) return 0;
+  std::vector<float> x(v.begin() + static_cast<long>(begin), v.begin() + static_cast<long>(end));
+  const auto k = static_cast<long>(q * static_cast<double>(x.size() - 1));
+  std::nth_element(x.begin(), x.begin() + k, x.end());
+  return x[static_cast<size_t>(k)];
+}
+
+std::vector<uint8_t> RunMask(size_t columns, const std::vector<Run>& runs) {
+  std::vector<uint8_t> in_run(columns, 0);
+  for (const Run& run : runs) {
+    std::fill(in_run.begin() + static_cast<long>(std::min(run.begin, columns)),
+              in_run.begin() + static_cast<long>(std::min(run.end, columns)), 1);
+  }
+  return in_run;
+}
+
+std::vector<size_t> UnmaskedColumns(const Trace& t, size_t begin, size_t end,
+                                    const std::vector<uint8_t>& exclude) {
+  std::vector<size_t> out;
+  for (size_t c = begin; c < std::min(end, t.columns); ++c) {
+    if ((t.flags[c] & kColumnMasked) == 0 && (exclude.empty() || !exclude[c])) out.push_back(c);
+  }
+  return out;
+}
+
+double FallCrossing(std::span<const float> v, size_t col, double level) {
+  if (col == 0 || col >= v.size()) return static_cast<double>(std::min(col, v.size() - 1));
+  const double hi = v[col - 1], lo = v[col];
+  if (!(hi > lo)) return static_cast<double>(col);
+  return static_cast<double>(col - 1) + std::clamp((hi - level) / (hi - lo), 0.0, 1.0);
+}
+
+}  // namespace refluxscan::reflux::detail
