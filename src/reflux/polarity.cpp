@@ -144,7 +144,11 @@ bool IsThump(const FirstBurst& first, const FirstBurst& second, double seconds_p
   // squeeze crosses its level (stop 22: a 3.5 cm/s, 105 ms thump 143 ms before an 82 cm/s
   // squeeze read the squeeze as a 1.1 s reflux).
   if (SlowBriefThump(first_s, first.peak, second.peak) && gap_s <= kSlowThumpGapS) return true;
-  return gap_s <= kThumpGapS && second.peak >= kThumpPeakRatio * first.peak && second.power > 0 &&
+  if (gap_s > kThumpGapS || !(second.power > 0)) return false;
+  // 20 dB over the other side's flow is tissue whatever its velocity (a thump's click can light
+  // the whole column; blood's power differs between a squeeze and its reflux by far less).
+  if (first.power >= kTissuePowerRatio * second.power) return true;
+  return second.peak >= kThumpPeakRatio * first.peak &&
          first.power >= kThumpPowerRatio * second.power;
 }
 

@@ -51,6 +51,7 @@ constexpr double kThumpMaxS = 0.15;                                // IsThump: a
 constexpr double kThumpGapS = 0.1;              // ... ending at most this long before the squeeze,
 constexpr double kThumpPeakRatio = 4;           // ... which is this many times faster,
 constexpr double kThumpPowerRatio = 2;          // ... while the thump has this many times its power
+constexpr double kTissuePowerRatio = 100;       // ... or this many times its power, at any speed
 constexpr double kBilateralThumpMaxS = 0.2;     // IsThump: a thump on both sides, at most this long
 constexpr double kBilateralThumpPeakRatio = 2;  // ... before a burst this many times faster
 constexpr double kPowerDominance = 10;          // a first burst 10 dB weaker than the other side's

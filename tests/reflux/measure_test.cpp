@@ -890,6 +890,24 @@ TEST(MeasureReflux, AThumpBeforeASqueezeAtItsScaleEdgeDoesNotSetThePolarity) {
   EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
 }
 
+// A thump 20 dB or more over the squeeze's flow is tissue however fast it reads: its click can
+// light most of the column (seventh independent renderer: a 137 ms, 15 cm/s thump at 530 x the
+// power of a dim 32 cm/s cuff squeeze, which then read as an 822 ms reflux).
+TEST(MeasureReflux, AThumpFarLouderThanTheSqueezeIsAThumpAtAnySpeed) {
+  Envelope e = Make([](double t) { return -RaisedCosine(t, 1.0, 0.6, 32); });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    e.max_forward[i] = static_cast<float>(Trapezoid(t, 0.9, 0.14, 0.01, 15));
+    e.power_forward.push_back(e.max_forward[i] > 1 ? 2000.0f : 1.0f);
+    e.power_reverse.push_back(e.max_reverse[i] > 1 ? 4.0f : 1.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+}
+
 // A fast squeeze's onset spills across the baseline (the window's main lobe): a small burst on
 // the other side that starts with the squeeze and ends well inside it. It carries some power, but
 // it is no weak squeeze whose reflux the real squeeze would be: flow goes one way at a time, and a
