@@ -52,7 +52,7 @@ AugmentationShape ShapeOf(std::span<const float> v, const Trace& t, const std::v
 
 namespace {
 
-// Whether a run above the augmentation level is an augmentation (constants above). Its plateau
+// Whether a run above the augmentation level is an augmentation (constants: rules.h). Its plateau
 // P is the 90th percentile of the smoothed run (a robust peak: aliased or saturated columns do
 // not inflate it); P must be kPeakOverMedian x the clip's quiet level. The rise is measured from
 // the trough before the run (the lowest smoothed value within `lookback_columns` before it:

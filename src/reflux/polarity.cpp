@@ -145,9 +145,15 @@ bool IsThump(const FirstBurst& first, const FirstBurst& second, double seconds_p
   // squeeze read the squeeze as a 1.1 s reflux).
   if (SlowBriefThump(first_s, first.peak, second.peak) && gap_s <= kSlowThumpGapS) return true;
   if (gap_s > kThumpGapS || !(second.power > 0)) return false;
-  // 20 dB over the other side's flow is tissue whatever its velocity (a thump's click can light
-  // the whole column; blood's power differs between a squeeze and its reflux by far less).
-  if (first.power >= kTissuePowerRatio * second.power) return true;
+  // 20 dB over the other side's flow (floored at kStrongPowerRatio noise units: a side's mean
+  // power is diluted by its height, so a dim burst's ratio says little) is tissue when no faster
+  // than that flow, whatever the 4 x below (a thump's click can light much of the column; blood's
+  // power differs between a squeeze and its reflux by far less). A brief loud squeeze before a
+  // slower, dim reflux is faster than it: it stays the squeeze.
+  if (first.peak <= second.peak &&
+      first.power >= kTissuePowerRatio * std::max(second.power, kStrongPowerRatio)) {
+    return true;
+  }
   return second.peak >= kThumpPeakRatio * first.peak &&
          first.power >= kThumpPowerRatio * second.power;
 }
@@ -168,8 +174,8 @@ bool SqueezeEndsBefore(const Side& b, const Side& a, const Trace& t, const First
   for (const Run& c : WeakSqueezes(b, t, seconds_per_column)) {
     if (c.begin >= first.begin) break;
     if (!Carries(b, c, first.power) || c.end + gap < first.begin) continue;
-    // A candidate as brief and as slow as a thump (whatever its power), or as brief, slow and
-    // loud as one (IsThump: tissue's power), is the thump at that burst's compression.
+    // A candidate as brief and as slow as a thump (whatever its power), or as brief and loud as
+    // one (IsThump: tissue's power), is the thump at that burst's compression.
     if (SlowBriefThump(static_cast<double>(c.Length()) * seconds_per_column,
                        RangePercentile(b.v, c.begin, c.end, 1.0), first.peak) ||
         IsThump(AsBurst(b, a, t, c), first, seconds_per_column)) {

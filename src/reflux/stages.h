@@ -157,7 +157,9 @@ bool WeakSqueezesAllowed(const RefluxOptions& options);
 // the push), kThumpPeakRatio x slower than it, and carrying kThumpPowerRatio x its power (tissue
 // reflects 10-25 dB more than blood, at a few cm/s). A short weak squeeze before a fast reflux is
 // as brief and as slow, but its power is flow's, comparable to the reflux's: it stays the
-// squeeze. Without a power series, never (stop 20: generated thumps read as the augmentation).
+// squeeze. Or, however little slower, carrying kTissuePowerRatio x the squeeze's power (at least
+// kStrongPowerRatio noise units; stop 27: a 15 cm/s thump at 530 x a dim 32 cm/s cuff squeeze's
+// power). Without a power series, never (stop 20: generated thumps read as the augmentation).
 // The thump may also start inside the squeeze's burst, when the squeeze's flow crossed its level
 // first (stop 22: a 19 dB thump 40 ms into a 70 cm/s squeeze's rise, the squeeze at its scale's
 // edge, won the 10 dB power test and the squeeze read as a 1.1 s reflux).

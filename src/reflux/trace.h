@@ -42,14 +42,7 @@ struct Trace {
 // A duration in whole columns, rounded up, at least 3 (a rule's shortest run).
 size_t ColumnsFor(double seconds, double seconds_per_column);
 
-// Mirror copies: an I/Q imbalance copies the spectrum onto the other side of the baseline 20-30
-// dB down, at the same velocities (or wrapped past a short scale). Flow goes one way at a time,
-// so where one side carries at most 1 / kMirrorPowerRatio of the other's power and reads a
-// velocity the mirror could have (MirrorExtent), that side is the other's mirror: its reading is
-// set to 0 and the column marked. Spill near the baseline (a low reading) and a thump (power on
-// both sides) are left alone. Stop 22: a strong reflux's mirror filled a short antegrade scale and
-// read as the squeeze going on through the reflux (release after it, reflux "not found"); mirror
-// clips were 40% of the generated sets' misclassifications.
+// Trace::mirror marks: the side set to 0 as the other side's mirror copy (trace.cpp).
 constexpr uint8_t kMirrorUp = 1, kMirrorDown = 2;
 
 // The analysis inputs of `envelope` (levels and polarity still unset: MeasureReflux fills them).

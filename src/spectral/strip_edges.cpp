@@ -16,6 +16,9 @@ namespace refluxscan::spectral::detail {
 
 namespace {
 
+// Median over the strip's columns of the pixels above the lit level that are neither marks nor
+// line rows: the texture of this strip's noise background. A label margin is blank beside its
+// marks; a spectrum column with a few speckle "marks" is not.
 REFLUXSCAN_AVX2_CLONES double MedianLitPixels(const cv::Mat1f& m, const cv::Mat1b& text,
                                               const std::vector<uint8_t>& line_row,
                                               const std::vector<uint8_t>& valid, int zone) {
@@ -170,7 +173,7 @@ void MaskUntexturedEdges(const cv::Mat1f& m, const cv::Mat1b& marks,
   const auto q = static_cast<long>(interior.size() / 4);
   std::nth_element(interior.begin(), interior.begin() + q, interior.end());
   const double floor_texture = interior[static_cast<size_t>(q)];
-  if (floor_texture < std::max(kMinFloorTexture / m.rows, kMinFloorShare)) return;
+  if (floor_texture < std::max(kMinFloorTexture / m.rows, kMinFloorTextureShare)) return;
   for (int side = 0; side < 2; ++side) {
     int masked = 0;
     for (int k = 0; k < zone; ++k) {

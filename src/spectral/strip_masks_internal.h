@@ -76,7 +76,7 @@ constexpr float kFaintStep = 4.0f / 255.0f;  // above JPEG's flat-area error on 
 constexpr float kMarkLevel = 0.5f;           // a tick or label stroke
 constexpr int kMarkHalo = 4;                 // its JPEG ringing (half a block)
 constexpr double kMarginTextureShare = 0.5;
-constexpr double kMinFloorTexture = 6, kMinFloorShare = 0.02;  // rows; share of the rows
+constexpr double kMinFloorTexture = 6, kMinFloorTextureShare = 0.02;  // rows; share of the rows
 constexpr double kMinEligibleShare = 0.25;
 constexpr int kInteriorSampleStep = 8;
 
@@ -148,7 +148,7 @@ void MaskScaleEdges(const cv::Mat1f& m, const cv::Mat1b& text, const std::vector
 // where the display ends, so a reflux reaching it is read as truncated (unmasked, the margin's
 // columns read as silence: the reflux "ended" there). Only when the display has a visible noise
 // floor (the interior's 25th percentile at least kMinFloorTexture rows' worth and
-// kMinFloorShare): on a noise-free rendering a quiet display column is as flat as a margin.
+// kMinFloorTextureShare): on a noise-free rendering a quiet display column is as flat as a margin.
 void MaskUntexturedEdges(const cv::Mat1f& m, const cv::Mat1b& marks,
                          const std::vector<uint8_t>& line_row, StripMasks& out);
 

@@ -15,6 +15,7 @@ namespace refluxscan::spectral::detail {
 
 namespace {
 
+// Pixels per column above kBlackLevel.
 REFLUXSCAN_AVX2_CLONES std::vector<int> LitPerColumn(const cv::Mat1f& m) {
   return CountPerColumnIf(m, [](float x) { return x > kBlackLevel; });
 }
@@ -749,13 +750,5 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
   // sweep (stale), left of it the current one.
   MaskPreviousSweep("erase bar", bar, bar.last + 1, cols, out);
 }
-
-namespace {
-
-// Median over the strip's columns of the pixels above the lit level that are neither marks nor
-// line rows: the texture of this strip's noise background. A label margin is blank beside its
-// marks; a spectrum column with a few speckle "marks" is not.
-
-}  // namespace
 
 }  // namespace refluxscan::spectral::detail

@@ -279,10 +279,4 @@ cv::Mat1b TextMask(const cv::Mat1f& m, double baseline_row) {
   return mask;
 }
 
-namespace {
-
-// Pixels per column above kBlackLevel.
-
-}  // namespace
-
 }  // namespace refluxscan::spectral::detail
