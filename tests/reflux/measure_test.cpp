@@ -893,15 +893,22 @@ TEST(MeasureReflux, AThumpBeforeASqueezeAtItsScaleEdgeDoesNotSetThePolarity) {
 // A thump 20 dB or more over the squeeze's flow is tissue however little slower it reads: its
 // click can light most of the column (seventh independent renderer: a 137 ms, 15 cm/s thump at 530
 // x the power of a dim 32 cm/s cuff squeeze, which then read as an 822 ms reflux).
-TEST(MeasureReflux, AThumpFarLouderThanTheSqueezeNeedNotBeFourTimesSlower) {
-  Envelope e = Make([](double t) { return -RaisedCosine(t, 1.0, 0.6, 32); });
+// Side powers of a hand-made envelope: `up_power` / `down_power` noise units where that side
+// reads over 1 cm/s, else 1.
+Envelope WithSidePowers(Envelope e, float up_power, float down_power) {
   for (size_t i = 0; i < e.Size(); ++i) {
-    const double t = e.TimeOf(static_cast<double>(i));
-    e.max_forward[i] = static_cast<float>(Trapezoid(t, 0.9, 0.14, 0.01, 15));
-    e.power_forward.push_back(e.max_forward[i] > 1 ? 2000.0f : 1.0f);
-    e.power_reverse.push_back(e.max_reverse[i] > 1 ? 4.0f : 1.0f);
+    e.power_forward.push_back(e.max_forward[i] > 1 ? up_power : 1.0f);
+    e.power_reverse.push_back(e.max_reverse[i] > 1 ? down_power : 1.0f);
   }
-  const auto m = MeasureReflux(e);
+  return e;
+}
+
+TEST(MeasureReflux, AThumpFarLouderThanTheSqueezeNeedNotBeFourTimesSlower) {
+  const auto m = MeasureReflux(WithSidePowers(Make([](double t) {
+                                                return Trapezoid(t, 0.9, 0.14, 0.01, 15) -
+                                                       RaisedCosine(t, 1.0, 0.6, 32);
+                                              }),
+                                              2000, 4));
   ASSERT_TRUE(m);
   EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
   ASSERT_EQ(m->maneuvers.size(), 1u);
@@ -913,14 +920,11 @@ TEST(MeasureReflux, AThumpFarLouderThanTheSqueezeNeedNotBeFourTimesSlower) {
 // units (review of stop 27: 300 against 2 units read the reflux as the squeeze).
 TEST(MeasureReflux, ABriefLoudSqueezeBeforeADimRefluxIsNoThump) {
   for (double squeeze_cm_s : {30.0, 20.0}) {
-    Envelope e = Make([&](double t) {
-      return RaisedCosine(t, 0.15, 0.22, squeeze_cm_s) - Trapezoid(t, 0.39, 1.0, 0.05, 25);
-    });
-    for (size_t i = 0; i < e.Size(); ++i) {
-      e.power_forward.push_back(e.max_forward[i] > 1 ? 300.0f : 1.0f);
-      e.power_reverse.push_back(e.max_reverse[i] > 1 ? 2.0f : 1.0f);
-    }
-    const auto m = MeasureReflux(e);
+    const auto m = MeasureReflux(WithSidePowers(Make([&](double t) {
+                                                  return RaisedCosine(t, 0.15, 0.22, squeeze_cm_s) -
+                                                         Trapezoid(t, 0.39, 1.0, 0.05, 25);
+                                                }),
+                                                300, 2));
     ASSERT_TRUE(m);
     EXPECT_EQ(m->antegrade, AntegradeDirection::kUp) << squeeze_cm_s;
     ASSERT_FALSE(m->maneuvers.empty()) << squeeze_cm_s;
