@@ -43,9 +43,10 @@ constexpr double kMinPowerRise = 0.25;
 // raises the side's power gradually (the wall filter and the spectrum's spread hide its slow
 // start), and its half-power point then lies far inside the rise (docs/criteria.md "Onset").
 constexpr double kMaxWindowLeadS = 0.020;
-constexpr double kStrongPowerRatio = 10;   // +10 dB over the whole side: flow, not noise
-constexpr double kSameEventOverlap = 0.5;  // SameEvent: overlap share of the shorter burst
-constexpr double kScaleEdgeShare = 0.9;    // MayBeWrapped: a burst this close to its scale's edge
+constexpr double kSpreadExtentShare = 0.8;  // SpreadAcrossTheBaseline: nearly as fast
+constexpr double kStrongPowerRatio = 10;    // +10 dB over the whole side: flow, not noise
+constexpr double kSameEventOverlap = 0.5;   // SameEvent: overlap share of the shorter burst
+constexpr double kScaleEdgeShare = 0.9;     // MayBeWrapped: a burst this close to its scale's edge
 constexpr double kSlowThumpPeakRatio = 10, kSlowThumpGapS = 0.25;  // IsThump, any power
 constexpr double kThumpMaxS = 0.15;                                // IsThump: at most this long,
 constexpr double kThumpGapS = 0.1;              // ... ending at most this long before the squeeze,

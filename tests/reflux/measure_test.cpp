@@ -932,6 +932,35 @@ TEST(MeasureReflux, ABriefLoudSqueezeBeforeADimRefluxIsNoThump) {
   }
 }
 
+// A band as fast on the antegrade side as on the retrograde one, and carrying more power there,
+// after a release is no reflux (spread, mirror or clutter; sixth renderer US01565: a symmetric
+// 2.6 cm/s band read as a 1.16 s reflux). The same band with the antegrade side quiet is one.
+Envelope BandAfterARelease(bool both_sides) {
+  Envelope e = Make(
+      [](double t) { return RaisedCosine(t, 1.0, 0.6, 40) - Trapezoid(t, 1.7, 1.2, 0.05, 6); });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    const bool band = t > 1.7 && t < 2.9;
+    if (band && both_sides) e.max_forward[i] = 5.9f;
+    e.power_forward.push_back(e.max_forward[i] > 10 ? 300.0f : (band && both_sides ? 2.0f : 1.0f));
+    e.power_reverse.push_back(band ? 1.6f : 1.0f);
+  }
+  return e;
+}
+
+TEST(MeasureReflux, ABandAsStrongOnTheAntegradeSideIsNoReflux) {
+  const auto band = MeasureReflux(BandAfterARelease(true));
+  ASSERT_TRUE(band);
+  EXPECT_EQ(band->antegrade, AntegradeDirection::kUp);
+  ASSERT_FALSE(band->maneuvers.empty());
+  EXPECT_FALSE(band->maneuvers[0].has_reflux);
+  const auto reflux = MeasureReflux(BandAfterARelease(false));
+  ASSERT_TRUE(reflux);
+  ASSERT_FALSE(reflux->maneuvers.empty());
+  ASSERT_TRUE(reflux->maneuvers[0].has_reflux);
+  EXPECT_NEAR(reflux->maneuvers[0].reflux_duration_ms, 1200, 60);
+}
+
 // A fast squeeze's onset spills across the baseline (the window's main lobe): a small burst on
 // the other side that starts with the squeeze and ends well inside it. It carries some power, but
 // it is no weak squeeze whose reflux the real squeeze would be: flow goes one way at a time, and a
