@@ -62,15 +62,17 @@ bool HasNote(const Spectrogram& s, const std::string& needle) {
                      [&](const std::string& w) { return w.find(needle) != std::string::npos; });
 }
 
-// A sweep read with its erase bar: a note says so, columns from `stale_first` on (the bar and
-// the previous sweep) are masked and [valid_first, valid_end) kept.
-void ExpectSweepMasked(const Spectrogram& s, int stale_first, int valid_first, int valid_end) {
-  EXPECT_TRUE(HasNote(s, "erase bar"));
+// The strip read as a sweep with its erase bar: a note says so, columns from `stale_first` on (the
+// bar and the previous sweep) are masked and [valid_first, valid_end) kept.
+void ExpectSweepMasked(const cv::Mat& strip, int stale_first, int valid_first, int valid_end) {
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_TRUE(HasNote(*s, "erase bar"));
   for (int c = stale_first; c < kCols; ++c) {
-    EXPECT_EQ(s.column_valid[static_cast<size_t>(c)], 0) << c;
+    EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
   }
   for (int c = valid_first; c < valid_end; ++c) {
-    EXPECT_EQ(s.column_valid[static_cast<size_t>(c)], 1) << c;
+    EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
   }
 }
 
@@ -934,9 +936,7 @@ TEST(StripMasks, EraseBarAndStaleSweepColumnsInvalid) {
 TEST(StripMasks, EraseBarLateInTheSweepIsFound) {
   cv::Mat1b strip = NoisyStrip();
   strip.colRange(276, 284).setTo(0);
-  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
-  ASSERT_TRUE(s.has_value());
-  ExpectSweepMasked(*s, 276, 30, 270);
+  ExpectSweepMasked(strip, 276, 30, 270);
 }
 
 // The same late bar where a coloured baseline (teal: off a gray map's ramp, masked as an overlay)
@@ -963,9 +963,7 @@ TEST(StripMasks, EraseBarLateInTheSweepBesideAnEcgIsFound) {
     ecg.emplace_back(c, 180 + static_cast<int>(6 * std::sin(c * 0.15)));
   cv::polylines(strip, ecg, false, cv::Scalar(0, 220, 0), 1);
   strip.colRange(276, 284).setTo(cv::Vec3b(0, 0, 0));  // the sweep erases the trace too
-  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
-  ASSERT_TRUE(s.has_value());
-  ExpectSweepMasked(*s, 276, 30, 270);
+  ExpectSweepMasked(strip, 276, 30, 270);
 }
 
 // A sweep's bar painted in a level of its own (gray 110 on a black floor), the drawn baseline
@@ -982,9 +980,7 @@ TEST(StripMasks, APaintedBarOffTheFloorsLevelIsABarWhateverCrossesIt) {
     for (int r = 0; r < kRows; ++r) strip(r, c) = static_cast<uchar>(rng.uniform(50, 72));
   }
   strip.row(120).setTo(230);  // the drawn baseline, over the bar
-  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
-  ASSERT_TRUE(s.has_value());
-  ExpectSweepMasked(*s, 160, 30, 145);
+  ExpectSweepMasked(strip, 160, 30, 145);
 }
 
 // A flat gray floor (50) where tall squeezes fill most of their columns (rows 2-119 above the
@@ -1020,9 +1016,7 @@ TEST(StripMasks, APaintedBarLateInTheSweepBesideAnEcgIsFound) {
     ecg.emplace_back(c, 180 + static_cast<int>(6 * std::sin(c * 0.15)));
   cv::polylines(strip, ecg, false, cv::Scalar(0, 220, 0), 1);
   strip.colRange(264, 276).setTo(cv::Vec3b(110, 110, 110));
-  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
-  ASSERT_TRUE(s.has_value());
-  ExpectSweepMasked(*s, 264, 30, 258);
+  ExpectSweepMasked(strip, 264, 30, 258);
 }
 
 // Some scanners draw the baseline over the erase bar (a fourth independent renderer): a 5-column
@@ -1031,9 +1025,7 @@ TEST(StripMasks, EraseBarUnderTheDrawnBaselineIsFound) {
   cv::Mat1b strip = NoisyStrip();
   strip.colRange(220, 225).setTo(0);
   strip.row(120).setTo(200);  // drawn after the bar, across it
-  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
-  ASSERT_TRUE(s.has_value());
-  ExpectSweepMasked(*s, 220, 30, 215);
+  ExpectSweepMasked(strip, 220, 30, 215);
 }
 
 // A sparse noise floor (a third of the pixels lit, in short vertical streaks) thins out to
