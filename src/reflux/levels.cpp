@@ -1,14 +1,10 @@
 // Reflux measurement, the retrograde and antegrade noise levels read around the bursts. The rules
 // and their measurements: docs/criteria.md ("Measuring reflux time").
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
-#include <numeric>
-#include <optional>
 #include <span>
 #include <vector>
 
-#include "reflux/edge.h"
 #include "reflux/stages.h"
 
 namespace refluxscan::reflux::detail {

@@ -4,9 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
-#include "reflux/edge.h"
 #include "reflux/stages.h"
 
 namespace refluxscan::reflux {

@@ -1,14 +1,11 @@
 // Reflux measurement, which side is antegrade: each side's first burst, thumps, resting flow,
 // Valsalva order. The rules and their measurements: docs/criteria.md ("Measuring reflux time").
 #include <algorithm>
-#include <cmath>
-#include <cstdint>
 #include <numeric>
 #include <optional>
 #include <span>
 #include <vector>
 
-#include "reflux/edge.h"
 #include "reflux/stages.h"
 
 namespace refluxscan::reflux::detail {

@@ -2,8 +2,6 @@
 // rules and their measurements: docs/criteria.md ("Measuring reflux time").
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
-#include <numeric>
 #include <optional>
 #include <span>
 #include <vector>
