@@ -32,6 +32,7 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
     MaskDottedLines(m, kinds, out);
     out.valid.setTo(0, text);
     out.valid.setTo(0, overlay);
+    MaskAttachedStrokes(m, expected_baseline_row, out);
     const cv::Mat1b marks = LabelMarks((text == kWhiteText) | overlay);
     const std::vector<uint8_t> line_row = LineRows(lines, m.rows);
     MaskScaleEdges(m, marks, line_row, out);

@@ -71,6 +71,14 @@ constexpr double kMarginLitShare = 0.25;  // a label margin column: at most this
                                           // strip's noise texture lit beside its marks
 constexpr double kMinMarginLit = 3;       // (and a few pixels: label halos on a black strip)
 
+// Strokes hanging from an overlay (MaskAttachedStrokes): an ECG's QRS spikes.
+constexpr float kStrokeLevel = 0.5f;      // a drawn stroke's core is at least this bright ...
+constexpr float kStrokeContrast = 0.25f;  // ... and this much above both pixels
+constexpr int kStrokeReach = 2;           // ... this many columns away (strokes <= 3 px wide)
+constexpr int kMinStrokeRows = 4;         // a spike, not a speck
+constexpr double kStrokeBaselineRows = 3, kStrokeBaselineShare = 0.03;  // a thump's reach
+constexpr int kMaxStrokePasses = 4;  // links of a chain of strokes followed from the overlay
+
 // Panel margins beside the display (MaskUntexturedEdges, ColumnTexture).
 constexpr float kFaintStep = 4.0f / 255.0f;  // above JPEG's flat-area error on a uniform panel
 constexpr float kMarkLevel = 0.5f;           // a tick or label stroke
@@ -170,6 +178,17 @@ cv::Mat1b LabelMarks(const cv::Mat1b& marks);
 // squeeze lost among spikes at 10 and 20 cm/s). Only the thin pixels of such rows are masked.
 // Rows 0 and rows - 1 have no two neighbours: never dots.
 void MaskDottedLines(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds, StripMasks& out);
+
+// strip_strokes.cpp: vertical strokes (cores at most 3 columns wide, at least kMinStrokeRows tall)
+// that touch a masked pixel (an overlay, such as an ECG trace's flat line read as a dotted line or
+// off the map's ramp), or a stroke masked so, are masked with a column either side. An ECG's QRS
+// spikes are drawn in the trace's colour, but JPEG's chroma subsampling bleaches a 1-px line (a
+// yellow ECG on an ice map: its line read off the map's ramp, its spikes on it), and they then read
+// as flow spikes; on the side holding them, a recurring "flow" set the polarity (an eighth
+// independent renderer). A stroke reaching within max(kStrokeBaselineRows, kStrokeBaselineShare of
+// the rows) of the baseline is left alone: a thump rises from the baseline, and it may cross an ECG
+// trace.
+void MaskAttachedStrokes(const cv::Mat1f& m, double baseline_row, StripMasks& out);
 
 // The drawn baseline checked against the calibration: the line nearest the calibrated zero row
 // (within 15 rows) more than 2 rows from it is a warning with the measured offset.

@@ -456,6 +456,43 @@ TEST(StripMasks, EcgOnAnEmptyBlackStripIsMasked) {
   EXPECT_GE(MaskedEcgPoints(cv::Mat3b(kRows, kCols, cv::Vec3b(0, 0, 0))), kCols * 95 / 100);
 }
 
+// A vertical stroke in column c, rows [first, last], its brightness varying as JPEG leaves it
+// (not one flat level: flat strokes are text).
+void DrawStroke(cv::Mat3b& strip, int c, int first, int last, cv::RNG& rng) {
+  for (int r = first; r <= last; ++r) strip(r, c) = cv::Vec3b::all(rng.uniform(200, 236));
+}
+
+// An ECG drawn inside the strip: its flat line in colour (off the gray map, masked), its QRS
+// spikes near white (JPEG's chroma subsampling bleaches a 1-px line: an eighth independent
+// renderer's yellow ECG on an ice map). The spikes hang from the masked line and are masked with
+// it; a stroke rising from the baseline (a thump) and one touching nothing drawn are spectrum.
+TEST(StripMasks, QrsSpikesHangingFromAnEcgLineAreMasked) {
+  cv::Mat1b gray = NoisyStrip();
+  cv::RNG rng(13);
+  for (int r = 122; r < kRows; ++r) {  // a lit noise floor below the baseline: no dark ground
+    for (int c = 0; c < kCols; ++c) gray(r, c) = cv::saturate_cast<uchar>(rng.uniform(40, 110));
+  }
+  cv::Mat3b strip;
+  cv::cvtColor(gray, strip, cv::COLOR_GRAY2BGR);
+  cv::line(strip, {0, 175}, {kCols - 1, 175}, cv::Scalar(0, 220, 0));
+  std::vector<int> spikes;
+  for (int c = 20; c < kCols - 10; c += 60) {
+    DrawStroke(strip, c, 150, 174, rng);      // down one column ...
+    DrawStroke(strip, c + 2, 160, 174, rng);  // ... and up the next
+    spikes.push_back(c);
+  }
+  DrawStroke(strip, 50, 121, 170, rng);   // a thump from the baseline
+  DrawStroke(strip, 110, 135, 165, rng);  // a lone stroke
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  for (int c : spikes) {
+    for (int r = 150; r < 172; ++r) EXPECT_EQ(s->valid(r, c), 0) << "spike " << c << " row " << r;
+    for (int r = 160; r < 172; ++r) EXPECT_EQ(s->valid(r, c + 2), 0) << c + 2 << " row " << r;
+  }
+  for (int r = 125; r < 170; ++r) EXPECT_NE(s->valid(r, 50), 0) << "thump row " << r;
+  for (int r = 135; r < 166; ++r) EXPECT_NE(s->valid(r, 110), 0) << "lone stroke row " << r;
+}
+
 // A slow flow's thin trace (3 rows along the zero row, the whole clip, its brightness following
 // the flow) on a tinted map: thin and sparse like an ECG line, but on the baseline: it is flow,
 // and the strip is read through its ramp, not as a gray map with a lone overlay line. (Its

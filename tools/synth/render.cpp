@@ -104,22 +104,30 @@ void DrawTimeMarks(cv::Mat& img, const DisplaySpec& d) {
   }
 }
 
-// An ECG-like trace in the lower part of the strip: flat with QRS spikes at 60-90 bpm.
+// An ECG-like trace in the lower part of the strip: flat with P, QRS and T waves at 60-90 bpm,
+// drawn in one of the colours scanners use (green, yellow, white, cyan), 1 or 2 px wide. A white
+// or yellow trace on a gray or tinted map is near the map's own ramp (after JPEG's chroma
+// subsampling a thin yellow line is nearly white): only its shape tells it from the spectrum.
 void DrawEcg(cv::Mat& strip, const DisplaySpec& d) {
   Rng rng(d.seed ^ 0xEC6ull);
   const double beat_s = rng.Uniform(0.66, 1.0);
   const double phase_s = rng.Uniform(0, beat_s);
   const int base_y = static_cast<int>(strip.rows * rng.Uniform(0.8, 0.92));
-  const double amp = strip.rows * 0.08;
+  const double amp = strip.rows * rng.Uniform(0.06, 0.14);
+  static constexpr std::array<std::array<double, 3>, 4> kColoursBgr = {
+      {{60, 220, 60}, {80, 220, 255}, {235, 235, 235}, {235, 225, 90}}};
+  const auto& bgr = kColoursBgr[static_cast<size_t>(rng.Int(0, 3))];
+  const int thickness = rng.Uniform() < 0.75 ? 1 : 2;
   std::vector<cv::Point> pts;
   for (int c = 0; c < strip.cols; ++c) {
     const double t = std::fmod(c * d.seconds_per_column + phase_s, beat_s);
-    const double qrs = std::exp(-std::pow((t - 0.2) / 0.012, 2)) -
+    const double qrs = 0.1 * std::exp(-std::pow((t - 0.1) / 0.03, 2)) +
+                       std::exp(-std::pow((t - 0.2) / 0.012, 2)) -
                        0.25 * std::exp(-std::pow((t - 0.23) / 0.015, 2)) +
                        0.15 * std::exp(-std::pow((t - 0.45) / 0.05, 2));
     pts.emplace_back(c, base_y - static_cast<int>(std::lround(amp * qrs)));
   }
-  cv::polylines(strip, pts, false, cv::Scalar(60, 220, 60), 1, cv::LINE_8);
+  cv::polylines(strip, pts, false, cv::Scalar(bgr[0], bgr[1], bgr[2]), thickness, cv::LINE_8);
 }
 
 // Dotted lines across the strip at the scale's tick velocities (not at 0: the baseline's row).
