@@ -62,6 +62,21 @@ bool HasNote(const Spectrogram& s, const std::string& needle) {
                      [&](const std::string& w) { return w.find(needle) != std::string::npos; });
 }
 
+// `strip` is read without an erase bar, its columns [first, end) kept as data.
+void ExpectNoEraseBar(const cv::Mat& strip, int first, int end) {
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value()) << s.error().message;
+  EXPECT_FALSE(HasNote(*s, "erase bar"));
+  for (int c = first; c < end; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+}
+
+// `strip` is read with an erase bar (the control of a case that has none).
+void ExpectEraseBar(const cv::Mat& strip) {
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value()) << s.error().message;
+  EXPECT_TRUE(HasNote(*s, "erase bar"));
+}
+
 // The strip read as a sweep with its erase bar: a note says so, columns from `stale_first` on (the
 // bar and the previous sweep) are masked and [valid_first, valid_end) kept.
 void ExpectSweepMasked(const cv::Mat& strip, int stale_first, int valid_first, int valid_end) {
@@ -663,17 +678,12 @@ TEST(StripMasks, SilenceBeforeARefluxIsNoEraseBar) {
   }
   cv::putText(strip, "Gn 3 WF 175Hz", {2, 20}, cv::FONT_HERSHEY_SIMPLEX, 0.45,
               cv::Scalar(130, 220, 240), 1, cv::LINE_AA);  // its end lies near column 110
-  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
-  ASSERT_TRUE(s.has_value());
-  EXPECT_FALSE(HasNote(*s, "erase bar"));
-  for (int c = 131; c < 230; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  ExpectNoEraseBar(strip, 131, 230);
   // The same flow cut at full height by a dark run (a sweep's bar) is an erase bar.
   for (int c = 101; c <= 115; ++c) {  // past the text's end
     for (int r = 70; r < 120; ++r) strip(r, c) = cv::Vec3b(150, 150, 150);
   }
-  auto cut = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
-  ASSERT_TRUE(cut.has_value());
-  EXPECT_TRUE(HasNote(*cut, "erase bar"));
+  ExpectEraseBar(strip);
 }
 
 // A reflux whose first column already reaches beyond 5% of the rows (a wide wall filter hides
@@ -696,13 +706,8 @@ cv::Mat3b SilenceThenFlow(bool growing) {
 }
 
 TEST(StripMasks, FlowGrowingAfterASilenceIsNoEraseBar) {
-  auto s = SpectrogramFromDisplay(ImageWith(SilenceThenFlow(true)), SpectralRegion());
-  ASSERT_TRUE(s.has_value());
-  EXPECT_FALSE(HasNote(*s, "erase bar"));
-  for (int c = 115; c < 230; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
-  auto cut = SpectrogramFromDisplay(ImageWith(SilenceThenFlow(false)), SpectralRegion());
-  ASSERT_TRUE(cut.has_value());
-  EXPECT_TRUE(HasNote(*cut, "erase bar"));
+  ExpectNoEraseBar(SilenceThenFlow(true), 115, 230);
+  ExpectEraseBar(SilenceThenFlow(false));
 }
 
 // A black display without a drawn baseline (an independent renderer's look): a squeeze falling
@@ -735,13 +740,8 @@ cv::Mat3b ValveGap(bool squeeze_falls, After after = After::kGrowing) {
 }
 
 TEST(StripMasks, AValveGapOnABlackDisplayIsNoEraseBar) {
-  auto s = SpectrogramFromDisplay(ImageWith(ValveGap(true)), SpectralRegion());
-  ASSERT_TRUE(s.has_value());
-  EXPECT_FALSE(HasNote(*s, "erase bar"));
-  for (int c = 117; c < 230; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
-  auto cut = SpectrogramFromDisplay(ImageWith(ValveGap(false)), SpectralRegion());
-  ASSERT_TRUE(cut.has_value());
-  EXPECT_TRUE(HasNote(*cut, "erase bar"));
+  ExpectNoEraseBar(ValveGap(true), 117, 230);
+  ExpectEraseBar(ValveGap(false));
 }
 
 // A reflux may rise within a column after the valve gap (an independent renderer's reached 29
@@ -749,14 +749,8 @@ TEST(StripMasks, AValveGapOnABlackDisplayIsNoEraseBar) {
 // baseline, so it is a release and its reflux, not a bar. The same jump on the squeeze's side
 // (flow resuming the way it went) is still a cut.
 TEST(StripMasks, ARefluxRisingAtOnceAfterTheValveGapIsNoEraseBar) {
-  auto s = SpectrogramFromDisplay(ImageWith(ValveGap(true, After::kJumping)), SpectralRegion());
-  ASSERT_TRUE(s.has_value());
-  EXPECT_FALSE(HasNote(*s, "erase bar"));
-  for (int c = 117; c < 230; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
-  auto same_side =
-      SpectrogramFromDisplay(ImageWith(ValveGap(true, After::kJumpingAbove)), SpectralRegion());
-  ASSERT_TRUE(same_side.has_value());
-  EXPECT_TRUE(HasNote(*same_side, "erase bar"));
+  ExpectNoEraseBar(ValveGap(true, After::kJumping), 117, 230);
+  ExpectEraseBar(ValveGap(true, After::kJumpingAbove));
 }
 
 // A wall thump at the squeeze's compression right after the quiet pause before it, on a black
@@ -784,13 +778,8 @@ cv::Mat3b ThumpAfterSilence(bool thump) {
 }
 
 TEST(StripMasks, AThumpAfterTheQuietBeforeASqueezeIsNoEraseBar) {
-  auto s = SpectrogramFromDisplay(ImageWith(ThumpAfterSilence(true)), SpectralRegion());
-  ASSERT_TRUE(s.has_value());
-  EXPECT_FALSE(HasNote(*s, "erase bar"));
-  for (int c = 125; c < 230; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
-  auto cut = SpectrogramFromDisplay(ImageWith(ThumpAfterSilence(false)), SpectralRegion());
-  ASSERT_TRUE(cut.has_value());
-  EXPECT_TRUE(HasNote(*cut, "erase bar"));
+  ExpectNoEraseBar(ThumpAfterSilence(true), 125, 230);
+  ExpectEraseBar(ThumpAfterSilence(false));
 }
 
 // Thin bright strokes (2 columns wide: glyph stems of a label the text mask missed, a time mark)
@@ -828,13 +817,8 @@ cv::Mat3b UniformFloorSilence(bool baseline_drawn) {
 }
 
 TEST(StripMasks, AUniformSilenceCrossedByTheDrawnBaselineIsNoEraseBar) {
-  auto s = SpectrogramFromDisplay(ImageWith(UniformFloorSilence(true)), SpectralRegion());
-  ASSERT_TRUE(s.has_value());
-  EXPECT_FALSE(HasNote(*s, "erase bar"));
-  for (int c = 120; c < 140; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
-  auto painted = SpectrogramFromDisplay(ImageWith(UniformFloorSilence(false)), SpectralRegion());
-  ASSERT_TRUE(painted.has_value());
-  EXPECT_TRUE(HasNote(*painted, "erase bar"));
+  ExpectNoEraseBar(UniformFloorSilence(true), 120, 140);
+  ExpectEraseBar(UniformFloorSilence(false));
 }
 
 // A black display (no noise, no drawn baseline): silence before the squeeze and after the
@@ -901,9 +885,7 @@ TEST(StripMasks, ASliverOfSlowFlowIsNoDrawnLine) {
   EXPECT_FALSE(HasNote(*s, "erase bar"));
   EXPECT_FALSE(HasWarning(*s, "drawn baseline"));
   for (int c = 161; c < 250; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
-  auto bar = SpectrogramFromDisplay(ImageWith(SliverAndSilence(true)), SpectralRegion());
-  ASSERT_TRUE(bar.has_value());
-  EXPECT_TRUE(HasNote(*bar, "erase bar"));
+  ExpectEraseBar(SliverAndSilence(true));
   // A renderer may draw its baseline a row off the calibrated zero row: still the baseline.
   for (const int row : {119, 121}) {
     auto off = SpectrogramFromDisplay(ImageWith(SliverAndSilence(true, row)), SpectralRegion());
@@ -923,10 +905,7 @@ TEST(StripMasks, ASliverUpToASilenceIsNoDrawnBaseline) {
     const auto height = static_cast<int>(std::lround(50 * std::sin(CV_PI * (c - 100) / 50.0)));
     for (int r = 116 - height; r < 118; ++r) strip(r, c) = cv::Vec3b(200, 200, 200);
   }
-  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
-  ASSERT_TRUE(s.has_value());
-  EXPECT_FALSE(HasNote(*s, "erase bar"));
-  for (int c = 161; c < 250; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  ExpectNoEraseBar(strip, 161, 250);
 }
 
 // A dotted grid (gray dots every 6 columns on two rows) is masked dot by dot; the spectrum and
@@ -1036,10 +1015,7 @@ TEST(StripMasks, APauseOnAFlatFloorBetweenTallSqueezesIsNoPaintedBar) {
       strip(r, c) = static_cast<uchar>(rng.uniform(150, 230));
   }
   strip.row(120).setTo(230);
-  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
-  ASSERT_TRUE(s.has_value());
-  EXPECT_FALSE(HasNote(*s, "erase bar"));
-  for (int c = 170; c < 249; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  ExpectNoEraseBar(strip, 170, 249);
 }
 
 // The same painted bar late in the sweep (at 88% of the width) beside an ECG trace, which borders
@@ -1080,10 +1056,7 @@ TEST(StripMasks, AQuietGapOfASparseNoiseFloorUnderTheBaselineIsNoEraseBar) {
   }
   strip(cv::Rect(30, 60, 90, 55)).setTo(160);  // a squeeze before the gap
   strip.row(120).setTo(200);
-  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
-  ASSERT_TRUE(s.has_value());
-  EXPECT_FALSE(HasNote(*s, "erase bar"));
-  for (int c = 160; c < 260; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  ExpectNoEraseBar(strip, 160, 260);
 }
 
 // A sweep cursor (a 1-px yellow line at the write position, then a 1-column gap too narrow for a
@@ -1131,10 +1104,7 @@ TEST(StripMasks, ASweepCursorOutranksABarFarFromIt) {
   EXPECT_TRUE(HasNote(*s, "sweep cursor"));
   for (int c = 111; c < 245; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
   for (int c = 252; c < kCols; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
-  auto no_cursor =
-      SpectrogramFromDisplay(ImageWith(CutFlowSilenceAndCursor(false)), SpectralRegion());
-  ASSERT_TRUE(no_cursor.has_value());
-  EXPECT_TRUE(HasNote(*no_cursor, "erase bar"));
+  ExpectEraseBar(CutFlowSilenceAndCursor(false));
 }
 
 // A floor just above black (6/255: lit, but dark) where most of the clip is silent: the lit data
@@ -1175,10 +1145,7 @@ TEST(StripMasks, SilencesOnAFlatGrayFloorAreNoBars) {
     for (int r = 121; r <= 120 + depth; ++r)
       strip(r, c) = static_cast<uchar>(rng.uniform(150, 230));
   }
-  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
-  ASSERT_TRUE(s.has_value());
-  EXPECT_FALSE(HasNote(*s, "erase bar"));
-  for (int c = 40; c < 240; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  ExpectNoEraseBar(strip, 40, 240);
 }
 
 // A dashed drawn baseline (7 columns drawn, 5 not) across a black display: each gap in a quiet
@@ -1201,13 +1168,8 @@ cv::Mat1b DashedBaselineStrip(bool dashed) {
 }
 
 TEST(StripMasks, GapsOfADashedBaselineAreNoEraseBars) {
-  auto s = SpectrogramFromDisplay(ImageWith(DashedBaselineStrip(true)), SpectralRegion());
-  ASSERT_TRUE(s.has_value());
-  EXPECT_FALSE(HasNote(*s, "erase bar"));
-  for (int c = 40; c < 260; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
-  auto cut = SpectrogramFromDisplay(ImageWith(DashedBaselineStrip(false)), SpectralRegion());
-  ASSERT_TRUE(cut.has_value());
-  EXPECT_TRUE(HasNote(*cut, "erase bar"));
+  ExpectNoEraseBar(DashedBaselineStrip(true), 40, 260);
+  ExpectEraseBar(DashedBaselineStrip(false));
 }
 
 // A black display whose high reject hides the squeeze's fading tail: the squeeze above the
