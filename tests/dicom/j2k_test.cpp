@@ -15,6 +15,7 @@
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <opencv2/core.hpp>
 
+#include "dicom/test_datasets.h"
 #include "refluxscan/dicom/read.h"
 #include "refluxscan/dicom/write.h"
 #include "testing/fixtures.h"
@@ -22,7 +23,7 @@
 namespace refluxscan::dicom {
 namespace {
 
-using Bytes = std::vector<Uint8>;
+using refluxscan::testing::Bytes;
 
 // A valid JPEG 2000 lossless gray clip of `frames` frames, `rows` x `cols`.
 std::string WriteJ2k(const std::string& name, int frames, int rows = 64, int cols = 64) {
@@ -36,26 +37,6 @@ std::string WriteJ2k(const std::string& name, int frames, int rows = 64, int col
   const std::string path = (refluxscan::testing::ScratchDir("j2k_" + name) / "clip.dcm").string();
   EXPECT_TRUE(WriteUltrasound(spec, path).has_value());
   return path;
-}
-
-// Replaces the file's fragments (and empties its offset table), keeping everything else.
-void ReplaceFragments(const std::string& path, const std::vector<Bytes>& fragments) {
-  DcmFileFormat file;
-  ASSERT_TRUE(file.loadFile(path.c_str()).good());
-  ASSERT_TRUE(file.loadAllDataIntoMemory().good());  // saved over the file it was read from
-  DcmDataset& ds = *file.getDataset();
-  const E_TransferSyntax xfer = ds.getOriginalXfer();
-  auto* seq = new DcmPixelSequence(DCM_PixelSequenceTag);
-  seq->insert(new DcmPixelItem(DCM_PixelItemTag));
-  for (const Bytes& f : fragments) {
-    auto* item = new DcmPixelItem(DCM_PixelItemTag);
-    item->putUint8Array(f.data(), static_cast<unsigned long>(f.size()));
-    seq->insert(item);
-  }
-  DcmElement* element = nullptr;
-  ASSERT_TRUE(ds.findAndGetElement(DCM_PixelData, element).good());
-  static_cast<DcmPixelData*>(element)->putOriginalRepresentation(xfer, nullptr, seq);
-  ASSERT_TRUE(file.saveFile(path.c_str(), xfer).good());
 }
 
 Result<UltrasoundImage> ReadLast(const std::string& path) {
@@ -94,12 +75,13 @@ Bytes SocSiz(uint32_t width, uint32_t height, uint32_t tile) {
 
 TEST(Jpeg2000, ATileGridOfMoreThan4096TilesIsRefusedBeforeOpenJpegReadsIt) {
   const std::string path = WriteJ2k("tiles", 1, 128, 128);
-  ReplaceFragments(path, {SocSiz(128, 128, 1)});  // 16384 tiles
+  refluxscan::testing::ReplaceFragments(path, {SocSiz(128, 128, 1)});  // 16384 tiles
   const auto img = ReadLast(path);
   ASSERT_FALSE(img.has_value());
   EXPECT_EQ(img.error().code, ErrorCode::kUnsupported);
   EXPECT_NE(img.error().message.find("16384 tiles"), std::string::npos) << img.error().message;
-  ReplaceFragments(path, {SocSiz(128, 128, 64)});  // 4 tiles, but no data: corrupt, not a crash
+  refluxscan::testing::ReplaceFragments(
+      path, {SocSiz(128, 128, 64)});  // 4 tiles, but no data: corrupt, not a crash
   const auto empty = ReadLast(path);
   ASSERT_FALSE(empty.has_value());
   EXPECT_EQ(empty.error().code, ErrorCode::kCorrupt);
@@ -110,7 +92,7 @@ TEST(Jpeg2000, ATileGridOfMoreThan4096TilesIsRefusedBeforeOpenJpegReadsIt) {
 // the first item: a lookup per item would take minutes).
 TEST(Jpeg2000, MillionsOfFragmentsAreOnePassNotAQuadraticWalk) {
   const std::string path = WriteJ2k("fragments", 2);
-  ReplaceFragments(path, std::vector<Bytes>(100000, Bytes{0x00, 0x00}));
+  refluxscan::testing::ReplaceFragments(path, std::vector<Bytes>(100000, Bytes{0x00, 0x00}));
   const auto start = std::chrono::steady_clock::now();
   const auto img = ReadLast(path);
   const double seconds =
@@ -134,26 +116,11 @@ TEST(Jpeg2000, AFragmentBeginningWithSocAloneDoesNotOpenAFrame) {
   spec.j2k_fragment_kib = 1;
   const std::string path = (refluxscan::testing::ScratchDir("j2k_soc") / "clip.dcm").string();
   ASSERT_TRUE(WriteUltrasound(spec, path).has_value());
-  DcmFileFormat file;
-  ASSERT_TRUE(file.loadFile(path.c_str()).good());
-  DcmElement* element = nullptr;
-  ASSERT_TRUE(file.getDataset()->findAndGetElement(DCM_PixelData, element).good());
-  DcmPixelSequence* seq = nullptr;
-  const E_TransferSyntax xfer = file.getDataset()->getOriginalXfer();
-  ASSERT_TRUE(static_cast<DcmPixelData*>(element)
-                  ->getEncapsulatedRepresentation(xfer, nullptr, seq)
-                  .good());
-  std::vector<Bytes> fragments;
-  for (unsigned long i = 1; i < seq->card(); ++i) {
-    DcmPixelItem* item = nullptr;
-    Uint8* data = nullptr;
-    ASSERT_TRUE(seq->getItem(item, i).good() && item->getUint8Array(data).good());
-    fragments.emplace_back(data, data + item->getLength());
-  }
+  std::vector<Bytes> fragments = refluxscan::testing::EncapsulatedFragments(path);
   ASSERT_GE(fragments.size(), 4u);
   // Coded data can hold FF 4F: frame 0's second fragment now begins with it (frame 0 damaged).
   fragments[1].insert(fragments[1].begin(), {0xFF, 0x4F});
-  ReplaceFragments(path, fragments);
+  refluxscan::testing::ReplaceFragments(path, fragments);
   const auto all = [&] {
     ReadOptions options;
     options.frames = FrameSelection::kAll;

@@ -6,9 +6,14 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcvrul.h>
 
@@ -69,6 +74,55 @@ inline std::string SaveDataset(DcmFileFormat& file, const std::filesystem::path&
   const OFCondition c = file.saveFile(path.string().c_str(), xfer);
   if (c.bad()) throw std::runtime_error(std::string("saveFile failed: ") + c.text());
   return path.string();
+}
+
+using Bytes = std::vector<Uint8>;
+
+// The fragments of an encapsulated file's pixel data, in order (the offset table left out);
+// empty, with a test failure, when it has none.
+inline std::vector<Bytes> EncapsulatedFragments(const std::string& path) {
+  std::vector<Bytes> fragments;
+  DcmFileFormat file;
+  DcmElement* element = nullptr;
+  DcmPixelSequence* seq = nullptr;
+  if (file.loadFile(path.c_str()).bad() ||
+      file.getDataset()->findAndGetElement(DCM_PixelData, element).bad() ||
+      static_cast<DcmPixelData*>(element)
+          ->getEncapsulatedRepresentation(file.getDataset()->getOriginalXfer(), nullptr, seq)
+          .bad()) {
+    ADD_FAILURE() << "no encapsulated pixel data in " << path;
+    return fragments;
+  }
+  for (unsigned long i = 1; i < seq->card(); ++i) {
+    DcmPixelItem* item = nullptr;
+    Uint8* data = nullptr;
+    if (seq->getItem(item, i).bad() || item->getUint8Array(data).bad()) {
+      ADD_FAILURE() << "unreadable fragment " << i << " in " << path;
+      return {};
+    }
+    fragments.emplace_back(data, data + item->getLength());
+  }
+  return fragments;
+}
+
+// Replaces the file's fragments (and empties its offset table), keeping everything else.
+inline void ReplaceFragments(const std::string& path, const std::vector<Bytes>& fragments) {
+  DcmFileFormat file;
+  ASSERT_TRUE(file.loadFile(path.c_str()).good());
+  ASSERT_TRUE(file.loadAllDataIntoMemory().good());  // saved over the file it was read from
+  DcmDataset& ds = *file.getDataset();
+  const E_TransferSyntax xfer = ds.getOriginalXfer();
+  auto* seq = new DcmPixelSequence(DCM_PixelSequenceTag);
+  seq->insert(new DcmPixelItem(DCM_PixelItemTag));
+  for (const Bytes& f : fragments) {
+    auto* item = new DcmPixelItem(DCM_PixelItemTag);
+    item->putUint8Array(f.data(), static_cast<unsigned long>(f.size()));
+    seq->insert(item);
+  }
+  DcmElement* element = nullptr;
+  ASSERT_TRUE(ds.findAndGetElement(DCM_PixelData, element).good());
+  static_cast<DcmPixelData*>(element)->putOriginalRepresentation(xfer, nullptr, seq);
+  ASSERT_TRUE(file.saveFile(path.c_str(), xfer).good());
 }
 
 }  // namespace refluxscan::testing

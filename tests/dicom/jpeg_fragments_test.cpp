@@ -1,0 +1,80 @@
+// JPEG frames split over several fragments without a Basic Offset Table (PS3.5 A.4 allows any
+// number of fragments a frame; the offset table may be empty).
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include <opencv2/core.hpp>
+
+#include "dicom/test_datasets.h"
+#include "refluxscan/dicom/read.h"
+#include "refluxscan/dicom/write.h"
+#include "testing/fixtures.h"
+
+namespace refluxscan::dicom {
+namespace {
+
+using refluxscan::testing::Bytes;
+
+// A 3-frame colour JPEG Baseline clip, each frame a different colour gradient.
+std::string WriteColourJpeg(const std::string& name) {
+  UltrasoundWriteSpec spec;
+  for (int i = 0; i < 3; ++i) {
+    cv::Mat3b f(48, 64);
+    for (int r = 0; r < f.rows; ++r) {
+      for (int c = 0; c < f.cols; ++c) {
+        f(r, c) = cv::Vec3b(static_cast<uchar>(4 * c), static_cast<uchar>(5 * r),
+                            static_cast<uchar>(80 * i));
+      }
+    }
+    spec.frames.push_back(f);
+  }
+  spec.transfer_syntax = TransferSyntax::kJpegBaseline;
+  const std::string path =
+      (refluxscan::testing::ScratchDir("jpegfrag_" + name) / "clip.dcm").string();
+  EXPECT_TRUE(WriteUltrasound(spec, path).has_value());
+  return path;
+}
+
+Result<UltrasoundImage> Read(const std::string& path, FrameSelection frames) {
+  ReadOptions options;
+  options.frames = frames;
+  return ReadUltrasound(path, options);
+}
+
+// DCMTK 3.6.7's frame-wise decoder cannot tell such a frame's colour model ("can't determine
+// 'PhotometricInterpretation' of decompressed image", frame 1 included); the reader decodes the
+// dataset whole instead, and gets the same pixels as from one fragment a frame (an independent
+// renderer's 6-frame clip, 3 fragments a frame, had read as corrupt).
+TEST(JpegFragments, FramesSplitOverFragmentsWithoutAnOffsetTableDecode) {
+  const std::string path = WriteColourJpeg("split");
+  const auto whole = Read(path, FrameSelection::kAll);
+  ASSERT_TRUE(whole.has_value()) << whole.error().message;
+  ASSERT_EQ(whole->frames.size(), 3u);
+  const std::vector<Bytes> fragments = refluxscan::testing::EncapsulatedFragments(path);
+  ASSERT_EQ(fragments.size(), 3u);
+  std::vector<Bytes> split;
+  for (const Bytes& f : fragments) {  // each frame in three pieces of even length
+    const size_t third = (f.size() / 3) & ~size_t{1};
+    split.emplace_back(f.begin(), f.begin() + static_cast<long>(third));
+    split.emplace_back(f.begin() + static_cast<long>(third),
+                       f.begin() + static_cast<long>(2 * third));
+    split.emplace_back(f.begin() + static_cast<long>(2 * third), f.end());
+  }
+  refluxscan::testing::ReplaceFragments(path, split);
+  const auto last = Read(path, FrameSelection::kLast);
+  ASSERT_TRUE(last.has_value()) << last.error().message;
+  ASSERT_EQ(last->frames.size(), 1u);
+  EXPECT_EQ(last->decoded_frame_indices, std::vector<int>{2});
+  EXPECT_EQ(cv::norm(last->frames[0], whole->frames[2], cv::NORM_INF), 0.0);
+  const auto all = Read(path, FrameSelection::kAll);
+  ASSERT_TRUE(all.has_value()) << all.error().message;
+  ASSERT_EQ(all->frames.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(cv::norm(all->frames[i], whole->frames[i], cv::NORM_INF), 0.0) << i;
+  }
+}
+
+}  // namespace
+}  // namespace refluxscan::dicom
