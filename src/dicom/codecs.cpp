@@ -19,7 +19,12 @@ void RegisterCodecsOnce() {
   std::call_once(once, [] {
     // DCMTK logs to stderr by default; our errors are values with their own messages.
     OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
-    DJDecoderRegistration::registerCodecs();  // JPEG baseline/extended/lossless, YBR -> RGB
+    // JPEG baseline/extended/lossless. Lossy colour frames are converted YCbCr -> RGB when the
+    // JPEG stream says it is YCbCr (JFIF marker, component ids, Adobe transform flag), not when
+    // the header's PhotometricInterpretation says so: writers label JFIF (YCbCr) streams RGB,
+    // and DCMTK's default then showed them with shifted colours (a ninth independent renderer's
+    // first set: teal backgrounds, no warning); a correctly labelled stream decodes as before.
+    DJDecoderRegistration::registerCodecs(EDC_guessLossyOnly);
     DcmRLEDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();
     // Encoders keep the SOP Instance UID the caller chose (EUC_never), even for lossy JPEG.

@@ -1,9 +1,14 @@
-// JPEG frames split over several fragments without a Basic Offset Table (PS3.5 A.4 allows any
-// number of fragments a frame; the offset table may be empty).
+// JPEG encapsulations as writers produce them: frames split over several fragments without a
+// Basic Offset Table (PS3.5 A.4 allows any number of fragments a frame; the offset table may be
+// empty), and YCbCr streams labelled RGB.
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
 
 #include <opencv2/core.hpp>
 
@@ -73,6 +78,29 @@ TEST(JpegFragments, FramesSplitOverFragmentsWithoutAnOffsetTableDecode) {
   ASSERT_EQ(all->frames.size(), 3u);
   for (size_t i = 0; i < 3; ++i) {
     EXPECT_EQ(cv::norm(all->frames[i], whole->frames[i], cv::NORM_INF), 0.0) << i;
+  }
+}
+
+// A JFIF (YCbCr) stream whose header says RGB, a common writer's slip: the decoder follows the
+// stream's own colour space (EDC_guessLossyOnly), so the pixels are those of the correctly
+// labelled file (DCMTK's default followed the label: colours shifted, backgrounds teal).
+TEST(JpegFragments, AYcbcrStreamLabelledRgbDecodesInItsOwnColours) {
+  const std::string path = WriteColourJpeg("mislabel");
+  const auto labelled = Read(path, FrameSelection::kAll);
+  ASSERT_TRUE(labelled.has_value()) << labelled.error().message;
+  {
+    DcmFileFormat file;
+    ASSERT_TRUE(file.loadFile(path.c_str()).good());
+    ASSERT_TRUE(file.loadAllDataIntoMemory().good());  // saved over the file it was read from
+    const E_TransferSyntax xfer = file.getDataset()->getOriginalXfer();
+    ASSERT_TRUE(file.getDataset()->putAndInsertString(DCM_PhotometricInterpretation, "RGB").good());
+    ASSERT_TRUE(file.saveFile(path.c_str(), xfer).good());
+  }
+  const auto mislabelled = Read(path, FrameSelection::kAll);
+  ASSERT_TRUE(mislabelled.has_value()) << mislabelled.error().message;
+  ASSERT_EQ(mislabelled->frames.size(), labelled->frames.size());
+  for (size_t i = 0; i < labelled->frames.size(); ++i) {
+    EXPECT_LE(cv::norm(mislabelled->frames[i], labelled->frames[i], cv::NORM_INF), 1.0) << i;
   }
 }
 
