@@ -438,7 +438,7 @@ int ExtendOverDarkInterior(const std::vector<float>& v, const SideLevels& l, int
     int support = 0;
     const int far = GrowRegion(v, i, -1, l, support);
     const int length = i - far + 1, gap = inner_end - i - 1;
-    if (far <= 0) break;  // reaches the scale edge: aliasing's business
+    if (far <= 0 && !l.edge_region_is_flow) break;  // reaches the scale edge: aliasing's business
     if (support >= kMinDetachedSupportSamples && length >= gap) {
       outer = far;
       inner_end = far;

@@ -64,6 +64,9 @@ struct SideLevels {
   double low = 0;              // and stays above this (hysteresis)
   double half_power_drop = 0;  // 3 dB in display units (3 / dynamic range)
   int baseline_slack = 3;      // a baseline region may start this many samples from the baseline
+  // A region detached from the baseline that reaches the scale edge is this side's flow, not a
+  // wrap from the other side (which does not leave through its own edge): ExtendOverDarkInterior.
+  bool edge_region_is_flow = false;
 };
 // Signal regions of one side (see docs/algorithms.md, "Envelope"): the region connected to the
 // baseline (venous spectra touch it; isolated specks never do) and its half-power edge, plus a

@@ -283,6 +283,37 @@ TEST(Envelope, UnwrapsAliasedForwardFlow) {
   EXPECT_LE(flagged->max_forward[150], 60.5f);
 }
 
+// Reverse flow filling its side to the scale edge (-39.5 cm/s) behind a wall-filter notch of 8
+// cm/s, wider than the baseline slack, with nothing on the other side: it is that side's flow,
+// not a wrap (nothing leaves through the other edge). The same band with forward flow filling
+// its side to the top edge is aliasing, as before.
+TEST(Envelope, ABandReachingTheEdgeBehindAWideNotchIsFlowWhenNothingCanWrap) {
+  SyntheticSpec spec;  // baseline row 120, 0.5 cm/s per row, -39.5 cm/s at the bottom row
+  std::vector<double> v(static_cast<size_t>(spec.cols), 0.0);
+  for (int c = 100; c < 200; ++c) v[static_cast<size_t>(c)] = -39.5;
+  Spectrogram s = MakeSpectrogram(spec, v);
+  s.intensity(cv::Range(121, 137), cv::Range(100, 200)).setTo(0.0f);  // the notch: 0.5-8 cm/s
+  EnvelopeOptions o;
+  o.smoothing_cutoff_hz = -1;
+  auto env = EstimateEnvelope(s, o);
+  ASSERT_TRUE(env.has_value());
+  for (int c = 110; c < 190; ++c) {
+    EXPECT_GT(env->max_reverse[static_cast<size_t>(c)], 30.0f) << c;
+    EXPECT_FALSE(env->flags[static_cast<size_t>(c)] & kColumnAliased) << c;
+  }
+  for (int c = 60; c < 200; ++c) {  // forward flow rising to the top edge, staying there
+    v[static_cast<size_t>(c)] = std::min(60.0, 20.0 + (c - 60));
+  }
+  Spectrogram wrapped = MakeSpectrogram(spec, v);
+  // The wrap: the band below, detached from the baseline, entering from the bottom edge.
+  cv::Mat1f band = s.intensity(cv::Range(137, spec.rows), cv::Range(100, 200));
+  band.copyTo(wrapped.intensity(cv::Range(137, spec.rows), cv::Range(100, 200)));
+  auto unwrapped = EstimateEnvelope(wrapped, o);
+  ASSERT_TRUE(unwrapped.has_value());
+  EXPECT_TRUE(unwrapped->flags[150] & kColumnAliased);
+  EXPECT_GT(unwrapped->max_forward[150], 60.0f);
+}
+
 TEST(SmoothZeroPhase, KeepsStepSharpAndRemovesNoise) {
   std::vector<float> step(200);
   for (size_t i = 0; i < step.size(); ++i) step[i] = i < 100 ? 0.0f : 10.0f;

@@ -64,5 +64,17 @@ TEST(SideScan, RegionReachingTheScaleEdgeIsLeftToAliasing) {
   EXPECT_EQ(r.edge_run_end, 29);
 }
 
+// The same band when the caller knows the other side holds no flow that could wrap into this
+// one (SideLevels::edge_region_is_flow): it joins this side's spectrum over the dark notch.
+TEST(SideScan, RegionReachingTheScaleEdgeJoinsWhenNothingCanWrapIntoIt) {
+  SideLevels l = Levels();
+  l.edge_region_is_flow = true;
+  const std::vector<float> v = Side({{0, 80}});  // dark 80..99: a wide wall-filter notch
+  const SideRuns r = ThresholdRuns(v, v, l);
+  EXPECT_EQ(r.baseline_run_outer, 0);
+  EXPECT_GE(r.edge, 0);
+  EXPECT_EQ(Scan(v).baseline_run_outer, -1);  // without that knowledge: left to aliasing
+}
+
 }  // namespace
 }  // namespace refluxscan::spectral::detail
