@@ -19,12 +19,10 @@ void RegisterCodecsOnce() {
   std::call_once(once, [] {
     // DCMTK logs to stderr by default; our errors are values with their own messages.
     OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
-    // JPEG baseline/extended/lossless. Lossy colour frames are converted YCbCr -> RGB when the
-    // JPEG stream says it is YCbCr (JFIF marker, component ids, Adobe transform flag), not when
-    // the header's PhotometricInterpretation says so: writers label JFIF (YCbCr) streams RGB,
-    // and DCMTK's default then showed them with shifted colours (a ninth independent renderer's
-    // first set: teal backgrounds, no warning); a correctly labelled stream decodes as before.
-    DJDecoderRegistration::registerCodecs(EDC_guessLossyOnly);
+    // JPEG baseline/extended/lossless, YCbCr -> RGB by the PhotometricInterpretation. Not
+    // EDC_guessLossyOnly: it fixes YCbCr streams labelled RGB but breaks RGB streams with
+    // component ids 1, 2, 3 and no Adobe marker (libjpeg then guesses YCbCr; stop-28 review).
+    DJDecoderRegistration::registerCodecs();
     DcmRLEDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();
     // Encoders keep the SOP Instance UID the caller chose (EUC_never), even for lossy JPEG.

@@ -143,30 +143,11 @@ Result<void> RenderAll(DcmFileFormat& file, E_TransferSyntax xfer, UltrasoundIma
   return {};
 }
 
-// DCMTK 3.6.7 takes a frame's colour model and first fragment from the fragments themselves and
-// gives up when frames span several fragments without a Basic Offset Table ("can't determine
-// 'PhotometricInterpretation' of decompressed image", even for frame 1), while its whole-dataset
-// decoder reads the fragments in order (an independent renderer's 6-frame JPEG Baseline, 3
-// fragments a frame and an empty offset table; dcmdjpeg decodes it). So a frame-wise failure of
-// a DCMTK codec is retried on the dataset decompressed whole, within the pixel budget for every
-// frame; the first failure is reported when the retry fails too.
-Result<void> RenderDecompressedWhole(DcmFileFormat& file, UltrasoundImage& image,
-                                     const ReadOptions& options, unsigned long first,
-                                     unsigned long count, const Error& frame_wise) {
-  ReadOptions every = options;
-  every.frames = FrameSelection::kAll;
-  if (!CheckPixelBudget(image, every)) return std::unexpected(frame_wise);
-  DcmDataset& ds = *file.getDataset();
-  if (ds.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad() ||
-      !ds.canWriteXfer(EXS_LittleEndianExplicit)) {
-    return std::unexpected(frame_wise);
-  }
-  image.frames.clear();
-  image.decoded_frame_indices.clear();
-  if (Result<void> ok = RenderAll(file, EXS_LittleEndianExplicit, image, first, count); !ok) {
-    return std::unexpected(frame_wise);
-  }
-  return {};
+// A JPEG, JPEG-LS or lossless JPEG frame starts with SOI and another marker (FF D8 FF): FF is
+// stuffed in entropy-coded data (FF 00), so a continuation fragment does not begin so.
+const FrameStart& JpegFrameStart() {
+  static const FrameStart start{{0xFF, 0xD8, 0xFF}, {}};
+  return start;
 }
 
 // A JPEG 2000 frame starts with SOC + SIZ (a SIZ always follows SOC: FF4F alone can occur in
@@ -240,12 +221,14 @@ Result<void> DecodeFrames(UltrasoundImage& image, const ReadOptions& options) {
   const bool all = options.frames == FrameSelection::kAll;
   if (IsJpeg2000(*xfer))
     return DecodeJ2kFrames(ds, *xfer, image, all ? 0 : frames - 1, all ? frames : 1);
-  const unsigned long first = all ? 0 : frames - 1, count = all ? frames : 1;
-  Result<void> rendered = RenderAll(file, *xfer, image, first, count);
-  if (!rendered && DcmXfer(*xfer).isEncapsulated() && !DecodesWhole(*xfer)) {
-    return RenderDecompressedWhole(file, image, options, first, count, rendered.error());
+  if (DcmXfer(*xfer).isEncapsulated() && !DecodesWhole(*xfer)) {
+    // Frames split over fragments without an offset table (an independent renderer's JPEG cine):
+    // the table is written in memory, so DCMTK still decodes only the requested frames.
+    if (Result<bool> filled = FillOffsetTable(ds, *xfer, frames, JpegFrameStart()); !filled) {
+      return std::unexpected(filled.error());
+    }
   }
-  return rendered;
+  return RenderAll(file, *xfer, image, all ? 0 : frames - 1, all ? frames : 1);
 }
 
 }  // namespace refluxscan::dicom::internal

@@ -2,11 +2,13 @@
 #include "dicom/fragments.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 
 #include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcitem.h>
+#include <dcmtk/dcmdata/dcofsetl.h>
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
@@ -108,6 +110,35 @@ Result<EncapsulatedFrames> EncapsulatedFrames::Find(DcmDataset& dataset, E_Trans
   out.first_ = std::move(*firsts);
   out.first_.push_back(out.items_.size());
   return out;
+}
+
+Result<bool> FillOffsetTable(DcmDataset& dataset, E_TransferSyntax xfer, unsigned long frames,
+                             const FrameStart& start) {
+  DcmElement* element = nullptr;
+  DcmPixelSequence* seq = nullptr;
+  if (dataset.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr ||
+      static_cast<DcmPixelData*>(element)
+          ->getEncapsulatedRepresentation(xfer, nullptr, seq)
+          .bad() ||
+      seq == nullptr) {
+    return false;  // the decode reports what is wrong
+  }
+  const std::vector<DcmPixelItem*> items = Items(*seq);
+  if (frames <= 1 || items.size() < 2 || items.size() - 1 == frames || items[0]->getLength() != 0) {
+    return false;
+  }
+  const std::optional<std::vector<size_t>> firsts = FirstsFromMarkers(items, frames, start);
+  if (!firsts) return false;
+  DcmOffsetList sizes;  // per frame: its items' bytes, 8-byte item headers included
+  for (size_t f = 0; f < firsts->size(); ++f) {
+    const size_t end = f + 1 < firsts->size() ? (*firsts)[f + 1] : items.size();
+    uint64_t bytes = 0;
+    for (size_t i = (*firsts)[f]; i < end; ++i) bytes += 8 + uint64_t(items[i]->getLength());
+    if (bytes > UINT32_MAX || bytes % 2 != 0) return false;
+    sizes.push_back(static_cast<Uint32>(bytes));
+  }
+  if (items[0]->createOffsetTable(sizes).bad()) return false;
+  return true;
 }
 
 Result<std::vector<uint8_t>> EncapsulatedFrames::Bytes(unsigned long frame,

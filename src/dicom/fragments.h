@@ -40,4 +40,14 @@ class EncapsulatedFrames {
                                       // plus one past the last frame's fragments at the end
 };
 
+// For the DCMTK codecs' frame-wise decode (JPEG family): when the frames span several fragments
+// and the Basic Offset Table is empty, DCMTK 3.6.7 cannot tell where a frame starts ("can't
+// determine 'PhotometricInterpretation' of decompressed image", frame 1 included). Writes the
+// table into the in-memory dataset from the fragments that begin with `start`, so only the
+// requested frames are decoded. Returns whether it wrote one; nothing is written when the counts
+// match, the table is present, there is one frame, or the frame starts cannot be found (the
+// decode then fails as before).
+Result<bool> FillOffsetTable(DcmDataset& dataset, E_TransferSyntax xfer, unsigned long frames,
+                             const FrameStart& start);
+
 }  // namespace refluxscan::dicom::internal

@@ -301,6 +301,16 @@ TEST(Envelope, ABandReachingTheEdgeBehindAWideNotchIsFlowWhenNothingCanWrap) {
     EXPECT_GT(env->max_reverse[static_cast<size_t>(c)], 30.0f) << c;
     EXPECT_FALSE(env->flags[static_cast<size_t>(c)] & kColumnAliased) << c;
   }
+  // Forward flow in the same columns that does not reach its edge: it cannot have wrapped, but
+  // the other side is not empty either, so the band is left alone (an aliased squeeze's wrap
+  // beside the squeeze's hollow, blunt spectrum looks like this: eighth renderer IM0013).
+  for (int c = 100; c < 200; ++c) v[static_cast<size_t>(c)] = 20;
+  Spectrogram beside = MakeSpectrogram(spec, v);
+  s.intensity(cv::Range(121, spec.rows), cv::Range(100, 200))
+      .copyTo(beside.intensity(cv::Range(121, spec.rows), cv::Range(100, 200)));
+  auto left_alone = EstimateEnvelope(beside, o);
+  ASSERT_TRUE(left_alone.has_value());
+  EXPECT_LT(left_alone->max_reverse[150], 1.0f);
   for (int c = 60; c < 200; ++c) {  // forward flow rising to the top edge, staying there
     v[static_cast<size_t>(c)] = std::min(60.0, 20.0 + (c - 60));
   }

@@ -496,7 +496,7 @@ TEST(StripMasks, QrsSpikesHangingFromAnEcgLineAreMasked) {
     DrawStroke(strip, c + 2, 160, 174, rng);  // ... and up the next
     spikes.push_back(c);
   }
-  DrawStroke(strip, 50, 121, 170, rng);   // a thump from the baseline
+  DrawStroke(strip, 50, 121, 185, rng);   // a thump from the baseline, across the ECG
   DrawStroke(strip, 110, 135, 165, rng);  // a lone stroke
   auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
   ASSERT_TRUE(s.has_value());
