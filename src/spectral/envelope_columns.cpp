@@ -422,7 +422,8 @@ int LastNotAtMost(const float* v, int i, double low) {
 // The spectrum of a blunt (plug-like) flow is a band near its maximum velocity with few
 // scatterers, so a dark interior, between it and the baseline: the region grown from the baseline
 // stops short of it (or finds nothing). A region further out, not touching the scale edge (that
-// is aliasing's re-entry), holding >= kMinDetachedSupportSamples samples above `high` and at
+// is aliasing's re-entry, unless SideLevels::edge_region_is_flow says nothing can have wrapped
+// into this side), holding >= kMinDetachedSupportSamples samples above `high` and at
 // least as long as the dark gap before it, belongs to the same spectrum. A speck fails one of
 // the two: too few bright samples, or (a bright one) shorter than the gap it would bridge.
 // Returns the new outer index (or `outer`). Measured (stress seed 1 / held-out seed 7, 500 clips

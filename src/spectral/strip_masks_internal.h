@@ -180,8 +180,10 @@ cv::Mat1b LabelMarks(const cv::Mat1b& marks);
 void MaskDottedLines(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds, StripMasks& out);
 
 // strip_strokes.cpp: vertical strokes (cores at most 3 columns wide, at least kMinStrokeRows tall)
-// that touch a masked pixel (an overlay, such as an ECG trace's flat line read as a dotted line or
-// off the map's ramp), or a stroke masked so, are masked with a column either side. An ECG's QRS
+// that touch a masked pixel, or a stroke masked so, are masked with a column either side. Every
+// masked pixel seeds: overlays off the map's ramp (an ECG trace's flat line), dotted lines, text
+// and the rows of drawn lines, so a thin bright stroke crossing a grid line is masked too (only
+// the calibrated baseline is guarded, below). An ECG's QRS
 // spikes are drawn in the trace's colour, but JPEG's chroma subsampling bleaches a 1-px line (a
 // yellow ECG on an ice map: its line read off the map's ramp, its spikes on it), and they then read
 // as flow spikes; on the side holding them, a recurring "flow" set the polarity (an eighth

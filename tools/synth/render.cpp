@@ -121,11 +121,11 @@ void DrawEcg(cv::Mat& strip, const DisplaySpec& d) {
   std::vector<cv::Point> pts;
   for (int c = 0; c < strip.cols; ++c) {
     const double t = std::fmod(c * d.seconds_per_column + phase_s, beat_s);
-    const double qrs = 0.1 * std::exp(-std::pow((t - 0.1) / 0.03, 2)) +
-                       std::exp(-std::pow((t - 0.2) / 0.012, 2)) -
-                       0.25 * std::exp(-std::pow((t - 0.23) / 0.015, 2)) +
-                       0.15 * std::exp(-std::pow((t - 0.45) / 0.05, 2));
-    pts.emplace_back(c, base_y - static_cast<int>(std::lround(amp * qrs)));
+    const double wave = 0.1 * std::exp(-std::pow((t - 0.1) / 0.03, 2)) +
+                        std::exp(-std::pow((t - 0.2) / 0.012, 2)) -
+                        0.25 * std::exp(-std::pow((t - 0.23) / 0.015, 2)) +
+                        0.15 * std::exp(-std::pow((t - 0.45) / 0.05, 2));
+    pts.emplace_back(c, base_y - static_cast<int>(std::lround(amp * wave)));
   }
   cv::polylines(strip, pts, false, cv::Scalar(bgr[0], bgr[1], bgr[2]), thickness, cv::LINE_8);
 }
