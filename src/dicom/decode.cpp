@@ -143,6 +143,33 @@ Result<void> RenderAll(DcmFileFormat& file, E_TransferSyntax xfer, UltrasoundIma
   return {};
 }
 
+// The syntaxes dcmjpeg decodes (JPEG processes 1-14, SV1), not JPEG-LS (dcmjpls) or RLE.
+bool IsDcmjpegSyntax(E_TransferSyntax xfer) {
+  switch (xfer) {
+    case EXS_JPEGProcess1:
+    case EXS_JPEGProcess2_4:
+    case EXS_JPEGProcess3_5:
+    case EXS_JPEGProcess6_8:
+    case EXS_JPEGProcess7_9:
+    case EXS_JPEGProcess10_12:
+    case EXS_JPEGProcess11_13:
+    case EXS_JPEGProcess14:
+    case EXS_JPEGProcess15:
+    case EXS_JPEGProcess16_18:
+    case EXS_JPEGProcess17_19:
+    case EXS_JPEGProcess20_22:
+    case EXS_JPEGProcess21_23:
+    case EXS_JPEGProcess24_26:
+    case EXS_JPEGProcess25_27:
+    case EXS_JPEGProcess28:
+    case EXS_JPEGProcess29:
+    case EXS_JPEGProcess14SV1:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // A JPEG, JPEG-LS or lossless JPEG frame starts with SOI and another marker (FF D8 FF): FF is
 // stuffed in entropy-coded data (FF 00), so a continuation fragment does not begin so.
 const FrameStart& JpegFrameStart() {
@@ -226,6 +253,9 @@ Result<void> DecodeFrames(UltrasoundImage& image, const ReadOptions& options) {
     // the table is written in memory, so DCMTK still decodes only the requested frames.
     if (Result<bool> filled = FillOffsetTable(ds, *xfer, frames, JpegFrameStart()); !filled) {
       return std::unexpected(filled.error());
+    }
+    if (IsDcmjpegSyntax(*xfer)) {
+      if (Result<void> ok = CheckJpegHeaders(ds, *xfer); !ok) return ok;
     }
   }
   return RenderAll(file, *xfer, image, all ? 0 : frames - 1, all ? frames : 1);

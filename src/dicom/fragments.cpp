@@ -141,6 +141,62 @@ Result<bool> FillOffsetTable(DcmDataset& dataset, E_TransferSyntax xfer, unsigne
   return true;
 }
 
+namespace {
+
+// Whether DCMTK's walk to the frame header (scanJpegDataForBitDepth, mirrored case by case)
+// reaches a TEM marker (FF 01), where it stops moving. A frame header, or a byte pair that is no
+// marker (DCMTK then stops with "no precision"), ends the walk first.
+bool WalkStallsAtTem(const uint8_t* data, uint64_t length) {
+  uint64_t offset = 0;
+  const auto u16 = [&](uint64_t at) { return static_cast<unsigned>(data[at] << 8 | data[at + 1]); };
+  while (offset + 4 < length) {
+    const unsigned marker = u16(offset);
+    if (marker == 0xFF01) return true;
+    const bool frame_header = marker >= 0xFFC0 && marker <= 0xFFCF && marker != 0xFFC4 &&
+                              marker != 0xFFC8 && marker != 0xFFCC;
+    if (frame_header) return false;
+    const bool segment = marker == 0xFFC4 || marker == 0xFFC8 || marker == 0xFFCC ||
+                         (marker >= 0xFFDA && marker <= 0xFFDF) ||
+                         (marker >= 0xFFE0 && marker <= 0xFFFE);
+    const bool bare = (marker >= 0xFFD0 && marker <= 0xFFD9) ||
+                      (data[offset] == 0xFF && data[offset + 1] > 2 && data[offset + 1] <= 0xBF);
+    if (segment) {
+      offset += u16(offset + 2) + 2;
+    } else if (bare) {
+      offset += 2;
+    } else {
+      return false;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<void> CheckJpegHeaders(DcmDataset& dataset, E_TransferSyntax xfer) {
+  DcmElement* element = nullptr;
+  DcmPixelSequence* seq = nullptr;
+  if (dataset.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr ||
+      static_cast<DcmPixelData*>(element)
+          ->getEncapsulatedRepresentation(xfer, nullptr, seq)
+          .bad() ||
+      seq == nullptr) {
+    return {};  // the decode reports what is wrong
+  }
+  const std::vector<DcmPixelItem*> items = Items(*seq);
+  for (size_t i = 1; i < items.size(); ++i) {
+    if (!BeginsWith(*items[i], {0xFF, 0xD8})) continue;
+    Uint8* data = nullptr;
+    if (items[i]->getUint8Array(data).bad() || data == nullptr) continue;
+    if (WalkStallsAtTem(data, items[i]->getLength())) {
+      return Fail(ErrorCode::kCorrupt, Cat("JPEG fragment ", i,
+                                           " has a TEM marker (FF 01) before its frame header, "
+                                           "where DCMTK 3.6.7's decoder would not return"));
+    }
+  }
+  return {};
+}
+
 Result<std::vector<uint8_t>> EncapsulatedFrames::Bytes(unsigned long frame,
                                                        uint64_t max_bytes) const {
   if (frame + 1 >= first_.size()) return Fail(ErrorCode::kInvalidInput, "no such frame");

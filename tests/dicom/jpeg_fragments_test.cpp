@@ -91,5 +91,19 @@ TEST(JpegFragments, FramesSplitOverFragmentsWithoutAnOffsetTableDecode) {
   }
 }
 
+// A TEM marker (FF 01) before the frame header: DCMTK 3.6.7's walk to the frame header never
+// moves past it, and the decode did not return (fuzz_dicom, stop 28). The reader refuses it.
+TEST(JpegFragments, ATemMarkerBeforeTheFrameHeaderIsRefusedNotDecodedForever) {
+  const std::string path = WriteColourJpeg("tem");
+  std::vector<Bytes> fragments = refluxscan::testing::EncapsulatedFragments(path);
+  ASSERT_FALSE(fragments.empty());
+  fragments[2].insert(fragments[2].begin() + 2, {0xFF, 0x01});  // after SOI; the length stays even
+  refluxscan::testing::ReplaceFragments(path, fragments);
+  const auto last = Read(path, FrameSelection::kLast);
+  ASSERT_FALSE(last.has_value());
+  EXPECT_EQ(last.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(last.error().message.find("TEM marker"), std::string::npos) << last.error().message;
+}
+
 }  // namespace
 }  // namespace refluxscan::dicom
