@@ -255,7 +255,7 @@ Result<void> DecodeFrames(UltrasoundImage& image, const ReadOptions& options) {
       return std::unexpected(filled.error());
     }
     if (IsDcmjpegSyntax(*xfer)) {
-      if (Result<void> ok = CheckJpegHeaders(ds, *xfer); !ok) return ok;
+      if (Result<void> ok = CheckJpegHeaders(ds, *xfer, all); !ok) return ok;
     }
   }
   return RenderAll(file, *xfer, image, all ? 0 : frames - 1, all ? frames : 1);

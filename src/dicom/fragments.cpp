@@ -29,6 +29,19 @@ std::vector<DcmPixelItem*> Items(DcmPixelSequence& seq) {
   return items;
 }
 
+// The encapsulated Pixel Data's fragment sequence, or nullptr when there is none.
+DcmPixelSequence* EncapsulatedSequence(DcmDataset& dataset, E_TransferSyntax xfer) {
+  DcmElement* element = nullptr;
+  DcmPixelSequence* seq = nullptr;
+  if (dataset.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr ||
+      static_cast<DcmPixelData*>(element)
+          ->getEncapsulatedRepresentation(xfer, nullptr, seq)
+          .bad()) {
+    return nullptr;
+  }
+  return seq;
+}
+
 // First fragment of each frame from the Basic Offset Table (items[0]): offsets count bytes from
 // the first fragment's item tag, 8 header bytes + value per item. nullopt without a table of one
 // entry per frame, or when an offset falls between items.
@@ -114,15 +127,8 @@ Result<EncapsulatedFrames> EncapsulatedFrames::Find(DcmDataset& dataset, E_Trans
 
 Result<bool> FillOffsetTable(DcmDataset& dataset, E_TransferSyntax xfer, unsigned long frames,
                              const FrameStart& start) {
-  DcmElement* element = nullptr;
-  DcmPixelSequence* seq = nullptr;
-  if (dataset.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr ||
-      static_cast<DcmPixelData*>(element)
-          ->getEncapsulatedRepresentation(xfer, nullptr, seq)
-          .bad() ||
-      seq == nullptr) {
-    return false;  // the decode reports what is wrong
-  }
+  DcmPixelSequence* seq = EncapsulatedSequence(dataset, xfer);
+  if (seq == nullptr) return false;  // the decode reports what is wrong
   const std::vector<DcmPixelItem*> items = Items(*seq);
   if (frames <= 1 || items.size() < 2 || items.size() - 1 == frames || items[0]->getLength() != 0) {
     return false;
@@ -173,19 +179,23 @@ bool WalkStallsAtTem(const uint8_t* data, uint64_t length) {
 
 }  // namespace
 
-Result<void> CheckJpegHeaders(DcmDataset& dataset, E_TransferSyntax xfer) {
-  DcmElement* element = nullptr;
-  DcmPixelSequence* seq = nullptr;
-  if (dataset.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr ||
-      static_cast<DcmPixelData*>(element)
-          ->getEncapsulatedRepresentation(xfer, nullptr, seq)
-          .bad() ||
-      seq == nullptr) {
-    return {};  // the decode reports what is wrong
-  }
+Result<void> CheckJpegHeaders(DcmDataset& dataset, E_TransferSyntax xfer, bool all_frames) {
+  DcmPixelSequence* seq = EncapsulatedSequence(dataset, xfer);
+  if (seq == nullptr) return {};  // the decode reports what is wrong
   const std::vector<DcmPixelItem*> items = Items(*seq);
-  for (size_t i = 1; i < items.size(); ++i) {
+  // DCMTK walks the first fragment (the colour model) and each decoded frame's first one: for
+  // the last frame alone, the last fragment that opens with SOI; the rest is never read.
+  std::vector<size_t> walked;
+  for (size_t k = 1; k < items.size(); ++k) {
+    const size_t i = all_frames ? k : items.size() - k;
     if (!BeginsWith(*items[i], {0xFF, 0xD8})) continue;
+    walked.push_back(i);
+    if (!all_frames) break;
+  }
+  if (!all_frames && items.size() > 1 && (walked.empty() || walked.front() != 1)) {
+    walked.push_back(1);
+  }
+  for (const size_t i : walked) {
     Uint8* data = nullptr;
     if (items[i]->getUint8Array(data).bad() || data == nullptr) continue;
     if (WalkStallsAtTem(data, items[i]->getLength())) {

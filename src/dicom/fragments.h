@@ -53,8 +53,9 @@ Result<bool> FillOffsetTable(DcmDataset& dataset, E_TransferSyntax xfer, unsigne
 // DCMTK 3.6.7's JPEG decoder walks a fragment's marker segments to its frame header (SOF) for the
 // sample precision (DJCodecDecoder::scanJpegDataForBitDepth) and never moves past a TEM marker
 // (FF 01) that comes before it: the decode does not return (found by fuzz_dicom: a JFIF header
-// with FF 01 hung a worker for good). Walks every fragment that opens with SOI the same way and
-// refuses (kCorrupt) the pixel data when the walk would reach such a marker.
-Result<void> CheckJpegHeaders(DcmDataset& dataset, E_TransferSyntax xfer);
+// with FF 01 hung a worker for good). Walks the fragments DCMTK will walk the same way (the first
+// one, and each decoded frame's first: every fragment that opens with SOI when `all_frames`, else
+// the last one) and refuses (kCorrupt) the pixel data when the walk would reach such a marker.
+Result<void> CheckJpegHeaders(DcmDataset& dataset, E_TransferSyntax xfer, bool all_frames);
 
 }  // namespace refluxscan::dicom::internal
