@@ -105,6 +105,8 @@ std::vector<std::string> Conditions(const ClipSpec& s, const ClipTruth& t) {
       {d.grid, "grid"},
       {s.signal.mirror_db > 0, "mirror"},
       {s.signal.thump_db > 0, "thump"},
+      {s.signal.gate_radius < 1, "core_gate"},
+      {RefluxAliased(s, t), "aliased_reflux"},
   };
   std::vector<std::string> out;
   for (const auto& [on, name] : flags) {

@@ -23,7 +23,8 @@ struct Scatterer {
 };
 
 double ProfileFactor(const SignalSpec& s, Rng& rng) {
-  const double r2 = rng.Uniform();  // uniform over the lumen's area: r^2 ~ U(0,1)
+  // Uniform over the gated part of the lumen's area: r^2 ~ U(0, gate_radius^2).
+  const double r2 = rng.Uniform() * s.gate_radius * s.gate_radius;
   if (s.profile == Profile::kParabolic) return 1 - r2;
   return 1 - std::pow(r2, 0.5 * s.blunt_order);
 }

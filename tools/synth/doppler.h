@@ -20,7 +20,11 @@ struct SignalSpec {
   double angle_deg = 60;         // 0..60, beam-to-flow angle
   double snr_db = 20;            // blood signal power / noise power of the I/Q samples
   Profile profile = Profile::kParabolic;
-  double blunt_order = 8;          // kBlunt: v(r) = vmax (1 - r^n)
+  double blunt_order = 8;  // kBlunt: v(r) = vmax (1 - r^n)
+  // Share of the lumen's radius the sample volume covers, centred: 1 samples the whole lumen
+  // (a spectrum filled from the baseline); a small gate in the fast core (0.4..0.7) sees only
+  // v >= v(gate_radius), a band detached from the baseline by a dark "spectral window".
+  double gate_radius = 1;
   int scatterers = 32;             // 20..40 phasors alive at any time
   double gate_length_cm = 0.2;     // sample volume length: sets transit time (broadening)
   int antegrade_toward_probe = 1;  // +1: antegrade flow gives a positive Doppler shift

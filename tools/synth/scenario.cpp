@@ -340,6 +340,30 @@ void ChooseArtifacts(const PresetStyle& st, const DisplaySpec& d, SignalSpec& s)
   }
 }
 
+// A scale whose reflux side holds 55-85% of the peak reflux: the reflux leaves through its edge
+// and re-enters from the antegrade side's (which still holds the burst). Baseline shifted so
+// that the antegrade side is the larger one; the PRF is kept when its clamp would undo the wrap.
+void AliasTheReflux(const FlowSpec& f, SignalSpec& s, DisplaySpec& d, Rng& own) {
+  const double reflux_side = PeakReflux(f) * own.Uniform(0.55, 0.85);
+  const double ant = PeakAntegrade(f) * own.Uniform(1.12, 1.4);
+  const double prf_hz = Round(DopplerShiftHz(s, ant + reflux_side), 100);
+  if (prf_hz < 1000 || prf_hz > 12000) return;
+  s.prf_hz = prf_hz;
+  const int rows = d.strip.height;
+  const int ant_rows = static_cast<int>(std::lround(rows * ant / (ant + reflux_side)));
+  const bool antegrade_up = (s.antegrade_toward_probe > 0) != d.inverted_display;
+  d.baseline_row = antegrade_up ? ant_rows : rows - 1 - ant_rows;
+}
+
+// Sample-volume and scale variations added after the sets of docs/accuracy.md were generated,
+// from a stream of their own (as the decorations): a clip without them is unchanged.
+void ChooseGateAndWrap(const PresetStyle& st, const FlowSpec& f, DisplaySpec& d, SignalSpec& s) {
+  constexpr uint64_t kGateStream = 0x6A7EC0DEull;
+  Rng own(d.seed ^ kGateStream);
+  if (own.Chance(st.core_gate)) s.gate_radius = own.Uniform(0.4, 0.7);
+  if (own.Chance(st.aliased_reflux) && PeakReflux(f) > 0) AliasTheReflux(f, s, d, own);
+}
+
 void ChooseExtras(const ClipPlan& p, const PresetStyle& st, DisplaySpec& d, Rng& rng) {
   d.overlay_text = Decide(p.overlay_text, st.overlay_text, rng);
   d.ecg = Decide(p.ecg, st.ecg, rng);
@@ -403,6 +427,8 @@ PresetStyle StressStyle() {
   s.grid = 0.2;
   s.mirror = 0.15;
   s.thump = 0.15;
+  s.core_gate = 0.1;
+  s.aliased_reflux = 0.08;
   return s;
 }
 
@@ -430,6 +456,7 @@ ClipSpec BuildClipSpec(const ClipPlan& plan, const PresetStyle& style, Rng& rng)
   c.signal = RandomSignal(plan, style, inverted_flow, rng);
   ChooseScale(c.flow, Decide(plan.aliasing, style.aliasing, rng),
               Decide(plan.shifted_baseline, style.shifted_baseline, rng), c.signal, d, rng);
+  ChooseGateAndWrap(style, c.flow, d, c.signal);
   // At least 48 samples per window: shorter windows smear every line over +/- PRF/N (the Hann
   // main lobe), which at a low PRF would widen the trace by several cm/s.
   d.window_ms = std::max(d.window_ms, std::ceil(48000.0 / c.signal.prf_hz));

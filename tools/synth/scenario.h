@@ -34,6 +34,9 @@ struct PresetStyle {
   double region_margin = 0;         // share of clips whose spectral region holds a margin of panel
   double auto_trace = 0, grid = 0;  // shares of clips with a scanner auto-trace / dotted grid
   double mirror = 0, thump = 0;     // shares of clips with an I/Q mirror / a tissue thump
+  // Shares of clips whose sample volume covers only the vessel's fast core (a band detached
+  // from the baseline), and of reflux clips whose scale is too small for the reflux (it wraps).
+  double core_gate = 0, aliased_reflux = 0;
   // Share of the clips at a junction or proximal deep level (SFJ, SPJ, CFV, proximal FV) done as
   // a Valsalva instead of a squeeze (refluxscan-synth --valsalva; 0 in every preset, and no
   // random draw then, so the presets' sets stay byte-identical).
