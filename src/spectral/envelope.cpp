@@ -26,7 +26,12 @@ constexpr double kStrongFlowS = 0.15;     // the strongest stretch this long dec
 constexpr double kWeakDetectionMultiple = 2.0;  // or below twice the detection level (WeakBelowDb)
 constexpr double kAliasContinuity = 0.6;        // previous column within 60% of the limit
 constexpr size_t kMinAliasColumns = 3;          // an aliased stretch is at least this long
-constexpr int kMedianColumns = 3;               // temporal outlier rejection (odd)
+// A detached band is flow when it lasts this long (AcceptDetachedBands): a speck spans <= 3
+// columns of the smoothed spectrum; venous flow lasts hundreds of ms.
+constexpr double kMinBandS = 0.04;
+constexpr int kMinBandColumns = 5;
+constexpr int kBandJoinSamples = 2;  // GrowsFromBaseline: the baseline region reaches this near
+constexpr int kMedianColumns = 3;    // temporal outlier rejection (odd)
 // The noise velocity from the side without flow: the envelope's 90th percentile there (its
 // speckle peaks). Its median read 0 where the noise rejection leaves that side blank, and the
 // side's speckle then passed for augmentation bursts (a phasic-flow clip read inverted).
@@ -270,13 +275,108 @@ bool EdgeBandIsOwnFlow(const SideRuns& side, const SideRuns& other) {
          other.edge_run_end < 0;
 }
 
-void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
-                     const detail::NoiseEstimate& noise, const EnvelopeOptions& o, Estimates& e) {
-  const Geometry g = SideGeometry(s);
-  const double k = o.threshold_sigma > 0 ? o.threshold_sigma : kDefaultThresholdSigma;
-  const detail::SideLevels levels = LevelsFor(s, noise, k);
+// What one pass of AnalyzeSide needs besides the column.
+struct SideScan {
+  const Spectrogram& s;
+  const detail::PreparedSpectrum& prep;
+  const detail::NoiseEstimate& noise;
+  EnvelopeMethod method;
+  Geometry g;
+
+  SideRuns Up(int c, const detail::SideLevels& l) const {
+    return AnalyzeSide(s, prep, c, 0, g.up_rows - 1, true, l, noise, method);
+  }
+  SideRuns Down(int c, const detail::SideLevels& l) const {
+    return AnalyzeSide(s, prep, c, g.down_first, s.Rows() - 1, false, l, noise, method);
+  }
+};
+
+bool ColumnMasked(const Spectrogram& s, size_t c) {
+  return !s.column_valid.empty() && !s.column_valid[c];
+}
+
+// Each unmasked column's signal regions on both sides.
+void AnalyzeColumnSides(const SideScan& scan, const detail::SideLevels& levels, Estimates& e) {
   detail::SideLevels edge_flow = levels;
   edge_flow.edge_region_is_flow = true;
+  for (int c = 0; c < scan.s.Columns(); ++c) {
+    if (ColumnMasked(scan.s, static_cast<size_t>(c))) continue;
+    ColumnSides& sd = e.sides[static_cast<size_t>(c)];
+    sd.up = scan.Up(c, levels);
+    sd.down = scan.Down(c, levels);
+    // A band detached from the baseline (a wall filter's notch wider than the baseline slack)
+    // that reaches its scale edge is read as a wrap entering from the other side, but only
+    // flow leaving through the other side's edge can wrap: with no flow at all on that side, it
+    // is this side's own flow (a ninth independent renderer's 11 cm/s side filled from 0.5 to
+    // 11 cm/s by a 2 s reflux read no flow; 410 ms of it were measured, truth 2055).
+    if (EdgeBandIsOwnFlow(sd.up, sd.down)) {
+      sd.up = scan.Up(c, edge_flow);
+    } else if (EdgeBandIsOwnFlow(sd.down, sd.up)) {
+      sd.down = scan.Down(c, edge_flow);
+    }
+  }
+}
+
+// Whether a side's band candidate lies beyond its baseline region, and overlaps (in the side's
+// index) the previous column's candidate `prev` when there is one. Not one at the scale edge
+// (index 0): that is a wrap unless EdgeBandIsOwnFlow (tried: a wrap filling a small side was
+// read as a band there and flipped the polarity of an eighth-renderer clip).
+bool BandContinues(const SideRuns& side, const SideRuns* prev) {
+  if (side.band_outer <= 0) return false;
+  if (side.baseline_run_outer >= 0 && side.band_inner >= side.baseline_run_outer) return false;
+  return prev == nullptr ||
+         (side.band_outer <= prev->band_inner + 1 && prev->band_outer <= side.band_inner + 1);
+}
+
+// Whether the column beside a band's first or last column (`beside`, unmasked) holds a baseline
+// region reaching into the band: flow accelerates from zero, so its band leaves the baseline
+// (and returns to it); an overlay (text, a label) floats where it was drawn.
+bool GrowsFromBaseline(const SideRuns& band_end, const SideRuns* beside) {
+  return beside != nullptr && beside->baseline_run_outer >= 0 &&
+         beside->baseline_run_outer <= band_end.band_inner + kBandJoinSamples;
+}
+
+// A band detached from the baseline by a dark gap longer than itself: the spectrum of a small
+// sample volume in the fast core of the vessel (the slow laminae near the wall are outside the
+// gate). One column cannot tell it from a bright speck (ExtendOverDarkInterior's length rule);
+// time can: a band lasts, a speck (3 columns after the 3 x 3 smoothing) does not. Candidates
+// that overlap from column to column for >= kMinBandS (and kMinBandColumns), and leave or join
+// the baseline region at either end, are this side's flow.
+void AcceptDetachedBands(const SideScan& scan, const detail::SideLevels& levels, Estimates& e) {
+  detail::SideLevels band = levels;
+  band.detached_band_is_flow = true;
+  const int min_columns =
+      std::max(kMinBandColumns, static_cast<int>(std::ceil(kMinBandS / scan.s.seconds_per_column)));
+  for (const bool up : {true, false}) {
+    auto side = [&](size_t c) -> SideRuns& { return up ? e.sides[c].up : e.sides[c].down; };
+    const size_t n = e.sides.size();
+    for (size_t a = 0; a < n;) {
+      if (ColumnMasked(scan.s, a) || !BandContinues(side(a), nullptr)) {
+        ++a;
+        continue;
+      }
+      size_t b = a + 1;
+      while (b < n && !ColumnMasked(scan.s, b) && BandContinues(side(b), &side(b - 1))) ++b;
+      const bool attached = GrowsFromBaseline(side(a), a > 0 ? &side(a - 1) : nullptr) ||
+                            GrowsFromBaseline(side(b - 1), b < n ? &side(b) : nullptr);
+      if (attached && static_cast<int>(b - a) >= min_columns) {
+        for (size_t c = a; c < b; ++c) {
+          side(c) = up ? scan.Up(static_cast<int>(c), band) : scan.Down(static_cast<int>(c), band);
+        }
+      }
+      a = b;
+    }
+  }
+}
+
+void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
+                     const detail::NoiseEstimate& noise, const EnvelopeOptions& o, Estimates& e) {
+  const SideScan scan{s, prep, noise, o.method, SideGeometry(s)};
+  const Geometry& g = scan.g;
+  const double k = o.threshold_sigma > 0 ? o.threshold_sigma : kDefaultThresholdSigma;
+  const detail::SideLevels levels = LevelsFor(s, noise, k);
+  AnalyzeColumnSides(scan, levels, e);
+  AcceptDetachedBands(scan, levels, e);
   const std::vector<int> saturated = SaturatedPerColumn(s.intensity);
   const ColumnMoments moments = Moments(s, prep, noise.power);
   e.weak_below_db = WeakBelowDb(levels, noise, s.dynamic_range_db);
@@ -285,9 +385,9 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
   float flow_percentile = -std::numeric_limits<float>::infinity();  // FlowSnrDb's
   for (int c = 0; c < s.Columns(); ++c) {
     const auto cs = static_cast<size_t>(c);
-    ColumnSides& sd = e.sides[cs];
+    const ColumnSides& sd = e.sides[cs];
     // A masked column's SNR is never read (Summarize and the flags skip it): not computed.
-    if (!s.column_valid.empty() && !s.column_valid[cs]) {
+    if (ColumnMasked(s, cs)) {
       env.flags[cs] |= kColumnMasked;
       env.max_forward[cs] = env.max_reverse[cs] = env.mean[cs] = kNan;
       env.power_forward[cs] = env.power_reverse[cs] = kNan;
@@ -296,19 +396,6 @@ void EstimateColumns(const Spectrogram& s, const detail::PreparedSpectrum& prep,
     }
     e.snr_db[cs] =
         ColumnSnrDb(prep.smoothed_columns, c, noise.level, s.dynamic_range_db, percentile);
-    sd.up = AnalyzeSide(s, prep, c, 0, g.up_rows - 1, true, levels, noise, o.method);
-    sd.down = AnalyzeSide(s, prep, c, g.down_first, s.Rows() - 1, false, levels, noise, o.method);
-    // A band detached from the baseline (a wall filter's notch wider than the baseline slack)
-    // that reaches its scale edge is read as a wrap entering from the other side, but only
-    // flow leaving through the other side's edge can wrap: with no flow at all on that side, it
-    // is this side's own flow (a ninth independent renderer's 11 cm/s side filled from 0.5 to
-    // 11 cm/s by a 2 s reflux read no flow; 410 ms of it were measured, truth 2055).
-    if (EdgeBandIsOwnFlow(sd.up, sd.down)) {
-      sd.up = AnalyzeSide(s, prep, c, 0, g.up_rows - 1, true, edge_flow, noise, o.method);
-    } else if (EdgeBandIsOwnFlow(sd.down, sd.up)) {
-      sd.down =
-          AnalyzeSide(s, prep, c, g.down_first, s.Rows() - 1, false, edge_flow, noise, o.method);
-    }
     env.max_forward[cs] =
         sd.up.edge >= 0 ? static_cast<float>(std::max(0.0, s.VelocityAtRow(sd.up.edge))) : 0.0f;
     env.max_reverse[cs] =

@@ -57,6 +57,10 @@ struct SideRuns {
   double edge = -1;             // half-power edge of the signal region attached to the baseline
   int baseline_run_outer = -1;  // outermost index of that region (-1: none)
   int edge_run_end = -1;  // a region entering from the scale edge (index 0): its innermost index
+  // The outermost region detached from the baseline region that ExtendOverDarkInterior left out
+  // only for being shorter than the dark gap before it: [band_outer, band_inner], or -1. A
+  // narrow band in time (the fast core of a small sample volume) is flow: AcceptDetachedBands.
+  int band_outer = -1, band_inner = -1;
 };
 // Levels of one side scan, in display units.
 struct SideLevels {
@@ -67,6 +71,9 @@ struct SideLevels {
   // A region detached from the baseline that reaches the scale edge is this side's flow, not a
   // wrap from the other side (which does not leave through its own edge): ExtendOverDarkInterior.
   bool edge_region_is_flow = false;
+  // A detached region is flow however long its dark gap (the column continues a band in time:
+  // AcceptDetachedBands); it still needs the support a detached region needs.
+  bool detached_band_is_flow = false;
 };
 // Signal regions of one side (see docs/algorithms.md, "Envelope"): the region connected to the
 // baseline (venous spectra touch it; isolated specks never do) and its half-power edge, plus a

@@ -97,6 +97,41 @@ TEST(Envelope, BandWithADarkInteriorKeepsItsEdge) {
   for (size_t c = 38; c < 47; ++c) EXPECT_LT(speck_env->max_forward[c], 5) << c;
 }
 
+// A small sample volume in the fast core of a vein sees only v >= 0.7 v_max: a band detached
+// from the baseline by a dark window longer than itself. One column cannot tell it from a speck;
+// its course can: it leaves the baseline as the flow accelerates and lasts. A block as bright and
+// as long that floats where it was drawn (text the masks missed) stays out of the envelope.
+TEST(Envelope, ACoreGateBandLeavingTheBaselineIsFlowAFloatingBlockIsNot) {
+  SyntheticSpec spec;  // baseline row 120, 0.5 cm/s per row
+  std::vector<double> v(static_cast<size_t>(spec.cols), 0.0);
+  for (int c = 60; c < 220; ++c) {  // 0 -> 40 cm/s over 40 columns, a plateau, back to 0
+    v[static_cast<size_t>(c)] = std::min({40.0, (c - 60) * 1.0, (220 - c) * 1.0});
+  }
+  const Spectrogram flow = MakeSpectrogram(spec, v);
+  Spectrogram none = MakeSpectrogram(spec, std::vector<double>(v.size(), 0.0));
+  Spectrogram band = flow;
+  for (int c = 0; c < spec.cols; ++c) {
+    for (int r = 0; r < spec.rows; ++r) {
+      const double at = band.VelocityAtRow(r);
+      if (at > 0 && at < 0.7 * v[static_cast<size_t>(c)])
+        band.intensity(r, c) = none.intensity(r, c);
+    }
+  }
+  EnvelopeOptions o;
+  o.smoothing_cutoff_hz = -1;
+  const auto env = EstimateEnvelope(band, o);
+  ASSERT_TRUE(env.has_value());
+  for (int c = 110; c < 170; ++c) {  // the band [28, 40] cm/s, 56 dark rows below it
+    EXPECT_NEAR(env->max_forward[static_cast<size_t>(c)], 40.0, 2 * spec.step) << c;
+  }
+  Spectrogram floating = none;
+  floating.intensity(cv::Range(40, 64), cv::Range(110, 170)).setTo(0.9f);  // 28-40 cm/s
+  const auto floating_env = EstimateEnvelope(floating, o);
+  ASSERT_TRUE(floating_env.has_value());
+  for (int c = 110; c < 170; ++c)
+    EXPECT_LT(floating_env->max_forward[static_cast<size_t>(c)], 5) << c;
+}
+
 TEST(Envelope, NoiseFloorOnPureNoise) {
   SyntheticSpec spec;
   const Spectrogram s = MakeSpectrogram(spec, std::vector<double>(spec.cols, 0.0));
