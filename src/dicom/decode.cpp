@@ -255,7 +255,9 @@ Result<void> DecodeFrames(UltrasoundImage& image, const ReadOptions& options) {
       return std::unexpected(filled.error());
     }
     if (IsDcmjpegSyntax(*xfer)) {
-      if (Result<void> ok = CheckJpegHeaders(ds, *xfer, all); !ok) return ok;
+      if (Result<void> ok = CheckJpegHeaders(ds, *xfer, all, image.rows, image.columns); !ok) {
+        return ok;
+      }
     }
   }
   return RenderAll(file, *xfer, image, all ? 0 : frames - 1, all ? frames : 1);

@@ -149,18 +149,28 @@ Result<bool> FillOffsetTable(DcmDataset& dataset, E_TransferSyntax xfer, unsigne
 
 namespace {
 
-// Whether DCMTK's walk to the frame header (scanJpegDataForBitDepth, mirrored case by case)
-// reaches a TEM marker (FF 01), where it stops moving. A frame header, or a byte pair that is no
-// marker (DCMTK then stops with "no precision"), ends the walk first.
-bool WalkStallsAtTem(const uint8_t* data, uint64_t length) {
+// Where DCMTK's walk to the frame header (scanJpegDataForBitDepth, mirrored case by case) ends:
+// at a TEM marker (FF 01), where it stops moving; at a frame header (SOF), whose lines and
+// samples per line are read; or at a byte pair that is no marker (DCMTK then stops with "no
+// precision").
+struct JpegWalk {
+  bool stalls_at_tem = false;
+  bool frame_header = false;
+  unsigned lines = 0, samples_per_line = 0;  // the frame header's Y and X (Y = 0: set by DNL)
+};
+
+JpegWalk WalkToFrameHeader(const uint8_t* data, uint64_t length) {
   uint64_t offset = 0;
   const auto u16 = [&](uint64_t at) { return static_cast<unsigned>(data[at] << 8 | data[at + 1]); };
   while (offset + 4 < length) {
     const unsigned marker = u16(offset);
-    if (marker == 0xFF01) return true;
+    if (marker == 0xFF01) return {.stalls_at_tem = true};
     const bool frame_header = marker >= 0xFFC0 && marker <= 0xFFCF && marker != 0xFFC4 &&
                               marker != 0xFFC8 && marker != 0xFFCC;
-    if (frame_header) return false;
+    if (frame_header) {  // FF Cn, length (2), precision (1), Y (2), X (2)
+      if (offset + 9 > length) return {};
+      return {.frame_header = true, .lines = u16(offset + 5), .samples_per_line = u16(offset + 7)};
+    }
     const bool segment = marker == 0xFFC4 || marker == 0xFFC8 || marker == 0xFFCC ||
                          (marker >= 0xFFDA && marker <= 0xFFDF) ||
                          (marker >= 0xFFE0 && marker <= 0xFFFE);
@@ -171,15 +181,16 @@ bool WalkStallsAtTem(const uint8_t* data, uint64_t length) {
     } else if (bare) {
       offset += 2;
     } else {
-      return false;
+      return {};
     }
   }
-  return false;
+  return {};
 }
 
 }  // namespace
 
-Result<void> CheckJpegHeaders(DcmDataset& dataset, E_TransferSyntax xfer, bool all_frames) {
+Result<void> CheckJpegHeaders(DcmDataset& dataset, E_TransferSyntax xfer, bool all_frames, int rows,
+                              int columns) {
   DcmPixelSequence* seq = EncapsulatedSequence(dataset, xfer);
   if (seq == nullptr) return {};  // the decode reports what is wrong
   const std::vector<DcmPixelItem*> items = Items(*seq);
@@ -198,10 +209,19 @@ Result<void> CheckJpegHeaders(DcmDataset& dataset, E_TransferSyntax xfer, bool a
   for (const size_t i : walked) {
     Uint8* data = nullptr;
     if (items[i]->getUint8Array(data).bad() || data == nullptr) continue;
-    if (WalkStallsAtTem(data, items[i]->getLength())) {
+    const JpegWalk walk = WalkToFrameHeader(data, items[i]->getLength());
+    if (walk.stalls_at_tem) {
       return Fail(ErrorCode::kCorrupt, Cat("JPEG fragment ", i,
                                            " has a TEM marker (FF 01) before its frame header, "
                                            "where DCMTK 3.6.7's decoder would not return"));
+    }
+    const bool short_frame = (walk.lines != 0 && walk.lines < unsigned(rows)) ||
+                             walk.samples_per_line < unsigned(columns);
+    if (walk.frame_header && short_frame) {
+      return Fail(ErrorCode::kCorrupt,
+                  Cat("JPEG frame header of fragment ", i, " is ", walk.lines, " lines x ",
+                      walk.samples_per_line, " samples, smaller than Rows x Columns ", rows, " x ",
+                      columns, ": DCMTK 3.6.7 would leave the rest of the frame uninitialised"));
     }
   }
   return {};

@@ -56,6 +56,9 @@ Result<bool> FillOffsetTable(DcmDataset& dataset, E_TransferSyntax xfer, unsigne
 // with FF 01 hung a worker for good). Walks the fragments DCMTK will walk the same way (the first
 // one, and each decoded frame's first: every fragment that opens with SOI when `all_frames`, else
 // the last one) and refuses (kCorrupt) the pixel data when the walk would reach such a marker.
-Result<void> CheckJpegHeaders(DcmDataset& dataset, E_TransferSyntax xfer, bool all_frames);
+// Refuses too a frame header smaller than Rows x Columns: DCMTK decodes it into a buffer of
+// Rows x Columns and leaves the rest uninitialised (pixels that differ from run to run).
+Result<void> CheckJpegHeaders(DcmDataset& dataset, E_TransferSyntax xfer, bool all_frames, int rows,
+                              int columns);
 
 }  // namespace refluxscan::dicom::internal

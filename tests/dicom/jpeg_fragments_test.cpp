@@ -105,5 +105,22 @@ TEST(JpegFragments, ATemMarkerBeforeTheFrameHeaderIsRefusedNotDecodedForever) {
   EXPECT_NE(last.error().message.find("TEM marker"), std::string::npos) << last.error().message;
 }
 
+// Rows larger than the JPEG frame: DCMTK 3.6.7 decodes into a Rows x Columns buffer and leaves
+// the rows the stream lacks uninitialised (found by the stop-28 review). Refused as corrupt.
+TEST(JpegFragments, RowsBeyondTheJpegFrameAreRefusedNotLeftUninitialised) {
+  const std::string path = WriteColourJpeg("tall");
+  DcmFileFormat file;
+  ASSERT_TRUE(file.loadFile(path.c_str()).good());
+  ASSERT_TRUE(file.getDataset()->putAndInsertUint16(DCM_Rows, 64).good());  // the frames have 48
+  ASSERT_TRUE(file.saveFile(path.c_str(), file.getDataset()->getOriginalXfer()).good());
+  for (const FrameSelection frames : {FrameSelection::kLast, FrameSelection::kAll}) {
+    const auto read = Read(path, frames);
+    ASSERT_FALSE(read.has_value());
+    EXPECT_EQ(read.error().code, ErrorCode::kCorrupt);
+    EXPECT_NE(read.error().message.find("48 lines x 64 samples"), std::string::npos)
+        << read.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace refluxscan::dicom
