@@ -116,5 +116,12 @@ constexpr double kWrapRows = 2;  // WrapSuspects
 // 900 ms reflux. The median there: on 11 generated sets (27-500 clips) classification gained 1-2
 // clips on four and lost none, duration p95 30.9 -> 22.0 columns on one.
 constexpr double kAliasedBurstNoisePercentile = 0.5;
+// AliasingHidesTiming: a reflux whose unwrapped velocity exceeds its side's scale limit by this
+// share for kMinClearWrapColumns aliased columns wrapped for certain; a broadened spectrum that
+// only touches the edge re-enters by a few rows (its unwrapped velocity stays near the limit).
+// 1.1 / 1.3 / 1.5 measured (stop 29, 36 runs): 1.1 also took blunt spectra touching their edge
+// (ninth renderer set 1 -2 clips); 1.5 lost an eighth-renderer aliased reflux and 4 generated.
+constexpr double kClearWrapShare = 1.3;
+constexpr size_t kMinClearWrapColumns = 3;
 
 }  // namespace refluxscan::reflux::detail

@@ -1267,6 +1267,28 @@ TEST(MeasureReflux, AliasingHidesTheTimingOnlyAtTheEdges) {
   EXPECT_TRUE(onset->maneuvers[0].aliased);
 }
 
+// A reflux that went well beyond its scale (unwrapped 25 cm/s on an 18 cm/s side, 30% over) was
+// shown on too small a scale: below the threshold it proves nothing. One that only touches its
+// edge (22 cm/s side: the broadened spectrum re-enters by a few rows) hides nothing.
+TEST(MeasureReflux, AClearWrapInsideTheRefluxHidesItsTiming) {
+  auto measure = [](double limit_cm_s) {
+    Envelope e = Make([](double t) { return Maneuver(t, 1.0, 0.4, 25); });
+    e.negative_limit = -limit_cm_s;
+    for (size_t i = 0; i < e.Size(); ++i) {
+      const double t = e.TimeOf(static_cast<double>(i));
+      if (t > 1.75 && t < 1.85) e.flags[i] |= kColumnAliased;  // reflux 1.6-2.0 s
+    }
+    return MeasureReflux(e);
+  };
+  const auto clear = measure(18);
+  const auto touching = measure(22);
+  ASSERT_TRUE(clear && touching);
+  ASSERT_EQ(clear->maneuvers.size(), 1u);
+  ASSERT_EQ(touching->maneuvers.size(), 1u);
+  EXPECT_TRUE(clear->maneuvers[0].aliased);
+  EXPECT_FALSE(touching->maneuvers[0].aliased);
+}
+
 }  // namespace
 
 // Resting phasic antegrade flow: 6 +- 4 cm/s over a 4 s breath.
