@@ -30,8 +30,9 @@ constexpr size_t kMinAliasColumns = 3;          // an aliased stretch is at leas
 // columns of the smoothed spectrum; venous flow lasts hundreds of ms.
 constexpr double kMinBandS = 0.04;
 constexpr int kMinBandColumns = 5;
-constexpr int kBandJoinSamples = 2;  // GrowsFromBaseline: the baseline region reaches this near
-constexpr int kMedianColumns = 3;    // temporal outlier rejection (odd)
+constexpr size_t kBandGapColumns = 3;  // a band fading (or at its scale edge) this long goes on
+constexpr int kBandJoinSamples = 2;    // GrowsFromBaseline: the baseline region reaches this near
+constexpr int kMedianColumns = 3;      // temporal outlier rejection (odd)
 // The noise velocity from the side without flow: the envelope's 90th percentile there (its
 // speckle peaks). Its median read 0 where the noise rejection leaves that side blank, and the
 // side's speckle then passed for augmentation bursts (a phasic-flow clip read inverted).
@@ -318,11 +319,13 @@ void AnalyzeColumnSides(const SideScan& scan, const detail::SideLevels& levels, 
 }
 
 // Whether a side's band candidate lies beyond its baseline region, and overlaps (in the side's
-// index) the previous column's candidate `prev` when there is one. Not one at the scale edge
+// index) the previous column's candidate `prev` when there is one. Not while the other side's
+// flow leaves through its edge (`other`): the candidate may be its wrap. Not one at the scale edge
 // (index 0): that is a wrap unless EdgeBandIsOwnFlow (tried: a wrap filling a small side was
 // read as a band there and flipped the polarity of an eighth-renderer clip).
-bool BandContinues(const SideRuns& side, const SideRuns* prev) {
+bool BandContinues(const SideRuns& side, const SideRuns& other, const SideRuns* prev) {
   if (side.band_outer <= 0) return false;
+  if (other.baseline_run_outer == 0) return false;
   if (side.baseline_run_outer >= 0 && side.band_inner >= side.baseline_run_outer) return false;
   return prev == nullptr ||
          (side.band_outer <= prev->band_inner + 1 && prev->band_outer <= side.band_inner + 1);
@@ -336,35 +339,82 @@ bool GrowsFromBaseline(const SideRuns& band_end, const SideRuns* beside) {
          beside->baseline_run_outer <= band_end.band_inner + kBandJoinSamples;
 }
 
+// One side of every column, and the other side beside it.
+struct SideSeries {
+  Estimates& e;
+  bool up;
+  SideRuns& side(size_t c) const { return up ? e.sides[c].up : e.sides[c].down; }
+  const SideRuns& other(size_t c) const { return up ? e.sides[c].down : e.sides[c].up; }
+};
+
+struct BandRun {
+  size_t begin = 0, end = 0;  // [begin, end): first and one past the last candidate column
+  bool attached = false;      // it leaves or joins the baseline region (GrowsFromBaseline)
+};
+
+// The run of band candidates from column `a` (a candidate): each overlapping the run's last one,
+// through columns where the baseline region reaches into the band (a fast rise or fall joins
+// them for a few columns: flow already) and gaps of <= kBandGapColumns (a fade, or the band at
+// its scale edge), up to a masked column.
+BandRun FindBandRun(const Spectrogram& s, const SideSeries& v, size_t a) {
+  const size_t n = v.e.sides.size();
+  size_t last = a;
+  bool bridged = false;
+  for (size_t b = a + 1; b < n && !ColumnMasked(s, b); ++b) {
+    if (BandContinues(v.side(b), v.other(b), &v.side(last))) {
+      last = b;
+    } else if (GrowsFromBaseline(v.side(last), &v.side(b))) {
+      bridged = true;
+    } else if (b - last > kBandGapColumns) {
+      break;
+    }
+  }
+  BandRun run{a, last + 1, bridged};
+  run.attached = run.attached || GrowsFromBaseline(v.side(a), a > 0 ? &v.side(a - 1) : nullptr) ||
+                 GrowsFromBaseline(v.side(last), last + 1 < n ? &v.side(last + 1) : nullptr);
+  return run;
+}
+
+// Whether flow leaves through the other side's scale edge within kBandGapColumns of the run:
+// then the band may be that flow's wrap (an aliased squeeze's narrow spectrum wraps whole, away
+// from the edge; a ninth-renderer clip's polarity flipped on one).
+bool WrapPossible(const SideSeries& v, const BandRun& run) {
+  const size_t n = v.e.sides.size();
+  for (size_t c = run.begin > kBandGapColumns ? run.begin - kBandGapColumns : 0;
+       c < std::min(n, run.end + kBandGapColumns); ++c) {
+    if (v.other(c).baseline_run_outer == 0) return true;
+  }
+  return false;
+}
+
 // A band detached from the baseline by a dark gap longer than itself: the spectrum of a small
 // sample volume in the fast core of the vessel (the slow laminae near the wall are outside the
 // gate). One column cannot tell it from a bright speck (ExtendOverDarkInterior's length rule);
-// time can: a band lasts, a speck (3 columns after the 3 x 3 smoothing) does not. Candidates
-// that overlap from column to column for >= kMinBandS (and kMinBandColumns), and leave or join
-// the baseline region at either end, are this side's flow.
+// time can: a band lasts, a speck (3 columns after the 3 x 3 smoothing) does not. A run of
+// candidates (FindBandRun) lasting >= kMinBandS (and kMinBandColumns) that leaves or joins the
+// baseline region, and that nothing can have wrapped into, is this side's flow: its candidate
+// columns are read again with the length rule off.
 void AcceptDetachedBands(const SideScan& scan, const detail::SideLevels& levels, Estimates& e) {
   detail::SideLevels band = levels;
   band.detached_band_is_flow = true;
-  const int min_columns =
-      std::max(kMinBandColumns, static_cast<int>(std::ceil(kMinBandS / scan.s.seconds_per_column)));
+  const size_t min_columns = static_cast<size_t>(std::max(
+      kMinBandColumns, static_cast<int>(std::ceil(kMinBandS / scan.s.seconds_per_column))));
   for (const bool up : {true, false}) {
-    auto side = [&](size_t c) -> SideRuns& { return up ? e.sides[c].up : e.sides[c].down; };
-    const size_t n = e.sides.size();
-    for (size_t a = 0; a < n;) {
-      if (ColumnMasked(scan.s, a) || !BandContinues(side(a), nullptr)) {
+    const SideSeries v{e, up};
+    for (size_t a = 0; a < e.sides.size();) {
+      if (ColumnMasked(scan.s, a) || !BandContinues(v.side(a), v.other(a), nullptr)) {
         ++a;
         continue;
       }
-      size_t b = a + 1;
-      while (b < n && !ColumnMasked(scan.s, b) && BandContinues(side(b), &side(b - 1))) ++b;
-      const bool attached = GrowsFromBaseline(side(a), a > 0 ? &side(a - 1) : nullptr) ||
-                            GrowsFromBaseline(side(b - 1), b < n ? &side(b) : nullptr);
-      if (attached && static_cast<int>(b - a) >= min_columns) {
-        for (size_t c = a; c < b; ++c) {
-          side(c) = up ? scan.Up(static_cast<int>(c), band) : scan.Down(static_cast<int>(c), band);
+      const BandRun run = FindBandRun(scan.s, v, a);
+      if (run.attached && !WrapPossible(v, run) && run.end - run.begin >= min_columns) {
+        for (size_t c = run.begin; c < run.end; ++c) {
+          if (!BandContinues(v.side(c), v.other(c), nullptr)) continue;
+          v.side(c) =
+              up ? scan.Up(static_cast<int>(c), band) : scan.Down(static_cast<int>(c), band);
         }
       }
-      a = b;
+      a = run.end;
     }
   }
 }
