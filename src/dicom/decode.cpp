@@ -213,6 +213,16 @@ Result<void> DecodeJ2kFrames(DcmDataset& ds, E_TransferSyntax xfer, UltrasoundIm
   return {};
 }
 
+// A JFIF (YCbCr) stream labelled RGB is decoded as what its markers say: the label is changed in
+// the in-memory data set (DCMTK then converts to RGB), with a warning.
+void RelabelJfifYcbcr(DcmDataset& ds, E_TransferSyntax xfer, UltrasoundImage& image) {
+  if (image.photometric_interpretation != "RGB" || !JpegStreamIsJfifYcbcr(ds, xfer)) return;
+  if (ds.putAndInsertString(DCM_PhotometricInterpretation, "YBR_FULL_422").bad()) return;
+  image.warnings.push_back(QuirkWarning(
+      QuirkId::kJfifLabelledRgb,
+      "the JPEG stream is JFIF (YCbCr) but PhotometricInterpretation says RGB: decoded as YCbCr"));
+}
+
 }  // namespace
 
 uint64_t DecodedPixelBytes(const UltrasoundImage& h, FrameSelection frames) {
@@ -258,6 +268,7 @@ Result<void> DecodeFrames(UltrasoundImage& image, const ReadOptions& options) {
       if (Result<void> ok = CheckJpegHeaders(ds, *xfer, all, image.rows, image.columns); !ok) {
         return ok;
       }
+      RelabelJfifYcbcr(ds, *xfer, image);
     }
   }
   return RenderAll(file, *xfer, image, all ? 0 : frames - 1, all ? frames : 1);

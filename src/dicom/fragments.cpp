@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -156,20 +157,40 @@ namespace {
 struct JpegWalk {
   bool stalls_at_tem = false;
   bool frame_header = false;
+  unsigned sof = 0;                          // the frame header's marker (FFC0..FFCF)
   unsigned lines = 0, samples_per_line = 0;  // the frame header's Y and X (Y = 0: set by DNL)
+  unsigned components = 0;                   // Nf
+  bool jfif = false;                         // an APP0 "JFIF" segment came before it
+  int adobe_transform = -1;                  // an APP14 "Adobe" segment's transform (-1: none)
 };
+
+bool SegmentSays(const uint8_t* data, uint64_t length, uint64_t at, std::string_view id) {
+  return at + id.size() <= length && std::equal(id.begin(), id.end(), data + at,
+                                                [](char c, uint8_t b) { return uint8_t(c) == b; });
+}
 
 JpegWalk WalkToFrameHeader(const uint8_t* data, uint64_t length) {
   uint64_t offset = 0;
   const auto u16 = [&](uint64_t at) { return static_cast<unsigned>(data[at] << 8 | data[at + 1]); };
+  JpegWalk walk;
   while (offset + 4 < length) {
     const unsigned marker = u16(offset);
     if (marker == 0xFF01) return {.stalls_at_tem = true};
     const bool frame_header = marker >= 0xFFC0 && marker <= 0xFFCF && marker != 0xFFC4 &&
                               marker != 0xFFC8 && marker != 0xFFCC;
-    if (frame_header) {  // FF Cn, length (2), precision (1), Y (2), X (2)
-      if (offset + 9 > length) return {};
-      return {.frame_header = true, .lines = u16(offset + 5), .samples_per_line = u16(offset + 7)};
+    if (frame_header) {  // FF Cn, length (2), precision (1), Y (2), X (2), Nf (1)
+      if (offset + 10 > length) return {};
+      walk.frame_header = true;
+      walk.sof = marker;
+      walk.lines = u16(offset + 5), walk.samples_per_line = u16(offset + 7);
+      walk.components = data[offset + 9];
+      return walk;
+    }
+    // APP0 "JFIF\0"; APP14 "Adobe", version (2), flags (2 + 2), transform (1).
+    if (marker == 0xFFE0 && SegmentSays(data, length, offset + 4, {"JFIF\0", 5})) walk.jfif = true;
+    if (marker == 0xFFEE && SegmentSays(data, length, offset + 4, "Adobe") &&
+        offset + 15 < length) {
+      walk.adobe_transform = data[offset + 15];
     }
     const bool segment = marker == 0xFFC4 || marker == 0xFFC8 || marker == 0xFFCC ||
                          (marker >= 0xFFDA && marker <= 0xFFDF) ||
@@ -225,6 +246,19 @@ Result<void> CheckJpegHeaders(DcmDataset& dataset, E_TransferSyntax xfer, bool a
     }
   }
   return {};
+}
+
+bool JpegStreamIsJfifYcbcr(DcmDataset& dataset, E_TransferSyntax xfer) {
+  DcmPixelSequence* seq = EncapsulatedSequence(dataset, xfer);
+  if (seq == nullptr) return false;
+  const std::vector<DcmPixelItem*> items = Items(*seq);
+  Uint8* data = nullptr;
+  if (items.size() < 2 || items[1]->getUint8Array(data).bad() || data == nullptr) return false;
+  const JpegWalk walk = WalkToFrameHeader(data, items[1]->getLength());
+  const bool lossless =
+      walk.sof == 0xFFC3 || walk.sof == 0xFFC7 || walk.sof == 0xFFCB || walk.sof == 0xFFCF;
+  return walk.frame_header && !lossless && walk.components == 3 && walk.jfif &&
+         walk.adobe_transform != 0;
 }
 
 Result<std::vector<uint8_t>> EncapsulatedFrames::Bytes(unsigned long frame,

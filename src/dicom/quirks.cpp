@@ -5,7 +5,7 @@
 namespace refluxscan::dicom {
 namespace {
 
-constexpr std::array<Quirk, 13> kQuirks = {{
+constexpr std::array<Quirk, 14> kQuirks = {{
     {QuirkId::kBoundsOnePastEdge, "bounds_one_past_edge", "Philips CX50 (MaxX1 = 800 = Columns)",
      "clamp to the last row/column, warn"},
     {QuirkId::kBoundsBeyondImage, "bounds_beyond_image",
@@ -40,6 +40,9 @@ constexpr std::array<Quirk, 13> kQuirks = {{
     {QuirkId::kRetiredUsSopClass, "retired_us_sop_class",
      "old scanners (US Image Storage 1.2.840.10008.5.1.4.1.1.6)",
      "read like the current US classes, name ends in (Retired)"},
+    {QuirkId::kJfifLabelledRgb, "jfif_labelled_rgb",
+     "an independent renderer's JPEG Baseline clips (a real-world mislabel: JFIF YCbCr, PI RGB)",
+     "decoded as YCbCr (the stream's own markers), warn"},
 }};
 
 }  // namespace

@@ -22,6 +22,7 @@ enum class QuirkId {
   kSegmentedPalette,                // segmented palette LUTs: DCMTK 3.6.7 cannot render them
   kUnknownTransferSyntax,  // a syntax newer than DCMTK 3.6.7 (JPEG XL, HTJ2K): read as header
   kRetiredUsSopClass,      // retired US SOP classes ...5.1.4.1.1.6 / ...1.3
+  kJfifLabelledRgb,        // a JFIF (YCbCr) JPEG stream with PhotometricInterpretation RGB
 };
 
 struct Quirk {

@@ -101,6 +101,9 @@ void MeasureStrip(const UltrasoundImage& image, const UltrasoundRegion& region,
     return;
   }
   clip.calibration = SummarizeCalibration(region, *spectrogram);
+  // How the pixels were read (a relabelled colour model, a retired SOP class): notes beside the
+  // calibration's, shown in the reports.
+  for (const std::string& w : image.warnings) clip.calibration->notes.push_back(w);
   if (!signal_problem.empty()) clip.calibration->notes.push_back(signal_problem);
   clip.clip_duration_s = spectrogram->Columns() * spectrogram->seconds_per_column;
 

@@ -1,5 +1,6 @@
 // JPEG frames split over several fragments without a Basic Offset Table (PS3.5 A.4 allows any
 // number of fragments a frame; the offset table may be empty).
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -120,6 +121,31 @@ TEST(JpegFragments, RowsBeyondTheJpegFrameAreRefusedNotLeftUninitialised) {
     EXPECT_NE(read.error().message.find("48 lines x 64 samples"), std::string::npos)
         << read.error().message;
   }
+}
+
+// A JFIF (YCbCr) stream labelled RGB, a real-world mislabel an independent renderer reproduced:
+// DCMTK goes by the label and returned the YCbCr samples as RGB (black read teal). The reader
+// decodes what the stream's markers say, as libjpeg does, and warns. Correctly labelled files
+// read as before, without the warning.
+TEST(JpegFragments, AJfifStreamLabelledRgbIsDecodedAsYcbcrWithAWarning) {
+  const std::string path = WriteColourJpeg("jfif_rgb");
+  const auto labelled_right = Read(path, FrameSelection::kLast);
+  ASSERT_TRUE(labelled_right.has_value()) << labelled_right.error().message;
+  auto relabelled = [](const UltrasoundImage& image) {
+    return std::count_if(image.warnings.begin(), image.warnings.end(), [](const std::string& w) {
+      return w.find("[jfif_labelled_rgb]") != std::string::npos;
+    });
+  };
+  EXPECT_EQ(relabelled(*labelled_right), 0);
+  DcmFileFormat file;
+  ASSERT_TRUE(file.loadFile(path.c_str()).good());
+  ASSERT_TRUE(file.getDataset()->putAndInsertString(DCM_PhotometricInterpretation, "RGB").good());
+  ASSERT_TRUE(file.saveFile(path.c_str(), file.getDataset()->getOriginalXfer()).good());
+  const auto mislabelled = Read(path, FrameSelection::kLast);
+  ASSERT_TRUE(mislabelled.has_value()) << mislabelled.error().message;
+  ASSERT_EQ(mislabelled->frames.size(), 1u);
+  EXPECT_EQ(cv::norm(mislabelled->frames[0], labelled_right->frames[0], cv::NORM_INF), 0.0);
+  EXPECT_EQ(relabelled(*mislabelled), 1);
 }
 
 }  // namespace

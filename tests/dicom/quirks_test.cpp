@@ -63,7 +63,7 @@ TEST(Quirks, TableHasOneEntryPerIdWithUniqueKeys) {
     keys.insert(q.key);
   }
   EXPECT_EQ(keys.size(), AllQuirks().size());
-  EXPECT_EQ(AllQuirks().size(), static_cast<size_t>(QuirkId::kRetiredUsSopClass) + 1);
+  EXPECT_EQ(AllQuirks().size(), static_cast<size_t>(QuirkId::kJfifLabelledRgb) + 1);
   EXPECT_EQ(QuirkWarning(QuirkId::kBoundsInverted, "x"), "[bounds_inverted] x");
 }
 
