@@ -236,9 +236,10 @@ Result<void> CheckJpegHeaders(DcmDataset& dataset, E_TransferSyntax xfer, bool a
                                            " has a TEM marker (FF 01) before its frame header, "
                                            "where DCMTK 3.6.7's decoder would not return"));
     }
-    const bool short_frame = (walk.lines != 0 && walk.lines < unsigned(rows)) ||
-                             walk.samples_per_line < unsigned(columns);
-    if (walk.frame_header && short_frame) {
+    const bool short_frame =
+        walk.frame_header && ((walk.lines != 0 && walk.lines < unsigned(rows)) ||
+                              walk.samples_per_line < unsigned(columns));
+    if (short_frame) {
       return Fail(ErrorCode::kCorrupt,
                   Cat("JPEG frame header of fragment ", i, " is ", walk.lines, " lines x ",
                       walk.samples_per_line, " samples, smaller than Rows x Columns ", rows, " x ",

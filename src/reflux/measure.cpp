@@ -230,6 +230,7 @@ Result<RefluxMeasurement> MeasureReflux(const Envelope& envelope, const RefluxOp
   const std::span<const float> ante_power = up ? t.power_up : t.power_down;
   t.retro_power = retro_power;
   t.ante = ante;
+  t.retro_limit = up ? t.down_limit : t.up_limit;
   // Where each maneuver starts and the noise levels read around the bursts.
   std::vector<size_t> starts;
   const auto read_levels = [&] {

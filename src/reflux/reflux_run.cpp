@@ -208,14 +208,13 @@ bool AliasingHidesTiming(const Trace& t, std::span<const float> retro, double on
                          double offset_col) {
   const auto first = static_cast<size_t>(std::max(0.0, std::floor(onset_col)));
   const auto last = std::min(t.columns - 1, static_cast<size_t>(std::ceil(offset_col)));
-  const double limit = retro.data() == t.up.data() ? t.up_limit : t.down_limit;
   size_t aliased = 0, clear = 0;
   bool at_edge = false;
   for (size_t i = first; i <= last; ++i) {
     if (!(t.flags[i] & kColumnAliased)) continue;
     ++aliased;
     at_edge = at_edge || i < first + kEdgeColumns || i + kEdgeColumns > last;
-    clear += limit > 0 && retro[i] >= kClearWrapShare * limit ? 1 : 0;
+    clear += t.retro_limit > 0 && retro[i] >= kClearWrapShare * t.retro_limit ? 1 : 0;
   }
   return at_edge || 2 * aliased > last - first + 1 || clear >= kMinClearWrapColumns;
 }

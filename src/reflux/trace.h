@@ -30,6 +30,7 @@ struct Trace {
   std::vector<uint8_t> flags;
   std::vector<uint8_t> mirror;          // per column: kMirrorUp / kMirrorDown where suppressed
   double up_limit = 0, down_limit = 0;  // the scale's magnitude on each side (0: unknown)
+  double retro_limit = 0;               // the retrograde side's, once polarity is known
   size_t columns = 0;                   // analysed columns: up to the last unmasked one
   size_t first_column = 0;      // the first unmasked one (a left margin or labels come before)
   double noise_cm_s = 0;        // antegrade noise level: release, augmentation start

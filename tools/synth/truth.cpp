@@ -70,6 +70,7 @@ ordered_json SignalJson(const SignalSpec& s, const DisplaySpec& d, double iq_t0_
                     {"stft_window_ms", R6(d.window_ms)},
                     {"iq_t0_s", R6(iq_t0_s)}};
   if (s.mirror_db > 0) j["mirror_db"] = R6(s.mirror_db);
+  if (s.gate_radius < 1) j["gate_radius"] = R6(s.gate_radius);  // core_gate
   if (s.thump_db > 0) {
     j["thump_db"] = R6(s.thump_db);
     j["thump_cm_s"] = R6(s.thump_cm_s);
