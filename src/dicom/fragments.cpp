@@ -160,8 +160,9 @@ struct JpegWalk {
   unsigned sof = 0;                          // the frame header's marker (FFC0..FFCF)
   unsigned lines = 0, samples_per_line = 0;  // the frame header's Y and X (Y = 0: set by DNL)
   unsigned components = 0;                   // Nf
-  bool jfif = false;                         // an APP0 "JFIF" segment came before it
-  int adobe_transform = -1;                  // an APP14 "Adobe" segment's transform (-1: none)
+  bool rgb_ids = false;      // three components with ids 'R', 'G', 'B' (libjpeg 9 reads RGB then)
+  bool jfif = false;         // an APP0 "JFIF" segment came before it
+  int adobe_transform = -1;  // an APP14 "Adobe" segment's transform (-1: none)
 };
 
 bool SegmentSays(const uint8_t* data, uint64_t length, uint64_t at, std::string_view id) {
@@ -178,18 +179,26 @@ JpegWalk WalkToFrameHeader(const uint8_t* data, uint64_t length) {
     if (marker == 0xFF01) return {.stalls_at_tem = true};
     const bool frame_header = marker >= 0xFFC0 && marker <= 0xFFCF && marker != 0xFFC4 &&
                               marker != 0xFFC8 && marker != 0xFFCC;
-    if (frame_header) {  // FF Cn, length (2), precision (1), Y (2), X (2), Nf (1)
+    if (frame_header) {  // FF Cn, length (2), precision (1), Y (2), X (2), Nf (1), then per
+                         // component its id (1), sampling (1), table (1)
       if (offset + 10 > length) return {};
       walk.frame_header = true;
       walk.sof = marker;
       walk.lines = u16(offset + 5), walk.samples_per_line = u16(offset + 7);
       walk.components = data[offset + 9];
+      walk.rgb_ids = walk.components == 3 && offset + 17 <= length && data[offset + 10] == 'R' &&
+                     data[offset + 13] == 'G' && data[offset + 16] == 'B';
       return walk;
     }
-    // APP0 "JFIF\0"; APP14 "Adobe", version (2), flags (2 + 2), transform (1).
-    if (marker == 0xFFE0 && SegmentSays(data, length, offset + 4, {"JFIF\0", 5})) walk.jfif = true;
-    if (marker == 0xFFEE && SegmentSays(data, length, offset + 4, "Adobe") &&
-        offset + 15 < length) {
+    // APP0 "JFIF\0" with >= 14 data bytes; APP14 "Adobe", version (2), flags (2 + 2), transform
+    // (1): >= 12 data bytes (libjpeg's own minimum lengths for these markers).
+    const unsigned segment_length = u16(offset + 2);
+    if (marker == 0xFFE0 && segment_length >= 16 &&
+        SegmentSays(data, length, offset + 4, {"JFIF\0", 5})) {
+      walk.jfif = true;
+    }
+    if (marker == 0xFFEE && segment_length >= 14 &&
+        SegmentSays(data, length, offset + 4, "Adobe") && offset + 15 < length) {
       walk.adobe_transform = data[offset + 15];
     }
     const bool segment = marker == 0xFFC4 || marker == 0xFFC8 || marker == 0xFFCC ||
@@ -258,7 +267,7 @@ bool JpegStreamIsJfifYcbcr(DcmDataset& dataset, E_TransferSyntax xfer) {
   const JpegWalk walk = WalkToFrameHeader(data, items[1]->getLength());
   const bool lossless =
       walk.sof == 0xFFC3 || walk.sof == 0xFFC7 || walk.sof == 0xFFCB || walk.sof == 0xFFCF;
-  return walk.frame_header && !lossless && walk.components == 3 && walk.jfif &&
+  return walk.frame_header && !lossless && walk.components == 3 && !walk.rgb_ids && walk.jfif &&
          walk.adobe_transform != 0;
 }
 

@@ -62,10 +62,11 @@ Result<void> CheckJpegHeaders(DcmDataset& dataset, E_TransferSyntax xfer, bool a
                               int columns);
 
 // Whether the first frame's JPEG stream says by its own markers that it holds YCbCr: a JFIF
-// header (JFIF streams are YCbCr or gray), 3 components, a lossy (DCT) process, and no Adobe
-// marker with transform 0 (RGB). libjpeg decodes such a stream as YCbCr on its own; DCMTK goes by
-// the data set's PhotometricInterpretation, so a stream of this kind labelled RGB came out
-// unconverted (black read teal; an independent renderer's real-world mislabel).
+// header (JFIF streams are YCbCr or gray), 3 components not named 'R', 'G', 'B', a lossy (DCT)
+// process, and no Adobe marker with transform 0 (RGB). libjpeg decodes such a stream as YCbCr on
+// its own; DCMTK goes by the data set's PhotometricInterpretation, so a stream of this kind
+// labelled RGB came out unconverted (black read teal; an independent renderer's real-world
+// mislabel).
 bool JpegStreamIsJfifYcbcr(DcmDataset& dataset, E_TransferSyntax xfer);
 
 }  // namespace refluxscan::dicom::internal

@@ -112,6 +112,7 @@ TEST(JpegFragments, RowsBeyondTheJpegFrameAreRefusedNotLeftUninitialised) {
   const std::string path = WriteColourJpeg("tall");
   DcmFileFormat file;
   ASSERT_TRUE(file.loadFile(path.c_str()).good());
+  ASSERT_TRUE(file.loadAllDataIntoMemory().good());  // saved over the file it was read from
   ASSERT_TRUE(file.getDataset()->putAndInsertUint16(DCM_Rows, 64).good());  // the frames have 48
   ASSERT_TRUE(file.saveFile(path.c_str(), file.getDataset()->getOriginalXfer()).good());
   for (const FrameSelection frames : {FrameSelection::kLast, FrameSelection::kAll}) {
@@ -139,6 +140,7 @@ TEST(JpegFragments, AJfifStreamLabelledRgbIsDecodedAsYcbcrWithAWarning) {
   EXPECT_EQ(relabelled(*labelled_right), 0);
   DcmFileFormat file;
   ASSERT_TRUE(file.loadFile(path.c_str()).good());
+  ASSERT_TRUE(file.loadAllDataIntoMemory().good());  // saved over the file it was read from
   ASSERT_TRUE(file.getDataset()->putAndInsertString(DCM_PhotometricInterpretation, "RGB").good());
   ASSERT_TRUE(file.saveFile(path.c_str(), file.getDataset()->getOriginalXfer()).good());
   const auto mislabelled = Read(path, FrameSelection::kLast);

@@ -13,6 +13,9 @@
 
 #include <gtest/gtest.h>
 
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
 #include <nlohmann/json.hpp>
 
 #include "refluxscan/core/fs.h"
@@ -216,6 +219,43 @@ TEST(Analyze, SourceAutoRecordsWhatWasMeasuredAndFallsBackToTheDisplay) {
   EXPECT_NE(html.find("The measurement used the raw Doppler signal"), std::string::npos);
   const std::string csv = *ReadTextFile((reports[0].parent_path() / "report.csv").string());
   EXPECT_NE(csv.find(",iq,"), std::string::npos);
+}
+
+// A JPEG clip whose PhotometricInterpretation says RGB over a JFIF (YCbCr) stream is measured as
+// the correctly labelled clip, and its report says what was done (a calibration note).
+TEST(Analyze, AJfifClipLabelledRgbReadsAsLabelledRightWithANote) {
+  const json truth = ReadJson(SampleSet() / "truth.json");
+  std::string jpeg;
+  for (const json& f : truth["files"]) {
+    if (f["transfer_syntax"] == "jpeg") jpeg = f["file"].get<std::string>();
+  }
+  ASSERT_FALSE(jpeg.empty());
+  auto measure = [&](const std::string& name, bool relabel) {
+    const fs::path in = testing::ScratchDir("analyze_jfif_in_" + name);
+    const fs::path out = testing::ScratchDir("analyze_jfif_out_" + name);
+    const fs::path copy = in / "clip.dcm";
+    fs::copy_file(SampleSet() / jpeg, copy);
+    if (relabel) {
+      DcmFileFormat file;
+      EXPECT_TRUE(file.loadFile(copy.c_str()).good());
+      EXPECT_TRUE(file.loadAllDataIntoMemory().good());  // saved over the file it was read from
+      EXPECT_TRUE(
+          file.getDataset()->putAndInsertString(DCM_PhotometricInterpretation, "RGB").good());
+      EXPECT_TRUE(file.saveFile(copy.c_str(), file.getDataset()->getOriginalXfer()).good());
+    }
+    auto summary = Analyze(Options({in.string()}, out));
+    EXPECT_TRUE(summary.has_value());
+    const auto reports = FindReports(out);
+    EXPECT_EQ(reports.size(), 1u);
+    return reports.empty() ? json() : ReadJson(reports[0])["clips"][0];
+  };
+  const json right = measure("right", false);
+  const json rgb = measure("rgb", true);
+  ASSERT_EQ(rgb["status"], "ok");
+  EXPECT_EQ(rgb["classification"], right["classification"]);
+  EXPECT_EQ(rgb["reflux_duration_ms"], right["reflux_duration_ms"]);
+  EXPECT_EQ(right["calibration"]["notes"].dump().find("jfif_labelled_rgb"), std::string::npos);
+  EXPECT_NE(rgb["calibration"]["notes"].dump().find("[jfif_labelled_rgb]"), std::string::npos);
 }
 
 // The same image twice (a copy, same SOP Instance UID) is analysed once: the copy is listed as
