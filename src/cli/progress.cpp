@@ -69,6 +69,12 @@ void PrintSummary(const pipeline::AnalyzeSummary& s, const std::string& output_d
 
 void PrintWarnings(const pipeline::AnalyzeSummary& s, std::ostream& err) {
   for (const std::string& w : s.warnings) err << "refluxscan: warning: " << w << "\n";
+  for (const std::string& f : s.failures) err << "refluxscan: failed: " << f << "\n";
+  const size_t listed = s.failures.size();
+  if (listed == pipeline::kMaxListedFailures && static_cast<size_t>(s.failed) > listed) {
+    err << "refluxscan: failed: " << static_cast<size_t>(s.failed) - listed
+        << " more (each report lists its clips' errors)\n";
+  }
 }
 
 }  // namespace refluxscan::cli

@@ -27,8 +27,9 @@ class Progress {
 // "json,html").
 void PrintSummary(const pipeline::AnalyzeSummary& summary, const std::string& output_dir,
                   const std::string& formats, std::ostream& out);
-// The run's warnings (missing paths, manifest rows skipped, reports not written), one line each,
-// for stderr: they are diagnostics, not results, and must not mix into a piped summary.
+// The run's warnings (missing paths, manifest rows skipped, reports not written) and the clips
+// that failed (file and why, up to kMaxListedFailures), one line each, for stderr: they are
+// diagnostics, not results, and must not mix into a piped summary.
 void PrintWarnings(const pipeline::AnalyzeSummary& summary, std::ostream& err);
 
 }  // namespace refluxscan::cli

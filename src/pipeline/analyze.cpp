@@ -296,6 +296,18 @@ StudyReport BuildReport(StudyWork& work, const RunConfig& config) {
   return report;
 }
 
+// The failed clips of `report` for the terminal, up to kMaxListedFailures in all: which file, and
+// why (the reports hold the same per clip).
+void ListFailures(const StudyReport& report, std::vector<std::string>& out) {
+  for (const ClipResult& clip : report.clips) {
+    if (clip.status != ClipStatus::kError || out.size() >= kMaxListedFailures) continue;
+    const std::string why =
+        clip.error ? std::string(ErrorCodeName(clip.error->code)) + ": " + clip.error->message
+                   : "failed";
+    out.push_back(SanitizeForLog(clip.file + ": " + why, kLongWarningChars));
+  }
+}
+
 StudyRow SummarizeStudy(const StudyWork& work, const StudyReport& report) {
   StudyRow row{.folder = work.folder};
   for (const ClipResult& clip : report.clips) {
@@ -418,6 +430,7 @@ class Runner {
     summary_->skipped += row.clips_skipped;
     if (!warning.empty()) summary_->warnings.push_back(warning);
     summary_->reports_failed += row.report_failed ? 1 : 0;
+    ListFailures(report, summary_->failures);
     summary_->studies.push_back(std::move(row));
   }
 

@@ -346,6 +346,10 @@ TEST(Analyze, BadFilesGivePartialExitAndPerFileErrors) {
   EXPECT_EQ(summary->exit_code, ExitCode::kPartial);
   EXPECT_EQ(summary->non_dicom, 3);  // notes.txt, and the set's truth.json and manifest.csv
   EXPECT_EQ(summary->failed, 1);
+  // The terminal says which file failed and why, not only how many.
+  ASSERT_EQ(summary->failures.size(), 1u);
+  EXPECT_NE(summary->failures[0].find("corrupt.dcm: corrupt: "), std::string::npos)
+      << summary->failures[0];
   // A real B-mode image (no spectral region) is skipped, not failed: in the report, with why.
   EXPECT_EQ(summary->skipped, real ? 1 : 0);
   std::set<std::string> errors, skipped;

@@ -60,8 +60,12 @@ struct AnalyzeSummary {
   StageTimes stage_times;
   double wall_s = 0;
   std::vector<std::string> warnings;  // sanitized
+  // The clips that failed in this run ("file: code: message", sanitized), up to
+  // kMaxListedFailures; `failed` counts them all (reused studies' failures are in their reports).
+  std::vector<std::string> failures;
   ExitCode exit_code = ExitCode::kOk;
 };
+inline constexpr size_t kMaxListedFailures = 20;
 
 // Progress: files done so far, total files, called from worker threads (serialize inside).
 using ProgressFn = std::function<void(size_t done, size_t total)>;
