@@ -133,8 +133,12 @@ std::string StripOverlay(const ClipResult& clip) {
 // page in place, not built apart and copied.
 void AppendStripFigure(std::string& out, const ClipResult& clip) {
   const size_t start = out.size();
+  // Retrograde intervals of a clip that is not `reflux` (a valve closing, a reflux under the
+  // threshold) are drawn grey: red on the strip reads as pathology.
+  const bool reflux = clip.finding.classification == Classification::kReflux;
+  out += reflux ? "<figure class=\"strip\">" : "<figure class=\"strip not-reflux\">";
   out +=
-      "<figure class=\"strip\"><div class=\"strip-box\"><img alt=\"spectral "
+      "<div class=\"strip-box\"><img alt=\"spectral "
       "Doppler strip\" src=\"";
   if (!AppendImageDataUri(out, clip.strip_bgr)) {
     out.resize(start);
@@ -157,8 +161,10 @@ void AppendStripFigure(std::string& out, const ClipResult& clip) {
   out +=
       "</div><figcaption><span class=\"key k-ante\"></span>antegrade envelope "
       "<span class=\"key k-retro\"></span>retrograde envelope <span class=\"key k-base\"></span>"
-      "baseline <span class=\"key k-release\"></span>release <span class=\"key k-band\"></span>"
-      "measured reflux</figcaption></figure>";
+      "baseline <span class=\"key k-release\"></span>release <span class=\"key k-band\"></span>" +
+      std::string(reflux ? "measured reflux"
+                         : "measured retrograde flow (not reflux by the criterion)") +
+      "</figcaption></figure>";
 }
 
 std::string Row(std::string_view name, const std::string& value_html) {

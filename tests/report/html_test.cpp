@@ -119,6 +119,12 @@ TEST_F(ReportHtml, ClipsShowStripWithOverlayInPixelCoordinates) {
             std::string::npos);
   EXPECT_GE(Count(html_, "class=\"env antegrade\""), 16u);
   EXPECT_GE(Count(html_, "class=\"env retrograde\""), 16u);
+  // Retrograde intervals are red only where the clip is `reflux`; grey (not-reflux) elsewhere.
+  const size_t figures = Count(html_, "<figure class=\"strip");
+  EXPECT_GT(Count(html_, "<figure class=\"strip not-reflux\">"), 0u);
+  EXPECT_LT(Count(html_, "<figure class=\"strip not-reflux\">"), figures);
+  EXPECT_NE(html_.find("measured retrograde flow (not reflux by the criterion)"),
+            std::string::npos);
 }
 
 TEST_F(ReportHtml, EnvelopePolylineFollowsVelocityToRowMapping) {
