@@ -74,6 +74,30 @@ std::string EnvelopeLines(const Envelope& env, const StripFrame& f, double sign,
   return out;
 }
 
+// Runs of columns with no usable spectrum (an erase bar and the previous sweep beyond it, blank
+// columns, masked scale labels): shaded, so that stale flow there is not read as this recording.
+std::string MaskedColumns(const Envelope& env, int rows) {
+  std::string out;
+  for (size_t i = 0; i < env.flags.size();) {
+    if (!(env.flags[i] & kColumnMasked)) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < env.flags.size() && (env.flags[end] & kColumnMasked)) ++end;
+    out += "<rect class=\"masked\" x=\"" + std::to_string(i) + "\" y=\"0\" width=\"" +
+           std::to_string(end - i) + "\" height=\"" + std::to_string(rows) + "\"/>";
+    i = end;
+  }
+  return out;
+}
+
+bool HasMaskedColumns(const ClipResult& clip) {
+  return clip.envelope && MeasuredOnStrip(clip) &&
+         std::any_of(clip.envelope->flags.begin(), clip.envelope->flags.end(),
+                     [](uint8_t f) { return (f & kColumnMasked) != 0; });
+}
+
 std::string ManeuverMarks(const RefluxMeasurement& m, const StripFrame& f, int rows) {
   std::string out;
   for (const Maneuver& man : m.maneuvers) {
@@ -115,6 +139,7 @@ std::string StripOverlay(const ClipResult& clip) {
                     "\" preserveAspectRatio=\"none\" "
                     "xmlns=\"http://www.w3.org/2000/svg\" aria-hidden=\"true\">";
   const bool up = !clip.measurement || clip.measurement->antegrade == AntegradeDirection::kUp;
+  if (clip.envelope && MeasuredOnStrip(clip)) svg += MaskedColumns(*clip.envelope, strip.rows);
   if (clip.measurement && f.HasTime()) svg += ManeuverMarks(*clip.measurement, f, strip.rows);
   if (f.HasVelocity()) {
     const double base = f.Row(0);
@@ -164,6 +189,9 @@ void AppendStripFigure(std::string& out, const ClipResult& clip) {
       "baseline <span class=\"key k-release\"></span>release <span class=\"key k-band\"></span>" +
       std::string(reflux ? "measured reflux"
                          : "measured retrograde flow (not reflux by the criterion)") +
+      (HasMaskedColumns(clip) ? " <span class=\"key k-masked\"></span>not read (erase bar, "
+                                "previous sweep, blank or label columns)"
+                              : "") +
       "</figcaption></figure>";
 }
 

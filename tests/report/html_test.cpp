@@ -147,6 +147,10 @@ TEST_F(ReportHtml, MaskedColumnsBreakTheEnvelope) {
   const std::string card = html_.substr(start, html_.find("</article>", start) - start);
   EXPECT_EQ(Count(card, "class=\"env antegrade\""), 2u);
   EXPECT_EQ(Count(card, "class=\"env retrograde\""), 2u);
+  // ... and are shaded over the strip, with a key, so that stale flow there is not read.
+  EXPECT_NE(card.find("class=\"masked\" x=\"300\" y=\"0\" width=\"6\" height=\"200\""),
+            std::string::npos);
+  EXPECT_NE(card.find("class=\"key k-masked\""), std::string::npos);
 }
 
 TEST_F(ReportHtml, FailedAndSkippedClipsListTheirErrors) {
