@@ -120,6 +120,12 @@ bool RefluxIsLowerBound(const StudyReport& r, const SegmentFinding& s) {
          RefluxIsLowerBound(r.clips[*s.decisive_clip]);
 }
 
+bool IsBorderline(const StudyReport& r, const SegmentFinding& s) {
+  if (!s.decisive_clip || *s.decisive_clip >= r.clips.size()) return false;
+  const std::vector<std::string>& q = r.clips[*s.decisive_clip].quality;
+  return std::find(q.begin(), q.end(), "near_threshold") != q.end();
+}
+
 std::optional<double> PeakRefluxCmS(const ClipResult& clip) {
   return MaxOver(
       clip, [](const Maneuver& m) { return m.has_reflux; },

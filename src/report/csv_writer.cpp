@@ -142,6 +142,10 @@ Row SegmentRow(const StudyReport& report, const SegmentFinding& s) {
   for (size_t id : s.clip_indices) ids.push_back(std::to_string(id));
   row[Col("clip_ids")] = Join(ids, ';');
   if (s.decisive_clip) row[Col("decisive_clip_id")] = std::to_string(*s.decisive_clip);
+  // The decisive clip's flags: a segment's `near_threshold` (borderline) shows on its own row.
+  if (s.decisive_clip && *s.decisive_clip < report.clips.size()) {
+    row[Col("quality_flags")] = Join(report.clips[*s.decisive_clip].quality, ';');
+  }
   return row;
 }
 

@@ -164,11 +164,13 @@ Pt Midpoint(const std::vector<Pt>& path) {
   return {(a.x + b.x) / 2, (a.y + b.y) / 2};
 }
 
-// "1850 ms", ">= 380 ms" (truncated, lower bound), "no reflux", "indeterminate".
+// "1850 ms", ">= 380 ms" (truncated, lower bound), "~ 486 ms" (borderline: IsBorderline),
+// "no reflux", "indeterminate".
 std::string MapValueText(const StudyReport& report, const SegmentFinding& s) {
   const bool lower_bound = RefluxIsLowerBound(report, s);
   if (s.reflux_duration_ms && (*s.reflux_duration_ms > 0 || !lower_bound)) {  // not ">= 0 ms"
-    return std::string(lower_bound ? "\u2265 " : "") + Fixed(s.reflux_duration_ms, 0) + " ms";
+    const char* mark = lower_bound ? "\u2265 " : IsBorderline(report, s) ? "\u2248 " : "";
+    return std::string(mark) + Fixed(s.reflux_duration_ms, 0) + " ms";
   }
   switch (s.finding.classification) {
     case Classification::kNoReflux:
@@ -181,7 +183,8 @@ std::string MapValueText(const StudyReport& report, const SegmentFinding& s) {
   return "";
 }
 
-std::string SegmentTitle(const Leg& leg, Segment segment, const SegmentFinding* finding) {
+std::string SegmentTitle(const Leg& leg, Segment segment, const SegmentFinding* finding,
+                         bool borderline) {
   std::string title = std::string(LateralityCode(leg.side)) + " " + ShortSegmentLabel(segment) +
                       " (" + std::string(Info(segment).description) + "): ";
   if (!finding) return title + "not measured";
@@ -190,11 +193,12 @@ std::string SegmentTitle(const Leg& leg, Segment segment, const SegmentFinding* 
     title += ", reflux time " + Fixed(finding->reflux_duration_ms, 0) + " ms";
   if (finding->finding.threshold_ms)
     title += ", reflux when " + ThresholdCondition(finding->finding) + " ms";
+  if (borderline) title += " (borderline: within reading error of the threshold)";
   return title;
 }
 
-std::string SegmentElement(const Leg& leg, const SegmentShape& shape,
-                           const SegmentFinding* finding) {
+std::string SegmentElement(const Leg& leg, const SegmentShape& shape, const SegmentFinding* finding,
+                           bool borderline) {
   std::vector<Pt> screen;
   for (const Pt& p : shape.path) screen.push_back(leg.Map(p));
   const std::string name(Info(shape.segment).name);
@@ -204,7 +208,7 @@ std::string SegmentElement(const Leg& leg, const SegmentShape& shape,
                   (finding ? " measured" : "") + "\" data-segment=\"" + name +
                   "\" data-laterality=\"" + std::string(LateralityCode(leg.side)) +
                   "\" data-classification=\"" + std::string(ClassificationKey(finding)) + "\">";
-  g += "<title>" + EscapeHtml(SegmentTitle(leg, shape.segment, finding)) + "</title>";
+  g += "<title>" + EscapeHtml(SegmentTitle(leg, shape.segment, finding, borderline)) + "</title>";
   if (finding) g += "<path class=\"halo\" d=\"" + d + "\"/>";
   g += "<path class=\"vein\" d=\"" + d + "\"/>";
   const bool junction = shape.segment == Segment::kGsvSfj || shape.segment == Segment::kSsvSpj;
@@ -273,7 +277,7 @@ std::string LegElements(const StudyReport& report, Laterality side) {
     const auto it = found.find(shape.segment);
     const SegmentFinding* finding = it == found.end() ? nullptr : it->second;
     if (!finding && shape.only_if_measured) continue;
-    veins += SegmentElement(leg, shape, finding);
+    veins += SegmentElement(leg, shape, finding, finding && IsBorderline(report, *finding));
     if (!finding) continue;
     const Pt target = leg.Map(Midpoint(shape.path));
     labels.push_back(

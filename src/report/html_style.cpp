@@ -107,6 +107,8 @@ figcaption{font-size:12px;color:var(--muted);margin-top:4px}
 .key.k-ante{background:#39d0ff}.key.k-retro{background:#ff8a3d}.key.k-base{background:#777}
 .key.k-release{background:repeating-linear-gradient(90deg,#e0b800 0 4px,transparent 4px 7px)}
 .key.k-band{background:#ff3b3b;opacity:.4;height:10px}
+.borderline{font-size:11px;font-weight:600;color:#8a5a00;border:1px solid #d9a441;
+border-radius:3px;padding:0 4px}
 .overlay .masked{fill:#6b6b6b;fill-opacity:.6}.key.k-masked{background:#6b6b6b;height:10px}
 .not-reflux .overlay .reflux-band{fill:#c8c8c8;stroke:#e0e0e0}
 .not-reflux .band-label{background:rgba(80,80,80,.9)}.not-reflux .key.k-band{background:#9a9a9a}

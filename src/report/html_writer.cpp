@@ -252,7 +252,8 @@ std::string MapSection(const StudyReport& r) {
   out +=
       "<p class=\"convention\">Anterior view, as when facing the patient: the patient's right "
       "leg (R) is on the viewer's left. Labels give the reflux time of each measured segment; "
-      "&ge; marks a lower bound (the clip ended during reflux). Positions are schematic.</p>";
+      "&ge; marks a lower bound (the clip ended during reflux), &asymp; a borderline time "
+      "(within reading error of the threshold). Positions are schematic.</p>";
   out += "</figure><div class=\"limbs\">";
   for (Laterality side : {Laterality::kRight, Laterality::kLeft}) {
     for (const LimbSummary& limb : r.limbs) {
@@ -279,6 +280,11 @@ std::string FindingRow(const StudyReport& r, const SegmentFinding& s) {
                     std::string(info.name) + "\"><td title=\"" + Esc(info.description) + "\">" +
                     Esc(detail::ShortSegmentLabel(s.segment)) + "</td><td>" +
                     Badge(s.finding.classification);
+  if (detail::IsBorderline(r, s)) {
+    row +=
+        " <span class=\"borderline\" title=\"the reflux time is within reading error of the "
+        "threshold: a repeat measurement may classify it otherwise\">borderline</span>";
+  }
   if (!s.finding.reason.empty()) {  // the sentence, with the code as its tooltip
     const std::string_view text = detail::ReasonDescription(s.finding.reason);
     row += " <span class=\"qa-desc\" title=\"" + Esc(s.finding.reason) + "\">" +

@@ -34,6 +34,9 @@ std::optional<double> LongestRefluxMs(const ClipResult& clip);
 // (shown "≥ N ms" wherever the time is shown). For a segment: its decisive clip's.
 bool RefluxIsLowerBound(const ClipResult& clip);
 bool RefluxIsLowerBound(const StudyReport& r, const SegmentFinding& s);
+// Whether the segment's decisive clip carries the QA flag near_threshold: its reflux time is
+// within reading error of the threshold (shown "borderline" beside the classification).
+bool IsBorderline(const StudyReport& r, const SegmentFinding& s);
 std::optional<double> PeakRefluxCmS(const ClipResult& clip);
 std::optional<double> PeakAntegradeCmS(const ClipResult& clip);
 

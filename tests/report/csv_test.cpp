@@ -83,6 +83,19 @@ TEST(ReportCsv, FlagsJoinedAndErrorsFlattened) {
   EXPECT_EQ(recs[15].at("error_message"), "JPEG stream ends after 12 of 40 frames");
   EXPECT_EQ(recs[15].at("reflux_duration_ms"), "");          // unknown = empty cell
   EXPECT_EQ(recs[17].at("file"), "weird \"name\" 'x'.dcm");  // quotes survive round trip
+  // A segment row carries its decisive clip's flags (a borderline answer shows on it).
+  size_t flagged = 0;
+  for (size_t i = 0; i < r.segments.size(); ++i) {
+    const SegmentFinding& s = r.segments[i];
+    if (!s.decisive_clip) continue;
+    std::string joined;
+    for (const std::string& f : r.clips[*s.decisive_clip].quality) {
+      joined += (joined.empty() ? "" : ";") + f;
+    }
+    EXPECT_EQ(recs[r.clips.size() + i].at("quality_flags"), joined) << i;
+    flagged += joined.empty() ? 0 : 1;
+  }
+  EXPECT_GT(flagged, 0u);
 }
 
 TEST(ReportCsv, FormulaInjectionIsDefused) {

@@ -141,6 +141,30 @@ TEST_F(ReportHtml, EnvelopePolylineFollowsVelocityToRowMapping) {
   EXPECT_NE(html.find("points=\"0.00,110.00 1.00,200.00 2.00,100.00\""), std::string::npos);
 }
 
+// A segment whose decisive clip is near its threshold is marked borderline in the findings
+// table and "≈" on the vein map, not shown as a plain answer.
+TEST_F(ReportHtml, ABorderlineSegmentIsMarkedWhereItsAnswerIsShown) {
+  StudyReport r;
+  ClipResult clip = refluxscan::testing::MakeOkClip(refluxscan::testing::FakeSpecs()[0]);
+  clip.quality = {"near_threshold"};
+  r.clips.push_back(clip);
+  SegmentFinding s;
+  s.laterality = clip.identity.laterality.value_or(Laterality::kLeft);
+  s.segment = clip.identity.segment.value_or(Segment::kGsvSfj);
+  s.clip_indices = {0};
+  s.decisive_clip = 0;
+  s.finding.classification = Classification::kNoReflux;
+  s.reflux_duration_ms = 486;
+  r.segments.push_back(s);
+  const std::string html = ToHtml(r);
+  EXPECT_EQ(Count(html, "<span class=\"borderline\""), 1u);
+  EXPECT_NE(html.find("\u2248 486 ms"), std::string::npos);
+  r.clips[0].quality.clear();
+  const std::string plain = ToHtml(r);
+  EXPECT_EQ(Count(plain, "<span class=\"borderline\""), 0u);
+  EXPECT_EQ(plain.find("\u2248 486 ms"), std::string::npos);
+}
+
 TEST_F(ReportHtml, MaskedColumnsBreakTheEnvelope) {
   // The fake envelope masks columns 300..305 (erase bar): each side is two polylines per clip.
   const size_t start = html_.find("id=\"clip-0\"");
