@@ -257,7 +257,25 @@ std::string ManeuverTable(const RefluxMeasurement& m) {
   return t + "</tbody></table>";
 }
 
-std::string CalibrationText(const CalibrationSummary& c) {
+// "scale 16.0 (top) to -14.7 (bottom) cm/s": the ends as the strip shows them, so an inverted
+// display (velocity growing downward) does not read upside down.
+std::string ScaleText(const ClipResult& clip, const std::string& unit) {
+  const CalibrationSummary& c = *clip.calibration;
+  double top = c.velocity_top, bottom = c.velocity_bottom;
+  const bool shown = MeasuredOnStrip(clip) && !clip.strip_bgr.empty() &&
+                     std::isfinite(clip.strip_velocity_step_per_row) &&
+                     clip.strip_velocity_step_per_row != 0;
+  if (shown) {
+    top = clip.strip_velocity_top;
+    bottom = top - clip.strip_velocity_step_per_row * (clip.strip_bgr.rows - 1);
+  }
+  std::string s = "scale " + Fixed(top, 1) + " (top) to " + Fixed(bottom, 1) + " (bottom) " + unit;
+  if (shown && clip.strip_velocity_step_per_row < 0) s += ", display inverted";
+  return s;
+}
+
+std::string CalibrationText(const ClipResult& clip) {
+  const CalibrationSummary& c = *clip.calibration;
   const std::string unit(VelocityUnitName(c.unit));
   std::string s = std::string(c.region_data_type == 4 ? "CW" : "PW") + " Doppler";
   s += c.source == SpectrogramSource::kDisplay
@@ -265,8 +283,7 @@ std::string CalibrationText(const CalibrationSummary& c) {
            : " measured from the raw signal (" + std::string(SpectrogramSourceName(c.source)) +
                  "); ";
   s += Fixed(c.seconds_per_column * 1000.0, 2) + " ms/column, " +
-       Fixed(c.velocity_step_per_row, 3) + " " + unit + "/row; scale " + Fixed(c.velocity_top, 1) +
-       " to " + Fixed(c.velocity_bottom, 1) + " " + unit;
+       Fixed(c.velocity_step_per_row, 3) + " " + unit + "/row; " + ScaleText(clip, unit);
   s +=
       "; angle " + (c.doppler_angle_deg ? Fixed(c.doppler_angle_deg, 0) + "&deg;" : "not recorded");
   if (c.prf_hz) s += "; PRF " + Fixed(*c.prf_hz / 1000.0, 2) + " kHz";
@@ -366,7 +383,7 @@ void AppendClipCardHtml(std::string& out, const StudyReport& report, size_t clip
   out += "<div class=\"clip-facts\"><table class=\"kv\">" + FindingRows(clip);
   out += Row("QA flags", QualityChips(clip.quality));
   if (clip.measurement) out += Row("Antegrade flow", AntegradeText(clip));
-  if (clip.calibration) out += Row("Calibration", CalibrationText(*clip.calibration));
+  if (clip.calibration) out += Row("Calibration", CalibrationText(clip));
   out += SourceRows(clip) + "</table>";
   if (clip.measurement) out += ManeuverTable(*clip.measurement);
   out += "</div></article>";

@@ -165,6 +165,19 @@ TEST_F(ReportHtml, ABorderlineSegmentIsMarkedWhereItsAnswerIsShown) {
   EXPECT_EQ(plain.find("\u2248 486 ms"), std::string::npos);
 }
 
+// The calibration names the scale's ends as the strip shows them: an inverted display (velocity
+// growing downward) reads top to bottom, not upside down.
+TEST_F(ReportHtml, TheScaleIsGivenTopToBottomAsDisplayed) {
+  StudyReport r;
+  ClipResult clip = refluxscan::testing::MakeOkClip(refluxscan::testing::FakeSpecs()[0]);
+  r.clips.push_back(clip);
+  EXPECT_NE(ToHtml(r).find("scale 60.0 (top) to -59.4 (bottom) cm/s;"), std::string::npos);
+  r.clips[0].strip_velocity_top = -59.4;
+  r.clips[0].strip_velocity_step_per_row = -0.6;
+  EXPECT_NE(ToHtml(r).find("scale -59.4 (top) to 60.0 (bottom) cm/s, display inverted"),
+            std::string::npos);
+}
+
 TEST_F(ReportHtml, MaskedColumnsBreakTheEnvelope) {
   // The fake envelope masks columns 300..305 (erase bar): each side is two polylines per clip.
   const size_t start = html_.find("id=\"clip-0\"");
