@@ -1247,19 +1247,23 @@ TEST(MeasureReflux, PeakRefluxVelocityIgnoresAFewColumnExcursion) {
   EXPECT_LT(m->maneuvers[0].time_to_peak_ms, 400);
 }
 
+// A 25 cm/s reflux from 1.6 s to 2.0 s with the columns in (from_s, to_s) flagged aliased, on a
+// scale whose retrograde side ends at `limit_cm_s`.
+Result<RefluxMeasurement> MeasureAliased(double from_s, double to_s, double limit_cm_s = 100) {
+  Envelope e = Make([](double t) { return Maneuver(t, 1.0, 0.4, 25); });
+  e.negative_limit = -limit_cm_s;
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    if (t > from_s && t < to_s) e.flags[i] |= kColumnAliased;
+  }
+  return MeasureReflux(e);
+}
+
 // Aliasing around the peak of a reflux hides its peak velocity, not its timing; aliasing at an
 // edge of the interval hides where the reflux starts or ends.
 TEST(MeasureReflux, AliasingHidesTheTimingOnlyAtTheEdges) {
-  auto measure = [](double from_s, double to_s) {
-    Envelope e = Make([](double t) { return Maneuver(t, 1.0, 0.4, 25); });
-    for (size_t i = 0; i < e.Size(); ++i) {
-      const double t = e.TimeOf(static_cast<double>(i));
-      if (t > from_s && t < to_s) e.flags[i] |= kColumnAliased;
-    }
-    return MeasureReflux(e);
-  };
-  const auto middle = measure(1.75, 1.85);  // reflux 1.6-2.0 s
-  const auto onset = measure(1.58, 1.66);
+  const auto middle = MeasureAliased(1.75, 1.85);
+  const auto onset = MeasureAliased(1.58, 1.66);
   ASSERT_TRUE(middle && onset);
   ASSERT_EQ(middle->maneuvers.size(), 1u);
   ASSERT_EQ(onset->maneuvers.size(), 1u);
@@ -1271,17 +1275,8 @@ TEST(MeasureReflux, AliasingHidesTheTimingOnlyAtTheEdges) {
 // shown on too small a scale: below the threshold it proves nothing. One that only touches its
 // edge (22 cm/s side: the broadened spectrum re-enters by a few rows) hides nothing.
 TEST(MeasureReflux, AClearWrapInsideTheRefluxHidesItsTiming) {
-  auto measure = [](double limit_cm_s) {
-    Envelope e = Make([](double t) { return Maneuver(t, 1.0, 0.4, 25); });
-    e.negative_limit = -limit_cm_s;
-    for (size_t i = 0; i < e.Size(); ++i) {
-      const double t = e.TimeOf(static_cast<double>(i));
-      if (t > 1.75 && t < 1.85) e.flags[i] |= kColumnAliased;  // reflux 1.6-2.0 s
-    }
-    return MeasureReflux(e);
-  };
-  const auto clear = measure(18);
-  const auto touching = measure(22);
+  const auto clear = MeasureAliased(1.75, 1.85, 18);
+  const auto touching = MeasureAliased(1.75, 1.85, 22);
   ASSERT_TRUE(clear && touching);
   ASSERT_EQ(clear->maneuvers.size(), 1u);
   ASSERT_EQ(touching->maneuvers.size(), 1u);
