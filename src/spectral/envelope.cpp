@@ -30,9 +30,10 @@ constexpr size_t kMinAliasColumns = 3;          // an aliased stretch is at leas
 // columns of the smoothed spectrum; venous flow lasts hundreds of ms.
 constexpr double kMinBandS = 0.04;
 constexpr size_t kMinBandColumns = 5;
-constexpr size_t kBandGapColumns = 3;  // a band fading (or at its scale edge) this long goes on
-constexpr int kBandJoinSamples = 2;    // GrowsFromBaseline: the baseline region reaches this near
-constexpr int kMedianColumns = 3;      // temporal outlier rejection (odd)
+constexpr size_t kBandGapColumns = 3;    // a band fading (or at its scale edge) this long goes on
+constexpr int kBandJoinSamples = 2;      // GrowsFromBaseline: the baseline region reaches this near
+constexpr double kWrapDropoutS = 0.025;  // JoinDropouts: a wrap fading this long is one wrap
+constexpr int kMedianColumns = 3;        // temporal outlier rejection (odd)
 // The noise velocity from the side without flow: the envelope's 90th percentile there (its
 // speckle peaks). Its median read 0 where the noise rejection leaves that side blank, and the
 // side's speckle then passed for augmentation bursts (a phasic-flow clip read inverted).
@@ -56,6 +57,13 @@ Geometry SideGeometry(const Spectrogram& s) {
   g.down_first = std::clamp(static_cast<int>(std::floor(b)) + 1, 0, s.Rows());
   g.span = s.Rows() * s.velocity_step_per_row;
   return g;
+}
+
+// kMinBandS in columns (and at least kMinBandColumns).
+size_t MinBandColumns(double seconds_per_column) {
+  const double spc = seconds_per_column;  // guarded: a fuzzed strip may carry 0 or NaN
+  return std::max(kMinBandColumns,
+                  spc > 0 ? static_cast<size_t>(std::min(1e6, std::ceil(kMinBandS / spc))) : 0);
 }
 
 struct ColumnSides {
@@ -320,11 +328,13 @@ void AnalyzeColumnSides(const SideScan& scan, const detail::SideLevels& levels, 
 
 // Whether a side's band candidate lies beyond its baseline region, and overlaps (in the side's
 // index) the previous column's candidate `prev` when there is one. Not while the other side's
-// flow leaves through its edge (`other`): the candidate may be its wrap. Not one at the scale edge
-// (index 0): that is a wrap unless EdgeBandIsOwnFlow (tried: a wrap filling a small side was
-// read as a band there and flipped the polarity of an eighth-renderer clip).
+// flow leaves through its edge (`other`): the candidate may be its wrap. A candidate at the scale
+// edge (index 0) exists only where EdgeBandIsOwnFlow re-read the column (nothing on the other
+// side to have wrapped into it): a core-gate plateau at the scale limit, which continues the
+// band (stress seed 17 STUDY_009/IMG_0002 read 173 of its 1453 ms while these were left out;
+// stop 30: +2 clips, none lost on 36 evaluation runs).
 bool BandContinues(const SideRuns& side, const SideRuns& other, const SideRuns* prev) {
-  if (side.band_outer <= 0) return false;
+  if (side.band_outer < 0) return false;
   if (other.baseline_run_outer == 0) return false;
   if (side.baseline_run_outer >= 0 && side.band_inner >= side.baseline_run_outer) return false;
   return prev == nullptr ||
@@ -401,10 +411,9 @@ bool WrapPossible(const SideSeries& v, const BandRun& run) {
 void AcceptDetachedBands(const SideScan& scan, const detail::SideLevels& levels, Estimates& e) {
   detail::SideLevels band = levels;
   band.detached_band_is_flow = true;
-  const double spc = scan.s.seconds_per_column;  // guarded: a fuzzed strip may carry 0 or NaN
-  const size_t min_columns =
-      std::max(kMinBandColumns,
-               spc > 0 ? static_cast<size_t>(std::min(1e6, std::ceil(kMinBandS / spc))) : 0);
+  detail::SideLevels edge_band = band;  // a candidate at the scale edge (BandContinues)
+  edge_band.edge_region_is_flow = true;
+  const size_t min_columns = MinBandColumns(scan.s.seconds_per_column);
   for (const bool up : {true, false}) {
     const SideSeries v{e, up};
     for (size_t a = 0; a < e.sides.size();) {
@@ -416,8 +425,8 @@ void AcceptDetachedBands(const SideScan& scan, const detail::SideLevels& levels,
       if (run.attached && !WrapPossible(v, run) && run.end - run.begin >= min_columns) {
         for (size_t c = run.begin; c < run.end; ++c) {
           if (!BandContinues(v.side(c), v.other(c), nullptr)) continue;
-          v.side(c) =
-              up ? scan.Up(static_cast<int>(c), band) : scan.Down(static_cast<int>(c), band);
+          const detail::SideLevels& l = v.side(c).band_outer == 0 ? edge_band : band;
+          v.side(c) = up ? scan.Up(static_cast<int>(c), l) : scan.Down(static_cast<int>(c), l);
         }
       }
       a = run.end;
@@ -498,6 +507,248 @@ void MarkAliased(const Spectrogram& s, const EnvelopeOptions& o, Estimates& e, s
       in.edge < 0 ? 0.0 : std::abs(s.VelocityAtRow(upward ? s.Rows() - 1 - in.edge : in.edge));
   (upward ? env.max_forward : env.max_reverse)[c] = static_cast<float>(magnitude);
   (upward ? env.max_reverse : env.max_forward)[c] = static_cast<float>(other);
+}
+
+// ---- Wrap episodes (docs/algorithms.md, "Aliasing") ----
+// A narrow spectrum (the fast core of a small sample volume) that passes its scale limit wraps
+// whole: for a while its own side shows nothing and the other side a band, away from both edges
+// or joined over the dark interior to that side's baseline region. No single column tells that
+// band from the other side's own flow; its course does.
+
+// Whether a side has signal at its scale edge: its baseline region reaching it, a region
+// entering from it, or a band candidate touching it.
+bool TouchesScaleEdge(const SideRuns& r) {
+  return r.baseline_run_outer == 0 || r.edge_run_end >= 0 || r.band_outer == 0;
+}
+
+bool HasAnyFlow(const SideRuns& r) {
+  return r.edge >= 0 || r.edge_run_end >= 0 || r.band_outer >= 0;
+}
+
+// Signal away from the baseline: a region entering from the scale edge apart from the baseline
+// region, a band candidate, or a region beyond a dark interior (joined or not). A wrap enters
+// from the far edge: it is never only a region grown from the baseline.
+bool HasOffBaselineFlow(const SideRuns& r) {
+  const bool edge_region_apart =
+      r.edge_run_end >= 0 &&
+      !(r.baseline_run_outer >= 0 && r.baseline_run_outer <= r.edge_run_end + 1);
+  return edge_region_apart || r.band_outer >= 0 || r.outermost_inner >= 0;
+}
+
+// The index (from the side's scale edge) of a wrap's innermost signal, its fastest velocity: the
+// region entering from the edge, else the outermost region, else the whole side.
+double WrapInnerIndex(const SideRuns& in, int side_rows) {
+  if (in.edge_run_end >= 0) return in.edge_run_end + 0.5;
+  if (in.outermost_inner >= 0) return in.outermost_inner + 0.5;
+  return side_rows - 0.5;
+}
+
+// Columns where both sides have signal at their scale edges for >= 2 columns in a row (a wrap
+// entering or leaving: one side's flow at its limit, its wrap at the other side's edge; a
+// one-column coincidence of two specks is not one).
+std::vector<char> BothEdgesColumns(const Spectrogram& s, const Estimates& e) {
+  const size_t n = e.sides.size();
+  std::vector<char> both(n, 0), lasting(n, 0);
+  for (size_t c = 0; c < n; ++c) {
+    both[c] =
+        !ColumnMasked(s, c) && TouchesScaleEdge(e.sides[c].up) && TouchesScaleEdge(e.sides[c].down);
+  }
+  for (size_t c = 0; c < n; ++c) {
+    lasting[c] = both[c] && ((c > 0 && both[c - 1]) || (c + 1 < n && both[c + 1]));
+  }
+  return lasting;
+}
+
+// One direction of wrapping: flow leaving through the `out` side's scale edge (the upper side's
+// when `upward`) and entering the `in` side from its edge.
+struct WrapSeries {
+  const Spectrogram& s;
+  const Estimates& e;
+  bool upward;
+
+  size_t Size() const { return e.sides.size(); }
+  const SideRuns& Out(size_t c) const { return upward ? e.sides[c].up : e.sides[c].down; }
+  const SideRuns& In(size_t c) const { return upward ? e.sides[c].down : e.sides[c].up; }
+  bool InFlow(size_t c) const { return !ColumnMasked(s, c) && HasOffBaselineFlow(In(c)); }
+  bool Silent(size_t c) const {
+    return !ColumnMasked(s, c) && !HasAnyFlow(Out(c)) && !HasAnyFlow(In(c));
+  }
+  // Whether the out side's signal reaches its edge in a column of [lo, hi).
+  bool OutAtEdge(size_t lo, size_t hi) const {
+    for (size_t c = lo; c < std::min(hi, Size()); ++c) {
+      if (!ColumnMasked(s, c) && TouchesScaleEdge(Out(c))) return true;
+    }
+    return false;
+  }
+};
+
+// A run of the in side's off-baseline signal [first, last] (gaps of <= kBandGapColumns), and
+// how it begins and ends.
+struct InRun {
+  size_t first = 0, last = 0;
+  bool enters = false;    // begins as a wrap does (WrapBoundary)
+  bool leaves = false;    // ends as a wrap does
+  bool open_end = false;  // ends at a masked column or the strip's end: the clip cut it
+};
+
+// Whether a run's end at column `c` looks like a wrap's entry (or exit): both sides at their
+// edges within kBandGapColumns of it, and the out side's flow at its edge in the columns just
+// outside the run (`lo`, `hi`): flow reaches its limit before it wraps and is back under it
+// after (a side's own blunt band whose far side happens to wrap is the other way round).
+bool WrapBoundary(const WrapSeries& w, const std::vector<char>& both_edges, const InRun& r,
+                  size_t c, size_t lo, size_t hi) {
+  if (!w.OutAtEdge(lo, hi)) return false;
+  for (size_t k = c > r.first + kBandGapColumns ? c - kBandGapColumns : r.first;
+       k <= std::min(r.last, c + kBandGapColumns); ++k) {
+    if (both_edges[k]) return true;
+  }
+  return false;
+}
+
+std::vector<InRun> InRuns(const WrapSeries& w, const std::vector<char>& both_edges) {
+  const size_t n = w.Size();
+  std::vector<InRun> runs;
+  for (size_t a = 0; a < n;) {
+    if (!w.InFlow(a)) {
+      ++a;
+      continue;
+    }
+    size_t last = a, b = a + 1;
+    for (; b < n && !ColumnMasked(w.s, b); ++b) {
+      if (w.InFlow(b)) {
+        last = b;
+      } else if (b - last > kBandGapColumns) {
+        break;
+      }
+    }
+    InRun r{a, last};
+    r.enters =
+        WrapBoundary(w, both_edges, r, a, a > kBandGapColumns ? a - kBandGapColumns - 1 : 0, a);
+    r.leaves = WrapBoundary(w, both_edges, r, last, last + 1, last + kBandGapColumns + 2);
+    r.open_end = last + 1 == n || (b < n && ColumnMasked(w.s, b) && b - last <= 1);
+    runs.push_back(r);
+    a = last + 1;
+  }
+  return runs;
+}
+
+// A wrap that fades out away from the edges and back in away from them, across <= kWrapDropoutS
+// of columns silent on both sides, is one wrap: flow does not stop and restart at a wrapped
+// velocity (a dropout in a generated aliased squeeze split it in two, both halves unread).
+std::vector<InRun> JoinDropouts(const WrapSeries& w, const std::vector<InRun>& runs) {
+  const double spc = w.s.seconds_per_column;
+  const size_t dropout = std::max<size_t>(
+      kBandGapColumns, spc > 0 ? static_cast<size_t>(std::min(1e6, kWrapDropoutS / spc)) : 0);
+  std::vector<InRun> joined;
+  for (const InRun& r : runs) {
+    if (!joined.empty()) {
+      InRun& p = joined.back();
+      bool dropped = r.first - p.last - 1 <= dropout && !p.leaves && !r.enters;
+      for (size_t c = p.last + 1; dropped && c < r.first; ++c) dropped = w.Silent(c);
+      if (dropped) {
+        p.last = r.last, p.leaves = r.leaves, p.open_end = r.open_end;
+        continue;
+      }
+    }
+    joined.push_back(r);
+  }
+  return joined;
+}
+
+// The longest stretch of a run where the in side has signal and the out side none at all.
+size_t LongestWhollyWrapped(const WrapSeries& w, const InRun& r) {
+  size_t stretch = 0, longest = 0;
+  for (size_t c = r.first; c <= r.last; ++c) {
+    stretch = w.InFlow(c) && !HasAnyFlow(w.Out(c)) ? stretch + 1 : 0;
+    longest = std::max(longest, stretch);
+  }
+  return longest;
+}
+
+struct WrapEpisode {
+  size_t begin = 0, end = 0;  // [begin, end)
+};
+
+// Wrap episodes of one direction: an in-side run that enters as a wrap does, leaves as one does
+// (or is cut by the clip's end), lasts >= kMinBandS, and holds a stretch of >= kMinBandS where
+// the wrapped flow has left its own side entirely. Only then can neither a mirror image (it
+// needs its original), an artefact at the edge (an ECG drawn along it touches the edge all the
+// time), nor the in side's own flow (it starts from zero at its baseline) be what the in side
+// shows. Each condition was needed on measured clips (docs/accuracy.md, "Stop 30").
+std::vector<WrapEpisode> WrapEpisodes(const WrapSeries& w, const std::vector<char>& both_edges) {
+  const size_t min_columns = MinBandColumns(w.s.seconds_per_column);
+  std::vector<WrapEpisode> episodes;
+  for (const InRun& r : JoinDropouts(w, InRuns(w, both_edges))) {
+    if (r.enters && (r.leaves || r.open_end) && r.last + 1 - r.first >= min_columns &&
+        LongestWhollyWrapped(w, r) >= min_columns) {
+      episodes.push_back({r.first, r.last + 1});
+    }
+  }
+  return episodes;
+}
+
+// Sum of a side's linear power over an episode (Envelope::power_* is the mean per row).
+double EpisodePower(const Envelope& env, const WrapEpisode& w, bool up, int rows) {
+  double sum = 0;
+  for (size_t c = w.begin; c < w.end; ++c) {
+    const float p = up ? env.power_forward[c] : env.power_reverse[c];
+    if (std::isfinite(p)) sum += p * rows;
+  }
+  return sum;
+}
+
+// The in side's own flow beside a wrap in one column (cm/s, 0 for none): its baseline region
+// when that is apart from the wrap, as MarkAliased keeps it; a region the wrap joined over the
+// dark interior was the wrap.
+double OwnFlowBesideWrap(const Spectrogram& s, const SideRuns& in, bool upward) {
+  const bool joined = in.outermost_inner >= 0 && in.baseline_run_outer >= 0 &&
+                      in.baseline_run_outer <= in.outermost_inner;
+  const bool one_region = in.edge_run_end >= 0 && in.baseline_run_outer <= in.edge_run_end + 1;
+  if (in.edge < 0 || joined || one_region) return 0.0;
+  return std::abs(s.VelocityAtRow(upward ? s.Rows() - 1 - in.edge : in.edge));
+}
+
+// Marks a wrap episode's columns aliased: the flow leaving through the `upward` side's edge takes
+// the unwrapped velocity of the wrap's innermost signal (its limit where the wrap has faded).
+void MarkWrapEpisode(const Spectrogram& s, const EnvelopeOptions& o, Estimates& e,
+                     const WrapEpisode& w, bool upward) {
+  const Geometry g = SideGeometry(s);
+  const int in_rows = upward ? s.Rows() - g.down_first : g.up_rows;
+  const double limit = upward ? e.env.positive_limit : -e.env.negative_limit;
+  Envelope& env = e.env;
+  std::vector<float>& out_v = upward ? env.max_forward : env.max_reverse;
+  std::vector<float>& in_v = upward ? env.max_reverse : env.max_forward;
+  for (size_t c = w.begin; c < w.end; ++c) {
+    env.flags[c] |= kColumnAliased;
+    env.aliased = true;
+    if (!o.unwrap_aliasing) continue;
+    env.flags[c] |= kColumnUnwrapped;
+    const SideRuns& in = upward ? e.sides[c].down : e.sides[c].up;
+    double magnitude = limit;
+    if (HasAnyFlow(in)) {
+      const double inner = WrapInnerIndex(in, in_rows);
+      const double row = upward ? (s.Rows() - 1) - inner : inner;
+      magnitude = std::min(g.span, std::abs(s.VelocityAtRow(row) + (upward ? g.span : -g.span)));
+    }
+    out_v[c] = static_cast<float>(std::max<double>(out_v[c], magnitude));
+    in_v[c] = static_cast<float>(OwnFlowBesideWrap(s, in, upward));
+  }
+}
+
+// A wrap carries its source's power (the same scatterers); a mirror image is much weaker.
+constexpr double kWrapMinPowerShare = 0.25;  // -6 dB: without it, stress seed 1 -1 clip
+
+void HandleWrapEpisodes(const Spectrogram& s, const EnvelopeOptions& o, Estimates& e) {
+  const Geometry g = SideGeometry(s);
+  const int down_rows = s.Rows() - g.down_first;
+  const std::vector<char> both_edges = BothEdgesColumns(s, e);
+  for (const bool upward : {true, false}) {
+    for (const WrapEpisode& w : WrapEpisodes(WrapSeries{s, e, upward}, both_edges)) {
+      const double in_power = EpisodePower(e.env, w, !upward, upward ? down_rows : g.up_rows);
+      const double out_power = EpisodePower(e.env, w, upward, upward ? g.up_rows : down_rows);
+      if (in_power >= kWrapMinPowerShare * out_power) MarkWrapEpisode(s, o, e, w, upward);
+    }
+  }
 }
 
 // Aliasing: a run of >= kMinAliasColumns columns whose signal leaves through one scale edge and
@@ -681,6 +932,7 @@ Result<Envelope> EstimateEnvelope(const Spectrogram& spectrogram, const Envelope
     e.env.noise_floor = noise.level;
     EstimateColumns(s, prep, noise, options, e);
     HandleAliasing(s, options, e);
+    HandleWrapEpisodes(s, options, e);
     SmoothEnvelope(s, options, e.env);
     Summarize(s, e);
     return std::move(e.env);

@@ -444,6 +444,7 @@ void ExtendOverDarkInterior(const std::vector<float>& v, const SideLevels& l, Si
     const int length = i - far + 1, gap = inner_end - i - 1;
     if (far <= 0 && !l.edge_region_is_flow) break;  // reaches the scale edge: aliasing's business
     if (support >= kMinDetachedSupportSamples) {
+      runs.outermost_inner = i;
       if (length >= gap || l.detached_band_is_flow) {
         outer = inner_end = far;
       } else {

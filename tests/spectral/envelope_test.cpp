@@ -195,6 +195,22 @@ TEST(Envelope, ACoreGateBandRunBridgesFullFlowAndMustLast) {
   EXPECT_LT(brief_env->max_forward[106], 5);
 }
 
+// A core-gate band whose plateau reaches the scale limit touches the edge there (nothing on the
+// other side can have wrapped into it): the band goes on through it, and the plateau is read at
+// the limit, not from where the band leaves it (stop 30).
+TEST(Envelope, ACoreGateBandAtItsScaleLimitIsFlow) {
+  SyntheticSpec spec;  // +60 cm/s at the top row
+  std::vector<double> v(static_cast<size_t>(spec.cols), 0.0);
+  for (int c = 60; c < 260; ++c) {  // 0 -> 59.8 cm/s, 59.8 for 100 columns, back to 0
+    v[static_cast<size_t>(c)] = std::min({59.8, (c - 60) * 1.0, (260 - c) * 1.0});
+  }
+  const auto env = EstimateEnvelope(CoreGate(spec, v, [](int) { return true; }), Unsmoothed());
+  ASSERT_TRUE(env.has_value());
+  for (int c = 125; c < 195; ++c) {
+    EXPECT_NEAR(env->max_forward[static_cast<size_t>(c)], 59.8, 4 * spec.step) << c;
+  }
+}
+
 // Flow leaving through the other side's scale edge just after a band ends may have wrapped into
 // it: the band is left out, not only in the columns beside that flow.
 TEST(Envelope, ACoreGateBandEndingBesideAWrapIsLeftOut) {
@@ -205,6 +221,57 @@ TEST(Envelope, ACoreGateBandEndingBesideAWrapIsLeftOut) {
   const auto env = EstimateEnvelope(s, Unsmoothed());
   ASSERT_TRUE(env.has_value());
   for (int c = 120; c < 150; ++c) EXPECT_LT(env->max_forward[static_cast<size_t>(c)], 5) << c;
+}
+
+// A forward squeeze seen through a core gate: v_max 0 -> 90 cm/s (1 cm/s per column from column
+// 60), 90 until column 200, back to 0 at 290; only [0.8, 1] x v_max is bright, and beyond the
+// +60 cm/s limit it wraps by the 100 cm/s span. From column 136 to 214 the band has left the
+// upper side whole: at 90 cm/s it lies at -28 .. -10 cm/s, apart from both the baseline and the
+// bottom edge. `entered` false: the upper side is dark wherever the band has not wrapped whole,
+// so nothing is seen leaving through the top edge.
+Spectrogram WrappedCoreGate(const SyntheticSpec& spec, bool entered = true) {
+  std::vector<double> v(static_cast<size_t>(spec.cols), 0.0);
+  for (int c = 60; c < 290; ++c) {
+    v[static_cast<size_t>(c)] = std::min({90.0, (c - 60) * 1.0, (290 - c) * 1.0});
+  }
+  Spectrogram s = MakeSpectrogram(spec, v);
+  const Spectrogram none = MakeSpectrogram(spec, std::vector<double>(v.size(), 0.0));
+  const double span = spec.rows * spec.step;
+  for (int c = 0; c < spec.cols; ++c) {
+    const double vc = v[static_cast<size_t>(c)];
+    for (int r = 0; r < spec.rows; ++r) {
+      const double at = s.VelocityAtRow(r);
+      const double unwrapped = at < 0 ? at + span : at;
+      const bool band = vc > 0 && unwrapped >= 0.8 * vc && unwrapped <= vc;
+      const bool hidden = !entered && at >= 0 && 0.8 * vc <= 60;
+      if (!band || hidden) s.intensity(r, c) = none.intensity(r, c);
+    }
+  }
+  return s;
+}
+
+// A narrow band that passes the scale limit wraps whole: the lower side shows a band joined to
+// its baseline region over the dark interior, the upper side nothing. Its course shows it is the
+// squeeze wrapped (it entered from the bottom edge as the squeeze left through the top one, and
+// leaves again the same way): unwrapped, not a reverse flow (WrapEpisodes). The same band with
+// nothing seen leaving through the top edge is the lower side's own flow.
+TEST(Envelope, ANarrowBandWrappedWholeIsTheSqueezeUnwrapped) {
+  SyntheticSpec spec;  // +60 .. -39.5 cm/s, 10 ms columns
+  const auto env = EstimateEnvelope(WrappedCoreGate(spec), Unsmoothed());
+  ASSERT_TRUE(env.has_value());
+  for (int c = 150; c < 200; ++c) {
+    const auto k = static_cast<size_t>(c);
+    EXPECT_TRUE(env->flags[k] & kColumnAliased) << c;
+    EXPECT_NEAR(env->max_forward[k], 90.0, 3 * spec.step) << c;
+    EXPECT_LT(env->max_reverse[k], 1.0f) << c;
+  }
+  const auto own = EstimateEnvelope(WrappedCoreGate(spec, false), Unsmoothed());
+  ASSERT_TRUE(own.has_value());
+  for (int c = 150; c < 200; ++c) {
+    const auto k = static_cast<size_t>(c);
+    EXPECT_FALSE(own->flags[k] & kColumnAliased) << c;
+    EXPECT_GT(own->max_reverse[k], 20.0f) << c;
+  }
 }
 
 TEST(Envelope, NoiseFloorOnPureNoise) {
