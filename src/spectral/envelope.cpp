@@ -655,44 +655,72 @@ std::vector<InRun> JoinDropouts(const WrapSeries& w, const std::vector<InRun>& r
   return joined;
 }
 
-// The longest stretch of a run where the in side has signal and the out side none at all.
-size_t LongestWhollyWrapped(const WrapSeries& w, const InRun& r) {
+// The longest stretch of a run's columns where the in side has signal and `out_state` holds for
+// the out side.
+template <typename OutState>
+size_t LongestStretch(const WrapSeries& w, const InRun& r, OutState out_state) {
   size_t stretch = 0, longest = 0;
   for (size_t c = r.first; c <= r.last; ++c) {
-    stretch = w.InFlow(c) && !HasAnyFlow(w.Out(c)) ? stretch + 1 : 0;
+    stretch = w.InFlow(c) && out_state(w.Out(c)) ? stretch + 1 : 0;
     longest = std::max(longest, stretch);
   }
   return longest;
 }
 
+// The wrapped flow has left its own side entirely: nothing at all there.
+bool LeftWhole(const SideRuns& out) { return !HasAnyFlow(out); }
+
+// Only the part below the limit is left on its own side: a band at the scale edge, no region
+// grown from the baseline.
+bool LeftInPart(const SideRuns& out) { return out.edge < 0 && TouchesScaleEdge(out); }
+
+// Whether the in side shows nothing in the kBandGapColumns + 1 columns before a run: a wrap
+// appears from nothing; the in side's own flow, or a mirror of the out side's, grows from the
+// baseline first.
+bool AppearsFromNothing(const WrapSeries& w, const InRun& r) {
+  if (r.first == 0) return false;
+  for (size_t c = r.first > kBandGapColumns + 1 ? r.first - kBandGapColumns - 1 : 0; c < r.first;
+       ++c) {
+    if (ColumnMasked(w.s, c) || HasAnyFlow(w.In(c))) return false;
+  }
+  return true;
+}
+
 struct WrapEpisode {
   size_t begin = 0, end = 0;  // [begin, end)
+  bool whole = false;         // the wrapped flow left its own side entirely for a while
 };
 
 // Wrap episodes of one direction: an in-side run that enters as a wrap does, leaves as one does
 // (or is cut by the clip's end), lasts >= kMinBandS, and holds a stretch of >= kMinBandS where
-// the wrapped flow has left its own side entirely. Only then can neither a mirror image (it
-// needs its original), an artefact at the edge (an ECG drawn along it touches the edge all the
-// time), nor the in side's own flow (it starts from zero at its baseline) be what the in side
-// shows. Each condition was needed on measured clips (docs/accuracy.md, "Stop 30").
+// - the wrapped flow has left its own side entirely (`whole`): then neither a mirror image (it
+//   needs its original), an artefact at the edge (an ECG drawn along it touches the edge all the
+//   time), nor the in side's own flow (it starts from zero at its baseline) can be what the in
+//   side shows (the power test in HandleWrapEpisodes adds that a mirror is much weaker); or
+// - only a band at the scale edge is left on its own side (a band wrapped in part), and the run
+//   appears from nothing: the in side's own flow and a mirror grow from the baseline first.
+// Each condition was needed on measured clips (docs/algorithms.md, "Wrap episodes").
 std::vector<WrapEpisode> WrapEpisodes(const WrapSeries& w, const std::vector<char>& both_edges) {
   const size_t min_columns = MinBandColumns(w.s.seconds_per_column);
   std::vector<WrapEpisode> episodes;
   for (const InRun& r : JoinDropouts(w, InRuns(w, both_edges))) {
-    if (r.enters && (r.leaves || r.open_end) && r.last + 1 - r.first >= min_columns &&
-        LongestWhollyWrapped(w, r) >= min_columns) {
-      episodes.push_back({r.first, r.last + 1});
+    if (!r.enters || !(r.leaves || r.open_end) || r.last + 1 - r.first < min_columns) continue;
+    const bool whole = LongestStretch(w, r, LeftWhole) >= min_columns;
+    if (whole || (AppearsFromNothing(w, r) && LongestStretch(w, r, LeftInPart) >= min_columns)) {
+      episodes.push_back({r.first, r.last + 1, whole});
     }
   }
   return episodes;
 }
 
-// Sum of a side's linear power over an episode (Envelope::power_* is the mean per row).
+// A side's signal power over an episode, in noise units: Envelope::power_* is the mean per row in
+// noise units, so each row of noise adds 1 (a large side's noise would outweigh a small side's
+// flow).
 double EpisodePower(const Envelope& env, const WrapEpisode& w, bool up, int rows) {
   double sum = 0;
   for (size_t c = w.begin; c < w.end; ++c) {
     const float p = up ? env.power_forward[c] : env.power_reverse[c];
-    if (std::isfinite(p)) sum += p * rows;
+    if (std::isfinite(p)) sum += std::max(0.0, (p - 1.0) * rows);
   }
   return sum;
 }
@@ -746,7 +774,11 @@ void HandleWrapEpisodes(const Spectrogram& s, const EnvelopeOptions& o, Estimate
     for (const WrapEpisode& w : WrapEpisodes(WrapSeries{s, e, upward}, both_edges)) {
       const double in_power = EpisodePower(e.env, w, !upward, upward ? down_rows : g.up_rows);
       const double out_power = EpisodePower(e.env, w, upward, upward ? g.up_rows : down_rows);
-      if (in_power >= kWrapMinPowerShare * out_power) MarkWrapEpisode(s, o, e, w, upward);
+      // Only a whole wrap is weighed: a wrap in part carries only the spectrum's part beyond
+      // the limit (a ninth-renderer reflux's wrap held 1/4 of the power, -6 dB).
+      if (!w.whole || in_power >= kWrapMinPowerShare * out_power) {
+        MarkWrapEpisode(s, o, e, w, upward);
+      }
     }
   }
 }

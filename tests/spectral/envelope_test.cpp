@@ -223,16 +223,17 @@ TEST(Envelope, ACoreGateBandEndingBesideAWrapIsLeftOut) {
   for (int c = 120; c < 150; ++c) EXPECT_LT(env->max_forward[static_cast<size_t>(c)], 5) << c;
 }
 
-// A forward squeeze seen through a core gate: v_max 0 -> 90 cm/s (1 cm/s per column from column
-// 60), 90 until column 200, back to 0 at 290; only [0.8, 1] x v_max is bright, and beyond the
-// +60 cm/s limit it wraps by the 100 cm/s span. From column 136 to 214 the band has left the
-// upper side whole: at 90 cm/s it lies at -28 .. -10 cm/s, apart from both the baseline and the
-// bottom edge. `entered` false: the upper side is dark wherever the band has not wrapped whole,
-// so nothing is seen leaving through the top edge.
-Spectrogram WrappedCoreGate(const SyntheticSpec& spec, bool entered = true) {
+// A forward squeeze seen through a core gate: v_max 0 -> `peak` cm/s (1 cm/s per column from
+// column 60), `peak` until column 290 - peak, back to 0 at 290; only [0.8, 1] x v_max is bright,
+// and beyond the +60 cm/s limit it wraps by the 100 cm/s span. At a peak of 90 the band leaves
+// the upper side whole from column 136 to 214 (it lies at -28 .. -10 cm/s, apart from both the
+// baseline and the bottom edge); at 70 it wraps in part from column 120 to 230 (56 .. 60 cm/s at
+// the top edge, -39.5 .. -30 at the bottom one). `entered` false: the upper side is dark wherever
+// the band has not wrapped whole, so nothing is seen leaving through the top edge.
+Spectrogram WrappedCoreGate(const SyntheticSpec& spec, double peak, bool entered = true) {
   std::vector<double> v(static_cast<size_t>(spec.cols), 0.0);
   for (int c = 60; c < 290; ++c) {
-    v[static_cast<size_t>(c)] = std::min({90.0, (c - 60) * 1.0, (290 - c) * 1.0});
+    v[static_cast<size_t>(c)] = std::min({peak, (c - 60) * 1.0, (290 - c) * 1.0});
   }
   Spectrogram s = MakeSpectrogram(spec, v);
   const Spectrogram none = MakeSpectrogram(spec, std::vector<double>(v.size(), 0.0));
@@ -257,7 +258,7 @@ Spectrogram WrappedCoreGate(const SyntheticSpec& spec, bool entered = true) {
 // nothing seen leaving through the top edge is the lower side's own flow.
 TEST(Envelope, ANarrowBandWrappedWholeIsTheSqueezeUnwrapped) {
   SyntheticSpec spec;  // +60 .. -39.5 cm/s, 10 ms columns
-  const auto env = EstimateEnvelope(WrappedCoreGate(spec), Unsmoothed());
+  const auto env = EstimateEnvelope(WrappedCoreGate(spec, 90), Unsmoothed());
   ASSERT_TRUE(env.has_value());
   for (int c = 150; c < 200; ++c) {
     const auto k = static_cast<size_t>(c);
@@ -265,12 +266,27 @@ TEST(Envelope, ANarrowBandWrappedWholeIsTheSqueezeUnwrapped) {
     EXPECT_NEAR(env->max_forward[k], 90.0, 3 * spec.step) << c;
     EXPECT_LT(env->max_reverse[k], 1.0f) << c;
   }
-  const auto own = EstimateEnvelope(WrappedCoreGate(spec, false), Unsmoothed());
+  const auto own = EstimateEnvelope(WrappedCoreGate(spec, 90, false), Unsmoothed());
   ASSERT_TRUE(own.has_value());
   for (int c = 150; c < 200; ++c) {
     const auto k = static_cast<size_t>(c);
     EXPECT_FALSE(own->flags[k] & kColumnAliased) << c;
     EXPECT_GT(own->max_reverse[k], 20.0f) << c;
+  }
+}
+
+// A narrow band wrapped in part: a band at the top edge, its continuation entering from the bottom
+// edge, neither joined to a baseline region. Per column that could be either side's flow; the
+// course decides: the band reached the top edge first, and the part below appeared from nothing.
+TEST(Envelope, ANarrowBandWrappedInPartIsUnwrapped) {
+  SyntheticSpec spec;
+  const auto env = EstimateEnvelope(WrappedCoreGate(spec, 70), Unsmoothed());
+  ASSERT_TRUE(env.has_value());
+  for (int c = 140; c < 210; ++c) {
+    const auto k = static_cast<size_t>(c);
+    EXPECT_TRUE(env->flags[k] & kColumnAliased) << c;
+    EXPECT_NEAR(env->max_forward[k], 70.0, 3 * spec.step) << c;
+    EXPECT_LT(env->max_reverse[k], 1.0f) << c;
   }
 }
 
