@@ -48,30 +48,70 @@ StripFrame FrameOf(const ClipResult& clip) {
 }
 
 // Polylines of one envelope side (sign +1: positive velocities, -1: negative), split at masked
-// or non-finite columns so gaps stay visible instead of being bridged.
-std::string EnvelopeLines(const Envelope& env, const StripFrame& f, double sign,
+// or non-finite columns so gaps stay visible instead of being bridged. An unwrapped velocity
+// beyond the scale (aliasing read through the wrap) is drawn where the display shows it, wrapped
+// round by the scale's span, as a dashed line of its own: the reader sees which band was taken
+// for the wrap.
+std::string EnvelopeLines(const Envelope& env, const StripFrame& f, int rows, double sign,
                           const std::vector<float>& values, std::string_view css_class) {
-  std::string out, points;
-  auto flush = [&] {
-    if (points.find(' ') != std::string::npos) {
-      out += "<polyline class=\"" + std::string(css_class) + "\" points=\"" + points + "\"/>";
+  std::string out, points, wrapped;
+  auto flush = [&](std::string& p, std::string_view extra) {
+    if (p.find(' ') != std::string::npos) {
+      out += "<polyline class=\"" + std::string(css_class) + std::string(extra) + "\" points=\"" +
+             p + "\"/>";
     }
-    points.clear();
+    p.clear();
+  };
+  auto append = [](std::string& p, size_t x, double y) {
+    if (!p.empty()) p.push_back(' ');
+    AppendFixed2(p, static_cast<double>(x));
+    p.push_back(',');
+    AppendFixed2(p, y);
   };
   for (size_t i = 0; i < values.size(); ++i) {
-    const bool masked = i < env.flags.size() && (env.flags[i] & kColumnMasked) != 0;
+    const uint8_t flags = i < env.flags.size() ? env.flags[i] : 0;
     const double row = f.Row(sign * values[i]);
-    if (masked || !std::isfinite(row)) {
-      flush();
+    if ((flags & kColumnMasked) || !std::isfinite(row)) {
+      flush(points, ""), flush(wrapped, " wrapped");
       continue;
     }
-    if (!points.empty()) points.push_back(' ');
-    AppendFixed2(points, static_cast<double>(i));
-    points.push_back(',');
-    AppendFixed2(points, row);
+    const bool off_strip = rows > 0 && (row < 0 || row > rows);
+    if ((flags & kColumnUnwrapped) && off_strip) {
+      flush(points, "");
+      append(wrapped, i, row < 0 ? row + rows : row - rows);
+      continue;
+    }
+    flush(wrapped, " wrapped");
+    append(points, i, row);
   }
-  flush();
+  flush(points, ""), flush(wrapped, " wrapped");
   return out;
+}
+
+// Runs of aliased columns (the flow passed the scale's limit and wrapped round): marked along
+// both edges of the strip, where the wrap crosses.
+std::string AliasedColumns(const Envelope& env, int rows) {
+  std::string out;
+  for (size_t i = 0; i < env.flags.size();) {
+    if (!(env.flags[i] & kColumnAliased)) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < env.flags.size() && (env.flags[end] & kColumnAliased)) ++end;
+    for (const int y : {0, std::max(0, rows - 3)}) {
+      out += "<rect class=\"aliased\" x=\"" + std::to_string(i) + "\" y=\"" + std::to_string(y) +
+             "\" width=\"" + std::to_string(end - i) + "\" height=\"3\"/>";
+    }
+    i = end;
+  }
+  return out;
+}
+
+bool HasAliasedColumns(const ClipResult& clip) {
+  return clip.envelope && MeasuredOnStrip(clip) &&
+         std::any_of(clip.envelope->flags.begin(), clip.envelope->flags.end(),
+                     [](uint8_t f) { return (f & kColumnAliased) != 0; });
 }
 
 // Runs of columns with no usable spectrum (an erase bar and the previous sweep beyond it, blank
@@ -139,7 +179,10 @@ std::string StripOverlay(const ClipResult& clip) {
                     "\" preserveAspectRatio=\"none\" "
                     "xmlns=\"http://www.w3.org/2000/svg\" aria-hidden=\"true\">";
   const bool up = !clip.measurement || clip.measurement->antegrade == AntegradeDirection::kUp;
-  if (clip.envelope && MeasuredOnStrip(clip)) svg += MaskedColumns(*clip.envelope, strip.rows);
+  if (clip.envelope && MeasuredOnStrip(clip)) {
+    svg += MaskedColumns(*clip.envelope, strip.rows);
+    svg += AliasedColumns(*clip.envelope, strip.rows);
+  }
   if (clip.measurement && f.HasTime()) svg += ManeuverMarks(*clip.measurement, f, strip.rows);
   if (f.HasVelocity()) {
     const double base = f.Row(0);
@@ -147,8 +190,10 @@ std::string StripOverlay(const ClipResult& clip) {
            std::to_string(strip.cols) + "\" y2=\"" + Num(base) + "\"/>";
     if (clip.envelope) {
       const Envelope& env = *clip.envelope;
-      svg += EnvelopeLines(env, f, 1.0, env.max_forward, up ? "env antegrade" : "env retrograde");
-      svg += EnvelopeLines(env, f, -1.0, env.max_reverse, up ? "env retrograde" : "env antegrade");
+      svg += EnvelopeLines(env, f, strip.rows, 1.0, env.max_forward,
+                           up ? "env antegrade" : "env retrograde");
+      svg += EnvelopeLines(env, f, strip.rows, -1.0, env.max_reverse,
+                           up ? "env retrograde" : "env antegrade");
     }
   }
   return svg + "</svg>";
@@ -192,6 +237,10 @@ void AppendStripFigure(std::string& out, const ClipResult& clip) {
       (HasMaskedColumns(clip) ? " <span class=\"key k-masked\"></span>not read (erase bar, "
                                 "previous sweep, blank or label columns)"
                               : "") +
+      (HasAliasedColumns(clip) ? " <span class=\"key k-aliased\"></span>aliased: the flow passed "
+                                 "the scale and wrapped round (dashed: the wrap as displayed, "
+                                 "read unwrapped)"
+                               : "") +
       "</figcaption></figure>";
 }
 

@@ -110,6 +110,8 @@ figcaption{font-size:12px;color:var(--muted);margin-top:4px}
 .borderline{font-size:11px;font-weight:600;color:#8a5a00;border:1px solid #d9a441;
 border-radius:3px;padding:0 4px}
 .overlay .masked{fill:#6b6b6b;fill-opacity:.6}.key.k-masked{background:#6b6b6b;height:10px}
+.overlay .env.wrapped{stroke-dasharray:4 3}
+.overlay .aliased{fill:#e0a800}.key.k-aliased{background:#e0a800;height:4px}
 .not-reflux .overlay .reflux-band{fill:#c8c8c8;stroke:#e0e0e0}
 .not-reflux .band-label{background:rgba(80,80,80,.9)}.not-reflux .key.k-band{background:#9a9a9a}
 .clip-facts{display:flex;flex-wrap:wrap;gap:10px 24px}

@@ -190,6 +190,30 @@ TEST_F(ReportHtml, MaskedColumnsBreakTheEnvelope) {
   EXPECT_NE(card.find("class=\"key k-masked\""), std::string::npos);
 }
 
+// Columns read through an aliasing wrap: their unwrapped velocity (beyond the scale) is drawn
+// where the display shows it, wrapped round by the span, dashed; the columns are marked along the
+// strip's edges, with a key.
+TEST_F(ReportHtml, AliasedColumnsShowTheWrapAsDisplayed) {
+  StudyReport r;
+  ClipResult clip = refluxscan::testing::MakeOkClip(refluxscan::testing::FakeSpecs()[0]);
+  ASSERT_TRUE(clip.envelope.has_value());
+  Envelope& env = *clip.envelope;  // strip: 200 rows, +60 cm/s at the top, 0.6 cm/s per row
+  for (size_t c = 100; c < 110; ++c) {
+    env.flags[c] |= kColumnAliased | kColumnUnwrapped;
+    env.max_forward[c] = 66.0f;  // 10 rows past the top edge: shown 10 rows above the bottom
+  }
+  r.clips.push_back(clip);
+  const std::string html = ToHtml(r);
+  const size_t at = html.find("class=\"env antegrade wrapped\" points=\"100.00,190.00 ");
+  EXPECT_NE(at, std::string::npos);
+  EXPECT_NE(html.find("class=\"aliased\" x=\"100\" y=\"0\" width=\"10\" height=\"3\""),
+            std::string::npos);
+  EXPECT_NE(html.find("class=\"aliased\" x=\"100\" y=\"197\" width=\"10\" height=\"3\""),
+            std::string::npos);
+  EXPECT_NE(html.find("class=\"key k-aliased\""), std::string::npos);
+  EXPECT_EQ(ToHtml(StudyReport{}).find("class=\"key k-aliased\""), std::string::npos);
+}
+
 TEST_F(ReportHtml, FailedAndSkippedClipsListTheirErrors) {
   EXPECT_NE(html_.find("JPEG stream ends after 12 of 40 frames"), std::string::npos);
   EXPECT_NE(html_.find("no spectral Doppler region in the image"), std::string::npos);
