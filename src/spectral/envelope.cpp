@@ -7,6 +7,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "spectral/columns.h"
 #include "spectral/envelope_internal.h"
@@ -30,7 +31,7 @@ constexpr size_t kMinAliasColumns = 3;          // an aliased stretch is at leas
 // columns of the smoothed spectrum; venous flow lasts hundreds of ms.
 constexpr double kMinBandS = 0.04;
 constexpr size_t kMinBandColumns = 5;
-constexpr size_t kBandGapColumns = 3;    // a band fading (or at its scale edge) this long goes on
+constexpr size_t kBandGapColumns = 3;    // a band fading (or wrapped at its edge) this long goes on
 constexpr int kBandJoinSamples = 2;      // GrowsFromBaseline: the baseline region reaches this near
 constexpr double kWrapDropoutS = 0.025;  // JoinDropouts: a wrap fading this long is one wrap
 constexpr int kMedianColumns = 3;        // temporal outlier rejection (odd)
@@ -364,12 +365,12 @@ struct BandRun {
 
 // The run of band candidates from column `a` (a candidate): each overlapping the run's last one,
 // through columns where the baseline region reaches into the band (a fast rise or fall joins
-// them for a few columns: flow already) and gaps of <= kBandGapColumns (a fade, or the band at
-// its scale edge), up to a masked column. Its length counts the bridged columns, and every
-// candidate column inside it is read as band, also one that did not overlap the last (a fast
-// band moves by more than its width between columns): counting only the band's own columns and
-// re-reading only the overlapping ones lost 2 clips on stress seed 31 and changed nothing else
-// (stop 29 review).
+// them for a few columns: flow already) and gaps of <= kBandGapColumns (a fade; a band at its
+// scale edge is a candidate itself where EdgeBandIsOwnFlow holds), up to a masked column. Its
+// length counts the bridged columns, and every candidate column inside it is read as band, also one
+// that did not overlap the last (a fast band moves by more than its width between columns):
+// counting only the band's own columns and re-reading only the overlapping ones lost 2 clips on
+// stress seed 31 and changed nothing else (stop 29 review).
 BandRun FindBandRun(const Spectrogram& s, const SideSeries& v, size_t a) {
   const size_t n = v.e.sides.size();
   size_t last = a;
@@ -509,7 +510,7 @@ void MarkAliased(const Spectrogram& s, const EnvelopeOptions& o, Estimates& e, s
   (upward ? env.max_reverse : env.max_forward)[c] = static_cast<float>(other);
 }
 
-// ---- Wrap episodes (docs/algorithms.md, "Aliasing") ----
+// ---- Wrap episodes (docs/algorithms.md, "Envelope", "Wrap episodes") ----
 // A narrow spectrum (the fast core of a small sample volume) that passes its scale limit wraps
 // whole: for a while its own side shows nothing and the other side a band, away from both edges
 // or joined over the dark interior to that side's baseline region. No single column tells that
@@ -535,12 +536,13 @@ bool HasOffBaselineFlow(const SideRuns& r) {
   return edge_region_apart || r.band_outer >= 0 || r.outermost_inner >= 0;
 }
 
-// The index (from the side's scale edge) of a wrap's innermost signal, its fastest velocity: the
-// region entering from the edge, else the outermost region, else the whole side.
-double WrapInnerIndex(const SideRuns& in, int side_rows) {
+// The index (from the side's scale edge) of a wrap's innermost signal, its fastest velocity, on a
+// side with off-baseline signal (HasOffBaselineFlow): the region entering from the edge, else the
+// outermost region beyond a dark interior, else the band candidate.
+double WrapInnerIndex(const SideRuns& in) {
   if (in.edge_run_end >= 0) return in.edge_run_end + 0.5;
   if (in.outermost_inner >= 0) return in.outermost_inner + 0.5;
-  return side_rows - 0.5;
+  return in.band_inner + 0.5;
 }
 
 // Columns where both sides have signal at their scale edges for >= 2 columns in a row (a wrap
@@ -632,13 +634,15 @@ std::vector<InRun> InRuns(const WrapSeries& w, const std::vector<char>& both_edg
   return runs;
 }
 
-// A wrap that fades out away from the edges and back in away from them, across <= kWrapDropoutS
-// of columns silent on both sides, is one wrap: flow does not stop and restart at a wrapped
-// velocity (a dropout in a generated aliased squeeze split it in two, both halves unread).
+// A wrap that fades out away from the edges and back in away from them, across columns silent on
+// both sides, is one wrap: flow does not stop and restart at a wrapped velocity (a dropout in a
+// generated aliased squeeze split it in two, both halves unread). InRuns already bridges gaps of
+// <= kBandGapColumns; this joins longer ones, up to kWrapDropoutS (and at least one column more).
 std::vector<InRun> JoinDropouts(const WrapSeries& w, const std::vector<InRun>& runs) {
-  const double spc = w.s.seconds_per_column;
-  const size_t dropout = std::max<size_t>(
-      kBandGapColumns, spc > 0 ? static_cast<size_t>(std::min(1e6, kWrapDropoutS / spc)) : 0);
+  const double spc = w.s.seconds_per_column;  // guarded: a fuzzed strip may carry 0 or NaN
+  const size_t dropout =
+      std::max(kBandGapColumns + 1,
+               spc > 0 ? static_cast<size_t>(std::min(1e6, std::ceil(kWrapDropoutS / spc))) : 0);
   std::vector<InRun> joined;
   for (const InRun& r : runs) {
     if (!joined.empty()) {
@@ -699,7 +703,8 @@ struct WrapEpisode {
 //   side shows (the power test in HandleWrapEpisodes adds that a mirror is much weaker); or
 // - only a band at the scale edge is left on its own side (a band wrapped in part), and the run
 //   appears from nothing: the in side's own flow and a mirror grow from the baseline first.
-// Each condition was needed on measured clips (docs/algorithms.md, "Wrap episodes").
+// A clip that begins inside a wrap is not read (nothing before the run shows the flow reach its
+// edge). Each condition was measured (docs/algorithms.md, "Wrap episodes").
 std::vector<WrapEpisode> WrapEpisodes(const WrapSeries& w, const std::vector<char>& both_edges) {
   const size_t min_columns = MinBandColumns(w.s.seconds_per_column);
   std::vector<WrapEpisode> episodes;
@@ -713,16 +718,20 @@ std::vector<WrapEpisode> WrapEpisodes(const WrapSeries& w, const std::vector<cha
   return episodes;
 }
 
-// A side's signal power over an episode, in noise units: Envelope::power_* is the mean per row in
-// noise units, so each row of noise adds 1 (a large side's noise would outweigh a small side's
-// flow).
-double EpisodePower(const Envelope& env, const WrapEpisode& w, bool up, int rows) {
+// A side's mean signal power per column over columns [first, end), in noise units (NaN when none
+// of them has a finite power): Envelope::power_* is the mean per row in noise units over the
+// side's `rows` (Moments' rows, without the baseline's guard rows), so each row of noise adds 1 (a
+// large side's noise would outweigh a small side's flow).
+double MeanSignalPower(const Envelope& env, size_t first, size_t end, bool up, int rows) {
   double sum = 0;
-  for (size_t c = w.begin; c < w.end; ++c) {
+  size_t n = 0;
+  for (size_t c = first; c < end; ++c) {
     const float p = up ? env.power_forward[c] : env.power_reverse[c];
-    if (std::isfinite(p)) sum += std::max(0.0, (p - 1.0) * rows);
+    if (!std::isfinite(p)) continue;
+    sum += std::max(0.0, (p - 1.0) * rows);
+    ++n;
   }
-  return sum;
+  return n > 0 ? sum / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
 }
 
 // The in side's own flow beside a wrap in one column (cm/s, 0 for none): its baseline region
@@ -737,24 +746,25 @@ double OwnFlowBesideWrap(const Spectrogram& s, const SideRuns& in, bool upward) 
 }
 
 // Marks a wrap episode's columns aliased: the flow leaving through the `upward` side's edge takes
-// the unwrapped velocity of the wrap's innermost signal (its limit where the wrap has faded).
+// the unwrapped velocity of the wrap's innermost signal; where the wrap has faded (no off-baseline
+// signal in the column) it keeps the last one (the scale's limit before any). Columns another
+// reading has already marked aliased (HandleAliasing, the other direction) are left as read.
 void MarkWrapEpisode(const Spectrogram& s, const EnvelopeOptions& o, Estimates& e,
-                     const WrapEpisode& w, bool upward) {
+                     const WrapEpisode& ep, bool upward) {
   const Geometry g = SideGeometry(s);
-  const int in_rows = upward ? s.Rows() - g.down_first : g.up_rows;
-  const double limit = upward ? e.env.positive_limit : -e.env.negative_limit;
   Envelope& env = e.env;
   std::vector<float>& out_v = upward ? env.max_forward : env.max_reverse;
   std::vector<float>& in_v = upward ? env.max_reverse : env.max_forward;
-  for (size_t c = w.begin; c < w.end; ++c) {
+  double magnitude = upward ? env.positive_limit : -env.negative_limit;
+  for (size_t c = ep.begin; c < ep.end; ++c) {
+    if (env.flags[c] & kColumnAliased) continue;
     env.flags[c] |= kColumnAliased;
     env.aliased = true;
     if (!o.unwrap_aliasing) continue;
     env.flags[c] |= kColumnUnwrapped;
     const SideRuns& in = upward ? e.sides[c].down : e.sides[c].up;
-    double magnitude = limit;
-    if (HasAnyFlow(in)) {
-      const double inner = WrapInnerIndex(in, in_rows);
+    if (HasOffBaselineFlow(in)) {
+      const double inner = WrapInnerIndex(in);
       const double row = upward ? (s.Rows() - 1) - inner : inner;
       magnitude = std::min(g.span, std::abs(s.VelocityAtRow(row) + (upward ? g.span : -g.span)));
     }
@@ -763,22 +773,42 @@ void MarkWrapEpisode(const Spectrogram& s, const EnvelopeOptions& o, Estimates& 
   }
 }
 
-// A wrap carries its source's power (the same scatterers); a mirror image is much weaker.
-constexpr double kWrapMinPowerShare = 0.25;  // -6 dB: without it, stress seed 1 -1 clip
+// A wrap takes its source's power with it (the same scatterers): over a whole wrap's episode the
+// in side carries at least this share of the out side's signal power (-6 dB). Where the out side
+// keeps most of the power over the run, the in side's signal is a weaker copy or a spill (without
+// the test, stress seed 1 lost a clip). Comparing instead with the out side's power just before
+// the episode (where the flow approached its edge) caught a wall thump there: -2 clips (stop 30).
+constexpr double kWrapMinPowerShare = 0.25;
+
+// Rows of each side in Moments' power means (the baseline's guard rows left out).
+std::pair<int, int> PowerRows(const Spectrogram& s) {
+  int up = 0, down = 0;
+  const double baseline = s.BaselineRow();
+  for (int r = 0; r < s.Rows(); ++r) {
+    up += r < baseline - kBaselineGuardRows ? 1 : 0;
+    down += r > baseline + kBaselineGuardRows ? 1 : 0;
+  }
+  return {up, down};
+}
+
+// Whether a whole wrap carries its share of the power over its episode (kWrapMinPowerShare); not
+// weighed without a power on either side (a side without rows). A wrap in part carries only the
+// spectrum's part beyond the limit (a ninth-renderer reflux's wrap held 1/4 of the power) and is
+// never weighed.
+bool CarriesItsSourcesPower(const Spectrogram& s, const Envelope& env, const WrapEpisode& ep,
+                            bool upward) {
+  if (!ep.whole) return true;
+  const auto [up_rows, down_rows] = PowerRows(s);
+  const double in = MeanSignalPower(env, ep.begin, ep.end, !upward, upward ? down_rows : up_rows);
+  const double out = MeanSignalPower(env, ep.begin, ep.end, upward, upward ? up_rows : down_rows);
+  return !std::isfinite(in) || !std::isfinite(out) || in >= kWrapMinPowerShare * out;
+}
 
 void HandleWrapEpisodes(const Spectrogram& s, const EnvelopeOptions& o, Estimates& e) {
-  const Geometry g = SideGeometry(s);
-  const int down_rows = s.Rows() - g.down_first;
   const std::vector<char> both_edges = BothEdgesColumns(s, e);
   for (const bool upward : {true, false}) {
-    for (const WrapEpisode& w : WrapEpisodes(WrapSeries{s, e, upward}, both_edges)) {
-      const double in_power = EpisodePower(e.env, w, !upward, upward ? down_rows : g.up_rows);
-      const double out_power = EpisodePower(e.env, w, upward, upward ? g.up_rows : down_rows);
-      // Only a whole wrap is weighed: a wrap in part carries only the spectrum's part beyond
-      // the limit (a ninth-renderer reflux's wrap held 1/4 of the power, -6 dB).
-      if (!w.whole || in_power >= kWrapMinPowerShare * out_power) {
-        MarkWrapEpisode(s, o, e, w, upward);
-      }
+    for (const WrapEpisode& ep : WrapEpisodes(WrapSeries{s, e, upward}, both_edges)) {
+      if (CarriesItsSourcesPower(s, e.env, ep, upward)) MarkWrapEpisode(s, o, e, ep, upward);
     }
   }
 }

@@ -61,8 +61,9 @@ struct SideRuns {
   // only for being shorter than the dark gap before it: [band_outer, band_inner], or -1. A
   // narrow band in time (the fast core of a small sample volume) is flow: AcceptDetachedBands.
   int band_outer = -1, band_inner = -1;
-  // The inner (baseline-side) index of the outermost region off the scale edge with the support
-  // a detached region needs, joined or not (-1: none): a wrap's fastest velocity (WrapEpisodes).
+  // The inner (baseline-side) index of the outermost region beyond a dark interior with the
+  // support a detached region needs, joined or not (-1: none; with edge_region_is_flow it may
+  // reach the scale edge): a wrap's fastest velocity (WrapEpisodes).
   int outermost_inner = -1;
 };
 // Levels of one side scan, in display units.

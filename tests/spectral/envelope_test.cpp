@@ -223,17 +223,23 @@ TEST(Envelope, ACoreGateBandEndingBesideAWrapIsLeftOut) {
   for (int c = 120; c < 150; ++c) EXPECT_LT(env->max_forward[static_cast<size_t>(c)], 5) << c;
 }
 
-// A forward squeeze seen through a core gate: v_max 0 -> `peak` cm/s (1 cm/s per column from
-// column 60), `peak` until column 290 - peak, back to 0 at 290; only [0.8, 1] x v_max is bright,
-// and beyond the +60 cm/s limit it wraps by the 100 cm/s span. At a peak of 90 the band leaves
-// the upper side whole from column 136 to 214 (it lies at -28 .. -10 cm/s, apart from both the
-// baseline and the bottom edge); at 70 it wraps in part from column 120 to 230 (56 .. 60 cm/s at
-// the top edge, -39.5 .. -30 at the bottom one). `entered` false: the upper side is dark wherever
-// the band has not wrapped whole, so nothing is seen leaving through the top edge.
-Spectrogram WrappedCoreGate(const SyntheticSpec& spec, double peak, bool entered = true) {
+// A forward squeeze seen through a core gate: v_max 0 -> `peak` cm/s (`slope` cm/s per column from
+// column 60), `peak` for a while, back to 0 at 290 at the same slope; only [0.8, 1] x v_max is
+// bright, and beyond the +60 cm/s limit it wraps by the 100 cm/s span. At a peak of 90 (slope 1)
+// the band leaves the upper side whole from column 136 to 214 (it lies at -28 .. -10 cm/s, apart
+// from both the baseline and the bottom edge); at 70 it wraps in part from column 120 to 230 (56
+// .. 60 cm/s at the top edge, -39.5 .. -30 at the bottom one). At slope 4 the band crosses the
+// limit in under 40 ms: it wraps whole, never in part for long. `entered` false: the upper side is
+// dark wherever the band has not wrapped whole, so nothing is seen leaving through the top edge.
+struct WrappedBand {
+  double peak = 90, slope = 1;
+  bool entered = true;
+};
+
+Spectrogram WrappedCoreGate(const SyntheticSpec& spec, const WrappedBand& w) {
   std::vector<double> v(static_cast<size_t>(spec.cols), 0.0);
   for (int c = 60; c < 290; ++c) {
-    v[static_cast<size_t>(c)] = std::min({peak, (c - 60) * 1.0, (290 - c) * 1.0});
+    v[static_cast<size_t>(c)] = std::min({w.peak, (c - 60) * w.slope, (290 - c) * w.slope});
   }
   Spectrogram s = MakeSpectrogram(spec, v);
   const Spectrogram none = MakeSpectrogram(spec, std::vector<double>(v.size(), 0.0));
@@ -244,7 +250,7 @@ Spectrogram WrappedCoreGate(const SyntheticSpec& spec, double peak, bool entered
       const double at = s.VelocityAtRow(r);
       const double unwrapped = at < 0 ? at + span : at;
       const bool band = vc > 0 && unwrapped >= 0.8 * vc && unwrapped <= vc;
-      const bool hidden = !entered && at >= 0 && 0.8 * vc <= 60;
+      const bool hidden = !w.entered && at >= 0 && 0.8 * vc <= 60;
       if (!band || hidden) s.intensity(r, c) = none.intensity(r, c);
     }
   }
@@ -258,7 +264,7 @@ Spectrogram WrappedCoreGate(const SyntheticSpec& spec, double peak, bool entered
 // nothing seen leaving through the top edge is the lower side's own flow.
 TEST(Envelope, ANarrowBandWrappedWholeIsTheSqueezeUnwrapped) {
   SyntheticSpec spec;  // +60 .. -39.5 cm/s, 10 ms columns
-  const auto env = EstimateEnvelope(WrappedCoreGate(spec, 90), Unsmoothed());
+  const auto env = EstimateEnvelope(WrappedCoreGate(spec, {}), Unsmoothed());
   ASSERT_TRUE(env.has_value());
   for (int c = 150; c < 200; ++c) {
     const auto k = static_cast<size_t>(c);
@@ -266,7 +272,7 @@ TEST(Envelope, ANarrowBandWrappedWholeIsTheSqueezeUnwrapped) {
     EXPECT_NEAR(env->max_forward[k], 90.0, 3 * spec.step) << c;
     EXPECT_LT(env->max_reverse[k], 1.0f) << c;
   }
-  const auto own = EstimateEnvelope(WrappedCoreGate(spec, 90, false), Unsmoothed());
+  const auto own = EstimateEnvelope(WrappedCoreGate(spec, {.entered = false}), Unsmoothed());
   ASSERT_TRUE(own.has_value());
   for (int c = 150; c < 200; ++c) {
     const auto k = static_cast<size_t>(c);
@@ -275,12 +281,56 @@ TEST(Envelope, ANarrowBandWrappedWholeIsTheSqueezeUnwrapped) {
   }
 }
 
+// A band crossing the limit fast wraps whole with no partial stretch to go by: the whole-wrap
+// rule alone reads it.
+TEST(Envelope, ABandCrossingTheLimitFastWrapsWhole) {
+  SyntheticSpec spec;
+  const auto env = EstimateEnvelope(WrappedCoreGate(spec, {.slope = 4}), Unsmoothed());
+  ASSERT_TRUE(env.has_value());
+  for (int c = 120; c < 240; ++c) {
+    const auto k = static_cast<size_t>(c);
+    EXPECT_TRUE(env->flags[k] & kColumnAliased) << c;
+    EXPECT_NEAR(env->max_forward[k], 90.0, 3 * spec.step) << c;
+  }
+}
+
+// Where the wrap fades for a few columns inside an episode and the other side shows flow of its
+// own near the baseline, the unwrapped velocity holds (it does not jump to a full span), and that
+// side keeps its own flow. A dropout of 25 ms (5 columns of 5 ms) silent on both sides does not
+// split the wrap into two halves that each look unlike one (JoinDropouts).
+TEST(Envelope, AWrapFadingForAFewColumnsHoldsItsVelocity) {
+  SyntheticSpec spec;
+  Spectrogram s = WrappedCoreGate(spec, {});
+  const Spectrogram slow = MakeSpectrogram(spec, std::vector<double>(spec.cols, -6.0));
+  const Spectrogram none = MakeSpectrogram(spec, std::vector<double>(spec.cols, 0.0));
+  for (int c = 169; c < 174; ++c) {  // the spectrum's 3 x 3 smoothing blurs the edge columns
+    for (int r = 121; r < spec.rows; ++r) s.intensity(r, c) = slow.intensity(r, c);
+  }
+  auto env = EstimateEnvelope(s, Unsmoothed());
+  ASSERT_TRUE(env.has_value());
+  for (int c = 170; c < 173; ++c) {
+    const auto k = static_cast<size_t>(c);
+    EXPECT_NEAR(env->max_forward[k], 90.0, 3 * spec.step) << c;
+    EXPECT_NEAR(env->max_reverse[k], 6.0, 2.0) << c;
+  }
+  Spectrogram dropped = WrappedCoreGate(spec, {});
+  dropped.seconds_per_column = 0.005;
+  for (int c = 170; c < 175; ++c) {
+    for (int r = 0; r < spec.rows; ++r) dropped.intensity(r, c) = none.intensity(r, c);
+  }
+  env = EstimateEnvelope(dropped, Unsmoothed());
+  ASSERT_TRUE(env.has_value());
+  for (const int c : {150, 165, 180, 195}) {
+    EXPECT_TRUE(env->flags[static_cast<size_t>(c)] & kColumnAliased) << c;
+  }
+}
+
 // A narrow band wrapped in part: a band at the top edge, its continuation entering from the bottom
 // edge, neither joined to a baseline region. Per column that could be either side's flow; the
 // course decides: the band reached the top edge first, and the part below appeared from nothing.
 TEST(Envelope, ANarrowBandWrappedInPartIsUnwrapped) {
   SyntheticSpec spec;
-  const auto env = EstimateEnvelope(WrappedCoreGate(spec, 70), Unsmoothed());
+  const auto env = EstimateEnvelope(WrappedCoreGate(spec, {.peak = 70}), Unsmoothed());
   ASSERT_TRUE(env.has_value());
   for (int c = 140; c < 210; ++c) {
     const auto k = static_cast<size_t>(c);
