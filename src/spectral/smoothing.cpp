@@ -72,7 +72,13 @@ std::vector<float> SmoothZeroPhase(std::span<const float> x, double cutoff_hz, d
     if (!BridgeNans(v)) return out;
     const size_t n = v.size();
     const double sigma = rate_hz * std::sqrt(std::log(2.0)) / (2 * std::numbers::pi * cutoff_hz);
-    const size_t half = std::min<size_t>(n, static_cast<size_t>(std::ceil(4 * sigma)) + 1);
+    // A fuzzed time step (5e-324 s: an infinite rate and cut-off) makes sigma NaN or huge: no
+    // float-to-integer conversion of it (undefined; stop-30 review,
+    // -fsanitize=float-cast-overflow).
+    if (!std::isfinite(sigma)) return out;
+    const double half_samples = std::ceil(4 * sigma) + 1;
+    const size_t half =
+        half_samples >= static_cast<double>(n) ? n : static_cast<size_t>(half_samples);
     const size_t size = detail::FastFftSize(n + 2 * half + 1);
     detail::FftBuffer buf(size), spec(size), kernel_spec(size);
     LoadMirrored(v, half, buf);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <numbers>
 #include <random>
 #include <vector>
@@ -600,6 +601,16 @@ TEST(SmoothZeroPhase, BridgesAndRestoresNan) {
   EXPECT_NEAR(s[19], 3.0f, 1e-4);
   EXPECT_NEAR(s[22], 3.0f, 1e-4);
   EXPECT_EQ(SmoothZeroPhase(x, -1, 1.0)[5], 3.0f);  // off
+}
+
+// A fuzzed time step makes the rate and the cut-off infinite (sigma NaN) or the kernel absurdly
+// wide: the input comes back unsmoothed or smoothed over the whole series, never undefined.
+TEST(SmoothZeroPhase, InfiniteOrHugeKernelsAreSafe) {
+  const std::vector<float> x(50, 3.0f);
+  const double inf = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(SmoothZeroPhase(x, inf, inf)[5], 3.0f);
+  EXPECT_EQ(SmoothZeroPhase(x, 0.2, inf)[5], 3.0f);
+  EXPECT_NEAR(SmoothZeroPhase(x, 1e-300, 1.0)[5], 3.0f, 1e-3);
 }
 
 TEST(Envelope, RejectsEmpty) {
