@@ -2,6 +2,9 @@
 // over it in the strip's own pixel coordinates, and the numbers beside it.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "refluxscan/core/text.h"
 #include "report/internal.h"
@@ -88,54 +91,51 @@ std::string EnvelopeLines(const Envelope& env, const StripFrame& f, int rows, do
   return out;
 }
 
-// Runs of aliased columns (the flow passed the scale's limit and wrapped round): marked along
-// both edges of the strip, where the wrap crosses.
-std::string AliasedColumns(const Envelope& env, int rows) {
-  std::string out;
+// Runs [begin, end) of the envelope's columns carrying `flag`.
+std::vector<std::pair<size_t, size_t>> FlaggedRuns(const Envelope& env, uint8_t flag) {
+  std::vector<std::pair<size_t, size_t>> runs;
   for (size_t i = 0; i < env.flags.size();) {
-    if (!(env.flags[i] & kColumnAliased)) {
+    if (!(env.flags[i] & flag)) {
       ++i;
       continue;
     }
     size_t end = i;
-    while (end < env.flags.size() && (env.flags[end] & kColumnAliased)) ++end;
-    for (const int y : {0, std::max(0, rows - 3)}) {
-      out += "<rect class=\"aliased\" x=\"" + std::to_string(i) + "\" y=\"" + std::to_string(y) +
-             "\" width=\"" + std::to_string(end - i) + "\" height=\"3\"/>";
-    }
+    while (end < env.flags.size() && (env.flags[end] & flag)) ++end;
+    runs.emplace_back(i, end);
     i = end;
   }
-  return out;
+  return runs;
 }
 
-bool HasAliasedColumns(const ClipResult& clip) {
+// Whether the strip shown carries the clip's envelope and some of its columns `flag`.
+bool HasFlaggedColumns(const ClipResult& clip, uint8_t flag) {
   return clip.envelope && MeasuredOnStrip(clip) &&
          std::any_of(clip.envelope->flags.begin(), clip.envelope->flags.end(),
-                     [](uint8_t f) { return (f & kColumnAliased) != 0; });
+                     [flag](uint8_t f) { return (f & flag) != 0; });
+}
+
+// Runs of aliased columns (the flow passed the scale's limit and wrapped round): marked along
+// both edges of the strip, where the wrap crosses.
+std::string AliasedColumns(const Envelope& env, int rows) {
+  std::string out;
+  for (const auto& [begin, end] : FlaggedRuns(env, kColumnAliased)) {
+    for (const int y : {0, std::max(0, rows - 3)}) {
+      out += "<rect class=\"aliased\" x=\"" + std::to_string(begin) + "\" y=\"" +
+             std::to_string(y) + "\" width=\"" + std::to_string(end - begin) + "\" height=\"3\"/>";
+    }
+  }
+  return out;
 }
 
 // Runs of columns with no usable spectrum (an erase bar and the previous sweep beyond it, blank
 // columns, masked scale labels): shaded, so that stale flow there is not read as this recording.
 std::string MaskedColumns(const Envelope& env, int rows) {
   std::string out;
-  for (size_t i = 0; i < env.flags.size();) {
-    if (!(env.flags[i] & kColumnMasked)) {
-      ++i;
-      continue;
-    }
-    size_t end = i;
-    while (end < env.flags.size() && (env.flags[end] & kColumnMasked)) ++end;
-    out += "<rect class=\"masked\" x=\"" + std::to_string(i) + "\" y=\"0\" width=\"" +
-           std::to_string(end - i) + "\" height=\"" + std::to_string(rows) + "\"/>";
-    i = end;
+  for (const auto& [begin, end] : FlaggedRuns(env, kColumnMasked)) {
+    out += "<rect class=\"masked\" x=\"" + std::to_string(begin) + "\" y=\"0\" width=\"" +
+           std::to_string(end - begin) + "\" height=\"" + std::to_string(rows) + "\"/>";
   }
   return out;
-}
-
-bool HasMaskedColumns(const ClipResult& clip) {
-  return clip.envelope && MeasuredOnStrip(clip) &&
-         std::any_of(clip.envelope->flags.begin(), clip.envelope->flags.end(),
-                     [](uint8_t f) { return (f & kColumnMasked) != 0; });
 }
 
 std::string ManeuverMarks(const RefluxMeasurement& m, const StripFrame& f, int rows) {
@@ -234,13 +234,15 @@ void AppendStripFigure(std::string& out, const ClipResult& clip) {
       "baseline <span class=\"key k-release\"></span>release <span class=\"key k-band\"></span>" +
       std::string(reflux ? "measured reflux"
                          : "measured retrograde flow (not reflux by the criterion)") +
-      (HasMaskedColumns(clip) ? " <span class=\"key k-masked\"></span>not read (erase bar, "
-                                "previous sweep, blank or label columns)"
-                              : "") +
-      (HasAliasedColumns(clip) ? " <span class=\"key k-aliased\"></span>aliased: the flow passed "
-                                 "the scale and wrapped round (dashed: the wrap as displayed, "
-                                 "read unwrapped)"
-                               : "") +
+      (HasFlaggedColumns(clip, kColumnMasked)
+           ? " <span class=\"key k-masked\"></span>not read (erase bar, "
+             "previous sweep, blank or label columns)"
+           : "") +
+      (HasFlaggedColumns(clip, kColumnAliased)
+           ? " <span class=\"key k-aliased\"></span>aliased: the flow passed "
+             "the scale and wrapped round (dashed: the wrap as displayed, "
+             "read unwrapped)"
+           : "") +
       "</figcaption></figure>";
 }
 

@@ -241,6 +241,16 @@ std::optional<double> FlowSnrDb(const Spectrogram& s, const cv::Mat1f& smoothed_
   return (percentile - noise_level) * s.dynamic_range_db;
 }
 
+// Speed at `index` of the side a wrap enters (counted from that side's scale edge; the lower side
+// when the flow leaves `upward`), as displayed, and as unwrapped by the scale's span.
+double InSideSpeed(const Spectrogram& s, double index, bool upward) {
+  return std::abs(s.VelocityAtRow(upward ? (s.Rows() - 1) - index : index));
+}
+double UnwrappedSpeed(const Spectrogram& s, const Geometry& g, double index, bool upward) {
+  const double row = upward ? (s.Rows() - 1) - index : index;
+  return std::abs(s.VelocityAtRow(row) + (upward ? g.span : -g.span));
+}
+
 // Unwraps one aliased side: the signal leaves through one scale edge and re-enters from the
 // other, detached from the baseline there. Returns the unwrapped magnitude, or -1.
 double UnwrappedMagnitude(const Spectrogram& s, const SideRuns& out_side, const SideRuns& in_side,
@@ -249,9 +259,7 @@ double UnwrappedMagnitude(const Spectrogram& s, const SideRuns& out_side, const 
   if (in_side.baseline_run_outer >= 0 && in_side.baseline_run_outer <= in_side.edge_run_end + 1) {
     return -1;  // one region from the scale edge to the baseline: real flow on that side
   }
-  const double inner = in_side.edge_run_end + 0.5;  // index from the entry edge
-  const double row = upward ? (s.Rows() - 1) - inner : inner;
-  return std::abs(s.VelocityAtRow(row) + (upward ? g.span : -g.span));
+  return UnwrappedSpeed(s, g, in_side.edge_run_end + 0.5, upward);
 }
 
 }  // namespace
@@ -504,8 +512,7 @@ void MarkAliased(const Spectrogram& s, const EnvelopeOptions& o, Estimates& e, s
   if (!o.unwrap_aliasing) return;
   env.flags[c] |= kColumnUnwrapped;
   const SideRuns& in = upward ? e.sides[c].down : e.sides[c].up;
-  const double other =
-      in.edge < 0 ? 0.0 : std::abs(s.VelocityAtRow(upward ? s.Rows() - 1 - in.edge : in.edge));
+  const double other = in.edge < 0 ? 0.0 : InSideSpeed(s, in.edge, upward);
   (upward ? env.max_forward : env.max_reverse)[c] = static_cast<float>(magnitude);
   (upward ? env.max_reverse : env.max_forward)[c] = static_cast<float>(other);
 }
@@ -742,7 +749,7 @@ double OwnFlowBesideWrap(const Spectrogram& s, const SideRuns& in, bool upward) 
                       in.baseline_run_outer <= in.outermost_inner;
   const bool one_region = in.edge_run_end >= 0 && in.baseline_run_outer <= in.edge_run_end + 1;
   if (in.edge < 0 || joined || one_region) return 0.0;
-  return std::abs(s.VelocityAtRow(upward ? s.Rows() - 1 - in.edge : in.edge));
+  return InSideSpeed(s, in.edge, upward);
 }
 
 // Marks a wrap episode's columns aliased: the flow leaving through the `upward` side's edge takes
@@ -764,9 +771,7 @@ void MarkWrapEpisode(const Spectrogram& s, const EnvelopeOptions& o, Estimates& 
     env.flags[c] |= kColumnUnwrapped;
     const SideRuns& in = upward ? e.sides[c].down : e.sides[c].up;
     if (HasOffBaselineFlow(in)) {
-      const double inner = WrapInnerIndex(in);
-      const double row = upward ? (s.Rows() - 1) - inner : inner;
-      magnitude = std::min(g.span, std::abs(s.VelocityAtRow(row) + (upward ? g.span : -g.span)));
+      magnitude = std::min(g.span, UnwrappedSpeed(s, g, WrapInnerIndex(in), upward));
     }
     out_v[c] = static_cast<float>(std::max<double>(out_v[c], magnitude));
     in_v[c] = static_cast<float>(OwnFlowBesideWrap(s, in, upward));

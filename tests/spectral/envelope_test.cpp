@@ -258,6 +258,20 @@ Spectrogram WrappedCoreGate(const SyntheticSpec& spec, const WrappedBand& w) {
   return s;
 }
 
+// Columns [from, to) read as aliased flow unwrapped to `cm_s` (within 3 rows), the other side
+// empty when `other_empty`.
+void ExpectUnwrapped(const Envelope& env, int from, int to, double cm_s, double step,
+                     bool other_empty = true) {
+  for (int c = from; c < to; ++c) {
+    const auto k = static_cast<size_t>(c);
+    EXPECT_TRUE(env.flags[k] & kColumnAliased) << c;
+    EXPECT_NEAR(env.max_forward[k], cm_s, 3 * step) << c;
+    if (other_empty) {
+      EXPECT_LT(env.max_reverse[k], 1.0f) << c;
+    }
+  }
+}
+
 // A narrow band that passes the scale limit wraps whole: the lower side shows a band joined to
 // its baseline region over the dark interior, the upper side nothing. Its course shows it is the
 // squeeze wrapped (it entered from the bottom edge as the squeeze left through the top one, and
@@ -267,12 +281,7 @@ TEST(Envelope, ANarrowBandWrappedWholeIsTheSqueezeUnwrapped) {
   SyntheticSpec spec;  // +60 .. -39.5 cm/s, 10 ms columns
   const auto env = EstimateEnvelope(WrappedCoreGate(spec, {}), Unsmoothed());
   ASSERT_TRUE(env.has_value());
-  for (int c = 150; c < 200; ++c) {
-    const auto k = static_cast<size_t>(c);
-    EXPECT_TRUE(env->flags[k] & kColumnAliased) << c;
-    EXPECT_NEAR(env->max_forward[k], 90.0, 3 * spec.step) << c;
-    EXPECT_LT(env->max_reverse[k], 1.0f) << c;
-  }
+  ExpectUnwrapped(*env, 150, 200, 90.0, spec.step);
   const auto own = EstimateEnvelope(WrappedCoreGate(spec, {.entered = false}), Unsmoothed());
   ASSERT_TRUE(own.has_value());
   for (int c = 150; c < 200; ++c) {
@@ -288,11 +297,7 @@ TEST(Envelope, ABandCrossingTheLimitFastWrapsWhole) {
   SyntheticSpec spec;
   const auto env = EstimateEnvelope(WrappedCoreGate(spec, {.slope = 4}), Unsmoothed());
   ASSERT_TRUE(env.has_value());
-  for (int c = 120; c < 240; ++c) {
-    const auto k = static_cast<size_t>(c);
-    EXPECT_TRUE(env->flags[k] & kColumnAliased) << c;
-    EXPECT_NEAR(env->max_forward[k], 90.0, 3 * spec.step) << c;
-  }
+  ExpectUnwrapped(*env, 120, 240, 90.0, spec.step, false);
 }
 
 // Where the wrap fades for a few columns inside an episode and the other side shows flow of its
@@ -333,12 +338,7 @@ TEST(Envelope, ANarrowBandWrappedInPartIsUnwrapped) {
   SyntheticSpec spec;
   const auto env = EstimateEnvelope(WrappedCoreGate(spec, {.peak = 70}), Unsmoothed());
   ASSERT_TRUE(env.has_value());
-  for (int c = 140; c < 210; ++c) {
-    const auto k = static_cast<size_t>(c);
-    EXPECT_TRUE(env->flags[k] & kColumnAliased) << c;
-    EXPECT_NEAR(env->max_forward[k], 70.0, 3 * spec.step) << c;
-    EXPECT_LT(env->max_reverse[k], 1.0f) << c;
-  }
+  ExpectUnwrapped(*env, 140, 210, 70.0, spec.step);
 }
 
 TEST(Envelope, NoiseFloorOnPureNoise) {
