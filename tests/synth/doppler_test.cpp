@@ -1,6 +1,8 @@
 // The simulated I/Q carries the flow at the Doppler frequency the equation predicts, signed.
 #include <algorithm>
 #include <cmath>
+#include <complex>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -92,6 +94,53 @@ TEST(Doppler, ThumpsAtTheSqueezeAndItsRelease) {
   EXPECT_GT(energy(0.5, 0.56), 20 * quiet);  // at the squeeze's start
   EXPECT_GT(energy(1.0, 1.06), 20 * quiet);  // at its release
   EXPECT_LT(energy(0.1, 0.4), 1.5 * quiet);  // nothing between
+}
+
+// The artery's waveform: a systole peaking at its velocity 0.1 s after each beat's start, in the
+// vein's retrograde direction (negative), a small reversal after it, rest late in the cycle, and
+// the same course one period later; nothing without an artery.
+TEST(Doppler, ArteryBeatsTriphasicAtTheHeartRate) {
+  SignalSpec s;
+  EXPECT_EQ(ArteryVelocityCmS(s, 0.3), 0.0);
+  s.artery_db = 12;
+  s.artery_peak_cm_s = 40;
+  s.heart_rate_bpm = 60;
+  s.artery_phase_s = 0.2;
+  EXPECT_NEAR(ArteryVelocityCmS(s, 0.3), -40, 0.5);  // systolic peak
+  EXPECT_GT(ArteryVelocityCmS(s, 0.46), 0);          // early-diastolic reversal
+  EXPECT_NEAR(ArteryVelocityCmS(s, 1.0), 0, 0.5);    // late diastole: rest
+  EXPECT_NEAR(ArteryVelocityCmS(s, 3.3), -40, 0.5);  // three beats later
+  EXPECT_NEAR(ArteryVelocityCmS(s, 0.25), ArteryVelocityCmS(s, 1.25), 1e-9);
+}
+
+// An artery adds its systoles' power to the retrograde side artery_db below the vein's signal,
+// and leaves the vein's own echoes and noise as they were (its scatterers have a stream of
+// their own): between beats the signal is the same sample for sample.
+TEST(Doppler, ArteryAddsItsSystolesAndLeavesTheVeinAlone) {
+  SignalSpec s = FiveKilohertzSignal();
+  FlowSpec flow;
+  flow.quiet = {10, 0, 4, 0};
+  const auto plain = SimulateIq(flow, s, 0, static_cast<size_t>(2 * s.prf_hz));
+  s.artery_db = 6;
+  s.artery_peak_cm_s = 30;
+  s.heart_rate_bpm = 60;
+  s.artery_phase_s = 0.5;  // systoles at 0.5-0.7 s and 1.5-1.7 s
+  const auto with_artery = SimulateIq(flow, s, 0, plain.size());
+  const auto power = [&](const auto& iq, double from_s, double to_s) {
+    double e = 0;
+    const auto first = static_cast<size_t>(from_s * s.prf_hz);
+    const auto last = static_cast<size_t>(to_s * s.prf_hz);
+    for (size_t n = first; n < last; ++n) e += std::norm(iq[n]);
+    return e / static_cast<double>(last - first);
+  };
+  // Systole: the artery's power (a quarter of the vein's at 6 dB) on top of the vein's.
+  EXPECT_GT(power(with_artery, 0.55, 0.65), 1.15 * power(plain, 0.55, 0.65));
+  // The difference of the two signals is the artery's echo alone (the vein's echoes and the noise
+  // cancel sample for sample): its power is the artery's, a quarter of the vein's.
+  std::vector<std::complex<float>> artery_only(plain.size());
+  for (size_t n = 0; n < plain.size(); ++n) artery_only[n] = with_artery[n] - plain[n];
+  const double artery_power = 0.5 * s.scatterers * std::pow(10.0, -s.artery_db / 10);
+  EXPECT_NEAR(power(artery_only, 0.1, 1.9), artery_power, 0.35 * artery_power);
 }
 
 TEST(Doppler, NoisePowerMatchesTheRequestedSnr) {

@@ -38,9 +38,12 @@ EnvelopeTruth EnvelopeOf(const ClipSpec& s, int antegrade_sign) {
   e.seconds_per_column = s.display.seconds_per_column;
   const int columns = s.display.strip.width;
   for (int c = 0; c < columns; ++c) {
-    const double v = antegrade_sign * VelocityCmS(s.flow, s.display.ColumnTimeS(c));
-    e.max_forward_cm_s.push_back(std::max(0.0, v));
-    e.max_reverse_cm_s.push_back(std::max(0.0, -v));
+    // The fastest flow on each side: the vein's, or an artery's in the beam.
+    const double t_s = s.display.ColumnTimeS(c);
+    const double v = antegrade_sign * VelocityCmS(s.flow, t_s);
+    const double artery = antegrade_sign * ArteryVelocityCmS(s.signal, t_s);
+    e.max_forward_cm_s.push_back(std::max({0.0, v, artery}));
+    e.max_reverse_cm_s.push_back(std::max({0.0, -v, -artery}));
     // The erase bar and the previous sweep beyond it are not the current recording.
     const bool erased = s.display.erase_bar_column >= 0 && c >= s.display.erase_bar_column;
     e.valid.push_back(erased ? 0 : 1);
@@ -106,6 +109,7 @@ std::vector<std::string> Conditions(const ClipSpec& s, const ClipTruth& t) {
       {s.signal.mirror_db > 0, "mirror"},
       {s.signal.thump_db > 0, "thump"},
       {s.signal.gate_radius < 1, "core_gate"},
+      {s.signal.artery_db > 0, "artery"},
       {RefluxAliased(s, t), "aliased_reflux"},
   };
   std::vector<std::string> out;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <optional>
 
 #include "refluxscan/spectral/signal.h"
 #include "synth/rng.h"
@@ -83,6 +84,74 @@ double NoiseSigma(const SignalSpec& s) {
   return std::sqrt(SignalPower(s) / std::pow(10.0, s.snr_db / 10.0) / 2);  // per I and Q
 }
 
+// One flow's scatterers in the beam: their slots, random stream, amplitude and profile.
+struct Population {
+  SignalSpec spec;  // profile and gate of this flow (the artery: its whole lumen, parabolic)
+  std::vector<Scatterer> slots;
+  Rng rng;
+  double gain = 1;         // amplitude of each scatterer
+  double hz_per_cm_s = 0;  // Doppler shift of 1 cm/s of the flow's velocity (probe sense)
+
+  Population(const SignalSpec& s, int count, Rng stream, double v0_cm_s)
+      : spec(s), slots(static_cast<size_t>(std::max(1, count))), rng(stream) {
+    for (Scatterer& sc : slots) {
+      Respawn(sc, spec, v0_cm_s, rng);
+      sc.age_s = rng.Uniform() * sc.lifetime_s;  // staggered: no synchronized replacement
+    }
+  }
+
+  // Adds the scatterers' echoes over one block of `acc.size()` pulses at velocity v_cm_s.
+  void Accumulate(double v_cm_s, double dt, std::vector<std::complex<double>>& acc) {
+    const double block_s = static_cast<double>(acc.size()) * dt;
+    for (Scatterer& sc : slots) {
+      if (sc.age_s >= sc.lifetime_s) Respawn(sc, spec, v_cm_s, rng);
+      const double dphi = 2 * kPi * hz_per_cm_s * v_cm_s * sc.profile_factor * dt;
+      const std::complex<double> rotator = std::polar(1.0, dphi);
+      std::complex<double> z = gain * sc.amplitude * std::polar(1.0, sc.phase_rad);
+      // Lifetime window sin(pi * age / lifetime), linear within the block (smooth birth/death).
+      const double w0 = std::sin(kPi * std::min(1.0, sc.age_s / sc.lifetime_s));
+      const double w1 = std::sin(kPi * std::min(1.0, (sc.age_s + block_s) / sc.lifetime_s));
+      for (size_t k = 0; k < acc.size(); ++k) {
+        const double frac = static_cast<double>(k) / static_cast<double>(acc.size());
+        acc[k] += z * (w0 + (w1 - w0) * frac);
+        z *= rotator;
+      }
+      sc.phase_rad = std::fmod(sc.phase_rad + dphi * static_cast<double>(acc.size()), 2 * kPi);
+      sc.age_s += block_s;
+    }
+  }
+};
+
+// The artery's scatterers (nullopt without one): the whole lumen, parabolic, on a stream of
+// their own so that the vein's echoes and noise are those of a clip without an artery. Their
+// summed power is artery_db below the vein's.
+constexpr int kArteryScatterers = 24;
+constexpr uint64_t kArteryStream = 0xA27E41ull;
+
+std::optional<Population> ArteryPopulation(const SignalSpec& s, double t_start_s) {
+  if (!(s.artery_db > 0)) return std::nullopt;
+  SignalSpec artery = s;
+  artery.profile = Profile::kParabolic;
+  artery.gate_radius = 1;
+  Population p(artery, kArteryScatterers, Rng(s.seed ^ kArteryStream),
+               ArteryVelocityCmS(s, t_start_s));
+  p.gain = std::sqrt(static_cast<double>(s.scatterers) / kArteryScatterers *
+                     std::pow(10.0, -s.artery_db / 10.0));
+  p.hz_per_cm_s = DopplerShiftHz(s, 1.0) * s.antegrade_toward_probe;
+  return p;
+}
+
+// Triphasic arterial waveform over one cardiac cycle, u_s after the systole's start, as a share
+// of the systolic peak: a fast upstroke and slower fall (peak 0.10 s), an early-diastolic
+// reversal (0.26 s, -18%), a small forward wave (0.40 s, 8%).
+double Triphasic(double u_s) {
+  const auto bump = [&](double at_s, double rise_s, double fall_s) {
+    const double w = u_s < at_s ? rise_s : fall_s;
+    return std::exp(-0.5 * std::pow((u_s - at_s) / w, 2));
+  };
+  return bump(0.10, 0.03, 0.05) - 0.18 * bump(0.26, 0.035, 0.035) + 0.08 * bump(0.40, 0.04, 0.05);
+}
+
 }  // namespace
 
 std::string_view ProfileName(Profile p) { return p == Profile::kParabolic ? "parabolic" : "blunt"; }
@@ -95,43 +164,32 @@ double NyquistSpanCmS(const SignalSpec& s) {
   return spectral::VelocityCmSFromDopplerShift(s.prf_hz, s.transducer_hz, s.angle_deg);
 }
 
+double ArteryVelocityCmS(const SignalSpec& s, double t_s) {
+  if (!(s.artery_db > 0) || !(s.heart_rate_bpm > 0)) return 0;
+  const double period_s = 60.0 / s.heart_rate_bpm;
+  const double u_s =
+      t_s - s.artery_phase_s - period_s * std::floor((t_s - s.artery_phase_s) / period_s);
+  return -s.artery_peak_cm_s * Triphasic(u_s);  // distal: the vein's retrograde direction
+}
+
 std::vector<std::complex<float>> SimulateIq(const FlowSpec& flow, const SignalSpec& s,
                                             double t_start_s, size_t count) {
   Rng rng(s.seed);
   Rng noise_rng = rng.Fork(1);
-  std::vector<Scatterer> slots(static_cast<size_t>(std::max(1, s.scatterers)));
-  const double v0 = VelocityCmS(flow, t_start_s);
-  for (Scatterer& sc : slots) {
-    Respawn(sc, s, v0, rng);
-    sc.age_s = rng.Uniform() * sc.lifetime_s;  // staggered: no synchronized replacement
-  }
+  Population vein(s, s.scatterers, rng, VelocityCmS(flow, t_start_s));
+  vein.hz_per_cm_s = DopplerShiftHz(s, 1.0) * s.antegrade_toward_probe;
+  std::optional<Population> artery = ArteryPopulation(s, t_start_s);
   const size_t block = std::max<size_t>(1, static_cast<size_t>(std::lround(kBlockS * s.prf_hz)));
   const double dt = 1.0 / s.prf_hz;
-  const double hz_per_cm_s = DopplerShiftHz(s, 1.0) * s.antegrade_toward_probe;
   const double sigma = NoiseSigma(s);
   std::vector<std::complex<float>> out(count);
   for (size_t n0 = 0; n0 < count; n0 += block) {
     const size_t n1 = std::min(count, n0 + block);
-    const double block_s = static_cast<double>(n1 - n0) * dt;
-    const double v = VelocityCmS(
-        flow, t_start_s + (static_cast<double>(n0) + 0.5 * static_cast<double>(n1 - n0)) * dt);
+    const double mid_s =
+        t_start_s + (static_cast<double>(n0) + 0.5 * static_cast<double>(n1 - n0)) * dt;
     std::vector<std::complex<double>> acc(n1 - n0);
-    for (Scatterer& sc : slots) {
-      if (sc.age_s >= sc.lifetime_s) Respawn(sc, s, v, rng);
-      const double dphi = 2 * kPi * hz_per_cm_s * v * sc.profile_factor * dt;
-      const std::complex<double> rotator = std::polar(1.0, dphi);
-      std::complex<double> z = sc.amplitude * std::polar(1.0, sc.phase_rad);
-      // Lifetime window sin(pi * age / lifetime), linear within the block (smooth birth/death).
-      const double w0 = std::sin(kPi * std::min(1.0, sc.age_s / sc.lifetime_s));
-      const double w1 = std::sin(kPi * std::min(1.0, (sc.age_s + block_s) / sc.lifetime_s));
-      for (size_t k = 0; k < acc.size(); ++k) {
-        const double frac = static_cast<double>(k) / static_cast<double>(acc.size());
-        acc[k] += z * (w0 + (w1 - w0) * frac);
-        z *= rotator;
-      }
-      sc.phase_rad = std::fmod(sc.phase_rad + dphi * static_cast<double>(acc.size()), 2 * kPi);
-      sc.age_s += block_s;
-    }
+    vein.Accumulate(VelocityCmS(flow, mid_s), dt, acc);
+    if (artery) artery->Accumulate(ArteryVelocityCmS(s, mid_s), dt, acc);
     for (size_t k = 0; k < acc.size(); ++k) {
       const double re = sigma * noise_rng.Normal();
       const double im = sigma * noise_rng.Normal();  // separate statements: fixed order

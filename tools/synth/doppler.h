@@ -35,7 +35,18 @@ struct SignalSpec {
   // probe at compression, away at release; sign random) lasting thump_s.
   double mirror_db = 0;
   double thump_db = 0, thump_cm_s = 2, thump_s = 0.06;
+  // Arterial crosstalk (artery_db 0: none). An artery beside the vein in the beam (CW insonates
+  // both; a PW gate beside the artery catches it) adds its pulsatile flow, artery_db (8..24)
+  // below the vein's signal, flowing distally: the vein's retrograde direction. Triphasic, at
+  // heart_rate_bpm: systole peaking at artery_peak_cm_s, a brief early-diastolic reversal, a
+  // small forward wave, then rest until the next beat (the first systole starts at
+  // artery_phase_s).
+  double artery_db = 0, artery_peak_cm_s = 0, heart_rate_bpm = 70, artery_phase_s = 0;
 };
+
+// The artery's velocity at t_s (cm/s, the vein's antegrade direction positive: systole is
+// negative), 0 without an artery.
+double ArteryVelocityCmS(const SignalSpec& s, double t_s);
 
 // Doppler shift of a velocity in the probe's sense (toward the probe positive), Hz.
 double DopplerShiftHz(const SignalSpec& s, double toward_probe_cm_s);

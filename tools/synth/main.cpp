@@ -33,6 +33,9 @@ int main(int argc, char** argv) {
   app.add_option("--valsalva", o.valsalva,
                  "share (0..1) of the junction and proximal deep clips (SFJ, SPJ, CFV, proximal "
                  "FV) done as a Valsalva instead of a squeeze (default 0)");
+  app.add_option("--artery", o.artery,
+                 "share (0..1) of the CW clips and of the deep-vein PW clips with an artery in "
+                 "the beam (arterial crosstalk; default: the preset's, 0.6 and 0.08 for stress)");
   app.add_option("--threads", o.threads, "worker threads (default: up to 2)");
   try {
     app.parse(argc, argv);

@@ -364,6 +364,29 @@ void ChooseGateAndWrap(const PresetStyle& st, const FlowSpec& f, DisplaySpec& d,
   if (own.Chance(st.aliased_reflux) && PeakReflux(f) > 0) AliasTheReflux(f, s, d, own);
 }
 
+// Arterial crosstalk, from a stream of its own (as the decorations): CW insonates whatever
+// artery runs beside the vein; a PW gate at a deep vein may catch the one beside it. Its
+// systolic peak stays on the retrograde side's scale (35-90% of it): a sonographer sets the scale
+// for the vein, and the artery's speed along the beam varies with where it lies in it.
+void ChooseArtery(const PresetStyle& st, VeinClass vein_class, const DisplaySpec& d,
+                  SignalSpec& s) {
+  constexpr uint64_t kArteryStream = 0xA27E41ull;
+  Rng own(d.seed ^ kArteryStream);
+  const bool deep = vein_class != VeinClass::kSuperficial && vein_class != VeinClass::kPerforator;
+  const double share = d.continuous_wave ? st.artery_cw : deep ? st.artery_pw_deep : 0.0;
+  if (!(share > 0) || !own.Chance(share)) return;
+  const StripScale scale = ScaleOf(d, s);
+  const double retrograde_limit_cm_s =
+      -s.antegrade_toward_probe *
+      std::min(s.antegrade_toward_probe * scale.VelocityAtRow(d, 0),
+               s.antegrade_toward_probe * scale.VelocityAtRow(d, d.strip.height - 1));
+  if (!(retrograde_limit_cm_s > 0)) return;
+  s.artery_db = std::round(own.Uniform(8, 24));
+  s.artery_peak_cm_s = retrograde_limit_cm_s * own.Uniform(0.35, 0.9);
+  s.heart_rate_bpm = own.Uniform(50, 100);
+  s.artery_phase_s = own.Uniform(0, 60.0 / s.heart_rate_bpm);
+}
+
 void ChooseExtras(const ClipPlan& p, const PresetStyle& st, DisplaySpec& d, Rng& rng) {
   d.overlay_text = Decide(p.overlay_text, st.overlay_text, rng);
   d.ecg = Decide(p.ecg, st.ecg, rng);
@@ -429,6 +452,8 @@ PresetStyle StressStyle() {
   s.thump = 0.15;
   s.core_gate = 0.1;
   s.aliased_reflux = 0.08;
+  s.artery_cw = 0.6;
+  s.artery_pw_deep = 0.08;
   return s;
 }
 
@@ -464,6 +489,7 @@ ClipSpec BuildClipSpec(const ClipPlan& plan, const PresetStyle& style, Rng& rng)
   ChooseExtras(plan, style, d, rng);
   ChooseDecorations(style, d);
   ChooseArtifacts(style, d, c.signal);
+  ChooseArtery(style, c.vein_class, d, c.signal);
   d.label_text = c.label_text;
   if (style.region_margin > 0 && rng.Chance(style.region_margin)) {  // each side on its own
     d.margin_left = rng.Int(0, 16), d.margin_top = rng.Int(0, 16);

@@ -37,6 +37,9 @@ struct PresetStyle {
   // Shares of clips whose sample volume covers only the vessel's fast core (a band detached
   // from the baseline), and of reflux clips whose scale is too small for the reflux (it wraps).
   double core_gate = 0, aliased_reflux = 0;
+  // Shares of CW clips, and of PW clips at a deep vein, with an artery in the beam (arterial
+  // crosstalk: SignalSpec::artery_db).
+  double artery_cw = 0, artery_pw_deep = 0;
   // Share of the clips at a junction or proximal deep level (SFJ, SPJ, CFV, proximal FV) done as
   // a Valsalva instead of a squeeze (refluxscan-synth --valsalva; 0 in every preset, and no
   // random draw then, so the presets' sets stay byte-identical).

@@ -122,6 +122,8 @@ Result<void> CheckOptions(const SetOptions& o) {
     return Fail(ErrorCode::kInvalidInput, "--studies must be >= 1");
   if (!(o.valsalva >= 0 && o.valsalva <= 1))
     return Fail(ErrorCode::kInvalidInput, "--valsalva must be a share in 0..1");
+  if (!(o.artery <= 1) || (o.artery < 0 && o.artery != -1))
+    return Fail(ErrorCode::kInvalidInput, "--artery must be a share in 0..1");
   return {};
 }
 
@@ -131,6 +133,7 @@ Result<std::vector<PlannedClip>> PlanSet(const SetOptions& o) {
                       : o.preset == "edge" ? EdgeStyle()
                                            : SampleStyle();
   style.valsalva = o.valsalva;
+  if (o.artery >= 0) style.artery_cw = style.artery_pw_deep = o.artery;
   Rng master(o.seed ^ HashString(o.preset));
   const int studies = o.preset == "stress" ? o.studies : 1;
   std::vector<PlannedClip> clips;

@@ -29,6 +29,9 @@ struct SetOptions {
   // Share of the junction and proximal deep clips (SFJ, SPJ, CFV, proximal FV) done as a Valsalva
   // (0..1; 0 = none, the presets' own draw).
   double valsalva = 0;
+  // Share of the CW clips and of the deep-vein PW clips with an artery in the beam (0..1;
+  // negative = the preset's own shares).
+  double artery = -1;
 };
 
 // One planned clip: where it goes, what it shows, and its DICOM header.

@@ -71,6 +71,11 @@ ordered_json SignalJson(const SignalSpec& s, const DisplaySpec& d, double iq_t0_
                     {"iq_t0_s", R6(iq_t0_s)}};
   if (s.mirror_db > 0) j["mirror_db"] = R6(s.mirror_db);
   if (s.gate_radius < 1) j["gate_radius"] = R6(s.gate_radius);  // core_gate
+  if (s.artery_db > 0) {
+    j["artery_db"] = R6(s.artery_db);
+    j["artery_peak_cm_s"] = R6(s.artery_peak_cm_s);
+    j["heart_rate_bpm"] = R6(s.heart_rate_bpm);
+  }
   if (s.thump_db > 0) {
     j["thump_db"] = R6(s.thump_db);
     j["thump_cm_s"] = R6(s.thump_cm_s);
