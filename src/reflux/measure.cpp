@@ -175,6 +175,8 @@ void AddFlags(const Envelope& envelope, const Trace& t, const std::vector<Run>& 
   if (m.maneuvers.size() > 1) add("multiple_maneuvers");
   if (m.antegrade_source == AntegradeSource::kOverride) add("antegrade_override");
   if (envelope.unit == VelocityUnit::kHertz) add("velocity_in_hz");
+  if (std::any_of(t.pulse.begin(), t.pulse.end(), [](uint8_t p) { return p != 0; }))
+    add("arterial_signal");
 }
 
 }  // namespace

@@ -78,6 +78,22 @@ constexpr double kStrainQuietShare = 0.9, kMinStrainS = 1.0;  // QuietToTheEnd
 // SuppressMirrors: a side reading at least kMirrorExtentShare x the other side's velocity with
 // 1 / kMirrorPowerRatio of its power or less is its mirror copy.
 constexpr double kMirrorExtentShare = 0.5, kMirrorMaxExtent = 1.1, kMirrorPowerRatio = 10.0;
+// SuppressArterialPulses (pulses.cpp): excursions above the side's floor (its kPulseFloorQuantile
+// over kPulseFloorWindowS) by kPulseNoiseFactor noise velocities, lasting kPulseMinWidthS to
+// kPulseMaxWidthS (a systole), at least kMinPulses of them at one period within the heart's
+// range (kPulseMinPeriodS..kPulseMaxPeriodS: 40-150 beats per minute) to within
+// kPulseJitterShare of it, of one height and width (within kPulseHeightSpread x and
+// kPulseWidthSpread x), filling kPulseGridShare of the beat slots, and kPulseRhythmShare of the
+// excursions of their height.
+constexpr double kPulseFloorWindowS = 0.6, kPulseFloorQuantile = 0.2;
+constexpr double kPulseNoiseFactor = 2.0;
+constexpr double kPulseMinWidthS = 0.04, kPulseMaxWidthS = 0.4;
+constexpr double kPulseMinPeriodS = 0.4, kPulseMaxPeriodS = 1.5, kPulseJitterShare = 0.1;
+constexpr size_t kMinPulses = 4, kMaxPulseCandidates = 400;
+constexpr double kMinBeatColumns = 8;   // the shortest period's columns: a rhythm needs them
+constexpr double kEmptySlotCost = 0.5;  // BestRhythm: a grid slot without a beat
+constexpr double kPulseHeightSpread = 3.0, kPulseWidthSpread = 2.0;
+constexpr double kPulseGridShare = 0.5, kPulseRhythmShare = 0.6;
 constexpr double kMirrorJoinS = 0.04;     // SuppressMirrors: gaps joined within a copy
 constexpr double kMirrorMinSpanS = 0.08;  // ... and a copy spans more than a thump's jerk
 // An augmentation (calf squeeze, cuff release) is a fast, strong burst; respiratory phasic flow

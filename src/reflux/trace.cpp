@@ -119,13 +119,15 @@ Trace MakeTrace(const Envelope& envelope, const RefluxOptions& options) {
   t.down_limit = std::abs(envelope.negative_limit);
   t.up = Prepare(envelope.max_forward, envelope.flags, t.columns);
   t.down = Prepare(envelope.max_reverse, envelope.flags, t.columns);
-  if (envelope.power_forward.size() == envelope.Size() &&
-      envelope.power_reverse.size() == envelope.Size()) {
+  t.noise_cm_s = NoiseLevel(envelope, options);
+  const bool powers = envelope.power_forward.size() == envelope.Size() &&
+                      envelope.power_reverse.size() == envelope.Size();
+  if (powers) {
     t.power_up = Prepare(envelope.power_forward, envelope.flags, t.columns);
     t.power_down = Prepare(envelope.power_reverse, envelope.flags, t.columns);
-    SuppressMirrors(t, envelope.seconds_per_column);
   }
-  t.noise_cm_s = NoiseLevel(envelope, options);
+  SuppressArterialPulses(t, envelope.seconds_per_column);
+  if (powers) SuppressMirrors(t, envelope.seconds_per_column);
   const double spc = envelope.seconds_per_column;
   t.min_run = ColumnsFor(kMinRefluxRunS, spc);
   t.sustained = ColumnsFor(kSustainedRunS, spc);

@@ -28,7 +28,9 @@ struct Trace {
   std::span<const float> retro_power;  // power_up or power_down, once polarity is known
   std::span<const float> ante;         // up or down, once polarity is known (empty before)
   std::vector<uint8_t> flags;
-  std::vector<uint8_t> mirror;          // per column: kMirrorUp / kMirrorDown where suppressed
+  std::vector<uint8_t> mirror;  // per column: kMirrorUp / kMirrorDown where suppressed
+  std::vector<uint8_t>
+      pulse;  // per column: kPulseUp / kPulseDown where an arterial beat was bridged
   double up_limit = 0, down_limit = 0;  // the scale's magnitude on each side (0: unknown)
   double retro_limit = 0;               // the retrograde side's, once polarity is known
   size_t columns = 0;                   // analysed columns: up to the last unmasked one
@@ -45,6 +47,12 @@ size_t ColumnsFor(double seconds, double seconds_per_column);
 
 // Trace::mirror marks: the side set to 0 as the other side's mirror copy (trace.cpp).
 constexpr uint8_t kMirrorUp = 1, kMirrorDown = 2;
+// Trace::pulse marks: the side bridged over an arterial beat (pulses.cpp).
+constexpr uint8_t kPulseUp = 1, kPulseDown = 2;
+
+// Arterial beats (short pulses at a cardiac rhythm standing on a side's floor) bridged over on
+// each side, and marked in Trace::pulse (pulses.cpp; docs/criteria.md "Arterial pulses").
+void SuppressArterialPulses(Trace& t, double seconds_per_column);
 
 // The analysis inputs of `envelope` (levels and polarity still unset: MeasureReflux fills them).
 Trace MakeTrace(const Envelope& envelope, const RefluxOptions& options);

@@ -239,6 +239,10 @@ constexpr std::array kQualityFlags = {
     Described{"short_after_release",
               "The clip ends less than 0.25 s after a release: too soon to see whether reflux "
               "follows. Record longer after releasing."},
+    Described{"arterial_signal",
+              "Arterial pulses in the trace (an artery beside the vein in the Doppler beam): "
+              "the beats were bridged over; check the reflux interval, move the sample "
+              "volume off the artery."},
     Described{"angle_missing", "Doppler correction angle not recorded."},
     Described{"angle_large", "Doppler angle above 60 degrees: velocities are unreliable."},
     Described{"calibration_missing",

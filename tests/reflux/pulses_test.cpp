@@ -1,0 +1,111 @@
+// Arterial beats in a venous trace (src/reflux/pulses.cpp), through MeasureReflux on hand-made
+// envelopes: an artery beside the vein adds short systoles at a cardiac rhythm on the vein's
+// retrograde side, which are no reflux and no noise level for one.
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "reflux/envelope_builder.h"
+#include "refluxscan/reflux/measure.h"
+
+namespace refluxscan::reflux {
+namespace {
+
+using testing::EnvelopeSpec;
+using testing::MakeEnvelope;
+using testing::RaisedCosine;
+using testing::Trapezoid;
+
+// A squeeze (45 cm/s for 0.6 s from aug_s) and a reflux of reflux_s at reflux_cm_s after it.
+double Squeeze(double t, double aug_s, double reflux_s, double reflux_cm_s) {
+  return RaisedCosine(t, aug_s, 0.6, 45) - Trapezoid(t, aug_s + 0.6, reflux_s, 0.06, reflux_cm_s);
+}
+
+// Systoles of `peak_cm_s`, 150 ms long, every period_s from first_s.
+double Beats(double t, double first_s, double period_s, double peak_cm_s) {
+  if (t < first_s) return 0;
+  const double u = std::fmod(t - first_s, period_s);
+  return RaisedCosine(u, 0, 0.15, peak_cm_s);
+}
+
+// The vein's course `vein` (positive = up, antegrade) with `retro_extra` shown on the down side
+// where it is faster (an artery's beats: the display shows the faster of two flows), 10 ms
+// columns, no blur.
+Envelope WithRetrograde(const std::function<double(double)>& vein,
+                        const std::function<double(double)>& retro_extra, double duration_s) {
+  Envelope e = MakeEnvelope(
+      vein, EnvelopeSpec{.seconds_per_column = 0.01, .duration_s = duration_s, .blur_cols = 1});
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    e.max_reverse[i] = std::max(e.max_reverse[i], static_cast<float>(retro_extra(t)));
+  }
+  return e;
+}
+
+bool HasFlag(const RefluxMeasurement& m, const std::string& flag) {
+  return std::find(m.flags.begin(), m.flags.end(), flag) != m.flags.end();
+}
+
+// A slow reflux (8 cm/s for 1.5 s) under 25 cm/s systoles every 0.8 s through the whole clip: the
+// beats during the squeeze set no retrograde noise level above the reflux, and the reflux is
+// measured whole, its level carried under the beats that cross it.
+TEST(ArterialPulses, ASlowRefluxUnderArterialBeatsIsMeasuredWhole) {
+  const Envelope e = WithRetrograde([](double t) { return Squeeze(t, 2.0, 1.5, 8); },
+                                    [](double t) { return Beats(t, 0.25, 0.8, 25); }, 6);
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  ASSERT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 1500, 60);
+  EXPECT_LT(m->maneuvers[0].peak_reflux_velocity_cm_s, 12);  // the vein's, not a systole's
+  EXPECT_TRUE(HasFlag(*m, "arterial_signal"));
+}
+
+// A competent vein beside an artery: the systoles after the release are no reflux.
+TEST(ArterialPulses, ArterialBeatsAfterACompetentReleaseAreNoReflux) {
+  const Envelope e = WithRetrograde([](double t) { return Squeeze(t, 2.0, 0, 0); },
+                                    [](double t) { return Beats(t, 0.1, 0.7, 30); }, 6);
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+  EXPECT_TRUE(HasFlag(*m, "arterial_signal"));
+}
+
+// Retrograde blips of systole size at irregular times are no rhythm: nothing is bridged, and a
+// reflux after the squeeze is measured as before.
+TEST(ArterialPulses, IrregularBlipsAreNoArtery) {
+  const auto blips = [](double t) {
+    double v = 0;
+    for (const double at : {0.3, 0.75, 1.6, 3.9, 4.3, 5.45}) v += RaisedCosine(t, at, 0.15, 20);
+    return v;
+  };
+  const Envelope e = WithRetrograde([](double t) { return Squeeze(t, 2.0, 1.0, 25); }, blips, 6);
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_FALSE(HasFlag(*m, "arterial_signal"));
+  ASSERT_FALSE(m->maneuvers.empty());
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 1000, 40);
+}
+
+// Respiratory phasic flow (antegrade swells every 4 s) and a reflux: slow swells are the vein's
+// own flow, not beats.
+TEST(ArterialPulses, RespiratoryPhasicFlowIsNoArtery) {
+  const auto vein = [](double t) {
+    const double phasic = 6 * (1 - std::cos(2 * 3.14159265 * t / 4.0));
+    return (t > 1.8 && t < 4.0 ? 0 : phasic) + Squeeze(t, 2.0, 1.2, 20);
+  };
+  const Envelope e = WithRetrograde(
+      vein, [](double) { return 0.0; }, 8);
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_FALSE(HasFlag(*m, "arterial_signal"));
+}
+
+}  // namespace
+}  // namespace refluxscan::reflux
