@@ -44,12 +44,16 @@ std::vector<float> RunningFloor(std::span<const float> v, size_t half) {
   return floor;
 }
 
-// Runs of `excess` above `level` lasting kPulseMinWidthS to kPulseMaxWidthS, in [begin, end).
+// Runs of `excess` above `level` in [begin, end), joined across gaps shorter than kPulseJoinS
+// (speckle splits a systole; a multiphasic one dips between its waves: the ninth independent
+// renderer's CW systoles read as two excursions 50-150 ms apart, half of them off the rhythm),
+// lasting kPulseMinWidthS to kPulseMaxWidthS.
 std::vector<Pulse> Candidates(const std::vector<float>& excess, double level, size_t begin,
                               size_t end, double spc) {
   std::vector<Pulse> out;
   const double min_cols = kPulseMinWidthS / spc, max_cols = kPulseMaxWidthS / spc;
-  for (const Run& run : RunsAbove(excess, level, begin, end)) {
+  const auto max_gap = static_cast<size_t>(kPulseJoinS / spc);
+  for (const Run& run : JoinedRuns(RunsAbove(excess, level, begin, end), max_gap)) {
     const auto width = static_cast<double>(run.Length());
     if (width < min_cols || width > max_cols) continue;
     const auto top = std::max_element(excess.begin() + static_cast<long>(run.begin),

@@ -87,7 +87,7 @@ constexpr double kMirrorExtentShare = 0.5, kMirrorMaxExtent = 1.1, kMirrorPowerR
 // excursions of their height.
 constexpr double kPulseFloorWindowS = 0.6, kPulseFloorQuantile = 0.2;
 constexpr double kPulseNoiseFactor = 2.0;
-constexpr double kPulseMinWidthS = 0.04, kPulseMaxWidthS = 0.4;
+constexpr double kPulseMinWidthS = 0.04, kPulseMaxWidthS = 0.3, kPulseJoinS = 0.1;
 constexpr double kPulseMinPeriodS = 0.4, kPulseMaxPeriodS = 1.5, kPulseJitterShare = 0.1;
 constexpr size_t kMinPulses = 4, kMaxPulseCandidates = 400;
 constexpr double kMinBeatColumns = 8;   // the shortest period's columns: a rhythm needs them
