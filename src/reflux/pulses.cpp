@@ -155,10 +155,10 @@ bool IsCardiac(const std::vector<Pulse>& pulses, Rhythm& rhythm, size_t span_col
          beats >= kPulseRhythmShare * static_cast<double>(alike);
 }
 
-// The columns of one beat: its run widened while the excess stays above the noise level (the
-// pulse's feet), at most a quarter period each way.
-Run BeatColumns(const Pulse& p, const std::vector<float>& excess, double noise, double period,
-                size_t begin, size_t end) {
+// The columns of one excursion: its run widened while the excess stays above the noise level
+// (the pulse's feet), at most a quarter period each way.
+Run ExcursionColumns(const Pulse& p, const std::vector<float>& excess, double noise, double period,
+                     size_t begin, size_t end) {
   const auto reach = static_cast<size_t>(0.25 * period);
   Run r = p.run;
   while (r.begin > begin && p.run.begin - r.begin < reach && excess[r.begin - 1] > noise) --r.begin;
@@ -216,13 +216,20 @@ void SuppressArterialPulses(Trace& t, double seconds_per_column) {
       kPulseMinPeriodS / seconds_per_column < kMinBeatColumns) {
     return;
   }
+  t.excursion.assign(t.columns, 0);
   const auto side = [&](std::vector<float>& v, std::vector<float>& power, uint8_t mark) {
     const SideBeats s = Analyse(v, t, seconds_per_column);
+    for (const Pulse& p : s.pulses) {
+      const Run r =
+          ExcursionColumns(p, s.excess, t.noise_cm_s, kPulseMinPeriodS / seconds_per_column,
+                           t.first_column, t.columns);
+      for (size_t c = r.begin; c < r.end; ++c) t.excursion[c] |= mark;
+    }
     if (!s.cardiac) return;
     std::vector<Run> beats;
     for (const size_t i : s.rhythm.beats) {
-      beats.push_back(BeatColumns(s.pulses[i], s.excess, t.noise_cm_s, s.rhythm.period_cols,
-                                  t.first_column, t.columns));
+      beats.push_back(ExcursionColumns(s.pulses[i], s.excess, t.noise_cm_s, s.rhythm.period_cols,
+                                       t.first_column, t.columns));
     }
     Bridge(beats, v, power, t.pulse, mark);
   };

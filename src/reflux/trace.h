@@ -29,8 +29,9 @@ struct Trace {
   std::span<const float> ante;         // up or down, once polarity is known (empty before)
   std::vector<uint8_t> flags;
   std::vector<uint8_t> mirror;  // per column: kMirrorUp / kMirrorDown where suppressed
-  std::vector<uint8_t>
-      pulse;  // per column: kPulseUp / kPulseDown where an arterial beat was bridged
+  // Per column: kPulseUp / kPulseDown where an arterial beat was bridged (pulse), where a
+  // systole-like excursion stands on that side's floor (excursion: beats or not).
+  std::vector<uint8_t> pulse, excursion;
   double up_limit = 0, down_limit = 0;  // the scale's magnitude on each side (0: unknown)
   double retro_limit = 0;               // the retrograde side's, once polarity is known
   size_t columns = 0;                   // analysed columns: up to the last unmasked one
