@@ -175,8 +175,17 @@ void AddFlags(const Envelope& envelope, const Trace& t, const std::vector<Run>& 
   if (m.maneuvers.size() > 1) add("multiple_maneuvers");
   if (m.antegrade_source == AntegradeSource::kOverride) add("antegrade_override");
   if (envelope.unit == VelocityUnit::kHertz) add("velocity_in_hz");
-  if (std::any_of(t.pulse.begin(), t.pulse.end(), [](uint8_t p) { return p != 0; }))
-    add("arterial_signal");
+  for (size_t c = 0; c < t.pulse.size();) {
+    if (t.pulse[c] == 0) {
+      ++c;
+      continue;
+    }
+    const size_t begin = c;
+    while (c < t.pulse.size() && t.pulse[c] != 0) ++c;
+    m.arterial_beats_s.emplace_back(envelope.TimeOf(static_cast<double>(begin) - 0.5),
+                                    envelope.TimeOf(static_cast<double>(c) - 0.5));
+  }
+  if (!m.arterial_beats_s.empty()) add("arterial_signal");
 }
 
 }  // namespace

@@ -138,6 +138,19 @@ std::string MaskedColumns(const Envelope& env, int rows) {
   return out;
 }
 
+// The arterial beats the measurement bridged over: shaded, so that the spikes there are seen
+// not to have been read as venous flow.
+std::string ArterialBeats(const RefluxMeasurement& m, const StripFrame& f, int rows) {
+  std::string out;
+  for (const auto& [begin_s, end_s] : m.arterial_beats_s) {
+    const double x0 = f.X(begin_s), x1 = f.X(end_s);
+    if (!std::isfinite(x0) || !std::isfinite(x1) || x1 < x0) continue;
+    out += "<rect class=\"beat\" x=\"" + Num(x0) + "\" y=\"0\" width=\"" + Num(x1 - x0) +
+           "\" height=\"" + std::to_string(rows) + "\"/>";
+  }
+  return out;
+}
+
 std::string ManeuverMarks(const RefluxMeasurement& m, const StripFrame& f, int rows) {
   std::string out;
   for (const Maneuver& man : m.maneuvers) {
@@ -183,7 +196,10 @@ std::string StripOverlay(const ClipResult& clip) {
     svg += MaskedColumns(*clip.envelope, strip.rows);
     svg += AliasedColumns(*clip.envelope, strip.rows);
   }
-  if (clip.measurement && f.HasTime()) svg += ManeuverMarks(*clip.measurement, f, strip.rows);
+  if (clip.measurement && f.HasTime()) {
+    svg += ArterialBeats(*clip.measurement, f, strip.rows);
+    svg += ManeuverMarks(*clip.measurement, f, strip.rows);
+  }
   if (f.HasVelocity()) {
     const double base = f.Row(0);
     svg += "<line class=\"baseline\" x1=\"0\" y1=\"" + Num(base) + "\" x2=\"" +
@@ -242,6 +258,10 @@ void AppendStripFigure(std::string& out, const ClipResult& clip) {
            ? " <span class=\"key k-aliased\"></span>aliased: the flow passed "
              "the scale and wrapped round (dashed: the wrap as displayed, "
              "read unwrapped)"
+           : "") +
+      (clip.measurement && !clip.measurement->arterial_beats_s.empty()
+           ? " <span class=\"key k-beat\"></span>arterial beat (an artery in the beam: "
+             "not read as venous flow)"
            : "") +
       "</figcaption></figure>";
 }

@@ -112,6 +112,7 @@ border-radius:3px;padding:0 4px}
 .overlay .masked{fill:#6b6b6b;fill-opacity:.6}.key.k-masked{background:#6b6b6b;height:10px}
 .overlay .env.wrapped{stroke-dasharray:4 3}
 .overlay .aliased{fill:#e0a800}.key.k-aliased{background:#e0a800;height:4px}
+.overlay .beat{fill:#c040c0;fill-opacity:.18}.key.k-beat{background:#c040c0;opacity:.4;height:10px}
 .not-reflux .overlay .reflux-band{fill:#c8c8c8;stroke:#e0e0e0}
 .not-reflux .band-label{background:rgba(80,80,80,.9)}.not-reflux .key.k-band{background:#9a9a9a}
 .clip-facts{display:flex;flex-wrap:wrap;gap:10px 24px}

@@ -214,6 +214,23 @@ TEST_F(ReportHtml, AliasedColumnsShowTheWrapAsDisplayed) {
   EXPECT_EQ(ToHtml(StudyReport{}).find("class=\"key k-aliased\""), std::string::npos);
 }
 
+// The arterial beats the measurement bridged over are shaded on the strip, with a legend entry,
+// and the QA section explains the flag.
+TEST_F(ReportHtml, ArterialBeatsAreShadedOnTheStrip) {
+  StudyReport r;
+  ClipResult clip = refluxscan::testing::MakeOkClip(refluxscan::testing::FakeSpecs()[0]);
+  ASSERT_TRUE(clip.measurement.has_value());
+  clip.measurement->arterial_beats_s = {{0.5, 0.65}, {1.3, 1.45}};
+  clip.measurement->flags.push_back("arterial_signal");
+  clip.quality.push_back("arterial_signal");
+  r.clips.push_back(clip);
+  const std::string html = ToHtml(r);
+  EXPECT_EQ(Count(html, "<rect class=\"beat\""), 2u);
+  EXPECT_NE(html.find("class=\"key k-beat\""), std::string::npos);
+  EXPECT_NE(html.find("Arterial pulses in the trace"), std::string::npos);
+  EXPECT_EQ(html_.find("<rect class=\"beat\""), std::string::npos);  // none without beats
+}
+
 TEST_F(ReportHtml, FailedAndSkippedClipsListTheirErrors) {
   EXPECT_NE(html_.find("JPEG stream ends after 12 of 40 frames"), std::string::npos);
   EXPECT_NE(html_.find("no spectral Doppler region in the image"), std::string::npos);

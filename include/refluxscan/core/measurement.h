@@ -2,6 +2,7 @@
 // Reflux measurement, segment identity and classification values.
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "refluxscan/core/segments.h"
@@ -49,6 +50,9 @@ struct RefluxMeasurement {
   std::optional<size_t> decisive;  // index of the longest reflux (or first maneuver)
   double time_resolution_ms = 0;   // one display column / STFT hop
   std::vector<std::string> flags;  // "no_augmentation", "weak_signal", "aliased", ...
+  // [begin, end) in seconds of the arterial beats the measurement bridged over (either side;
+  // flag "arterial_signal"), for the report to show what was not read as venous flow.
+  std::vector<std::pair<double, double>> arterial_beats_s;
 };
 
 // Where the segment identity came from.
