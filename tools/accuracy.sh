@@ -51,7 +51,7 @@ run_envelope() {  # $1 = name
   [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ] || { echo "accuracy: evaluate-envelope $1 exited $rc" >&2; exit "$rc"; }
 }
 
-sets=(sample edge stress stress7 valsalva)
+sets=(sample edge stress stress7 valsalva artery)
 make_set edge --preset edge --seed 3 --emit-signal
 make_set edge5 --preset edge --seed 5 --emit-signal
 make_set stress --preset stress --studies 25 --seed 1 --transfer-syntax mixed
@@ -59,6 +59,8 @@ make_set stress7 --preset stress --studies 25 --seed 7 --transfer-syntax mixed
 # Junction and proximal deep clips as Valsalvas (docs/criteria.md "Valsalva"); seed 53 was held
 # out while the rules were written.
 make_set valsalva --preset stress --studies 12 --seed 53 --transfer-syntax mixed --valsalva 1
+# An artery in the beam of every CW and deep-vein PW clip (docs/criteria.md "Arterial pulses").
+make_set artery --preset stress --studies 25 --seed 61 --transfer-syntax mixed --artery 1
 if [ "${HELD_OUT:-0}" = 1 ]; then
   make_set stress11 --preset stress --studies 25 --seed 11 --transfer-syntax mixed
   sets+=(stress11)
