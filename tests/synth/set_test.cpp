@@ -59,6 +59,34 @@ TEST(Set, SameSeedGivesIdenticalBytesWhateverTheThreads) {
   ExpectSameFiles(o.out_dir, o2.out_dir);
 }
 
+// --artery 1: every CW clip and every deep-vein PW clip carries an artery, whichever way the
+// antegrade flow runs relative to the probe (its systole on the scale's retrograde side); the
+// superficial PW clips none.
+TEST(Set, ArteryShareOneGivesEveryCwAndDeepClipAnArtery) {
+  SetOptions o;
+  o.preset = "stress";
+  o.studies = 4;
+  o.seed = 2;
+  o.artery = 1;
+  const auto plan = PlanSet(o);
+  ASSERT_TRUE(plan.has_value());
+  int away = 0, toward = 0;
+  for (const PlannedClip& p : *plan) {
+    const ClipSpec& c = p.spec;
+    const bool deep =
+        c.vein_class != VeinClass::kSuperficial && c.vein_class != VeinClass::kPerforator;
+    if (!c.display.continuous_wave && !deep) {
+      EXPECT_EQ(c.signal.artery_db, 0) << p.relative_path;
+      continue;
+    }
+    EXPECT_GT(c.signal.artery_db, 0) << p.relative_path;
+    EXPECT_GT(c.signal.artery_peak_cm_s, 0) << p.relative_path;
+    (c.signal.antegrade_toward_probe > 0 ? toward : away) += 1;
+  }
+  EXPECT_GT(away, 0);
+  EXPECT_GT(toward, 0);
+}
+
 TEST(Set, TruthAndManifestDescribeEveryFile) {
   SetOptions o;
   o.preset = "sample";

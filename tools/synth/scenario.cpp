@@ -370,16 +370,17 @@ void ChooseGateAndWrap(const PresetStyle& st, const FlowSpec& f, DisplaySpec& d,
 // for the vein, and the artery's speed along the beam varies with where it lies in it.
 void ChooseArtery(const PresetStyle& st, VeinClass vein_class, const DisplaySpec& d,
                   SignalSpec& s) {
-  constexpr uint64_t kArteryStream = 0xA27E41ull;
-  Rng own(d.seed ^ kArteryStream);
+  constexpr uint64_t kArteryChoiceStream = 0xA27E5Eull;  // not the scatterers' (doppler.cpp)
+  Rng own(d.seed ^ kArteryChoiceStream);
   const bool deep = vein_class != VeinClass::kSuperficial && vein_class != VeinClass::kPerforator;
   const double share = d.continuous_wave ? st.artery_cw : deep ? st.artery_pw_deep : 0.0;
   if (!(share > 0) || !own.Chance(share)) return;
   const StripScale scale = ScaleOf(d, s);
-  const double retrograde_limit_cm_s =
-      -s.antegrade_toward_probe *
-      std::min(s.antegrade_toward_probe * scale.VelocityAtRow(d, 0),
-               s.antegrade_toward_probe * scale.VelocityAtRow(d, d.strip.height - 1));
+  // The fastest retrograde speed the scale shows: retrograde is -antegrade_toward_probe in the
+  // probe's sense, so max over the edge rows of -a * v(row) = -min(a * v(row)).
+  const int a = s.antegrade_toward_probe;
+  const double retrograde_limit_cm_s = -std::min(a * scale.VelocityAtRow(d, 0),
+                                                 a * scale.VelocityAtRow(d, d.strip.height - 1));
   if (!(retrograde_limit_cm_s > 0)) return;
   s.artery_db = std::round(own.Uniform(8, 24));
   s.artery_peak_cm_s = retrograde_limit_cm_s * own.Uniform(0.35, 0.9);

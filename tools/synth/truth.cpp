@@ -75,6 +75,7 @@ ordered_json SignalJson(const SignalSpec& s, const DisplaySpec& d, double iq_t0_
     j["artery_db"] = R6(s.artery_db);
     j["artery_peak_cm_s"] = R6(s.artery_peak_cm_s);
     j["heart_rate_bpm"] = R6(s.heart_rate_bpm);
+    j["artery_phase_s"] = R6(s.artery_phase_s);
   }
   if (s.thump_db > 0) {
     j["thump_db"] = R6(s.thump_db);
