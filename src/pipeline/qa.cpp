@@ -51,11 +51,11 @@ void AddMeasurementFlags(const RefluxMeasurement& m, const ClassifiedFinding& fi
       std::abs(*finding.margin_ms) <= near_ms) {
     flags.emplace_back("near_threshold");
   }
+  if (std::find(m.flags.begin(), m.flags.end(), "pulsatile_signal") != m.flags.end())
+    flags.emplace_back("pulsatile_signal");
   // A truncated maneuver with reflux: the clip ended during it; without: the clip ended too
   // soon after the release to see whether reflux follows (told apart: "ends while reflux
   // continues" on a clip with no reflux sent sonographers looking for one).
-  if (std::find(m.flags.begin(), m.flags.end(), "arterial_signal") != m.flags.end())
-    flags.emplace_back("arterial_signal");
   for (const Maneuver& maneuver : m.maneuvers) {
     if (maneuver.truncated)
       flags.emplace_back(maneuver.has_reflux ? "truncated" : "short_after_release");

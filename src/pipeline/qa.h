@@ -12,7 +12,7 @@ namespace refluxscan::pipeline {
 // Flags from the evidence: scale_too_high, aliasing, saturated, weak_signal, no_augmentation,
 // truncated, short_after_release, near_threshold, angle_missing, angle_large,
 // calibration_inconsistent, unknown_segment, unknown_laterality, label_mismatch, hz_units,
-// arterial_signal (docs/qa-flags.md).
+// pulsatile_signal (docs/qa-flags.md).
 std::vector<std::string> QualityFlags(const ClipResult& clip, const Envelope* envelope);
 
 }  // namespace refluxscan::pipeline

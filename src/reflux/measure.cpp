@@ -182,10 +182,10 @@ void AddFlags(const Envelope& envelope, const Trace& t, const std::vector<Run>& 
     }
     const size_t begin = c;
     while (c < t.pulse.size() && t.pulse[c] != 0) ++c;
-    m.arterial_beats_s.emplace_back(envelope.TimeOf(static_cast<double>(begin) - 0.5),
+    m.cardiac_pulses_s.emplace_back(envelope.TimeOf(static_cast<double>(begin) - 0.5),
                                     envelope.TimeOf(static_cast<double>(c) - 0.5));
   }
-  if (!m.arterial_beats_s.empty()) add("arterial_signal");
+  if (!m.cardiac_pulses_s.empty()) add("pulsatile_signal");
 }
 
 }  // namespace

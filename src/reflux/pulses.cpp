@@ -3,10 +3,12 @@
 // vein's spectrum, on the vein's retrograde side (arteries carry blood away from the heart) with
 // the early-diastolic reversal on the other. Read as flow, they raise the retrograde noise level
 // above a slow reflux, stretch a reflux to the next beat, or pass for squeezes that set the
-// polarity. A vein's own flow does not beat: respiratory phasic flow swells over seconds, a
+// polarity. A vein's own flow seldom beats: respiratory phasic flow swells over seconds, a
 // squeeze or a reflux is one event. So short pulses standing on the side's floor at a steady
-// cardiac rhythm through the clip are the artery's, and the trace is bridged over them (the
-// vein's flow goes on underneath, at the level around each pulse). docs/criteria.md, "Arterial
+// cardiac rhythm through the clip are taken for the artery's, and the trace is bridged over them
+// (the vein's flow goes on underneath, at the level around each pulse). Venous flow that does
+// beat with the heart (right heart failure, tricuspid regurgitation: a finding of its own) is
+// bridged the same way; the flag pulsatile_signal names both. docs/criteria.md, "Arterial
 // pulses".
 #include <algorithm>
 #include <cmath>
@@ -101,11 +103,18 @@ double Slots(const Pulse& anchor, double period, size_t begin, size_t end) {
 // The candidates that beat at one rhythm: the period (kPulseMinPeriodS..kPulseMaxPeriodS, in
 // 5 ms steps) and phase (a candidate's peak) whose grid holds the most candidates (OnGrid) less
 // kEmptySlotCost per empty slot in [begin, end): half the true period also fits every beat, with
-// every other slot empty. More than kMaxPulseCandidates excursions are speckle, not beats (150
-// beats per minute over a minute): none then (and the search stays bounded).
+// every other slot empty. Ties go to the longer period. More excursions than kMaxPulsesPerS per
+// second (150 beats per minute, each split in two) are speckle, not beats, and more than
+// kMaxPulseCandidates in all are not searched (periods x anchors x excursions stays under 40
+// million steps, a fraction of a second; a recording of over 80 s at the highest rate): none
+// then.
 Rhythm BestRhythm(const std::vector<Pulse>& pulses, double spc, size_t begin, size_t end) {
   Rhythm best;
-  if (pulses.size() > kMaxPulseCandidates) return best;
+  const double span_s = static_cast<double>(end - begin) * spc;
+  if (pulses.size() > kMaxPulseCandidates ||
+      static_cast<double>(pulses.size()) > kMaxPulsesPerS * span_s) {
+    return best;
+  }
   double best_score = -1;
   const double step = std::max(1.0, 0.005 / spc);
   for (double period = kPulseMinPeriodS / spc; period <= kPulseMaxPeriodS / spc; period += step) {
@@ -127,13 +136,11 @@ double UpperMedian(std::vector<double>& x) {
   return *mid;
 }
 
-// Whether the beats make a cardiac rhythm: at least kMinPulses, of one height and width (each
-// within kPulseHeightSpread and kPulseWidthSpread of their medians: one artery's systoles), filling
-// kPulseGridShare of the beat slots over the analysed span, and at least kPulseRhythmShare of the
-// candidates of their height (a speckled or phasic trace's excursions fit a grid only by chance,
-// among many that do not).
-bool IsCardiac(const std::vector<Pulse>& pulses, Rhythm& rhythm, size_t span_cols) {
-  if (rhythm.beats.size() < kMinPulses) return false;
+// Drops the rhythm's beats that differ from the others: each kept one is within
+// kPulseHeightSpread of their median height and kPulseWidthSpread of their median width (one
+// artery's systoles are alike). Returns that median height (0 without beats).
+double KeepAlikeBeats(const std::vector<Pulse>& pulses, Rhythm& rhythm) {
+  if (rhythm.beats.empty()) return 0;
   std::vector<double> heights, widths;
   for (const size_t i : rhythm.beats) {
     heights.push_back(pulses[i].height);
@@ -146,12 +153,23 @@ bool IsCardiac(const std::vector<Pulse>& pulses, Rhythm& rhythm, size_t span_col
            pulses[i].height * kPulseHeightSpread < median ||
            width > kPulseWidthSpread * median_width || width * kPulseWidthSpread < median_width;
   });
+  return median;
+}
+
+// Whether the (alike) beats make a cardiac rhythm: at least kMinPulses, filling kPulseGridShare of
+// the beat slots over the analysed span, and at least kPulseRhythmShare of the candidates of
+// their height (within kPulseHeightSpread of `median_height`: a speckled or phasic trace's
+// excursions fit a grid only by chance, among many that do not).
+bool IsCardiac(const std::vector<Pulse>& pulses, const Rhythm& rhythm, double median_height,
+               size_t span_cols) {
+  if (rhythm.beats.size() < kMinPulses || !(rhythm.period_cols > 0)) return false;
   const auto alike = std::count_if(pulses.begin(), pulses.end(), [&](const Pulse& p) {
-    return p.height * kPulseHeightSpread >= median && p.height <= kPulseHeightSpread * median;
+    return p.height * kPulseHeightSpread >= median_height &&
+           p.height <= kPulseHeightSpread * median_height;
   });
   const double slots = static_cast<double>(span_cols) / rhythm.period_cols;
   const auto beats = static_cast<double>(rhythm.beats.size());
-  return rhythm.beats.size() >= kMinPulses && beats >= kPulseGridShare * slots &&
+  return beats >= kPulseGridShare * slots &&
          beats >= kPulseRhythmShare * static_cast<double>(alike);
 }
 
@@ -183,7 +201,9 @@ SideBeats Analyse(std::span<const float> v, const Trace& t, double spc) {
   const double level = kPulseNoiseFactor * t.noise_cm_s;
   s.pulses = Candidates(s.excess, level, t.first_column, t.columns, spc);
   s.rhythm = BestRhythm(s.pulses, spc, t.first_column, t.columns);
-  s.cardiac = IsCardiac(s.pulses, s.rhythm, t.columns - t.first_column);
+  const double height =
+      s.rhythm.beats.size() >= kMinPulses ? KeepAlikeBeats(s.pulses, s.rhythm) : 0.0;
+  s.cardiac = IsCardiac(s.pulses, s.rhythm, height, t.columns - t.first_column);
   return s;
 }
 

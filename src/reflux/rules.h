@@ -90,6 +90,7 @@ constexpr double kPulseNoiseFactor = 2.0;
 constexpr double kPulseMinWidthS = 0.04, kPulseMaxWidthS = 0.3, kPulseJoinS = 0.1;
 constexpr double kPulseMinPeriodS = 0.4, kPulseMaxPeriodS = 1.5, kPulseJitterShare = 0.1;
 constexpr size_t kMinPulses = 4, kMaxPulseCandidates = 400;
+constexpr double kMaxPulsesPerS = 5;    // BestRhythm: 150 beats per minute, each split in two
 constexpr double kMinBeatColumns = 8;   // the shortest period's columns: a rhythm needs them
 constexpr double kEmptySlotCost = 0.5;  // BestRhythm: a grid slot without a beat
 constexpr double kPulseHeightSpread = 3.0, kPulseWidthSpread = 2.0;

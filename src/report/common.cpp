@@ -239,10 +239,11 @@ constexpr std::array kQualityFlags = {
     Described{"short_after_release",
               "The clip ends less than 0.25 s after a release: too soon to see whether reflux "
               "follows. Record longer after releasing."},
-    Described{"arterial_signal",
-              "Arterial pulses in the trace (an artery beside the vein in the Doppler beam): "
-              "the beats were bridged over; check the reflux interval, move the sample "
-              "volume off the artery."},
+    Described{"pulsatile_signal",
+              "Pulses at the heart's rhythm in the trace: an artery beside the vein in the "
+              "Doppler beam (CW, or a PW gate beside the artery), or pulsatile venous flow "
+              "(right heart failure, tricuspid regurgitation). They were not read as venous "
+              "flow: check the strip; move the sample volume off an artery."},
     Described{"angle_missing", "Doppler correction angle not recorded."},
     Described{"angle_large", "Doppler angle above 60 degrees: velocities are unreliable."},
     Described{"calibration_missing",

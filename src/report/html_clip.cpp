@@ -138,11 +138,11 @@ std::string MaskedColumns(const Envelope& env, int rows) {
   return out;
 }
 
-// The arterial beats the measurement bridged over: shaded, so that the spikes there are seen
-// not to have been read as venous flow.
+// The pulses at the heart's rhythm the measurement bridged over (an artery's beats, or pulsatile
+// venous flow): shaded, so that the spikes there are seen not to have been read as venous flow.
 std::string ArterialBeats(const RefluxMeasurement& m, const StripFrame& f, int rows) {
   std::string out;
-  for (const auto& [begin_s, end_s] : m.arterial_beats_s) {
+  for (const auto& [begin_s, end_s] : m.cardiac_pulses_s) {
     const double x0 = f.X(begin_s), x1 = f.X(end_s);
     if (!std::isfinite(x0) || !std::isfinite(x1) || x1 < x0) continue;
     out += "<rect class=\"beat\" x=\"" + Num(x0) + "\" y=\"0\" width=\"" + Num(x1 - x0) +
@@ -259,9 +259,9 @@ void AppendStripFigure(std::string& out, const ClipResult& clip) {
              "the scale and wrapped round (dashed: the wrap as displayed, "
              "read unwrapped)"
            : "") +
-      (clip.measurement && !clip.measurement->arterial_beats_s.empty()
-           ? " <span class=\"key k-beat\"></span>arterial beat (an artery in the beam: "
-             "not read as venous flow)"
+      (clip.measurement && !clip.measurement->cardiac_pulses_s.empty()
+           ? " <span class=\"key k-beat\"></span>pulse at the heart's rhythm (an artery in "
+             "the beam, or pulsatile venous flow): not read as venous flow"
            : "") +
       "</figcaption></figure>";
 }

@@ -220,14 +220,14 @@ TEST_F(ReportHtml, ArterialBeatsAreShadedOnTheStrip) {
   StudyReport r;
   ClipResult clip = refluxscan::testing::MakeOkClip(refluxscan::testing::FakeSpecs()[0]);
   ASSERT_TRUE(clip.measurement.has_value());
-  clip.measurement->arterial_beats_s = {{0.5, 0.65}, {1.3, 1.45}};
-  clip.measurement->flags.push_back("arterial_signal");
-  clip.quality.push_back("arterial_signal");
+  clip.measurement->cardiac_pulses_s = {{0.5, 0.65}, {1.3, 1.45}};
+  clip.measurement->flags.push_back("pulsatile_signal");
+  clip.quality.push_back("pulsatile_signal");
   r.clips.push_back(clip);
   const std::string html = ToHtml(r);
   EXPECT_EQ(Count(html, "<rect class=\"beat\""), 2u);
   EXPECT_NE(html.find("class=\"key k-beat\""), std::string::npos);
-  EXPECT_NE(html.find("Arterial pulses in the trace"), std::string::npos);
+  EXPECT_NE(html.find("Pulses at the heart&#39;s rhythm in the trace"), std::string::npos);
   EXPECT_EQ(html_.find("<rect class=\"beat\""), std::string::npos);  // none without beats
 }
 

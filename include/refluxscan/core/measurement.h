@@ -50,9 +50,10 @@ struct RefluxMeasurement {
   std::optional<size_t> decisive;  // index of the longest reflux (or first maneuver)
   double time_resolution_ms = 0;   // one display column / STFT hop
   std::vector<std::string> flags;  // "no_augmentation", "weak_signal", "aliased", ...
-  // [begin, end) in seconds of the arterial beats the measurement bridged over (either side;
-  // flag "arterial_signal"), for the report to show what was not read as venous flow.
-  std::vector<std::pair<double, double>> arterial_beats_s;
+  // [begin, end) in seconds of the pulses at the heart's rhythm the measurement bridged over
+  // (either side: an artery's beats, or pulsatile venous flow; flag "pulsatile_signal"), for the
+  // report to show what was not read as venous flow.
+  std::vector<std::pair<double, double>> cardiac_pulses_s;
 };
 
 // Where the segment identity came from.
