@@ -24,6 +24,13 @@ inline double Trapezoid(double t_s, double start_s, double duration_s, double ra
   return amplitude * std::min({1.0, x / ramp_s, (duration_s - x) / ramp_s});
 }
 
+// A calf squeeze (45 cm/s raised cosine over 0.6 s from `aug_s`, antegrade positive) and a
+// trapezoid reflux (negative) of `reflux_s` at `reflux_cm_s`, 0.06 s ramps, from its release.
+inline double Squeeze(double t_s, double aug_s, double reflux_s, double reflux_cm_s) {
+  return RaisedCosine(t_s, aug_s, 0.6, 45) -
+         Trapezoid(t_s, aug_s + 0.6, reflux_s, 0.06, reflux_cm_s);
+}
+
 struct EnvelopeSpec {
   double seconds_per_column = 0.01;
   double duration_s = 4;

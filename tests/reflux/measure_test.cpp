@@ -19,7 +19,7 @@ using testing::Trapezoid;
 
 // Augmentation (antegrade, positive) at `aug_s` for 0.6 s, reflux (negative) of `reflux_s` after.
 double Maneuver(double t, double aug_s, double reflux_s, double reflux_cm_s = 25) {
-  return RaisedCosine(t, aug_s, 0.6, 45) - Trapezoid(t, aug_s + 0.6, reflux_s, 0.06, reflux_cm_s);
+  return testing::Squeeze(t, aug_s, reflux_s, reflux_cm_s);
 }
 
 // Behaviour tests: a noiseless, unblurred envelope, so the expected times are the true ones (the

@@ -16,12 +16,7 @@ namespace {
 using testing::EnvelopeSpec;
 using testing::MakeEnvelope;
 using testing::RaisedCosine;
-using testing::Trapezoid;
-
-// Augmentation at `aug_s` for 0.6 s, then a trapezoid reflux of `reflux_s` (0.06 s ramps).
-double Squeeze(double t, double aug_s, double reflux_s, double reflux_cm_s) {
-  return RaisedCosine(t, aug_s, 0.6, 45) - Trapezoid(t, aug_s + 0.6, reflux_s, 0.06, reflux_cm_s);
-}
+using testing::Squeeze;
 
 // Both sides carry a noise floor uniform in [0, 3) cm/s. The level is taken after the 3-column
 // running median (as the edges are): the median of three uniforms has the distribution

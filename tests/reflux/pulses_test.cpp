@@ -17,12 +17,7 @@ namespace {
 using testing::EnvelopeSpec;
 using testing::MakeEnvelope;
 using testing::RaisedCosine;
-using testing::Trapezoid;
-
-// A squeeze (45 cm/s for 0.6 s from aug_s) and a reflux of reflux_s at reflux_cm_s after it.
-double Squeeze(double t, double aug_s, double reflux_s, double reflux_cm_s) {
-  return RaisedCosine(t, aug_s, 0.6, 45) - Trapezoid(t, aug_s + 0.6, reflux_s, 0.06, reflux_cm_s);
-}
+using testing::Squeeze;
 
 // Systoles of `peak_cm_s`, 150 ms long, every period_s from first_s.
 double Beats(double t, double first_s, double period_s, double peak_cm_s) {

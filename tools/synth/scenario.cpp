@@ -379,8 +379,8 @@ void ChooseArtery(const PresetStyle& st, VeinClass vein_class, const DisplaySpec
   // The fastest retrograde speed the scale shows: retrograde is -antegrade_toward_probe in the
   // probe's sense, so max over the edge rows of -a * v(row) = -min(a * v(row)).
   const int a = s.antegrade_toward_probe;
-  const double retrograde_limit_cm_s = -std::min(a * scale.VelocityAtRow(d, 0),
-                                                 a * scale.VelocityAtRow(d, d.strip.height - 1));
+  const double retrograde_limit_cm_s =
+      -std::min(a * scale.VelocityAtRow(d, 0), a * scale.VelocityAtRow(d, d.strip.height - 1));
   if (!(retrograde_limit_cm_s > 0)) return;
   s.artery_db = std::round(own.Uniform(8, 24));
   s.artery_peak_cm_s = retrograde_limit_cm_s * own.Uniform(0.35, 0.9);
