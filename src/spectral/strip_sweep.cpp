@@ -615,16 +615,22 @@ bool NoiseUpToBothEdges(const std::vector<int>& lit_per_column, int rows, const 
 // over the erase bar: a fourth independent renderer's 3-15 column black bars under the drawn
 // baseline were data columns, so the previous sweep beyond them was read as the recording going
 // on (its older squeeze and reflux measured instead of the current ones).
+// Likewise a column whose noise is erased but for a drawn trace crossing it (an ECG or an
+// auto-trace: a few bright pixels per column, brighter than kDarkMax, so not dark): outside the
+// lines' rows at most kBarLitShareOfBackground x the background's lit share (ErasesTheNoise's
+// test per column). Such bars were read as the recording going on, and truncated clips as
+// complete ones, on our generator (an ECG across black bars on slate and navy floors), the sixth,
+// eighth and ninth independent renderers (stop 32). The runs these columns make still need the
+// noise cut sharply on both sides (MaskEmptyColumns), so an edge or a fading gap is no bar.
 std::vector<ColumnKind> BlankAcrossLines(const cv::Mat1f& m, const std::vector<Run>& lines,
-                                         std::vector<ColumnKind> kinds) {
-  if (lines.empty()) return kinds;
+                                         std::vector<ColumnKind> kinds, double background_lit) {
   std::vector<uint8_t> line_row(static_cast<size_t>(m.rows), 0);
   for (const Run& line : lines) {
     for (int r = std::max(0, line.first - 1); r <= std::min(m.rows - 1, line.last + 1); ++r)
       line_row[static_cast<size_t>(r)] = 1;
   }
   const auto cols = static_cast<size_t>(m.cols);
-  std::vector<int> above_max(cols, 0), above_dark(cols, 0);
+  std::vector<int> above_max(cols, 0), above_dark(cols, 0), lit(cols, 0);
   int rows_outside = 0;
   for (int r = 0; r < m.rows; ++r) {
     if (line_row[static_cast<size_t>(r)]) continue;
@@ -633,12 +639,15 @@ std::vector<ColumnKind> BlankAcrossLines(const cv::Mat1f& m, const std::vector<R
     for (size_t c = 0; c < cols; ++c) {
       above_max[c] |= row[c] > kDarkMax ? 1 : 0;
       above_dark[c] += row[c] > kDarkLevel ? 1 : 0;
+      lit[c] += row[c] > kBlackLevel ? 1 : 0;
     }
   }
   const double max_above_dark = (1 - kDarkShare) * rows_outside;
+  const double max_lit = kBarLitShareOfBackground * background_lit * rows_outside;
   for (size_t c = 0; c < cols; ++c) {
-    if (kinds[c] == ColumnKind::kData && above_max[c] == 0 && above_dark[c] <= max_above_dark)
-      kinds[c] = ColumnKind::kBlank;
+    if (kinds[c] != ColumnKind::kData) continue;
+    const bool dark_but_lines = above_max[c] == 0 && above_dark[c] <= max_above_dark;
+    if (dark_but_lines || lit[c] <= max_lit) kinds[c] = ColumnKind::kBlank;
   }
   return kinds;
 }
@@ -676,7 +685,7 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
   // line erased the noise too (ErasesTheNoise decides); on a black floor such a column is the
   // silence the drawn baseline crosses, as before.
   std::vector<ColumnKind> across_lines;  // only on a noise background
-  if (noise_background) across_lines = BlankAcrossLines(m, lines, kinds);
+  if (noise_background) across_lines = BlankAcrossLines(m, lines, kinds, background_lit);
   const std::vector<ColumnKind>& run_kinds = noise_background ? across_lines : kinds;
   const int cols = m.cols;
   std::vector<DashStretches> stretches;

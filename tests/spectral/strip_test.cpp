@@ -1041,6 +1041,27 @@ TEST(StripMasks, EraseBarUnderTheDrawnBaselineIsFound) {
   ExpectSweepMasked(strip, 220, 30, 215);
 }
 
+// An ECG or auto-trace drawn over the sweep after the bar was erased crosses it: the bar's columns
+// hold the trace's bright pixels, so they are not dark, yet the noise is erased. Gray (on the
+// map's ramp, not an overlay colour) and green traces alike (stop 32: such bars on our generator,
+// the sixth, eighth and ninth independent renderers read as the recording going on, truncated
+// clips as complete). Without the bar, the trace over the noise is no bar.
+TEST(StripMasks, EraseBarCrossedByATraceIsFound) {
+  for (const cv::Scalar& colour : {cv::Scalar(200, 200, 200), cv::Scalar(0, 220, 0)}) {
+    cv::Mat3b strip;
+    cv::cvtColor(NoisyStrip(), strip, cv::COLOR_GRAY2BGR);
+    std::vector<cv::Point> ecg;
+    for (int c = 0; c < kCols; ++c)
+      ecg.emplace_back(c, 180 + static_cast<int>(6 * std::sin(c * 0.15)));
+    cv::Mat3b no_bar = strip.clone();
+    cv::polylines(no_bar, ecg, false, colour, 1);
+    ExpectNoEraseBar(no_bar, 30, 258);
+    strip.colRange(220, 228).setTo(cv::Vec3b(0, 0, 0));
+    cv::polylines(strip, ecg, false, colour, 1);  // drawn after the bar, across it
+    ExpectSweepMasked(strip, 220, 30, 215);
+  }
+}
+
 // A sparse noise floor (a third of the pixels lit, in short vertical streaks) thins out to
 // nothing over a few columns and back, under the drawn baseline: a quiet moment of the noise,
 // not a bar (a bar cuts the noise at full density on both sides).
