@@ -45,8 +45,9 @@ constexpr double kFloorLevelTolerance = 3 * kUniformTolerance;
 constexpr int kFloorSampleStep = 4;       // ColumnsLevel: every 4th row
 constexpr double kFloorEdgeShare = 0.05;  // FloorLevel: the top and bottom 5% of the rows
 constexpr double kUniformShare = 0.97;
-constexpr float kLineTolerance = 0.06f;  // a drawn line keeps its level within this
-constexpr double kLineShare = 0.6;       // ... over this share of the data columns
+constexpr double kNearlyUniformShare = 0.9;  // FillUniformGaps: a painted bar's JPEG-blurred column
+constexpr float kLineTolerance = 0.06f;      // a drawn line keeps its level within this
+constexpr double kLineShare = 0.6;           // ... over this share of the data columns
 constexpr float kLineMinLevel = 0.2f;
 constexpr double kDottedLineShare = 0.08;  // 1-px-tall dots in this share of the data columns
 constexpr float kTextTopHat = 0.4f, kTextLevel = 0.7f, kTextWhite = 0.95f;

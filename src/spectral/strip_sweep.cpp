@@ -652,6 +652,34 @@ std::vector<ColumnKind> BlankAcrossLines(const cv::Mat1f& m, const std::vector<R
   return kinds;
 }
 
+// `kinds` with each single data column between two uniform ones made uniform when it is nearly
+// uniform at their level: at least kNearlyUniformShare of it within kUniformTolerance of its
+// median, which is within kUniformTolerance of both neighbours'. JPEG's blocks leave a painted
+// bar's column just short of kUniformShare (a ninth independent renderer's 4-column gray bar read
+// as runs of 2 and 1 columns, each too narrow for a bar, its previous sweep as the recording
+// going on: stop 32).
+std::vector<ColumnKind> FillUniformGaps(const cv::Mat1f& m, std::vector<ColumnKind> kinds) {
+  const auto level = [&](size_t c) {
+    return ColumnsLevel(m, static_cast<int>(c), static_cast<int>(c));
+  };
+  for (size_t c = 1; c + 1 < kinds.size(); ++c) {
+    if (kinds[c] != ColumnKind::kData || kinds[c - 1] != ColumnKind::kUniform ||
+        kinds[c + 1] != ColumnKind::kUniform) {
+      continue;
+    }
+    const double mid = level(c);
+    if (!(std::abs(mid - level(c - 1)) <= kUniformTolerance &&
+          std::abs(mid - level(c + 1)) <= kUniformTolerance)) {
+      continue;
+    }
+    int near = 0;
+    for (int r = 0; r < m.rows; ++r)
+      near += std::abs(m(r, static_cast<int>(c)) - mid) <= kUniformTolerance;
+    if (near >= kNearlyUniformShare * m.rows) kinds[c] = ColumnKind::kUniform;
+  }
+  return kinds;
+}
+
 // Whether flow starting abruptly after a dark run (AbruptEdge's second test) may make it an erase
 // bar. Flow cut before the run is the bar's own mark (the sweep erases the newest data wherever
 // it is), but flow may also start abruptly after a silence (a reflux after a valve gap on a
@@ -684,9 +712,9 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
   // On a noise background every column of data is textured, so a column dark but for a drawn
   // line erased the noise too (ErasesTheNoise decides); on a black floor such a column is the
   // silence the drawn baseline crosses, as before.
-  std::vector<ColumnKind> across_lines;  // only on a noise background
-  if (noise_background) across_lines = BlankAcrossLines(m, lines, kinds, background_lit);
-  const std::vector<ColumnKind>& run_kinds = noise_background ? across_lines : kinds;
+  const std::vector<ColumnKind> filled = FillUniformGaps(m, kinds);
+  const std::vector<ColumnKind> run_kinds =
+      noise_background ? BlankAcrossLines(m, lines, filled, background_lit) : filled;
   const int cols = m.cols;
   std::vector<DashStretches> stretches;
   for (const Run& line : lines) stretches.push_back(Stretches(m, line));
@@ -705,7 +733,7 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
     // A run with columns crossed by a drawn line is a bar only where it cuts the noise sharply.
     const auto first = static_cast<long>(run.first), end = static_cast<long>(run.last) + 1;
     const bool across_line =
-        !std::equal(run_kinds.begin() + first, run_kinds.begin() + end, kinds.begin() + first);
+        !std::equal(run_kinds.begin() + first, run_kinds.begin() + end, filled.begin() + first);
     if (across_line && !CutsTheNoiseSharply(lit_per_column, m.rows, run, background_lit)) continue;
     // A uniform run is a painted bar, unless the drawn baseline runs through it: a bar erases
     // the line with everything else (a tinted floor's silence, the pause before a squeeze, can

@@ -1062,6 +1062,23 @@ TEST(StripMasks, EraseBarCrossedByATraceIsFound) {
   }
 }
 
+// A painted gray bar, 4 columns wide beside a 1-column cursor line, one column of it blurred by
+// JPEG just short of the uniform share (6% of its pixels 8 levels off): still one bar, and the
+// previous sweep right of it is masked (a ninth independent renderer's bars read as runs of 2
+// and 1 columns, each too narrow for a bar).
+TEST(StripMasks, APaintedBarWithOneBlurredColumnIsOneBar) {
+  cv::Mat1b strip = NoisyStrip();
+  strip.colRange(220, 224).setTo(40);
+  strip.col(224).setTo(90);  // the cursor line
+  cv::RNG rng(5);
+  for (int r = 0; r < kRows; ++r) {
+    if (rng.uniform(0.0, 1.0) < 0.06)
+      strip(r, 222) = static_cast<uchar>(rng.uniform(0, 2) ? 48 : 32);
+  }
+  strip.row(120).setTo(200);  // the drawn baseline, across the bar
+  ExpectSweepMasked(strip, 220, 30, 215);
+}
+
 // A sparse noise floor (a third of the pixels lit, in short vertical streaks) thins out to
 // nothing over a few columns and back, under the drawn baseline: a quiet moment of the noise,
 // not a bar (a bar cuts the noise at full density on both sides).
