@@ -103,6 +103,8 @@ constexpr Alias kAliases[] = {
     {"PRX", "PROXIMAL"},
     {"DIST", "DISTAL"},
     {"MIDDLE", "MID"},
+    // A scanner's label field cut short ("RIGHT GSV prox thig", a ninth independent renderer).
+    {"THIG", "THIGH"},
     {"SAPH", "SAPHENOUS"},
     {"SAPHENA", "SAPHENOUS"},
     {"SAPHENE", "SAPHENOUS"},
@@ -132,6 +134,8 @@ constexpr Alias kAliases[] = {
     {"FEMORALIS", "FEMORAL"},
     {"FEMORALE", "FEMORAL"},
     {"COMMUNIS", "COMMON"},
+    {"COMM",
+     "COMMON"},  // "comm. fem. vein" (stop 32: a ninth independent renderer's CFV read as FV)
     {"COMMUNE", "COMMON"},
     {"PERON", "PERONEAL"},
     {"PERO", "PERONEAL"},
@@ -157,10 +161,15 @@ constexpr Alias kAliases[] = {
     {"WADE", "CALF"},
     {"GENOU", "KNEE"},
     {"KNIE", "KNEE"},
+    {"MITTE", "MID"},  // "V. saphena magna Oberschenkel Mitte links"
+    {"MITTLERER", "MID"},
+    {"MITTLERE", "MID"},
     {"MOYEN", "MID"},
     {"MOYENNE", "MID"},
     {"GAUCHE", "LEFT"},
     {"LINKS", "LEFT"},
+    // Dutch and German "li." ("VSM midden bovenbeen li"); not "re.": English "re-scan".
+    {"LI", "LEFT"},
     {"SINISTRA", "LEFT"},
     {"IZQUIERDA", "LEFT"},
     {"IZQUIERDO", "LEFT"},
@@ -319,7 +328,8 @@ constexpr Phrase kPhrases[] = {
     L("CALF", kCalf),
     L("MIDCALF", kMid | kCalf),
     L("KNEE", kKnee),
-    L("ANKLE", kDist | kCalf),  // the lowest calf level the vocabulary has
+    L("POPLITEAL", kKnee, "CREASE"),  // "GSV @ popliteal crease": the knee's crease, not the vein
+    L("ANKLE", kDist | kCalf),        // the lowest calf level the vocabulary has
     // Worksheet shorthand for the levels of a saphenous vein: proximal / mid / distal thigh
     // and calf ("GSV PT", "R-GSV-MC"), used only when no level is named in full. "PT V" /
     // "PT VEIN" stay the posterior tibial vein (the longer phrase wins), "PT STANDING" and the
