@@ -134,8 +134,9 @@ constexpr Alias kAliases[] = {
     {"FEMORALIS", "FEMORAL"},
     {"FEMORALE", "FEMORAL"},
     {"COMMUNIS", "COMMON"},
-    {"COMM",
-     "COMMON"},  // "comm. fem. vein" (stop 32: a ninth independent renderer's CFV read as FV)
+    // "comm. fem. vein" (stop 32: a ninth independent renderer's CFV read as FV), "R PROF FEM V".
+    {"COMM", "COMMON"},
+    {"PROF", "PROFUNDA"},
     {"COMMUNE", "COMMON"},
     {"PERON", "PERONEAL"},
     {"PERO", "PERONEAL"},
@@ -376,6 +377,7 @@ constexpr Phrase kPhrases[] = {
     L("HUNTER", kDist | kThigh, "CANAL"),  // the adductor canal, not the perforator
     L("HUNTER", kDist | kThigh, "S", "CANAL"),
     L("ADDUCTOR", kDist | kThigh, "CANAL"),
+    L("ADDUCTOR", kDist | kThigh),  // "R FV adductor"
     L("SFJ", kSfj),
     L("SAPHENOFEMORAL", kSfj),
     L("SAPHENO", kSfj, "FEMORAL"),
