@@ -103,6 +103,31 @@ TEST(Flow, RecordingEndingTooSoonAfterReleaseIsTruncated) {
   EXPECT_FALSE(TruthOf(competent, 2.3).truncated);
 }
 
+// A cuff: the inflation's burst, no flow while the cuff holds (resting flow included), the release
+// at the deflation, reflux after its delay. Truth times the reflux from the deflation, and a clip
+// ending during the hold saw the burst but cannot be judged (truncated).
+TEST(Flow, CuffHoldsTheVeinsEmptyUntilItsDeflation) {
+  FlowSpec flow;
+  flow.quiet.mean_cm_s = 5;
+  ManeuverSpec m = RefluxManeuver(RefluxShape::kQuarterCosine, 0.9);
+  m.cuff_hold_s = 2.0;
+  m.closure_delay_s = 0.2;
+  flow.maneuvers = {m};
+  EXPECT_DOUBLE_EQ(m.ReleaseS(), 3.8);  // 1.0 start + 0.8 burst + 2.0 hold
+  EXPECT_DOUBLE_EQ(m.RefluxOnsetS(), 4.0);
+  for (double t_s = 1.85; t_s < 4.0; t_s += 0.05) {
+    EXPECT_NEAR(VelocityCmS(flow, t_s), 0.0, 1e-9) << t_s;  // the hold and the deflation
+  }
+  EXPECT_LT(VelocityCmS(flow, 4.2), 0.0);
+  const ManeuverTruth t = TruthOf(m, 10.0);
+  EXPECT_DOUBLE_EQ(t.release_s, 3.8);
+  EXPECT_DOUBLE_EQ(t.cuff_hold_s, 2.0);
+  EXPECT_NEAR(t.reflux_duration_ms, 900.0, 1e-6);
+  const ManeuverTruth cut = TruthOf(m, 3.0);  // frozen during the hold
+  EXPECT_FALSE(cut.has_reflux);
+  EXPECT_TRUE(cut.truncated);
+}
+
 TEST(Flow, QuietFlowIsNeverRetrograde) {
   FlowSpec flow;
   flow.quiet = {5, 1.4, 3, 0.3};  // modulation > 1: flow stops in the troughs

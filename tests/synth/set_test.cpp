@@ -1,4 +1,5 @@
 // Whole sets: deterministic bytes for a seed, and the bundled sample_data/ is reproducible.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -85,6 +86,36 @@ TEST(Set, ArteryShareOneGivesEveryCwAndDeepClipAnArtery) {
   }
   EXPECT_GT(away, 0);
   EXPECT_GT(toward, 0);
+}
+
+// --cuff 1: every squeeze clip is a cuff (inflation, 1-3 s hold, deflation 0.05-0.35 s before
+// any reflux), the clips without a maneuver stay without one, and the truth names the
+// condition. No erase bar cuts a cuff's hold (nothing on the display would show the cut).
+TEST(Set, CuffShareOneMakesEverySqueezeACuff) {
+  SetOptions o;
+  o.preset = "stress";
+  o.studies = 3;
+  o.seed = 5;
+  o.cuff = 1;
+  const auto plan = PlanSet(o);
+  ASSERT_TRUE(plan.has_value());
+  int cuffs = 0;
+  for (const PlannedClip& p : *plan) {
+    const ClipSpec& c = p.spec;
+    const bool cuff = std::find(c.tags.begin(), c.tags.end(), "cuff") != c.tags.end();
+    EXPECT_EQ(cuff, !c.flow.maneuvers.empty()) << p.relative_path;
+    for (const ManeuverSpec& m : c.flow.maneuvers) {
+      EXPECT_GE(m.cuff_hold_s, 1.0) << p.relative_path;
+      EXPECT_LE(m.cuff_hold_s, 3.0) << p.relative_path;
+      EXPECT_GE(m.closure_delay_s, 0.05) << p.relative_path;
+      if (c.display.erase_bar_column >= 0) {
+        const double bar_s = c.display.erase_bar_column * c.display.seconds_per_column;
+        EXPECT_GT(bar_s, m.ReleaseS()) << p.relative_path;
+      }
+    }
+    cuffs += cuff;
+  }
+  EXPECT_GT(cuffs, 30);
 }
 
 TEST(Set, TruthAndManifestDescribeEveryFile) {

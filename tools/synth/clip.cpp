@@ -146,7 +146,12 @@ ClipTruth TruthOf(const ClipSpec& s) {
     // the strip holds resting flow that stopped, which no reader can call a maneuver.
     const bool shown = !m.valsalva || m.BurstStartS() < end_s ||
                        (m.has_reflux && m.reflux_duration_s > 0 && m.RefluxOnsetS() < end_s);
-    if (m.ReleaseS() < end_s && shown) t.maneuvers.push_back(TruthOf(m, end_s));
+    // A cuff whose burst is shown but whose deflation (the release) is not: the maneuver was
+    // seen and the clip ended before it could be judged (truncated). A squeeze's burst ends at
+    // its release.
+    const bool burst_shown =
+        m.valsalva ? m.ReleaseS() < end_s : m.augmentation_start_s + m.burst_duration_s < end_s;
+    if (burst_shown && shown) t.maneuvers.push_back(TruthOf(m, end_s));
   }
   for (const ManeuverTruth& m : t.maneuvers) {
     if (m.reflux_duration_ms > t.reflux_duration_ms) {

@@ -99,6 +99,7 @@ double VelocityCmS(const FlowSpec& flow, double t_s) {
 ManeuverTruth TruthOf(const ManeuverSpec& m, double strip_end_s) {
   ManeuverTruth t;
   t.valsalva = m.valsalva;
+  t.cuff_hold_s = m.cuff_hold_s;
   t.augmentation_start_s = m.augmentation_start_s;
   t.release_s = m.ReleaseS();
   t.peak_antegrade_velocity_cm_s = m.peak_antegrade_cm_s;

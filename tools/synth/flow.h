@@ -27,9 +27,14 @@ std::string_view RefluxShapeName(RefluxShape s);
 // Valsalva: no burst first, the resting flow stops as the patient strains at
 // `augmentation_start_s` (the "release" of the flow that was there), the reflux follows after
 // `closure_delay_s`, and the burst is the surge when the strain ends `strain_s` later.
+// A cuff (rapid inflation-deflation, van Bemmelen 1989): the inflation's burst empties the calf
+// veins, the inflated cuff holds them empty for `cuff_hold_s` without flow, and its rapid
+// deflation is the release; reflux follows once the deflating cuff frees the veins
+// (`closure_delay_s` of 0.05-0.35 s).
 struct ManeuverSpec {
   bool valsalva = false;
   double strain_s = 0;                // Valsalva: strain start to the surge (> reflux end)
+  double cuff_hold_s = 0;             // cuff: burst end to deflation (0: a squeeze)
   double augmentation_start_s = 1;    // burst begins (Valsalva: the strain begins)
   double burst_duration_s = 0.6;      // 0.2..1.5: start to release
   double burst_rise_fraction = 0.35;  // 0.2..0.5: time to peak / burst duration
@@ -45,7 +50,7 @@ struct ManeuverSpec {
   double recovery_s = 0.5;       // ... then quiet flow ramps back in over this time
 
   double ReleaseS() const {
-    return valsalva ? augmentation_start_s : augmentation_start_s + burst_duration_s;
+    return valsalva ? augmentation_start_s : augmentation_start_s + burst_duration_s + cuff_hold_s;
   }
   double BurstStartS() const { return augmentation_start_s + (valsalva ? strain_s : 0); }
   double RefluxOnsetS() const { return ReleaseS() + closure_delay_s; }
@@ -72,7 +77,8 @@ double RefluxVelocityCmS(const ManeuverSpec& m, double t_s);
 
 // Ground truth of one maneuver as seen on a strip whose last column is at `strip_end_s`.
 struct ManeuverTruth {
-  bool valsalva = false;  // "kind": "valsalva" (release = strain start), else "augmentation"
+  bool valsalva = false;   // "kind": "valsalva" (release = strain start), else "augmentation"
+  double cuff_hold_s = 0;  // a cuff's hold (its release is the deflation); 0 for a squeeze
   double augmentation_start_s = 0, release_s = 0, peak_antegrade_velocity_cm_s = 0;
   bool has_reflux = false;
   std::optional<double> reflux_onset_s, reflux_offset_s;  // offset absent when truncated

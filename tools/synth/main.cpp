@@ -36,6 +36,10 @@ int main(int argc, char** argv) {
   app.add_option("--artery", o.artery,
                  "share (0..1) of the CW clips and of the deep-vein PW clips with an artery in "
                  "the beam (arterial crosstalk; default: the preset's, 0.6 and 0.08 for stress)");
+  app.add_option("--cuff", o.cuff,
+                 "share (0..1) of the squeeze clips done with a cuff instead: inflation burst, "
+                 "1-3 s hold, rapid deflation as the release (default: the preset's, 0.1 for "
+                 "stress)");
   app.add_option("--threads", o.threads, "worker threads (default: up to 2)");
   try {
     app.parse(argc, argv);

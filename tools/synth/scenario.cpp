@@ -111,6 +111,33 @@ std::optional<ManeuverSpec> SecondManeuver(const ManeuverSpec& first, double thr
   return m;
 }
 
+// A cuff instead of a squeeze: the hold between the inflation's burst and the deflation of each
+// maneuver, and the deflation's delay before reflux can start (the cuff frees the veins over
+// 0.05-0.35 s). Drawn from a stream of its own (keyed by the clip's display seed), so the clips
+// without a cuff are unchanged.
+struct CuffChoice {
+  double hold_s[2] = {0, 0};  // first and second maneuver
+  double delay_s[2] = {0, 0};
+};
+
+std::optional<CuffChoice> ChooseCuff(const PresetStyle& st, uint64_t display_seed) {
+  constexpr uint64_t kCuffStream = 0xC0FFull;
+  Rng own(display_seed ^ kCuffStream);
+  if (!(st.cuff > 0) || !own.Chance(st.cuff)) return std::nullopt;
+  CuffChoice c;
+  for (int k = 0; k < 2; ++k) {
+    c.hold_s[k] = own.Uniform(1.0, 3.0);
+    c.delay_s[k] = own.Uniform(0.05, 0.35);
+  }
+  return c;
+}
+
+void ApplyCuff(const std::optional<CuffChoice>& cuff, int k, ManeuverSpec& m) {
+  if (!cuff) return;
+  m.cuff_hold_s = cuff->hold_s[k];
+  m.closure_delay_s = cuff->delay_s[k];
+}
+
 struct FlowPlan {
   FlowSpec flow;
   double seconds_per_column = 0.008;
@@ -164,7 +191,7 @@ FlowPlan PlanValsalva(CaseKind kind, VeinClass c, int columns, Rng& rng) {
 }
 
 FlowPlan PlanFlow(const ClipPlan& plan, VeinClass c, int columns, bool two, bool valsalva,
-                  Rng& rng) {
+                  const std::optional<CuffChoice>& cuff, Rng& rng) {
   const bool complete = plan.kind == CaseKind::kCompetent || plan.kind == CaseKind::kBriefReflux ||
                         plan.kind == CaseKind::kReflux || plan.kind == CaseKind::kNearAbove ||
                         plan.kind == CaseKind::kNearBelow;
@@ -178,8 +205,10 @@ FlowPlan PlanFlow(const ClipPlan& plan, VeinClass c, int columns, bool two, bool
   const double threshold_s = DefaultThresholdMs(c) / 1000.0;
   const double max_strip_s = (columns - 1) * kMaxSecondsPerColumn * 0.98;
   ManeuverSpec m = RandomManeuver(c, rng);
+  ApplyCuff(cuff, 0, m);
   const double pre_s = rng.Uniform(0.5, 1.6), post_s = rng.Uniform(0.5, 1.5);
-  const double fixed_s = pre_s + m.burst_duration_s + m.closure_delay_s + post_s;
+  // Sums in this order: a squeeze's hold of 0 leaves them (and the presets' sets) bit for bit.
+  const double fixed_s = pre_s + m.burst_duration_s + m.cuff_hold_s + m.closure_delay_s + post_s;
   CaseKind kind = plan.kind;
   if (kind == CaseKind::kWeakSignal)
     kind = rng.Chance(0.5) ? CaseKind::kReflux : CaseKind::kCompetent;
@@ -188,19 +217,23 @@ FlowPlan PlanFlow(const ClipPlan& plan, VeinClass c, int columns, bool two, bool
   if (!reflux.tag.empty()) out.tags.push_back(reflux.tag);
   if (reflux.truncated) {
     // The strip ends `visible_s` after onset: place the burst backwards from the end.
-    const double needed_s = pre_s + m.burst_duration_s + m.closure_delay_s + reflux.visible_s;
+    const double needed_s =
+        pre_s + m.burst_duration_s + m.cuff_hold_s + m.closure_delay_s + reflux.visible_s;
     out.seconds_per_column =
         std::clamp(needed_s / (columns - 1), kMinSecondsPerColumn, kMaxSecondsPerColumn);
     const double end_s = (columns - 1) * out.seconds_per_column;
-    m.augmentation_start_s = end_s - reflux.visible_s - m.closure_delay_s - m.burst_duration_s;
+    m.augmentation_start_s =
+        end_s - reflux.visible_s - m.closure_delay_s - m.cuff_hold_s - m.burst_duration_s;
     out.flow.maneuvers.push_back(m);
+    if (cuff) out.tags.push_back("cuff");
     return out;
   }
   m.augmentation_start_s = pre_s;
   out.flow.maneuvers.push_back(m);
   double needed_s = m.FlowEndS() + post_s;
   if (two && out.tags.empty()) {
-    const auto second = SecondManeuver(m, threshold_s, c, rng);
+    auto second = SecondManeuver(m, threshold_s, c, rng);
+    if (second) ApplyCuff(cuff, 1, *second);
     const double needed2_s = second ? second->FlowEndS() + post_s : 0;
     if (second && needed2_s < max_strip_s) {
       out.flow.maneuvers.push_back(*second);
@@ -208,6 +241,7 @@ FlowPlan PlanFlow(const ClipPlan& plan, VeinClass c, int columns, bool two, bool
     }
   }
   out.seconds_per_column = SecondsPerColumn(needed_s, columns, rng);
+  if (cuff) out.tags.push_back("cuff");
   return out;
 }
 
@@ -388,6 +422,34 @@ void ChooseArtery(const PresetStyle& st, VeinClass vein_class, const DisplaySpec
   s.artery_phase_s = own.Uniform(0, 60.0 / s.heart_rate_bpm);
 }
 
+// A sonographer freezes a sweep after the maneuver's reflux: a cuff's hold makes its maneuver
+// long, so an erase bar drawn where it would cut the maneuver moves to just after its flow has
+// ended (the maneuvers' end plus 0.3 s) when that fits (at most 95% of the width). Otherwise it
+// stays where it cuts a reflux after the last deflation (a truncated clip, as for a squeeze), and
+// goes where it would cut the hold: a clip frozen before the deflation shows a burst and silence,
+// which nothing on the display tells from a competent squeeze. Squeezes keep their draw (their
+// sets stay as they were).
+void KeepCuffBeforeTheBar(const FlowSpec& f, const std::vector<std::string>& tags, DisplaySpec& d) {
+  if (d.erase_bar_column < 0 || f.maneuvers.empty() ||
+      std::find(tags.begin(), tags.end(), "cuff") == tags.end()) {
+    return;
+  }
+  double end_s = 0, release_s = 0;
+  for (const ManeuverSpec& m : f.maneuvers) {
+    end_s = std::max(end_s, m.FlowEndS());
+    release_s = std::max(release_s, m.ReleaseS());
+  }
+  const auto column = [&](double t_s) {
+    return static_cast<int>(std::ceil(t_s / d.seconds_per_column));
+  };
+  if (d.erase_bar_column >= column(end_s + 0.3)) return;
+  if (column(end_s + 0.3) <= static_cast<int>(0.95 * d.strip.width)) {
+    d.erase_bar_column = column(end_s + 0.3);
+  } else if (d.erase_bar_column < column(release_s + 0.3)) {
+    d.erase_bar_column = -1;
+  }
+}
+
 void ChooseExtras(const ClipPlan& p, const PresetStyle& st, DisplaySpec& d, Rng& rng) {
   d.overlay_text = Decide(p.overlay_text, st.overlay_text, rng);
   d.ecg = Decide(p.ecg, st.ecg, rng);
@@ -455,6 +517,7 @@ PresetStyle StressStyle() {
   s.aliased_reflux = 0.08;
   s.artery_cw = 0.6;
   s.artery_pw_deep = 0.08;
+  s.cuff = 0.1;
   return s;
 }
 
@@ -475,7 +538,8 @@ ClipSpec BuildClipSpec(const ClipPlan& plan, const PresetStyle& style, Rng& rng)
   // Drawn only when the style asks for Valsalvas: the presets' random streams stay as they were.
   const bool valsalva =
       style.valsalva > 0 && ValsalvaLevel(plan.segment) && rng.Chance(style.valsalva);
-  FlowPlan flow = PlanFlow(plan, c.vein_class, d.strip.width, two, valsalva, rng);
+  FlowPlan flow =
+      PlanFlow(plan, c.vein_class, d.strip.width, two, valsalva, ChooseCuff(style, d.seed), rng);
   c.flow = flow.flow;
   c.tags = flow.tags;
   d.seconds_per_column = flow.seconds_per_column;
@@ -488,6 +552,7 @@ ClipSpec BuildClipSpec(const ClipPlan& plan, const PresetStyle& style, Rng& rng)
   d.window_ms = std::max(d.window_ms, std::ceil(48000.0 / c.signal.prf_hz));
   d.wall_filter_hz = std::max(25.0, Round(c.signal.prf_hz * rng.Uniform(0.008, 0.025), 5));
   ChooseExtras(plan, style, d, rng);
+  KeepCuffBeforeTheBar(c.flow, c.tags, d);
   ChooseDecorations(style, d);
   ChooseArtifacts(style, d, c.signal);
   ChooseArtery(style, c.vein_class, d, c.signal);

@@ -40,6 +40,9 @@ struct PresetStyle {
   // Shares of CW clips, and of PW clips at a deep vein, with an artery in the beam (arterial
   // crosstalk: SignalSpec::artery_db).
   double artery_cw = 0, artery_pw_deep = 0;
+  // Share of the squeeze clips done with a cuff (ManeuverSpec::cuff_hold_s), from a stream of its
+  // own: the other clips stay as they were.
+  double cuff = 0;
   // Share of the clips at a junction or proximal deep level (SFJ, SPJ, CFV, proximal FV) done as
   // a Valsalva instead of a squeeze (refluxscan-synth --valsalva; 0 in every preset, and no
   // random draw then, so the presets' sets stay byte-identical).

@@ -32,6 +32,9 @@ struct SetOptions {
   // Share of the CW clips and of the deep-vein PW clips with an artery in the beam (0..1;
   // negative = the preset's own shares).
   double artery = -1;
+  // Share of the squeeze clips done with a cuff (inflation, hold, rapid deflation; 0..1;
+  // negative = the preset's own share).
+  double cuff = -1;
 };
 
 // One planned clip: where it goes, what it shows, and its DICOM header.

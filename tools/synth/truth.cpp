@@ -20,16 +20,18 @@ ordered_json OptionalSeconds(const std::optional<double>& t) {
 }
 
 ordered_json ManeuverJson(const ManeuverTruth& m) {
-  return {{"kind", m.valsalva ? "valsalva" : "augmentation"},
-          {"augmentation_start_s", R6(m.augmentation_start_s)},
-          {"release_s", R6(m.release_s)},
-          {"peak_antegrade_velocity_cm_s", R6(m.peak_antegrade_velocity_cm_s)},
-          {"has_reflux", m.has_reflux},
-          {"reflux_onset_s", OptionalSeconds(m.reflux_onset_s)},
-          {"reflux_offset_s", OptionalSeconds(m.reflux_offset_s)},
-          {"reflux_duration_ms", R6(m.reflux_duration_ms)},
-          {"peak_reflux_velocity_cm_s", R6(m.peak_reflux_velocity_cm_s)},
-          {"truncated", m.truncated}};
+  ordered_json j = {{"kind", m.valsalva ? "valsalva" : "augmentation"},
+                    {"augmentation_start_s", R6(m.augmentation_start_s)},
+                    {"release_s", R6(m.release_s)},
+                    {"peak_antegrade_velocity_cm_s", R6(m.peak_antegrade_velocity_cm_s)},
+                    {"has_reflux", m.has_reflux},
+                    {"reflux_onset_s", OptionalSeconds(m.reflux_onset_s)},
+                    {"reflux_offset_s", OptionalSeconds(m.reflux_offset_s)},
+                    {"reflux_duration_ms", R6(m.reflux_duration_ms)},
+                    {"peak_reflux_velocity_cm_s", R6(m.peak_reflux_velocity_cm_s)},
+                    {"truncated", m.truncated}};
+  if (m.cuff_hold_s > 0) j["cuff_hold_s"] = R6(m.cuff_hold_s);  // only cuffs: other clips as before
+  return j;
 }
 
 ordered_json DisplayJson(const ClipSpec& s, const ClipTruth& t) {
