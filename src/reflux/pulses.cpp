@@ -46,21 +46,40 @@ std::vector<float> RunningFloor(std::span<const float> v, size_t half) {
   return floor;
 }
 
-// Runs of `excess` above `level` in [begin, end), joined across gaps shorter than kPulseJoinS
+// The runs of `excess` above `level` in [begin, end), joined across gaps shorter than kPulseJoinS
 // (speckle splits a systole; a multiphasic one dips between its waves: the ninth independent
-// renderer's CW systoles read as two excursions 50-150 ms apart, half of them off the rhythm),
-// lasting kPulseMinWidthS to kPulseMaxWidthS.
+// renderer's CW systoles read as two excursions 50-150 ms apart, half of them off the rhythm).
+std::vector<Run> Excursions(const std::vector<float>& excess, double level, size_t begin,
+                            size_t end, double spc) {
+  return JoinedRuns(RunsAbove(excess, level, begin, end), static_cast<size_t>(kPulseJoinS / spc));
+}
+
+// Runs of `excess` (Excursions) lasting kPulseMinWidthS to kPulseMaxWidthS. A longer one that is
+// mostly low (its median under kPulseBaseShare of its peak) is read again at half its peak: a
+// systole standing on low flow that the noise level joins to its neighbours (the copy of a
+// squeeze, slow resting flow at 3-5 noise velocities) keeps its own half-height width (stop 32:
+// an artery's six beats on a CW clip read as 490 ms excursions, no rhythm was found, and the
+// beats set the polarity: the squeeze read as a 1085 ms reflux). A plateau of phasic flow is not
+// mostly low: its speckle peaks are no pulses.
 std::vector<Pulse> Candidates(const std::vector<float>& excess, double level, size_t begin,
                               size_t end, double spc) {
   std::vector<Pulse> out;
   const double min_cols = kPulseMinWidthS / spc, max_cols = kPulseMaxWidthS / spc;
-  const auto max_gap = static_cast<size_t>(kPulseJoinS / spc);
-  for (const Run& run : JoinedRuns(RunsAbove(excess, level, begin, end), max_gap)) {
+  const auto add = [&](const Run& run) {
     const auto width = static_cast<double>(run.Length());
-    if (width < min_cols || width > max_cols) continue;
+    if (width < min_cols || width > max_cols) return false;
     const auto top = std::max_element(excess.begin() + static_cast<long>(run.begin),
                                       excess.begin() + static_cast<long>(run.end));
     out.push_back({run, static_cast<double>(top - excess.begin()), *top});
+    return true;
+  };
+  for (const Run& run : Excursions(excess, level, begin, end, spc)) {
+    if (add(run) || static_cast<double>(run.Length()) < min_cols) continue;
+    const double peak = *std::max_element(excess.begin() + static_cast<long>(run.begin),
+                                          excess.begin() + static_cast<long>(run.end));
+    if (RangePercentile(excess, run.begin, run.end, 0.5) >= kPulseBaseShare * peak) continue;
+    for (const Run& core : Excursions(excess, std::max(level, 0.5 * peak), run.begin, run.end, spc))
+      add(core);
   }
   return out;
 }

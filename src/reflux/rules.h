@@ -88,6 +88,7 @@ constexpr double kMirrorExtentShare = 0.5, kMirrorMaxExtent = 1.1, kMirrorPowerR
 constexpr double kPulseFloorWindowS = 0.6, kPulseFloorQuantile = 0.2;
 constexpr double kPulseNoiseFactor = 2.0;
 constexpr double kPulseMinWidthS = 0.04, kPulseMaxWidthS = 0.3, kPulseJoinS = 0.1;
+constexpr double kPulseBaseShare = 0.25;  // Candidates: a long excursion mostly this low is re-read
 constexpr double kPulseMinPeriodS = 0.4, kPulseMaxPeriodS = 1.5, kPulseJitterShare = 0.1;
 constexpr size_t kMinPulses = 4, kMaxPulseCandidates = 400;
 constexpr double kMaxPulsesPerS = 5;    // BestRhythm: 150 beats per minute, each split in two

@@ -63,6 +63,27 @@ TEST(ArterialPulses, ASlowRefluxUnderArterialBeatsIsMeasuredWhole) {
   EXPECT_TRUE(HasFlag(*m, "pulsatile_signal"));
 }
 
+// Systoles standing on low flow that joins each to the next at the noise level (7 cm/s specks under
+// 40 cm/s beats, 60 ms on and 60 ms off, over 250 ms either side of each beat: each excursion 650
+// ms long, too long for a systole, and too sparse for the side's floor): each is still read at its
+// own half-height width, the rhythm is found, and the beats are bridged (stop 32: an artery's beats
+// on a CW clip read as 490 ms excursions set the polarity, and the squeeze read as a 1085 ms
+// reflux).
+TEST(ArterialPulses, BeatsOnLowSpecklesAreStillBeats) {
+  const auto beats_on_specks = [](double t) {
+    const double u = std::fmod(t - 0.25 + 0.8, 0.8);  // 0 at a beat's start
+    const bool near_beat = u < 0.4 || u > 0.55;       // within 250 ms of the 150 ms beat
+    const bool speck = std::fmod(t, 0.12) < 0.06;
+    return std::max(near_beat && speck ? 7.0 : 0.0, Beats(t, 0.25, 0.8, 40));
+  };
+  const Envelope e =
+      WithRetrograde([](double t) { return Squeeze(t, 2.0, 0, 0); }, beats_on_specks, 6);
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  EXPECT_TRUE(HasFlag(*m, "pulsatile_signal"));
+}
+
 // A competent vein beside an artery: the systoles after the release are no reflux. On a noise
 // floor (uniform up to 3 cm/s on both sides), as every display shows: a beat's feet under the
 // noise level stay when it is bridged, and on a noiseless envelope, whose level is one velocity
