@@ -134,9 +134,8 @@ constexpr Alias kAliases[] = {
     {"FEMORALIS", "FEMORAL"},
     {"FEMORALE", "FEMORAL"},
     {"COMMUNIS", "COMMON"},
-    // "comm. fem. vein" (stop 32: a ninth independent renderer's CFV read as FV), "R PROF FEM V".
+    // "comm. fem. vein" (stop 32: a ninth independent renderer's CFV read as FV).
     {"COMM", "COMMON"},
-    {"PROF", "PROFUNDA"},
     {"COMMUNE", "COMMON"},
     {"PERON", "PERONEAL"},
     {"PERO", "PERONEAL"},
@@ -167,13 +166,13 @@ constexpr Alias kAliases[] = {
     {"PROSSIMALE", "PROXIMAL"},
     {"PROXIMALER", "PROXIMAL"},
     {"PROXIMALES", "PROXIMAL"},
+    {"PROXIMALEN", "PROXIMAL"},
     {"DISTALE", "DISTAL"},
     {"DISTALER", "DISTAL"},
     {"DISTALES", "DISTAL"},
+    {"DISTALEN", "DISTAL"},
     {"COSCIA", "THIGH"},
-    {"GAMBA", "CALF"},
     {"POLPACCIO", "CALF"},
-    {"JAMBE", "CALF"},
     {"GINOCCHIO", "KNEE"},
     {"CHEVILLE", "ANKLE"},
     {"CAVIGLIA", "ANKLE"},
@@ -181,6 +180,7 @@ constexpr Alias kAliases[] = {
     {"PICCOLA", "SMALL"},
     {"ROSENVENE", "SAPHENOUS"},  // German "grosse / kleine Rosenvene": GSV / SSV
     {"GROSSE", "GREAT"},
+    {"GROSE", "GREAT"},  // "große": the sharp s folds away
     {"KLEINE", "SMALL"},
     {"MITTE", "MID"},  // "V. saphena magna Oberschenkel Mitte links"
     {"MITTLERER", "MID"},
@@ -189,8 +189,6 @@ constexpr Alias kAliases[] = {
     {"MOYENNE", "MID"},
     {"GAUCHE", "LEFT"},
     {"LINKS", "LEFT"},
-    // Dutch and German "li." ("VSM midden bovenbeen li"); not "re.": English "re-scan".
-    {"LI", "LEFT"},
     {"SINISTRA", "LEFT"},
     {"IZQUIERDA", "LEFT"},
     {"IZQUIERDO", "LEFT"},
@@ -304,6 +302,7 @@ constexpr Phrase kPhrases[] = {
     V("PROFUNDA", Vein::kDfv),
     V("PROFUNDA", Vein::kDfv, "FEMORAL"),
     V("PROFUNDA", Vein::kDfv, "FEMORIS"),
+    V("PROF", Vein::kDfv, "FEMORAL"),  // "R PROF FEM V"; a lone "Prof" is a title
     V("DEEP", Vein::kDfv, "FEMORAL"),
     V("POPV", Vein::kPopv),
     V("POP", Vein::kPopv),
