@@ -625,7 +625,7 @@ bool NoiseUpToBothEdges(const std::vector<int>& lit_per_column, int rows, const 
 // Known limit (review of stop 32): a bar's edge column thinned to 5-20% of its noise passes this
 // test too, widens the run, and a column beyond it keeping only 40-55% of its noise then fails
 // the sharp cut, so such a bar is missed (a constructed profile; JPEG-encoded bars at quality
-// 30-90 and the 50 evaluation runs lost none). Trimming such columns from a run's ends, or
+// 30-90 and the 51 evaluation runs lost none). Trimming such columns from a run's ends, or
 // exempting a run whose own dark columns erase the noise, each lost clips on the evaluation runs.
 std::vector<ColumnKind> BlankAcrossLines(const cv::Mat1f& m, const std::vector<Run>& lines,
                                          std::vector<ColumnKind> kinds, double background_lit) {
