@@ -51,7 +51,7 @@ run_envelope() {  # $1 = name
   [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ] || { echo "accuracy: evaluate-envelope $1 exited $rc" >&2; exit "$rc"; }
 }
 
-sets=(sample edge stress stress7 valsalva artery cuff)
+sets=(sample edge stress stress7 valsalva artery cuff clutter)
 make_set edge --preset edge --seed 3 --emit-signal
 make_set edge5 --preset edge --seed 5 --emit-signal
 make_set stress --preset stress --studies 25 --seed 1 --transfer-syntax mixed
@@ -63,6 +63,8 @@ make_set valsalva --preset stress --studies 12 --seed 53 --transfer-syntax mixed
 make_set artery --preset stress --studies 25 --seed 61 --transfer-syntax mixed --artery 1
 # Every squeeze done with a cuff: inflation, 1-3 s hold, deflation as the release (docs/synth.md).
 make_set cuff --preset stress --studies 25 --seed 71 --transfer-syntax mixed --cuff 1
+# Tissue clutter residue in every clip (docs/synth.md; the product does not handle it yet).
+make_set clutter --preset stress --studies 25 --seed 81 --transfer-syntax mixed --clutter 1
 if [ "${HELD_OUT:-0}" = 1 ]; then
   make_set stress11 --preset stress --studies 25 --seed 11 --transfer-syntax mixed
   sets+=(stress11)

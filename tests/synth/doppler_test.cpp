@@ -162,6 +162,44 @@ TEST(Doppler, ArteryAddsItsSystolesAndLeavesTheVeinAlone) {
   EXPECT_NEAR(mean_hz(1.1, 1.4), 0.0, 0.05 * peak_hz);  // late diastole: still
 }
 
+// Tissue clutter: a strong echo clutter_db over the blood, moving with respiration. Its own
+// signal (with - without) has that power, and its mean Doppler frequency follows the tissue's
+// velocity (toward the probe at the sine's crest, away at its trough).
+TEST(Doppler, ClutterIsAStrongToneFollowingTheTissue) {
+  SignalSpec s = FiveKilohertzSignal();
+  FlowSpec flow;
+  flow.quiet = {10, 0, 4, 0};
+  const auto plain = SimulateIq(flow, s, 0, static_cast<size_t>(4 * s.prf_hz));
+  s.clutter_db = 30;
+  s.clutter_cm_s = 1.5;
+  s.clutter_period_s = 4;  // crest at 1 s, trough at 3 s
+  const auto with_clutter = SimulateIq(flow, s, 0, plain.size());
+  std::vector<std::complex<float>> tissue(plain.size());
+  for (size_t n = 0; n < plain.size(); ++n) tissue[n] = with_clutter[n] - plain[n];
+  const auto range = [&](double from_s, double to_s) {
+    return std::pair{static_cast<size_t>(from_s * s.prf_hz), static_cast<size_t>(to_s * s.prf_hz)};
+  };
+  const auto power = [&](double from_s, double to_s) {
+    const auto [first, last] = range(from_s, to_s);
+    double e = 0;
+    for (size_t n = first; n < last; ++n) e += std::norm(tissue[n]);
+    return e / static_cast<double>(last - first);
+  };
+  const auto mean_hz = [&](double from_s, double to_s) {
+    const auto [first, last] = range(from_s, to_s);
+    std::complex<double> r1 = 0;
+    for (size_t n = first; n + 1 < last; ++n) {
+      r1 += std::complex<double>(tissue[n + 1]) * std::conj(std::complex<double>(tissue[n]));
+    }
+    return std::arg(r1) * s.prf_hz / (2 * std::numbers::pi);
+  };
+  const double blood_power = 0.5 * s.scatterers;
+  EXPECT_GT(10 * std::log10(power(0.1, 3.9) / blood_power), 25.0);
+  const double crest_hz = DopplerShiftHz(s, s.clutter_cm_s);
+  EXPECT_NEAR(mean_hz(0.95, 1.05), crest_hz, 0.1 * crest_hz);
+  EXPECT_NEAR(mean_hz(2.95, 3.05), -crest_hz, 0.1 * crest_hz);
+}
+
 TEST(Doppler, NoisePowerMatchesTheRequestedSnr) {
   SignalSpec s;
   s.snr_db = 10;

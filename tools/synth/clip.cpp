@@ -110,6 +110,7 @@ std::vector<std::string> Conditions(const ClipSpec& s, const ClipTruth& t) {
       {s.signal.thump_db > 0, "thump"},
       {s.signal.gate_radius < 1, "core_gate"},
       {s.signal.artery_db > 0, "artery"},
+      {s.signal.clutter_db > 0, "clutter"},
       {RefluxAliased(s, t), "aliased_reflux"},
   };
   std::vector<std::string> out;

@@ -32,7 +32,7 @@ double ProfileFactor(const SignalSpec& s, Rng& rng) {
 
 double Lifetime(const SignalSpec& s, double speed_cm_s, Rng& rng) {
   const double transit = s.gate_length_cm / std::max(speed_cm_s, kMinTransitCmS);
-  return std::clamp(transit, 0.005, 0.08) * rng.Uniform(0.7, 1.3);
+  return std::clamp(transit, 0.005, s.max_lifetime_s) * rng.Uniform(0.7, 1.3);
 }
 
 void Respawn(Scatterer& sc, const SignalSpec& s, double v_max_cm_s, Rng& rng) {
@@ -141,6 +141,29 @@ std::optional<Population> ArteryPopulation(const SignalSpec& s, double t_start_s
   return p;
 }
 
+// The tissue's scatterers (nullopt without clutter): kClutterScatterers moving together (a
+// near-plug profile), on a stream of their own, summed clutter_db above the blood's power.
+constexpr int kClutterScatterers = 6;
+constexpr uint64_t kClutterStream = 0xC1077E5ull;
+
+std::optional<Population> ClutterPopulation(const SignalSpec& s, double t_start_s) {
+  if (!(s.clutter_db > 0)) return std::nullopt;
+  SignalSpec tissue = s;
+  tissue.profile = Profile::kBlunt;
+  tissue.blunt_order = 40;  // every scatterer at nearly the same speed: one moving wall
+  tissue.gate_radius = 1;
+  // Tissue stays in the gate: its echoes do not decorrelate within a clip (a lifetime window's
+  // rise and fall, 40 dB over the blood, would streak the whole spectrum).
+  tissue.gate_length_cm = 1e4;
+  tissue.max_lifetime_s = 1e4;
+  Population p(tissue, kClutterScatterers, Rng(s.seed ^ kClutterStream),
+               ClutterVelocityCmS(s, t_start_s));
+  p.gain = std::sqrt(static_cast<double>(s.scatterers) / kClutterScatterers *
+                     std::pow(10.0, s.clutter_db / 10.0));
+  p.hz_per_cm_s = DopplerShiftHz(s, 1.0);  // already in the probe's sense
+  return p;
+}
+
 // Triphasic arterial waveform over one cardiac cycle, u_s after the systole's start, as a share
 // of the systolic peak: a fast upstroke and slower fall (peak 0.10 s), an early-diastolic
 // reversal (0.26 s, -18%), a small forward wave (0.40 s, 8%).
@@ -172,6 +195,11 @@ double ArteryVelocityCmS(const SignalSpec& s, double t_s) {
   return -s.artery_peak_cm_s * Triphasic(u_s);  // distal: the vein's retrograde direction
 }
 
+double ClutterVelocityCmS(const SignalSpec& s, double t_s) {
+  if (!(s.clutter_db > 0) || !(s.clutter_period_s > 0)) return 0;
+  return s.clutter_cm_s * std::sin(2 * kPi * t_s / s.clutter_period_s + s.clutter_phase_rad);
+}
+
 std::vector<std::complex<float>> SimulateIq(const FlowSpec& flow, const SignalSpec& s,
                                             double t_start_s, size_t count) {
   Rng rng(s.seed);
@@ -179,6 +207,7 @@ std::vector<std::complex<float>> SimulateIq(const FlowSpec& flow, const SignalSp
   Population vein(s, s.scatterers, rng, VelocityCmS(flow, t_start_s));
   vein.hz_per_cm_s = DopplerShiftHz(s, 1.0) * s.antegrade_toward_probe;
   std::optional<Population> artery = ArteryPopulation(s, t_start_s);
+  std::optional<Population> clutter = ClutterPopulation(s, t_start_s);
   const size_t block = std::max<size_t>(1, static_cast<size_t>(std::lround(kBlockS * s.prf_hz)));
   const double dt = 1.0 / s.prf_hz;
   const double sigma = NoiseSigma(s);
@@ -190,6 +219,7 @@ std::vector<std::complex<float>> SimulateIq(const FlowSpec& flow, const SignalSp
     std::vector<std::complex<double>> acc(n1 - n0);
     vein.Accumulate(VelocityCmS(flow, mid_s), dt, acc);
     if (artery) artery->Accumulate(ArteryVelocityCmS(s, mid_s), dt, acc);
+    if (clutter) clutter->Accumulate(ClutterVelocityCmS(s, mid_s), dt, acc);
     for (size_t k = 0; k < acc.size(); ++k) {
       const double re = sigma * noise_rng.Normal();
       const double im = sigma * noise_rng.Normal();  // separate statements: fixed order

@@ -27,6 +27,7 @@ struct SignalSpec {
   double gate_radius = 1;
   int scatterers = 32;             // 20..40 phasors alive at any time
   double gate_length_cm = 0.2;     // sample volume length: sets transit time (broadening)
+  double max_lifetime_s = 0.08;    // a scatterer's echo lasts at most this long (blood)
   int antegrade_toward_probe = 1;  // +1: antegrade flow gives a positive Doppler shift
   uint64_t seed = 1;               // phases, amplitudes, lifetimes, noise
   // Artifacts (0: none). Mirror: I/Q imbalance copies the spectrum to the other side of the
@@ -42,7 +43,17 @@ struct SignalSpec {
   // small forward wave, then rest until the next beat (the first systole starts at
   // artery_phase_s).
   double artery_db = 0, artery_peak_cm_s = 0, heart_rate_bpm = 70, artery_phase_s = 0;
+  // Tissue clutter (clutter_db 0: none). The vessel wall and the tissue around the gate move with
+  // respiration: a few strong scatterers moving together at clutter_cm_s x sin(2 pi t /
+  // clutter_period_s + clutter_phase_rad) along the beam (toward the probe positive), clutter_db
+  // (20..40) above the blood's signal. The wall filter takes most of it away; what passes near
+  // its cut-off is the bright, slow "clutter residue" straddling the baseline.
+  double clutter_db = 0, clutter_cm_s = 0, clutter_period_s = 4, clutter_phase_rad = 0;
 };
+
+// The tissue's velocity along the beam at t_s (cm/s, toward the probe positive), 0 without
+// clutter.
+double ClutterVelocityCmS(const SignalSpec& s, double t_s);
 
 // The artery's velocity at t_s (cm/s, the vein's antegrade direction positive: systole is
 // negative), 0 without an artery.

@@ -40,6 +40,10 @@ int main(int argc, char** argv) {
                  "share (0..1) of the squeeze clips done with a cuff instead: inflation burst, "
                  "1-3 s hold, rapid deflation as the release (default: the preset's, 0.1 for "
                  "stress)");
+  app.add_option("--clutter", o.clutter,
+                 "share (0..1) of the clips with tissue clutter residue: the tissue's "
+                 "respiratory motion 25-45 dB over the blood, partly through the wall filter "
+                 "(default 0)");
   app.add_option("--threads", o.threads, "worker threads (default: up to 2)");
   try {
     app.parse(argc, argv);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "refluxscan/spectral/signal.h"
 #include "synth/labels.h"
 
 namespace refluxscan::synth {
@@ -450,6 +451,23 @@ void KeepCuffBeforeTheBar(const FlowSpec& f, const std::vector<std::string>& tag
   }
 }
 
+// Tissue clutter, from a stream of its own and only when the style asks (the presets' sets stay as
+// they were): the tissue's respiratory motion peaks at 0.3-1.0 x the wall filter's cut-off
+// velocity, 20-40 dB above the blood, so the filter leaves a residue at each breath's fastest
+// part (the sixth independent renderer's clutter: 30 dB at 0.55 x its cut-off).
+void ChooseClutter(const PresetStyle& st, const DisplaySpec& d, SignalSpec& s) {
+  if (!(st.clutter > 0)) return;
+  constexpr uint64_t kClutterChoiceStream = 0xC1077ECull;
+  Rng own(d.seed ^ kClutterChoiceStream);
+  if (!own.Chance(st.clutter)) return;
+  const double wall_cm_s =
+      spectral::VelocityCmSFromDopplerShift(d.wall_filter_hz, s.transducer_hz, s.angle_deg);
+  s.clutter_db = std::round(own.Uniform(20, 40));
+  s.clutter_cm_s = wall_cm_s * own.Uniform(0.3, 1.0);
+  s.clutter_period_s = own.Uniform(3, 6);
+  s.clutter_phase_rad = own.Uniform(0, 2 * std::numbers::pi);
+}
+
 void ChooseExtras(const ClipPlan& p, const PresetStyle& st, DisplaySpec& d, Rng& rng) {
   d.overlay_text = Decide(p.overlay_text, st.overlay_text, rng);
   d.ecg = Decide(p.ecg, st.ecg, rng);
@@ -556,6 +574,7 @@ ClipSpec BuildClipSpec(const ClipPlan& plan, const PresetStyle& style, Rng& rng)
   ChooseDecorations(style, d);
   ChooseArtifacts(style, d, c.signal);
   ChooseArtery(style, c.vein_class, d, c.signal);
+  ChooseClutter(style, d, c.signal);
   d.label_text = c.label_text;
   if (style.region_margin > 0 && rng.Chance(style.region_margin)) {  // each side on its own
     d.margin_left = rng.Int(0, 16), d.margin_top = rng.Int(0, 16);

@@ -43,6 +43,9 @@ struct PresetStyle {
   // Share of the squeeze clips done with a cuff (ManeuverSpec::cuff_hold_s), from a stream of its
   // own: the other clips stay as they were.
   double cuff = 0;
+  // Share of the clips with tissue clutter residue (SignalSpec::clutter_db; refluxscan-synth
+  // --clutter; 0 in every preset, and no draw then).
+  double clutter = 0;
   // Share of the clips at a junction or proximal deep level (SFJ, SPJ, CFV, proximal FV) done as
   // a Valsalva instead of a squeeze (refluxscan-synth --valsalva; 0 in every preset, and no
   // random draw then, so the presets' sets stay byte-identical).

@@ -124,6 +124,8 @@ Result<void> CheckOptions(const SetOptions& o) {
     return Fail(ErrorCode::kInvalidInput, "--valsalva must be a share in 0..1");
   if (!(o.artery <= 1) || (o.artery < 0 && o.artery != -1))
     return Fail(ErrorCode::kInvalidInput, "--artery must be a share in 0..1");
+  if (!(o.clutter >= 0 && o.clutter <= 1))
+    return Fail(ErrorCode::kInvalidInput, "--clutter must be a share in 0..1");
   if (!(o.cuff <= 1) || (o.cuff < 0 && o.cuff != -1))
     return Fail(ErrorCode::kInvalidInput, "--cuff must be a share in 0..1");
   return {};
@@ -137,6 +139,7 @@ Result<std::vector<PlannedClip>> PlanSet(const SetOptions& o) {
   style.valsalva = o.valsalva;
   if (o.artery >= 0) style.artery_cw = style.artery_pw_deep = o.artery;
   if (o.cuff >= 0) style.cuff = o.cuff;
+  style.clutter = o.clutter;
   Rng master(o.seed ^ HashString(o.preset));
   const int studies = o.preset == "stress" ? o.studies : 1;
   std::vector<PlannedClip> clips;

@@ -35,6 +35,8 @@ struct SetOptions {
   // Share of the squeeze clips done with a cuff (inflation, hold, rapid deflation; 0..1;
   // negative = the preset's own share).
   double cuff = -1;
+  // Share of the clips with tissue clutter residue (0..1; 0 = none, the presets' own draw).
+  double clutter = 0;
 };
 
 // One planned clip: where it goes, what it shows, and its DICOM header.

@@ -79,6 +79,12 @@ ordered_json SignalJson(const SignalSpec& s, const DisplaySpec& d, double iq_t0_
     j["heart_rate_bpm"] = R6(s.heart_rate_bpm);
     j["artery_phase_s"] = R6(s.artery_phase_s);
   }
+  if (s.clutter_db > 0) {
+    j["clutter_db"] = R6(s.clutter_db);
+    j["clutter_cm_s"] = R6(s.clutter_cm_s);
+    j["clutter_period_s"] = R6(s.clutter_period_s);
+    j["clutter_phase_rad"] = R6(s.clutter_phase_rad);
+  }
   if (s.thump_db > 0) {
     j["thump_db"] = R6(s.thump_db);
     j["thump_cm_s"] = R6(s.thump_cm_s);
