@@ -123,6 +123,28 @@ TEST(Doppler, ArteryBeatsTriphasicAtTheHeartRate) {
 // signals with and without it is the artery's echo alone. That echo moves at the systole's
 // Doppler shift, on the vein's retrograde side (negative here: antegrade is toward the probe),
 // and is still between beats.
+// Mean power and mean Doppler frequency (the phase of the lag-1 autocorrelation) of `x` between
+// two times, at `prf_hz`.
+double PowerBetween(const std::vector<std::complex<float>>& x, double prf_hz, double from_s,
+                    double to_s) {
+  const auto first = static_cast<size_t>(from_s * prf_hz),
+             last = static_cast<size_t>(to_s * prf_hz);
+  double e = 0;
+  for (size_t n = first; n < last; ++n) e += std::norm(x[n]);
+  return e / static_cast<double>(last - first);
+}
+
+double MeanDopplerHz(const std::vector<std::complex<float>>& x, double prf_hz, double from_s,
+                     double to_s) {
+  const auto first = static_cast<size_t>(from_s * prf_hz),
+             last = static_cast<size_t>(to_s * prf_hz);
+  std::complex<double> r1 = 0;
+  for (size_t n = first; n + 1 < last; ++n) {
+    r1 += std::complex<double>(x[n + 1]) * std::conj(std::complex<double>(x[n]));
+  }
+  return std::arg(r1) * prf_hz / (2 * std::numbers::pi);
+}
+
 TEST(Doppler, ArteryAddsItsSystolesAndLeavesTheVeinAlone) {
   SignalSpec s = FiveKilohertzSignal();
   FlowSpec flow;
@@ -135,24 +157,8 @@ TEST(Doppler, ArteryAddsItsSystolesAndLeavesTheVeinAlone) {
   const auto with_artery = SimulateIq(flow, s, 0, plain.size());
   std::vector<std::complex<float>> artery(plain.size());
   for (size_t n = 0; n < plain.size(); ++n) artery[n] = with_artery[n] - plain[n];
-  const auto range = [&](double from_s, double to_s) {
-    return std::pair{static_cast<size_t>(from_s * s.prf_hz), static_cast<size_t>(to_s * s.prf_hz)};
-  };
-  const auto power = [&](double from_s, double to_s) {
-    const auto [first, last] = range(from_s, to_s);
-    double e = 0;
-    for (size_t n = first; n < last; ++n) e += std::norm(artery[n]);
-    return e / static_cast<double>(last - first);
-  };
-  // Mean Doppler frequency: the phase of the lag-1 autocorrelation.
-  const auto mean_hz = [&](double from_s, double to_s) {
-    const auto [first, last] = range(from_s, to_s);
-    std::complex<double> r1 = 0;
-    for (size_t n = first; n + 1 < last; ++n) {
-      r1 += std::complex<double>(artery[n + 1]) * std::conj(std::complex<double>(artery[n]));
-    }
-    return std::arg(r1) * s.prf_hz / (2 * std::numbers::pi);
-  };
+  const auto power = [&](double a, double b) { return PowerBetween(artery, s.prf_hz, a, b); };
+  const auto mean_hz = [&](double a, double b) { return MeanDopplerHz(artery, s.prf_hz, a, b); };
   const double artery_power = 0.5 * s.scatterers * std::pow(10.0, -s.artery_db / 10);
   EXPECT_NEAR(power(0.1, 1.9), artery_power, 0.35 * artery_power);
   const double peak_hz = DopplerShiftHz(s, s.artery_peak_cm_s);
@@ -176,23 +182,8 @@ TEST(Doppler, ClutterIsAStrongToneFollowingTheTissue) {
   const auto with_clutter = SimulateIq(flow, s, 0, plain.size());
   std::vector<std::complex<float>> tissue(plain.size());
   for (size_t n = 0; n < plain.size(); ++n) tissue[n] = with_clutter[n] - plain[n];
-  const auto range = [&](double from_s, double to_s) {
-    return std::pair{static_cast<size_t>(from_s * s.prf_hz), static_cast<size_t>(to_s * s.prf_hz)};
-  };
-  const auto power = [&](double from_s, double to_s) {
-    const auto [first, last] = range(from_s, to_s);
-    double e = 0;
-    for (size_t n = first; n < last; ++n) e += std::norm(tissue[n]);
-    return e / static_cast<double>(last - first);
-  };
-  const auto mean_hz = [&](double from_s, double to_s) {
-    const auto [first, last] = range(from_s, to_s);
-    std::complex<double> r1 = 0;
-    for (size_t n = first; n + 1 < last; ++n) {
-      r1 += std::complex<double>(tissue[n + 1]) * std::conj(std::complex<double>(tissue[n]));
-    }
-    return std::arg(r1) * s.prf_hz / (2 * std::numbers::pi);
-  };
+  const auto power = [&](double a, double b) { return PowerBetween(tissue, s.prf_hz, a, b); };
+  const auto mean_hz = [&](double a, double b) { return MeanDopplerHz(tissue, s.prf_hz, a, b); };
   const double blood_power = 0.5 * s.scatterers;
   EXPECT_GT(10 * std::log10(power(0.1, 3.9) / blood_power), 25.0);
   const double crest_hz = DopplerShiftHz(s, s.clutter_cm_s);

@@ -122,6 +122,17 @@ struct Population {
   }
 };
 
+// A population of `count` scatterers of `spec` on a stream of its own (`stream`, keyed by the
+// clip's seed: the blood's echoes and noise stay those of a clip without it), whose summed power
+// is `db` over the blood's (negative: below), its Doppler shift in the probe's sense.
+Population OwnPopulation(const SignalSpec& spec, int count, uint64_t stream, double v0_cm_s,
+                         double db, double probe_sense) {
+  Population p(spec, count, Rng(spec.seed ^ stream), v0_cm_s);
+  p.gain = std::sqrt(static_cast<double>(spec.scatterers) / count * std::pow(10.0, db / 10.0));
+  p.hz_per_cm_s = DopplerShiftHz(spec, 1.0) * probe_sense;
+  return p;
+}
+
 // The artery's scatterers (nullopt without one): the whole lumen, parabolic, on a stream of
 // their own so that the vein's echoes and noise are those of a clip without an artery. Their
 // summed power is artery_db below the vein's.
@@ -133,12 +144,8 @@ std::optional<Population> ArteryPopulation(const SignalSpec& s, double t_start_s
   SignalSpec artery = s;
   artery.profile = Profile::kParabolic;
   artery.gate_radius = 1;
-  Population p(artery, kArteryScatterers, Rng(s.seed ^ kArteryStream),
-               ArteryVelocityCmS(s, t_start_s));
-  p.gain = std::sqrt(static_cast<double>(s.scatterers) / kArteryScatterers *
-                     std::pow(10.0, -s.artery_db / 10.0));
-  p.hz_per_cm_s = DopplerShiftHz(s, 1.0) * s.antegrade_toward_probe;
-  return p;
+  return OwnPopulation(artery, kArteryScatterers, kArteryStream, ArteryVelocityCmS(s, t_start_s),
+                       -s.artery_db, s.antegrade_toward_probe);
 }
 
 // The tissue's scatterers (nullopt without clutter): kClutterScatterers moving together (a
@@ -156,12 +163,8 @@ std::optional<Population> ClutterPopulation(const SignalSpec& s, double t_start_
   // rise and fall, 40 dB over the blood, would streak the whole spectrum).
   tissue.gate_length_cm = 1e4;
   tissue.max_lifetime_s = 1e4;
-  Population p(tissue, kClutterScatterers, Rng(s.seed ^ kClutterStream),
-               ClutterVelocityCmS(s, t_start_s));
-  p.gain = std::sqrt(static_cast<double>(s.scatterers) / kClutterScatterers *
-                     std::pow(10.0, s.clutter_db / 10.0));
-  p.hz_per_cm_s = DopplerShiftHz(s, 1.0);  // already in the probe's sense
-  return p;
+  return OwnPopulation(tissue, kClutterScatterers, kClutterStream, ClutterVelocityCmS(s, t_start_s),
+                       s.clutter_db, 1.0);  // its velocity is in the probe's sense already
 }
 
 // Triphasic arterial waveform over one cardiac cycle, u_s after the systole's start, as a share
