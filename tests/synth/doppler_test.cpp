@@ -145,18 +145,26 @@ double MeanDopplerHz(const std::vector<std::complex<float>>& x, double prf_hz, d
   return std::arg(r1) * prf_hz / (2 * std::numbers::pi);
 }
 
-TEST(Doppler, ArteryAddsItsSystolesAndLeavesTheVeinAlone) {
-  SignalSpec s = FiveKilohertzSignal();
+// The signal `extra` adds to `base` (extra = base plus an artery, clutter, ...) over `seconds`
+// of 10 cm/s steady flow: the two simulations share the vein's echoes and noise.
+std::vector<std::complex<float>> AddedSignal(const SignalSpec& base, const SignalSpec& extra,
+                                             double seconds) {
   FlowSpec flow;
   flow.quiet = {10, 0, 4, 0};
-  const auto plain = SimulateIq(flow, s, 0, static_cast<size_t>(2 * s.prf_hz));
+  const auto plain = SimulateIq(flow, base, 0, static_cast<size_t>(seconds * base.prf_hz));
+  const auto with = SimulateIq(flow, extra, 0, plain.size());
+  std::vector<std::complex<float>> added(plain.size());
+  for (size_t n = 0; n < plain.size(); ++n) added[n] = with[n] - plain[n];
+  return added;
+}
+
+TEST(Doppler, ArteryAddsItsSystolesAndLeavesTheVeinAlone) {
+  SignalSpec s = FiveKilohertzSignal();
   s.artery_db = 6;
   s.artery_peak_cm_s = 30;
   s.heart_rate_bpm = 60;
   s.artery_phase_s = 0.5;  // systoles peak at 0.6 s and 1.6 s
-  const auto with_artery = SimulateIq(flow, s, 0, plain.size());
-  std::vector<std::complex<float>> artery(plain.size());
-  for (size_t n = 0; n < plain.size(); ++n) artery[n] = with_artery[n] - plain[n];
+  const auto artery = AddedSignal(FiveKilohertzSignal(), s, 2);
   const auto power = [&](double a, double b) { return PowerBetween(artery, s.prf_hz, a, b); };
   const auto mean_hz = [&](double a, double b) { return MeanDopplerHz(artery, s.prf_hz, a, b); };
   const double artery_power = 0.5 * s.scatterers * std::pow(10.0, -s.artery_db / 10);
@@ -173,15 +181,10 @@ TEST(Doppler, ArteryAddsItsSystolesAndLeavesTheVeinAlone) {
 // velocity (toward the probe at the sine's crest, away at its trough).
 TEST(Doppler, ClutterIsAStrongToneFollowingTheTissue) {
   SignalSpec s = FiveKilohertzSignal();
-  FlowSpec flow;
-  flow.quiet = {10, 0, 4, 0};
-  const auto plain = SimulateIq(flow, s, 0, static_cast<size_t>(4 * s.prf_hz));
   s.clutter_db = 30;
   s.clutter_cm_s = 1.5;
   s.clutter_period_s = 4;  // crest at 1 s, trough at 3 s
-  const auto with_clutter = SimulateIq(flow, s, 0, plain.size());
-  std::vector<std::complex<float>> tissue(plain.size());
-  for (size_t n = 0; n < plain.size(); ++n) tissue[n] = with_clutter[n] - plain[n];
+  const auto tissue = AddedSignal(FiveKilohertzSignal(), s, 4);
   const auto power = [&](double a, double b) { return PowerBetween(tissue, s.prf_hz, a, b); };
   const auto mean_hz = [&](double a, double b) { return MeanDopplerHz(tissue, s.prf_hz, a, b); };
   const double blood_power = 0.5 * s.scatterers;
