@@ -288,18 +288,38 @@ bool ValsalvaOrder(const Side& first, const Side& other, const std::optional<Fir
   return RestingFlowBefore(other.v, first.v, t.noise_cm_s, t, burst->begin, seconds_per_column);
 }
 
+namespace {
+
+// A side's flow power: the 90th percentile over the clip of its power where its envelope reaches
+// the level weak squeezes are looked for at (WeakSqueezeLevel), 0 where it does not (no flow
+// there, whatever the band by the baseline holds); 0 without a power series. Tissue clutter
+// residue (the tissue's respiratory motion through the wall filter) fills a narrow band by the
+// baseline with 20-40 dB over the blood's power and stays below that level: counted, its power
+// made a 39 cm/s squeeze opposite it "speckle" and the clutter side antegrade (docs/criteria.md,
+// "Direction").
+double FlowPower(const Side& side, const Trace& t) {
+  if (side.power.size() < t.columns) return 0;
+  const double level = WeakSqueezeLevel(side.v, t);
+  std::vector<float> flowing(t.columns, 0.0f);
+  for (size_t c = 0; c < t.columns; ++c) {
+    if (side.v[c] >= level) flowing[c] = side.power[c];
+  }
+  return RangePercentile(flowing, 0, t.columns, 0.9);
+}
+
+}  // namespace
+
 std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOptions& options,
                                                  double spc, const std::optional<FirstBurst>& up,
                                                  const std::optional<FirstBurst>& down) {
   const Side up_side{t.up, t.power_up}, down_side{t.down, t.power_down};
   // A lone burst must carry flow's power: one kPowerDominance x weaker than the other side's flow
-  // (its 90th percentile over the clip) is that side's speckle, and the other side's flow, with
-  // no squeeze in it, is the antegrade flow (FlowSide).
-  const auto credible = [&](const std::optional<FirstBurst>& b, std::span<const float> other) {
-    return b && (b->power <= 0 || other.size() < t.columns ||
-                 b->power * kPowerDominance >= RangePercentile(other, 0, t.columns, 0.9));
+  // (FlowPower) is that side's speckle, and the other side's flow, with no squeeze in it, is the
+  // antegrade flow (FlowSide).
+  const auto credible = [&](const std::optional<FirstBurst>& b, const Side& other) {
+    return b && (b->power <= 0 || b->power * kPowerDominance >= FlowPower(other, t));
   };
-  const bool up_ok = credible(up, t.power_down), down_ok = credible(down, t.power_up);
+  const bool up_ok = credible(up, down_side), down_ok = credible(down, up_side);
   if (!up_ok && !down_ok) return std::nullopt;
   const bool weak_squeezes = WeakSqueezesAllowed(options);
   if (!down_ok) {  // the lone burst may still be a weak squeeze's reflux

@@ -410,6 +410,33 @@ Envelope LeadingEnvelope(bool with_power) {
   return e;
 }
 
+// Tissue clutter residue opposite a squeeze: a narrow band by the baseline (3 cm/s, under the
+// weak-squeeze level) carrying 2000 noise units of power, far more than the 40 cm/s squeeze's
+// 30. The band is no flow, so the squeeze stays credible and sets the polarity (either side);
+// counting the band's power made the squeeze "speckle" and the band's side antegrade.
+TEST(MeasureReflux, ClutterBandOppositeASqueezeIsNoFlow) {
+  for (const bool squeeze_up : {true, false}) {
+    EnvelopeSpec spec{
+        .seconds_per_column = 0.01, .duration_s = 6, .noise_velocity = 2, .blur_cols = 3};
+    Envelope e = MakeEnvelope([](double t) { return RaisedCosine(t, 1.5, 0.8, 40); }, spec);
+    for (size_t i = 0; i < e.Size(); ++i) {
+      e.max_reverse[i] = std::max(e.max_reverse[i], 3.0f);
+      e.power_forward.push_back(FlowPower(e.max_forward[i]));
+      e.power_reverse.push_back(2000.0f);
+    }
+    if (!squeeze_up) {
+      std::swap(e.max_forward, e.max_reverse);
+      std::swap(e.power_forward, e.power_reverse);
+    }
+    const auto m = MeasureReflux(e);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->antegrade, squeeze_up ? AntegradeDirection::kUp : AntegradeDirection::kDown);
+    EXPECT_EQ(m->antegrade_source, AntegradeSource::kAugmentation);
+    ASSERT_EQ(m->maneuvers.size(), 1u) << squeeze_up;
+    EXPECT_FALSE(m->maneuvers[0].has_reflux);
+  }
+}
+
 TEST(MeasureReflux, OnsetAtTheHalfPowerPointOfTheRetrogradeSide) {
   const auto with_power = MeasureReflux(LeadingEnvelope(true));
   const auto without = MeasureReflux(LeadingEnvelope(false));
