@@ -52,6 +52,15 @@ bool SpreadAcrossTheBaseline(std::span<const float> retro, const Trace& t, const
              RangePercentile(t.retro_power, run.begin, run.end, 0.5);
 }
 
+// Whether the retrograde side is lit without flow: its no-flow base power is kStrongPowerRatio
+// noise units or more. A band of tissue clutter residue by the baseline (a tenth independent
+// renderer: 576 noise units, 27.6 dB) holds most of the side's power then, and a reflux
+// beyond it adds too little to the side's mean to show (a 45 cm/s, 3.7 s reflux raised it
+// 1.12 x and was not reported); the envelope must tell flow from the band there.
+bool LitBase(const Trace& t) {
+  return std::isfinite(t.retro_power_base) && t.retro_power_base >= kStrongPowerRatio;
+}
+
 bool IsRefluxEvidence(std::span<const float> retro, const Trace& t, const Run& run) {
   if (run.Length() < t.min_run) return false;
   // Flow brings its power into the retrograde side: over a run of real reflux the side's median
@@ -72,8 +81,12 @@ bool IsRefluxEvidence(std::span<const float> retro, const Trace& t, const Run& r
       t.retro_noise_cm_s > 0 && run.Length() >= t.sustained &&
       RangePercentile(retro, run.begin, run.end, 0.5) >= kRetroClearFactor * t.retro_noise_cm_s;
   const double needed_rise = clear ? kClearPowerRise : kMinPowerRise;
-  if (std::isfinite(t.retro_power_base) && power_ratio < 1 + needed_rise) return false;
-  if (peak >= kRetroPeakFactor * t.retro_noise_cm_s) return true;
+  const bool fast = peak >= kRetroPeakFactor * t.retro_noise_cm_s;
+  if (std::isfinite(t.retro_power_base) && power_ratio < 1 + needed_rise &&
+      !(LitBase(t) && fast && run.Length() >= t.sustained)) {
+    return false;
+  }
+  if (fast) return true;
   // Overwhelming power: flow whatever its velocity reads (a slow reflux on a short retrograde
   // scale, where the noise envelope near the baseline is a large share of the side).
   if (power_ratio >= kStrongPowerRatio) return true;

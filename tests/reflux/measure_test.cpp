@@ -410,6 +410,29 @@ Envelope LeadingEnvelope(bool with_power) {
   return e;
 }
 
+// A reflux beyond a bright band of clutter residue on both sides of the baseline: the band (6
+// cm/s, 500 noise units) holds most of each side's power, so the 30 cm/s, 2 s reflux raises
+// its side's power only 1.1 x, under the power rise flow must bring over a dark base. The side
+// is lit without flow, so the envelope decides: the reflux is found and timed.
+TEST(MeasureReflux, ARefluxBeyondABrightClutterBandIsFound) {
+  EnvelopeSpec spec{
+      .seconds_per_column = 0.01, .duration_s = 5, .noise_velocity = 2, .blur_cols = 3};
+  Envelope e = MakeEnvelope([](double t) { return testing::Squeeze(t, 1.0, 2.0, 30); }, spec);
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const bool reflux = e.max_reverse[i] > 6;
+    e.max_forward[i] = std::max(e.max_forward[i], 6.0f);
+    e.max_reverse[i] = std::max(e.max_reverse[i], 6.0f);
+    e.power_forward.push_back(500.0f + (e.max_forward[i] > 6 ? 50.0f : 0.0f));
+    e.power_reverse.push_back(reflux ? 550.0f : 500.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  ASSERT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 2000, 120);
+}
+
 // Tissue clutter residue opposite a squeeze: a narrow band by the baseline (3 cm/s, under the
 // weak-squeeze level) carrying 2000 noise units of power, far more than the 40 cm/s squeeze's
 // 30. The band is no flow, so the squeeze stays credible and sets the polarity (either side);
