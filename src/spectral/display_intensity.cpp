@@ -34,6 +34,7 @@ constexpr double kLineColumnShare = 0.9;     // share of lit columns that thin f
 constexpr int kLineBaselineRows = 4;         // a line mostly this close to the baseline is flow
 constexpr int kOverlayStrokeTopHat = 50;     // luma over its 5x5 opening: a thin drawn stroke
 constexpr double kOverlayStrokeShare = 0.5;  // of the coloured lit pixels: they are overlays
+constexpr int kLightFloorLuma = 170;         // a strip's median luma this high: a light floor
 
 // g / 255 correctly rounded to float, for every 8-bit level (the exact gray contract).
 float GrayLevel(int g) { return static_cast<float>(g / 255.0); }
@@ -596,6 +597,33 @@ bool MostlyNearGrayBesideOverlays(const cv::Mat3b& strip) {
          static_cast<double>(gray) >= kGrayMapFraction * static_cast<double>(lit - strokes);
 }
 
+// Whether the strip's floor is light: its median luma (BT.601, as cv::COLOR_BGR2GRAY) is at
+// least kLightFloorLuma. Most of a strip is the floor where no flow is (noise below the map's
+// low end), so on every display that draws strong signal bright the median is dark; a light
+// median is a display that draws strong signal dark (an inverted, printer-style map: a cream or
+// white floor). 8-bit strips only.
+bool LightFloor(const cv::Mat& strip) {
+  cv::Mat1b luma;
+  if (strip.type() == CV_8UC1) {
+    luma = strip;
+  } else if (strip.type() == CV_8UC3) {
+    cv::cvtColor(strip, luma, cv::COLOR_BGR2GRAY);
+  } else if (strip.type() == CV_8UC4) {
+    cv::cvtColor(strip, luma, cv::COLOR_BGRA2GRAY);
+  } else {
+    return false;
+  }
+  std::array<size_t, 256> histogram{};
+  for (int r = 0; r < luma.rows; ++r) {
+    const uchar* row = luma.ptr<uchar>(r);
+    for (int c = 0; c < luma.cols; ++c) ++histogram[row[c]];
+  }
+  const size_t half = luma.total() / 2;
+  size_t below = 0;
+  for (size_t level = 0; level < kLightFloorLuma; ++level) below += histogram[level];
+  return below <= half;
+}
+
 }  // namespace
 
 bool SameIntensityMap(double baseline_a, double baseline_b, int rows) {
@@ -608,7 +636,10 @@ bool SameIntensityMap(double baseline_a, double baseline_b, int rows) {
   return true;
 }
 
-IntensityMap MapDisplayIntensity(const cv::Mat& strip, double baseline_row,
+namespace {
+
+// The intensity map of a strip whose floor is dark (strong signal bright).
+IntensityMap MapUprightIntensity(const cv::Mat& strip, double baseline_row,
                                  const GrayRowsSource& outer) {
   if (strip.empty()) return {};
   // The gray map is a function of each pixel alone: when this strip reads as gray and so did the
@@ -639,7 +670,7 @@ IntensityMap MapDisplayIntensity(const cv::Mat& strip, double baseline_row,
   } else {
     cv::Mat tmp;
     strip.convertTo(tmp, CV_8U);
-    return MapDisplayIntensity(tmp, baseline_row, outer);
+    return MapDisplayIntensity(tmp, baseline_row, outer);  // the light-floor test on 8 bits
   }
   const bool gray = MostlyNearGray(bgr, baseline_row) || MostlyNearGrayBesideOverlays(bgr);
   if (!gray) {
@@ -648,6 +679,25 @@ IntensityMap MapDisplayIntensity(const cv::Mat& strip, double baseline_row,
   }
   if (auto reused = outer_rows()) return std::move(*reused);
   return GrayMap(bgr);
+}
+
+}  // namespace
+
+IntensityMap MapDisplayIntensity(const cv::Mat& strip, double baseline_row,
+                                 const GrayRowsSource& outer) {
+  if (strip.empty()) return {};
+  // A light floor (an inverted map: strong signal dark) reads through the negative image, where
+  // the floor is dark and strong signal bright, as on every other display. A part of a strip
+  // reuses the strip's map only when both read the same way.
+  const bool light = LightFloor(strip);
+  const GrayRowsSource same =
+      outer.map && outer.map->light_floor == light ? outer : GrayRowsSource{};
+  if (!light) return MapUprightIntensity(strip, baseline_row, same);
+  cv::Mat negative;
+  cv::bitwise_not(strip, negative);
+  IntensityMap out = MapUprightIntensity(negative, baseline_row, same);
+  out.light_floor = true;
+  return out;
 }
 
 }  // namespace refluxscan::spectral::detail

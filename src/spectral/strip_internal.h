@@ -28,6 +28,7 @@ struct IntensityMap {
   // Tinted maps: the strip's colour counts and ramp, so that a map of a part of the strip whose
   // ramp comes out the same is those rows of this map (GrayRowsSource).
   std::shared_ptr<const TintedColours> colours = nullptr;
+  bool light_floor = false;  // read through the negative image (an inverted map: LightFloor)
 };
 // `baseline_row`: the crop's row of zero velocity when known (NaN otherwise): a thin line along it
 // is a slow flow, not an overlay line (see MostlyNearGray).

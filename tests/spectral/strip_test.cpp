@@ -239,6 +239,25 @@ TEST(DisplayIntensity, TintedMapsInvertToTheGrayLevel) {
   }
 }
 
+// An inverted (printer-style) display draws strong signal dark on a light floor: it reads
+// through its negative, exactly for gray (the negative of the negative), through the ramp for a
+// tint whose negative is a cream floor with dark-brown signal.
+TEST(DisplayIntensity, ALightFloorDisplayReadsThroughItsNegative) {
+  const cv::Mat1b gray = NoisyStrip();
+  cv::Mat1f expected(gray.size());
+  for (int r = 0; r < gray.rows; ++r) {
+    for (int c = 0; c < gray.cols; ++c) expected(r, c) = static_cast<float>(gray(r, c) / 255.0);
+  }
+  cv::Mat1b light;
+  cv::bitwise_not(gray, light);
+  EXPECT_EQ(cv::norm(DisplayIntensity(light), expected, cv::NORM_INF), 0.0);
+  cv::Mat3b cream;
+  cv::bitwise_not(ApplyLut(gray, &SepiaLut), cream);
+  const cv::Mat1f got = DisplayIntensity(cream);
+  ASSERT_EQ(got.size(), gray.size());
+  EXPECT_LT(cv::mean(cv::abs(got - expected))[0], 0.015);
+}
+
 // A rainbow whose luminance is not monotonic (black -> blue -> cyan -> green -> yellow -> red,
 // red darker than cyan), as refluxscan-synth's --tint rainbow: the luma-ordered ramp mixes
 // distant parts of it; the ramp traced along the colours' ridge reads the gray level back.
