@@ -67,6 +67,20 @@ namespace {
 // (the flow was rising before it). A rise hidden by masked columns inside the clip
 // (an erase bar, before the trace fell to that level) is given the benefit of the doubt: only the
 // plateau test applies.
+// Whether the smoothed flow rose over [window_begin, begin] at least kShelfAcceleration x as
+// much as over as many columns before it: a squeeze pushed on a shelf of resting flow that was
+// itself rising. The top of a respiratory crest rises no faster than the flank below it (a
+// swell slows towards its crest), so it stays out. True when the flow did not rise before the
+// window (it rose from there); false without data before it.
+bool ShelfAccelerates(std::span<const float> smooth, const Trace& t, size_t window_begin,
+                      size_t begin) {
+  const size_t span = begin - window_begin;
+  if (window_begin < t.first_column + span) return false;
+  const double before = smooth[window_begin] - smooth[window_begin - span];
+  const double within = smooth[begin] - smooth[window_begin];
+  return within > 0 && (before <= 0 || within >= kShelfAcceleration * before);
+}
+
 bool IsAugmentation(const AugmentationShape& shape, const Trace& t, const Run& run,
                     size_t lookback_columns) {
   std::vector<size_t> columns(run.Length());
@@ -88,8 +102,14 @@ bool IsAugmentation(const AugmentationShape& shape, const Trace& t, const Run& r
   }
   const double base = shape.smooth[trough];
   // Risen before the recording, or before the lookback window: the trough at its first column (or
-  // within the smoothing's reach of it, where the running mean shortens its window).
-  if (trough <= window_begin + shape.smooth_half && base > low) return false;
+  // within the smoothing's reach of it, where the running mean shortens its window). On a shelf of
+  // resting flow, unless the flow rose kShelfAcceleration x faster over the lookback than over as
+  // long before it (ShelfAccelerates).
+  if (trough <= window_begin + shape.smooth_half && base > low &&
+      !(lookback_columns < shape.trough_columns &&
+        ShelfAccelerates(shape.smooth, t, window_begin, run.begin))) {
+    return false;
+  }
   if (base > kMaxTroughFraction * plateau) return false;
   // A dip that interrupts flow at least as high as this run (before the dip, within the lookback)
   // without falling near the noise is the flank of a swell broken by speckle, not the rest

@@ -119,6 +119,9 @@ constexpr double kPeakOutlierMinRows = 2.0;
 // rise; a squeeze's dip is just before it.
 constexpr double kTroughLookbackS = 2.0;
 constexpr double kMaxTroughFraction = 0.5;  // a squeeze at least doubles the flow before it
+// A squeeze on a rising shelf of resting flow rises this many times faster than the shelf did
+// just before it (bursts.cpp, ShelfAccelerates).
+constexpr double kShelfAcceleration = 3.0;
 // The shape tests read the trace after a running mean of this length (on top of the 5-column
 // median): envelope speckle of +-30% on weak phasic flow made single columns cross the 20% and
 // 80% levels and a 1 s respiratory rise read as a 0.1 s one. A squeeze's 20-80% rise (<= 0.3 s)

@@ -150,6 +150,26 @@ TEST(MeasureReflux, ASqueezeRisingFromRestingFlowIsTheManeuver) {
   EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 700, 20);
 }
 
+// A squeeze pushed on resting flow that is still rising (12 cm/s at 0 s to 20 cm/s at 2 s, the
+// squeeze adding 30 cm/s within 0.1 s at 2 s, the flow stopping at its release): the lowest flow
+// in the 0.4 s before the squeeze's part is at that window's start, as on a crest's flank, but
+// the flow rose there many times faster than just before. It is the maneuver (stop 33: the
+// eleventh independent renderer's squeezes on rising resting flow read no augmentation).
+TEST(MeasureReflux, ASqueezeOnRisingRestingFlowIsTheManeuver) {
+  auto v = [](double t) {
+    const double rest = t < 2.6 ? 12 + 4 * t : 0;
+    return rest + Trapezoid(t, 2.0, 0.6, 0.1, 30) - Trapezoid(t, 2.6, 0.7, 0.06, 30);
+  };
+  auto m = MeasureReflux(Make(v, 5));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_EQ(m->maneuvers[0].kind, ManeuverKind::kAugmentation);  // not a Valsalva's strain
+  EXPECT_NEAR(m->maneuvers[0].release_s, 2.6, 0.03);
+  ASSERT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 700, 20);
+}
+
 // The part of a respiratory crest above half its peak rises slowly from where the lookback of a
 // squeeze on a shelf (0.4 s) starts: the crest was rising before that window, so it is no squeeze
 // (the clip has no maneuver).
