@@ -105,7 +105,12 @@ bool IsAugmentation(const AugmentationShape& shape, const Trace& t, const Run& r
   // within the smoothing's reach of it, where the running mean shortens its window). On a shelf of
   // resting flow, unless the flow rose kShelfAcceleration x faster over the lookback than over as
   // long before it (ShelfAccelerates).
-  if (trough <= window_begin + shape.smooth_half && base > low &&
+  // Nor when the flow just before the run still sat near the trough's level: a flat shelf of
+  // resting flow whose lowest point fell at the window's start by chance, the rise the run's own.
+  const bool at_start = trough <= window_begin + shape.smooth_half;
+  const bool flat_shelf = run.begin > window_begin + shape.smooth_half &&
+                          shape.smooth[run.begin - 1] <= base + kRiseLowFraction * (plateau - base);
+  if (at_start && base > low && !flat_shelf &&
       !(lookback_columns < shape.trough_columns &&
         ShelfAccelerates(shape.smooth, t, window_begin, run.begin))) {
     return false;

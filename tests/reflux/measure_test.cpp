@@ -170,6 +170,23 @@ TEST(MeasureReflux, ASqueezeOnRisingRestingFlowIsTheManeuver) {
   EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 700, 20);
 }
 
+// A squeeze on a nearly flat shelf of resting flow just under the augmentation level (12 cm/s
+// creeping to 12.45 cm/s, the squeeze adding 30 cm/s at 1.5 s, a competent vein: no reflux,
+// so no weak-squeeze search finds it): the run above the level is the squeeze alone, and the
+// shelf's lowest point is the recording's first column. The flow just before the run still sits
+// at that level, so the rise is the run's own: it is the maneuver (stop 33: the eleventh
+// independent renderer's squeezes on flat resting flow read no augmentation).
+TEST(MeasureReflux, ASqueezeOnAFlatShelfUnderTheLevelIsTheManeuver) {
+  auto v = [](double t) { return (t < 2.1 ? 12 + 0.3 * t : 0) + Trapezoid(t, 1.5, 0.6, 0.1, 30); };
+  auto m = MeasureReflux(Make(v, 5));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_EQ(m->maneuvers[0].kind, ManeuverKind::kAugmentation);
+  EXPECT_NEAR(m->maneuvers[0].release_s, 2.1, 0.03);
+  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+}
+
 // The part of a respiratory crest above half its peak rises slowly from where the lookback of a
 // squeeze on a shelf (0.4 s) starts: the crest was rising before that window, so it is no squeeze
 // (the clip has no maneuver).
