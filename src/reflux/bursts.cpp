@@ -51,6 +51,20 @@ AugmentationShape ShapeOf(std::span<const float> v, const Trace& t, const std::v
 
 namespace {
 
+// Whether the smoothed flow rose over [window_begin, begin] at least kShelfAcceleration x as
+// much as over as many columns before it: a squeeze pushed on a shelf of resting flow that was
+// itself rising. The top of a respiratory crest rises no faster than the flank below it (a
+// swell slows towards its crest), so it stays out. True when the flow did not rise before the
+// window (it rose from there); false without data before it.
+bool ShelfAccelerates(std::span<const float> smooth, const Trace& t, size_t window_begin,
+                      size_t begin) {
+  const size_t span = begin - window_begin;
+  if (window_begin < t.first_column + span) return false;
+  const double before = smooth[window_begin] - smooth[window_begin - span];
+  const double within = smooth[begin] - smooth[window_begin];
+  return within > 0 && (before <= 0 || within >= kShelfAcceleration * before);
+}
+
 // Whether a run above the augmentation level is an augmentation (constants: rules.h). Its plateau
 // P is the 90th percentile of the smoothed run (a robust peak: aliased or saturated columns do
 // not inflate it); P must be kPeakOverMedian x the clip's quiet level. The rise is measured from
@@ -67,20 +81,6 @@ namespace {
 // (the flow was rising before it). A rise hidden by masked columns inside the clip
 // (an erase bar, before the trace fell to that level) is given the benefit of the doubt: only the
 // plateau test applies.
-// Whether the smoothed flow rose over [window_begin, begin] at least kShelfAcceleration x as
-// much as over as many columns before it: a squeeze pushed on a shelf of resting flow that was
-// itself rising. The top of a respiratory crest rises no faster than the flank below it (a
-// swell slows towards its crest), so it stays out. True when the flow did not rise before the
-// window (it rose from there); false without data before it.
-bool ShelfAccelerates(std::span<const float> smooth, const Trace& t, size_t window_begin,
-                      size_t begin) {
-  const size_t span = begin - window_begin;
-  if (window_begin < t.first_column + span) return false;
-  const double before = smooth[window_begin] - smooth[window_begin - span];
-  const double within = smooth[begin] - smooth[window_begin];
-  return within > 0 && (before <= 0 || within >= kShelfAcceleration * before);
-}
-
 bool IsAugmentation(const AugmentationShape& shape, const Trace& t, const Run& run,
                     size_t lookback_columns) {
   std::vector<size_t> columns(run.Length());
@@ -102,11 +102,11 @@ bool IsAugmentation(const AugmentationShape& shape, const Trace& t, const Run& r
   }
   const double base = shape.smooth[trough];
   // Risen before the recording, or before the lookback window: the trough at its first column (or
-  // within the smoothing's reach of it, where the running mean shortens its window). On a shelf of
-  // resting flow, unless the flow rose kShelfAcceleration x faster over the lookback than over as
-  // long before it (ShelfAccelerates).
-  // Nor when the flow just before the run still sat near the trough's level: a flat shelf of
-  // resting flow whose lowest point fell at the window's start by chance, the rise the run's own.
+  // within the smoothing's reach of it, where the running mean shortens its window). Not so when
+  // the flow just before the run still sat near the trough's level (a flat shelf of resting flow
+  // whose lowest point fell at the window's start by chance: the rise is the run's own), nor, on a
+  // shelf's lookback, when the flow rose kShelfAcceleration x faster over it than over as long
+  // before it (ShelfAccelerates: a squeeze pushed on resting flow that was itself rising).
   const bool at_start = trough <= window_begin + shape.smooth_half;
   const bool flat_shelf = run.begin > window_begin + shape.smooth_half &&
                           shape.smooth[run.begin - 1] <= base + kRiseLowFraction * (plateau - base);
