@@ -83,7 +83,7 @@ bool IsRefluxEvidence(std::span<const float> retro, const Trace& t, const Run& r
   const double needed_rise = clear ? kClearPowerRise : kMinPowerRise;
   const bool fast = peak >= kRetroPeakFactor * t.retro_noise_cm_s;
   if (std::isfinite(t.retro_power_base) && power_ratio < 1 + needed_rise &&
-      !(LitBase(t) && fast && run.Length() >= t.sustained)) {
+      !(LitBase(t) && t.retro_noise_cm_s > 0 && fast && run.Length() >= t.sustained)) {
     return false;
   }
   if (fast) return true;

@@ -667,10 +667,12 @@ IntensityMap MapUprightIntensity(const cv::Mat& strip, double baseline_row,
     bgr = strip;
   } else if (strip.type() == CV_8UC4) {
     cv::cvtColor(strip, bgr, cv::COLOR_BGRA2BGR);
-  } else {
+  } else if (strip.channels() == 1 || strip.channels() == 3 || strip.channels() == 4) {
     cv::Mat tmp;
     strip.convertTo(tmp, CV_8U);
     return MapDisplayIntensity(tmp, baseline_row, outer);  // the light-floor test on 8 bits
+  } else {
+    return {};  // no display has 2 or 5+ channels (converting keeps them: no recursion)
   }
   const bool gray = MostlyNearGray(bgr, baseline_row) || MostlyNearGrayBesideOverlays(bgr);
   if (!gray) {

@@ -239,6 +239,13 @@ TEST(DisplayIntensity, TintedMapsInvertToTheGrayLevel) {
   }
 }
 
+// A strip of no display's channel count (2) has no intensity: an empty map, not an endless
+// conversion (8 bits keep the channels).
+TEST(DisplayIntensity, ATwoChannelStripHasNoIntensity) {
+  EXPECT_TRUE(DisplayIntensity(cv::Mat(20, 30, CV_8UC2, cv::Scalar(40, 200))).empty());
+  EXPECT_TRUE(DisplayIntensity(cv::Mat(20, 30, CV_16UC2, cv::Scalar(400, 2000))).empty());
+}
+
 // An inverted (printer-style) display draws strong signal dark on a light floor: it reads
 // through its negative, exactly for gray (the negative of the negative), through the ramp for a
 // tint whose negative is a cream floor with dark-brown signal.
