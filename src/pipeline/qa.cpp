@@ -51,8 +51,9 @@ void AddMeasurementFlags(const RefluxMeasurement& m, const ClassifiedFinding& fi
       std::abs(*finding.margin_ms) <= near_ms) {
     flags.emplace_back("near_threshold");
   }
-  if (std::find(m.flags.begin(), m.flags.end(), "pulsatile_signal") != m.flags.end())
-    flags.emplace_back("pulsatile_signal");
+  for (const char* flag : {"pulsatile_signal", "weak_augmentation"}) {
+    if (std::find(m.flags.begin(), m.flags.end(), flag) != m.flags.end()) flags.emplace_back(flag);
+  }
   // A truncated maneuver with reflux: the clip ended during it; without: the clip ended too
   // soon after the release to see whether reflux follows (told apart: "ends while reflux
   // continues" on a clip with no reflux sent sonographers looking for one).

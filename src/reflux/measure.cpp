@@ -168,7 +168,12 @@ void AddFlags(const Envelope& envelope, const Trace& t, const std::vector<Run>& 
               RefluxMeasurement& m) {
   auto add = [&m](std::string flag) { m.flags.push_back(std::move(flag)); };
   if (m.maneuvers.empty()) add("no_augmentation");
-  if (envelope.weak_signal || MostlyWeak(t, bursts)) add("weak_signal");
+  if (envelope.weak_signal) add("weak_signal");
+  // A squeeze seen, however faintly, proves the vein visible: a reflux carries the same blood, so
+  // it would show as brightly. So weak squeeze columns are a finding for the sonographer (raise the
+  // gain), not a reason to doubt the classification (stop 34: they made 13 measured no-reflux
+  // clips of an independent renderer indeterminate, and helped on none of 15 sets).
+  if (MostlyWeak(t, bursts)) add("weak_augmentation");
   if (m.decisive && m.maneuvers[*m.decisive].truncated) add("truncated");
   if (m.decisive && m.maneuvers[*m.decisive].aliased) add("aliased");
   if (envelope.saturated) add("saturated");

@@ -74,9 +74,9 @@ std::vector<Run> WithWeakSqueezes(std::span<const float> ante, std::span<const f
                                   std::span<const float> ante_power, const Trace& t,
                                   std::vector<Run> bursts, double seconds_per_column);
 
-// Weak when the envelope says so, or when most columns of the augmentation bursts (the strongest
-// flow of the clip) are barely above the noise floor. Quiet columns do not count: silence after a
-// competent valve is expected, not weak.
+// Whether most columns of the augmentation bursts (the strongest flow of the clip) are barely
+// above the noise floor (kColumnWeak). Quiet columns do not count: silence after a competent valve
+// is expected, not weak.
 bool MostlyWeak(const Trace& t, const std::vector<Run>& bursts);
 
 // Whether a burst without reflux shows no release, so it is no maneuver (a squeeze cannot be told

@@ -234,6 +234,9 @@ constexpr std::array kQualityFlags = {
     Described{"aliased", "Aliasing within the reflux interval: the trace wraps around the scale."},
     Described{"saturated", "Doppler gain too high: the spectrum is saturated."},
     Described{"weak_signal", "Doppler signal too weak: raise the gain or improve the angle."},
+    Described{"weak_augmentation",
+              "The augmentation response is barely above the noise floor: it was measured, but "
+              "raise the gain or improve the angle for a clearer trace."},
     Described{"no_augmentation", "No augmentation response: no antegrade burst after compression."},
     Described{"truncated", "The clip ends while reflux continues: record a longer clip."},
     Described{"short_after_release",

@@ -1,6 +1,8 @@
 // Behaviour of MeasureReflux on hand-made envelopes.
 #include "refluxscan/reflux/measure.h"
 
+#include "refluxscan/reflux/criteria.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
@@ -391,16 +393,26 @@ TEST(MeasureReflux, SubColumnInterpolationOfALinearRamp) {
   EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 708, 1);
 }
 
-TEST(MeasureReflux, WeakAugmentationColumnsMeanWeakSignalQuietOnesDoNot) {
+// Weak squeeze columns are a QA finding, not a weak signal: the squeeze was seen, so a reflux of
+// the same blood would have been too (a no-reflux clip stays no_reflux). Quiet columns count for
+// neither.
+TEST(MeasureReflux, WeakAugmentationColumnsAreAFindingNotAWeakSignal) {
   Envelope e = Make([](double t) { return Maneuver(t, 1, 0.3); });
+  auto has = [](const RefluxMeasurement& m, std::string_view flag) {
+    return std::find(m.flags.begin(), m.flags.end(), flag) != m.flags.end();
+  };
   for (size_t i = 0; i < 90; ++i) e.flags[i] |= kColumnWeak;  // quiet before the squeeze
   auto quiet = MeasureReflux(e);
   ASSERT_TRUE(quiet);
-  EXPECT_EQ(std::find(quiet->flags.begin(), quiet->flags.end(), "weak_signal"), quiet->flags.end());
+  EXPECT_FALSE(has(*quiet, "weak_augmentation"));
+  EXPECT_FALSE(has(*quiet, "weak_signal"));
   for (size_t i = 100; i < 160; ++i) e.flags[i] |= kColumnWeak;  // the burst itself
   auto weak = MeasureReflux(e);
   ASSERT_TRUE(weak);
-  EXPECT_NE(std::find(weak->flags.begin(), weak->flags.end(), "weak_signal"), weak->flags.end());
+  EXPECT_TRUE(has(*weak, "weak_augmentation"));
+  EXPECT_FALSE(has(*weak, "weak_signal"));
+  EXPECT_EQ(Classify(*weak, Segment::kGsvSfj, DefaultCriteria()).classification,
+            Classification::kNoReflux);
 }
 
 TEST(MeasureReflux, WeakSignalIsFlagged) {
