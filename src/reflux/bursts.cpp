@@ -226,6 +226,12 @@ size_t AugmentationStart(std::span<const float> ante, const Trace& t, const Run&
   return col;
 }
 
+size_t FlowEnd(std::span<const float> v, const Trace& t, const Run& run) {
+  size_t end = run.end;
+  while (end < t.columns && v[end] > t.noise_cm_s) ++end;
+  return end;
+}
+
 std::vector<Run> WithWeakSqueezes(std::span<const float> ante, std::span<const float> retro,
                                   std::span<const float> ante_power, const Trace& t,
                                   std::vector<Run> bursts, double seconds_per_column) {

@@ -170,7 +170,7 @@ bool SqueezeEndsBefore(const Side& b, const Side& a, const Trace& t, const First
   const std::vector<Run> a_squeezes = WeakSqueezes(a, t, seconds_per_column);
   for (const Run& c : WeakSqueezes(b, t, seconds_per_column)) {
     if (c.begin >= first.begin) break;
-    if (!Carries(b, c, first.power) || c.end + gap < first.begin) continue;
+    if (!Carries(b, c, first.power) || FlowEnd(b.v, t, c) + gap < first.begin) continue;
     // A candidate as brief and as slow as a thump (whatever its power), or as brief and loud as
     // one (IsThump: tissue's power), is the thump at that burst's compression.
     if (SlowBriefThump(static_cast<double>(c.Length()) * seconds_per_column,

@@ -63,6 +63,13 @@ std::vector<Run> DetectBursts(std::span<const float> ante, std::span<const float
 size_t AugmentationStart(std::span<const float> ante, const Trace& t, const Run& burst,
                          size_t floor);
 
+// Where the flow of `run` (a run of trace `v` above some level) ends: the first column after it
+// at or below the noise level. A squeeze's flow can fade long before its release (the calf
+// empties under a held compression: an independent renderer's 22 cm/s squeeze fell below its
+// weak-squeeze level 0.55 s before the release, still at 8-15 cm/s), so the time from a squeeze
+// to the reflux it provokes is counted from here, not from a detection level's crossing.
+size_t FlowEnd(std::span<const float> v, const Trace& t, const Run& run);
+
 // Squeezes weaker than the augmentation level (which follows the clip's strongest squeeze) that
 // provoke reflux: a squeeze candidate above kWeakSqueezeShare x the level, outside every burst,
 // with a reflux run starting within kReleaseToRefluxS of its end. A sonographer's squeezes vary;

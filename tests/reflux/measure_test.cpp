@@ -896,6 +896,31 @@ TEST(MeasureReflux, WeakFirstSqueezeSetsThePolarityAndIsMeasured) {
   EXPECT_NEAR(m->maneuvers[1].reflux_duration_ms, 350, 40);
 }
 
+// A held compression empties the calf: the squeeze's flow peaks and fades before the release,
+// and the reflux it provokes rises slowly. Timed where the squeeze crossed the weak-squeeze level
+// (1.04 s), it would end 0.67 s before its reflux crossed the augmentation level (1.72 s), too
+// long before to have provoked it, and the reflux would set the polarity; its flow ends where it
+// falls to the noise (1.29 s). Antegrade flow resumes after the reflux, so the strain order of a
+// Valsalva maneuver does not apply.
+TEST(MeasureReflux, AWeakSqueezeFadingBeforeItsReleaseSetsThePolarity) {
+  Envelope e = MakeEnvelope(
+      [](double t) {
+        double squeeze = 0;
+        if (t >= 0.85 && t < 0.95) squeeze = 22 * (t - 0.85) / 0.1;
+        if (t >= 0.95 && t < 1.45) squeeze = 22 * std::exp(-(t - 0.95) / 0.35);
+        const double resumed = t > 3.7 ? 14.0 : 0.0;  // antegrade flow resumes: no Valsalva
+        return squeeze + resumed - Trapezoid(t, 1.5, 2.0, 0.3, 35);
+      },
+      EnvelopeSpec{
+          .seconds_per_column = 0.01, .duration_s = 4.5, .noise_velocity = 8.4, .blur_cols = 1});
+  AddFlowPower(e);
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_FALSE(m->maneuvers.empty());
+  EXPECT_NEAR(m->maneuvers[m->decisive.value_or(0)].reflux_duration_ms, 2000, 60);
+}
+
 // A weak squeeze's own reflux, too slow for its side's augmentation level, ends shortly before
 // the strong squeeze: it looks like a weak squeeze of the other side, but it follows a weak
 // squeeze of the antegrade side, so it is that squeeze's reflux and the polarity stays.
