@@ -146,6 +146,7 @@ Result<Spectrogram> SpectrogramFromDisplay(const UltrasoundImage& image,
     s.warnings.insert(s.warnings.end(), masks.warnings.begin(), masks.warnings.end());
     s.notes.insert(s.notes.end(), axes->notes.begin(), axes->notes.end());
     s.notes.insert(s.notes.end(), masks.notes.begin(), masks.notes.end());
+    detail::LevelGainSteps(s);
     return s;
   });
 }

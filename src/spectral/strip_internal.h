@@ -49,6 +49,11 @@ IntensityMap MapDisplayIntensity(const cv::Mat& strip, double baseline_row = NAN
 // rows (the baseline only decides which rows count as near it).
 bool SameIntensityMap(double baseline_a, double baseline_b, int rows);
 
+// Levels the strip's gain steps (the operator turned the gain while it was drawn): where the
+// noise floor on both sides of the baseline steps by the same amount and stays there, the
+// brighter part is darkened by the step. Adds a note per step. strip_gain.cpp.
+void LevelGainSteps(Spectrogram& s);
+
 // Axes of a strip from its region calibration, in the canonical orientation (row 0 = highest
 // velocity). `flip_rows` says whether the cropped image must be flipped vertically to get there.
 struct StripAxes {

@@ -1,0 +1,248 @@
+// Gain steps in a display strip: the operator turns the Doppler gain while the strip is drawn.
+// The log-compressed display then shifts every later column by the same amount, noise floor and
+// flow alike (a gain in dB is an offset in a log map). The envelope's noise model is one level
+// for the whole strip, so the brighter part read its own noise as flow (a twelfth independent
+// renderer's gain steps of 5-12 dB: 14 of 24 such clips right). LevelGainSteps finds such steps
+// in the noise floor and darkens the brighter part by the step, so the strip reads as if drawn at
+// one gain (docs/algorithms.md, "Gain steps").
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strip_internal.h"
+
+namespace refluxscan::spectral::detail {
+namespace {
+
+// Rows at least this share of the strip's height (and kMinFarRowsAway) from the baseline hold
+// no wall-filter notch and, on the side without flow, only noise.
+constexpr double kFarShare = 0.1;
+constexpr int kMinFarRowsAway = 5;
+constexpr int kMinFarPixels = 8;          // per side and column, else the side is unknown there
+constexpr double kFloorPercentile = 0.5;  // of a side's far pixels: noise unless flow fills half
+constexpr double kStepWindowS = 0.5;      // the floor compared over this long on each side
+// A gain step holds: the floor is known this long on each side of it within the part of the strip
+// searched (an aliased burst filling both sides for 0.6 s up to an erase bar is no gain step).
+constexpr double kMinLevelS = 1.0;
+// A step must be at least this large in display units (2 dB on a 40 dB map) and this many robust
+// sigmas of the floor series' own column-to-column scatter: respiration and speckle move the
+// floor by a few hundredths, a gain step of 5 dB on a 60 dB map by 0.08.
+constexpr double kMinStep = 0.05;
+constexpr double kStepSigmas = 6.0;
+// Both sides of the baseline step together (a gain acts on the whole column; flow on one side at
+// a time): their steps agree in sign and within a factor of 1 / kSideAgreement.
+constexpr double kSideAgreement = 0.5;
+// The step persists: the floor after it (to the next step or the end) sits at least this share
+// of the step above the floor before it (a squeeze or a reflux comes and goes), each part's floor
+// read as a low percentile of its series (flow only raises a side's floor: a 2 s reflux filling
+// half of what follows a gain step must not hide the step).
+constexpr double kPersistShare = 0.5;
+constexpr double kPersistPercentile = 0.25;
+// The gain acts on every later column at once: both sides' floors jump within kSharpS of the
+// step (a display column, or an STFT window when the gain acts on the signal), by at least
+// kSharpShare of their steps. An aliased reflux filling one side and, as it wraps, the other one
+// 50 columns later to the end of the clip passed every test above (a tenth independent
+// renderer's clutter set).
+constexpr double kSharpS = 0.04;
+constexpr int kMinSharpColumns = 3;
+constexpr double kSharpShare = 0.5;
+constexpr int kMaxSteps = 3;
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+double PercentileOf(std::vector<float> v, double q) {
+  std::erase_if(v, [](float x) { return std::isnan(x); });
+  if (v.empty()) return std::nan("");
+  const auto at = v.begin() + static_cast<long>(q * static_cast<double>(v.size() - 1) + 0.5);
+  std::nth_element(v.begin(), at, v.end());
+  return *at;
+}
+
+double MedianOf(std::vector<float> v) { return PercentileOf(std::move(v), 0.5); }
+
+double RangePercentile(const std::vector<float>& v, size_t begin, size_t end, double q) {
+  return PercentileOf(
+      std::vector<float>(v.begin() + static_cast<long>(begin), v.begin() + static_cast<long>(end)),
+      q);
+}
+
+double RangeMedian(const std::vector<float>& v, size_t begin, size_t end) {
+  return RangePercentile(v, begin, end, 0.5);
+}
+
+// The kFloorPercentile of the valid pixels of rows [row0, row1) of column `col`; NaN when fewer
+// than kMinFarPixels.
+float SideFloor(const Spectrogram& s, int col, int row0, int row1, std::vector<float>& buffer) {
+  buffer.clear();
+  for (int r = std::max(row0, 0); r < std::min(row1, s.Rows()); ++r) {
+    if (s.valid.empty() || s.valid(r, col) != 0) buffer.push_back(s.intensity(r, col));
+  }
+  if (buffer.size() < static_cast<size_t>(kMinFarPixels)) return kNaN;
+  const auto k = buffer.begin() + static_cast<long>(kFloorPercentile * (buffer.size() - 1));
+  std::nth_element(buffer.begin(), k, buffer.end());
+  return *k;
+}
+
+struct Floors {
+  std::vector<float> up, down;  // per column, NaN where unknown or the column is invalid
+};
+
+Floors FloorSeries(const Spectrogram& s) {
+  const double base = s.BaselineRow();
+  const int away = std::max(kMinFarRowsAway, static_cast<int>(kFarShare * s.Rows()));
+  const int up_end = static_cast<int>(std::floor(base)) - away;
+  const int down_begin = static_cast<int>(std::ceil(base)) + away + 1;
+  Floors f{std::vector<float>(static_cast<size_t>(s.Columns()), kNaN),
+           std::vector<float>(static_cast<size_t>(s.Columns()), kNaN)};
+  std::vector<float> buffer;
+  for (int c = 0; c < s.Columns(); ++c) {
+    if (!s.column_valid.empty() && s.column_valid[static_cast<size_t>(c)] == 0) continue;
+    f.up[static_cast<size_t>(c)] = SideFloor(s, c, 0, up_end, buffer);
+    f.down[static_cast<size_t>(c)] = SideFloor(s, c, down_begin, s.Rows(), buffer);
+  }
+  return f;
+}
+
+// Robust sigma of the series' scatter about its running median (half-window `half`).
+double Scatter(const std::vector<float>& v, size_t half) {
+  std::vector<float> residual;
+  for (size_t c = 0; c < v.size(); ++c) {
+    if (std::isnan(v[c])) continue;
+    const size_t lo = c > half ? c - half : 0, hi = std::min(v.size(), c + half + 1);
+    residual.push_back(std::abs(v[c] - static_cast<float>(RangeMedian(v, lo, hi))));
+  }
+  return 1.4826 * MedianOf(residual);
+}
+
+struct Step {
+  size_t column = 0;  // first column after the step
+  double size = 0;    // floor after minus floor before (display units)
+};
+
+// The side's floor change at column k: median over the window after minus the window before.
+double StepAt(const std::vector<float>& v, size_t k, size_t window) {
+  return RangeMedian(v, k, std::min(v.size(), k + window)) - RangeMedian(v, k - window, k);
+}
+
+bool Persists(const std::vector<float>& v, size_t begin, size_t k, size_t end, double step) {
+  const double change = RangePercentile(v, k, end, kPersistPercentile) -
+                        RangePercentile(v, begin, k, kPersistPercentile);
+  return std::isfinite(change) && change * step > 0 &&
+         std::abs(change) >= kPersistShare * std::abs(step);
+}
+
+// The largest step of the strip's floor in columns [begin, end) that both sides show, or none.
+// The side's floor change at column k over `n` columns on each side.
+double LocalJump(const std::vector<float>& v, size_t k, size_t n) {
+  if (k < n || k + n > v.size()) return std::nan("");
+  return RangeMedian(v, k, k + n) - RangeMedian(v, k - n, k);
+}
+
+bool Sharp(const std::vector<float>& v, size_t k, size_t n, double step) {
+  const double jump = LocalJump(v, k, n);
+  return std::isfinite(jump) && jump * step > 0 && std::abs(jump) >= kSharpShare * std::abs(step);
+}
+
+// Where within `window` of column k both sides' floors jump most in the step's direction over
+// `n` columns (the smaller side's jump: a gain moves both; the window medians rise over a plateau
+// of columns around a step, and a squeeze's spike moves one side only).
+size_t SharpestColumn(const Floors& f, const Step& step, size_t begin, size_t end, size_t window,
+                      size_t n) {
+  const double sign = step.size > 0 ? 1.0 : -1.0;
+  size_t best = step.column;
+  double best_jump = -std::numeric_limits<double>::infinity();
+  const size_t lo = std::max(begin + n, step.column > window ? step.column - window : 0);
+  const size_t hi = std::min(end > n ? end - n : 0, step.column + window);
+  for (size_t c = lo; c <= hi; ++c) {
+    const double jump =
+        sign * std::min(sign * LocalJump(f.up, c, n), sign * LocalJump(f.down, c, n));
+    if (std::isfinite(jump) && sign * jump > best_jump) best = c, best_jump = sign * jump;
+  }
+  return best;
+}
+
+std::optional<Step> FindStep(const Floors& f, size_t begin, size_t end, size_t window,
+                             size_t min_hold, double min_step) {
+  // known[c]: columns before c whose floor both sides know
+  std::vector<size_t> known(f.up.size() + 1, 0);
+  for (size_t c = 0; c < f.up.size(); ++c) {
+    known[c + 1] = known[c] + (!std::isnan(f.up[c]) && !std::isnan(f.down[c]) ? 1 : 0);
+  }
+  const size_t hold = std::max(window, min_hold);
+  const size_t sharp = std::max<size_t>(kMinSharpColumns, window * kSharpS / kStepWindowS);
+  std::optional<Step> best;
+  for (size_t k = begin + window; k + window <= end; ++k) {
+    if (known[k] - known[begin] < hold || known[end] - known[k] < hold) continue;
+    const double up = StepAt(f.up, k, window), down = StepAt(f.down, k, window);
+    if (!std::isfinite(up) || !std::isfinite(down) || up * down <= 0) continue;
+    const double small = std::min(std::abs(up), std::abs(down));
+    const double large = std::max(std::abs(up), std::abs(down));
+    if (small < min_step || small < kSideAgreement * large) continue;
+    const double size = 0.5 * (up + down);
+    if (!best || std::abs(size) > std::abs(best->size)) best = Step{k, size};
+  }
+  if (best) best->column = SharpestColumn(f, *best, begin, end, window, sharp);
+  if (!best || !Sharp(f.up, best->column, sharp, StepAt(f.up, best->column, window)) ||
+      !Sharp(f.down, best->column, sharp, StepAt(f.down, best->column, window)) ||
+      !Persists(f.up, begin, best->column, end, StepAt(f.up, best->column, window)) ||
+      !Persists(f.down, begin, best->column, end, StepAt(f.down, best->column, window))) {
+    return std::nullopt;
+  }
+  return best;
+}
+
+// Darkens columns [begin, end) of the strip and its floor series by `amount` (clamped at 0): all
+// of the strip on the step's brighter side, so steps found earlier keep their levelling.
+void Darken(Spectrogram& s, Floors& f, size_t begin, size_t end, float amount) {
+  for (int r = 0; r < s.Rows(); ++r) {
+    float* row = s.intensity[r];
+    for (size_t c = begin; c < end; ++c) row[c] = std::max(0.0f, row[c] - amount);
+  }
+  for (auto* v : {&f.up, &f.down}) {
+    for (size_t c = begin; c < end; ++c) (*v)[c] = std::max(0.0f, (*v)[c] - amount);
+  }
+}
+
+std::string StepNote(const Spectrogram& s, const Step& step) {
+  char text[120];
+  std::snprintf(text, sizeof text, "gain step at %.2f s (%+.2f of the display range) levelled",
+                s.TimeOfColumn(static_cast<double>(step.column)), step.size);
+  return text;
+}
+
+}  // namespace
+
+void LevelGainSteps(Spectrogram& s) {
+  if (s.Columns() < 4 || s.Rows() < 4 || !(s.seconds_per_column > 0)) return;
+  const auto window = static_cast<size_t>(std::max(5.0, kStepWindowS / s.seconds_per_column));
+  const auto columns = static_cast<size_t>(s.Columns());
+  const auto hold = static_cast<size_t>(kMinLevelS / s.seconds_per_column);
+  if (columns < 2 * window) return;
+  Floors f = FloorSeries(s);
+  const double scatter = std::max(Scatter(f.up, window / 4), Scatter(f.down, window / 4));
+  if (!std::isfinite(scatter)) return;
+  const double min_step = std::max(kMinStep, kStepSigmas * scatter);
+  std::vector<size_t> cuts{0, columns};  // the strip's parts between the steps found so far
+  for (int n = 0; n < kMaxSteps; ++n) {
+    std::optional<Step> best;
+    for (size_t i = 0; i + 1 < cuts.size(); ++i) {
+      const auto step = FindStep(f, cuts[i], cuts[i + 1], window, hold, min_step);
+      if (step && (!best || std::abs(step->size) > std::abs(best->size))) best = step;
+    }
+    if (!best) break;
+    // Darken the brighter side of the step (brightening would lift a floor clipped at black).
+    if (best->size > 0) {
+      Darken(s, f, best->column, columns, static_cast<float>(best->size));
+    } else {
+      Darken(s, f, 0, best->column, static_cast<float>(-best->size));
+    }
+    s.notes.push_back(StepNote(s, *best));
+    cuts.insert(std::upper_bound(cuts.begin(), cuts.end(), best->column), best->column);
+  }
+}
+
+}  // namespace refluxscan::spectral::detail

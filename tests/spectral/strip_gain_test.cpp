@@ -1,0 +1,98 @@
+// LevelGainSteps: the operator's gain turned while the strip was drawn.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "spectral/strip_internal.h"
+#include "synthetic.h"
+
+namespace refluxscan::spectral {
+namespace {
+
+constexpr int kCols = 500;  // 5 s at 10 ms per column
+constexpr int kStep = 250;  // the gain is turned here
+
+// A 5 s strip (baseline row 120 of 200) with a squeeze (above, columns 100-160) and a reflux
+// (below, columns 300-420).
+Spectrogram Strip() {
+  testing::SyntheticSpec spec;
+  spec.cols = kCols;
+  std::vector<double> v(kCols, 0.0);
+  for (int c = 100; c < 160; ++c) v[static_cast<size_t>(c)] = 40;
+  for (int c = 300; c < 420; ++c) v[static_cast<size_t>(c)] = -20;
+  return testing::MakeSpectrogram(spec, v);
+}
+
+// Adds `amount` (clamped to [0, 1]) to rows [row0, row1) of columns [col0, col1).
+void Brighten(Spectrogram& s, int col0, int col1, float amount, int row0 = 0, int row1 = -1) {
+  row1 = row1 < 0 ? s.Rows() : row1;
+  for (int r = row0; r < row1; ++r) {
+    for (int c = col0; c < col1; ++c) {
+      s.intensity(r, c) = std::clamp(s.intensity(r, c) + amount, 0.0f, 1.0f);
+    }
+  }
+}
+
+// Median intensity of rows 0-60 (far above the baseline, no flow there but the squeeze's top)
+// over columns [col0, col1).
+double FarMedian(const Spectrogram& s, int col0, int col1) {
+  std::vector<float> v;
+  for (int r = 0; r < 60; ++r) {
+    for (int c = col0; c < col1; ++c) v.push_back(s.intensity(r, c));
+  }
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
+  return v[v.size() / 2];
+}
+
+bool HasGainNote(const Spectrogram& s) {
+  return std::any_of(s.notes.begin(), s.notes.end(),
+                     [](const std::string& n) { return n.find("gain step") != std::string::npos; });
+}
+
+TEST(LevelGainSteps, AGainTurnedUpIsLevelled) {
+  Spectrogram s = Strip();
+  const double floor = FarMedian(s, 170, kStep);
+  Brighten(s, kStep, kCols, 0.2f);
+  ASSERT_NEAR(FarMedian(s, kStep, 300) - floor, 0.2, 0.02);
+  detail::LevelGainSteps(s);
+  EXPECT_NEAR(FarMedian(s, kStep, 300), floor, 0.02);
+  EXPECT_NEAR(FarMedian(s, 170, kStep - 5), FarMedian(Strip(), 170, kStep - 5), 1e-6);  // untouched
+  ASSERT_TRUE(HasGainNote(s));
+  EXPECT_NE(s.notes.back().find("2.50 s"), std::string::npos) << s.notes.back();
+}
+
+// Turned down: the brighter part before the step is darkened (brightening the part after would
+// lift a floor that may be clipped at black).
+TEST(LevelGainSteps, AGainTurnedDownDarkensThePartBefore) {
+  Spectrogram s = Strip();
+  Brighten(s, 0, kStep, 0.15f);
+  const double after = FarMedian(s, kStep, 300);
+  detail::LevelGainSteps(s);
+  EXPECT_NEAR(FarMedian(s, 170, kStep), after, 0.02);
+  EXPECT_NEAR(FarMedian(s, kStep + 5, 300), FarMedian(Strip(), kStep + 5, 300), 1e-6);
+  ASSERT_TRUE(HasGainNote(s));
+  EXPECT_NE(s.notes.back().find("2.5"), std::string::npos) << s.notes.back();
+}
+
+TEST(LevelGainSteps, FlowIsNoGainStep) {
+  Spectrogram s = Strip();
+  // A reflux filling the side below to the end of the clip, and its wrap filling the side above
+  // 0.2 s later: both floors rise and stay, but not at once.
+  Brighten(s, 300, kCols, 0.5f, 121, 200);
+  Brighten(s, 320, kCols, 0.5f, 0, 120);
+  const cv::Mat1f before = s.intensity.clone();
+  detail::LevelGainSteps(s);
+  EXPECT_FALSE(HasGainNote(s));
+  EXPECT_EQ(cv::norm(before, s.intensity, cv::NORM_INF), 0.0);
+  // Nor does a burst filling both sides for half a second.
+  Spectrogram burst = Strip();
+  Brighten(burst, 200, 250, 0.5f);
+  detail::LevelGainSteps(burst);
+  EXPECT_FALSE(HasGainNote(burst));
+}
+
+}  // namespace
+}  // namespace refluxscan::spectral
