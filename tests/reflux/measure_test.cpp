@@ -189,6 +189,28 @@ TEST(MeasureReflux, ASqueezeOnAFlatShelfUnderTheLevelIsTheManeuver) {
   EXPECT_FALSE(m->maneuvers[0].has_reflux);
 }
 
+// A squeeze pushed on a crest of resting flow just after a dip in it (the crest rising from 0 to
+// 20 cm/s over 1.6 s, dipping to 12 cm/s at 2.3 s, the squeeze at 50 cm/s from 2.4 s to its
+// release at 3 s): the run above the level starts at the squeeze, and from the crest's own trough
+// its rise is the crest's slow one. From the dip it rises like a squeeze, to 2.5 x the crest: the
+// maneuver of a competent vein (without a reflux after it, no weak-squeeze search finds it
+// either; stop 34: a twelfth independent renderer's 47 cm/s squeeze on a 22 cm/s crest read no
+// maneuver).
+TEST(MeasureReflux, ASqueezeRisingFromADipInACrestIsTheManeuver) {
+  auto v = [](double t) {
+    const double phase = std::sin(std::numbers::pi * (t - 0.7) / 3.2);
+    double rest = t > 0.7 && t < 2.3 ? 20 * phase * phase : 0;
+    if (t >= 2.3 && t < 2.4) rest = 12;
+    return rest + Trapezoid(t, 2.4, 0.6, 0.05, 50);
+  };
+  auto m = MeasureReflux(Make(v, 5));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_NEAR(m->maneuvers[0].release_s, 3.0, 0.05);
+  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+}
+
 // The part of a respiratory crest above half its peak rises slowly from where the lookback of a
 // squeeze on a shelf (0.4 s) starts: the crest was rising before that window, so it is no squeeze
 // (the clip has no maneuver).
