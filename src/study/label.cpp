@@ -26,7 +26,8 @@ enum class Vein {
   kAtv,
   kGastroc,
   kSoleal,
-  kPerf
+  kPerf,
+  kTributary,  // a superficial tributary: named with a saphenous vein it is still the tributary
 };
 enum Level : unsigned {
   kProx = 1u << 0,
@@ -42,7 +43,8 @@ enum Level : unsigned {
 constexpr unsigned kRegions = kThigh | kKnee | kCalf;
 
 // What a phrase contributes. kReject marks words that make the label mean something we do not
-// map (arteries, tributaries, ambiguous abbreviations such as LSV = long or lesser saphenous).
+// map (arteries, branches and varices, ambiguous abbreviations such as LSV = long or lesser
+// saphenous).
 // kNeutral phrases are consumed so that their words do not count on their own ("distal
 // augmentation" is a maneuver, not a level; "lower extremity" is the leg, not a level).
 // kShorthand: a worksheet level abbreviation ("PT" = proximal thigh), counted only when the
@@ -338,6 +340,15 @@ constexpr Phrase kPhrases[] = {
     P("BOYD", kKnee),
     P("COCKETT", kCalf),
     P("PARATIBIAL", kCalf),
+    // Tributaries of the saphenous veins (DOMAIN.md: superficial veins, > 500 ms): "Lt. GSV trib",
+    // "RIGHT TRIB", "L - varicose tributary"; "TRIBS" is split as a plural. "Varicose" alone,
+    // "branch" and "varices" stay rejected (below): a varicosity is no vein of the map.
+    V("TRIB", Vein::kTributary),
+    V("TRIBUTARY", Vein::kTributary),
+    V("TRIBUTARIES", Vein::kTributary),
+    V("VARICOSE", Vein::kTributary, "TRIB"),
+    V("VARICOSE", Vein::kTributary, "TRIBUTARY"),
+    V("VARICOSE", Vein::kTributary, "TRIBUTARIES"),
     L("PROXIMAL", kProx),
     L("UPPER", kProx),
     L("MID", kMid),
@@ -411,9 +422,6 @@ constexpr Phrase kPhrases[] = {
     S("ARTERIES", Kind::kReject),
     S("CFA", Kind::kReject),
     S("SFA", Kind::kReject),
-    S("TRIB", Kind::kReject),
-    S("TRIBUTARY", Kind::kReject),
-    S("TRIBUTARIES", Kind::kReject),
     S("BRANCH", Kind::kReject),
     S("BRANCHES", Kind::kReject),
     S("VARICOSE", Kind::kReject),
@@ -631,7 +639,7 @@ std::vector<std::string> SplitUnknown(const std::string& word) {
   }
   if (word.size() > 3 && word.back() == 'S') {
     const std::string stem = Canonical(word.substr(0, word.size() - 1));
-    if (IsPlace(Single(stem)) || IsReject(Single(stem))) return {stem};  // "TRIBS" too
+    if (IsPlace(Single(stem)) || IsReject(Single(stem))) return {stem};  // "TRIBS", "CFAS" too
   }
   for (size_t k = 1; k + 1 < word.size(); ++k) {
     std::string left = Canonical(word.substr(0, k)), right = Canonical(word.substr(k));
@@ -758,7 +766,7 @@ struct VeinFacts {
   VeinClass vein_class;
 };
 
-constexpr std::array<VeinFacts, static_cast<size_t>(Vein::kPerf) + 1> kVeinFacts = {{
+constexpr std::array<VeinFacts, static_cast<size_t>(Vein::kTributary) + 1> kVeinFacts = {{
     {0, 0, VeinClass::kSuperficial},                    // GSV
     {kCalf, kKnee | kCalf, VeinClass::kSuperficial},    // SSV
     {kThigh, kThigh | kKnee, VeinClass::kSuperficial},  // AASV
@@ -774,6 +782,7 @@ constexpr std::array<VeinFacts, static_cast<size_t>(Vein::kPerf) + 1> kVeinFacts
     {kCalf, kCalf, VeinClass::kDeepDistal},             // gastrocnemius
     {kCalf, kCalf, VeinClass::kDeepDistal},             // soleal
     {0, 0, VeinClass::kPerforator},                     // perforator
+    {0, 0, VeinClass::kSuperficial},                    // tributary (any level)
 }};
 
 const VeinFacts& Facts(Vein v) { return kVeinFacts[static_cast<size_t>(v)]; }
@@ -783,18 +792,30 @@ struct Resolved {
   unsigned levels;
 };
 
+// A saphenous trunk a tributary can drain into: "GSV trib", "SSV tributaries".
+bool IsSaphenous(Vein v) {
+  return v == Vein::kGsv || v == Vein::kSsv || v == Vein::kAasv || v == Vein::kPasv ||
+         v == Vein::kAccessory;
+}
+
 // One vein with its levels, or nullopt when none or several are named. A perforator named with
-// another vein is a perforator, located by that vein when the label names no region; an
-// accessory saphenous vein named with its parent ("anterior accessory GSV") is the accessory
-// vein; a junction alone names its saphenous vein; a junction of the other saphenous vein is a
-// contradiction.
+// another vein is a perforator, located by that vein when the label names no region; a tributary
+// named with its saphenous vein is the tributary ("GSV trib"; with a deep vein or a perforator it
+// stays two veins); an accessory saphenous vein named with its parent ("anterior accessory GSV")
+// is the accessory vein; a junction alone names its saphenous vein; a junction of the other
+// saphenous vein is a contradiction.
 std::optional<Resolved> ResolveVein(const Mentions& m) {
   std::vector<Vein> veins = m.veins;
   unsigned levels = m.levels;
   const auto named = [&](Vein v) {
     return std::find(veins.begin(), veins.end(), v) != veins.end();
   };
-  if (named(Vein::kPerf)) {
+  const bool sfj = (levels & kSfj) != 0, spj = (levels & kSpj) != 0;
+  if (named(Vein::kTributary)) {
+    if ((named(Vein::kGsv) && spj) || (named(Vein::kSsv) && sfj)) return std::nullopt;
+    std::erase_if(veins, IsSaphenous);
+  }
+  if (named(Vein::kPerf) && !named(Vein::kTributary)) {
     unsigned companions = 0;
     for (Vein v : veins) companions |= Facts(v).companion_region;
     if ((levels & kRegions) == 0) levels |= companions;
@@ -803,7 +824,6 @@ std::optional<Resolved> ResolveVein(const Mentions& m) {
   if (named(Vein::kAasv) || named(Vein::kPasv) || named(Vein::kAccessory)) {
     std::erase(veins, Vein::kGsv);
   }
-  const bool sfj = (levels & kSfj) != 0, spj = (levels & kSpj) != 0;
   if (veins.size() > 1 || (sfj && spj)) return std::nullopt;
   if (veins.empty()) {
     if (sfj) return Resolved{Vein::kGsv, levels};
@@ -905,6 +925,8 @@ std::optional<Segment> ResolveSegment(Vein vein, unsigned levels) {
       return Segment::kGastroc;
     case Vein::kSoleal:
       return Segment::kSoleal;
+    case Vein::kTributary:
+      return Segment::kTributary;  // at any level: the vocabulary has one tributary segment
   }
   return std::nullopt;
 }

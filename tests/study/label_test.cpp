@@ -27,7 +27,7 @@ TEST_P(ParseLabelTable, MapsOrRefuses) {
 }
 
 // One vein named without a level we map still gives the threshold class; two veins, a junction of
-// the other vein, a tributary or an artery give none.
+// the other vein, a branch or an artery give none.
 TEST(ParseLabel, VeinWithoutLevelGivesItsClass) {
   using enum VeinClass;
   const std::pair<const char*, std::optional<VeinClass>> cases[] = {
@@ -38,7 +38,7 @@ TEST(ParseLabel, VeinWithoutLevelGivesItsClass) {
       {"R popliteal", kDeepProximal},
       {"L GSV SSV", std::nullopt},
       {"GSV SPJ", std::nullopt},
-      {"R GSV tributary mid thigh", std::nullopt},
+      {"R GSV branch mid thigh", std::nullopt},
       {"Left leg - CFA - 4", std::nullopt},
       {"R FV calf", std::nullopt},  // FV: a thigh vein
       {"L SSV thigh", std::nullopt},
@@ -52,6 +52,47 @@ TEST(ParseLabel, VeinWithoutLevelGivesItsClass) {
     const ParsedLabel parsed = ParseLabel(text);
     EXPECT_EQ(parsed.vein_class, vein_class) << text;
   }
+}
+
+// Each case of a table: the side and segment the label must give (nullopt: stays unknown).
+void ExpectParses(std::initializer_list<LabelCase> cases) {
+  for (const LabelCase& c : cases) {
+    const ParsedLabel parsed = ParseLabel(c.text);
+    EXPECT_EQ(parsed.laterality, c.laterality) << c.text;
+    EXPECT_EQ(parsed.segment, c.segment)
+        << c.text << " -> " << (parsed.segment ? Info(*parsed.segment).name : "none");
+  }
+}
+
+// Tributaries are superficial veins (DOMAIN.md), one segment at any level; one named with its
+// saphenous vein is the tributary, as a perforator named with a vein is the perforator. Branches,
+// varices and a lone "varicose" stay unknown; with a deep vein or a perforator it is two veins.
+TEST(ParseLabel, TributariesAreTheirOwnSegment) {
+  ExpectParses({{"Lt. GSV trib", kL, kTributary},
+                {"RIGHT TRIB", kR, kTributary},
+                {"L - varicose tributary", kL, kTributary},
+                {"Rt.TRIB", kR, kTributary},
+                {"rt. varicose tributary", kR, kTributary},
+                {"Left TRIB", kL, kTributary},
+                {"GSV trib LT", kL, kTributary},
+                {"L.TRIB", kL, kTributary},
+                {"RIGHT GSV trib", kR, kTributary},
+                {"varicose tributary Left", kL, kTributary},
+                {"LEFT LEG tributary", kL, kTributary},
+                {"Lt - TRIB", kL, kTributary},
+                {"SSV tributaries R", kR, kTributary},
+                {"R GSV tributary mid thigh", kR, kTributary},
+                {"R GSV tribs mid thigh", kR, kTributary},
+                {"L AASV trib", kL, kTributary},
+                {"R GSV branch", kR, std::nullopt},
+                {"L varicosities calf", kL, std::nullopt},
+                {"R varicose vein", kR, std::nullopt},
+                {"L varices", kL, std::nullopt},
+                {"R CFV tributary", kR, std::nullopt},
+                {"L trib perf", kL, std::nullopt},
+                {"R GSV trib SPJ", kR, std::nullopt},
+                {"L SFA trib", kL, std::nullopt}});
+  EXPECT_EQ(ParseLabel("R GSV trib").vein_class, VeinClass::kSuperficial);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -87,7 +128,7 @@ INSTANTIATE_TEST_SUITE_P(
         LabelCase{"L GSV prox mid thigh", kL, std::nullopt},  // two levels
         LabelCase{"R POP A", kR, std::nullopt},               // an artery
         LabelCase{"L GSV SSV", kL, std::nullopt},             // two veins
-        LabelCase{"R GSV tributary mid thigh", kR, std::nullopt},
+        LabelCase{"R GSV branch mid thigh", kR, std::nullopt},
         LabelCase{"bilateral CFV", std::nullopt, kCfv},  // one segment, no single leg
         LabelCase{"L R CFV", std::nullopt, kCfv},
         LabelCase{"lateral calf perf", std::nullopt, kPerfCalf},  // "lateral" is not left
