@@ -564,8 +564,60 @@ std::string JoinInitialisms(std::string_view text) {
   return out;
 }
 
+std::string Canonical(std::string_view word) {
+  for (const Alias& a : kAliases) {
+    if (a.from == word) return std::string(a.to);
+  }
+  return std::string(word);
+}
+
+// The ASCII letters from text[at] on, uppercased: the word there ("" if none).
+std::string AsciiLettersAt(std::string_view text, size_t at) {
+  std::string letters;
+  for (; at < text.size() && static_cast<unsigned char>(text[at]) < 0x80 && std::isalpha(text[at]);
+       ++at) {
+    letters += static_cast<char>(std::toupper(static_cast<unsigned char>(text[at])));
+  }
+  return letters;
+}
+
+// The word a lone letter at text[at] stands for where the text around it says so, else empty.
+// Read on the raw text, before punctuation is gone and dotted letters are joined:
+// - "C" directly before FEM/FEMORAL is common: "C FEM V R", "R.C FEM V", "LT C FEM V" (an
+//   independent renderer's CFV read as FV). Any ASCII punctuation may separate them.
+// - "P/", "M/", "D/" before THIGH or CALF are proximal / mid / distal (worksheet shorthand: "GSV
+//   P/THIGH Lt", "SSV D/CALF"). Only with the slash: single letters as levels ("GSV P THIGH")
+//   stay unknown. "A/K" and "B/K" are phrases of the table.
+std::string_view SpelledOutLetter(std::string_view text, size_t at) {
+  if (!LoneLetter(text, at)) return {};
+  const char letter = static_cast<char>(std::toupper(static_cast<unsigned char>(text[at])));
+  size_t next = at + 1;
+  while (next < text.size() && static_cast<unsigned char>(text[next]) < 0x80 &&
+         !IsAsciiAlnum(text[next])) {
+    ++next;
+  }
+  if (letter == 'C' && next > at + 1 && Canonical(AsciiLettersAt(text, next)) == "FEMORAL") {
+    return "COMMON";
+  }
+  const std::string region = Canonical(AsciiLettersAt(text, at + 2));
+  if (at + 1 < text.size() && text[at + 1] == '/' && (region == "THIGH" || region == "CALF")) {
+    return letter == 'P' ? "PROX" : letter == 'M' ? "MID" : letter == 'D' ? "DIST" : "";
+  }
+  return {};
+}
+
+std::string SpellOutLetters(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const std::string_view word = SpelledOutLetter(text, i);
+    out += word.empty() ? text.substr(i, 1) : word;
+  }
+  return out;
+}
+
 std::vector<std::string> Tokenize(std::string_view raw_text) {
-  const std::string joined = JoinInitialisms(raw_text);
+  const std::string joined = JoinInitialisms(SpellOutLetters(raw_text));
   const std::string_view text = joined;
   std::vector<std::string> words;
   std::string word;
@@ -582,13 +634,6 @@ std::vector<std::string> Tokenize(std::string_view raw_text) {
   }
   if (!word.empty()) words.push_back(std::move(word));
   return words;
-}
-
-std::string Canonical(std::string_view word) {
-  for (const Alias& a : kAliases) {
-    if (a.from == word) return std::string(a.to);
-  }
-  return std::string(word);
 }
 
 // The one-word phrase a canonical word is, if any.

@@ -95,6 +95,43 @@ TEST(ParseLabel, TributariesAreTheirOwnSegment) {
   EXPECT_EQ(ParseLabel("R GSV trib").vein_class, VeinClass::kSuperficial);
 }
 
+// A single letter C directly before FEM / FEMORAL is common: the CFV, not the FV.
+TEST(ParseLabel, LetterCBeforeFemoralIsCommon) {
+  ExpectParses({{"C FEM V R", kR, kCfv},
+                {"R.C FEM V", kR, kCfv},
+                {"RT. C FEM V", kR, kCfv},
+                {"Left - C FEM V", kL, kCfv},
+                {"LT C FEM V", kL, kCfv},
+                {"COM FEM V", std::nullopt, kCfv},
+                {"lt. COM FEM V", kL, kCfv},
+                {"R C.FEM.V.", kR, kCfv},
+                {"L_C_FEMORAL_V", kL, kCfv},
+                {"R FEM V", kR, kFv},
+                {"R_C_F_V", kR, kCfv},
+                {"C R FEM V", kR, kFv}});  // not directly before: no meaning
+}
+
+// Worksheet levels "P/THIGH", "M/CALF", "D/THIGH": proximal / mid / distal, only with the slash.
+TEST(ParseLabel, SlashLetterLevels) {
+  ExpectParses({{"GSV P/THIGH Lt", kL, kGsvProxThigh},
+                {"Right GSV P/THIGH", kR, kGsvProxThigh},
+                {"GSV D/THIGH (lt.)", kL, kGsvDistThigh},
+                {"Lt GSV D/THIGH", kL, kGsvDistThigh},
+                {"R GSV M/THIGH", kR, kGsvMidThigh},
+                {"L GSV P/CALF", kL, kGsvProxCalf},
+                {"R gsv m/calf", kR, kGsvMidCalf},
+                {"L GSV D/CALF", kL, kGsvDistCalf},
+                {"R SSV P/CALF", kR, kSsvProxCalf},
+                {"L SSV M/CALF", kL, kSsvMidCalf},
+                {"R SSV D/CALF", kR, kSsvDistCalf},
+                {"R GSV A/K", kR, kGsvDistThigh},
+                {"L GSV B/K", kL, kGsvProxCalf},
+                {"R GSV P THIGH", kR, std::nullopt},  // single letters without the slash
+                {"R GSV P/T", kR, std::nullopt},
+                {"R GSV X/THIGH", kR, std::nullopt},
+                {"R FV D/CALF", kR, std::nullopt}});  // the FV does not reach the calf
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Spellings, ParseLabelTable,
     ::testing::Values(
