@@ -39,6 +39,7 @@ enum Level : unsigned {
   kSfj = 1u << 6,
   kSpj = 1u << 7,
   kJunction = 1u << 8,
+  kBelowKnee = 1u << 9,  // the proximal calf, or beside a perforator the knee (Collect)
 };
 constexpr unsigned kRegions = kThigh | kKnee | kCalf;
 
@@ -381,9 +382,9 @@ constexpr Phrase kPhrases[] = {
     L("AK", kDist | kThigh),
     L("ABOVE", kDist | kThigh, "KNEE"),
     L("A", kDist | kThigh, "K"),  // "A/K"; a lone "A" (artery) is rejected below
-    L("BK", kProx | kCalf),
-    L("BELOW", kProx | kCalf, "KNEE"),
-    L("B", kProx | kCalf, "K"),
+    L("BK", kBelowKnee),
+    L("BELOW", kBelowKnee, "KNEE"),
+    L("B", kBelowKnee, "K"),
     L("HUNTER", kDist | kThigh, "CANAL"),  // the adductor canal, not the perforator
     L("HUNTER", kDist | kThigh, "S", "CANAL"),
     L("ADDUCTOR", kDist | kThigh, "CANAL"),
@@ -782,6 +783,12 @@ Mentions Collect(std::string_view text) {
   if (perforator && pt_shorthand != 0) {
     m.veins.push_back(Vein::kPtv);  // a companion vein: locates the perforator (ResolveVein)
     pt_shorthand = 0;
+  }
+  // Below the knee is the proximal calf of a vein ("GSV below knee" = GSV_PROX_CALF, the usual
+  // vein-mapping level), but beside a perforator the knee: Boyd's perforators sit just below it
+  // (DOMAIN.md), so "RIGHT PERF BELOW KNEE" is PERF_KNEE, not a Cockett (calf) perforator.
+  if ((m.levels & kBelowKnee) != 0) {
+    m.levels = (m.levels & ~kBelowKnee) | (perforator ? kKnee : kProx | kCalf);
   }
   // "GSV upper calf (aug)": "calf" is the qualifier's region, the maneuver word alone the
   // maneuver ("calf aug" by itself is the maneuver, not a level), when the label names no other

@@ -132,6 +132,20 @@ TEST(ParseLabel, SlashLetterLevels) {
                 {"R FV D/CALF", kR, std::nullopt}});  // the FV does not reach the calf
 }
 
+// Below the knee is the proximal calf of a vein, but beside a perforator the knee (Boyd's
+// perforators sit just below it); above the knee stays the (distal) thigh.
+TEST(ParseLabel, PerforatorBelowKneeIsTheKneePerforator) {
+  ExpectParses({{"RIGHT PERF BELOW KNEE", kR, kPerfKnee},
+                {"LEFT PERF BELOW KNEE", kL, kPerfKnee},
+                {"L perf BK", kL, kPerfKnee},
+                {"R perforator B/K", kR, kPerfKnee},
+                {"R PERF ABOVE KNEE", kR, kPerfThigh},
+                {"R GSV below knee", kR, kGsvProxCalf},
+                {"L SSV BK", kL, kSsvProxCalf},
+                {"L perf calf below knee", kL, std::nullopt},  // two regions
+                {"R FV below knee", kR, std::nullopt}});
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Spellings, ParseLabelTable,
     ::testing::Values(
