@@ -47,6 +47,10 @@ constexpr std::array kSegments = {
                 62},
     SegmentInfo{kSsvDistCalf, "SSV_DIST_CALF", "small saphenous vein, distal calf", kSuperficial,
                 "SSV", 63},
+    // A tributary of the saphenous veins (DOMAIN.md: superficial, > 500 ms), wherever it lies:
+    // after every saphenous vein, as a level-unspecified segment follows its vein's levels.
+    SegmentInfo{kTributary, "TRIBUTARY", "superficial tributary (varicose branch)", kSuperficial,
+                "TRIB", 65},
     SegmentInfo{kGastroc, "GASTROC", "gastrocnemius vein", kDeepDistal, "GASTROC", 70},
     SegmentInfo{kSoleal, "SOLEAL", "soleal vein", kDeepDistal, "SOLEAL", 71},
     SegmentInfo{kPtv, "PTV", "posterior tibial vein", kDeepDistal, "PTV", 72},

@@ -64,6 +64,9 @@ const std::vector<SegmentShape>& Shapes() {
       {kSsvProxCalf, kPosterior, {{-7, 318}, {-10, 385}}, false},
       {kSsvMidCalf, kPosterior, {{-10, 385}, {-13, 455}}, false},
       {kSsvDistCalf, kPosterior, {{-13, 455}, {-22, 545}}, false},
+      // A tributary, level unspecified: drawn (only when measured) as the anterior arch vein,
+      // the GSV's tributary across the front of the calf; its label names it wherever it lies.
+      {kTributary, kSuperficial, {{36, 362}, {8, 372}, {-22, 392}}, true},
       // Perforators: short connectors from the superficial to the deep vein.
       {kPerfThigh, kPerforator, {{33, 188}, {8, 196}}, false},
       {kPerfKnee, kPerforator, {{36, 330}, {8, 346}}, false},

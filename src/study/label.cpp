@@ -26,7 +26,8 @@ enum class Vein {
   kAtv,
   kGastroc,
   kSoleal,
-  kPerf
+  kPerf,
+  kTributary,  // a superficial tributary: named with a saphenous vein it is still the tributary
 };
 enum Level : unsigned {
   kProx = 1u << 0,
@@ -38,11 +39,13 @@ enum Level : unsigned {
   kSfj = 1u << 6,
   kSpj = 1u << 7,
   kJunction = 1u << 8,
+  kBelowKnee = 1u << 9,  // the proximal calf, or beside a perforator the knee (Collect)
 };
 constexpr unsigned kRegions = kThigh | kKnee | kCalf;
 
 // What a phrase contributes. kReject marks words that make the label mean something we do not
-// map (arteries, tributaries, ambiguous abbreviations such as LSV = long or lesser saphenous).
+// map (arteries, branches and varices, ambiguous abbreviations such as LSV = long or lesser
+// saphenous).
 // kNeutral phrases are consumed so that their words do not count on their own ("distal
 // augmentation" is a maneuver, not a level; "lower extremity" is the leg, not a level).
 // kShorthand: a worksheet level abbreviation ("PT" = proximal thigh), counted only when the
@@ -338,6 +341,15 @@ constexpr Phrase kPhrases[] = {
     P("BOYD", kKnee),
     P("COCKETT", kCalf),
     P("PARATIBIAL", kCalf),
+    // Tributaries of the saphenous veins (DOMAIN.md: superficial veins, > 500 ms): "Lt. GSV trib",
+    // "RIGHT TRIB", "L - varicose tributary"; "TRIBS" is split as a plural. "Varicose" alone,
+    // "branch" and "varices" stay rejected (below): a varicosity is no vein of the map.
+    V("TRIB", Vein::kTributary),
+    V("TRIBUTARY", Vein::kTributary),
+    V("TRIBUTARIES", Vein::kTributary),
+    V("VARICOSE", Vein::kTributary, "TRIB"),
+    V("VARICOSE", Vein::kTributary, "TRIBUTARY"),
+    V("VARICOSE", Vein::kTributary, "TRIBUTARIES"),
     L("PROXIMAL", kProx),
     L("UPPER", kProx),
     L("MID", kMid),
@@ -370,9 +382,9 @@ constexpr Phrase kPhrases[] = {
     L("AK", kDist | kThigh),
     L("ABOVE", kDist | kThigh, "KNEE"),
     L("A", kDist | kThigh, "K"),  // "A/K"; a lone "A" (artery) is rejected below
-    L("BK", kProx | kCalf),
-    L("BELOW", kProx | kCalf, "KNEE"),
-    L("B", kProx | kCalf, "K"),
+    L("BK", kBelowKnee),
+    L("BELOW", kBelowKnee, "KNEE"),
+    L("B", kBelowKnee, "K"),
     L("HUNTER", kDist | kThigh, "CANAL"),  // the adductor canal, not the perforator
     L("HUNTER", kDist | kThigh, "S", "CANAL"),
     L("ADDUCTOR", kDist | kThigh, "CANAL"),
@@ -411,9 +423,6 @@ constexpr Phrase kPhrases[] = {
     S("ARTERIES", Kind::kReject),
     S("CFA", Kind::kReject),
     S("SFA", Kind::kReject),
-    S("TRIB", Kind::kReject),
-    S("TRIBUTARY", Kind::kReject),
-    S("TRIBUTARIES", Kind::kReject),
     S("BRANCH", Kind::kReject),
     S("BRANCHES", Kind::kReject),
     S("VARICOSE", Kind::kReject),
@@ -556,8 +565,60 @@ std::string JoinInitialisms(std::string_view text) {
   return out;
 }
 
+std::string Canonical(std::string_view word) {
+  for (const Alias& a : kAliases) {
+    if (a.from == word) return std::string(a.to);
+  }
+  return std::string(word);
+}
+
+// The ASCII letters from text[at] on, uppercased: the word there ("" if none).
+std::string AsciiLettersAt(std::string_view text, size_t at) {
+  std::string letters;
+  for (; at < text.size() && static_cast<unsigned char>(text[at]) < 0x80 && std::isalpha(text[at]);
+       ++at) {
+    letters += static_cast<char>(std::toupper(static_cast<unsigned char>(text[at])));
+  }
+  return letters;
+}
+
+// The word a lone letter at text[at] stands for where the text around it says so, else empty.
+// Read on the raw text, before punctuation is gone and dotted letters are joined:
+// - "C" directly before FEM/FEMORAL is common: "C FEM V R", "R.C FEM V", "LT C FEM V" (an
+//   independent renderer's CFV read as FV). Any ASCII punctuation may separate them.
+// - "P/", "M/", "D/" before THIGH or CALF are proximal / mid / distal (worksheet shorthand: "GSV
+//   P/THIGH Lt", "SSV D/CALF"). Only with the slash: single letters as levels ("GSV P THIGH")
+//   stay unknown. "A/K" and "B/K" are phrases of the table.
+std::string_view SpelledOutLetter(std::string_view text, size_t at) {
+  if (!LoneLetter(text, at)) return {};
+  const char letter = static_cast<char>(std::toupper(static_cast<unsigned char>(text[at])));
+  size_t next = at + 1;
+  while (next < text.size() && static_cast<unsigned char>(text[next]) < 0x80 &&
+         !IsAsciiAlnum(text[next])) {
+    ++next;
+  }
+  if (letter == 'C' && next > at + 1 && Canonical(AsciiLettersAt(text, next)) == "FEMORAL") {
+    return "COMMON";
+  }
+  const std::string region = Canonical(AsciiLettersAt(text, at + 2));
+  if (at + 1 < text.size() && text[at + 1] == '/' && (region == "THIGH" || region == "CALF")) {
+    return letter == 'P' ? "PROX" : letter == 'M' ? "MID" : letter == 'D' ? "DIST" : "";
+  }
+  return {};
+}
+
+std::string SpellOutLetters(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const std::string_view word = SpelledOutLetter(text, i);
+    out += word.empty() ? text.substr(i, 1) : word;
+  }
+  return out;
+}
+
 std::vector<std::string> Tokenize(std::string_view raw_text) {
-  const std::string joined = JoinInitialisms(raw_text);
+  const std::string joined = JoinInitialisms(SpellOutLetters(raw_text));
   const std::string_view text = joined;
   std::vector<std::string> words;
   std::string word;
@@ -574,13 +635,6 @@ std::vector<std::string> Tokenize(std::string_view raw_text) {
   }
   if (!word.empty()) words.push_back(std::move(word));
   return words;
-}
-
-std::string Canonical(std::string_view word) {
-  for (const Alias& a : kAliases) {
-    if (a.from == word) return std::string(a.to);
-  }
-  return std::string(word);
 }
 
 // The one-word phrase a canonical word is, if any.
@@ -631,7 +685,7 @@ std::vector<std::string> SplitUnknown(const std::string& word) {
   }
   if (word.size() > 3 && word.back() == 'S') {
     const std::string stem = Canonical(word.substr(0, word.size() - 1));
-    if (IsPlace(Single(stem)) || IsReject(Single(stem))) return {stem};  // "TRIBS" too
+    if (IsPlace(Single(stem)) || IsReject(Single(stem))) return {stem};  // "TRIBS", "CFAS" too
   }
   for (size_t k = 1; k + 1 < word.size(); ++k) {
     std::string left = Canonical(word.substr(0, k)), right = Canonical(word.substr(k));
@@ -730,6 +784,12 @@ Mentions Collect(std::string_view text) {
     m.veins.push_back(Vein::kPtv);  // a companion vein: locates the perforator (ResolveVein)
     pt_shorthand = 0;
   }
+  // Below the knee is the proximal calf of a vein ("GSV below knee" = GSV_PROX_CALF, the usual
+  // vein-mapping level), but beside a perforator the knee: Boyd's perforators sit just below it
+  // (DOMAIN.md), so "RIGHT PERF BELOW KNEE" is PERF_KNEE, not a Cockett (calf) perforator.
+  if ((m.levels & kBelowKnee) != 0) {
+    m.levels = (m.levels & ~kBelowKnee) | (perforator ? kKnee : kProx | kCalf);
+  }
   // "GSV upper calf (aug)": "calf" is the qualifier's region, the maneuver word alone the
   // maneuver ("calf aug" by itself is the maneuver, not a level), when the label names no other
   // region and a vein with calf levels (stop 21: the level was lost). "FV proximal calf squeeze"
@@ -758,7 +818,7 @@ struct VeinFacts {
   VeinClass vein_class;
 };
 
-constexpr std::array<VeinFacts, static_cast<size_t>(Vein::kPerf) + 1> kVeinFacts = {{
+constexpr std::array<VeinFacts, static_cast<size_t>(Vein::kTributary) + 1> kVeinFacts = {{
     {0, 0, VeinClass::kSuperficial},                    // GSV
     {kCalf, kKnee | kCalf, VeinClass::kSuperficial},    // SSV
     {kThigh, kThigh | kKnee, VeinClass::kSuperficial},  // AASV
@@ -774,6 +834,7 @@ constexpr std::array<VeinFacts, static_cast<size_t>(Vein::kPerf) + 1> kVeinFacts
     {kCalf, kCalf, VeinClass::kDeepDistal},             // gastrocnemius
     {kCalf, kCalf, VeinClass::kDeepDistal},             // soleal
     {0, 0, VeinClass::kPerforator},                     // perforator
+    {0, 0, VeinClass::kSuperficial},                    // tributary (any level)
 }};
 
 const VeinFacts& Facts(Vein v) { return kVeinFacts[static_cast<size_t>(v)]; }
@@ -783,18 +844,30 @@ struct Resolved {
   unsigned levels;
 };
 
+// A saphenous trunk a tributary can drain into: "GSV trib", "SSV tributaries".
+bool IsSaphenous(Vein v) {
+  return v == Vein::kGsv || v == Vein::kSsv || v == Vein::kAasv || v == Vein::kPasv ||
+         v == Vein::kAccessory;
+}
+
 // One vein with its levels, or nullopt when none or several are named. A perforator named with
-// another vein is a perforator, located by that vein when the label names no region; an
-// accessory saphenous vein named with its parent ("anterior accessory GSV") is the accessory
-// vein; a junction alone names its saphenous vein; a junction of the other saphenous vein is a
-// contradiction.
+// another vein is a perforator, located by that vein when the label names no region; a tributary
+// named with its saphenous vein is the tributary ("GSV trib"; with a deep vein or a perforator it
+// stays two veins); an accessory saphenous vein named with its parent ("anterior accessory GSV")
+// is the accessory vein; a junction alone names its saphenous vein; a junction of the other
+// saphenous vein is a contradiction.
 std::optional<Resolved> ResolveVein(const Mentions& m) {
   std::vector<Vein> veins = m.veins;
   unsigned levels = m.levels;
   const auto named = [&](Vein v) {
     return std::find(veins.begin(), veins.end(), v) != veins.end();
   };
-  if (named(Vein::kPerf)) {
+  const bool sfj = (levels & kSfj) != 0, spj = (levels & kSpj) != 0;
+  if (named(Vein::kTributary)) {
+    if ((named(Vein::kGsv) && spj) || (named(Vein::kSsv) && sfj)) return std::nullopt;
+    std::erase_if(veins, IsSaphenous);
+  }
+  if (named(Vein::kPerf) && !named(Vein::kTributary)) {
     unsigned companions = 0;
     for (Vein v : veins) companions |= Facts(v).companion_region;
     if ((levels & kRegions) == 0) levels |= companions;
@@ -803,7 +876,6 @@ std::optional<Resolved> ResolveVein(const Mentions& m) {
   if (named(Vein::kAasv) || named(Vein::kPasv) || named(Vein::kAccessory)) {
     std::erase(veins, Vein::kGsv);
   }
-  const bool sfj = (levels & kSfj) != 0, spj = (levels & kSpj) != 0;
   if (veins.size() > 1 || (sfj && spj)) return std::nullopt;
   if (veins.empty()) {
     if (sfj) return Resolved{Vein::kGsv, levels};
@@ -905,6 +977,8 @@ std::optional<Segment> ResolveSegment(Vein vein, unsigned levels) {
       return Segment::kGastroc;
     case Vein::kSoleal:
       return Segment::kSoleal;
+    case Vein::kTributary:
+      return Segment::kTributary;  // at any level: the vocabulary has one tributary segment
   }
   return std::nullopt;
 }

@@ -27,6 +27,8 @@ TEST(Segments, VeinClassesFollowTheGuidelineTable) {
   EXPECT_EQ(Info(Segment::kDfv).vein_class, VeinClass::kDeepDistal);
   EXPECT_EQ(Info(Segment::kGastroc).vein_class, VeinClass::kDeepDistal);
   EXPECT_EQ(Info(Segment::kPerfCalf).vein_class, VeinClass::kPerforator);
+  EXPECT_EQ(Info(Segment::kTributary).vein_class, VeinClass::kSuperficial);  // DOMAIN.md
+  EXPECT_EQ(Info(Segment::kTributary).name, "TRIBUTARY");
 }
 
 TEST(Segments, LookupIsCaseInsensitiveAndStrict) {

@@ -95,6 +95,21 @@ TEST_F(ReportHtml, VeinMapHasEverySegmentColouredByClassification) {
   EXPECT_NE(html_.find("leg (R) is on the viewer's left"), std::string::npos);  // convention stated
 }
 
+// A tributary (level unspecified) is drawn only when measured, and then listed like any segment.
+TEST(ReportHtmlVeinMap, ATributaryIsDrawnOnlyWhenMeasured) {
+  StudyReport report = MakeFakeStudy();
+  EXPECT_TRUE(TagWithId(ToHtml(report), "seg-L-TRIBUTARY").empty());
+  SegmentFinding tributary = report.segments.back();
+  tributary.laterality = Laterality::kLeft;
+  tributary.segment = Segment::kTributary;
+  report.segments.push_back(tributary);
+  const std::string html = ToHtml(report);
+  EXPECT_NE(TagWithId(html, "seg-L-TRIBUTARY").find("class=\"seg sup measured\""),
+            std::string::npos);
+  EXPECT_TRUE(TagWithId(html, "seg-R-TRIBUTARY").empty());
+  EXPECT_NE(html.find("finding-L-TRIBUTARY"), std::string::npos);  // the findings table lists it
+}
+
 TEST_F(ReportHtml, FindingsTablesLinkTheDecisiveClip) {
   const std::string row = TagWithId(html_, "finding-R-GSV_SFJ");
   ASSERT_FALSE(row.empty());

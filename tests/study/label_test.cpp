@@ -27,7 +27,7 @@ TEST_P(ParseLabelTable, MapsOrRefuses) {
 }
 
 // One vein named without a level we map still gives the threshold class; two veins, a junction of
-// the other vein, a tributary or an artery give none.
+// the other vein, a branch or an artery give none.
 TEST(ParseLabel, VeinWithoutLevelGivesItsClass) {
   using enum VeinClass;
   const std::pair<const char*, std::optional<VeinClass>> cases[] = {
@@ -38,7 +38,7 @@ TEST(ParseLabel, VeinWithoutLevelGivesItsClass) {
       {"R popliteal", kDeepProximal},
       {"L GSV SSV", std::nullopt},
       {"GSV SPJ", std::nullopt},
-      {"R GSV tributary mid thigh", std::nullopt},
+      {"R GSV branch mid thigh", std::nullopt},
       {"Left leg - CFA - 4", std::nullopt},
       {"R FV calf", std::nullopt},  // FV: a thigh vein
       {"L SSV thigh", std::nullopt},
@@ -52,6 +52,98 @@ TEST(ParseLabel, VeinWithoutLevelGivesItsClass) {
     const ParsedLabel parsed = ParseLabel(text);
     EXPECT_EQ(parsed.vein_class, vein_class) << text;
   }
+}
+
+// Each case of a table: the side and segment the label must give (nullopt: stays unknown).
+void ExpectParses(std::initializer_list<LabelCase> cases) {
+  for (const LabelCase& c : cases) {
+    const ParsedLabel parsed = ParseLabel(c.text);
+    EXPECT_EQ(parsed.laterality, c.laterality) << c.text;
+    EXPECT_EQ(parsed.segment, c.segment)
+        << c.text << " -> " << (parsed.segment ? Info(*parsed.segment).name : "none");
+  }
+}
+
+// Tributaries are superficial veins (DOMAIN.md), one segment at any level; one named with its
+// saphenous vein is the tributary, as a perforator named with a vein is the perforator. Branches,
+// varices and a lone "varicose" stay unknown; with a deep vein or a perforator it is two veins.
+TEST(ParseLabel, TributariesAreTheirOwnSegment) {
+  ExpectParses({{"Lt. GSV trib", kL, kTributary},
+                {"RIGHT TRIB", kR, kTributary},
+                {"L - varicose tributary", kL, kTributary},
+                {"Rt.TRIB", kR, kTributary},
+                {"rt. varicose tributary", kR, kTributary},
+                {"Left TRIB", kL, kTributary},
+                {"GSV trib LT", kL, kTributary},
+                {"L.TRIB", kL, kTributary},
+                {"RIGHT GSV trib", kR, kTributary},
+                {"varicose tributary Left", kL, kTributary},
+                {"LEFT LEG tributary", kL, kTributary},
+                {"Lt - TRIB", kL, kTributary},
+                {"SSV tributaries R", kR, kTributary},
+                {"R GSV tributary mid thigh", kR, kTributary},
+                {"R GSV tribs mid thigh", kR, kTributary},
+                {"L AASV trib", kL, kTributary},
+                {"R GSV branch", kR, std::nullopt},
+                {"L varicosities calf", kL, std::nullopt},
+                {"R varicose vein", kR, std::nullopt},
+                {"L varices", kL, std::nullopt},
+                {"R CFV tributary", kR, std::nullopt},
+                {"L trib perf", kL, std::nullopt},
+                {"R GSV trib SPJ", kR, std::nullopt},
+                {"L SFA trib", kL, std::nullopt}});
+  EXPECT_EQ(ParseLabel("R GSV trib").vein_class, VeinClass::kSuperficial);
+}
+
+// A single letter C directly before FEM / FEMORAL is common: the CFV, not the FV.
+TEST(ParseLabel, LetterCBeforeFemoralIsCommon) {
+  ExpectParses({{"C FEM V R", kR, kCfv},
+                {"R.C FEM V", kR, kCfv},
+                {"RT. C FEM V", kR, kCfv},
+                {"Left - C FEM V", kL, kCfv},
+                {"LT C FEM V", kL, kCfv},
+                {"COM FEM V", std::nullopt, kCfv},
+                {"lt. COM FEM V", kL, kCfv},
+                {"R C.FEM.V.", kR, kCfv},
+                {"L_C_FEMORAL_V", kL, kCfv},
+                {"R FEM V", kR, kFv},
+                {"R_C_F_V", kR, kCfv},
+                {"C R FEM V", kR, kFv}});  // not directly before: no meaning
+}
+
+// Worksheet levels "P/THIGH", "M/CALF", "D/THIGH": proximal / mid / distal, only with the slash.
+TEST(ParseLabel, SlashLetterLevels) {
+  ExpectParses({{"GSV P/THIGH Lt", kL, kGsvProxThigh},
+                {"Right GSV P/THIGH", kR, kGsvProxThigh},
+                {"GSV D/THIGH (lt.)", kL, kGsvDistThigh},
+                {"Lt GSV D/THIGH", kL, kGsvDistThigh},
+                {"R GSV M/THIGH", kR, kGsvMidThigh},
+                {"L GSV P/CALF", kL, kGsvProxCalf},
+                {"R gsv m/calf", kR, kGsvMidCalf},
+                {"L GSV D/CALF", kL, kGsvDistCalf},
+                {"R SSV P/CALF", kR, kSsvProxCalf},
+                {"L SSV M/CALF", kL, kSsvMidCalf},
+                {"R SSV D/CALF", kR, kSsvDistCalf},
+                {"R GSV A/K", kR, kGsvDistThigh},
+                {"L GSV B/K", kL, kGsvProxCalf},
+                {"R GSV P THIGH", kR, std::nullopt},  // single letters without the slash
+                {"R GSV P/T", kR, std::nullopt},
+                {"R GSV X/THIGH", kR, std::nullopt},
+                {"R FV D/CALF", kR, std::nullopt}});  // the FV does not reach the calf
+}
+
+// Below the knee is the proximal calf of a vein, but beside a perforator the knee (Boyd's
+// perforators sit just below it); above the knee stays the (distal) thigh.
+TEST(ParseLabel, PerforatorBelowKneeIsTheKneePerforator) {
+  ExpectParses({{"RIGHT PERF BELOW KNEE", kR, kPerfKnee},
+                {"LEFT PERF BELOW KNEE", kL, kPerfKnee},
+                {"L perf BK", kL, kPerfKnee},
+                {"R perforator B/K", kR, kPerfKnee},
+                {"R PERF ABOVE KNEE", kR, kPerfThigh},
+                {"R GSV below knee", kR, kGsvProxCalf},
+                {"L SSV BK", kL, kSsvProxCalf},
+                {"L perf calf below knee", kL, std::nullopt},  // two regions
+                {"R FV below knee", kR, std::nullopt}});
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -87,7 +179,7 @@ INSTANTIATE_TEST_SUITE_P(
         LabelCase{"L GSV prox mid thigh", kL, std::nullopt},  // two levels
         LabelCase{"R POP A", kR, std::nullopt},               // an artery
         LabelCase{"L GSV SSV", kL, std::nullopt},             // two veins
-        LabelCase{"R GSV tributary mid thigh", kR, std::nullopt},
+        LabelCase{"R GSV branch mid thigh", kR, std::nullopt},
         LabelCase{"bilateral CFV", std::nullopt, kCfv},  // one segment, no single leg
         LabelCase{"L R CFV", std::nullopt, kCfv},
         LabelCase{"lateral calf perf", std::nullopt, kPerfCalf},  // "lateral" is not left

@@ -232,7 +232,7 @@ INSTANTIATE_TEST_SUITE_P(
                       LabelCase{"R accessory saphenous", kR, kUnknown},  // anterior or posterior?
                       LabelCase{"L ASV", kL, kUnknown}, LabelCase{"L CFA", kL, kUnknown},  // artery
                       LabelCase{"L POP A", kL, kUnknown}, LabelCase{"L SFA mid", kL, kUnknown},
-                      LabelCase{"L GSV tributary", kL, kUnknown},
+                      LabelCase{"L GSV branch", kL, kUnknown},
                       LabelCase{"R GSV prox mid thigh", kR, kUnknown},  // two positions
                       LabelCase{"R FV prox dist", kR, kUnknown},
                       LabelCase{"R GSV knee calf", kR, kUnknown},  // two regions
@@ -246,8 +246,8 @@ INSTANTIATE_TEST_SUITE_P(
                       LabelCase{"R crosse", kR, kUnknown},  // junction of which vein?
                       LabelCase{"R GSV P THIGH", kR, kUnknown},  // single letters are not levels
                       LabelCase{"R GSV 10cm below SFJ", kR, kUnknown},  // relative to a landmark
-                      LabelCase{"R GSV tributaries mid thigh", kR, kUnknown},
-                      LabelCase{"R GSV tribs mid thigh", kR, kUnknown},
+                      LabelCase{"R GSV branches mid thigh", kR, kUnknown},
+                      LabelCase{"R GSV varices mid thigh", kR, kUnknown},
                       LabelCase{"R SSV Giacomini", kR, kUnknown},  // not a vocabulary segment
                       LabelCase{"R GSV calf compression", kR, kUnknown},  // a maneuver, not a level
                       LabelCase{"L FEMPOP", kL, kUnknown},                // two veins

@@ -142,6 +142,9 @@ const std::vector<Recipe>& Recipes() {
        {"prox calf", "proximal calf", "upper calf", "prox", "proximal", "calf prox"}},
       {kSsvMidCalf, {}, &kSsvNames, {"mid calf", "mid-calf", "midcalf", "mid"}},
       {kSsvDistCalf, {}, &kSsvNames, {"dist calf", "distal calf", "lower calf", "distal", "dist"}},
+      {kTributary,
+       {"tributary", "TRIB", "GSV trib", "GSV tributary", "varicose tributary", "SSV tributaries",
+        "gr saph trib"}},
       {kCfv,
        {"CFV", "common femoral vein", "common femoral", "common fem v", "CFV groin", "CFV at SFJ",
         "COMMON FEMORAL V", "CFV/SFJ"}},
@@ -276,7 +279,7 @@ std::string VariedLabel(Laterality laterality, Segment segment, Rng& rng) {
 }
 
 // Labels naming no vocabulary segment: no vein, or a vein without its level, or a word the
-// parser must refuse (LSV = long or lesser saphenous, an artery, a tributary, two levels).
+// parser must refuse (LSV = long or lesser saphenous, an artery, a branch, two levels).
 std::string VariedUnknownLabel(Laterality laterality, Rng& rng) {
   static const Words kPhrases = {"misc vein",
                                  "clip",
@@ -289,7 +292,7 @@ std::string VariedUnknownLabel(Laterality laterality, Rng& rng) {
                                  "LSV mid thigh",
                                  "accessory saphenous",
                                  "CFA",
-                                 "GSV tributary",
+                                 "GSV branch",
                                  "GSV prox mid thigh",
                                  "PV",
                                  "GSV groin"};

@@ -39,6 +39,7 @@ enum class Segment {
   kSsvProxCalf,
   kSsvMidCalf,
   kSsvDistCalf,
+  kTributary,  // a superficial tributary, level unspecified
   kCfv,
   kFv,
   kFvProx,
