@@ -9,10 +9,13 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <numbers>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "columns.h"
 #include "strip_internal.h"
 
 namespace refluxscan::spectral::detail {
@@ -22,7 +25,8 @@ namespace {
 // no wall-filter notch and, on the side without flow, only noise.
 constexpr double kFarShare = 0.1;
 constexpr int kMinFarRowsAway = 5;
-constexpr int kMinFarPixels = 8;          // per side and column, else the side is unknown there
+constexpr int kMinFarPixels = 8;  // per side and column, else the side is unknown there
+
 constexpr double kFloorPercentile = 0.5;  // of a side's far pixels: noise unless flow fills half
 constexpr double kStepWindowS = 0.5;      // the floor compared over this long on each side
 // A gain step holds: the floor is known this long on each side of it within the part of the strip
@@ -51,40 +55,47 @@ constexpr double kSharpS = 0.04;
 constexpr int kMinSharpColumns = 3;
 constexpr double kSharpShare = 0.5;
 constexpr int kMaxSteps = 3;
+// The search steps this many columns at a time (SharpestColumn then finds the step's column:
+// the window medians change slowly with the column).
+constexpr size_t kSearchStride = 4;
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
-double PercentileOf(std::vector<float> v, double q) {
-  std::erase_if(v, [](float x) { return std::isnan(x); });
-  if (v.empty()) return std::nan("");
-  const auto at = v.begin() + static_cast<long>(q * static_cast<double>(v.size() - 1) + 0.5);
-  std::nth_element(v.begin(), at, v.end());
-  return *at;
+// The q-quantile of the finite values of v[begin, end) (NaN when there are none), by counting
+// (SelectKthByCounting) over a per-thread buffer: the step search takes thousands of them.
+double RangePercentile(std::span<const float> v, size_t begin, size_t end, double q) {
+  thread_local std::vector<float> values, scratch;
+  values.clear();
+  for (size_t i = begin; i < end; ++i) {
+    if (!std::isnan(v[i])) values.push_back(v[i]);
+  }
+  if (values.empty()) return std::nan("");
+  const auto rank = static_cast<size_t>(q * static_cast<double>(values.size() - 1) + 0.5);
+  return SelectKthByCounting(values.data(), values.size(), rank, scratch);
 }
 
-double MedianOf(std::vector<float> v) { return PercentileOf(std::move(v), 0.5); }
-
-double RangePercentile(const std::vector<float>& v, size_t begin, size_t end, double q) {
-  return PercentileOf(
-      std::vector<float>(v.begin() + static_cast<long>(begin), v.begin() + static_cast<long>(end)),
-      q);
+double PercentileOf(std::span<const float> v, double q) {
+  return RangePercentile(v, 0, v.size(), q);
 }
 
-double RangeMedian(const std::vector<float>& v, size_t begin, size_t end) {
+double MedianOf(std::span<const float> v) { return PercentileOf(v, 0.5); }
+
+double RangeMedian(std::span<const float> v, size_t begin, size_t end) {
   return RangePercentile(v, begin, end, 0.5);
 }
 
-// The kFloorPercentile of the valid pixels of rows [row0, row1) of column `col`; NaN when fewer
-// than kMinFarPixels.
-float SideFloor(const Spectrogram& s, int col, int row0, int row1, std::vector<float>& buffer) {
+// The kFloorPercentile of the valid pixels of rows [row0, row1) of column `col` of the transposed
+// strip (one column per row: contiguous); NaN when fewer than kMinFarPixels.
+float SideFloor(const cv::Mat1f& intensity_t, const cv::Mat1b& valid_t, int col, int row0, int row1,
+                std::vector<float>& buffer) {
   buffer.clear();
-  for (int r = std::max(row0, 0); r < std::min(row1, s.Rows()); ++r) {
-    if (s.valid.empty() || s.valid(r, col) != 0) buffer.push_back(s.intensity(r, col));
+  const float* level = intensity_t[col];
+  const uchar* valid = valid_t.empty() ? nullptr : valid_t[col];
+  for (int r = std::max(row0, 0); r < std::min(row1, intensity_t.cols); ++r) {
+    if (valid == nullptr || valid[r] != 0) buffer.push_back(level[r]);
   }
   if (buffer.size() < static_cast<size_t>(kMinFarPixels)) return kNaN;
-  const auto k = buffer.begin() + static_cast<long>(kFloorPercentile * (buffer.size() - 1));
-  std::nth_element(buffer.begin(), k, buffer.end());
-  return *k;
+  return static_cast<float>(PercentileOf(buffer, kFloorPercentile));
 }
 
 struct Floors {
@@ -98,24 +109,44 @@ Floors FloorSeries(const Spectrogram& s) {
   const int down_begin = static_cast<int>(std::ceil(base)) + away + 1;
   Floors f{std::vector<float>(static_cast<size_t>(s.Columns()), kNaN),
            std::vector<float>(static_cast<size_t>(s.Columns()), kNaN)};
+  cv::Mat1f intensity_t;
+  cv::Mat1b valid_t;
+  cv::transpose(s.intensity, intensity_t);  // a column per row: the column walks are contiguous
+  if (!s.valid.empty()) cv::transpose(s.valid, valid_t);
   std::vector<float> buffer;
   for (int c = 0; c < s.Columns(); ++c) {
     if (!s.column_valid.empty() && s.column_valid[static_cast<size_t>(c)] == 0) continue;
-    f.up[static_cast<size_t>(c)] = SideFloor(s, c, 0, up_end, buffer);
-    f.down[static_cast<size_t>(c)] = SideFloor(s, c, down_begin, s.Rows(), buffer);
+    f.up[static_cast<size_t>(c)] = SideFloor(intensity_t, valid_t, c, 0, up_end, buffer);
+    f.down[static_cast<size_t>(c)] =
+        SideFloor(intensity_t, valid_t, c, down_begin, s.Rows(), buffer);
   }
   return f;
 }
 
-// Robust sigma of the series' scatter about its running median (half-window `half`).
-double Scatter(const std::vector<float>& v, size_t half) {
-  std::vector<float> residual;
-  for (size_t c = 0; c < v.size(); ++c) {
-    if (std::isnan(v[c])) continue;
-    const size_t lo = c > half ? c - half : 0, hi = std::min(v.size(), c + half + 1);
-    residual.push_back(std::abs(v[c] - static_cast<float>(RangeMedian(v, lo, hi))));
+// Whether the series spreads over at least `step`: a step held for `hold` columns on each side
+// puts that many columns at each level, so the series' quantiles at hold / 2 columns from either
+// end lie on the two levels. Most strips have a flat floor on at least one side and stop here
+// (the step search costs a few ms per strip).
+bool Spread(const std::vector<float>& v, size_t hold, double step) {
+  std::vector<float> known;
+  for (float x : v) {
+    if (!std::isnan(x)) known.push_back(x);
   }
-  return 1.4826 * MedianOf(residual);
+  if (known.size() < 2 * hold || hold == 0) return false;
+  const double q = 0.5 * static_cast<double>(hold) / static_cast<double>(known.size());
+  return PercentileOf(known, 1 - q) - PercentileOf(known, q) >= step;
+}
+
+// Robust sigma of the series' scatter: of its differences `lag` columns apart (beyond the STFT
+// window's correlation of neighbouring columns), divided by sqrt 2. One median over the series (a
+// running median per column cost more than the rest of the strip's reading).
+double Scatter(const std::vector<float>& v, size_t lag) {
+  std::vector<float> differences;
+  for (size_t c = 0; c + lag < v.size(); ++c) {
+    if (!std::isnan(v[c]) && !std::isnan(v[c + lag]))
+      differences.push_back(std::abs(v[c + lag] - v[c]));
+  }
+  return 1.4826 * MedianOf(differences) / std::numbers::sqrt2;
 }
 
 struct Step {
@@ -175,7 +206,7 @@ std::optional<Step> FindStep(const Floors& f, size_t begin, size_t end, size_t w
   const size_t hold = std::max(window, min_hold);
   const size_t sharp = std::max<size_t>(kMinSharpColumns, window * kSharpS / kStepWindowS);
   std::optional<Step> best;
-  for (size_t k = begin + window; k + window <= end; ++k) {
+  for (size_t k = begin + window; k + window <= end; k += kSearchStride) {
     if (known[k] - known[begin] < hold || known[end] - known[k] < hold) continue;
     const double up = StepAt(f.up, k, window), down = StepAt(f.down, k, window);
     if (!std::isfinite(up) || !std::isfinite(down) || up * down <= 0) continue;
@@ -223,6 +254,7 @@ void LevelGainSteps(Spectrogram& s) {
   const auto hold = static_cast<size_t>(kMinLevelS / s.seconds_per_column);
   if (columns < 2 * window) return;
   Floors f = FloorSeries(s);
+  if (!Spread(f.up, hold, kMinStep) || !Spread(f.down, hold, kMinStep)) return;
   const double scatter = std::max(Scatter(f.up, window / 4), Scatter(f.down, window / 4));
   if (!std::isfinite(scatter)) return;
   const double min_step = std::max(kMinStep, kStepSigmas * scatter);
