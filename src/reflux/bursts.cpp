@@ -151,21 +151,19 @@ constexpr double kShelfPeakShare = 0.9;
 // starts at the squeeze (the crest before the dip is a run of its own, or below the level), and
 // its rise measured from the crest's own trough is the crest's slow one. From the dip, within
 // kMaxRiseS before the run, it rises like an augmentation (IsAugmentation with the shelf's
-// lookback), and it multiplies the flow it rides on: its plateau is kShelfRunGain x the highest
+// lookback), and it multiplies the flow it rides on: its plateau is kDipRiseGain x the highest
 // flow over the run's full lookback before it (a respiratory crest broken by a dip reads about
 // as high after it as before: 0.9-1.7 x on the evaluation sets; a twelfth independent
 // renderer's 47 cm/s squeeze on a 22 cm/s crest, 2.3 x, read no maneuver).
-constexpr double kShelfRunGain = 2.0;
+constexpr double kDipRiseGain = 2.0;
 
 bool RisesFromADip(const AugmentationShape& shape, const Trace& t, const Run& run) {
   if (!IsAugmentation(shape, t, run, shape.max_rise_columns)) return false;
-  std::vector<size_t> columns(run.Length());
-  for (size_t i = 0; i < run.Length(); ++i) columns[i] = run.begin + i;
-  const double plateau = Percentile(shape.smooth, columns, kRetroNoisePercentile);
+  const double plateau = RangePercentile(shape.smooth, run.begin, run.end, kRetroNoisePercentile);
   const size_t from = std::max(
       t.first_column, run.begin > shape.trough_columns ? run.begin - shape.trough_columns : 0);
   const double before = RangePercentile(shape.smooth, from, run.begin, 1.0);
-  return plateau >= kShelfRunGain * before;
+  return plateau >= kDipRiseGain * before;
 }
 
 }  // namespace

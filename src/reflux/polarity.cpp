@@ -157,12 +157,12 @@ bool IsThump(const FirstBurst& first, const FirstBurst& second, double seconds_p
 
 namespace {
 
-// Whether side `b` has a weak squeeze ending within kReleaseToRefluxS before side `a`'s first
-// burst `first` (or overlapping it): that burst is then the squeeze's reflux. The augmentation
-// level follows the clip's strongest squeeze, so a weak first squeeze stays below it while the
-// reflux it provoked does not (measured: a 13 cm/s squeeze under a 68 cm/s second one; its 59 cm/s
-// reflux set the polarity). A candidate that itself follows a weak squeeze of side `a` within
-// kReleaseToRefluxS is that squeeze's reflux, not a squeeze: `a` keeps the polarity.
+// Whether side `b` has a weak squeeze whose flow ends (FlowEnd) within kReleaseToRefluxS before
+// side `a`'s first burst `first` (or overlapping it): that burst is then the squeeze's reflux. The
+// augmentation level follows the clip's strongest squeeze, so a weak first squeeze stays below it
+// while the reflux it provoked does not (measured: a 13 cm/s squeeze under a 68 cm/s second one;
+// its 59 cm/s reflux set the polarity). A candidate that itself follows a weak squeeze of side `a`
+// within kReleaseToRefluxS is that squeeze's reflux, not a squeeze: `a` keeps the polarity.
 bool SqueezeEndsBefore(const Side& b, const Side& a, const Trace& t, const FirstBurst& first,
                        double seconds_per_column) {
   const size_t gap = ColumnsFor(kReleaseToRefluxS, seconds_per_column);

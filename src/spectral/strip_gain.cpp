@@ -55,6 +55,7 @@ constexpr double kSharpS = 0.04;
 constexpr int kMinSharpColumns = 3;
 constexpr double kSharpShare = 0.5;
 constexpr int kMaxSteps = 3;
+constexpr float kClippedLevel = 0.995f;  // the envelope's saturated level (kSaturatedLevel)
 // The search steps this many columns at a time (SharpestColumn then finds the step's column:
 // the window medians change slowly with the column).
 constexpr size_t kSearchStride = 4;
@@ -156,7 +157,8 @@ struct Step {
 
 // The side's floor change at column k: median over the window after minus the window before.
 double StepAt(const std::vector<float>& v, size_t k, size_t window) {
-  return RangeMedian(v, k, std::min(v.size(), k + window)) - RangeMedian(v, k - window, k);
+  if (k < window || k + window > v.size()) return std::nan("");
+  return RangeMedian(v, k, k + window) - RangeMedian(v, k - window, k);
 }
 
 bool Persists(const std::vector<float>& v, size_t begin, size_t k, size_t end, double step) {
@@ -166,7 +168,6 @@ bool Persists(const std::vector<float>& v, size_t begin, size_t k, size_t end, d
          std::abs(change) >= kPersistShare * std::abs(step);
 }
 
-// The largest step of the strip's floor in columns [begin, end) that both sides show, or none.
 // The side's floor change at column k over `n` columns on each side.
 double LocalJump(const std::vector<float>& v, size_t k, size_t n) {
   if (k < n || k + n > v.size()) return std::nan("");
@@ -186,16 +187,18 @@ size_t SharpestColumn(const Floors& f, const Step& step, size_t begin, size_t en
   const double sign = step.size > 0 ? 1.0 : -1.0;
   size_t best = step.column;
   double best_jump = -std::numeric_limits<double>::infinity();
-  const size_t lo = std::max(begin + n, step.column > window ? step.column - window : 0);
-  const size_t hi = std::min(end > n ? end - n : 0, step.column + window);
+  // Columns where the windows of StepAt fit (the tests at the column found use them).
+  const size_t lo = std::max(begin + window, step.column > window ? step.column - window : 0);
+  const size_t hi = std::min(end >= window ? end - window : 0, step.column + window);
   for (size_t c = lo; c <= hi; ++c) {
-    const double jump =
-        sign * std::min(sign * LocalJump(f.up, c, n), sign * LocalJump(f.down, c, n));
-    if (std::isfinite(jump) && sign * jump > best_jump) best = c, best_jump = sign * jump;
+    const double up = sign * LocalJump(f.up, c, n), down = sign * LocalJump(f.down, c, n);
+    if (std::isnan(up) || std::isnan(down)) continue;  // both sides must jump
+    if (std::min(up, down) > best_jump) best = c, best_jump = std::min(up, down);
   }
   return best;
 }
 
+// The largest step of the strip's floor in columns [begin, end) that both sides show, or none.
 std::optional<Step> FindStep(const Floors& f, size_t begin, size_t end, size_t window,
                              size_t min_hold, double min_step) {
   // known[c]: columns before c whose floor both sides know
@@ -228,13 +231,20 @@ std::optional<Step> FindStep(const Floors& f, size_t begin, size_t end, size_t w
 
 // Darkens columns [begin, end) of the strip and its floor series by `amount` (clamped at 0): all
 // of the strip on the step's brighter side, so steps found earlier keep their levelling.
+// Pixels at the display's top (kClippedLevel) keep it: clipped, they say only that the signal was
+// at least that bright, and the envelope reads them as saturated (gain too high). Unknown floors
+// stay unknown (a NaN clamped to 0 would read as a black floor and make steps at an erase bar).
 void Darken(Spectrogram& s, Floors& f, size_t begin, size_t end, float amount) {
   for (int r = 0; r < s.Rows(); ++r) {
     float* row = s.intensity[r];
-    for (size_t c = begin; c < end; ++c) row[c] = std::max(0.0f, row[c] - amount);
+    for (size_t c = begin; c < end; ++c) {
+      if (row[c] < kClippedLevel) row[c] = std::max(0.0f, row[c] - amount);
+    }
   }
   for (auto* v : {&f.up, &f.down}) {
-    for (size_t c = begin; c < end; ++c) (*v)[c] = std::max(0.0f, (*v)[c] - amount);
+    for (size_t c = begin; c < end; ++c) {
+      if (!std::isnan((*v)[c])) (*v)[c] = std::max(0.0f, (*v)[c] - amount);
+    }
   }
 }
 
@@ -255,7 +265,9 @@ void LevelGainSteps(Spectrogram& s) {
   if (columns < 2 * window) return;
   Floors f = FloorSeries(s);
   if (!Spread(f.up, hold, kMinStep) || !Spread(f.down, hold, kMinStep)) return;
-  const double scatter = std::max(Scatter(f.up, window / 4), Scatter(f.down, window / 4));
+  const double scatter_up = Scatter(f.up, window / 4), scatter_down = Scatter(f.down, window / 4);
+  if (std::isnan(scatter_up) || std::isnan(scatter_down)) return;
+  const double scatter = std::max(scatter_up, scatter_down);
   if (!std::isfinite(scatter)) return;
   const double min_step = std::max(kMinStep, kStepSigmas * scatter);
   std::vector<size_t> cuts{0, columns};  // the strip's parts between the steps found so far

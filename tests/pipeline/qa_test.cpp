@@ -76,5 +76,18 @@ TEST(QualityFlags, TruncatedOnlyWithRefluxElseShortAfterRelease) {
   EXPECT_FALSE(Has(flags, "short_after_release"));
 }
 
+// Findings of the measurement a sonographer can act on travel into the clip's QA flags.
+TEST(QualityFlags, WeakAugmentationAndPulsesFromTheMeasurement) {
+  ClipResult clip = ClipWithCalibration();
+  clip.measurement = RefluxMeasurement{};
+  clip.measurement->maneuvers.emplace_back();
+  EXPECT_FALSE(Has(QualityFlags(clip, nullptr), "weak_augmentation"));
+  clip.measurement->flags = {"weak_augmentation", "pulsatile_signal"};
+  const auto flags = QualityFlags(clip, nullptr);
+  EXPECT_TRUE(Has(flags, "weak_augmentation"));
+  EXPECT_TRUE(Has(flags, "pulsatile_signal"));
+  EXPECT_FALSE(Has(flags, "weak_signal"));
+}
+
 }  // namespace
 }  // namespace refluxscan::pipeline

@@ -94,5 +94,52 @@ TEST(LevelGainSteps, FlowIsNoGainStep) {
   EXPECT_FALSE(HasGainNote(burst));
 }
 
+// An erase bar (invalid columns) before a gain step: its columns have no floor, and levelling
+// the step must leave them unknown, not read them as a black floor with steps at its edges
+// (review of stop 34: two false steps darkened the strip before the bar by 0.32).
+TEST(LevelGainSteps, AnEraseBarBeforeAStepMakesNoStepsOfItsOwn) {
+  testing::SyntheticSpec spec;
+  spec.cols = 800;
+  Spectrogram s = testing::MakeSpectrogram(spec, std::vector<double>(800, 0.0));
+  for (int c = 320; c < 400; ++c) s.column_valid[static_cast<size_t>(c)] = 0;
+  Brighten(s, 0, 800, 0.3f);   // a gray noise floor
+  Brighten(s, 0, 500, 0.15f);  // the gain turned down at column 500
+  const double before = FarMedian(s, 100, 300);
+  detail::LevelGainSteps(s);
+  ASSERT_EQ(s.notes.size(), 1u);
+  EXPECT_NEAR(FarMedian(s, 100, 300), before - 0.15, 0.02);
+}
+
+// Pixels clipped at the display's top stay there: the envelope reads them as saturated.
+TEST(LevelGainSteps, ClippedPixelsKeepTheirLevel) {
+  Spectrogram s = Strip();
+  Brighten(s, kStep, kCols, 0.2f);
+  for (int r = 60; r < 70; ++r) s.intensity(r, 400) = 1.0f;
+  detail::LevelGainSteps(s);
+  ASSERT_TRUE(HasGainNote(s));
+  EXPECT_EQ(s.intensity(65, 400), 1.0f);
+}
+
+// Strips a few columns long at 0.2-0.5 s per column: too short for two 5-column windows and a
+// 1 s hold on each side (no step, no read outside the floor series: the review of stop 34 found
+// one), or just long enough (20 columns: a step at column 7 is levelled).
+TEST(LevelGainSteps, ShortSlowStripsStayInsideTheirColumns) {
+  for (const double spc : {0.2, 0.5}) {
+    for (const int cols : {4, 10, 20}) {
+      testing::SyntheticSpec spec;
+      spec.cols = cols;
+      Spectrogram s = testing::MakeSpectrogram(spec, std::vector<double>(cols, 0.0));
+      s.seconds_per_column = spc;
+      Brighten(s, 7, cols, 0.3f);
+      detail::LevelGainSteps(s);
+      EXPECT_EQ(HasGainNote(s), cols == 20) << cols << " columns at " << spc << " s";
+      double lo = 0, hi = 0;
+      cv::minMaxLoc(s.intensity, &lo, &hi);
+      EXPECT_GE(lo, 0.0);
+      EXPECT_LE(hi, 1.0);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace refluxscan::spectral
