@@ -129,13 +129,11 @@ Floors FloorSeries(const Spectrogram& s) {
 // end lie on the two levels. Most strips have a flat floor on at least one side and stop here
 // (the step search costs a few ms per strip).
 bool Spread(const std::vector<float>& v, size_t hold, double step) {
-  std::vector<float> known;
-  for (float x : v) {
-    if (!std::isnan(x)) known.push_back(x);
-  }
-  if (known.size() < 2 * hold || hold == 0) return false;
-  const double q = 0.5 * static_cast<double>(hold) / static_cast<double>(known.size());
-  return PercentileOf(known, 1 - q) - PercentileOf(known, q) >= step;
+  const auto known = static_cast<size_t>(
+      std::count_if(v.begin(), v.end(), [](float x) { return !std::isnan(x); }));
+  if (known < 2 * hold || hold == 0) return false;
+  const double q = 0.5 * static_cast<double>(hold) / static_cast<double>(known);
+  return PercentileOf(v, 1 - q) - PercentileOf(v, q) >= step;  // PercentileOf skips the NaNs
 }
 
 // Robust sigma of the series' scatter: of its differences `lag` columns apart (beyond the STFT
