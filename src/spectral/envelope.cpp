@@ -43,6 +43,14 @@ constexpr double kHalfPowerDb = 3.0;  // the edge: half the power of the spectru
 // Wall filters sit at up to a few % of the PRF (= the scale span): the region touching the
 // baseline may start that far from it.
 constexpr double kWallFilterShareOfScale = 0.03;
+// A wider notch is measured (WallNotchSamples): the rows next to the baseline that stay darker
+// than kNotchDarkShare of the noise level in the median column, on a display whose noise floor
+// is visible (level >= kMinVisibleNoiseLevel), ending before kMaxNotchShare of the side.
+constexpr double kNotchDarkShare = 0.5;
+constexpr double kMinVisibleNoiseLevel = 0.03;
+constexpr double kMaxNotchShare = 0.75;
+constexpr int kNotchMarginSamples = 2;
+constexpr int kNotchStartSamples = 3;  // the drawn baseline's fill and the 3x3 mean lighten these
 constexpr float kNan = std::numeric_limits<float>::quiet_NaN();
 
 struct Geometry {
@@ -293,6 +301,42 @@ bool EdgeBandIsOwnFlow(const SideRuns& side, const SideRuns& other) {
          other.edge_run_end < 0;
 }
 
+bool ColumnMasked(const Spectrogram& s, size_t c) {
+  return !s.column_valid.empty() && !s.column_valid[c];
+}
+
+// The wall filter's notch on one side, in samples from the baseline (rows `first` outward by
+// `step`, `count` of them): the rows next to the baseline whose median over the unmasked columns
+// stays below kNotchDarkShare x the noise level. Nothing is ever seen there, not even the noise
+// the filter removed with the slowest flow, so a region starting just beyond them is as attached
+// to the baseline as anything on this display can be. 0 when the noise floor is black (no
+// contrast to see a notch by), or when the dark rows do not end before kMaxNotchShare of the side
+// (a side with nothing on it).
+int WallNotchSamples(const Spectrogram& s, const cv::Mat1f& smoothed, double noise_level, int first,
+                     int step, int count) {
+  if (!(noise_level >= kMinVisibleNoiseLevel) || count <= 0) return 0;
+  const auto dark = static_cast<float>(kNotchDarkShare * noise_level);
+  std::vector<float> x;
+  x.reserve(static_cast<size_t>(s.Columns()));
+  bool in_notch = false;
+  for (int k = 0; k < static_cast<int>(kMaxNotchShare * count); ++k) {
+    const float* row = smoothed.ptr<float>(first + k * step);
+    x.clear();
+    for (int c = 0; c < s.Columns(); ++c) {
+      if (!ColumnMasked(s, static_cast<size_t>(c))) x.push_back(row[c]);
+    }
+    if (x.empty()) return 0;
+    const auto mid = x.begin() + static_cast<long>(x.size() / 2);
+    std::nth_element(x.begin(), mid, x.end());
+    if (*mid < dark) {
+      in_notch = true;
+    } else if (in_notch || k >= kNotchStartSamples) {
+      return in_notch ? k : 0;
+    }
+  }
+  return 0;
+}
+
 // What one pass of AnalyzeSide needs besides the column.
 struct SideScan {
   const Spectrogram& s;
@@ -300,18 +344,21 @@ struct SideScan {
   const detail::NoiseEstimate& noise;
   EnvelopeMethod method;
   Geometry g;
+  // Each side's measured wall notch (WallNotchSamples): the baseline slack is at least it.
+  int notch_up = WallNotchSamples(s, prep.smoothed, noise.level, g.up_rows - 1, -1, g.up_rows);
+  int notch_down =
+      WallNotchSamples(s, prep.smoothed, noise.level, g.down_first, 1, s.Rows() - g.down_first);
 
-  SideRuns Up(int c, const detail::SideLevels& l) const {
+  SideRuns Up(int c, detail::SideLevels l) const {
+    l.baseline_slack = std::max(l.baseline_slack, Slack(notch_up));
     return AnalyzeSide(s, prep, c, 0, g.up_rows - 1, true, l, noise, method);
   }
-  SideRuns Down(int c, const detail::SideLevels& l) const {
+  SideRuns Down(int c, detail::SideLevels l) const {
+    l.baseline_slack = std::max(l.baseline_slack, Slack(notch_down));
     return AnalyzeSide(s, prep, c, g.down_first, s.Rows() - 1, false, l, noise, method);
   }
+  static int Slack(int notch) { return notch > 0 ? notch + kNotchMarginSamples : 0; }
 };
-
-bool ColumnMasked(const Spectrogram& s, size_t c) {
-  return !s.column_valid.empty() && !s.column_valid[c];
-}
 
 // Each unmasked column's signal regions on both sides.
 void AnalyzeColumnSides(const SideScan& scan, const detail::SideLevels& levels, Estimates& e) {

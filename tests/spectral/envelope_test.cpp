@@ -568,6 +568,38 @@ TEST(Envelope, ABandReachingTheEdgeBehindAWideNotchIsFlowWhenNothingCanWrap) {
   EXPECT_GT(unwrapped->max_forward[150], 60.0f);
 }
 
+// A wall filter whose notch is wider than the default baseline slack, on a display whose noise
+// floor is visible: a reflux past its small scale fills its side from the notch to the edge and
+// wraps in from the other edge. The measured notch keeps the reflux attached to its baseline, so
+// the wrap is read as aliasing and unwrapped (a twelfth independent renderer's 8.7 cm/s reflux
+// on a 4.5 cm/s side, a 2.2 cm/s wall filter: read 2.5 cm/s, 53 ms, "no reflux").
+TEST(Envelope, AWideWallNotchMeasuredOnAVisibleFloorKeepsFlowAttached) {
+  SyntheticSpec spec;  // baseline row 120, 0.5 cm/s per row, -39.5 cm/s at the bottom row
+  std::vector<double> v(static_cast<size_t>(spec.cols), 0.0);
+  for (int c = 97; c < 150; ++c) {  // a valve giving way: -50 cm/s in 3 columns, wraps 10.5
+    v[static_cast<size_t>(c)] = -std::min({50.0 / 3 * (c - 96), 50.0, 5.0 * (150 - c)});
+  }
+  Spectrogram s = MakeSpectrogram(spec, v);
+  s.intensity(cv::Range(106, 135), cv::Range::all()).setTo(0.0f);  // the notch: +/- 7 cm/s
+  EnvelopeOptions o;
+  o.smoothing_cutoff_hz = -1;
+  auto env = EstimateEnvelope(s, o);
+  ASSERT_TRUE(env.has_value());
+  for (int c = 105; c < 135; ++c) {
+    EXPECT_TRUE(env->flags[static_cast<size_t>(c)] & kColumnAliased) << c;
+    EXPECT_NEAR(env->max_reverse[static_cast<size_t>(c)], 50.0f, 3.0f) << c;
+    EXPECT_LT(env->max_forward[static_cast<size_t>(c)], 1.0f) << c;
+  }
+  // The same notch on a black floor cannot be told from the floor: the default slack applies
+  // (the reflux, detached and reaching its edge beside the wrap, is not read).
+  Spectrogram black = MakeSpectrogram(spec, v);
+  black.intensity(cv::Range(106, 135), cv::Range::all()).setTo(0.0f);
+  black.intensity.setTo(0.0f, black.intensity < 0.3f);
+  auto on_black = EstimateEnvelope(black, o);
+  ASSERT_TRUE(on_black.has_value());
+  EXPECT_LT(on_black->max_reverse[120], 1.0f);
+}
+
 TEST(SmoothZeroPhase, KeepsStepSharpAndRemovesNoise) {
   std::vector<float> step(200);
   for (size_t i = 0; i < step.size(); ++i) step[i] = i < 100 ? 0.0f : 10.0f;
