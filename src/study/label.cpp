@@ -40,6 +40,8 @@ enum Level : unsigned {
   kSpj = 1u << 7,
   kJunction = 1u << 8,
   kBelowKnee = 1u << 9,  // the proximal calf, or beside a perforator the knee (Collect)
+  kGroin = 1u << 10,     // the GSV's junction (GsvSegment); for another vein no level
+  kFossa = 1u << 11,     // the popliteal fossa: the knee's level, alone the popliteal vein
 };
 constexpr unsigned kRegions = kThigh | kKnee | kCalf;
 
@@ -63,7 +65,8 @@ enum class Kind {
   kLevel,
   kShorthand,
   kReject,
-  kNeutral
+  kNeutral,
+  kLongOrLesser  // "LSV": the long saphenous (GSV) in the thigh, else ambiguous (Collect)
 };
 
 struct Phrase {
@@ -314,6 +317,7 @@ constexpr Phrase kPhrases[] = {
     V("POSTERIOR", Vein::kPtv, "TIBIAL"),
     V("TIBIAL", Vein::kPtv, "POSTERIOR"),
     V("PT", Vein::kPtv, "V"),
+    V("P", Vein::kPtv, "TIBIAL"),
     V("PT", Vein::kPtv, "VEIN"),
     V("PT", Vein::kPtv, "VEINS"),
     V("PERV", Vein::kPerv),
@@ -381,9 +385,14 @@ constexpr Phrase kPhrases[] = {
     S("PT", Kind::kNeutral, "POSITION"),
     L("AK", kDist | kThigh),
     L("ABOVE", kDist | kThigh, "KNEE"),
+    L("ABOVE", kDist | kThigh, "THE", "KNEE"),
     L("A", kDist | kThigh, "K"),  // "A/K"; a lone "A" (artery) is rejected below
     L("BK", kBelowKnee),
     L("BELOW", kBelowKnee, "KNEE"),
+    L("BELOW", kBelowKnee, "THE", "KNEE"),
+    L("GROIN", kGroin),
+    L("POPLITEAL", kKnee | kFossa, "FOSSA"),  // "SSV at popliteal fossa" = SSV_SPJ (SsvSegment)
+    L("POP", kKnee | kFossa, "FOSSA"),
     L("B", kBelowKnee, "K"),
     L("HUNTER", kDist | kThigh, "CANAL"),  // the adductor canal, not the perforator
     L("HUNTER", kDist | kThigh, "S", "CANAL"),
@@ -412,7 +421,8 @@ constexpr Phrase kPhrases[] = {
     S("CALF", Kind::kNeutral, "AUGMENTATION"),
     S("CALF", Kind::kNeutral, "COMPRESSION"),
     S("CALF", Kind::kNeutral, "SQUEEZE"),
-    S("LSV", Kind::kReject),  // long or lesser saphenous?
+    S("LSV", Kind::kLongOrLesser),  // long or lesser saphenous?
+    S("R", Kind::kNeutral, "O"),    // "r/o DVT": rule out, not a side
     S("ACCESSORY", Kind::kReject),
     S("GIACOMINI", Kind::kReject),
     S("ABOVE", Kind::kReject),  // "5 cm below SFJ": relative to a landmark, not a level
@@ -728,6 +738,7 @@ Mentions Collect(std::string_view text) {
   unsigned shorthand = 0, pt_shorthand = 0;
   bool after_qualifier = false;  // the previous phrase was a bare proximal/mid/distal
   bool calf_maneuver_after_qualifier = false;
+  bool long_or_lesser = false;
   for (size_t i = 0; i < words.size();) {
     const Phrase* p = LongestMatch(words, i);
     if (p == nullptr) {  // unknown words (numbers, "VEIN", "REFLUX") carry no meaning
@@ -761,6 +772,9 @@ Mentions Collect(std::string_view text) {
         m.reject = true;
         break;
       case Kind::kNeutral:
+        break;
+      case Kind::kLongOrLesser:
+        long_or_lesser = true;
         break;
       case Kind::kVein:
         if (std::find(m.veins.begin(), m.veins.end(), p->vein) == m.veins.end()) {
@@ -802,6 +816,16 @@ Mentions Collect(std::string_view text) {
     m.levels |= kCalf;
   }
   if (m.levels == 0) m.levels = shorthand | pt_shorthand;
+  // "LSV" is the long saphenous vein (GSV) in British usage and the lesser (SSV) in some American
+  // labs: only the thigh, the groin or the SFJ, where the SSV does not run, say which.
+  if (long_or_lesser) {
+    const bool thigh = (m.levels & (kThigh | kSfj | kGroin)) != 0;
+    if (thigh && (m.levels & (kKnee | kCalf | kSpj)) == 0) {
+      if (!named(Vein::kGsv)) m.veins.push_back(Vein::kGsv);
+    } else {
+      m.reject = true;
+    }
+  }
   if (!m.left && !m.right) m.left = m.left_extremity, m.right = m.right_extremity;
   return m;
 }
@@ -880,6 +904,7 @@ std::optional<Resolved> ResolveVein(const Mentions& m) {
   if (veins.empty()) {
     if (sfj) return Resolved{Vein::kGsv, levels};
     if (spj) return Resolved{Vein::kSsv, levels};
+    if ((levels & kFossa) != 0) return Resolved{Vein::kPopv, levels};  // "R popliteal fossa"
     return std::nullopt;
   }
   if ((veins[0] == Vein::kGsv && spj) || (veins[0] == Vein::kSsv && sfj)) return std::nullopt;
@@ -897,7 +922,9 @@ int Position(unsigned levels) {
 std::optional<Segment> GsvSegment(unsigned levels, int pos, bool junction) {
   using enum Segment;
   const unsigned region = levels & kRegions;
-  if (junction) return pos < 0 && region == 0 ? std::optional(kGsvSfj) : std::nullopt;
+  if (junction || (levels & kGroin) != 0) {
+    return pos < 0 && region == 0 ? std::optional(kGsvSfj) : std::nullopt;
+  }
   if (region == kThigh && pos >= 0)
     return std::array{kGsvProxThigh, kGsvMidThigh, kGsvDistThigh}[pos];
   if (region == kKnee && pos < 0) return kGsvKnee;
@@ -911,6 +938,8 @@ std::optional<Segment> SsvSegment(unsigned levels, int pos, bool junction) {
   using enum Segment;
   const unsigned region = levels & kRegions;
   if (junction) return pos < 0 && region == 0 ? std::optional(kSsvSpj) : std::nullopt;
+  // The SSV "at the knee" (the popliteal crease, the popliteal fossa) is its junction's level.
+  if (region == kKnee && pos < 0) return kSsvSpj;
   if ((region == 0 || region == kCalf) && pos >= 0) {  // the SSV runs in the calf only
     return std::array{kSsvProxCalf, kSsvMidCalf, kSsvDistCalf}[pos];
   }

@@ -173,7 +173,7 @@ INSTANTIATE_TEST_SUITE_P(
         LabelCase{"LT GSV MIDTHIGH", kL, kGsvMidThigh},
         LabelCase{"L posterior accessory saphenous", kL, kPasv},
         // Unknown or ambiguous: never guessed.
-        LabelCase{"L LSV mid thigh", kL, std::nullopt},       // long or lesser saphenous?
+        LabelCase{"L LSV mid thigh", kL, kGsvMidThigh},       // only the long saphenous runs there
         LabelCase{"R GSV thigh", kR, std::nullopt},           // which thigh level?
         LabelCase{"R GSV", kR, std::nullopt},                 // no level
         LabelCase{"L GSV prox mid thigh", kL, std::nullopt},  // two levels
@@ -194,7 +194,7 @@ INSTANTIATE_TEST_SUITE_P(
         LabelCase{"R G.S.V. mid thigh", kR, kGsvMidThigh},
         LabelCase{"L.S.S.V. S.P.J.", kL, kSsvSpj}, LabelCase{"R. C.F.V.", kR, kCfv},
         LabelCase{"Lt.GSV A.K.", kL, kGsvDistThigh},
-        LabelCase{"L L.S.V. mid thigh", kL, std::nullopt},
+        LabelCase{"L L.S.V. mid thigh", kL, kGsvMidThigh},
         // their file-name form: underscores join chains of >= 3 lone letters only
         LabelCase{"Left_G_S_V__mid_thigh_19", kL, kGsvMidThigh},
         LabelCase{"Right__C_F_V_50", kR, kCfv}, LabelCase{"R_C_F_V", kR, kCfv},

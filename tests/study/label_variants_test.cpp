@@ -80,6 +80,24 @@ INSTANTIATE_TEST_SUITE_P(
                       LabelCase{"L lesser saphenous distal calf", kL, kSsvDistCalf},
                       LabelCase{"R SSV ankle", kR, kSsvDistCalf}));
 
+// Spellings from an independent list of 438 labels written from clinical usage (stop 35: 408
+// read as its writer expected, 427 after these): the groin is the GSV's junction, LSV in the
+// thigh can only be the long saphenous, "above the knee", the SSV at the knee or the popliteal
+// fossa is its junction's level, "P TIB", and "r/o" (rule out) is no side.
+INSTANTIATE_TEST_SUITE_P(
+    IndependentList, ParseLabelTable,
+    ::testing::Values(
+        LabelCase{"Right leg GSV groin", kR, kGsvSfj},
+        LabelCase{"LT   GROIN GSV (VALSALVA)", kL, kGsvSfj}, LabelCase{"Rt LSV groin", kR, kGsvSfj},
+        LabelCase{"LEFT LSV SFJ", kL, kGsvSfj}, LabelCase{"LSV_prox._thigh_(R)", kR, kGsvProxThigh},
+        LabelCase{"LSV-MID-THIGH", kNoSide, kGsvMidThigh},
+        LabelCase{"GSV ABOVE THE KNEE (R) STANDING", kR, kGsvDistThigh},
+        LabelCase{"Lt.  Greater saphenous vein below the knee", kL, kGsvProxCalf},
+        LabelCase{"LT. SHORT SAPHENOUS AT POPLITEAL FOSSA VALSALVA", kL, kSsvSpj},
+        LabelCase{"Rt_leg_small_saphenous_vein_at_knee_rev_flow", kR, kSsvSpj},
+        LabelCase{"Lt. SSV knee w/ calf squeeze", kL, kSsvSpj},
+        LabelCase{"LEFT P TIB VEIN", kL, kPtv}, LabelCase{"r/o DVT", kNoSide, kUnknown}));
+
 // Deep veins, calf veins, accessory saphenous veins.
 INSTANTIATE_TEST_SUITE_P(
     Deep, ParseLabelTable,
@@ -220,15 +238,16 @@ INSTANTIATE_TEST_SUITE_P(
 // Ambiguous or incomplete: the segment (and a contradictory side) stays unknown.
 INSTANTIATE_TEST_SUITE_P(
     StayUnknown, ParseLabelTable,
-    ::testing::Values(LabelCase{"R GSV", kR, kUnknown},               // no level
-                      LabelCase{"L gr saph", kL, kUnknown},           // no level
-                      LabelCase{"R GSV prox", kR, kUnknown},          // thigh or calf?
-                      LabelCase{"L GSV thigh", kL, kUnknown},         // which thigh level?
-                      LabelCase{"R GSV groin", kR, kUnknown},         // SFJ or proximal thigh?
-                      LabelCase{"R GSV med thigh", kR, kUnknown},     // medial, not mid
-                      LabelCase{"L SSV", kL, kUnknown},               // no level
-                      LabelCase{"LSV mid thigh", kNoSide, kUnknown},  // long or lesser saphenous
-                      LabelCase{"L LSV", kL, kUnknown},
+    ::testing::Values(LabelCase{"R GSV", kR, kUnknown},            // no level
+                      LabelCase{"L gr saph", kL, kUnknown},        // no level
+                      LabelCase{"R GSV prox", kR, kUnknown},       // thigh or calf?
+                      LabelCase{"L GSV thigh", kL, kUnknown},      // which thigh level?
+                      LabelCase{"R GSV med thigh", kR, kUnknown},  // medial, not mid
+                      LabelCase{"L SSV", kL, kUnknown},            // no level
+                      LabelCase{"L LSV", kL, kUnknown},            // long or lesser saphenous
+                      LabelCase{"LSV mid calf", kNoSide, kUnknown},
+                      LabelCase{"R LSV knee", kR, kUnknown}, LabelCase{"groin", kNoSide, kUnknown},
+                      LabelCase{"R SSV groin", kR, kUnknown},
                       LabelCase{"R accessory saphenous", kR, kUnknown},  // anterior or posterior?
                       LabelCase{"L ASV", kL, kUnknown}, LabelCase{"L CFA", kL, kUnknown},  // artery
                       LabelCase{"L POP A", kL, kUnknown}, LabelCase{"L SFA mid", kL, kUnknown},

@@ -289,13 +289,13 @@ std::string VariedUnknownLabel(Laterality laterality, Rng& rng) {
                                  "gr saph",
                                  "GSV thigh",
                                  "SSV",
-                                 "LSV mid thigh",
+                                 "LSV mid calf",
                                  "accessory saphenous",
                                  "CFA",
                                  "GSV branch",
                                  "GSV prox mid thigh",
                                  "PV",
-                                 "GSV groin"};
+                                 "GSV prox"};
   std::vector<std::string> parts = {std::string(PickFrom(kPhrases, rng)),
                                     std::to_string(rng.Int(1, 9))};
   parts.insert(parts.begin(), std::string(SideSpelling(laterality, rng)));
