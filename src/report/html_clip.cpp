@@ -184,6 +184,97 @@ std::string BandLabels(const RefluxMeasurement& m, const StripFrame& f, int cols
   return out;
 }
 
+// A "nice" tick spacing (1, 2 or 5 x 10^k) giving at most `max_ticks` ticks over `range`.
+double TickStep(double range, int max_ticks) {
+  if (!(range > 0) || max_ticks < 1) return 0;
+  const double raw = range / max_ticks;
+  const double decade = std::pow(10.0, std::floor(std::log10(raw)));
+  for (const double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (m * decade >= raw) return m * decade;
+  }
+  return 10 * decade;
+}
+
+// Ticks `step` apart inside [lo, hi] (multiples of the step, so 0 is one when in range).
+std::vector<double> Ticks(double lo, double hi, double step) {
+  std::vector<double> out;
+  if (!(step > 0) || !(hi > lo)) return out;
+  for (double k = std::ceil(lo / step); k * step <= hi && out.size() < 64; ++k) {
+    out.push_back(k * step);
+  }
+  return out;
+}
+
+constexpr int kMaxTimeTicks = 14, kMaxVelocityTicks = 6;
+constexpr int kTickPixels = 6;  // tick length in strip pixels
+
+// The strip's axes: time ticks along its bottom edge (seconds on the clip's time base, the one
+// release_s and the reflux onset use) and velocity ticks along its left edge, so a reader can
+// check an interval or a velocity against the image (tester, stop 35: a 486 ms "no reflux"
+// against 500 ms could not be checked by eye). SVG tick marks; the labels are HTML (AxisLabels).
+std::string AxisTicks(const StripFrame& f, int cols, int rows) {
+  std::string out;
+  if (f.HasTime()) {
+    const double t1 = f.t0_s + cols * f.seconds_per_column;
+    for (const double t : Ticks(f.t0_s, t1, TickStep(t1 - f.t0_s, kMaxTimeTicks))) {
+      const std::string x = Num(f.X(t));
+      out += "<line class=\"tick\" x1=\"" + x + "\" y1=\"" + std::to_string(rows - kTickPixels) +
+             "\" x2=\"" + x + "\" y2=\"" + std::to_string(rows) + "\"/>";
+    }
+  }
+  if (f.HasVelocity()) {
+    const double v_top = f.velocity_top, v_bottom = f.velocity_top - rows * f.step_per_row;
+    const double lo = std::min(v_top, v_bottom), hi = std::max(v_top, v_bottom);
+    for (const double v : Ticks(lo, hi, TickStep(hi - lo, kMaxVelocityTicks))) {
+      const std::string y = Num(f.Row(v));
+      out += "<line class=\"tick\" x1=\"0\" y1=\"" + y + "\" x2=\"" + std::to_string(kTickPixels) +
+             "\" y2=\"" + y + "\"/>";
+    }
+  }
+  return out;
+}
+
+// A tick value as text: no trailing zeros ("0.5", "2", "-20").
+std::string TickText(double v, double step) {
+  const int decimals = step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step) - 1e-9));
+  return Fixed(std::abs(v) < 1e-9 ? 0.0 : v, decimals);
+}
+
+// The tick labels, positioned in percent over the strip like the band labels.
+std::string AxisLabels(const StripFrame& f, int cols, int rows, std::string_view unit) {
+  std::string out;
+  if (cols <= 0 || rows <= 0) return out;
+  if (f.HasTime()) {
+    const double t1 = f.t0_s + cols * f.seconds_per_column;
+    const double step = TickStep(t1 - f.t0_s, kMaxTimeTicks);
+    std::vector<std::pair<double, double>> shown;  // (percent from the left, time)
+    for (const double t : Ticks(f.t0_s, t1, step)) {
+      const double pct = 100.0 * f.X(t) / cols;
+      if (pct >= 2 && pct <= 97) shown.emplace_back(pct, t);  // at the very edge: cut off
+    }
+    for (size_t i = 0; i < shown.size(); ++i) {  // the unit on the last label
+      out += "<span class=\"tick-label t\" style=\"left:" + Num(shown[i].first) + "%\">" +
+             TickText(shown[i].second, step) + (i + 1 == shown.size() ? " s" : "") + "</span>";
+    }
+  }
+  if (f.HasVelocity()) {
+    const double v_top = f.velocity_top, v_bottom = f.velocity_top - rows * f.step_per_row;
+    const double lo = std::min(v_top, v_bottom), hi = std::max(v_top, v_bottom);
+    const double step = TickStep(hi - lo, kMaxVelocityTicks);
+    std::vector<std::pair<double, double>> shown;  // (percent from the top, value)
+    for (const double v : Ticks(lo, hi, step)) {
+      const double pct = 100.0 * f.Row(v) / rows;
+      if (pct >= 3 && pct <= 94) shown.emplace_back(pct, v);
+    }
+    std::sort(shown.begin(), shown.end());
+    for (size_t i = 0; i < shown.size(); ++i) {  // the unit on the top-most label
+      out += "<span class=\"tick-label v\" style=\"top:" + Num(shown[i].first) + "%\">" +
+             TickText(shown[i].second, step) + (i == 0 ? " " + std::string(unit) : "") + "</span>";
+    }
+  }
+  return out;
+}
+
 std::string StripOverlay(const ClipResult& clip) {
   const cv::Mat& strip = clip.strip_bgr;
   const StripFrame f = FrameOf(clip);
@@ -200,6 +291,7 @@ std::string StripOverlay(const ClipResult& clip) {
     svg += ArterialBeats(*clip.measurement, f, strip.rows);
     svg += ManeuverMarks(*clip.measurement, f, strip.rows);
   }
+  if (MeasuredOnStrip(clip)) svg += AxisTicks(f, strip.cols, strip.rows);
   if (f.HasVelocity()) {
     const double base = f.Row(0);
     svg += "<line class=\"baseline\" x1=\"0\" y1=\"" + Num(base) + "\" x2=\"" +
@@ -235,6 +327,11 @@ void AppendStripFigure(std::string& out, const ClipResult& clip) {
          std::to_string(clip.strip_bgr.rows) + "\">" + StripOverlay(clip);
   if (clip.measurement && FrameOf(clip).HasTime()) {
     out += BandLabels(*clip.measurement, FrameOf(clip), clip.strip_bgr.cols);
+  }
+  if (MeasuredOnStrip(clip)) {
+    const std::string_view unit =
+        clip.calibration ? VelocityUnitName(clip.calibration->unit) : std::string_view("cm/s");
+    out += AxisLabels(FrameOf(clip), clip.strip_bgr.cols, clip.strip_bgr.rows, unit);
   }
   if (!MeasuredOnStrip(clip)) {
     out +=
@@ -391,6 +488,11 @@ std::string ClipTitle(const ClipResult& clip, size_t index) {
   std::string title = "Clip " + std::to_string(index) + " &middot; ";
   title += id.laterality ? std::string(LateralityCode(*id.laterality)) + " " : "? ";
   title += Esc(SegmentLabelOf(id));
+  // The file's own name, which carries the scanner's image number a sonographer looks for (the
+  // clip number is the report's id, the same in report.json and report.csv).
+  const size_t slash = clip.file.find_last_of("/\\");
+  const std::string name = slash == std::string::npos ? clip.file : clip.file.substr(slash + 1);
+  if (!name.empty()) title += " <span class=\"clip-file\">" + Esc(name) + "</span>";
   return title;
 }
 

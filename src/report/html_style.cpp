@@ -76,7 +76,7 @@ table.findings{border-collapse:collapse;width:100%;font-size:13px;margin-bottom:
 table.findings th,table.findings td{border-bottom:1px solid var(--line);padding:5px 8px;
 text-align:left}
 table.findings th{background:#f0f3f7;font-weight:600;font-size:12px;color:#394756}
-table.findings td.num{text-align:right;font-variant-numeric:tabular-nums}
+table.findings td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;
 color:#fff;background:var(--nm);white-space:nowrap}
 .badge.reflux{background:var(--reflux)}.badge.no_reflux{background:var(--noreflux)}
@@ -102,6 +102,12 @@ stroke-width:1;vector-effect:non-scaling-stroke}
 .band-label{position:absolute;top:4px;transform:translateX(-50%);line-height:1.3;
 background:rgba(198,40,40,.9);color:#fff;font-size:12px;font-weight:600;padding:1px 6px;
 border-radius:3px;white-space:nowrap}
+.overlay .tick{stroke:#fff;stroke-opacity:.8;stroke-width:1;vector-effect:non-scaling-stroke}
+.tick-label{position:absolute;line-height:1.2;font-size:10px;color:#fff;
+background:rgba(0,0,0,.55);padding:0 3px;border-radius:2px;white-space:nowrap;pointer-events:none}
+.tick-label.t{bottom:7px;transform:translateX(-50%)}
+.tick-label.v{left:8px;transform:translateY(-50%)}
+.clip-file{font-weight:400;font-size:13px;color:var(--muted)}
 figcaption{font-size:12px;color:var(--muted);margin-top:4px}
 .key{display:inline-block;width:16px;height:3px;vertical-align:middle;margin:0 4px 0 10px}
 .key.k-ante{background:#39d0ff}.key.k-retro{background:#ff8a3d}.key.k-base{background:#777}

@@ -81,6 +81,12 @@ std::string SummaryCounts(const StudyReport& r) {
   }
   std::string out = "<div class=\"summary\">";
   out += Stat("reflux", by_class[Classification::kReflux], "segments with reflux");
+  size_t unplaced = 0;  // refluxing clips the segments cannot show (LimbSummary)
+  for (const ClipResult& c : r.clips) {
+    unplaced += c.status == ClipStatus::kOk && !c.identity.segment &&
+                c.finding.classification == Classification::kReflux;
+  }
+  if (unplaced > 0) out += Stat("reflux", unplaced, "refluxing clips, level not identified");
   out += Stat("no_reflux", by_class[Classification::kNoReflux], "segments without reflux");
   out += Stat("indeterminate", by_class[Classification::kIndeterminate], "indeterminate segments");
   out += Stat("", ok, "clips analysed");
@@ -199,6 +205,24 @@ std::string Gaps(const StudyReport& r, Laterality side, Counts counts) {
   return " <span class=\"unk\">(incomplete: " + parts + ")</span>";
 }
 
+// The leg's refluxing clips whose label named no level of the map, each with its reflux time and
+// a link: the segment lists and the map cannot show them, and a reader must not miss them (a
+// "GSV thigh" clip of 2234 ms was in no summary: tester, stop 35).
+std::string UnplacedClips(const StudyReport& r, const LimbSummary& limb) {
+  std::string out;
+  for (size_t i : limb.unplaced_reflux_clips) {
+    if (i >= r.clips.size()) continue;
+    const ClipResult& c = r.clips[i];
+    const std::string ms = Fixed(detail::LongestRefluxMs(c), 0);
+    out += std::string(out.empty() ? "" : "; ") + "<a href=\"#clip-" + std::to_string(i) +
+           "\">clip " + std::to_string(i) + "</a> " +
+           (c.identity.label_text.empty() ? Esc(detail::SegmentLabelOf(c.identity))
+                                          : "&ldquo;" + Esc(c.identity.label_text) + "&rdquo;") +
+           (ms.empty() ? "" : " " + ms + " ms");
+  }
+  return "<span class=\"bad\">" + out + "</span>";
+}
+
 std::string LimbCard(const StudyReport& r, const LimbSummary& limb) {
   const bool right = limb.laterality == Laterality::kRight;
   const Laterality side = limb.laterality;
@@ -233,6 +257,9 @@ std::string LimbCard(const StudyReport& r, const LimbSummary& limb) {
          (any || !limb.refluxing.empty() ? SegmentList(limb.refluxing) + Gaps(r, side, is_any)
                                          : NotAssessed()) +
          "</dd>";
+  if (!limb.unplaced_reflux_clips.empty()) {
+    out += "<dt>Reflux at a level not identified</dt><dd>" + UnplacedClips(r, limb) + "</dd>";
+  }
   return out + "</dl></div>";
 }
 

@@ -165,6 +165,7 @@ Json LimbJson(const LimbSummary& limb) {
   j["sfj_competent"] = BoolOrNull(limb.sfj_competent);
   j["spj_competent"] = BoolOrNull(limb.spj_competent);
   j["deep_reflux"] = SegmentNames(limb.deep_reflux);
+  j["unplaced_reflux_clips"] = IdArray(limb.unplaced_reflux_clips);
   j["segments_decided"] = limb.segments_decided;
   j["segments_indeterminate"] = limb.segments_indeterminate;
   return j;

@@ -147,6 +147,19 @@ LimbSummary Summarize(const std::vector<SegmentFinding>& segments, Laterality si
   return limb;
 }
 
+// The clips of leg `side` classified reflux without a segment (LimbSummary).
+std::vector<size_t> UnplacedRefluxClips(const StudyReport& report, Laterality side) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < report.clips.size(); ++i) {
+    const ClipResult& c = report.clips[i];
+    if (c.status == ClipStatus::kOk && c.identity.laterality == side && !c.identity.segment &&
+        c.finding.classification == Classification::kReflux) {
+      out.push_back(i);
+    }
+  }
+  return out;
+}
+
 ProtocolCompleteness Completeness(const std::vector<SegmentFinding>& segments,
                                   const Protocol& protocol) {
   ProtocolCompleteness out;
@@ -281,8 +294,18 @@ void Aggregate(StudyReport& report, const Protocol& protocol) {
   for (const SegmentFinding& f : report.segments) sides.insert(f.laterality);
   for (const Key& k : protocol.required) sides.insert(k.first);
   report.limbs.clear();
+  for (size_t i = 0; i < report.clips.size(); ++i) {
+    const ClipResult& c = report.clips[i];
+    if (c.identity.laterality && !c.identity.segment && c.status == ClipStatus::kOk &&
+        c.finding.classification == Classification::kReflux) {
+      sides.insert(*c.identity.laterality);
+    }
+  }
   for (Laterality side : {Laterality::kRight, Laterality::kLeft}) {
-    if (sides.contains(side)) report.limbs.push_back(Summarize(report.segments, side));
+    if (!sides.contains(side)) continue;
+    LimbSummary limb = Summarize(report.segments, side);
+    limb.unplaced_reflux_clips = UnplacedRefluxClips(report, side);
+    report.limbs.push_back(std::move(limb));
   }
   report.protocol = Completeness(report.segments, protocol);
 }

@@ -142,6 +142,36 @@ TEST_F(ReportHtml, ClipsShowStripWithOverlayInPixelCoordinates) {
             std::string::npos);
 }
 
+// Each strip carries its axes (a reader checks an interval or a velocity against the image) and
+// its clip the file's own name (the scanner's image number).
+TEST_F(ReportHtml, StripsHaveTimeAndVelocityAxesAndClipsTheirFileName) {
+  // 600 columns x 0.01 s: ticks every 0.5 s, labels inside the strip, the unit on the last.
+  EXPECT_NE(html_.find("<span class=\"tick-label t\" style=\"left:50.00%\">3.0</span>"),
+            std::string::npos);
+  EXPECT_NE(html_.find(">5.5 s</span>"), std::string::npos);
+  EXPECT_EQ(html_.find("style=\"left:100.00%\""), std::string::npos);  // at the edge: cut off
+  // +60 .. -60 cm/s over 200 rows: ticks every 20 cm/s, the unit on the top-most label (+40).
+  EXPECT_NE(html_.find("<span class=\"tick-label v\" style=\"top:16.67%\">40 cm/s</span>"),
+            std::string::npos);
+  EXPECT_NE(html_.find("<span class=\"tick-label v\" style=\"top:50.00%\">0</span>"),
+            std::string::npos);
+  EXPECT_NE(html_.find("<line class=\"tick\" x1=\"300.00\" y1=\"194\""), std::string::npos);
+  EXPECT_NE(html_.find("<span class=\"clip-file\">GSV_SFJ.dcm</span>"), std::string::npos);
+}
+
+// A refluxing clip at a level the labels did not name is shown on its leg's card, with a link.
+TEST(ReportHtmlLimbs, ARefluxAtALevelNotIdentifiedIsListedOnItsLeg) {
+  StudyReport r = MakeFakeStudy();
+  r.clips[13].identity.segment.reset();
+  r.clips[13].identity.label_text = "L - GSV thigh - 8";
+  r.limbs[1].unplaced_reflux_clips = {13};
+  const std::string html = ToHtml(r);
+  EXPECT_NE(html.find("Reflux at a level not identified</dt><dd><span class=\"bad\"><a "
+                      "href=\"#clip-13\">clip 13</a> &ldquo;L - GSV thigh - 8&rdquo; 1120 ms"),
+            std::string::npos);
+  EXPECT_NE(html.find("refluxing clips, level not identified"), std::string::npos);
+}
+
 TEST_F(ReportHtml, EnvelopePolylineFollowsVelocityToRowMapping) {
   StudyReport r;
   ClipResult clip = refluxscan::testing::MakeOkClip(refluxscan::testing::FakeSpecs()[0]);

@@ -109,6 +109,25 @@ TEST(Aggregate, ClipsWithoutLateralityOrSegmentAreNotGrouped) {
   EXPECT_TRUE(r.segments.empty());
 }
 
+// A refluxing clip whose label named its side but no level ("L GSV thigh") makes no segment, but
+// its leg lists it, so no summary leaves the reflux out; a clip without reflux, or of unknown
+// side, is not listed.
+TEST(Aggregate, ARefluxAtALevelNotIdentifiedIsListedOnItsLeg) {
+  StudyReport r;
+  r.clips = {Clip(kR, kCfv, Classification::kNoReflux, 0),
+             Clip(kL, kGsvSfj, Classification::kReflux, 2234),
+             Clip(kL, kGsvSfj, Classification::kNoReflux, 200),
+             Clip(kL, kGsvSfj, Classification::kReflux, 900)};
+  for (size_t i = 1; i < 4; ++i) r.clips[i].identity.segment.reset();
+  r.clips[3].identity.laterality.reset();
+  Aggregate(r, Protocol{});
+  ASSERT_EQ(r.limbs.size(), 2u);  // the left leg has no segment, but a reflux to show
+  EXPECT_TRUE(r.limbs[0].unplaced_reflux_clips.empty());
+  EXPECT_EQ(r.limbs[1].laterality, kL);
+  EXPECT_EQ(r.limbs[1].unplaced_reflux_clips, std::vector<size_t>{1});
+  EXPECT_TRUE(r.limbs[1].refluxing.empty());
+}
+
 TEST(Aggregate, LimbSummaryExtentJunctionsAndDeepReflux) {
   StudyReport r;
   r.clips = {Clip(kL, kGsvProxCalf, Classification::kReflux, 800),
