@@ -41,13 +41,16 @@ void Progress::Finish() {
 
 void PrintSummary(const pipeline::AnalyzeSummary& s, const std::string& output_dir,
                   const std::string& formats, std::ostream& out) {
-  out << "study                         clips_ok  failed  segments  reflux  indeterminate\n";
+  // `skipped`: DICOM files that are no spectral clip (B-mode, colour): a study of only those has
+  // nothing to report, which the row must say (tester, stop 35: rows of zeros read as a fault).
+  out << "study                         clips_ok  failed  skipped  segments  reflux  "
+         "indeterminate\n";
   for (const pipeline::StudyRow& row : s.studies) {
     out << std::left << std::setw(29) << row.folder << std::right << std::setw(10) << row.clips_ok
-        << std::setw(8) << row.clips_failed << std::setw(10) << row.segments_total << std::setw(8)
-        << row.segments_reflux << std::setw(15) << row.segments_indeterminate
-        << (row.skipped_unchanged ? "  (unchanged, skipped)" : "")
-        << (row.report_failed ? "  (report NOT written)" : "") << "\n";
+        << std::setw(8) << row.clips_failed << std::setw(9) << row.clips_skipped << std::setw(10)
+        << row.segments_total << std::setw(8) << row.segments_reflux << std::setw(15)
+        << row.segments_indeterminate << (row.skipped_unchanged ? "  (unchanged, skipped)" : "")
+        << (row.report_failed ? "  (report NOT written in full: see the warning)" : "") << "\n";
   }
   out << "files: " << s.files_found << " found, " << s.dicom << " DICOM, " << s.non_dicom
       << " not DICOM (skipped); clips: " << s.ok << " analyzed, " << s.failed << " failed, "

@@ -134,6 +134,11 @@ Error ErrorFromCondition(ErrorCode code, std::string_view context, const OFCondi
   std::string message(context);
   message += ": ";
   message += cond.text();
+  // DCMTK's words for a stream that ends before the data it announced (a copy cut short, an
+  // interrupted transfer): say so in the user's terms.
+  if (cond == EC_InvalidStream || cond == EC_StreamNotifyClient || cond == EC_EndOfStream) {
+    message += " (the file ends before its data does: truncated or incompletely copied?)";
+  }
   return Error{code, message};
 }
 
