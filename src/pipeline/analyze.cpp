@@ -14,6 +14,7 @@
 
 #include "clip.h"
 #include "parallel.h"
+#include "refluxscan/core/fs.h"
 #include "refluxscan/core/text.h"
 #include "refluxscan/dicom/read.h"
 #include "refluxscan/reflux/criteria.h"
@@ -134,6 +135,41 @@ struct HeaderInfo {
 
 constexpr size_t kListedPerWarning = 10;   // files named per kind of warning, then a count
 constexpr size_t kLongWarningChars = 600;  // a path and the system's reason both fit
+
+// The deepest folder holding every one of `files` (their common parent), "" for none.
+std::string CommonFolder(const std::vector<std::string>& files) {
+  if (files.empty()) return "";
+  fs::path common = fs::path(files.front()).parent_path();
+  for (const std::string& f : files) {
+    const fs::path parent = fs::path(f).parent_path();
+    while (!common.empty()) {
+      const auto [a, b] = std::mismatch(common.begin(), common.end(), parent.begin(), parent.end());
+      if (a == common.end()) break;  // `common` is a prefix of `parent`
+      common = common.parent_path();
+    }
+  }
+  return common.string();
+}
+
+// OUTDIR/index.csv: one row per study of the run (written, reused or failed), so a batch's
+// output folders (named from the study date and UID) can be found from the input folders and
+// compared in a spreadsheet without opening each report (tester, stop 35). Written atomically.
+Result<void> WriteIndex(const std::string& output_dir, const std::vector<StudyRow>& rows) {
+  std::string csv =
+      "study_folder,input_folder,clips_ok,clips_failed,clips_skipped,segments,segments_reflux,"
+      "segments_indeterminate,report\n";
+  for (const StudyRow& r : rows) {
+    const char* report = r.report_failed       ? "not_written_in_full"
+                         : r.skipped_unchanged ? "unchanged"
+                                               : "written";
+    csv += EscapeCsvField(r.folder) + "," + EscapeCsvField(r.input_folder) + "," +
+           std::to_string(r.clips_ok) + "," + std::to_string(r.clips_failed) + "," +
+           std::to_string(r.clips_skipped) + "," + std::to_string(r.segments_total) + "," +
+           std::to_string(r.segments_reflux) + "," + std::to_string(r.segments_indeterminate) +
+           "," + report + "\n";
+  }
+  return WriteFileAtomic((fs::path(output_dir) / "index.csv").string(), csv);
+}
 
 bool NamedLikeDicom(const std::string& path) {
   std::string ext = fs::path(path).extension().string();
@@ -377,7 +413,9 @@ class Runner {
     const std::string folder = (fs::path(options_.output_dir) / work.folder).string();
     if (!options_.force && !options_.decode_only) {
       if (auto line = ReportsUpToDate(folder, work.fingerprint, ReportFileNames(formats_))) {
-        summary_->studies.push_back(DecodeRow(work.folder, *line));
+        StudyRow row = DecodeRow(work.folder, *line);
+        row.input_folder = CommonFolder(work.files);
+        summary_->studies.push_back(std::move(row));
         Progress(work.files.size());
         return;
       }
@@ -409,6 +447,7 @@ class Runner {
     const auto start = std::chrono::steady_clock::now();
     StudyReport report = BuildReport(work, config_);
     StudyRow row = SummarizeStudy(work, report);
+    row.input_folder = CommonFolder(work.files);
     std::string warning;
     if (!options_.decode_only) {
       const std::string folder = (fs::path(options_.output_dir) / work.folder).string();
@@ -548,6 +587,12 @@ Result<AnalyzeSummary> Analyze(const AnalyzeOptions& options, const ProgressFn& 
   runner.Run(GroupStudies(inputs.files, headers, summary.warnings), summary);
   std::sort(summary.studies.begin(), summary.studies.end(),
             [](const StudyRow& a, const StudyRow& b) { return a.folder < b.folder; });
+  if (!options.decode_only) {
+    if (auto written = WriteIndex(options.output_dir, summary.studies); !written) {
+      summary.warnings.push_back(
+          SanitizeForLog("index.csv not written: " + written.error().message, kLongWarningChars));
+    }
+  }
   for (const StudyRow& row : summary.studies) {
     if (row.skipped_unchanged) {
       summary.ok += row.clips_ok;

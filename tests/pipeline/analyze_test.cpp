@@ -514,6 +514,25 @@ TEST(Analyze, ReRunSkipsUnchangedStudiesAndReproducesReports) {
   EXPECT_FALSE(Analyze(options)->studies[0].skipped_unchanged);
 }
 
+// OUTDIR/index.csv lists each study of the run: its output folder, the folder its files came
+// from, the counts, and whether its report was written or kept unchanged.
+TEST(Analyze, AnIndexMapsOutputFoldersToInputFolders) {
+  const fs::path out = testing::ScratchDir("analyze_index");
+  auto options = Options({SampleSet().string()}, out);
+  auto summary = Analyze(options);
+  ASSERT_TRUE(summary.has_value());
+  ASSERT_EQ(summary->studies.size(), 1u);
+  const StudyRow& row = summary->studies[0];
+  const std::string index = *ReadTextFile((out / "index.csv").string());
+  EXPECT_EQ(index.rfind("study_folder,input_folder,clips_ok,", 0), 0u);
+  const std::string expected = row.folder + "," + (SampleSet() / "STUDY_001").string() + "," +
+                               std::to_string(row.clips_ok) + ",0,";
+  EXPECT_NE(index.find(expected), std::string::npos) << index;
+  EXPECT_NE(index.find(",written\n"), std::string::npos);
+  ASSERT_TRUE(Analyze(options).has_value());
+  EXPECT_NE(ReadTextFile((out / "index.csv").string())->find(",unchanged\n"), std::string::npos);
+}
+
 // A scratch folder holding a copy of the sample set's study (its own manifest can sit beside it).
 fs::path CopyOfSampleStudy(const std::string& name) {
   const fs::path dir = testing::ScratchDir(name);

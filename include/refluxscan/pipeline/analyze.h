@@ -37,7 +37,8 @@ struct AnalyzeOptions {
 };
 
 struct StudyRow {
-  std::string folder;  // safe name under output_dir
+  std::string folder;        // safe name under output_dir
+  std::string input_folder;  // the folder holding the study's files (their common parent)
   int clips_ok = 0, clips_failed = 0;
   int clips_skipped = 0;  // DICOM files that are no spectral Doppler clip (B-mode, colour images)
   int segments_total = 0, segments_reflux = 0, segments_indeterminate = 0;
