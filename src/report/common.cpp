@@ -214,6 +214,12 @@ std::vector<const SegmentFinding*> SegmentsInOrder(const StudyReport& report, La
   return out;
 }
 
+std::string FlagWords(std::string_view flag) {
+  std::string words(flag);
+  std::replace(words.begin(), words.end(), '_', ' ');
+  return words;
+}
+
 namespace {
 
 struct Described {

@@ -382,7 +382,10 @@ std::string FindingRows(const ClipResult& clip) {
   const ClassifiedFinding& f = clip.finding;
   std::string reason = Esc(f.reason);
   const std::string_view described = ReasonDescription(f.reason);
-  if (!described.empty()) reason = std::string(described) + " <code>" + reason + "</code>";
+  // The words; the code (report.json's `reason`) as the tooltip.
+  if (!described.empty()) {
+    reason = "<span title=\"" + reason + "\">" + std::string(described) + "</span>";
+  }
   std::string rows = Row("Classification", Badge(f.classification));
   if (!f.reason.empty()) rows += Row("Reason", reason);
   rows += Row("Reflux time", "<b>" + std::string(RefluxIsLowerBound(clip) ? "\u2265 " : "") +
@@ -466,7 +469,10 @@ std::string QualityChips(const std::vector<std::string>& flags) {
   std::string out;
   for (const std::string& flag : flags) {
     const std::string_view text = QualityFlagDescription(flag);
-    out += "<span class=\"chip\" title=\"" + Esc(text) + "\">" + Esc(flag) + "</span> ";
+    // Words, not the code (snake_case read as jargon to a sonographer); the code stays in the
+    // element for a search and beside the explanation in the QA section.
+    out += "<span class=\"chip\" data-flag=\"" + Esc(flag) + "\" title=\"" + Esc(text) + "\">" +
+           Esc(FlagWords(flag)) + "</span> ";
   }
   return out;
 }

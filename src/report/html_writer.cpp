@@ -368,8 +368,8 @@ std::string FlagList(const std::vector<std::string>& flags) {
   std::string out;
   for (const std::string& f : flags) {
     const std::string_view text = detail::QualityFlagDescription(f);
-    out += "<div><span class=\"chip\">" + Esc(f) + "</span> <span class=\"qa-desc\">" +
-           (text.empty() ? "" : Esc(text)) + "</span></div>";
+    out += "<div><span class=\"chip\" data-flag=\"" + Esc(f) + "\">" + Esc(detail::FlagWords(f)) +
+           "</span> <span class=\"qa-desc\">" + (text.empty() ? "" : Esc(text)) + "</span></div>";
   }
   return out;
 }

@@ -48,6 +48,9 @@ std::string ShortSegmentLabel(Segment segment);
 // What a reader calls the clip's level: "GSV prox thigh", "unknown segment (superficial vein)"
 // when a label named only the vein, or "unknown segment". Not escaped.
 std::string SegmentLabelOf(const SegmentId& id);
+// A QA flag as words for the HTML ("short_after_release" -> "short after release"): the code
+// itself reads as jargon to a sonographer; it stays in the element's data-flag.
+std::string FlagWords(std::string_view flag);
 
 // Clip indices in reading order: right leg then left leg, each proximal to distal, then clips of
 // unknown laterality or segment, ties kept in input order.

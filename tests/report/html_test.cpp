@@ -293,6 +293,10 @@ TEST_F(ReportHtml, QaSectionExplainsFlagsAndProtocolGaps) {
   EXPECT_NE(qa.find("Incomplete"), std::string::npos);
   EXPECT_EQ(Count(qa, "class=\"level missing\""), 4u + 1u);  // 4 levels + legend
   EXPECT_EQ(Count(qa, "class=\"level unmeasurable\""), 1u + 1u);
+  // Flags read as words; the code stays in data-flag (and report.json).
+  EXPECT_NE(qa.find("<span class=\"chip\" data-flag=\"angle_missing\">angle missing</span>"),
+            std::string::npos);
+  EXPECT_EQ(html_.find(">angle_missing<"), std::string::npos);
 }
 
 TEST_F(ReportHtml, UntrustedTextIsEscapedEverywhere) {
