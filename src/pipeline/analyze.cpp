@@ -345,7 +345,7 @@ void ListFailures(const StudyReport& report, std::vector<std::string>& out) {
 }
 
 StudyRow SummarizeStudy(const StudyWork& work, const StudyReport& report) {
-  StudyRow row{.folder = work.folder};
+  StudyRow row{.folder = work.folder, .input_folder = CommonFolder(work.files)};
   for (const ClipResult& clip : report.clips) {
     (clip.status == ClipStatus::kOk        ? row.clips_ok
      : clip.status == ClipStatus::kSkipped ? row.clips_skipped
@@ -373,8 +373,9 @@ std::string EncodeRow(const StudyRow& r) {
          std::to_string(r.segments_indeterminate) + " " + std::to_string(r.clips_skipped);
 }
 
-StudyRow DecodeRow(const std::string& folder, const std::string& line) {
-  StudyRow r{.folder = folder, .skipped_unchanged = true};
+StudyRow DecodeRow(const std::string& folder, const std::string& input_folder,
+                   const std::string& line) {
+  StudyRow r{.folder = folder, .input_folder = input_folder, .skipped_unchanged = true};
   std::sscanf(line.c_str(), "%d %d %d %d %d %d", &r.clips_ok, &r.clips_failed, &r.segments_total,
               &r.segments_reflux, &r.segments_indeterminate, &r.clips_skipped);
   return r;
@@ -413,9 +414,7 @@ class Runner {
     const std::string folder = (fs::path(options_.output_dir) / work.folder).string();
     if (!options_.force && !options_.decode_only) {
       if (auto line = ReportsUpToDate(folder, work.fingerprint, ReportFileNames(formats_))) {
-        StudyRow row = DecodeRow(work.folder, *line);
-        row.input_folder = CommonFolder(work.files);
-        summary_->studies.push_back(std::move(row));
+        summary_->studies.push_back(DecodeRow(work.folder, CommonFolder(work.files), *line));
         Progress(work.files.size());
         return;
       }
@@ -447,7 +446,6 @@ class Runner {
     const auto start = std::chrono::steady_clock::now();
     StudyReport report = BuildReport(work, config_);
     StudyRow row = SummarizeStudy(work, report);
-    row.input_folder = CommonFolder(work.files);
     std::string warning;
     if (!options_.decode_only) {
       const std::string folder = (fs::path(options_.output_dir) / work.folder).string();

@@ -76,7 +76,7 @@ struct LimbSummary {
   std::vector<Segment> deep_reflux;  // deep segments with reflux
   // Clips of this leg classified reflux whose label named no level of the map (a vein only, "GSV
   // thigh", or nothing): a reflux the segments above cannot show (StudyReport::clips indices).
-  std::vector<size_t> unplaced_reflux_clips;
+  std::vector<size_t> unplaced_reflux_clips{};
   // How much of the leg the answers above rest on: its segments classified reflux or no_reflux,
   // and those indeterminate. "No reflux listed" with 0 decided means "not assessed".
   int segments_decided = 0, segments_indeterminate = 0;
