@@ -223,6 +223,21 @@ std::string UnplacedClips(const StudyReport& r, const LimbSummary& limb) {
   return "<span class=\"bad\">" + out + "</span>";
 }
 
+// The leg's segments whose answer is within reading error of the threshold, either way, with
+// their classification and time: the extent above shows only the refluxing ones, and a
+// borderline "no reflux" beside it is the one a physician must look at (tester, stop 35).
+std::string BorderlineSegments(const StudyReport& r, Laterality side) {
+  std::string out;
+  for (const SegmentFinding* s : detail::SegmentsInOrder(r, side)) {
+    if (!detail::IsBorderline(r, *s)) continue;
+    const std::string ms = Fixed(s->reflux_duration_ms, 0);
+    out += std::string(out.empty() ? "" : "; ") + Esc(detail::ShortSegmentLabel(s->segment)) + " " +
+           (s->finding.classification == Classification::kReflux ? "reflux" : "no reflux") +
+           (ms.empty() ? "" : " " + ms + " ms");
+  }
+  return out;
+}
+
 std::string LimbCard(const StudyReport& r, const LimbSummary& limb) {
   const bool right = limb.laterality == Laterality::kRight;
   const Laterality side = limb.laterality;
@@ -259,6 +274,9 @@ std::string LimbCard(const StudyReport& r, const LimbSummary& limb) {
          "</dd>";
   if (!limb.unplaced_reflux_clips.empty()) {
     out += "<dt>Reflux at a level not identified</dt><dd>" + UnplacedClips(r, limb) + "</dd>";
+  }
+  if (const std::string borderline = BorderlineSegments(r, side); !borderline.empty()) {
+    out += "<dt>Borderline (check the interval)</dt><dd>" + borderline + "</dd>";
   }
   return out + "</dl></div>";
 }

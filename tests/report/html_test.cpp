@@ -201,13 +201,20 @@ TEST_F(ReportHtml, ABorderlineSegmentIsMarkedWhereItsAnswerIsShown) {
   s.finding.classification = Classification::kNoReflux;
   s.reflux_duration_ms = 486;
   r.segments.push_back(s);
+  LimbSummary limb;
+  limb.laterality = s.laterality;
+  r.limbs.push_back(limb);
   const std::string html = ToHtml(r);
   EXPECT_EQ(Count(html, "<span class=\"borderline\""), 1u);
   EXPECT_NE(html.find("\u2248 486 ms"), std::string::npos);
+  // The leg's card names it too: its extent lists only refluxing segments.
+  EXPECT_NE(html.find("Borderline (check the interval)</dt><dd>CFV no reflux 486 ms</dd>"),
+            std::string::npos);
   r.clips[0].quality.clear();
   const std::string plain = ToHtml(r);
   EXPECT_EQ(Count(plain, "<span class=\"borderline\""), 0u);
   EXPECT_EQ(plain.find("\u2248 486 ms"), std::string::npos);
+  EXPECT_EQ(plain.find("Borderline (check"), std::string::npos);
 }
 
 // The calibration names the scale's ends as the strip shows them: an inverted display (velocity
