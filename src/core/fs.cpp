@@ -37,6 +37,11 @@ Result<void> WriteFileAtomic(const std::string& path, std::string_view content) 
 }
 
 Result<std::string> ReadTextFile(const std::string& path, size_t max_bytes) {
+  // A folder opens as an empty stream on Linux: say what it is rather than "not valid JSON".
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Fail(ErrorCode::kIo, path + " is a folder, not a file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Fail(ErrorCode::kIo, "cannot open " + path);
   std::string content;

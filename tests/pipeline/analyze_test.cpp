@@ -632,6 +632,11 @@ TEST(Analyze, AMissingOptionFileIsAUsageErrorNamingTheOption) {
   ASSERT_FALSE(summary.has_value());
   EXPECT_EQ(summary.error().code, ErrorCode::kInvalidInput);
   EXPECT_EQ(summary.error().message.rfind("--criteria: ", 0), 0u) << summary.error().message;
+  options.criteria = SampleSet().string();  // a folder: said so, not "not valid JSON"
+  auto folder = Analyze(options);
+  ASSERT_FALSE(folder.has_value());
+  EXPECT_NE(folder.error().message.find("is a folder, not a file"), std::string::npos)
+      << folder.error().message;
 }
 
 TEST(Analyze, NoDicomIsAUsageError) {
