@@ -51,7 +51,7 @@ void AddMeasurementFlags(const RefluxMeasurement& m, const ClassifiedFinding& fi
       std::abs(*finding.margin_ms) <= near_ms) {
     flags.emplace_back("near_threshold");
   }
-  for (const char* flag : {"pulsatile_signal", "weak_augmentation"}) {
+  for (const char* flag : {"pulsatile_signal", "weak_augmentation", "faint_tail"}) {
     if (std::find(m.flags.begin(), m.flags.end(), flag) != m.flags.end()) flags.emplace_back(flag);
   }
   // A truncated maneuver with reflux: the clip ended during it; without: the clip ended too

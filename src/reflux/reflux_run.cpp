@@ -250,6 +250,17 @@ std::optional<double> DirectionChange(std::span<const float> ante, std::span<con
   return static_cast<double>(until);
 }
 
+// Columns from the last one at or above twice `level` before `offset_col` to `offset_col` (the
+// fade of the reflux's tail through the band just above the offset level).
+double FadeBeforeOffset(std::span<const float> retro, const Run& run, double offset_col,
+                        double level) {
+  const double end =
+      std::clamp(offset_col, static_cast<double>(run.begin), static_cast<double>(retro.size() - 1));
+  auto c = static_cast<size_t>(end);
+  while (c > run.begin && retro[c] < 2 * level) --c;
+  return end - static_cast<double>(c);
+}
+
 }  // namespace
 
 void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelope& envelope,
@@ -307,6 +318,7 @@ void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelo
   for (size_t i = run.begin; i < run.end; ++i) vti += std::max(retro[i], 0.0f) * spc;
   m.reflux_vti_cm = vti;
   m.offset_velocity_cm_s = lo;
+  if (!m.truncated) m.offset_fade_ms = FadeBeforeOffset(retro, run, offset_col, lo) * spc * 1000.0;
   m.aliased = AliasingHidesTiming(t, retro, onset_col, offset_col);
 }
 

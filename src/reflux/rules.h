@@ -34,6 +34,7 @@ constexpr double kClearPowerRise = 0.1;
 // level: established flow is followed down to the noise), found walking outward from the first
 // and last columns at kEdgeTopFraction of the run's peak.
 constexpr double kEdgeLowFactor = 1.0;
+constexpr double kFaintTailMs = 200;  // AddFlags: a fade this long hides the reflux's true end
 constexpr double kEdgeTopFraction = 0.5;
 // The onset is refined where the retrograde side's power reaches half its level inside the run
 // (HalfPowerOnset), when the flow raises that power by at least this share of the no-flow level.

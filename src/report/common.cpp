@@ -240,6 +240,10 @@ constexpr std::array kQualityFlags = {
     Described{"aliased", "Aliasing within the reflux interval: the trace wraps around the scale."},
     Described{"saturated", "Doppler gain too high: the spectrum is saturated."},
     Described{"weak_signal", "Doppler signal too weak: raise the gain or improve the angle."},
+    Described{"faint_tail",
+              "The reflux fades slowly into the noise: its true end is probably later than "
+              "measured, so its time is a lower estimate. Check the interval, especially "
+              "below the threshold."},
     Described{"weak_augmentation",
               "The augmentation response is barely above the noise floor: it was measured, but "
               "raise the gain or improve the angle for a clearer trace."},

@@ -68,6 +68,32 @@ TEST(MeasureReflux, CompetentVeinHasAManeuverWithoutReflux) {
   EXPECT_DOUBLE_EQ(m->time_resolution_ms, 10);
 }
 
+// A reflux whose tail fades slowly through the band just above its offset level (twice that
+// level down to it) is flagged `faint_tail`: its true end lies later than seen. The same reflux
+// ending steeply is not. The measured times are not changed.
+TEST(MeasureReflux, ASlowFadeIntoTheNoiseIsAFaintTail) {
+  const auto reflux = [](double tail_s) {
+    return [tail_s](double t) {
+      // 20 cm/s from 1.6 s to 2.2 s, down to 1.2 cm/s by 2.3 s, then to 0 over `tail_s`.
+      double v = 0;
+      if (t > 1.6 && t <= 2.2) v = 20 * std::min(1.0, (t - 1.6) / 0.05);
+      if (t > 2.2 && t <= 2.3) v = 20 - 18.8 * (t - 2.2) / 0.1;
+      if (t > 2.3) v = std::max(0.0, 1.2 * (1 - (t - 2.3) / tail_s));
+      return RaisedCosine(t, 1, 0.6, 45) - v;
+    };
+  };
+  const auto slow = MeasureReflux(Make(reflux(0.6)));
+  ASSERT_TRUE(slow);
+  ASSERT_TRUE(slow->maneuvers.at(0).has_reflux);
+  EXPECT_GE(slow->maneuvers[0].offset_fade_ms, 200);
+  EXPECT_NE(std::find(slow->flags.begin(), slow->flags.end(), "faint_tail"), slow->flags.end());
+  const auto steep = MeasureReflux(Make(reflux(0.05)));
+  ASSERT_TRUE(steep);
+  ASSERT_TRUE(steep->maneuvers.at(0).has_reflux);
+  EXPECT_LT(steep->maneuvers[0].offset_fade_ms, 100);
+  EXPECT_EQ(std::find(steep->flags.begin(), steep->flags.end(), "faint_tail"), steep->flags.end());
+}
+
 TEST(MeasureReflux, MeasuresDurationPeakVtiAndTiming) {
   auto m = MeasureReflux(Make([](double t) { return Maneuver(t, 1, 0.8, 25); }));
   ASSERT_TRUE(m);

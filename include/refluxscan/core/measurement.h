@@ -39,8 +39,11 @@ struct Maneuver {
   double time_to_peak_ms = 0;       // onset to peak
   double reflux_vti_cm = 0;         // retrograde velocity-time integral
   double offset_velocity_cm_s = 0;  // the noise/wall velocity that ends reflux
-  bool truncated = false;           // clip ended while reflux continued (or before it could show)
-  bool aliased = false;  // aliasing hides the reflux timing (near onset/offset, or most of it)
+  // How long the flow took to fall from twice offset_velocity_cm_s to the offset: a slow fade
+  // into the noise hides the true end, which then lies later (QA flag `faint_tail`).
+  double offset_fade_ms = 0;
+  bool truncated = false;  // clip ended while reflux continued (or before it could show)
+  bool aliased = false;    // aliasing hides the reflux timing (near onset/offset, or most of it)
 };
 
 struct RefluxMeasurement {
