@@ -136,24 +136,38 @@ struct HeaderInfo {
 constexpr size_t kListedPerWarning = 10;   // files named per kind of warning, then a count
 constexpr size_t kLongWarningChars = 600;  // a path and the system's reason both fit
 
-// The deepest folder holding every one of `files` (their common parent), "" for none.
+// The deepest folder holding every one of `files` (their common parent, absolute: one folder
+// typed two ways, or the current folder, is still named), "" for none.
 std::string CommonFolder(const std::vector<std::string>& files) {
   if (files.empty()) return "";
-  fs::path common = fs::path(files.front()).parent_path();
+  const auto folder_of = [](const std::string& file) {
+    std::error_code ec;
+    const fs::path absolute = fs::absolute(fs::path(file), ec);
+    return (ec ? fs::path(file) : absolute).lexically_normal().parent_path();
+  };
+  fs::path common = folder_of(files.front());
   for (const std::string& f : files) {
-    const fs::path parent = fs::path(f).parent_path();
+    const fs::path parent = folder_of(f);
     while (!common.empty()) {
       const auto [a, b] = std::mismatch(common.begin(), common.end(), parent.begin(), parent.end());
       if (a == common.end()) break;  // `common` is a prefix of `parent`
-      common = common.parent_path();
+      const fs::path up = common.parent_path();
+      if (up == common) {  // the root, and still no prefix: nothing in common
+        common.clear();
+        break;
+      }
+      common = up;
     }
   }
   return common.string();
 }
 
-// OUTDIR/index.csv: one row per study of the run (written, reused or failed), so a batch's
-// output folders (named from the study date and UID) can be found from the input folders and
-// compared in a spreadsheet without opening each report (tester, stop 35). Written atomically.
+// Its own name: the output folder may be the input folder, where a user's "index.csv" may be.
+constexpr const char* kIndexFileName = "refluxscan-index.csv";
+
+// OUTDIR/refluxscan-index.csv: one row per study of the run (written, reused or failed), so a
+// batch's output folders (named from the study date and UID) can be found from the input folders
+// and compared in a spreadsheet without opening each report (tester, stop 35). Written atomically.
 Result<void> WriteIndex(const std::string& output_dir, const std::vector<StudyRow>& rows) {
   std::string csv =
       "study_folder,input_folder,clips_ok,clips_failed,clips_skipped,segments,segments_reflux,"
@@ -168,7 +182,7 @@ Result<void> WriteIndex(const std::string& output_dir, const std::vector<StudyRo
            std::to_string(r.segments_reflux) + "," + std::to_string(r.segments_indeterminate) +
            "," + report + "\n";
   }
-  return WriteFileAtomic((fs::path(output_dir) / "index.csv").string(), csv);
+  return WriteFileAtomic((fs::path(output_dir) / kIndexFileName).string(), csv);
 }
 
 bool NamedLikeDicom(const std::string& path) {
@@ -588,7 +602,8 @@ Result<AnalyzeSummary> Analyze(const AnalyzeOptions& options, const ProgressFn& 
   if (!options.decode_only) {
     if (auto written = WriteIndex(options.output_dir, summary.studies); !written) {
       summary.warnings.push_back(
-          SanitizeForLog("index.csv not written: " + written.error().message, kLongWarningChars));
+          SanitizeForLog(std::string(kIndexFileName) + " not written: " + written.error().message,
+                         kLongWarningChars));
     }
   }
   for (const StudyRow& row : summary.studies) {

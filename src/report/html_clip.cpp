@@ -206,30 +206,49 @@ std::vector<double> Ticks(double lo, double hi, double step) {
 }
 
 constexpr int kMaxTimeTicks = 14, kMaxVelocityTicks = 6;
+// Strip pixels per tick at least (a narrow or short strip gets fewer ticks, none below two).
+constexpr int kTimeTickSpacingPixels = 45, kVelocityTickSpacingPixels = 35;
 constexpr int kTickPixels = 6;  // tick length in strip pixels
 
-// The strip's axes: time ticks along its bottom edge (seconds on the clip's time base, the one
-// release_s and the reflux onset use) and velocity ticks along its left edge, so a reader can
-// check an interval or a velocity against the image (tester, stop 35: a 486 ms "no reflux"
-// against 500 ms could not be checked by eye). SVG tick marks; the labels are HTML (AxisLabels).
+// One axis: the tick spacing and the tick values, in seconds or in the velocity unit.
+struct Axis {
+  double step = 0;
+  std::vector<double> ticks;
+};
+
+// The strip's time axis (seconds on the clip's time base, the one release_s and the reflux onset
+// use) and velocity axis (the scale from the bottom row to the top one, whichever way up).
+Axis TimeAxis(const StripFrame& f, int cols) {
+  const int max_ticks = std::min(kMaxTimeTicks, cols / kTimeTickSpacingPixels);
+  if (!f.HasTime() || max_ticks < 2) return {};
+  const double t1 = f.t0_s + cols * f.seconds_per_column;
+  const double step = TickStep(t1 - f.t0_s, max_ticks);
+  return {step, Ticks(f.t0_s, t1, step)};
+}
+
+Axis VelocityAxis(const StripFrame& f, int rows) {
+  const int max_ticks = std::min(kMaxVelocityTicks, rows / kVelocityTickSpacingPixels);
+  if (!f.HasVelocity() || max_ticks < 2) return {};
+  const double v_top = f.velocity_top, v_bottom = f.velocity_top - rows * f.step_per_row;
+  const double lo = std::min(v_top, v_bottom), hi = std::max(v_top, v_bottom);
+  const double step = TickStep(hi - lo, max_ticks);
+  return {step, Ticks(lo, hi, step)};
+}
+
+// The strip's axes as SVG tick marks: time along its bottom edge, velocity along its left edge,
+// so a reader can check an interval or a velocity against the image (tester, stop 35: a 486 ms
+// "no reflux" against 500 ms could not be checked by eye). The labels are HTML (AxisLabels).
 std::string AxisTicks(const StripFrame& f, int cols, int rows) {
   std::string out;
-  if (f.HasTime()) {
-    const double t1 = f.t0_s + cols * f.seconds_per_column;
-    for (const double t : Ticks(f.t0_s, t1, TickStep(t1 - f.t0_s, kMaxTimeTicks))) {
-      const std::string x = Num(f.X(t));
-      out += "<line class=\"tick\" x1=\"" + x + "\" y1=\"" + std::to_string(rows - kTickPixels) +
-             "\" x2=\"" + x + "\" y2=\"" + std::to_string(rows) + "\"/>";
-    }
+  for (const double t : TimeAxis(f, cols).ticks) {
+    const std::string x = Num(f.X(t));
+    out += "<line class=\"tick\" x1=\"" + x + "\" y1=\"" + std::to_string(rows - kTickPixels) +
+           "\" x2=\"" + x + "\" y2=\"" + std::to_string(rows) + "\"/>";
   }
-  if (f.HasVelocity()) {
-    const double v_top = f.velocity_top, v_bottom = f.velocity_top - rows * f.step_per_row;
-    const double lo = std::min(v_top, v_bottom), hi = std::max(v_top, v_bottom);
-    for (const double v : Ticks(lo, hi, TickStep(hi - lo, kMaxVelocityTicks))) {
-      const std::string y = Num(f.Row(v));
-      out += "<line class=\"tick\" x1=\"0\" y1=\"" + y + "\" x2=\"" + std::to_string(kTickPixels) +
-             "\" y2=\"" + y + "\"/>";
-    }
+  for (const double v : VelocityAxis(f, rows).ticks) {
+    const std::string y = Num(f.Row(v));
+    out += "<line class=\"tick\" x1=\"0\" y1=\"" + y + "\" x2=\"" + std::to_string(kTickPixels) +
+           "\" y2=\"" + y + "\"/>";
   }
   return out;
 }
@@ -240,37 +259,32 @@ std::string TickText(double v, double step) {
   return Fixed(std::abs(v) < 1e-9 ? 0.0 : v, decimals);
 }
 
-// The tick labels, positioned in percent over the strip like the band labels.
+// The tick labels, positioned in percent over the strip like the band labels; a label at the very
+// edge would be cut off. The unit on the last time label and the top-most velocity label.
 std::string AxisLabels(const StripFrame& f, int cols, int rows, std::string_view unit) {
   std::string out;
   if (cols <= 0 || rows <= 0) return out;
-  if (f.HasTime()) {
-    const double t1 = f.t0_s + cols * f.seconds_per_column;
-    const double step = TickStep(t1 - f.t0_s, kMaxTimeTicks);
-    std::vector<std::pair<double, double>> shown;  // (percent from the left, time)
-    for (const double t : Ticks(f.t0_s, t1, step)) {
-      const double pct = 100.0 * f.X(t) / cols;
-      if (pct >= 2 && pct <= 97) shown.emplace_back(pct, t);  // at the very edge: cut off
-    }
-    for (size_t i = 0; i < shown.size(); ++i) {  // the unit on the last label
-      out += "<span class=\"tick-label t\" style=\"left:" + Num(shown[i].first) + "%\">" +
-             TickText(shown[i].second, step) + (i + 1 == shown.size() ? " s" : "") + "</span>";
-    }
+  const Axis time = TimeAxis(f, cols);
+  std::vector<std::pair<double, double>> shown;  // (percent from the left, time)
+  for (const double t : time.ticks) {
+    const double pct = 100.0 * f.X(t) / cols;
+    if (pct >= 2 && pct <= 97) shown.emplace_back(pct, t);
   }
-  if (f.HasVelocity()) {
-    const double v_top = f.velocity_top, v_bottom = f.velocity_top - rows * f.step_per_row;
-    const double lo = std::min(v_top, v_bottom), hi = std::max(v_top, v_bottom);
-    const double step = TickStep(hi - lo, kMaxVelocityTicks);
-    std::vector<std::pair<double, double>> shown;  // (percent from the top, value)
-    for (const double v : Ticks(lo, hi, step)) {
-      const double pct = 100.0 * f.Row(v) / rows;
-      if (pct >= 3 && pct <= 94) shown.emplace_back(pct, v);
-    }
-    std::sort(shown.begin(), shown.end());
-    for (size_t i = 0; i < shown.size(); ++i) {  // the unit on the top-most label
-      out += "<span class=\"tick-label v\" style=\"top:" + Num(shown[i].first) + "%\">" +
-             TickText(shown[i].second, step) + (i == 0 ? " " + std::string(unit) : "") + "</span>";
-    }
+  for (size_t i = 0; i < shown.size(); ++i) {
+    out += "<span class=\"tick-label t\" style=\"left:" + Num(shown[i].first) + "%\">" +
+           TickText(shown[i].second, time.step) + (i + 1 == shown.size() ? " s" : "") + "</span>";
+  }
+  const Axis velocity = VelocityAxis(f, rows);
+  shown.clear();  // (percent from the top, value)
+  for (const double v : velocity.ticks) {
+    const double pct = 100.0 * f.Row(v) / rows;
+    if (pct >= 3 && pct <= 94) shown.emplace_back(pct, v);
+  }
+  std::sort(shown.begin(), shown.end());
+  for (size_t i = 0; i < shown.size(); ++i) {
+    out += "<span class=\"tick-label v\" style=\"top:" + Num(shown[i].first) + "%\">" +
+           TickText(shown[i].second, velocity.step) + (i == 0 ? " " + std::string(unit) : "") +
+           "</span>";
   }
   return out;
 }

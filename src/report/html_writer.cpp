@@ -81,12 +81,16 @@ std::string SummaryCounts(const StudyReport& r) {
   }
   std::string out = "<div class=\"summary\">";
   out += Stat("reflux", by_class[Classification::kReflux], "segments with reflux");
-  size_t unplaced = 0;  // refluxing clips the segments cannot show (LimbSummary)
-  for (const ClipResult& c : r.clips) {
-    unplaced += c.status == ClipStatus::kOk && !c.identity.segment &&
-                c.finding.classification == Classification::kReflux;
+  // Refluxing clips the map cannot show: a level not identified (listed on their leg's card,
+  // LimbSummary::unplaced_reflux_clips) or a side not identified (in the clip list only).
+  const auto off_map = std::count_if(r.clips.begin(), r.clips.end(), [](const ClipResult& c) {
+    return c.status == ClipStatus::kOk && c.finding.classification == Classification::kReflux &&
+           (!c.identity.segment || !c.identity.laterality);
+  });
+  if (off_map > 0) {
+    out += Stat("reflux", static_cast<size_t>(off_map),
+                "refluxing clips not on the map (level or side not identified)");
   }
-  if (unplaced > 0) out += Stat("reflux", unplaced, "refluxing clips, level not identified");
   out += Stat("no_reflux", by_class[Classification::kNoReflux], "segments without reflux");
   out += Stat("indeterminate", by_class[Classification::kIndeterminate], "indeterminate segments");
   out += Stat("", ok, "clips analysed");
@@ -214,11 +218,12 @@ std::string UnplacedClips(const StudyReport& r, const LimbSummary& limb) {
     if (i >= r.clips.size()) continue;
     const ClipResult& c = r.clips[i];
     const std::string ms = Fixed(detail::LongestRefluxMs(c), 0);
+    const char* at_least = detail::RefluxIsLowerBound(c) ? "\u2265 " : "";
     out += std::string(out.empty() ? "" : "; ") + "<a href=\"#clip-" + std::to_string(i) +
            "\">clip " + std::to_string(i) + "</a> " +
            (c.identity.label_text.empty() ? Esc(detail::SegmentLabelOf(c.identity))
                                           : "&ldquo;" + Esc(c.identity.label_text) + "&rdquo;") +
-           (ms.empty() ? "" : " " + ms + " ms");
+           (ms.empty() ? "" : " " + std::string(at_least) + ms + " ms");
   }
   return "<span class=\"bad\">" + out + "</span>";
 }
@@ -231,9 +236,10 @@ std::string BorderlineSegments(const StudyReport& r, Laterality side) {
   for (const SegmentFinding* s : detail::SegmentsInOrder(r, side)) {
     if (!detail::IsBorderline(r, *s)) continue;
     const std::string ms = Fixed(s->reflux_duration_ms, 0);
+    const char* at_least = detail::RefluxIsLowerBound(r, *s) ? "\u2265 " : "";
     out += std::string(out.empty() ? "" : "; ") + Esc(detail::ShortSegmentLabel(s->segment)) + " " +
            (s->finding.classification == Classification::kReflux ? "reflux" : "no reflux") +
-           (ms.empty() ? "" : " " + ms + " ms");
+           (ms.empty() ? "" : " " + std::string(at_least) + ms + " ms");
   }
   return out;
 }

@@ -466,6 +466,13 @@ constexpr Phrase kPhrases[] = {
     // no level of the map: the landmark alone would be a guess.
     S("CM", Kind::kReject),
     S("MM", Kind::kReject),
+    S("INCH", Kind::kReject),
+    S("INCHES", Kind::kReject),
+    S("FINGER", Kind::kReject),
+    S("FINGERS", Kind::kReject),
+    S("FINGERBREADTH", Kind::kReject),
+    S("FINGERBREADTHS", Kind::kReject),
+    S("EXTENSION", Kind::kReject),  // "SSV thigh extension": a vein of its own, not a level
     S("FROM", Kind::kReject),
     S("NEAR", Kind::kReject),
     S("SUPERIOR", Kind::kReject),
@@ -908,6 +915,12 @@ std::optional<Resolved> ResolveVein(const Mentions& m) {
     return std::nullopt;
   }
   if ((veins[0] == Vein::kGsv && spj) || (veins[0] == Vein::kSsv && sfj)) return std::nullopt;
+  // The popliteal fossa holds the SSV's junction, the popliteal and gastrocnemius veins and
+  // perforators: another vein there contradicts itself ("GSV popliteal fossa", "CFV ...").
+  if ((levels & kFossa) != 0 && veins[0] != Vein::kSsv && veins[0] != Vein::kPopv &&
+      veins[0] != Vein::kGastroc && veins[0] != Vein::kPerf) {
+    return std::nullopt;
+  }
   return Resolved{veins[0], levels};
 }
 
@@ -922,9 +935,10 @@ int Position(unsigned levels) {
 std::optional<Segment> GsvSegment(unsigned levels, int pos, bool junction) {
   using enum Segment;
   const unsigned region = levels & kRegions;
-  if (junction || (levels & kGroin) != 0) {
-    return pos < 0 && region == 0 ? std::optional(kGsvSfj) : std::nullopt;
-  }
+  if (junction) return pos < 0 && region == 0 ? std::optional(kGsvSfj) : std::nullopt;
+  // The groin alone is the junction; beside another level that level says ("GSV groin prox
+  // thigh" = GSV_PROX_THIGH, as before the groin was read).
+  if ((levels & kGroin) != 0 && pos < 0 && region == 0) return kGsvSfj;
   if (region == kThigh && pos >= 0)
     return std::array{kGsvProxThigh, kGsvMidThigh, kGsvDistThigh}[pos];
   if (region == kKnee && pos < 0) return kGsvKnee;
@@ -937,8 +951,11 @@ std::optional<Segment> GsvSegment(unsigned levels, int pos, bool junction) {
 std::optional<Segment> SsvSegment(unsigned levels, int pos, bool junction) {
   using enum Segment;
   const unsigned region = levels & kRegions;
-  if (junction) return pos < 0 && region == 0 ? std::optional(kSsvSpj) : std::nullopt;
-  // The SSV "at the knee" (the popliteal crease, the popliteal fossa) is its junction's level.
+  // The SSV "at the knee" (the popliteal crease, the popliteal fossa) is its junction's level,
+  // so the junction named with the knee or the fossa is too ("SSV SPJ popliteal fossa").
+  if (junction) {
+    return pos < 0 && (region == 0 || region == kKnee) ? std::optional(kSsvSpj) : std::nullopt;
+  }
   if (region == kKnee && pos < 0) return kSsvSpj;
   if ((region == 0 || region == kCalf) && pos >= 0) {  // the SSV runs in the calf only
     return std::array{kSsvProxCalf, kSsvMidCalf, kSsvDistCalf}[pos];

@@ -514,8 +514,10 @@ TEST(Analyze, ReRunSkipsUnchangedStudiesAndReproducesReports) {
   EXPECT_FALSE(Analyze(options)->studies[0].skipped_unchanged);
 }
 
-// OUTDIR/index.csv lists each study of the run: its output folder, the folder its files came
-// from, the counts, and whether its report was written or kept unchanged.
+// OUTDIR/refluxscan-index.csv lists each study of the run: its output folder, the folder its
+// files came from (absolute), the counts, and whether its report was written or kept unchanged.
+// One folder given both relative and absolute is one input folder (the common-folder walk hung
+// on such a study: review, stop 35).
 TEST(Analyze, AnIndexMapsOutputFoldersToInputFolders) {
   const fs::path out = testing::ScratchDir("analyze_index");
   auto options = Options({SampleSet().string()}, out);
@@ -523,14 +525,24 @@ TEST(Analyze, AnIndexMapsOutputFoldersToInputFolders) {
   ASSERT_TRUE(summary.has_value());
   ASSERT_EQ(summary->studies.size(), 1u);
   const StudyRow& row = summary->studies[0];
-  const std::string index = *ReadTextFile((out / "index.csv").string());
+  const std::string index = *ReadTextFile((out / "refluxscan-index.csv").string());
   EXPECT_EQ(index.rfind("study_folder,input_folder,clips_ok,", 0), 0u);
-  const std::string expected = row.folder + "," + (SampleSet() / "STUDY_001").string() + "," +
-                               std::to_string(row.clips_ok) + ",0,";
+  const fs::path folder = fs::absolute(SampleSet() / "STUDY_001").lexically_normal();
+  const std::string expected =
+      row.folder + "," + folder.string() + "," + std::to_string(row.clips_ok) + ",0,";
   EXPECT_NE(index.find(expected), std::string::npos) << index;
   EXPECT_NE(index.find(",written\n"), std::string::npos);
   ASSERT_TRUE(Analyze(options).has_value());
-  EXPECT_NE(ReadTextFile((out / "index.csv").string())->find(",unchanged\n"), std::string::npos);
+  EXPECT_NE(ReadTextFile((out / "refluxscan-index.csv").string())->find(",unchanged\n"),
+            std::string::npos);
+  // The same study's folder given absolute and relative (to the working folder): one folder.
+  const fs::path relative = fs::relative(SampleSet() / "STUDY_001");
+  auto both = Options({folder.string(), relative.string()}, testing::ScratchDir("analyze_index2"));
+  both.force = true;
+  auto twice = Analyze(both);
+  ASSERT_TRUE(twice.has_value());
+  ASSERT_FALSE(twice->studies.empty());
+  EXPECT_EQ(twice->studies[0].input_folder, folder.string());
 }
 
 // A scratch folder holding a copy of the sample set's study (its own manifest can sit beside it).

@@ -150,13 +150,22 @@ TEST_F(ReportHtml, StripsHaveTimeAndVelocityAxesAndClipsTheirFileName) {
             std::string::npos);
   EXPECT_NE(html_.find(">5.5 s</span>"), std::string::npos);
   EXPECT_EQ(html_.find("style=\"left:100.00%\""), std::string::npos);  // at the edge: cut off
-  // +60 .. -60 cm/s over 200 rows: ticks every 20 cm/s, the unit on the top-most label (+40).
-  EXPECT_NE(html_.find("<span class=\"tick-label v\" style=\"top:16.67%\">40 cm/s</span>"),
+  // +60 .. -60 cm/s over 200 rows: at most 5 ticks (35 rows apart), so every 50 cm/s; the unit
+  // on the top-most label (+50).
+  EXPECT_NE(html_.find("<span class=\"tick-label v\" style=\"top:8.33%\">50 cm/s</span>"),
             std::string::npos);
   EXPECT_NE(html_.find("<span class=\"tick-label v\" style=\"top:50.00%\">0</span>"),
             std::string::npos);
   EXPECT_NE(html_.find("<line class=\"tick\" x1=\"300.00\" y1=\"194\""), std::string::npos);
   EXPECT_NE(html_.find("<span class=\"clip-file\">GSV_SFJ.dcm</span>"), std::string::npos);
+  // A strip too small for two ticks has no axes.
+  StudyReport tiny;
+  ClipResult clip = refluxscan::testing::MakeOkClip(refluxscan::testing::FakeSpecs()[0]);
+  clip.strip_bgr = clip.strip_bgr(cv::Rect(0, 0, 40, 30)).clone();
+  tiny.clips.push_back(clip);
+  const std::string small = ToHtml(tiny);
+  EXPECT_EQ(small.find("<span class=\"tick-label"), std::string::npos);
+  EXPECT_EQ(small.find("class=\"tick\""), std::string::npos);
 }
 
 // A refluxing clip at a level the labels did not name is shown on its leg's card, with a link.
@@ -169,7 +178,7 @@ TEST(ReportHtmlLimbs, ARefluxAtALevelNotIdentifiedIsListedOnItsLeg) {
   EXPECT_NE(html.find("Reflux at a level not identified</dt><dd><span class=\"bad\"><a "
                       "href=\"#clip-13\">clip 13</a> &ldquo;L - GSV thigh - 8&rdquo; 1120 ms"),
             std::string::npos);
-  EXPECT_NE(html.find("refluxing clips, level not identified"), std::string::npos);
+  EXPECT_NE(html.find("refluxing clips not on the map"), std::string::npos);
 }
 
 TEST_F(ReportHtml, EnvelopePolylineFollowsVelocityToRowMapping) {

@@ -96,7 +96,19 @@ INSTANTIATE_TEST_SUITE_P(
         LabelCase{"LT. SHORT SAPHENOUS AT POPLITEAL FOSSA VALSALVA", kL, kSsvSpj},
         LabelCase{"Rt_leg_small_saphenous_vein_at_knee_rev_flow", kR, kSsvSpj},
         LabelCase{"Lt. SSV knee w/ calf squeeze", kL, kSsvSpj},
-        LabelCase{"LEFT P TIB VEIN", kL, kPtv}, LabelCase{"r/o DVT", kNoSide, kUnknown}));
+        LabelCase{"LEFT P TIB VEIN", kL, kPtv}, LabelCase{"r/o DVT", kNoSide, kUnknown},
+        LabelCase{"R SSV SPJ popliteal fossa", kR, kSsvSpj},
+        LabelCase{"R SPJ popliteal fossa", kR, kSsvSpj},
+        LabelCase{"L gastroc popliteal fossa", kL, kGastroc},
+        LabelCase{"R GSV groin prox thigh", kR, kGsvProxThigh},
+        LabelCase{"L GSV knee groin", kL, kGsvKnee},
+        // Review of stop 35: a vein not in the fossa, a level relative to a landmark, the SSV's
+        // thigh extension stay unknown.
+        LabelCase{"L GSV popliteal fossa", kL, kUnknown},
+        LabelCase{"R CFV popliteal fossa", kR, kUnknown},
+        LabelCase{"R GSV 2 inches below the knee", kR, kUnknown},
+        LabelCase{"R GSV 4 fingers above the knee", kR, kUnknown},
+        LabelCase{"LSV prox thigh extension", kNoSide, kUnknown}));
 
 // Deep veins, calf veins, accessory saphenous veins.
 INSTANTIATE_TEST_SUITE_P(
