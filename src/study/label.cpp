@@ -739,6 +739,18 @@ struct Mentions {
   unsigned levels = 0;
 };
 
+// "LSV" is the long saphenous vein (GSV) in British usage and the lesser (SSV) in some American
+// labs: only the thigh, the groin or the SFJ, where the SSV does not run, say which; else the
+// label is refused.
+void ResolveLongOrLesser(Mentions& m) {
+  const bool thigh = (m.levels & (kThigh | kSfj | kGroin)) != 0;
+  if (!thigh || (m.levels & (kKnee | kCalf | kSpj)) != 0) {
+    m.reject = true;
+  } else if (std::find(m.veins.begin(), m.veins.end(), Vein::kGsv) == m.veins.end()) {
+    m.veins.push_back(Vein::kGsv);
+  }
+}
+
 Mentions Collect(std::string_view text) {
   const std::vector<std::string> words = Words(text);
   Mentions m;
@@ -823,16 +835,7 @@ Mentions Collect(std::string_view text) {
     m.levels |= kCalf;
   }
   if (m.levels == 0) m.levels = shorthand | pt_shorthand;
-  // "LSV" is the long saphenous vein (GSV) in British usage and the lesser (SSV) in some American
-  // labs: only the thigh, the groin or the SFJ, where the SSV does not run, say which.
-  if (long_or_lesser) {
-    const bool thigh = (m.levels & (kThigh | kSfj | kGroin)) != 0;
-    if (thigh && (m.levels & (kKnee | kCalf | kSpj)) == 0) {
-      if (!named(Vein::kGsv)) m.veins.push_back(Vein::kGsv);
-    } else {
-      m.reject = true;
-    }
-  }
+  if (long_or_lesser) ResolveLongOrLesser(m);
   if (!m.left && !m.right) m.left = m.left_extremity, m.right = m.right_extremity;
   return m;
 }
