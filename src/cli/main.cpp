@@ -52,7 +52,9 @@ int RunAnalyze(const rs::pipeline::AnalyzeOptions& options, bool quiet) {
     if (on) formats += (formats.empty() ? "" : ",") + std::string(name);
   }
   rs::cli::PrintWarnings(*summary, std::cerr);
-  rs::cli::PrintSummary(*summary, options.output_dir, formats, std::cout);
+  // A decode-only run writes no report: nothing to point to.
+  rs::cli::PrintSummary(*summary, options.output_dir, options.decode_only ? "" : formats,
+                        std::cout);
   return Code(summary->exit_code);
 }
 

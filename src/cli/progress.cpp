@@ -62,7 +62,12 @@ void PrintSummary(const pipeline::AnalyzeSummary& s, const std::string& output_d
   out << std::setprecision(2) << "stage time, s summed over workers: read+decode "
       << t.read_decode_s << ", strip " << t.strip_s << ", envelope " << t.envelope_s << ", reflux "
       << t.reflux_s << ", reports " << t.report_s << "\n";
-  out << "reports: " << output_dir << "/<study>/report.{" << formats << "}";
+  if (formats.empty()) {
+    out << "reports: none written (--decode-only)\n";
+    return;
+  }
+  out << "reports: " << output_dir << "/<study>/report.{" << formats << "}, one row per study in "
+      << output_dir << "/refluxscan-index.csv";
   if (s.reports_failed > 0) {
     out << "; " << s.reports_failed << " of " << s.studies.size()
         << " studies' reports could NOT be written (see the warnings)";
