@@ -2,6 +2,7 @@
 // (docs/exit-codes.md). All work happens in the pipeline module.
 #include <malloc.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include <cctype>
 #include <cstdio>
@@ -22,6 +23,15 @@ namespace rs = refluxscan;
 namespace {
 
 int Code(rs::ExitCode code) { return static_cast<int>(code); }
+
+// A count given as digits only ("abc" said "not in range 0 to 256", "2.5" parsed as a float).
+const CLI::Validator kWholeNumber(
+    [](const std::string& text) {
+      const bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
+                                                       [](char c) { return c >= '0' && c <= '9'; });
+      return digits ? std::string() : "\"" + text + "\" is not a whole number";
+    },
+    "");
 
 int RunInspect(const std::vector<std::string>& files) {
   bool all_ok = true;
@@ -131,6 +141,7 @@ int main(int argc, char** argv) {
                       "or {\"required\": [{\"laterality\": \"L\", \"segment\": ...}]}; "
                       "docs/segments.md)");
   analyze->add_option("-j,--jobs", analyze_options.jobs, "Worker threads (0 = all cores)")
+      ->check(kWholeNumber)  // first: "abc" is not a number, rather than "not in range"
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
   analyze->add_option("--format", formats, "Report formats: json,csv,html")->capture_default_str();
@@ -167,6 +178,7 @@ int main(int argc, char** argv) {
       app.add_subcommand("evaluate-envelope", "Envelope accuracy against ground truth");
   evaluate_envelope->add_option("--truth", truth, "truth.json from refluxscan-synth")->required();
   evaluate_envelope->add_option("-j,--jobs", envelope_jobs, "Worker threads (0 = all cores)")
+      ->check(kWholeNumber)
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
 
