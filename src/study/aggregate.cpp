@@ -294,17 +294,12 @@ void Aggregate(StudyReport& report, const Protocol& protocol) {
   for (const SegmentFinding& f : report.segments) sides.insert(f.laterality);
   for (const Key& k : protocol.required) sides.insert(k.first);
   report.limbs.clear();
-  for (size_t i = 0; i < report.clips.size(); ++i) {
-    const ClipResult& c = report.clips[i];
-    if (c.identity.laterality && !c.identity.segment && c.status == ClipStatus::kOk &&
-        c.finding.classification == Classification::kReflux) {
-      sides.insert(*c.identity.laterality);
-    }
-  }
   for (Laterality side : {Laterality::kRight, Laterality::kLeft}) {
-    if (!sides.contains(side)) continue;
+    // A leg with no segment but a reflux at a level not identified still has a summary to show.
+    std::vector<size_t> unplaced = UnplacedRefluxClips(report, side);
+    if (!sides.contains(side) && unplaced.empty()) continue;
     LimbSummary limb = Summarize(report.segments, side);
-    limb.unplaced_reflux_clips = UnplacedRefluxClips(report, side);
+    limb.unplaced_reflux_clips = std::move(unplaced);
     report.limbs.push_back(std::move(limb));
   }
   report.protocol = Completeness(report.segments, protocol);
