@@ -34,6 +34,14 @@ constexpr double kGrowthShare = 0.6;       // ... beyond its first column's exte
 constexpr int kBaselineOverlayRows = 4;    // IsBarCandidate: the drawn baseline's masked rows
 constexpr int kReversalLookback = 8;       // ReversesAcross: flow ended at most this far before
 constexpr int kMaxSpikeColumns = 16;       // AfterSpike: a thump or mark after a silence
+// GoesOnAcross: blocks of columns compared (each a per-row mean), the columns skipped beside a
+// bar (its JPEG-blurred edges) and inside the data's ends (scale ticks and labels), and the
+// breaks that make the strip's ends discontinuous while the bar is not.
+constexpr int kContinuityColumns = 6, kContinuityBarSkip = 2, kContinuityEndInset = 8;
+constexpr int kContinuityRowBand = 5;     // rows averaged per band: speckle averages out
+constexpr double kWrapBreakFactor = 2.0;  // the ends' change over their own and the bar's
+constexpr double kBarSmoothFactor = 1.5;  // the bar's change at most this x its neighbours'
+constexpr double kMinWrapChange = 0.005;  // a break at all: 1.3 grey levels of 255 on average
 // Dashed: a dashed drawn line is missing over this many stretches of at most this many columns.
 constexpr int kMinDashGaps = 4, kMaxDashGapColumns = 16;
 constexpr double kNoiseBackgroundLitShare = 0.3;   // median data column lit this much: noise floor
@@ -132,7 +140,9 @@ bool LineLitAt(const cv::Mat1f& m, const Run& line, int c);
 // a strip edge: OutsideTheRecording); with a noise background when it erased the noise
 // (ErasesTheNoise) or reaches an edge (no texture there: no data), or when uniform and
 // non-black, it is an erase bar. The data right of the widest erase bar is the previous sweep:
-// it is masked, so the kept columns (the current sweep) form one continuous time axis.
+// it is masked, so the kept columns (the current sweep) form one continuous time axis. Unless
+// the recording goes on across the bar and breaks at the strip's ends (a blank band in one
+// continuous recording, GoesOnAcross): then only the bar is masked.
 void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
                       const std::vector<Run>& lines, const cv::Mat1b& overlays,
                       const cv::Mat1b& drawn, double baseline_row, StripMasks& out);

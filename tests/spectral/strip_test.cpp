@@ -972,6 +972,37 @@ TEST(StripMasks, EraseBarAndStaleSweepColumnsInvalid) {
   EXPECT_TRUE(HasNote(*s, "erase bar"));
 }
 
+// A noisy strip of flow `v` (cm/s per column) with a black band over columns [140, 148).
+cv::Mat1b FlowWithBlankBand(const std::vector<double>& v) {
+  testing::SyntheticSpec spec;
+  spec.seed = 5;
+  cv::Mat1b strip = testing::ToGray8(testing::MakeSpectrogram(spec, v).intensity);
+  strip.colRange(140, 148).setTo(0);
+  return strip;
+}
+
+// A blank band in one continuous recording (a duplex display pausing its Doppler to update the
+// image; the eleventh independent renderer): resting flow goes on across the band, a squeeze
+// follows, and the strip ends quiet, seconds after its resting start. Only the band is masked;
+// the squeeze after it is kept (it had been masked as "the previous sweep": no augmentation).
+// Control: a sweep, whose previous sweep beyond the bar ends (resting) where the current one
+// starts (resting), while the bar separates a quiet moment from resting flow.
+TEST(StripMasks, ABlankBandTheRecordingGoesOnAcrossIsNoEraseBar) {
+  std::vector<double> gap(kCols, 0.0), sweep(kCols, 0.0);
+  for (int c = 0; c < kCols; ++c) {
+    const auto i = static_cast<size_t>(c);
+    gap[i] = c < 180 ? 10 : (c < 230 ? 30 : 0);
+    sweep[i] = c < 40 || c >= 148 ? 10 : (c < 90 ? 30 : 0);
+  }
+  auto s = SpectrogramFromDisplay(ImageWith(FlowWithBlankBand(gap)), SpectralRegion());
+  ASSERT_TRUE(s.has_value()) << s.error().message;
+  EXPECT_FALSE(HasNote(*s, "erase bar"));
+  EXPECT_TRUE(HasNote(*s, "blank band at columns"));
+  for (int c = 141; c < 147; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 0) << c;
+  for (int c = 150; c < 290; ++c) EXPECT_EQ(s->column_valid[static_cast<size_t>(c)], 1) << c;
+  ExpectSweepMasked(FlowWithBlankBand(sweep), 141, 30, 135);
+}
+
 // A scanner frozen late in its sweep leaves its bar in the right edge zone (here at 92% of the
 // width): still a bar, the few columns beyond it the previous sweep. The same dark run bordered by
 // a label's glyphs is a gap between them (ScaleLabelsAtTheEdgeInvalidateColumns).
