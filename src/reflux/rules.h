@@ -44,6 +44,11 @@ constexpr double kMinPowerRise = 0.25;
 // raises the side's power gradually (the wall filter and the spectrum's spread hide its slow
 // start), and its half-power point then lies far inside the rise (docs/criteria.md "Onset").
 constexpr double kMaxWindowLeadS = 0.020;
+// PowerGapOnset: a stretch of >= kOnsetGapColumns columns where the retrograde side's power sits
+// within kOnsetGapShare of the run's core rise over the no-flow base separates an earlier event
+// (lit at >= kOnsetEventShare of that rise) from the reflux.
+constexpr size_t kOnsetGapColumns = 2;
+constexpr double kOnsetGapShare = 0.05, kOnsetEventShare = 0.25;
 constexpr double kSpreadExtentShare = 0.8;  // SpreadAcrossTheBaseline: nearly as fast
 constexpr double kStrongPowerRatio = 10;    // +10 dB over the whole side: flow, not noise
 constexpr double kSameEventOverlap = 0.5;   // SameEvent: overlap share of the shorter burst

@@ -570,6 +570,32 @@ TEST(MeasureReflux, OnsetAtTheHalfPowerPointOfTheRetrogradeSide) {
   EXPECT_LT(*without->maneuvers[0].reflux_onset_s, 1.985);
 }
 
+// A wall thump at the release (bright, slow: 6 cm/s at 80 noise units for 60 ms), a dark gap
+// (the envelope still reads 4 cm/s there, the power is the noise's), then the reflux from 2.10 s:
+// two events, so the reflux starts after the gap, not at the thump (the level crossing walked
+// back through both). Control: the thump's power going on into the reflux is one lit stretch,
+// and the onset stays at its start.
+TEST(MeasureReflux, ADarkGapAfterAThumpStartsTheRefluxAfterIt) {
+  auto onset = [](float gap_power) {
+    Envelope e = Make([](double t) {
+      const double thump = t >= 2.0 && t < 2.06 ? 6 : (t >= 2.06 && t < 2.10 ? 4 : 0);
+      return RaisedCosine(t, 1.4, 0.6, 45) - thump - Trapezoid(t, 2.10, 0.7, 0.06, 25);
+    });
+    for (size_t i = 0; i < e.Size(); ++i) {
+      const double t = e.TimeOf(static_cast<double>(i));
+      const bool thump = t >= 2.0 && t < 2.06, gap = t >= 2.06 && t < 2.10;
+      e.power_reverse.push_back(thump ? 80.0f
+                                      : (gap ? gap_power : (e.max_reverse[i] > 1 ? 100.0f : 1.0f)));
+      e.power_forward.push_back(FlowPower(e.max_forward[i]));
+    }
+    const auto m = MeasureReflux(e);
+    EXPECT_TRUE(m && m->maneuvers.size() == 1 && m->maneuvers[0].reflux_onset_s);
+    return m && !m->maneuvers.empty() ? m->maneuvers[0].reflux_onset_s.value_or(0) : 0.0;
+  };
+  EXPECT_NEAR(onset(1.0f), 2.10, 0.015);
+  EXPECT_LT(onset(80.0f), 2.03);
+}
+
 // A flow that ramps up from zero raises the side's power gradually (a wall filter hides its slow
 // start): here the power climbs for 0.5 s after the reflux began at 2.0 s, so its half-power
 // point lies 0.25 s inside the reflux. The onset moves past the envelope's level crossing by at
