@@ -1,8 +1,10 @@
-// Reflux measurement, the analysis inputs (both envelopes prepared, mirror copies suppressed) and
-// series helpers. The rules and their measurements: docs/criteria.md ("Measuring reflux time").
+// Reflux measurement, the analysis inputs (both envelopes prepared, flashes and mirror copies
+// suppressed) and series helpers. The rules and their measurements: docs/criteria.md
+// ("Measuring reflux time").
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -104,6 +106,67 @@ void SuppressMirrors(Trace& t, double seconds_per_column) {
   }
 }
 
+bool BothQuiet(const Trace& t, size_t c) {
+  return t.up[c] < kFlashQuietShare * t.up_limit && t.down[c] < kFlashQuietShare * t.down_limit;
+}
+
+bool BothAtEdges(const Trace& t, size_t c) {
+  return t.up[c] >= kScaleEdgeShare * t.up_limit && t.down[c] >= kScaleEdgeShare * t.down_limit;
+}
+
+// The columns [begin, end) of a flash around the run [first, last) of columns at both edges: from
+// the last column quiet on both sides before it to the first one after it, each within
+// kFlashEdgeColumns of the run (the data's edge counts as quiet), widened by kFlashEdgeColumns
+// on each side; nullopt when a side is not quiet there, or the flash is longer than
+// `max_columns`.
+std::optional<Run> FlashSpan(const Trace& t, size_t first, size_t last, size_t max_columns) {
+  size_t begin = first, end = last;
+  while (begin > 0 && first - begin < kFlashEdgeColumns && !BothQuiet(t, begin - 1)) --begin;
+  while (end < t.columns && end - last < kFlashEdgeColumns && !BothQuiet(t, end)) ++end;
+  const bool quiet_before = begin == 0 || BothQuiet(t, begin - 1);
+  const bool quiet_after = end == t.columns || BothQuiet(t, end);
+  if (!quiet_before || !quiet_after || end - begin > max_columns) return std::nullopt;
+  // The quiet columns next to it still hold the flash's smoothed shoulders: bridged too.
+  return Run{begin > kFlashEdgeColumns ? begin - kFlashEdgeColumns : 0,
+             std::min(t.columns, end + kFlashEdgeColumns)};
+}
+
+// Broadband flashes: probe or patient motion lights the whole display, both sides from the
+// baseline to their scale edges, for tens of ms. Flow goes one way at a time, and a squeeze that
+// wraps past a full span reaches its own edge first (its own side high, the other quiet), so a
+// run of columns with both sides at their edges that appears from, and falls back to, columns
+// quiet on both sides (FlashSpan) is no flow. Its columns are bridged over from the quiet columns
+// around it, as masked ones are (a twelfth independent renderer's flashes on clips whose flow was
+// invisible read as 75 cm/s squeezes, and the clips as competent).
+void SuppressFlashes(Trace& t, double seconds_per_column) {
+  if (!(t.up_limit > 0) || !(t.down_limit > 0) || t.columns == 0) return;
+  const size_t max_columns = ColumnsFor(kFlashMaxS, seconds_per_column);
+  std::vector<uint8_t> flash(t.columns, 0);
+  bool any = false;
+  for (size_t c = 0; c < t.columns;) {
+    if (!BothAtEdges(t, c)) {
+      ++c;
+      continue;
+    }
+    size_t last = c;
+    while (last < t.columns && BothAtEdges(t, last)) ++last;
+    if (const auto span = FlashSpan(t, c, last, max_columns)) {
+      std::fill(flash.begin() + static_cast<long>(span->begin),
+                flash.begin() + static_cast<long>(span->end), 1);
+      any = true;
+    }
+    c = last;
+  }
+  if (!any) return;
+  for (std::vector<float>* v : {&t.up, &t.down, &t.power_up, &t.power_down}) {
+    if (v->size() < t.columns) continue;
+    for (size_t c = 0; c < t.columns; ++c) {
+      if (flash[c]) (*v)[c] = NAN;
+    }
+    *v = BridgeMasked(*v);
+  }
+}
+
 }  // namespace
 
 Trace MakeTrace(const Envelope& envelope, const RefluxOptions& options) {
@@ -126,6 +189,7 @@ Trace MakeTrace(const Envelope& envelope, const RefluxOptions& options) {
     t.power_up = Prepare(envelope.power_forward, envelope.flags, t.columns);
     t.power_down = Prepare(envelope.power_reverse, envelope.flags, t.columns);
   }
+  SuppressFlashes(t, envelope.seconds_per_column);
   SuppressArterialPulses(t, envelope.seconds_per_column);
   if (powers) SuppressMirrors(t, envelope.seconds_per_column);
   const double spc = envelope.seconds_per_column;

@@ -596,6 +596,38 @@ TEST(MeasureReflux, ADarkGapAfterAThumpStartsTheRefluxAfterIt) {
   EXPECT_LT(onset(80.0f), 2.03);
 }
 
+// A broadband flash (probe motion: both sides lit to their scale edges for 200 ms, appearing and
+// going at once) is no squeeze: on a clip with no visible flow it leaves no maneuver; on a clip
+// with a squeeze and its reflux it leaves them as they were. Control: a squeeze that wraps past a
+// full span reaches both edges too, but from its own side's rise, and stays a squeeze.
+TEST(MeasureReflux, ABroadbandFlashIsNoSqueeze) {
+  auto with_flash = [](Envelope e, double at_s) {
+    for (size_t i = 0; i < e.Size(); ++i) {
+      const double t = e.TimeOf(static_cast<double>(i));
+      if (t >= at_s && t < at_s + 0.2) e.max_forward[i] = 100, e.max_reverse[i] = 100;
+    }
+    return e;
+  };
+  const auto alone = MeasureReflux(with_flash(Make([](double) { return 0.0; }), 1.5));
+  ASSERT_TRUE(alone);
+  EXPECT_TRUE(alone->maneuvers.empty());
+  const auto squeeze = [](double t) { return Maneuver(t, 1.4, 0.8); };
+  const auto clean = MeasureReflux(Make(squeeze));
+  const auto flashed = MeasureReflux(with_flash(Make(squeeze), 3.3));
+  ASSERT_TRUE(clean && flashed);
+  ASSERT_EQ(flashed->maneuvers.size(), clean->maneuvers.size());
+  ASSERT_EQ(flashed->maneuvers.size(), 1u);
+  EXPECT_NEAR(flashed->maneuvers[0].reflux_duration_ms, clean->maneuvers[0].reflux_duration_ms, 1);
+  Envelope wrapped = Make([](double t) { return RaisedCosine(t, 1.4, 0.6, 45); });
+  for (size_t i = 0; i < wrapped.Size(); ++i) {
+    const double t = wrapped.TimeOf(static_cast<double>(i));
+    if (t > 1.55 && t < 1.85) wrapped.max_forward[i] = 100, wrapped.max_reverse[i] = 100;
+  }
+  const auto wrap = MeasureReflux(wrapped);
+  ASSERT_TRUE(wrap);
+  EXPECT_EQ(wrap->maneuvers.size(), 1u);
+}
+
 // A flow that ramps up from zero raises the side's power gradually (a wall filter hides its slow
 // start): here the power climbs for 0.5 s after the reflux began at 2.0 s, so its half-power
 // point lies 0.25 s inside the reflux. The onset moves past the envelope's level crossing by at
