@@ -6,6 +6,7 @@
 // in the noise floor and darkens the brighter part by the step, so the strip reads as if drawn at
 // one gain (docs/algorithms.md, "Gain steps").
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -28,7 +29,13 @@ constexpr int kMinFarRowsAway = 5;
 constexpr int kMinFarPixels = 8;  // per side and column, else the side is unknown there
 
 constexpr double kFloorPercentile = 0.5;  // of a side's far pixels: noise unless flow fills half
-constexpr double kStepWindowS = 0.5;      // the floor compared over this long on each side
+// A floor whose median sits near black (under kUnclippedFloor) is clipped there: a display's
+// reject level blackens most of a low gain's noise, so the median no longer moves with the gain.
+// Its upper tail still does: the step is measured at the lowest of kTailPercentiles at which the
+// darker part's floor clears kUnclippedFloor (the highest one when none does).
+constexpr std::array<double, 4> kTailPercentiles = {0.75, 0.9, 0.95, 0.99};
+constexpr float kUnclippedFloor = 0.04f;
+constexpr double kStepWindowS = 0.5;  // the floor compared over this long on each side
 // A gain step holds: the floor is known this long on each side of it within the part of the strip
 // searched (an aliased burst filling both sides for 0.6 s up to an erase bar is no gain step).
 constexpr double kMinLevelS = 1.0;
@@ -85,10 +92,10 @@ double RangeMedian(std::span<const float> v, size_t begin, size_t end) {
   return RangePercentile(v, begin, end, 0.5);
 }
 
-// The kFloorPercentile of the valid pixels of rows [row0, row1) of column `col` of the transposed
-// strip (one column per row: contiguous); NaN when fewer than kMinFarPixels.
+// The q-quantile of the valid pixels of rows [row0, row1) of column `col` of the transposed strip
+// (one column per row: contiguous); NaN when fewer than kMinFarPixels.
 float SideFloor(const cv::Mat1f& intensity_t, const cv::Mat1b& valid_t, int col, int row0, int row1,
-                std::vector<float>& buffer) {
+                double q, std::vector<float>& buffer) {
   buffer.clear();
   const float* level = intensity_t[col];
   const uchar* valid = valid_t.empty() ? nullptr : valid_t[col];
@@ -96,30 +103,36 @@ float SideFloor(const cv::Mat1f& intensity_t, const cv::Mat1b& valid_t, int col,
     if (valid == nullptr || valid[r] != 0) buffer.push_back(level[r]);
   }
   if (buffer.size() < static_cast<size_t>(kMinFarPixels)) return kNaN;
-  return static_cast<float>(PercentileOf(buffer, kFloorPercentile));
+  return static_cast<float>(PercentileOf(buffer, q));
 }
 
 struct Floors {
   std::vector<float> up, down;  // per column, NaN where unknown or the column is invalid
 };
 
-Floors FloorSeries(const Spectrogram& s) {
+// Each side's q-quantile floor of the columns [begin, end) (NaN elsewhere, where unknown, or in
+// an invalid column).
+Floors FloorSeries(const Spectrogram& s, double q, size_t begin, size_t end) {
   const double base = s.BaselineRow();
   const int away = std::max(kMinFarRowsAway, static_cast<int>(kFarShare * s.Rows()));
   const int up_end = static_cast<int>(std::floor(base)) - away;
   const int down_begin = static_cast<int>(std::ceil(base)) + away + 1;
-  Floors f{std::vector<float>(static_cast<size_t>(s.Columns()), kNaN),
-           std::vector<float>(static_cast<size_t>(s.Columns()), kNaN)};
+  const std::vector<float> unknown(static_cast<size_t>(s.Columns()), kNaN);
+  Floors f{unknown, unknown};
+  end = std::min(end, static_cast<size_t>(s.Columns()));
+  if (begin >= end) return f;
+  const cv::Range columns(static_cast<int>(begin), static_cast<int>(end));
   cv::Mat1f intensity_t;
   cv::Mat1b valid_t;
-  cv::transpose(s.intensity, intensity_t);  // a column per row: the column walks are contiguous
-  if (!s.valid.empty()) cv::transpose(s.valid, valid_t);
+  // A column per row: the column walks are contiguous.
+  cv::transpose(s.intensity.colRange(columns), intensity_t);
+  if (!s.valid.empty()) cv::transpose(s.valid.colRange(columns), valid_t);
   std::vector<float> buffer;
-  for (int c = 0; c < s.Columns(); ++c) {
-    if (!s.column_valid.empty() && s.column_valid[static_cast<size_t>(c)] == 0) continue;
-    f.up[static_cast<size_t>(c)] = SideFloor(intensity_t, valid_t, c, 0, up_end, buffer);
-    f.down[static_cast<size_t>(c)] =
-        SideFloor(intensity_t, valid_t, c, down_begin, s.Rows(), buffer);
+  for (size_t c = begin; c < end; ++c) {
+    if (!s.column_valid.empty() && s.column_valid[c] == 0) continue;
+    const auto row = static_cast<int>(c - begin);
+    f.up[c] = SideFloor(intensity_t, valid_t, row, 0, up_end, q, buffer);
+    f.down[c] = SideFloor(intensity_t, valid_t, row, down_begin, s.Rows(), q, buffer);
   }
   return f;
 }
@@ -239,11 +252,40 @@ void Darken(Spectrogram& s, Floors& f, size_t begin, size_t end, float amount) {
       if (row[c] < kClippedLevel) row[c] = std::max(0.0f, row[c] - amount);
     }
   }
-  for (auto* v : {&f.up, &f.down}) {
+  const auto darken = [&](std::vector<float>& v) {
     for (size_t c = begin; c < end; ++c) {
-      if (!std::isnan((*v)[c])) (*v)[c] = std::max(0.0f, (*v)[c] - amount);
+      if (!std::isnan(v[c])) v[c] = std::max(0.0f, v[c] - amount);
     }
+  };
+  darken(f.up), darken(f.down);
+}
+
+// The step's size measured where the darker part's floor is not clipped at black: the medians'
+// change, unless the darker part's median floor (the larger of both sides', over the window) sits
+// under kUnclippedFloor; then the change at the lowest of kTailPercentiles at which it clears
+// that level (the highest when none does), when both sides agree on its direction (a twelfth
+// independent renderer's 10 dB step onto a floor its reject level blackened: medians 0.13 -> 0,
+// 95th percentiles 0.32 -> 0.05; levelled by 0.14, the brighter part's noise still read as flow
+// at full scale, and its squeeze was lost).
+double UnclippedSize(const Spectrogram& s, const Floors& f, const Step& step, size_t window) {
+  const size_t k = step.column;
+  if (k < window || k + window > f.up.size()) return step.size;
+  const size_t dark_begin = step.size > 0 ? k - window : k;
+  const auto dark_floor = [&](const Floors& floors) {
+    return std::max(RangeMedian(floors.up, dark_begin, dark_begin + window),
+                    RangeMedian(floors.down, dark_begin, dark_begin + window));
+  };
+  if (!(dark_floor(f) < kUnclippedFloor)) return step.size;
+  for (size_t q = 0; q < kTailPercentiles.size(); ++q) {
+    // The strip as levelled so far: the tails of only the two windows, read when needed.
+    const Floors tail = FloorSeries(s, kTailPercentiles[q], k - window, k + window);
+    if (q + 1 < kTailPercentiles.size() && !(dark_floor(tail) >= kUnclippedFloor)) continue;
+    const double up = StepAt(tail.up, k, window), down = StepAt(tail.down, k, window);
+    const double size = 0.5 * (up + down);
+    if (!std::isfinite(size) || up * down <= 0 || size * step.size <= 0) return step.size;
+    return std::abs(size) > std::abs(step.size) ? size : step.size;
   }
+  return step.size;
 }
 
 std::string StepNote(const Spectrogram& s, const Step& step) {
@@ -261,7 +303,7 @@ void LevelGainSteps(Spectrogram& s) {
   const auto columns = static_cast<size_t>(s.Columns());
   const auto hold = static_cast<size_t>(kMinLevelS / s.seconds_per_column);
   if (columns < 2 * window) return;
-  Floors f = FloorSeries(s);
+  Floors f = FloorSeries(s, kFloorPercentile, 0, columns);
   if (!Spread(f.up, hold, kMinStep) || !Spread(f.down, hold, kMinStep)) return;
   const double scatter_up = Scatter(f.up, window / 4), scatter_down = Scatter(f.down, window / 4);
   if (std::isnan(scatter_up) || std::isnan(scatter_down)) return;
@@ -276,6 +318,7 @@ void LevelGainSteps(Spectrogram& s) {
       if (step && (!best || std::abs(step->size) > std::abs(best->size))) best = step;
     }
     if (!best) break;
+    best->size = UnclippedSize(s, f, *best, window);
     // Darken the brighter side of the step (brightening would lift a floor clipped at black).
     if (best->size > 0) {
       Darken(s, f, best->column, columns, static_cast<float>(best->size));

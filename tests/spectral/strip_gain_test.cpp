@@ -77,6 +77,28 @@ TEST(LevelGainSteps, AGainTurnedDownDarkensThePartBefore) {
   EXPECT_NE(s.notes.back().find("2.5"), std::string::npos) << s.notes.back();
 }
 
+// The gain turned up from a setting whose reject level blackened most of the noise: a short
+// dynamic range (30 dB) puts the speckle's spread over a fifth of the display, and 0.25 darker
+// the part before the step reads its floor's median at black while its upper tail stays above
+// it. The medians' change (0.15) understates the step; the tails' change measures it (the twelfth
+// independent renderer's 10 dB step levelled by half of it left the brighter part's noise
+// reading as flow).
+TEST(LevelGainSteps, AStepFromAFloorClippedAtBlackIsMeasuredOnItsTail) {
+  testing::SyntheticSpec spec;
+  spec.cols = kCols;
+  spec.signal_db = 20, spec.headroom_db = 4, spec.dynamic_range_db = 30;  // noise at 0.2
+  std::vector<double> v(kCols, 0.0);
+  for (int c = 100; c < 160; ++c) v[static_cast<size_t>(c)] = 40;
+  Spectrogram s = testing::MakeSpectrogram(spec, v);
+  Brighten(s, 0, kStep, -0.25f);  // clamped at 0
+  ASSERT_LT(FarMedian(s, 170, kStep), 0.01);
+  detail::LevelGainSteps(s);
+  ASSERT_TRUE(HasGainNote(s));
+  const std::string& note = s.notes.back();
+  const double size = std::stod(note.substr(note.find('(') + 1));
+  EXPECT_NEAR(size, 0.25, 0.04) << note;
+}
+
 TEST(LevelGainSteps, FlowIsNoGainStep) {
   Spectrogram s = Strip();
   // A reflux filling the side below to the end of the clip, and its wrap filling the side above
