@@ -1,5 +1,6 @@
 // `refluxscan evaluate-envelope`: max-velocity envelopes against the generator's truth, column
 // by column, for the display path and (where a .iq file exists) the signal path.
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -63,13 +64,13 @@ void CompareSide(double truth, float measured, double cm_s_per_row, EnvelopeErro
 // Columns are matched by time: the truth's column k is at k x seconds_per_column; the envelope's
 // column j at its own TimeOf(j) (a region with a margin starts before the strip).
 void CompareDisplay(const json& entry, const Envelope& env, EnvelopeErrors& e) {
-  const json& truth_env = entry["envelope"];
+  const json& truth_env = MemberOr(entry, "envelope");
   const auto forward = Doubles(truth_env, "max_forward_cm_s");
   const auto reverse = Doubles(truth_env, "max_reverse_cm_s");
   const auto valid = Doubles(truth_env, "valid");
-  const double cm_s_per_row = entry["display"].value("cm_s_per_row", 1.0);
-  const double spc = truth_env.value("seconds_per_column", env.seconds_per_column);
-  const double t0 = truth_env.value("t0_s", 0.0);
+  const double cm_s_per_row = NumberOr(MemberOr(entry, "display"), "cm_s_per_row", 1.0);
+  const double spc = NumberOr(truth_env, "seconds_per_column", env.seconds_per_column);
+  const double t0 = NumberOr(truth_env, "t0_s", 0.0);
   if (!(spc > 0)) return;
   const auto n = static_cast<long>(std::min(forward.size(), reverse.size()));
   for (size_t j = 0; j < env.Size(); ++j) {
@@ -99,11 +100,11 @@ void CompareSignal(const json& entry, const std::string& iq_path, EnvelopeErrors
   if (!spectrogram) return;
   auto env = spectral::EstimateEnvelope(*spectrogram);
   if (!env || env->unit != VelocityUnit::kCmPerSecond) return;
-  const json& truth_env = entry["envelope"];
+  const json& truth_env = MemberOr(entry, "envelope");
   const auto forward = Doubles(truth_env, "max_forward_cm_s");
   const auto reverse = Doubles(truth_env, "max_reverse_cm_s");
-  const double spc = truth_env.value("seconds_per_column", 0.01);
-  const double min_cm_s = kMinTruthRows * entry["display"].value("cm_s_per_row", 1.0);
+  const double spc = NumberOr(truth_env, "seconds_per_column", 0.01);
+  const double min_cm_s = kMinTruthRows * NumberOr(MemberOr(entry, "display"), "cm_s_per_row", 1.0);
   for (size_t j = 0; j < env->Size(); ++j) {
     const double index = env->TimeOf(static_cast<double>(j)) / spc;
     const double tf = Interpolate(forward, index), tr = Interpolate(reverse, index);
@@ -120,8 +121,8 @@ EnvelopeErrors EvaluateFile(const TruthSet& truth, const json& entry) {
   EnvelopeErrors e;
   // A clip generated below the visibility cut has no displayed trace: its physical envelope is
   // not what the display shows, so it is scored by classification (evaluate), not here.
-  if (entry.value("expected_reason", "") == "weak_signal") return e;
-  const fs::path path = fs::path(truth.folder) / entry.value("file", "");
+  if (StringOr(entry, "expected_reason") == "weak_signal") return e;
+  const fs::path path = fs::path(truth.folder) / StringOr(entry, "file");
   auto image = dicom::ReadUltrasound(path.string());
   const auto regions = image ? image->SpectralRegions() : std::vector<const UltrasoundRegion*>{};
   if (regions.empty()) {
@@ -190,8 +191,16 @@ Result<EvaluationOutput> EvaluateEnvelopes(const std::string& truth_path, int jo
   auto truth = LoadTruth(truth_path);
   if (!truth) return std::unexpected(truth.error());
   std::vector<EnvelopeErrors> per_file(truth->files.size());
-  ParallelFor(per_file.size(), ResolveJobs(jobs, per_file.size()),
-              [&](size_t i) { per_file[i] = EvaluateFile(*truth, truth->files[i]); });
+  // Truth is data: an entry this reader cannot use (a type it did not expect) counts as a failed
+  // file and never ends the run (an exception in a worker would end the program).
+  ParallelFor(per_file.size(), ResolveJobs(jobs, per_file.size()), [&](size_t i) {
+    try {
+      per_file[i] = EvaluateFile(*truth, truth->files[i]);
+    } catch (const std::exception&) {
+      per_file[i] = EnvelopeErrors{};
+      per_file[i].failed_files = 1;
+    }
+  });
   std::map<std::string, EnvelopeErrors> by_condition;
   for (size_t i = 0; i < per_file.size(); ++i) {
     for (const std::string& c : ConditionsOf(truth->files[i])) by_condition[c].Merge(per_file[i]);

@@ -33,11 +33,6 @@ int ClassIndex(const std::string& name) {
   return 2;
 }
 
-double NumberOr(const json& j, const char* key, double fallback) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
-}
-
 std::vector<std::string> FindReports(const std::vector<std::string>& paths) {
   std::vector<std::string> out;
   for (const std::string& p : paths) {
@@ -62,7 +57,8 @@ void AddDuration(const json& truth, const json& clip, Tally& t) {
   if (truth_ms <= 0 || StringOr(truth, "expected_reason") == "weak_signal") return;
   const double measured_ms = NumberOr(clip, "reflux_duration_ms", 0);
   if (measured_ms <= 0) t.missed_reflux++;
-  const double column_ms = 1000.0 * NumberOr(truth["display"], "seconds_per_column", 0.01);
+  const double column_ms =
+      1000.0 * NumberOr(MemberOr(truth, "display"), "seconds_per_column", 0.01);
   t.duration_error_ms.push_back(measured_ms - truth_ms);
   t.duration_error_columns.push_back((measured_ms - truth_ms) / column_ms);
   const double truth_peak = NumberOr(truth, "peak_reflux_velocity_cm_s", 0);
@@ -92,8 +88,8 @@ void AddIdentification(const json& truth, const json& clip, Tally& t) {
     return;
   }
   t.id_total++;
-  t.id_correct += clip.value("segment", json()) == truth.value("segment", json()) &&
-                  clip.value("laterality", json()) == truth.value("laterality", json());
+  t.id_correct += MemberOr(clip, "segment") == MemberOr(truth, "segment") &&
+                  MemberOr(clip, "laterality") == MemberOr(truth, "laterality");
 }
 
 // The antegrade direction (the polarity every measurement rests on: a wrong one turns a clip's

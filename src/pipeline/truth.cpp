@@ -24,6 +24,19 @@ std::string StringOr(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+double NumberOr(const nlohmann::json& j, const char* key, double fallback) {
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
+}
+
+const nlohmann::json& MemberOr(const nlohmann::json& j, const char* key) {
+  static const nlohmann::json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it != j.end() ? *it : kNull;
+}
+
 Result<TruthSet> LoadTruth(const std::string& path) {
   auto json = LoadJsonFile(path);
   if (!json) return std::unexpected(json.error());

@@ -23,6 +23,13 @@ Result<nlohmann::json> LoadJsonFile(const std::string& path);
 // of a failed clip, a hand-edited file): reports and truth are data, not trusted to be typed.
 std::string StringOr(const nlohmann::json& j, const char* key);
 
+// The number at `key`, or `fallback` when it is absent or not a number (a null, a string).
+double NumberOr(const nlohmann::json& j, const char* key, double fallback);
+
+// The member `key` of an object, or a null when `j` is no object or has none: never throws, and
+// never inserts (a const json's operator[] on a missing key is undefined behaviour).
+const nlohmann::json& MemberOr(const nlohmann::json& j, const char* key);
+
 // Condition tags of one truth entry plus "overall".
 std::vector<std::string> ConditionsOf(const nlohmann::json& entry);
 

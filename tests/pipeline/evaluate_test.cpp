@@ -121,6 +121,28 @@ TEST(Evaluate, NullAndForeignReportEntriesDoNotStopTheEvaluation) {
   EXPECT_NE(out->table.find("report clips not in truth: 2"), std::string::npos) << out->table;
 }
 
+// Truth written by another generator: nulls where ours writes strings or numbers (a
+// thirteenth independent renderer's `"expected_reason": null` aborted evaluate-envelope with a
+// JSON type error), and entries without a display or an envelope. Each is read as absent: the
+// run completes, the unreadable files counted as failed.
+TEST(Evaluate, NullsInTheTruthAreReadAsAbsent) {
+  const fs::path dir = refluxscan::testing::ScratchDir("evaluate_truth_nulls");
+  json entry = TruthEntry("1.1", "reflux", 800);
+  entry["expected_reason"] = nullptr, entry["display"] = nullptr, entry["envelope"] = nullptr;
+  json bare = {{"sop_instance_uid", "1.2"}, {"file", nullptr}, {"expected_reason", nullptr}};
+  WriteJson(dir / "truth.json", {{"files", {entry, bare}}});
+  const auto envelopes = EvaluateEnvelopes((dir / "truth.json").string(), 1);
+  ASSERT_TRUE(envelopes.has_value()) << envelopes.error().message;
+  EXPECT_NE(envelopes->table.find("failed the display path: 2"), std::string::npos)
+      << envelopes->table;
+  fs::create_directories(dir / "out" / "study");
+  WriteJson(dir / "out" / "study" / "report.json",
+            {{"clips", {{{"sop_instance_uid", "1.1"}, {"classification", "reflux"}}}}});
+  const auto reports = EvaluateReports((dir / "truth.json").string(), {(dir / "out").string()});
+  ASSERT_TRUE(reports.has_value()) << reports.error().message;
+  EXPECT_NE(reports->table.find("matched: 1"), std::string::npos) << reports->table;
+}
+
 TEST(Evaluate, AReportThatIsNoReportIsAnError) {
   const Files f = Write("not_a_report", json::array());
   WriteJson(f.report, json::array({1, 2, 3}));
