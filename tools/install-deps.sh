@@ -10,6 +10,7 @@ packages=(
   libjpeg62-turbo-dev           # the HTML report's strip images (JPEG)
   libfftw3-dev                  # transforms
   libopenjp2-7-dev              # JPEG 2000 pixel data (DCMTK 3.6.7 has no J2K codec)
+  libtesseract-dev libleptonica-dev tesseract-ocr-eng  # burned-in labels (OCR)
   libgtest-dev libgmock-dev     # unit tests
   libbenchmark-dev              # microbenchmarks
   nlohmann-json3-dev            # JSON

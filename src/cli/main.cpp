@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
 
   rs::pipeline::AnalyzeOptions analyze_options;
   std::string formats = "json,csv,html", source = "display", antegrade = "inferred";
-  bool quiet = false;
+  bool quiet = false, no_ocr = false;
   auto* analyze = app.add_subcommand("analyze", "Measure reflux in study folders, write reports");
   analyze->add_option("paths", analyze_options.inputs, "DICOM files, folders or DICOMDIR")
       ->required();
@@ -158,6 +158,9 @@ int main(int argc, char** argv) {
       ->transform(CLI::IsMember({"up", "down", "inferred", "auto"}, CLI::ignore_case))
       ->capture_default_str();
   analyze->add_flag("--force", analyze_options.force, "Re-analyze unchanged studies");
+  analyze->add_flag("--no-ocr", no_ocr,
+                    "Do not read labels burned into the images (OCR) for clips whose manifest "
+                    "row, tags and file name name no segment");
   auto* decode_only = analyze->add_flag("--decode-only", analyze_options.decode_only,
                                         "Benchmark floor: read and decode only, write nothing");
   analyze
@@ -205,6 +208,7 @@ int main(int argc, char** argv) {
     if (!ParseFormats(formats, analyze_options)) return Code(rs::ExitCode::kUsage);
     analyze_options.source =
         source == "auto" ? rs::pipeline::SignalSource::kAuto : rs::pipeline::SignalSource::kDisplay;
+    analyze_options.read_burned_labels = !no_ocr;
     if (antegrade == "up" || antegrade == "down") {
       analyze_options.antegrade =
           antegrade == "up" ? rs::AntegradeDirection::kUp : rs::AntegradeDirection::kDown;

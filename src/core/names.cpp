@@ -146,6 +146,8 @@ std::string_view IdentitySourceName(IdentitySource s) {
       return "dicom_tag";
     case IdentitySource::kFileName:
       return "file_name";
+    case IdentitySource::kBurnedIn:
+      return "burned_in";
     case IdentitySource::kNone:
       return "none";
   }

@@ -99,6 +99,7 @@ Result<RunConfig> LoadRunConfig(const AnalyzeOptions& options) {
   p.emplace_back("protocol", config.protocol.name);
   p.emplace_back("protocol_file", options.protocol.value_or(""));
   p.emplace_back("source", options.source == SignalSource::kAuto ? "auto" : "display");
+  p.emplace_back("burned_labels", options.read_burned_labels ? "ocr" : "off");
   p.emplace_back("antegrade", options.antegrade
                                   ? std::string(AntegradeDirectionName(*options.antegrade))
                                   : "inferred");
@@ -409,7 +410,8 @@ class Runner {
                 .antegrade = options.antegrade,
                 .decode_only = options.decode_only,
                 .decode_all_frames = options.decode_only && options.decode_all_frames,
-                .keep_evidence = options.write_html};
+                .keep_evidence = options.write_html,
+                .read_burned_labels = options.read_burned_labels};
   }
 
   void Run(std::vector<StudyWork> studies, AnalyzeSummary& summary) {

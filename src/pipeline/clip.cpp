@@ -6,6 +6,7 @@
 #include "qa.h"
 #include "refluxscan/core/text.h"
 #include "refluxscan/dicom/read.h"
+#include "refluxscan/ocr/burned_text.h"
 #include "refluxscan/reflux/measure.h"
 #include "refluxscan/spectral/envelope.h"
 #include "refluxscan/spectral/signal.h"
@@ -152,6 +153,17 @@ void MeasureStrip(const UltrasoundImage& image, const UltrasoundRegion& region,
   }
 }
 
+// A clip whose manifest row, tags and file name named no segment: the label burned into its
+// last frame, read by OCR outside the spectral strips (their noise and scale read as glyphs).
+// The OCR being unavailable (no English data) leaves the clip as it was: a fallback source.
+void ReadBurnedInLabel(const UltrasoundImage& image, ClipResult& clip) {
+  if (clip.identity.segment || image.frames.empty()) return;
+  std::vector<cv::Rect> strips;
+  for (const UltrasoundRegion* region : image.SpectralRegions()) strips.push_back(region->Rect());
+  const auto lines = ocr::ReadBurnedText(image.frames.back(), strips);
+  if (lines) clip.identity = study::WithBurnedInLabel(std::move(clip.identity), *lines, image.tags);
+}
+
 }  // namespace
 
 ClipOutcome AnalyzeImage(UltrasoundImage image, const ClipContext& context) {
@@ -173,6 +185,7 @@ ClipOutcome AnalyzeImage(UltrasoundImage image, const ClipContext& context) {
     clip.status = ClipStatus::kSkipped;
     return out;
   }
+  if (context.read_burned_labels) ReadBurnedInLabel(image, clip);  // spectral clips only
   MeasureStrip(image, *spectral_regions.front(), context, out);
   if (clip.status == ClipStatus::kError) {
     for (std::string& flag : QualityFlags(clip, nullptr)) clip.quality.push_back(std::move(flag));

@@ -20,6 +20,7 @@ struct ClipContext {
   bool decode_only = false;
   bool decode_all_frames = false;  // with decode_only (AnalyzeOptions::decode_all_frames)
   bool keep_evidence = true;       // keep strip image + envelope for the HTML report
+  bool read_burned_labels = true;  // AnalyzeOptions::read_burned_labels
 };
 
 struct ClipOutcome {

@@ -5,7 +5,11 @@
 #include <array>
 #include <cctype>
 #include <filesystem>
+#include <optional>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "refluxscan/core/fs.h"
 #include "refluxscan/core/text.h"
@@ -392,6 +396,58 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
     id.source_detail = std::string(typed->tag) + ", not understood";
   }
   return id;
+}
+
+namespace {
+
+// The burned-in label among OCR lines (reading order): the first line naming a segment, or two
+// lines that only name one together; a line naming a segment but no side is joined with the next
+// or the previous line if that reading names the same segment and a side (OCR splits a label at a
+// wide gap: "LEFT great" | "saph prox thigh", "lt." | "FV DIST", "GSV AT KNEE" | "- LT"). A
+// header line before a whole label ("PRF 4.2 kHz" | "lt. sfj") is not joined to it.
+std::optional<std::pair<std::string, ParsedLabel>> BurnedLabel(
+    const std::vector<std::string>& lines) {
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const ParsedLabel alone = ParseLabel(lines[i]);
+    if (!alone.segment) {
+      // A label split mid-name ("LEFT great" | "saph prox thigh"): neither half names a segment.
+      if (i + 1 == lines.size() || ParseLabel(lines[i + 1]).segment) continue;
+      const std::string joined = lines[i] + " " + lines[i + 1];
+      const ParsedLabel parsed = ParseLabel(joined);
+      if (parsed.segment) return std::make_pair(joined, parsed);
+      continue;
+    }
+    if (alone.laterality) return std::make_pair(lines[i], alone);
+    for (const size_t other : {i + 1, i - 1}) {  // i - 1 wraps past the end for i = 0
+      if (other >= lines.size()) continue;
+      const std::string joined =
+          other > i ? lines[i] + " " + lines[other] : lines[other] + " " + lines[i];
+      const ParsedLabel parsed = ParseLabel(joined);
+      if (parsed.segment == alone.segment && parsed.laterality) {
+        return std::make_pair(joined, parsed);
+      }
+    }
+    return std::make_pair(lines[i], alone);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+SegmentId WithBurnedInLabel(SegmentId id, const std::vector<std::string>& lines,
+                            const DicomTags& tags) {
+  if (id.segment) return id;
+  const auto label = BurnedLabel(lines);
+  if (!label) return id;
+  const auto& [text, parsed] = *label;
+  SegmentId burned;
+  burned.segment = parsed.segment;
+  burned.vein_class = parsed.vein_class;
+  burned.source = IdentitySource::kBurnedIn;
+  burned.source_detail = "burned into the image (OCR)";
+  burned.label_text = SanitizeForLog(text, kMaxUnknownLabelBytes);
+  burned.laterality = Combine(TagLaterality(tags), parsed.laterality, burned.source_detail);
+  return burned;
 }
 
 }  // namespace refluxscan::study

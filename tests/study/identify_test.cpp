@@ -268,5 +268,38 @@ TEST(IdentifySegment, NothingKnownLeavesSourceNone) {
   EXPECT_EQ(IdentifySegment("/data/IMG0001", tags, nullptr).label_text, std::string(256, 'x'));
 }
 
+// Labels burned into the image, as OCR lines in reading order: the first line naming a segment
+// decides, joined with its neighbour when OCR split the label; headers and parameters name none.
+TEST(IdentifySegment, ABurnedInLabelNamesTheSegmentWhenNothingElseDoes) {
+  const DicomTags tags;
+  const SegmentId none = IdentifySegment("/x/IMG_0001.dcm", tags, nullptr);
+  ASSERT_FALSE(none.segment);
+  const SegmentId one =
+      WithBurnedInLabel(none, {"Lakeside Vein Clinic L11-3U", "PRF 4.2 kHz", "lt. sfj"}, tags);
+  EXPECT_EQ(one.segment, Segment::kGsvSfj);
+  EXPECT_EQ(one.laterality, Laterality::kLeft);
+  EXPECT_EQ(one.source, IdentitySource::kBurnedIn);
+  EXPECT_EQ(one.label_text, "lt. sfj");
+  const SegmentId split =
+      WithBurnedInLabel(none, {"WF 41Hz", "LEFT great", "saph prox thigh"}, tags);
+  EXPECT_EQ(split.segment, Segment::kGsvProxThigh);
+  EXPECT_EQ(split.laterality, Laterality::kLeft);
+  const SegmentId side_before = WithBurnedInLabel(none, {"Gn 26%", "lt.", "FV DIST"}, tags);
+  EXPECT_EQ(side_before.segment, Segment::kFvDist);
+  EXPECT_EQ(side_before.laterality, Laterality::kLeft);
+  const SegmentId nothing = WithBurnedInLabel(none, {"Vein Center", "Ang 50", "cm/s"}, tags);
+  EXPECT_FALSE(nothing.segment);
+  EXPECT_EQ(nothing.source, IdentitySource::kNone);
+}
+
+TEST(IdentifySegment, ATagLabelWinsOverABurnedInOne) {
+  DicomTags tags;
+  tags.image_comments = "R CFV";
+  const SegmentId id =
+      WithBurnedInLabel(IdentifySegment("/x/a.dcm", tags, nullptr), {"lt. sfj"}, tags);
+  EXPECT_EQ(id.segment, Segment::kCfv);
+  EXPECT_EQ(id.source, IdentitySource::kDicomTag);
+}
+
 }  // namespace
 }  // namespace refluxscan::study

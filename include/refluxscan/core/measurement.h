@@ -60,9 +60,9 @@ struct RefluxMeasurement {
 };
 
 // Where the segment identity came from.
-enum class IdentitySource { kManifest, kDicomTag, kFileName, kNone };
-std::string_view IdentitySourceName(
-    IdentitySource s);  // "manifest", "dicom_tag", "file_name", "none"
+enum class IdentitySource { kManifest, kDicomTag, kFileName, kBurnedIn, kNone };
+// "manifest", "dicom_tag", "file_name", "burned_in", "none"
+std::string_view IdentitySourceName(IdentitySource s);
 
 struct SegmentId {
   std::optional<Laterality> laterality;

@@ -34,6 +34,9 @@ struct AnalyzeOptions {
   // Which display side is antegrade for every clip (a manifest row's `antegrade` wins); nullopt:
   // inferred per clip from the augmentation.
   std::optional<AntegradeDirection> antegrade;
+  // A clip whose manifest row, tags and file name name no segment is read for a label burned into
+  // its image (OCR); false: such clips stay unknown (docs/segments.md, "Burned-in labels").
+  bool read_burned_labels = true;
 };
 
 struct StudyRow {

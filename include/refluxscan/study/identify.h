@@ -59,4 +59,13 @@ ParsedLabel ParseLabel(std::string_view text);
 SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
                           const Manifest* manifest);
 
+// `id` with the segment named by text burned into the image (OCR lines, in reading order) when
+// `id` has none: the first line naming a segment decides, joined with its neighbour when OCR split
+// the label (source burned_in, the text as the label text, capped and made printable ASCII); the
+// tags' side wins over the label's, a disagreement leaves it unknown, as for a tag label. A
+// manifest row or a tag or file name that named a segment is kept; lines naming no segment
+// change nothing.
+SegmentId WithBurnedInLabel(SegmentId id, const std::vector<std::string>& lines,
+                            const DicomTags& tags);
+
 }  // namespace refluxscan::study

@@ -1,0 +1,128 @@
+#include "refluxscan/ocr/burned_text.h"
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+#include <sstream>
+
+#include <leptonica/allheaders.h>
+#include <tesseract/baseapi.h>
+#include <opencv2/imgproc.hpp>
+
+namespace refluxscan::ocr {
+namespace {
+
+// Annotation strokes are drawn bright (white, yellow, green, cyan): a pixel whose brightest
+// channel reaches this level keeps its level (inverted), darker ones are background. Not higher:
+// a small font's 1-px strokes are anti-aliased into mid-tones (at 150 a thirteenth independent
+// renderer's "saph prox" lost its descenders and read "savoh orox"); B-mode speckle above it is
+// sparse (that renderer's B-mode: 99.9th percentile 117 / 255), and Tesseract's own binarization
+// drops what is left of it.
+constexpr int kStrokeLevel = 120;
+// Tesseract reads 10-14 px annotation fonts better enlarged: at 3 x a thirteenth independent
+// renderer's "Rt. SSV distal calf" and "LEFT great saph prox thigh" read whole (at 2 x "$SV" and
+// two lines; at 4 x the side words were lost).
+constexpr double kScale = 3.0;
+
+// The page to read: 255 - brightness where a pixel is a stroke, white elsewhere and over the
+// excluded rectangles, enlarged kScale x.
+cv::Mat1b TextPage(const cv::Mat& frame, const std::vector<cv::Rect>& exclude) {
+  cv::Mat brightness;  // the brightest channel
+  if (frame.channels() == 1) {
+    brightness = frame.clone();
+  } else {
+    std::vector<cv::Mat> planes;
+    cv::split(frame, planes);
+    brightness = planes[0].clone();
+    for (size_t i = 1; i < planes.size(); ++i) cv::max(brightness, planes[i], brightness);
+  }
+  cv::Mat1b page(brightness.size(), uchar{255});
+  const cv::Mat inverted = 255 - brightness;
+  inverted.copyTo(page, brightness >= kStrokeLevel);
+  const cv::Rect all(0, 0, page.cols, page.rows);
+  for (const cv::Rect& r : exclude) page(r & all).setTo(255);
+  cv::Mat1b enlarged;
+  cv::resize(page, enlarged, cv::Size(), kScale, kScale, cv::INTER_CUBIC);
+  return enlarged;
+}
+
+struct Engine {
+  tesseract::TessBaseAPI api;
+  bool ready = false;
+};
+
+// This thread's engine, started on first use (English, LSTM, sparse text, quiet).
+Engine& ThreadEngine() {
+  thread_local std::unique_ptr<Engine> engine;
+  if (!engine) {
+    engine = std::make_unique<Engine>();
+    engine->ready = engine->api.Init(nullptr, "eng", tesseract::OEM_LSTM_ONLY) == 0;
+    if (engine->ready) {
+      engine->api.SetPageSegMode(tesseract::PSM_SPARSE_TEXT);
+      engine->api.SetVariable("debug_file", "/dev/null");
+    }
+  }
+  return *engine;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos) continue;
+    const auto last = line.find_last_not_of(" \t\r");
+    lines.push_back(UndoSideConfusions(line.substr(first, last - first + 1)));
+  }
+  return lines;
+}
+
+// Whether `word` is "lt" read with an I, an i, a 1 or a | for the l (a label has no "it").
+bool MisreadLt(const std::string& word) {
+  return word.size() == 2 &&
+         (word[0] == 'I' || word[0] == 'i' || word[0] == '1' || word[0] == '|') &&
+         (word[1] == 't' || word[1] == 'T');
+}
+
+}  // namespace
+
+std::string UndoSideConfusions(const std::string& line) {
+  std::string out;
+  size_t i = 0;
+  while (i < line.size()) {
+    const bool separator = !std::isalnum(static_cast<unsigned char>(line[i])) && line[i] != '|';
+    if (separator) {
+      out += line[i++];
+      continue;
+    }
+    size_t end = i;
+    while (end < line.size() &&
+           (std::isalnum(static_cast<unsigned char>(line[end])) || line[end] == '|')) {
+      ++end;
+    }
+    const std::string word = line.substr(i, end - i);
+    out += MisreadLt(word) ? std::string("lt") : word;
+    i = end;
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> ReadBurnedText(const cv::Mat& frame,
+                                                const std::vector<cv::Rect>& exclude) {
+  if (frame.empty() || frame.depth() != CV_8U) {
+    return Fail(ErrorCode::kInvalidInput, "OCR needs an 8-bit frame");
+  }
+  Engine& engine = ThreadEngine();
+  if (!engine.ready) {
+    return Fail(ErrorCode::kUnsupported,
+                "OCR unavailable: Tesseract's English data (tesseract-ocr-eng) not found");
+  }
+  const cv::Mat1b page = TextPage(frame, exclude);
+  engine.api.SetImage(page.data, page.cols, page.rows, 1, static_cast<int>(page.step));
+  engine.api.SetSourceResolution(static_cast<int>(70 * kScale));
+  const std::unique_ptr<char[]> text(engine.api.GetUTF8Text());
+  engine.api.Clear();
+  return Lines(text ? std::string(text.get()) : std::string());
+}
+
+}  // namespace refluxscan::ocr

@@ -1,0 +1,61 @@
+// OCR of labels burned into a frame: a synthetic frame with B-mode-like speckle, a spectral strip
+// (excluded) and an annotation. Skipped with a message where Tesseract's English data is missing.
+#include "refluxscan/ocr/burned_text.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+
+namespace refluxscan::ocr {
+namespace {
+
+// A 640 x 480 gray frame: speckle in a B-mode box (rows 40-240), a noisy strip (rows 280-460,
+// excluded), and `label` in white inside the B-mode box's lower left corner.
+cv::Mat Frame(const std::string& label) {
+  cv::Mat1b frame(480, 640, uchar{0});
+  cv::RNG rng(11);
+  cv::Mat1b speckle(200, 400);
+  rng.fill(speckle, cv::RNG::NORMAL, 45, 25);
+  speckle.copyTo(frame(cv::Rect(120, 40, 400, 200)));
+  cv::Mat1b strip(180, 600);
+  rng.fill(strip, cv::RNG::UNIFORM, 0, 255);
+  strip.copyTo(frame(cv::Rect(20, 280, 600, 180)));
+  cv::putText(frame, label, cv::Point(130, 225), cv::FONT_HERSHEY_DUPLEX, 0.6, 255, 1, cv::LINE_AA);
+  return frame;
+}
+
+bool Contains(const std::vector<std::string>& lines, const std::string& needle) {
+  return std::any_of(lines.begin(), lines.end(), [&](const std::string& line) {
+    return line.find(needle) != std::string::npos;
+  });
+}
+
+TEST(BurnedText, ReadsALabelOnSpeckleAndSkipsTheStrip) {
+  cv::Mat bgr;
+  cv::cvtColor(Frame("LT GSV PROX THIGH"), bgr, cv::COLOR_GRAY2BGR);
+  const auto lines = ReadBurnedText(bgr, {cv::Rect(20, 280, 600, 180)});
+  if (!lines && lines.error().code == ErrorCode::kUnsupported) {
+    GTEST_SKIP() << lines.error().message;
+  }
+  ASSERT_TRUE(lines.has_value()) << lines.error().message;
+  EXPECT_TRUE(Contains(*lines, "GSV PROX THIGH")) << ::testing::PrintToString(*lines);
+}
+
+TEST(BurnedText, AnEmptyOrDeepFrameIsAnErrorValue) {
+  EXPECT_EQ(ReadBurnedText(cv::Mat(), {}).error().code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(ReadBurnedText(cv::Mat1w(10, 10), {}).error().code, ErrorCode::kInvalidInput);
+}
+
+TEST(BurnedText, SideWordsMisreadWithAnIAreUndone) {
+  EXPECT_EQ(UndoSideConfusions("It. sfj"), "lt. sfj");
+  EXPECT_EQ(UndoSideConfusions("it. FV DIST"), "lt. FV DIST");
+  EXPECT_EQ(UndoSideConfusions("GSV 1t"), "GSV lt");
+  EXPECT_EQ(UndoSideConfusions("Rt. SSV Item"), "Rt. SSV Item");  // only whole two-letter words
+}
+
+}  // namespace
+}  // namespace refluxscan::ocr
