@@ -440,6 +440,9 @@ SegmentId WithBurnedInLabel(SegmentId id, const std::vector<std::string>& lines,
   const auto label = BurnedLabel(lines);
   if (!label) return id;
   const auto& [text, parsed] = *label;
+  // A typed label that named the vein without a level ("LLE accessory saphenous 2") keeps its
+  // class: the pixels may give its level, never a vein of another class (threshold).
+  if (id.vein_class && parsed.vein_class != id.vein_class) return id;
   SegmentId burned;
   burned.segment = parsed.segment;
   burned.vein_class = parsed.vein_class;

@@ -292,6 +292,16 @@ TEST(IdentifySegment, ABurnedInLabelNamesTheSegmentWhenNothingElseDoes) {
   EXPECT_EQ(nothing.source, IdentitySource::kNone);
 }
 
+TEST(IdentifySegment, AVeinOnlyTagLabelKeepsItsVeinOverABurnedInOne) {
+  DicomTags tags;
+  tags.image_comments = "L GSV thigh";  // the vein, no level
+  const SegmentId vein = IdentifySegment("/x/a.dcm", tags, nullptr);
+  ASSERT_FALSE(vein.segment);
+  ASSERT_TRUE(vein.vein_class);
+  EXPECT_EQ(WithBurnedInLabel(vein, {"LT FV MID"}, tags).segment, std::nullopt);
+  EXPECT_EQ(WithBurnedInLabel(vein, {"LT GSV MID THIGH"}, tags).segment, Segment::kGsvMidThigh);
+}
+
 TEST(IdentifySegment, ATagLabelWinsOverABurnedInOne) {
   DicomTags tags;
   tags.image_comments = "R CFV";

@@ -15,8 +15,9 @@ namespace refluxscan::ocr {
 // The text lines read from `frame` (8-bit gray or BGR), with the `exclude` rectangles (the
 // spectral strip: its noise and scale read as glyphs) blanked first. Bright pixels (the
 // annotation's white or coloured strokes) are kept as dark text on white, the rest dropped, and
-// the image is read at three times its size with sparse-text layout. Lines are trimmed, empty
-// ones dropped, and the OCR's l / I / i / 1 confusions in side words ("It." for "lt.") undone.
+// the image is read at three times its size with sparse-text layout. Lines the OCR is less than
+// 60% sure of (speckle read as glyphs) are dropped, the rest trimmed, and the OCR's l / I / i / 1
+// confusions in side words ("It." for "lt.") undone.
 // Thread-safe: one engine per thread, started on its first use. Errors: kUnsupported when the
 // OCR engine or its English data is missing, kInvalidInput for an empty or non-8-bit frame.
 Result<std::vector<std::string>> ReadBurnedText(const cv::Mat& frame,

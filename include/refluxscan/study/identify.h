@@ -63,8 +63,9 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
 // `id` has none: the first line naming a segment decides, joined with its neighbour when OCR split
 // the label (source burned_in, the text as the label text, capped and made printable ASCII); the
 // tags' side wins over the label's, a disagreement leaves it unknown, as for a tag label. A
-// manifest row or a tag or file name that named a segment is kept; lines naming no segment
-// change nothing.
+// manifest row or a tag or file name that named a segment is kept, and one that named only a vein
+// keeps its class (the pixels may give its level, not a vein of another class); lines naming no
+// segment change nothing.
 SegmentId WithBurnedInLabel(SegmentId id, const std::vector<std::string>& lines,
                             const DicomTags& tags);
 
