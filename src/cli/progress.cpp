@@ -61,7 +61,9 @@ void PrintSummary(const pipeline::AnalyzeSummary& s, const std::string& output_d
   const pipeline::StageTimes& t = s.stage_times;
   out << std::setprecision(2) << "stage time, s summed over workers: read+decode "
       << t.read_decode_s << ", strip " << t.strip_s << ", envelope " << t.envelope_s << ", reflux "
-      << t.reflux_s << ", reports " << t.report_s << "\n";
+      << t.reflux_s << ", reports " << t.report_s;
+  if (t.ocr_s > 0) out << ", burned-in labels (OCR) " << t.ocr_s;
+  out << "\n";
   if (formats.empty()) {
     out << "reports: none written (--decode-only)\n";
     return;

@@ -380,6 +380,7 @@ void AddTimes(StageTimes& total, const StageTimes& t) {
   total.envelope_s += t.envelope_s;
   total.reflux_s += t.reflux_s;
   total.report_s += t.report_s;
+  total.ocr_s += t.ocr_s;
 }
 
 std::string EncodeRow(const StudyRow& r) {

@@ -185,7 +185,11 @@ ClipOutcome AnalyzeImage(UltrasoundImage image, const ClipContext& context) {
     clip.status = ClipStatus::kSkipped;
     return out;
   }
-  if (context.read_burned_labels) ReadBurnedInLabel(image, clip);  // spectral clips only
+  if (context.read_burned_labels) {  // spectral clips only
+    const auto start = Clock::now();
+    ReadBurnedInLabel(image, clip);
+    out.times.ocr_s += SecondsSince(start);
+  }
   MeasureStrip(image, *spectral_regions.front(), context, out);
   if (clip.status == ClipStatus::kError) {
     for (std::string& flag : QualityFlags(clip, nullptr)) clip.quality.push_back(std::move(flag));

@@ -52,6 +52,7 @@ struct StudyRow {
 // Wall time spent per stage, summed over files (seconds), from internal timers.
 struct StageTimes {
   double read_decode_s = 0, strip_s = 0, envelope_s = 0, reflux_s = 0, report_s = 0;
+  double ocr_s = 0;  // burned-in labels read (clips no manifest row, tag or file name named)
 };
 
 struct AnalyzeSummary {
