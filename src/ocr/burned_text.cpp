@@ -4,7 +4,6 @@
 #include <cctype>
 #include <memory>
 
-#include <leptonica/allheaders.h>
 #include <tesseract/baseapi.h>
 #include <tesseract/resultiterator.h>
 #include <opencv2/imgproc.hpp>
