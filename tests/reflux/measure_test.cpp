@@ -628,6 +628,26 @@ TEST(MeasureReflux, ABroadbandFlashIsNoSqueeze) {
   EXPECT_EQ(wrap->maneuvers.size(), 1u);
 }
 
+// A squeeze on resting flow (12 cm/s, both lit at 2.1 noise units: the Doppler power counts
+// scatterers, not their speed) and its reflux at 2.0 units on a quiet side: the squeeze is the
+// first burst and sets the polarity, though it adds no power over the flow.
+TEST(MeasureReflux, ASqueezeOnRestingFlowThatAddsNoPowerIsStillTheSqueeze) {
+  Envelope e = Make([](double t) {
+    const double rest = t < 1.4 || t > 3.0 ? 12.0 : 0.0;
+    return std::max(rest, RaisedCosine(t, 1.4, 0.6, 45)) - Trapezoid(t, 2.0, 0.8, 0.06, 25);
+  });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    e.power_forward.push_back(e.max_forward[i] > 5 ? 2.1f : 1.0f);
+    e.power_reverse.push_back(e.max_reverse[i] > 5 ? 2.0f : 1.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_GE(m->maneuvers.size(), 1u);
+  EXPECT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 800, 60);
+}
+
 // A flow that ramps up from zero raises the side's power gradually (a wall filter hides its slow
 // start): here the power climbs for 0.5 s after the reflux began at 2.0 s, so its half-power
 // point lies 0.25 s inside the reflux. The onset moves past the envelope's level crossing by at
