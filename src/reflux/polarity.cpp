@@ -47,9 +47,7 @@ bool BringsPower(std::span<const float> power, const Trace& t, const Run& run) {
   if (!std::isfinite(rest)) return false;
   if (run_power >= (1 + kMinPowerRise) * std::max(rest, 1e-6)) return true;
   if (rest < 1 + kMinPowerRise || run_power < rest) return false;
-  const std::span<const float> other = power.data() == t.power_up.data()
-                                           ? std::span<const float>(t.power_down)
-                                           : std::span<const float>(t.power_up);
+  const std::span<const float> other = OtherSidePower(t, power);
   if (other.size() < t.columns) return true;
   const double other_rest = RestMedian(other, t, run);
   return !std::isfinite(other_rest) || rest >= other_rest;

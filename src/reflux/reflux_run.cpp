@@ -44,8 +44,7 @@ bool SpreadAcrossTheBaseline(std::span<const float> retro, const Trace& t, const
   const double retro_cm_s = RangePercentile(retro, run.begin, run.end, 0.5);
   const double ante_cm_s = RangePercentile(t.ante, run.begin, run.end, 0.5);
   if (retro_cm_s < ante_cm_s) return true;
-  const std::span<const float> ante_power =
-      t.retro_power.data() == t.power_down.data() ? t.power_up : t.power_down;
+  const std::span<const float> ante_power = OtherSidePower(t, t.retro_power);
   if (t.retro_power.size() < run.end || ante_power.size() < run.end) return false;
   return ante_cm_s >= kSpreadExtentShare * retro_cm_s &&
          RangePercentile(ante_power, run.begin, run.end, 0.5) >=
@@ -128,6 +127,20 @@ size_t AnchorColumn(std::span<const float> retro, const Run& run, int step, doub
   return peak_col;
 }
 
+// How much the retrograde side's power rises over the run's core [first_hi, last_hi] (its median
+// above the no-flow base); nullopt when the power is unknown or the flow barely raises it (less
+// than kMinPowerRise x the base).
+std::optional<double> CorePowerRise(const Trace& t, size_t first_hi, size_t last_hi) {
+  if (t.retro_power.empty() || t.retro_power.size() < t.columns || last_hi < first_hi ||
+      !std::isfinite(t.retro_power_base)) {
+    return std::nullopt;
+  }
+  const double base = t.retro_power_base;
+  const double rise = RangePercentile(t.retro_power, first_hi, last_hi + 1, 0.5) - base;
+  if (!(rise >= kMinPowerRise * std::max(base, 1e-6))) return std::nullopt;
+  return rise;
+}
+
 // Where the retrograde side's power reaches half its level over the run's core [first_hi,
 // last_hi] (median above the no-flow base), walking back from the core's first column above it.
 // Flow brings its whole power into the side whatever its velocity, and a symmetric time window
@@ -135,18 +148,13 @@ size_t AnchorColumn(std::span<const float> retro, const Run& run, int step, doub
 // level crossing leads it by up to half the window (docs/criteria.md "Onset"). nullopt when the
 // power is unknown or the flow barely raises it.
 std::optional<double> HalfPowerOnset(const Trace& t, size_t first_hi, size_t last_hi) {
-  if (t.retro_power.empty() || t.retro_power.size() < t.columns || last_hi < first_hi ||
-      !std::isfinite(t.retro_power_base)) {
-    return std::nullopt;
-  }
+  const std::optional<double> rise = CorePowerRise(t, first_hi, last_hi);
+  if (!rise) return std::nullopt;
   // Unwrapped aliased columns move the velocity to the other side, not the power: no refinement.
   for (size_t c = first_hi; c <= last_hi; ++c) {
     if (t.flags[c] & kColumnAliased) return std::nullopt;
   }
-  const double base = t.retro_power_base;
-  const double rise = RangePercentile(t.retro_power, first_hi, last_hi + 1, 0.5) - base;
-  if (!(rise >= kMinPowerRise * std::max(base, 1e-6))) return std::nullopt;
-  const double half = base + 0.5 * rise;
+  const double half = t.retro_power_base + 0.5 * *rise;
   // The window leads the envelope too: its first half-peak column can come before the power
   // has risen, so the walk back starts from the first core column above the half level.
   size_t anchor = first_hi;
@@ -166,13 +174,9 @@ std::optional<double> HalfPowerOnset(const Trace& t, size_t first_hi, size_t las
 // 25). nullopt without such a gap or without the power series.
 std::optional<double> PowerGapOnset(const Trace& t, size_t first_hi, size_t last_hi,
                                     double crossing) {
-  if (t.retro_power.size() < t.columns || last_hi < first_hi ||
-      !std::isfinite(t.retro_power_base) || !(crossing >= 0)) {
-    return std::nullopt;
-  }
-  const double base = t.retro_power_base;
-  const double rise = RangePercentile(t.retro_power, first_hi, last_hi + 1, 0.5) - base;
-  if (!(rise >= kMinPowerRise * std::max(base, 1e-6))) return std::nullopt;
+  const std::optional<double> core_rise = CorePowerRise(t, first_hi, last_hi);
+  if (!core_rise || !(crossing >= 0)) return std::nullopt;
+  const double base = t.retro_power_base, rise = *core_rise;
   const auto earliest = static_cast<size_t>(std::ceil(crossing));
   std::optional<size_t> gap_last;  // the last column of the latest dark stretch
   size_t dark = 0;

@@ -13,6 +13,11 @@
 
 namespace refluxscan::reflux::detail {
 
+std::span<const float> OtherSidePower(const Trace& t, std::span<const float> side_power) {
+  return side_power.data() == t.power_up.data() ? std::span<const float>(t.power_down)
+                                                : std::span<const float>(t.power_up);
+}
+
 size_t ColumnsFor(double seconds, double seconds_per_column) {
   return std::max<size_t>(3, static_cast<size_t>(std::ceil(seconds / seconds_per_column - 1e-9)));
 }
@@ -114,15 +119,15 @@ bool BothAtEdges(const Trace& t, size_t c) {
   return t.up[c] >= kScaleEdgeShare * t.up_limit && t.down[c] >= kScaleEdgeShare * t.down_limit;
 }
 
-// The columns [begin, end) of a flash around the run [first, last) of columns at both edges: from
-// the last column quiet on both sides before it to the first one after it, each within
+// The columns [begin, end) of a flash around the run [first, run_end) of columns at both edges:
+// from the last column quiet on both sides before it to the first one after it, each within
 // kFlashEdgeColumns of the run (the data's edge counts as quiet), widened by kFlashEdgeColumns
 // on each side; nullopt when a side is not quiet there, or the flash is longer than
 // `max_columns`.
-std::optional<Run> FlashSpan(const Trace& t, size_t first, size_t last, size_t max_columns) {
-  size_t begin = first, end = last;
+std::optional<Run> FlashSpan(const Trace& t, size_t first, size_t run_end, size_t max_columns) {
+  size_t begin = first, end = run_end;
   while (begin > 0 && first - begin < kFlashEdgeColumns && !BothQuiet(t, begin - 1)) --begin;
-  while (end < t.columns && end - last < kFlashEdgeColumns && !BothQuiet(t, end)) ++end;
+  while (end < t.columns && end - run_end < kFlashEdgeColumns && !BothQuiet(t, end)) ++end;
   const bool quiet_before = begin == 0 || BothQuiet(t, begin - 1);
   const bool quiet_after = end == t.columns || BothQuiet(t, end);
   if (!quiet_before || !quiet_after || end - begin > max_columns) return std::nullopt;
@@ -148,14 +153,14 @@ void SuppressFlashes(Trace& t, double seconds_per_column) {
       ++c;
       continue;
     }
-    size_t last = c;
-    while (last < t.columns && BothAtEdges(t, last)) ++last;
-    if (const auto span = FlashSpan(t, c, last, max_columns)) {
+    size_t run_end = c;
+    while (run_end < t.columns && BothAtEdges(t, run_end)) ++run_end;
+    if (const auto span = FlashSpan(t, c, run_end, max_columns)) {
       std::fill(flash.begin() + static_cast<long>(span->begin),
                 flash.begin() + static_cast<long>(span->end), 1);
       any = true;
     }
-    c = last;
+    c = run_end;
   }
   if (!any) return;
   for (std::vector<float>* v : {&t.up, &t.down, &t.power_up, &t.power_down}) {

@@ -43,6 +43,9 @@ struct Trace {
   size_t min_observation = 3;  // kMinObservationAfterReleaseS in columns
 };
 
+// The other side's power series (Trace::power_up or power_down) of `side_power`, one of them.
+std::span<const float> OtherSidePower(const Trace& t, std::span<const float> side_power);
+
 // A duration in whole columns, rounded up, at least 3 (a rule's shortest run).
 size_t ColumnsFor(double seconds, double seconds_per_column);
 

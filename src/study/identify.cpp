@@ -203,6 +203,20 @@ std::optional<Laterality> Combine(std::optional<Laterality> tag, std::optional<L
   return tag ? tag : label;
 }
 
+// A clip identified by a label that names a segment: `source` / `detail` say where it was read,
+// `text` is the label as kept in the report; the side tag wins over the label's side (Combine).
+SegmentId FromSegmentLabel(const ParsedLabel& parsed, IdentitySource source, std::string detail,
+                           std::string text, std::optional<Laterality> tag_laterality) {
+  SegmentId id;
+  id.segment = parsed.segment;
+  id.vein_class = parsed.vein_class;
+  id.source = source;
+  id.source_detail = std::move(detail);
+  id.label_text = std::move(text);
+  id.laterality = Combine(tag_laterality, parsed.laterality, id.source_detail);
+  return id;
+}
+
 // The part of a file's name that can hold a label: the name without a DICOM file extension
 // (.dcm, .dicom, .dic, .ima, .img, any case), else the whole name. Files often have no extension,
 // and a label may hold a dot ("rt._lesser_saph_prox_calf_19": its "stem" was "rt", stop 25, a
@@ -353,24 +367,14 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
       }
       continue;
     }
-    id.segment = parsed.segment;
-    id.vein_class = parsed.vein_class;
-    id.source = IdentitySource::kDicomTag;
-    id.source_detail = name;
-    id.label_text = TrimDicom(*raw);
-    id.laterality = Combine(tag_laterality, parsed.laterality, id.source_detail);
-    return id;
+    return FromSegmentLabel(parsed, IdentitySource::kDicomTag, name, TrimDicom(*raw),
+                            tag_laterality);
   }
   const std::string stem = NameLabel(file_path);
   const ParsedLabel from_name = ParseLabel(WithoutCodecNames(stem));
   if (from_name.segment) {
-    id.segment = from_name.segment;
-    id.vein_class = from_name.vein_class;
-    id.source = IdentitySource::kFileName;
-    id.source_detail = "file name";
-    id.label_text = stem;
-    id.laterality = Combine(tag_laterality, from_name.laterality, id.source_detail);
-    return id;
+    return FromSegmentLabel(from_name, IdentitySource::kFileName, "file name", stem,
+                            tag_laterality);
   }
   id.laterality = tag_laterality
                       ? tag_laterality
@@ -443,14 +447,8 @@ SegmentId WithBurnedInLabel(SegmentId id, const std::vector<std::string>& lines,
   // A typed label that named the vein without a level ("LLE accessory saphenous 2") keeps its
   // class: the pixels may give its level, never a vein of another class (threshold).
   if (id.vein_class && parsed.vein_class != id.vein_class) return id;
-  SegmentId burned;
-  burned.segment = parsed.segment;
-  burned.vein_class = parsed.vein_class;
-  burned.source = IdentitySource::kBurnedIn;
-  burned.source_detail = "burned into the image (OCR)";
-  burned.label_text = SanitizeForLog(text, kMaxUnknownLabelBytes);
-  burned.laterality = Combine(TagLaterality(tags), parsed.laterality, burned.source_detail);
-  return burned;
+  return FromSegmentLabel(parsed, IdentitySource::kBurnedIn, "burned into the image (OCR)",
+                          SanitizeForLog(text, kMaxUnknownLabelBytes), TagLaterality(tags));
 }
 
 }  // namespace refluxscan::study
