@@ -259,15 +259,23 @@ double UnwrappedSpeed(const Spectrogram& s, const Geometry& g, double index, boo
   return std::abs(s.VelocityAtRow(row) + (upward ? g.span : -g.span));
 }
 
+// The unwrapped magnitude of a region entering `in_side` from its scale edge apart from its
+// baseline region (the flow leaving `upward` re-entering), or -1 when there is none: one region
+// from the scale edge to the baseline is real flow on that side.
+double ReEntrySpeed(const Spectrogram& s, const SideRuns& in_side, bool upward, const Geometry& g) {
+  if (in_side.edge_run_end < 0) return -1;
+  if (in_side.baseline_run_outer >= 0 && in_side.baseline_run_outer <= in_side.edge_run_end + 1) {
+    return -1;
+  }
+  return UnwrappedSpeed(s, g, in_side.edge_run_end + 0.5, upward);
+}
+
 // Unwraps one aliased side: the signal leaves through one scale edge and re-enters from the
 // other, detached from the baseline there. Returns the unwrapped magnitude, or -1.
 double UnwrappedMagnitude(const Spectrogram& s, const SideRuns& out_side, const SideRuns& in_side,
                           bool upward, const Geometry& g) {
-  if (out_side.baseline_run_outer != 0 || in_side.edge_run_end < 0) return -1;
-  if (in_side.baseline_run_outer >= 0 && in_side.baseline_run_outer <= in_side.edge_run_end + 1) {
-    return -1;  // one region from the scale edge to the baseline: real flow on that side
-  }
-  return UnwrappedSpeed(s, g, in_side.edge_run_end + 0.5, upward);
+  if (out_side.baseline_run_outer != 0) return -1;
+  return ReEntrySpeed(s, in_side, upward, g);
 }
 
 }  // namespace
@@ -865,13 +873,54 @@ void HandleWrapEpisodes(const Spectrogram& s, const EnvelopeOptions& o, Estimate
   }
 }
 
+// Fills the gaps between alias candidates (`cand`, AliasCandidates) whose every column still has
+// signal at both scale edges: the out side's touching its edge and a region entering the in
+// side from its edge apart from its baseline region. Such a column alone is ambiguous (a side
+// filled from a wide wall notch to its edge reads as the other side's wrap as well as its own
+// flow, so neither side's region joins its baseline); between two stretches of the same wrap
+// it is that wrap (a twelfth independent renderer: an aliased 10 cm/s reflux on a 5 cm/s side
+// read as candidates in five pieces, the first one alone unwrapped and read as a 44 ms reflux).
+void BridgeAliasGaps(const Spectrogram& s, const Estimates& e, bool upward,
+                     std::vector<double>& cand) {
+  const Geometry g = SideGeometry(s);
+  const auto bridged = [&](size_t k) {
+    const SideRuns& out = upward ? e.sides[k].up : e.sides[k].down;
+    const SideRuns& in = upward ? e.sides[k].down : e.sides[k].up;
+    const double speed = ReEntrySpeed(s, in, upward, g);
+    return (e.env.flags[k] & kColumnMasked) || !TouchesScaleEdge(out) ? -1.0 : speed;
+  };
+  std::optional<size_t> last;  // the last candidate column so far
+  for (size_t c = 0; c < cand.size(); ++c) {
+    if (cand[c] < 0) continue;
+    if (last && c > *last + 1) {
+      std::vector<double> gap;
+      for (size_t k = *last + 1; k < c; ++k) gap.push_back(bridged(k));
+      if (std::ranges::all_of(gap, [](double v) { return v >= 0; })) {
+        std::ranges::copy(gap, cand.begin() + static_cast<long>(*last + 1));
+      }
+    }
+    last = c;
+  }
+}
+
+// Whether column `c` shows nothing on either side.
+bool SilentColumn(const Estimates& e, size_t c) {
+  return !HasAnyFlow(e.sides[c].up) && !HasAnyFlow(e.sides[c].down);
+}
+
 // Aliasing: a run of >= kMinAliasColumns columns whose signal leaves through one scale edge and
-// re-enters, detached from the baseline, from the other, continuing a column that was near that
-// limit (or the start of the data). Flow cannot jump past the limit within one column, and a
-// speck cannot form such a run, so isolated candidates are not aliasing.
+// re-enters, detached from the baseline, from the other (gaps bridged: BridgeAliasGaps),
+// continuing a column that was near that limit, or the start of the data, or a column silent on
+// both sides. Flow cannot jump past the limit within one column, and a speck cannot form such a
+// run, so isolated candidates are not aliasing. Out of silence it can: a fast-rising reflux whose
+// first windowed column already holds its spectrum past a small scale (a twelfth independent
+// renderer: a 13 cm/s reflux on a 7.2 cm/s side rose from nothing to the limit, and wrapped, in
+// one 5 ms column; read as a 186 ms reflux at the limit, `no_reflux`, for the truth's
+// `indeterminate, aliased`), and nothing before it to be continuous with.
 void HandleAliasing(const Spectrogram& s, const EnvelopeOptions& o, Estimates& e) {
   for (bool upward : {true, false}) {
-    const std::vector<double> cand = AliasCandidates(s, e, upward);
+    std::vector<double> cand = AliasCandidates(s, e, upward);
+    BridgeAliasGaps(s, e, upward, cand);
     const double limit = upward ? e.env.positive_limit : -e.env.negative_limit;
     const std::vector<float>& same = upward ? e.env.max_forward : e.env.max_reverse;
     for (size_t a = 0; a < cand.size();) {
@@ -881,8 +930,8 @@ void HandleAliasing(const Spectrogram& s, const EnvelopeOptions& o, Estimates& e
       }
       size_t b = a;
       while (b + 1 < cand.size() && cand[b + 1] >= 0) ++b;
-      const bool continuous =
-          a == 0 || (e.env.flags[a - 1] & kColumnMasked) || same[a - 1] >= kAliasContinuity * limit;
+      const bool continuous = a == 0 || (e.env.flags[a - 1] & kColumnMasked) ||
+                              same[a - 1] >= kAliasContinuity * limit || SilentColumn(e, a - 1);
       if (continuous && b - a + 1 >= kMinAliasColumns) {
         for (size_t c = a; c <= b; ++c) MarkAliased(s, o, e, c, upward, cand[c]);
       }

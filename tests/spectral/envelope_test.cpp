@@ -600,6 +600,47 @@ TEST(Envelope, AWideWallNotchMeasuredOnAVisibleFloorKeepsFlowAttached) {
   EXPECT_LT(on_black->max_reverse[120], 1.0f);
 }
 
+// Reverse flow that appears out of silence already past its scale (-50 cm/s on a -39.5 cm/s
+// side, wrapping 10.5 cm/s in from the top edge): a valve giving way within one window. No
+// column before it was near the limit, but none showed anything either, so it is aliasing.
+TEST(Envelope, FlowAppearingPastItsLimitOutOfSilenceIsAliased) {
+  SyntheticSpec spec;  // baseline row 120, 0.5 cm/s per row, -39.5 cm/s at the bottom row
+  std::vector<double> v(static_cast<size_t>(spec.cols), 0.0);
+  for (int c = 100; c < 150; ++c) v[static_cast<size_t>(c)] = -50;
+  auto env = EstimateEnvelope(MakeSpectrogram(spec, v), Unsmoothed());
+  ASSERT_TRUE(env.has_value());
+  for (int c = 102; c < 148; ++c) {
+    EXPECT_TRUE(env->flags[static_cast<size_t>(c)] & kColumnAliased) << c;
+    EXPECT_NEAR(env->max_reverse[static_cast<size_t>(c)], 50.0f, 4.0f) << c;
+  }
+  // After flow that stayed well under the limit, the same jump is no wrap of it: not aliasing.
+  for (int c = 60; c < 100; ++c) v[static_cast<size_t>(c)] = -15;
+  auto after_flow = EstimateEnvelope(MakeSpectrogram(spec, v), Unsmoothed());
+  ASSERT_TRUE(after_flow.has_value());
+  EXPECT_FALSE(after_flow->flags[120] & kColumnAliased);
+}
+
+// An aliased reflux behind a wall-filter notch whose edge wanders: for a few columns the notch
+// is wider than the measured one, so the reflux there is detached from its baseline and reaches
+// its edge beside the wrap entering the other side from its edge. Either could be the other's
+// wrap in those columns alone; between two stretches of the same wrap they are that wrap.
+TEST(Envelope, AWrapKeepsGoingThroughColumnsWhereBothSidesReachTheirEdges) {
+  SyntheticSpec spec;  // baseline row 120, 0.5 cm/s per row, -39.5 cm/s at the bottom row
+  std::vector<double> v(static_cast<size_t>(spec.cols), 0.0);
+  for (int c = 97; c < 150; ++c) {  // a valve giving way: -50 cm/s in 3 columns, wraps 10.5
+    v[static_cast<size_t>(c)] = -std::min({50.0 / 3 * (c - 96), 50.0, 5.0 * (150 - c)});
+  }
+  Spectrogram s = MakeSpectrogram(spec, v);
+  s.intensity(cv::Range(106, 135), cv::Range::all()).setTo(0.0f);     // the notch: +/- 7 cm/s
+  s.intensity(cv::Range(135, 150), cv::Range(115, 122)).setTo(0.0f);  // wider: 7-15 cm/s
+  auto env = EstimateEnvelope(s, Unsmoothed());
+  ASSERT_TRUE(env.has_value());
+  for (int c = 105; c < 135; ++c) {
+    EXPECT_TRUE(env->flags[static_cast<size_t>(c)] & kColumnAliased) << c;
+    EXPECT_NEAR(env->max_reverse[static_cast<size_t>(c)], 50.0f, 3.0f) << c;
+  }
+}
+
 TEST(SmoothZeroPhase, KeepsStepSharpAndRemovesNoise) {
   std::vector<float> step(200);
   for (size_t i = 0; i < step.size(); ++i) step[i] = i < 100 ? 0.0f : 10.0f;
