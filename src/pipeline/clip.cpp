@@ -76,6 +76,48 @@ std::optional<Result<Spectrogram>> SignalSpectrogram(const std::string& path,
   return std::nullopt;
 }
 
+// A sweeping display whose current sweep shows no maneuver: the previous sweep beyond its erase
+// bar (or cursor), masked as older data, is still this recording of this vein, and a blank band
+// in one continuous recording looks the same where nothing tells the two apart (the strip's
+// ends as alike as the columns across the band: GoesOnAcross). So the strip is read again with
+// that part kept; the new reading replaces the first only when it finds a maneuver. (An
+// eleventh independent renderer's bars are bands: in 5 of its clips the only maneuver lay
+// beyond one, `no_augmentation`.)
+// Returns whether it replaced the reading.
+bool ReadPreviousSweep(const UltrasoundImage& image, const UltrasoundRegion& region,
+                       const reflux::RefluxOptions& reflux_options, StageTimes& times,
+                       Spectrogram& spectrogram, Envelope& envelope,
+                       RefluxMeasurement& measurement) {
+  auto start = Clock::now();
+  Result<Spectrogram> whole =
+      spectral::SpectrogramFromDisplay(image, region, {.read_previous_sweep = true});
+  times.strip_s += SecondsSince(start);
+  if (!whole) return false;
+  start = Clock::now();
+  Result<Envelope> whole_envelope = spectral::EstimateEnvelope(*whole);
+  times.envelope_s += SecondsSince(start);
+  if (!whole_envelope) return false;
+  start = Clock::now();
+  Result<RefluxMeasurement> whole_measurement =
+      reflux::MeasureReflux(*whole_envelope, reflux_options);
+  times.reflux_s += SecondsSince(start);
+  if (!whole_measurement || whole_measurement->maneuvers.empty()) return false;
+  spectrogram = std::move(*whole);
+  envelope = std::move(*whole_envelope);
+  measurement = std::move(*whole_measurement);
+  return true;
+}
+
+// The clip's calibration summary with how the pixels were read (a relabelled colour model, a
+// retired SOP class) and a signal file not used, as notes shown in the reports.
+void SetCalibration(const UltrasoundImage& image, const UltrasoundRegion& region,
+                    const Spectrogram& spectrogram, const std::string& signal_problem,
+                    ClipResult& clip) {
+  clip.calibration = SummarizeCalibration(region, spectrogram);
+  for (const std::string& w : image.warnings) clip.calibration->notes.push_back(w);
+  if (!signal_problem.empty()) clip.calibration->notes.push_back(signal_problem);
+}
+
 // Strip -> envelope -> reflux -> classification, filling `out`. Returns the envelope.
 void MeasureStrip(const UltrasoundImage& image, const UltrasoundRegion& region,
                   const ClipContext& context, ClipOutcome& out) {
@@ -101,11 +143,7 @@ void MeasureStrip(const UltrasoundImage& image, const UltrasoundRegion& region,
                no_calibration ? reflux::kReasonNoCalibration : reflux::kReasonError);
     return;
   }
-  clip.calibration = SummarizeCalibration(region, *spectrogram);
-  // How the pixels were read (a relabelled colour model, a retired SOP class): notes beside the
-  // calibration's, shown in the reports.
-  for (const std::string& w : image.warnings) clip.calibration->notes.push_back(w);
-  if (!signal_problem.empty()) clip.calibration->notes.push_back(signal_problem);
+  SetCalibration(image, region, *spectrogram, signal_problem, clip);
   clip.clip_duration_s = spectrogram->Columns() * spectrogram->seconds_per_column;
 
   start = Clock::now();
@@ -123,6 +161,13 @@ void MeasureStrip(const UltrasoundImage& image, const UltrasoundRegion& region,
   const reflux::RefluxOptions reflux_options{.antegrade_override =
                                                  row_decides ? row->antegrade : context.antegrade};
   Result<RefluxMeasurement> measurement = reflux::MeasureReflux(*envelope, reflux_options);
+  out.times.reflux_s += SecondsSince(start);
+  if (measurement && measurement->maneuvers.empty() && spectrogram->previous_sweep_columns > 0 &&
+      ReadPreviousSweep(image, region, reflux_options, out.times, *spectrogram, *envelope,
+                        *measurement)) {
+    SetCalibration(image, region, *spectrogram, signal_problem, clip);
+  }
+  start = Clock::now();
   if (measurement) {
     clip.measurement = *measurement;
     clip.finding =

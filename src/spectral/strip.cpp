@@ -127,10 +127,12 @@ Result<Spectrogram> SpectrogramFromDisplay(const UltrasoundImage& image,
       cv::flip(map.intensity, map.intensity, 0);
       cv::flip(map.off_ramp, map.off_ramp, 0);
     }
-    detail::StripMasks masks = detail::DetectMasks(map, zero_row, options.mask_overlays);
+    detail::StripMasks masks =
+        detail::DetectMasks(map, zero_row, options.mask_overlays, options.read_previous_sweep);
     s.intensity = map.intensity;
     s.valid = masks.valid;
     s.column_valid = std::move(masks.column_valid);
+    s.previous_sweep_columns = masks.previous_sweep_columns;
     s.t0_s = axes->t0_s;
     s.seconds_per_column = axes->seconds_per_column;
     s.velocity_top = axes->velocity_top;

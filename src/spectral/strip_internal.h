@@ -94,7 +94,11 @@ struct StripMasks {
   std::optional<double> drawn_baseline_row;  // centre of the detected baseline line, if any
   std::vector<std::string> warnings;         // the display disagrees with the calibration
   std::vector<std::string> notes;            // what was masked (erase bar, scale labels)
+  int previous_sweep_columns = 0;            // columns masked as the previous sweep
 };
-StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bool mask_overlays);
+// `keep_previous_sweep`: a sweeping display's previous sweep is left valid (only its bar or
+// cursor masked).
+StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bool mask_overlays,
+                       bool keep_previous_sweep = false);
 
 }  // namespace refluxscan::spectral::detail

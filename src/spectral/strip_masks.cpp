@@ -9,7 +9,8 @@
 
 namespace refluxscan::spectral::detail {
 
-StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bool mask_overlays) {
+StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bool mask_overlays,
+                       bool keep_previous_sweep) {
   const cv::Mat1f& m = map.intensity;
   StripMasks out;
   out.valid = cv::Mat1b(m.size(), uchar{255});
@@ -25,7 +26,8 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
   }
   cv::Mat1b not_spectrum;  // overlays with their anti-aliased fringe (one pixel more)
   if (mask_overlays) cv::dilate(text | overlay, not_spectrum, cv::Mat());
-  MaskEmptyColumns(m, kinds, lines, not_spectrum, drawn, expected_baseline_row, out);
+  MaskEmptyColumns(m, kinds, lines, not_spectrum, drawn, expected_baseline_row, keep_previous_sweep,
+                   out);
   CheckBaseline(m, kinds, lines, expected_baseline_row, out);
   if (mask_overlays) {
     for (const Run& line : lines) out.valid.rowRange(line.first, line.last + 1).setTo(0);

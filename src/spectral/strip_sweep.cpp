@@ -509,13 +509,24 @@ std::optional<Run> SweepCursor(const cv::Mat1f& m, const cv::Mat1b& overlays,
 }
 
 // Masks the previous sweep: the columns from `stale_first` to the strip's end, beyond `mark` (an
-// erase bar, or a sweep cursor, which the stale columns include), and says so in a note.
-void MaskPreviousSweep(const char* mark_name, const Run& mark, int stale_first, int cols,
+// erase bar, or a sweep cursor, which the stale columns include), and says so in a note. With
+// `keep`, the previous sweep is read instead: the current sweep and the mark are masked (the
+// two sweeps meet at the mark seconds apart, and flow stepping there reads as a release).
+void MaskPreviousSweep(const char* mark_name, const Run& mark, int stale_first, int cols, bool keep,
                        StripMasks& out) {
+  const std::string where = std::string(mark_name) + " at columns " + std::to_string(mark.first) +
+                            "-" + std::to_string(mark.last) + ": ";
+  if (keep) {
+    for (int c = 0; c <= mark.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
+    out.notes.push_back(where + "no maneuver before it (the current sweep); the " +
+                        std::to_string(cols - 1 - mark.last) +
+                        " columns of the previous sweep after it were read instead");
+    return;
+  }
   const Run stale{stale_first, cols - 1};
   for (int c = stale.first; c <= stale.last; ++c) out.column_valid[static_cast<size_t>(c)] = 0;
-  out.notes.push_back(std::string(mark_name) + " at columns " + std::to_string(mark.first) + "-" +
-                      std::to_string(mark.last) + ": " + std::to_string(stale.Width()) +
+  out.previous_sweep_columns = stale.Width();
+  out.notes.push_back(where + std::to_string(stale.Width()) +
                       " columns of the previous sweep masked (time axis kept continuous)");
 }
 
@@ -802,7 +813,8 @@ std::pair<int, int> DataExtent(const std::vector<ColumnKind>& kinds, const Strip
 
 void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
                       const std::vector<Run>& lines, const cv::Mat1b& overlays,
-                      const cv::Mat1b& drawn, double baseline_row, StripMasks& out) {
+                      const cv::Mat1b& drawn, double baseline_row, bool keep_previous_sweep,
+                      StripMasks& out) {
   const std::vector<int> lit_per_column = LitPerColumn(m);
   const double background_lit = BackgroundLitShare(lit_per_column, m.rows, kinds);
   // A noise floor textures every column but an erase bar's: where most columns are empty (dark
@@ -884,7 +896,7 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
   if (cursor_decides) {
     if (!cursor) return;
     for (int c = bar.first; c <= bar.last; ++c) out.column_valid[static_cast<size_t>(c)] = 1;
-    MaskPreviousSweep("sweep cursor line", *cursor, cursor->first, cols, out);
+    MaskPreviousSweep("sweep cursor line", *cursor, cursor->first, cols, keep_previous_sweep, out);
     return;
   }
   // A sweep writes left to right and erases ahead of itself: right of the bar is the previous
@@ -896,7 +908,7 @@ void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
                         ": the recording goes on across it (no sweep), only the band masked");
     return;
   }
-  MaskPreviousSweep("erase bar", bar, bar.last + 1, cols, out);
+  MaskPreviousSweep("erase bar", bar, bar.last + 1, cols, keep_previous_sweep, out);
 }
 
 }  // namespace refluxscan::spectral::detail

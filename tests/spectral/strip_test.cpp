@@ -972,6 +972,26 @@ TEST(StripMasks, EraseBarAndStaleSweepColumnsInvalid) {
   EXPECT_TRUE(HasNote(*s, "erase bar"));
 }
 
+// Read again with the previous sweep kept (the pipeline, when the current sweep shows no
+// maneuver): the previous sweep is valid and the current sweep and the bar are masked; the
+// first reading says how many columns it masked as the previous sweep.
+TEST(StripMasks, ThePreviousSweepCanBeReadInsteadOfTheCurrentOne) {
+  cv::Mat1b strip = NoisyStrip();
+  strip.colRange(220, 228).setTo(0);
+  auto first = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->previous_sweep_columns, kCols - 228);
+  auto previous =
+      SpectrogramFromDisplay(ImageWith(strip), SpectralRegion(), {.read_previous_sweep = true});
+  ASSERT_TRUE(previous.has_value());
+  EXPECT_EQ(previous->previous_sweep_columns, 0);
+  for (int c = 0; c < 228; ++c) EXPECT_EQ(previous->column_valid[static_cast<size_t>(c)], 0) << c;
+  for (int c = 230; c < kCols - 10; ++c) {
+    EXPECT_EQ(previous->column_valid[static_cast<size_t>(c)], 1) << c;
+  }
+  EXPECT_TRUE(HasNote(*previous, "were read instead"));
+}
+
 // A noisy strip of flow `v` (cm/s per column) with a black band over columns [140, 148).
 cv::Mat1b FlowWithBlankBand(const std::vector<double>& v) {
   testing::SyntheticSpec spec;

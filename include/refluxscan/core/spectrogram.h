@@ -31,6 +31,9 @@ struct Spectrogram {
   SpectrogramSource source = SpectrogramSource::kDisplay;
   int frame_index = 0;  // display path: which frame was analyzed
   int frames_total = 1;
+  // Display path: columns masked as a sweeping display's previous sweep (0: none, or kept by
+  // StripOptions::read_previous_sweep).
+  int previous_sweep_columns = 0;
   std::vector<std::string> warnings;  // calibration checks that failed: the QA flag
                                       // calibration_inconsistent
   std::vector<std::string> notes;     // what was done to read it: masks, tint, unit conversion
