@@ -24,8 +24,12 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
     cv::dilate(drawn, overlay, cv::Mat());
     text = TextMask(m, expected_baseline_row);
   }
+  cv::Mat1b panels;        // readout boxes
   cv::Mat1b not_spectrum;  // overlays with their anti-aliased fringe (one pixel more)
-  if (mask_overlays) cv::dilate(text | overlay, not_spectrum, cv::Mat());
+  if (mask_overlays) {
+    panels = PanelMask(m, text);
+    cv::dilate(text | overlay | panels, not_spectrum, cv::Mat());
+  }
   MaskEmptyColumns(m, kinds, lines, not_spectrum, drawn, expected_baseline_row, keep_previous_sweep,
                    out);
   CheckBaseline(m, kinds, lines, expected_baseline_row, out);
@@ -34,6 +38,7 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
     MaskDottedLines(m, kinds, out);
     out.valid.setTo(0, text);
     out.valid.setTo(0, overlay);
+    out.valid.setTo(0, panels);
     MaskAttachedStrokes(m, expected_baseline_row, out);
     const cv::Mat1b marks = LabelMarks((text == kWhiteText) | overlay);
     const std::vector<uint8_t> line_row = LineRows(lines, m.rows);

@@ -129,6 +129,24 @@ std::vector<Run> LineRuns(const cv::Mat1f& m, const std::vector<ColumnKind>& kin
 // pixel: kWhiteText, kGroundedText or 0.
 cv::Mat1b TextMask(const cv::Mat1f& m, double baseline_row);
 
+// Readout panels: a measurement readout (a caliper's "Vel 39.3 cm/s / T 0.802 s") drawn as a box
+// filled at one level, with a border and text, over the strip. Its fill is flat where spectrum
+// and noise never are (speckle), above black and below saturation; on a black floor with sparse
+// specks the envelope read its fill and border as a blunt flow's band (a thirteenth independent
+// renderer: a 62 cm/s "squeeze" on the wrong side, polarity and class wrong). Components of the
+// flat pixels (with the `text` they hold) that IsPanel accepts are masked with a kPanelFrame
+// margin (the border and its anti-aliasing).
+constexpr float kPanelFlatRange = 0.03f;  // 3x3 max - min: about 8 grey levels (JPEG's ripple)
+constexpr float kPanelMinLevel = 0.04f, kPanelMaxLevel = 0.96f;  // above black, below saturation
+constexpr int kPanelMinRows = 8, kPanelMinColumns = 16;          // two glyphs
+constexpr double kPanelMaxShare = 0.5;
+constexpr double kPanelMinFill = 0.4;    // of its box flat (the rest text and its edges)
+constexpr double kPanelMinCover = 0.85;  // of its box flat or text
+constexpr double kPanelMinText = 0.03;   // of its box text
+constexpr float kPanelSameLevel = 0.03f;
+constexpr int kPanelRing = 4, kPanelFrame = 3;
+cv::Mat1b PanelMask(const cv::Mat1f& m, const cv::Mat1b& text);
+
 // strip_sweep.cpp: a sweeping display's erase bar or cursor and the previous sweep beyond it; empty
 // columns.
 

@@ -279,4 +279,82 @@ cv::Mat1b TextMask(const cv::Mat1f& m, double baseline_row) {
   return mask;
 }
 
+namespace {
+
+// Whether the component `box` (its flat pixels `flat`, its `text`) is a panel: a readout, so
+// holding text (>= kPanelMinText of its box; flat blocks without any are drawn flow in tests and
+// painted bars on displays); glyph-tall and wide enough, at most kPanelMaxShare of the strip each
+// way (a painted erase bar, a gain step or a flat floor spans it); drawn, not grown: its box
+// covered (>= kPanelMinCover) by its flat fill and text, with straight edges, and the fill at one
+// level (its 10th to 90th percentile within kPanelFlatRange: a saturated clutter band's flat pieces
+// are ragged and shaded); and no piece of a flat floor (its ring, kPanelRing pixels outside the
+// box, flat at the same level over less than half of it: a panel stands out from what is around
+// it).
+bool IsPanel(const cv::Mat1f& m, const cv::Mat1b& flat, const cv::Mat1b& text,
+             const cv::Rect& box) {
+  if (box.height < kPanelMinRows || box.width < kPanelMinColumns ||
+      box.height > kPanelMaxShare * m.rows || box.width > kPanelMaxShare * m.cols) {
+    return false;
+  }
+  if (text.empty()) return false;
+  std::vector<float> fill;
+  int covered = 0, written = 0;
+  for (int r = box.y; r < box.y + box.height; ++r) {
+    for (int c = box.x; c < box.x + box.width; ++c) {
+      if (flat(r, c)) fill.push_back(m(r, c));
+      covered += flat(r, c) || text(r, c);
+      written += !flat(r, c) && text(r, c);
+    }
+  }
+  if (covered < kPanelMinCover * box.area() || fill.size() < kPanelMinFill * box.area() ||
+      written < kPanelMinText * box.area()) {
+    return false;
+  }
+  const auto at = [&](double q) {
+    auto k = fill.begin() + static_cast<long>(q * static_cast<double>(fill.size() - 1));
+    std::nth_element(fill.begin(), k, fill.end());
+    return *k;
+  };
+  const float low = at(0.1), high = at(0.9), level = at(0.5);
+  if (high - low > kPanelFlatRange) return false;
+  const cv::Rect outer =
+      (box + cv::Size(2 * kPanelRing, 2 * kPanelRing) - cv::Point(kPanelRing, kPanelRing)) &
+      cv::Rect(0, 0, m.cols, m.rows);
+  int ring = 0, same = 0;
+  for (int r = outer.y; r < outer.y + outer.height; ++r) {
+    for (int c = outer.x; c < outer.x + outer.width; ++c) {
+      if (box.contains({c, r})) continue;
+      ++ring;
+      same += flat(r, c) && std::abs(m(r, c) - level) <= kPanelSameLevel;
+    }
+  }
+  return 2 * same < ring;
+}
+
+}  // namespace
+
+cv::Mat1b PanelMask(const cv::Mat1f& m, const cv::Mat1b& text) {
+  cv::Mat1b mask(m.size(), uchar{0});
+  if (m.empty()) return mask;
+  cv::Mat1f hi, lo;
+  cv::dilate(m, hi, cv::Mat());
+  cv::erode(m, lo, cv::Mat());
+  const cv::Mat1b flat =
+      ((hi - lo) <= kPanelFlatRange) & (m > kPanelMinLevel) & (m < kPanelMaxLevel);
+  cv::Mat1b grouped = text.empty() ? flat.clone() : cv::Mat1b(flat | text);
+  cv::Mat1i labels, stats;
+  cv::Mat1d centroids;
+  const int n = cv::connectedComponentsWithStats(grouped, labels, stats, centroids, 8, CV_32S);
+  for (int k = 1; k < n; ++k) {
+    const cv::Rect box(stats(k, cv::CC_STAT_LEFT), stats(k, cv::CC_STAT_TOP),
+                       stats(k, cv::CC_STAT_WIDTH), stats(k, cv::CC_STAT_HEIGHT));
+    if (!IsPanel(m, flat, text, box)) continue;
+    const cv::Rect framed =
+        (box + cv::Size(2 * kPanelFrame, 2 * kPanelFrame) - cv::Point(kPanelFrame, kPanelFrame)) &
+        cv::Rect(0, 0, m.cols, m.rows);
+    mask(framed).setTo(255);
+  }
+  return mask;
+}
+
 }  // namespace refluxscan::spectral::detail

@@ -9,6 +9,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "refluxscan/spectral/envelope.h"
 #include "refluxscan/spectral/signal.h"
 #include "spectral/strip_internal.h"
 #include "synthetic.h"
@@ -959,6 +960,26 @@ TEST(StripMasks, DottedGridDotsAreMasked) {
   EXPECT_GE(masked, dots * 8 / 10) << masked << " of " << dots;
   EXPECT_GE(between_valid, dots * 8 / 10) << between_valid << " of " << dots;
   EXPECT_GE(cv::countNonZero(s->valid.rowRange(61, 120).colRange(100, 200)), 59 * 100 * 9 / 10);
+}
+
+// A caliper's readout drawn over the strip as a box filled at one dark-gray level, with a gray
+// border and white text: the whole box is masked, and no flow is read there (a thirteenth
+// independent renderer's box, on a black floor, read as a 62 cm/s band). The flow beside it
+// stays valid.
+TEST(StripMasks, AReadoutPanelIsMasked) {
+  cv::Mat1b strip = NoisyStrip();
+  const cv::Rect box(10, 20, 80, 30);
+  strip(box).setTo(20);
+  cv::rectangle(strip, box, cv::Scalar(128), 1);
+  cv::putText(strip, "Vel 39.3", {14, 40}, cv::FONT_HERSHEY_SIMPLEX, 0.45, cv::Scalar(230), 1,
+              cv::LINE_AA);
+  auto s = SpectrogramFromDisplay(ImageWith(strip), SpectralRegion());
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(cv::countNonZero(s->valid(box)), 0);
+  EXPECT_GE(cv::countNonZero(s->valid(cv::Rect(110, 70, 80, 40))), 80 * 40 * 8 / 10);
+  auto env = EstimateEnvelope(*s);
+  ASSERT_TRUE(env.has_value());
+  for (int c = 15; c < 85; ++c) EXPECT_LT(env->max_forward[static_cast<size_t>(c)], 3.0f) << c;
 }
 
 TEST(StripMasks, EraseBarAndStaleSweepColumnsInvalid) {
