@@ -15,18 +15,6 @@ namespace {
 
 constexpr int kRows = 200, kCols = 400, kX0 = 40, kY0 = 30;
 
-UltrasoundRegion SpectralRegion() {
-  UltrasoundRegion r;
-  r.spatial_format = 3;
-  r.data_type = 3;
-  r.min_x0 = kX0, r.min_y0 = kY0, r.max_x1 = kX0 + kCols - 1, r.max_y1 = kY0 + kRows - 1;
-  r.reference_pixel_y0 = 120;
-  r.reference_physical_y = 0.0;
-  r.units_y = 7, r.delta_y = -0.5;  // 0.5 cm/s per row, velocity grows upward
-  r.units_x = 4, r.delta_x = 0.01;  // 10 ms per column
-  return r;
-}
-
 // A frame holding the flow `v` (cm/s per column) as a gray strip, with an erase bar's black
 // columns [220, 228).
 UltrasoundImage SweepImage(const std::vector<double>& v) {
@@ -43,7 +31,7 @@ UltrasoundImage SweepImage(const std::vector<double>& v) {
   strip.copyTo(frame(cv::Rect(kX0, kY0, kCols, kRows)));
   image.frames.push_back(frame);
   image.decoded_frame_indices.push_back(0);
-  image.regions.push_back(SpectralRegion());
+  image.regions.push_back(spectral::testing::StripRegion(kX0, kY0, kCols, kRows));
   return image;
 }
 

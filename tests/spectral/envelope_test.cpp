@@ -568,22 +568,28 @@ TEST(Envelope, ABandReachingTheEdgeBehindAWideNotchIsFlowWhenNothingCanWrap) {
   EXPECT_GT(unwrapped->max_forward[150], 60.0f);
 }
 
+// A reflux past its scale behind a wall-filter notch of +/- 7 cm/s (`spec`: baseline row 120,
+// 0.5 cm/s per row, -39.5 cm/s at the bottom row): a valve giving way, -50 cm/s in 3 columns
+// from column 97 (wrapping 10.5 cm/s in from the top), falling back by column 150.
+Spectrogram AliasedRefluxBehindANotch(const SyntheticSpec& spec) {
+  std::vector<double> v(static_cast<size_t>(spec.cols), 0.0);
+  for (int c = 97; c < 150; ++c) {
+    v[static_cast<size_t>(c)] = -std::min({50.0 / 3 * (c - 96), 50.0, 5.0 * (150 - c)});
+  }
+  Spectrogram s = MakeSpectrogram(spec, v);
+  s.intensity(cv::Range(106, 135), cv::Range::all()).setTo(0.0f);
+  return s;
+}
+
 // A wall filter whose notch is wider than the default baseline slack, on a display whose noise
 // floor is visible: a reflux past its small scale fills its side from the notch to the edge and
 // wraps in from the other edge. The measured notch keeps the reflux attached to its baseline, so
 // the wrap is read as aliasing and unwrapped (a twelfth independent renderer's 8.7 cm/s reflux
 // on a 4.5 cm/s side, a 2.2 cm/s wall filter: read 2.5 cm/s, 53 ms, "no reflux").
 TEST(Envelope, AWideWallNotchMeasuredOnAVisibleFloorKeepsFlowAttached) {
-  SyntheticSpec spec;  // baseline row 120, 0.5 cm/s per row, -39.5 cm/s at the bottom row
-  std::vector<double> v(static_cast<size_t>(spec.cols), 0.0);
-  for (int c = 97; c < 150; ++c) {  // a valve giving way: -50 cm/s in 3 columns, wraps 10.5
-    v[static_cast<size_t>(c)] = -std::min({50.0 / 3 * (c - 96), 50.0, 5.0 * (150 - c)});
-  }
-  Spectrogram s = MakeSpectrogram(spec, v);
-  s.intensity(cv::Range(106, 135), cv::Range::all()).setTo(0.0f);  // the notch: +/- 7 cm/s
-  EnvelopeOptions o;
-  o.smoothing_cutoff_hz = -1;
-  auto env = EstimateEnvelope(s, o);
+  const SyntheticSpec spec;
+  const EnvelopeOptions o = Unsmoothed();
+  auto env = EstimateEnvelope(AliasedRefluxBehindANotch(spec), o);
   ASSERT_TRUE(env.has_value());
   for (int c = 105; c < 135; ++c) {
     EXPECT_TRUE(env->flags[static_cast<size_t>(c)] & kColumnAliased) << c;
@@ -592,8 +598,7 @@ TEST(Envelope, AWideWallNotchMeasuredOnAVisibleFloorKeepsFlowAttached) {
   }
   // The same notch on a black floor cannot be told from the floor: the default slack applies
   // (the reflux, detached and reaching its edge beside the wrap, is not read).
-  Spectrogram black = MakeSpectrogram(spec, v);
-  black.intensity(cv::Range(106, 135), cv::Range::all()).setTo(0.0f);
+  Spectrogram black = AliasedRefluxBehindANotch(spec);
   black.intensity.setTo(0.0f, black.intensity < 0.3f);
   auto on_black = EstimateEnvelope(black, o);
   ASSERT_TRUE(on_black.has_value());
@@ -625,13 +630,7 @@ TEST(Envelope, FlowAppearingPastItsLimitOutOfSilenceIsAliased) {
 // its edge beside the wrap entering the other side from its edge. Either could be the other's
 // wrap in those columns alone; between two stretches of the same wrap they are that wrap.
 TEST(Envelope, AWrapKeepsGoingThroughColumnsWhereBothSidesReachTheirEdges) {
-  SyntheticSpec spec;  // baseline row 120, 0.5 cm/s per row, -39.5 cm/s at the bottom row
-  std::vector<double> v(static_cast<size_t>(spec.cols), 0.0);
-  for (int c = 97; c < 150; ++c) {  // a valve giving way: -50 cm/s in 3 columns, wraps 10.5
-    v[static_cast<size_t>(c)] = -std::min({50.0 / 3 * (c - 96), 50.0, 5.0 * (150 - c)});
-  }
-  Spectrogram s = MakeSpectrogram(spec, v);
-  s.intensity(cv::Range(106, 135), cv::Range::all()).setTo(0.0f);     // the notch: +/- 7 cm/s
+  Spectrogram s = AliasedRefluxBehindANotch(SyntheticSpec{});
   s.intensity(cv::Range(135, 150), cv::Range(115, 122)).setTo(0.0f);  // wider: 7-15 cm/s
   auto env = EstimateEnvelope(s, Unsmoothed());
   ASSERT_TRUE(env.has_value());

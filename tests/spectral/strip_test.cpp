@@ -19,17 +19,7 @@ namespace {
 
 constexpr int kRows = 200, kCols = 300, kX0 = 50, kY0 = 30;
 
-UltrasoundRegion SpectralRegion() {
-  UltrasoundRegion r;
-  r.spatial_format = 3;
-  r.data_type = 3;
-  r.min_x0 = kX0, r.min_y0 = kY0, r.max_x1 = kX0 + kCols - 1, r.max_y1 = kY0 + kRows - 1;
-  r.reference_pixel_y0 = 120;
-  r.reference_physical_y = 0.0;
-  r.units_y = 7, r.delta_y = -0.5;  // 0.5 cm/s per row, velocity grows upward
-  r.units_x = 4, r.delta_x = 0.01;  // 10 ms per column
-  return r;
-}
+UltrasoundRegion SpectralRegion() { return testing::StripRegion(kX0, kY0, kCols, kRows); }
 
 // A 260 x 400 frame holding `strip` at the region position.
 UltrasoundImage ImageWith(const cv::Mat& strip) {

@@ -10,6 +10,7 @@
 #include <opencv2/core.hpp>
 
 #include "refluxscan/core/spectrogram.h"
+#include "refluxscan/core/ultrasound.h"
 
 namespace refluxscan::spectral::testing {
 
@@ -57,6 +58,20 @@ inline cv::Mat1b ToGray8(const cv::Mat1f& intensity) {
   cv::Mat1b out;
   intensity.convertTo(out, CV_8U, 255.0);
   return out;
+}
+
+// The DICOM region of a strip drawn at (x0, y0), `cols` x `rows` pixels, with MakeSpectrogram's
+// default calibration: baseline at row 120, 0.5 cm/s per row growing upward, 10 ms per column.
+inline UltrasoundRegion StripRegion(int x0, int y0, int cols, int rows) {
+  UltrasoundRegion r;
+  r.spatial_format = 3;
+  r.data_type = 3;
+  r.min_x0 = x0, r.min_y0 = y0, r.max_x1 = x0 + cols - 1, r.max_y1 = y0 + rows - 1;
+  r.reference_pixel_y0 = 120;
+  r.reference_physical_y = 0.0;
+  r.units_y = 7, r.delta_y = -0.5;
+  r.units_x = 4, r.delta_x = 0.01;
+  return r;
 }
 
 }  // namespace refluxscan::spectral::testing
