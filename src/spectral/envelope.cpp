@@ -887,7 +887,9 @@ void BridgeAliasGaps(const Spectrogram& s, const Estimates& e, bool upward,
     const SideRuns& out = upward ? e.sides[k].up : e.sides[k].down;
     const SideRuns& in = upward ? e.sides[k].down : e.sides[k].up;
     const double speed = ReEntrySpeed(s, in, upward, g);
-    return (e.env.flags[k] & kColumnMasked) || !TouchesScaleEdge(out) ? -1.0 : speed;
+    // A column the other direction already unwrapped keeps that reading.
+    const bool read = (e.env.flags[k] & (kColumnMasked | kColumnAliased)) != 0;
+    return read || !TouchesScaleEdge(out) ? -1.0 : speed;
   };
   std::optional<size_t> last;  // the last candidate column so far
   for (size_t c = 0; c < cand.size(); ++c) {
