@@ -55,11 +55,13 @@ namespace {
 // much as over as many columns before it: a squeeze pushed on a shelf of resting flow that was
 // itself rising. The top of a respiratory crest rises no faster than the flank below it (a
 // swell slows towards its crest), so it stays out. True when the flow did not rise before the
-// window (it rose from there); false without data before it.
+// window (it rose from there); false without data before it, or without a window (a run that
+// begins before the data's first column: masked columns hold their neighbours' values).
 bool ShelfAccelerates(std::span<const float> smooth, const Trace& t, size_t window_begin,
                       size_t begin) {
+  if (begin <= window_begin || window_begin < t.first_column) return false;
   const size_t span = begin - window_begin;
-  if (window_begin < t.first_column + span) return false;
+  if (window_begin - t.first_column < span) return false;
   const double before = smooth[window_begin] - smooth[window_begin - span];
   const double within = smooth[begin] - smooth[window_begin];
   return within > 0 && (before <= 0 || within >= kShelfAcceleration * before);
