@@ -279,6 +279,33 @@ REFLUXSCAN_AVX2_CLONES void MaskDottedLines(const cv::Mat1f& m,
   }
 }
 
+void MaskThinVerticalLines(const cv::Mat1f& m, StripMasks& out) {
+  const auto cols = static_cast<size_t>(m.cols);
+  // Per column: the current stretch's first row, its last row on the line, its thin pixels.
+  std::vector<int> start(cols, 0), last(cols, -kMaxLineDotGap - 2), thin(cols, 0);
+  std::vector<uint8_t> line(cols, 0);
+  for (int r = 0; r < m.rows; ++r) {
+    const float* row = m.ptr<float>(r);
+    for (int c = 1; c + 1 < m.cols; ++c) {
+      if (row[c] < kLineMinLevel) continue;  // the line is lit all along, its dots stand out
+      const bool dot = DotPixel(row[c - 1], row[c], row[c + 1]) != 0;
+      const auto k = static_cast<size_t>(c);
+      if (r - last[k] > kMaxLineDotGap + 1) start[k] = r, thin[k] = 0;
+      last[k] = r;
+      thin[k] += dot ? 1 : 0;
+      line[k] |= static_cast<uint8_t>(r - start[k] + 1 >= kThinVerticalLineSpan * m.rows &&
+                                      thin[k] >= kThinVerticalLineShare * m.rows);
+    }
+  }
+  for (int c = 1; c + 1 < m.cols; ++c) {
+    if (!line[static_cast<size_t>(c)]) continue;
+    for (int r = 0; r < m.rows; ++r) {
+      const float* row = m.ptr<float>(r);
+      if (DotPixel(row[c - 1], row[c], row[c + 1])) out.valid(r, c) = 0;
+    }
+  }
+}
+
 void CheckBaseline(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
                    const std::vector<Run>& lines, double expected_row, StripMasks& out) {
   const Run* nearest = nullptr;

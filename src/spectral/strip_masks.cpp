@@ -36,6 +36,7 @@ StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bo
   if (mask_overlays) {
     for (const Run& line : lines) out.valid.rowRange(line.first, line.last + 1).setTo(0);
     MaskDottedLines(m, kinds, out);
+    MaskThinVerticalLines(m, out);
     out.valid.setTo(0, text);
     out.valid.setTo(0, overlay);
     out.valid.setTo(0, panels);
