@@ -96,8 +96,8 @@ struct StripMasks {
   std::vector<std::string> notes;            // what was masked (erase bar, scale labels)
   int previous_sweep_columns = 0;            // columns masked as the previous sweep
 };
-// `keep_previous_sweep`: a sweeping display's previous sweep is left valid (only its bar or
-// cursor masked).
+// `keep_previous_sweep`: a sweeping display's previous sweep is read instead of its current
+// one (the current sweep and the bar or cursor masked).
 StripMasks DetectMasks(const IntensityMap& map, double expected_baseline_row, bool mask_overlays,
                        bool keep_previous_sweep = false);
 

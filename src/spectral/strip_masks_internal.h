@@ -161,7 +161,7 @@ bool LineLitAt(const cv::Mat1f& m, const Run& line, int c);
 // it is masked, so the kept columns (the current sweep) form one continuous time axis. Unless
 // the recording goes on across the bar and breaks at the strip's ends (a blank band in one
 // continuous recording, GoesOnAcross): then only the bar is masked. `keep_previous_sweep`
-// leaves the previous sweep valid (a note says so).
+// reads the previous sweep instead: the current sweep and the bar are masked (a note says so).
 void MaskEmptyColumns(const cv::Mat1f& m, const std::vector<ColumnKind>& kinds,
                       const std::vector<Run>& lines, const cv::Mat1b& overlays,
                       const cv::Mat1b& drawn, double baseline_row, bool keep_previous_sweep,

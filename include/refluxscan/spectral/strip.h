@@ -10,9 +10,9 @@ struct StripOptions {
   int frame_index = -1;  // which decoded frame; -1 = the last decoded (frozen strip)
   double assumed_dynamic_range_db = 40;  // display log map span when the file does not say
   bool mask_overlays = true;             // detect and mask baseline line, ticks, text, traces
-  // Keep a sweeping display's previous sweep (beyond its erase bar or sweep cursor) instead of
-  // masking it: earlier data of the same recording, read when the current sweep shows no
-  // maneuver (pipeline). The bar or cursor stays masked.
+  // Read a sweeping display's previous sweep (beyond its erase bar or sweep cursor) instead of
+  // its current one: earlier data of the same recording, read when the current sweep shows no
+  // maneuver (pipeline). The current sweep and the bar or cursor are masked.
   bool read_previous_sweep = false;
 };
 
