@@ -79,8 +79,9 @@ std::optional<Result<Spectrogram>> SignalSpectrogram(const std::string& path,
 // A sweeping display whose current sweep shows no maneuver: the previous sweep beyond its erase
 // bar (or cursor), masked as older data, is still this recording of this vein, and a blank band
 // in one continuous recording looks the same where nothing tells the two apart (the strip's
-// ends as alike as the columns across the band: GoesOnAcross). So the strip is read again with
-// that part kept; the new reading replaces the first only when it finds a maneuver. (An
+// ends as alike as the columns across the band: GoesOnAcross). So the strip is read again from
+// that part alone (the current sweep masked: the two meet at the bar seconds apart); the new
+// reading replaces the first only when it finds a maneuver. (An
 // eleventh independent renderer's bars are bands: in 5 of its clips the only maneuver lay
 // beyond one, `no_augmentation`.)
 // Returns whether it replaced the reading.

@@ -296,7 +296,6 @@ bool IsPanel(const cv::Mat1f& m, const cv::Mat1b& flat, const cv::Mat1b& text,
       box.height > kPanelMaxShare * m.rows || box.width > kPanelMaxShare * m.cols) {
     return false;
   }
-  if (text.empty()) return false;
   std::vector<float> fill;
   int covered = 0, written = 0;
   for (int r = box.y; r < box.y + box.height; ++r) {
@@ -335,13 +334,13 @@ bool IsPanel(const cv::Mat1f& m, const cv::Mat1b& flat, const cv::Mat1b& text,
 
 cv::Mat1b PanelMask(const cv::Mat1f& m, const cv::Mat1b& text) {
   cv::Mat1b mask(m.size(), uchar{0});
-  if (m.empty()) return mask;
+  if (m.empty() || text.empty() || cv::countNonZero(text) == 0) return mask;  // a readout has text
   cv::Mat1f hi, lo;
   cv::dilate(m, hi, cv::Mat());
   cv::erode(m, lo, cv::Mat());
   const cv::Mat1b flat =
       ((hi - lo) <= kPanelFlatRange) & (m > kPanelMinLevel) & (m < kPanelMaxLevel);
-  cv::Mat1b grouped = text.empty() ? flat.clone() : cv::Mat1b(flat | text);
+  const cv::Mat1b grouped = flat | text;
   cv::Mat1i labels, stats;
   cv::Mat1d centroids;
   const int n = cv::connectedComponentsWithStats(grouped, labels, stats, centroids, 8, CV_32S);
