@@ -102,13 +102,13 @@ constexpr double kMinBeatColumns = 8;   // the shortest period's columns: a rhyt
 constexpr double kEmptySlotCost = 0.5;  // BestRhythm: a grid slot without a beat
 constexpr double kPulseHeightSpread = 3.0, kPulseWidthSpread = 2.0;
 constexpr double kPulseGridShare = 0.5, kPulseRhythmShare = 0.6;
-constexpr double kMirrorJoinS = 0.04;  // SuppressMirrors: gaps joined within a copy
+constexpr double kMirrorJoinS = 0.04;     // SuppressMirrors: gaps joined within a copy
+constexpr double kMirrorMinSpanS = 0.08;  // ... and a copy spans more than a thump's jerk
 // SuppressFlashes: a run of columns with both sides at kScaleEdgeShare of their scales, at most
 // kFlashMaxS long, with both sides under kFlashQuietShare of their scales within
 // kFlashEdgeColumns columns before it and after it (it appears and goes at once).
 constexpr double kFlashMaxS = 0.3, kFlashQuietShare = 0.5;
 constexpr size_t kFlashEdgeColumns = 3;
-constexpr double kMirrorMinSpanS = 0.08;  // ... and a copy spans more than a thump's jerk
 // An augmentation (calf squeeze, cuff release) is a fast, strong burst; respiratory phasic flow
 // is slow and modest. A burst counts when its flow rises from kRiseLowFraction to
 // kRiseHighFraction of its plateau within kMaxRiseS (a squeeze's sin^2-like rise of <= 0.7 s
