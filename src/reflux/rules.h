@@ -155,5 +155,12 @@ constexpr double kAliasedBurstNoisePercentile = 0.5;
 // (ninth renderer set 1 -2 clips); 1.5 lost an eighth-renderer aliased reflux and 4 generated.
 constexpr double kClearWrapShare = 1.3;
 constexpr size_t kMinClearWrapColumns = 3;
+// SuppressCoherentBands: a side whose texture, over kCoherentWindowS, is below this share of the
+// clip's strongest flow's shows a coherent band (tissue clutter), not blood. Measured (stop 38,
+// 12 runs): 0.15 / 0.2 / 0.3 gained 7 / 20 / 18 clips and lost 1 / 3 / 9 (slow, bright refluxes
+// on tinted displays, whose log map leaves their speckle little range); a rule on reflux runs
+// alone, the trace left as it was, gained 3 / 11 clips at 0.2 / 0.3 and lost 0 / 3.
+constexpr double kCoherentTextureShare = 0.2;
+constexpr double kCoherentWindowS = 0.1;  // 100 ms: a few analysis windows, no breath
 
 }  // namespace refluxscan::reflux::detail

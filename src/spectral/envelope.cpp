@@ -1099,6 +1099,7 @@ Result<Envelope> EstimateEnvelope(const Spectrogram& spectrogram, const Envelope
     HandleAliasing(s, options, e);
     HandleWrapEpisodes(s, options, e);
     SmoothEnvelope(s, options, e.env);
+    detail::MeasureSideTextures(s, noise, e.env);
     Summarize(s, e);
     return std::move(e.env);
   });

@@ -46,6 +46,9 @@ inline double LinearPower(double intensity, double dynamic_range_db) {
   return std::exp((intensity - 1.0) * dynamic_range_db * (std::numbers::ln10 / 10.0));
 }
 
+// Envelope::texture_forward / texture_reverse from the final envelopes (envelope_texture.cpp).
+void MeasureSideTextures(const Spectrogram& s, const NoiseEstimate& noise, Envelope& env);
+
 // Noise from the data: pixels far from the baseline in the quietest valid columns.
 NoiseEstimate EstimateNoise(const PreparedSpectrum& prepared,
                             const std::vector<uint8_t>& column_valid, double baseline_row,

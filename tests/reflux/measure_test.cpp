@@ -113,6 +113,27 @@ TEST(MeasureReflux, MeasuresDurationPeakVtiAndTiming) {
   EXPECT_FALSE(man.aliased);
 }
 
+// The same slow retrograde run after a squeeze, its texture (Envelope::texture_*) that of the
+// squeeze's speckle or a tenth of it: blood, or a coherent band (tissue clutter).
+TEST(MeasureReflux, ACoherentBandIsNoRefluxSpeckledFlowIs) {
+  const auto with_texture = [](float retro_texture) {
+    Envelope e = Make([](double t) { return Maneuver(t, 1, 0.8, 6); });
+    for (size_t c = 0; c < e.Size(); ++c) {
+      e.texture_forward.push_back(e.max_forward[c] > 0 ? 0.15f : NAN);
+      e.texture_reverse.push_back(e.max_reverse[c] > 0 ? retro_texture : NAN);
+    }
+    return MeasureReflux(e);
+  };
+  const auto speckled = with_texture(0.12f);
+  ASSERT_TRUE(speckled);
+  ASSERT_EQ(speckled->maneuvers.size(), 1u);
+  EXPECT_TRUE(speckled->maneuvers[0].has_reflux);
+  const auto coherent = with_texture(0.015f);
+  ASSERT_TRUE(coherent);
+  ASSERT_EQ(coherent->maneuvers.size(), 1u);
+  EXPECT_FALSE(coherent->maneuvers[0].has_reflux);
+}
+
 // A squeeze spilling a thin band across the baseline over its whole length (its spectrum's low
 // edge broadened past zero), the band running on into the reflux: while the antegrade side still
 // reads more, the band is spill, not reflux; the onset is where the flow turns retrograde (the

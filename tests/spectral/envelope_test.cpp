@@ -691,3 +691,58 @@ TEST(Envelope, RejectsEmpty) {
 
 }  // namespace
 }  // namespace refluxscan::spectral
+
+namespace refluxscan::spectral {
+namespace {
+
+// Speckled flow above the baseline (every column drawn afresh, as every analysis window draws
+// blood's speckle) and a smooth bright band just below it (tissue clutter: a few scatterers
+// moving together) at `band_level` with a slow ripple.
+Spectrogram FlowOverASmoothBand(float band_level) {
+  SyntheticSpec spec;
+  Spectrogram s = MakeSpectrogram(spec, std::vector<double>(static_cast<size_t>(spec.cols), 20));
+  for (int c = 0; c < s.Columns(); ++c) {
+    const float ripple = 0.03f * static_cast<float>(std::sin(2 * std::numbers::pi * c / 300.0));
+    for (int r = 123; r <= 130; ++r) s.intensity(r, c) = std::min(1.0f, band_level + ripple);
+  }
+  return s;
+}
+
+double FiniteMedian(const std::vector<float>& v) {
+  std::vector<double> x;
+  for (float f : v)
+    if (std::isfinite(f)) x.push_back(f);
+  return x.empty() ? std::numeric_limits<double>::quiet_NaN() : Percentile(x, 0.5);
+}
+
+size_t FiniteCount(const std::vector<float>& v) {
+  return static_cast<size_t>(
+      std::count_if(v.begin(), v.end(), [](float f) { return std::isfinite(f); }));
+}
+
+TEST(EnvelopeTexture, SpeckledFlowChangesAndACoherentBandDoesNot) {
+  const Spectrogram s = FlowOverASmoothBand(0.75f);
+  auto env = EstimateEnvelope(s);
+  ASSERT_TRUE(env);
+  ASSERT_EQ(env->texture_forward.size(), env->Size());
+  ASSERT_EQ(env->texture_reverse.size(), env->Size());
+  // The band reads as a slow reverse flow on the envelope: only its texture tells it apart.
+  EXPECT_GT(Percentile(std::vector<double>(env->max_reverse.begin(), env->max_reverse.end()), 0.5),
+            3.0);
+  const double flow = FiniteMedian(env->texture_forward), band = FiniteMedian(env->texture_reverse);
+  ASSERT_TRUE(std::isfinite(flow) && std::isfinite(band));
+  EXPECT_GT(flow, 0.05);
+  EXPECT_LT(band, 0.1 * flow);
+  // The last lag's columns have no partner 30 ms (3 columns) later.
+  EXPECT_FALSE(std::isfinite(env->texture_forward.back()));
+}
+
+TEST(EnvelopeTexture, ClippedPixelsKeepNoTexture) {
+  auto env = EstimateEnvelope(FlowOverASmoothBand(1.05f));  // clipped at 1 despite the ripple
+  ASSERT_TRUE(env);
+  EXPECT_GT(FiniteCount(env->texture_forward), env->Size() / 2);
+  EXPECT_LT(FiniteCount(env->texture_reverse), env->Size() / 10);
+}
+
+}  // namespace
+}  // namespace refluxscan::spectral

@@ -72,6 +72,11 @@ struct Envelope {
   // is not moved by the spectrogram's time window (reflux onset timing). NaN where masked;
   // empty when unknown (hand-made envelopes).
   std::vector<float> power_forward, power_reverse;
+  // Per column, the lit spectrum's texture on each side: the mean change of display intensity
+  // (0..1) over ~30 ms, between the baseline and the envelope, unclipped pixels only. Blood's
+  // speckle changes within one analysis window, a coherent band of tissue clutter does not.
+  // NaN where too few pixels qualify; empty when unknown (hand-made envelopes).
+  std::vector<float> texture_forward, texture_reverse;
   std::vector<uint8_t> flags;      // EnvelopeColumnFlag bits
   double positive_limit = 0;       // top of the velocity scale (> 0 normally)
   double negative_limit = 0;       // bottom of the scale (< 0 normally)
