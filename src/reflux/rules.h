@@ -61,7 +61,11 @@ constexpr double kThumpPowerRatio = 2;          // ... while the thump has this 
 constexpr double kTissuePowerRatio = 100;       // ... or, no faster, this many times its power
 constexpr double kBilateralThumpMaxS = 0.2;     // IsThump: a thump on both sides, at most this long
 constexpr double kBilateralThumpPeakRatio = 2;  // ... before a burst this many times faster
-constexpr double kPowerDominance = 10;          // a first burst 10 dB weaker than the other side's
+// ReleaseBlip: at most this long, starting at most kReleaseBlipGapS after the squeeze's burst
+// ends (where it falls through the augmentation level: a slow fall takes a while to reach zero),
+// kReleaseBlipPeakRatio x slower.
+constexpr double kReleaseBlipMaxS = 0.3, kReleaseBlipGapS = 0.25, kReleaseBlipPeakRatio = 3;
+constexpr double kPowerDominance = 10;  // a first burst 10 dB weaker than the other side's
 // SqueezeEndsBefore: a weak squeeze reaches half the augmentation level, and the reflux follows
 // its release within half a second (DOMAIN.md: reflux follows release directly).
 constexpr double kWeakSqueezeShare = 0.5;

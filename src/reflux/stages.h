@@ -172,6 +172,12 @@ bool WeakSqueezesAllowed(const RefluxOptions& options);
 // edge, won the 10 dB power test and the squeeze read as a 1.1 s reflux).
 bool IsThump(const FirstBurst& first, const FirstBurst& second, double seconds_per_column);
 
+// Whether `blip` is what follows `burst`'s release on the other side: it starts at most
+// kReleaseBlipGapS after `burst` ends, lasts at most kReleaseBlipMaxS, and `burst` is
+// kReleaseBlipPeakRatio x faster (a valve's closure flow, a release thump). Then `burst` is the
+// squeeze whatever their powers (InferAntegrade).
+bool ReleaseBlip(const FirstBurst& blip, const FirstBurst& burst, double seconds_per_column);
+
 // Without a squeeze to tell, the side carrying more flow power (its 90th percentile over the
 // clip) is taken as antegrade: a vein at rest flows toward the heart, and the other side then
 // shows speckle (whose runs must not become maneuvers). Up when the power is unknown.

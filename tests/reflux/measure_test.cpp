@@ -1181,6 +1181,22 @@ TEST(MeasureReflux, AThumpFarLouderThanTheSqueezeNeedNotBeFourTimesSlower) {
   EXPECT_FALSE(m->maneuvers[0].has_reflux);
 }
 
+// A valve's closure right after the release: a brief, slow retrograde blip that carries far more
+// power than the squeeze (a release thump with it). The order, not the power, says which side is
+// antegrade (ReleaseBlip; fourteenth renderer: a 10 cm/s blip at 86 x a 52 cm/s squeeze's power
+// read as the squeeze and the squeeze as a 2.5 s reflux).
+TEST(MeasureReflux, AValveClosureBlipAfterTheReleaseIsNoSqueezeHoweverLoud) {
+  const auto m = MeasureReflux(WithSidePowers(Make([](double t) {
+                                                return RaisedCosine(t, 1.0, 0.6, 52) -
+                                                       Trapezoid(t, 1.62, 0.18, 0.04, 10);
+                                              }),
+                                              40, 600));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_LT(m->maneuvers[0].reflux_duration_ms, 250);
+}
+
 // ... but a brief loud squeeze before a long dim reflux stays the squeeze: faster than its reflux
 // (30 against 25 cm/s), or, slower (20 cm/s), not 100 x the reflux's power floored at 10 noise
 // units (review of stop 27: 300 against 2 units read the reflux as the squeeze).
