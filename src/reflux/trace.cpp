@@ -111,6 +111,12 @@ void SuppressMirrors(Trace& t, double seconds_per_column) {
   }
 }
 
+// The upper median of `x` (reordered): x[size / 2] after selection; `x` not empty.
+float UpperMedian(std::vector<float>& x) {
+  std::nth_element(x.begin(), x.begin() + static_cast<long>(x.size() / 2), x.end());
+  return x[x.size() / 2];
+}
+
 // The median of `texture` over the columns where `strongest` reaches half its robust maximum
 // (the squeezes, the strongest flow of the clip): the clip's own blood speckle, the reference a
 // coherent band is told from. NaN with fewer than `min_columns` measured there.
@@ -124,8 +130,7 @@ double FlowTexture(std::span<const float> texture, std::span<const float> strong
       x.push_back(texture[c]);
   }
   if (x.empty() || x.size() < min_columns) return NAN;
-  std::nth_element(x.begin(), x.begin() + static_cast<long>(x.size() / 2), x.end());
-  return x[x.size() / 2];
+  return UpperMedian(x);
 }
 
 // Per column, the median of the finite values of `texture` within `half` columns either side;
@@ -138,10 +143,7 @@ std::vector<float> RunningTexture(std::span<const float> texture, size_t columns
     for (size_t k = first; k < last; ++k) {
       if (std::isfinite(texture[k])) window.push_back(texture[k]);
     }
-    if (window.size() < std::max<size_t>(half, 1)) continue;
-    std::nth_element(window.begin(), window.begin() + static_cast<long>(window.size() / 2),
-                     window.end());
-    out[c] = window[window.size() / 2];
+    if (window.size() >= std::max<size_t>(half, 1)) out[c] = UpperMedian(window);
   }
   return out;
 }
@@ -151,21 +153,23 @@ std::vector<float> RunningTexture(std::span<const float> texture, size_t columns
 // strongest flow's, whichever side that is on. That side's envelope is set to 0 there, as for a
 // mirror copy: the band is no flow, neither reflux nor antegrade flow that hides a release. A
 // reflux faster than the band keeps its speckled rows beyond it, and so its texture.
-void SuppressCoherentBands(Trace& t, double seconds_per_column) {
-  if (t.texture_up.size() < t.columns || t.texture_down.size() < t.columns) return;
+void SuppressCoherentBands(Trace& t, const Envelope& envelope) {
+  const std::vector<float>& texture_up = envelope.texture_forward;
+  const std::vector<float>& texture_down = envelope.texture_reverse;
+  if (texture_up.size() < t.columns || texture_down.size() < t.columns) return;
   std::vector<float> strongest(t.columns), texture(t.columns);
   for (size_t c = 0; c < t.columns; ++c) {
     const bool up = t.up[c] >= t.down[c];
     strongest[c] = up ? t.up[c] : t.down[c];
-    texture[c] = up ? t.texture_up[c] : t.texture_down[c];
+    texture[c] = up ? texture_up[c] : texture_down[c];
   }
-  const double flow =
-      FlowTexture(texture, strongest, ColumnsFor(kSustainedRunS, seconds_per_column));
+  const double spc = envelope.seconds_per_column;
+  const double flow = FlowTexture(texture, strongest, ColumnsFor(kSustainedRunS, spc));
   if (!std::isfinite(flow)) return;
-  const size_t half = ColumnsFor(kCoherentWindowS / 2, seconds_per_column);
+  const size_t half = ColumnsFor(kCoherentWindowS / 2, spc);
   for (const bool up : {true, false}) {
     const std::vector<float> local =
-        RunningTexture(up ? t.texture_up : t.texture_down, t.columns, half);
+        RunningTexture(up ? texture_up : texture_down, t.columns, half);
     std::vector<float>& side = up ? t.up : t.down;
     for (size_t c = 0; c < t.columns; ++c) {
       if (local[c] < kCoherentTextureShare * flow) side[c] = 0;
@@ -256,15 +260,10 @@ Trace MakeTrace(const Envelope& envelope, const RefluxOptions& options) {
     t.power_up = Prepare(envelope.power_forward, envelope.flags, t.columns);
     t.power_down = Prepare(envelope.power_reverse, envelope.flags, t.columns);
   }
-  if (envelope.texture_forward.size() == envelope.Size() &&
-      envelope.texture_reverse.size() == envelope.Size()) {
-    t.texture_up = envelope.texture_forward;
-    t.texture_down = envelope.texture_reverse;
-  }
   SuppressFlashes(t, envelope.seconds_per_column);
   SuppressArterialPulses(t, envelope.seconds_per_column);
   if (powers) SuppressMirrors(t, envelope.seconds_per_column);
-  SuppressCoherentBands(t, envelope.seconds_per_column);
+  SuppressCoherentBands(t, envelope);
   const double spc = envelope.seconds_per_column;
   t.min_run = ColumnsFor(kMinRefluxRunS, spc);
   t.sustained = ColumnsFor(kSustainedRunS, spc);

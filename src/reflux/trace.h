@@ -27,8 +27,6 @@ struct Trace {
   double retro_power_base = NAN;  // retrograde side power where there is no flow (NaN: unknown)
   std::span<const float> retro_power;  // power_up or power_down, once polarity is known
   std::span<const float> ante;         // up or down, once polarity is known (empty before)
-  // Envelope::texture_*, raw (NaN where unmeasured); empty when unknown.
-  std::vector<float> texture_up, texture_down;
   std::vector<uint8_t> flags;
   std::vector<uint8_t> mirror;  // per column: kMirrorUp / kMirrorDown where suppressed
   // Per column: kPulseUp / kPulseDown where an arterial beat was bridged (pulse), where a

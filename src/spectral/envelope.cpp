@@ -146,9 +146,6 @@ REFLUXSCAN_AVX2_CLONES std::vector<int> SaturatedPerColumn(const cv::Mat1f& inte
   return count;
 }
 
-// Rows this close to the baseline belong to neither side's power (drawn line, clutter).
-constexpr int kBaselineGuardRows = 2;
-
 struct ColumnMoments {
   std::vector<float> mean;                  // signed mean velocity
   std::vector<float> power_up, power_down;  // per side, noise units (Envelope::power_*)
@@ -166,9 +163,9 @@ REFLUXSCAN_AVX2_CLONES ColumnMoments Moments(const Spectrogram& s,
   for (int r = 0; r < s.Rows(); ++r) {
     const float* __restrict power = prep.power_unscaled.ptr<float>(r);
     const double velocity = s.VelocityAtRow(r);
-    std::vector<double>* side = r < baseline - kBaselineGuardRows   ? &up
-                                : r > baseline + kBaselineGuardRows ? &down
-                                                                    : nullptr;
+    std::vector<double>* side = r < baseline - detail::kBaselineGuardRows   ? &up
+                                : r > baseline + detail::kBaselineGuardRows ? &down
+                                                                            : nullptr;
     up_rows += side == &up ? 1 : 0;
     down_rows += side == &down ? 1 : 0;
     // The same arithmetic per column; the side test taken out of the loop and the pointers
@@ -845,8 +842,8 @@ std::pair<int, int> PowerRows(const Spectrogram& s) {
   int up = 0, down = 0;
   const double baseline = s.BaselineRow();
   for (int r = 0; r < s.Rows(); ++r) {
-    up += r < baseline - kBaselineGuardRows ? 1 : 0;
-    down += r > baseline + kBaselineGuardRows ? 1 : 0;
+    up += r < baseline - detail::kBaselineGuardRows ? 1 : 0;
+    down += r > baseline + detail::kBaselineGuardRows ? 1 : 0;
   }
   return {up, down};
 }

@@ -46,6 +46,10 @@ inline double LinearPower(double intensity, double dynamic_range_db) {
   return std::exp((intensity - 1.0) * dynamic_range_db * (std::numbers::ln10 / 10.0));
 }
 
+// Rows this close to the baseline belong to neither side (drawn line, clutter): side powers
+// (Moments) and textures leave them out.
+constexpr int kBaselineGuardRows = 2;
+
 // Envelope::texture_forward / texture_reverse from the final envelopes (envelope_texture.cpp).
 void MeasureSideTextures(const Spectrogram& s, const NoiseEstimate& noise, Envelope& env);
 

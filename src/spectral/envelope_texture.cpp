@@ -19,8 +19,6 @@ constexpr double kTextureLagS = 0.03;
 constexpr int kMinTexturePixels = 3;
 // Above this a pixel is clipped at full brightness and keeps no texture (gain too high).
 constexpr float kClippedLevel = 0.98f;
-// Rows this close to the baseline belong to neither side (the drawn line): as in Moments.
-constexpr int kTextureGuardRows = 2;
 
 // Mean |intensity(r, c) - intensity(r, c + lag)| over rows [first, last] where both pixels are
 // valid, lit (above `lit`) and unclipped; NaN with fewer than kMinTexturePixels.
@@ -55,8 +53,8 @@ void MeasureSideTextures(const Spectrogram& s, const NoiseEstimate& noise, Envel
   const int lag = static_cast<int>(
       std::clamp(std::round(kTextureLagS / s.seconds_per_column), 1.0, static_cast<double>(n)));
   const double baseline = s.BaselineRow();
-  const int up_last = static_cast<int>(std::ceil(baseline)) - kTextureGuardRows - 1;
-  const int down_first = static_cast<int>(std::floor(baseline)) + kTextureGuardRows + 1;
+  const int up_last = static_cast<int>(std::ceil(baseline)) - kBaselineGuardRows - 1;
+  const int down_first = static_cast<int>(std::floor(baseline)) + kBaselineGuardRows + 1;
   // Lit: above the smoothed noise's 99.5th percentile, which the noise floor's own specks
   // rarely pass in both columns of a pair.
   const double lit = noise.upper;
