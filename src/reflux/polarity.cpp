@@ -336,19 +336,43 @@ double FlowPower(const Side& side, const Trace& t) {
   return RangePercentile(flowing, 0, t.columns, 0.9);
 }
 
+// A side's flow power as a total: `mean_power` (noise units per row) above the noise, times the
+// side's extent `limit` (its scale magnitude: rows at one velocity step each). Doppler power
+// counts scatterers wherever their velocities fall, and a side's mean dilutes them by its
+// height: a squeeze spread over a 200-row side read 2.8 noise units against its reflux's 47.6 on
+// a 40-row side, and the reflux took the polarity (fourteenth renderer: two refluxes of 1.1 s
+// missed).
+double SideTotal(double mean_power, double limit) {
+  return std::max(mean_power - 1.0, 0.0) * limit;
+}
+
 }  // namespace
 
 std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOptions& options,
                                                  double spc, const std::optional<FirstBurst>& up,
                                                  const std::optional<FirstBurst>& down) {
   const Side up_side{t.up, t.power_up}, down_side{t.down, t.power_down};
+  // Side powers are means over each side's rows, so a side's mean dilutes its flow by the side's
+  // height; the totals (SideTotal) do not, but lean on the noise unit being right. A burst is
+  // kPowerDominance x weaker than the other side's power only when both measures say so (the
+  // totals alone made faint bursts opposite a squeeze "speckle" and sent them down the lone-burst
+  // path: four generated clips lost their polarity, eleven others gained it).
+  const bool sized = t.up_limit > 0 && t.down_limit > 0;
+  const auto limit = [&](const Side& side) {
+    return !sized ? 1.0 : side.v.data() == t.up.data() ? t.up_limit : t.down_limit;
+  };
+  const auto weaker = [&](double power, const Side& side, double other_power, const Side& other) {
+    return power * kPowerDominance < other_power &&
+           SideTotal(power, limit(side)) * kPowerDominance < SideTotal(other_power, limit(other));
+  };
   // A lone burst must carry flow's power: one kPowerDominance x weaker than the other side's flow
   // (FlowPower) is that side's speckle, and the other side's flow, with no squeeze in it, is the
   // antegrade flow (FlowSide).
-  const auto credible = [&](const std::optional<FirstBurst>& b, const Side& other) {
-    return b && (b->power <= 0 || b->power * kPowerDominance >= FlowPower(other, t));
+  const auto credible = [&](const std::optional<FirstBurst>& b, const Side& own,
+                            const Side& other) {
+    return b && (b->power <= 0 || !weaker(b->power, own, FlowPower(other, t), other));
   };
-  const bool up_ok = credible(up, down_side), down_ok = credible(down, up_side);
+  const bool up_ok = credible(up, up_side, down_side), down_ok = credible(down, down_side, up_side);
   if (!up_ok && !down_ok) return std::nullopt;
   const bool weak_squeezes = WeakSqueezesAllowed(options);
   if (!down_ok) {  // the lone burst may still be a weak squeeze's reflux
@@ -383,8 +407,8 @@ std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOpt
   // carry comparable power in the same vein, while a side's speckle or spill carries a small
   // fraction. A first burst that much weaker than the other side's is not the augmentation.
   if (up->power > 0 && down->power > 0) {
-    if (up->power * kPowerDominance < down->power) return AntegradeDirection::kDown;
-    if (down->power * kPowerDominance < up->power) return AntegradeDirection::kUp;
+    if (weaker(up->power, up_side, down->power, down_side)) return AntegradeDirection::kDown;
+    if (weaker(down->power, down_side, up->power, up_side)) return AntegradeDirection::kUp;
   }
   if (up->begin != down->begin) {
     const bool up_first = up->begin < down->begin;

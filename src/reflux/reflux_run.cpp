@@ -301,6 +301,37 @@ double FadeBeforeOffset(std::span<const float> retro, const Run& run, double off
   return end - static_cast<double>(c);
 }
 
+// Where the reflux's tail turns into a band lit alike on both sides of the baseline, walking
+// from its last core column `last_hi` towards the level crossing `offset_col`: the first column
+// opening t.sustained columns over which the antegrade side reads nearly as fast
+// (kSpreadExtentShare) and carries kSpreadPowerShare of the retrograde side's power (medians).
+// A spectrum straddling the baseline alike has no direction: stagnant blood or tissue at zero
+// velocity spread by the window and the wall filter's edge, not flow going on (the run-level
+// rule, SpreadAcrossTheBaseline, for a run that is all band). nullopt without the power series
+// or such a stretch.
+std::optional<double> SymmetricTail(std::span<const float> retro, const Trace& t, size_t last_hi,
+                                    double offset_col) {
+  const std::span<const float> ante_side_power = OtherSidePower(t, t.retro_power);
+  if (t.ante.size() < t.columns || t.retro_power.size() < t.columns ||
+      ante_side_power.size() < t.columns || !std::isfinite(t.retro_power_base) ||
+      !(offset_col > 0)) {
+    return std::nullopt;
+  }
+  const size_t n = std::max<size_t>(t.sustained, 1);
+  const auto end = std::min(t.columns, static_cast<size_t>(offset_col) + 1);
+  const double unlit = (1 + kMinPowerRise) * std::max(t.retro_power_base, 1.0);
+  for (size_t c = last_hi + 1; c + n <= end; ++c) {
+    const double retro_cm_s = RangePercentile(retro, c, c + n, 0.5);
+    if (RangePercentile(t.ante, c, c + n, 0.5) < kSpreadExtentShare * retro_cm_s) continue;
+    const double retro_power = RangePercentile(t.retro_power, c, c + n, 0.5);
+    const double ante_power = RangePercentile(ante_side_power, c, c + n, 0.5);
+    const bool lit_alike =
+        ante_power >= 1 + kMinPowerRise && ante_power >= kSpreadPowerShare * retro_power;
+    if (lit_alike || retro_power < unlit) return static_cast<double>(c);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelope& envelope,
@@ -346,6 +377,9 @@ void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelo
     const double offset = detail::LevelCrossing(retro, last_hi, -1, lo);
     offset_col = std::min(
         {offset, static_cast<double>(bounds.window_end), static_cast<double>(t.columns - 1)});
+    if (const auto band = SymmetricTail(retro, t, last_hi, offset_col)) {
+      offset_col = std::min(offset_col, *band);
+    }
   }
   const double spc = envelope.seconds_per_column;
   m.has_reflux = true;

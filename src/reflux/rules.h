@@ -50,6 +50,7 @@ constexpr double kMaxWindowLeadS = 0.020;
 constexpr size_t kOnsetGapColumns = 2;
 constexpr double kOnsetGapShare = 0.05, kOnsetEventShare = 0.25;
 constexpr double kSpreadExtentShare = 0.8;  // SpreadAcrossTheBaseline: nearly as fast
+constexpr double kSpreadPowerShare = 0.5;   // ... and at least this share of the power
 constexpr double kStrongPowerRatio = 10;    // +10 dB over the whole side: flow, not noise
 constexpr double kSameEventOverlap = 0.5;   // SameEvent: overlap share of the shorter burst
 constexpr double kScaleEdgeShare = 0.9;     // MayBeWrapped: a burst this close to its scale's edge

@@ -1243,6 +1243,56 @@ TEST(MeasureReflux, ABandAsStrongOnTheAntegradeSideIsNoReflux) {
   EXPECT_NEAR(reflux->maneuvers[0].reflux_duration_ms, 1200, 60);
 }
 
+// After a valve's closure blip the blood stands still: its power sits at zero velocity, and the
+// window and the wall filter's edge spread it across the baseline alike, a band as fast and about
+// as bright on both sides (fourteenth renderer: a 103 ms closure followed by such a band read as
+// a 1.07 s reflux). The reflux ends where the band begins (SymmetricTail). The same band on the
+// retrograde side alone, the antegrade side dark, is the reflux going on.
+Envelope BlipThenBand(bool both_sides) {
+  Envelope e = Make(
+      [](double t) { return RaisedCosine(t, 1.0, 0.6, 40) - Trapezoid(t, 1.62, 0.15, 0.03, 10); });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    const bool band = t >= 1.77 && t < 2.8;
+    if (band) e.max_reverse[i] = 2.0f;
+    if (band && both_sides) e.max_forward[i] = 2.0f;
+    e.power_forward.push_back(e.max_forward[i] > 10 ? 300.0f : (band && both_sides ? 30.0f : 1.0f));
+    e.power_reverse.push_back(e.max_reverse[i] > 3 ? 800.0f : (band ? 50.0f : 1.0f));
+  }
+  return e;
+}
+
+TEST(MeasureReflux, StagnantBloodLitAlikeOnBothSidesEndsTheReflux) {
+  const auto band = MeasureReflux(BlipThenBand(true));
+  ASSERT_TRUE(band);
+  EXPECT_EQ(band->antegrade, AntegradeDirection::kUp);
+  ASSERT_FALSE(band->maneuvers.empty());
+  ASSERT_TRUE(band->maneuvers[0].has_reflux);
+  EXPECT_LT(band->maneuvers[0].reflux_duration_ms, 250);
+  const auto reflux = MeasureReflux(BlipThenBand(false));
+  ASSERT_TRUE(reflux);
+  ASSERT_FALSE(reflux->maneuvers.empty());
+  ASSERT_TRUE(reflux->maneuvers[0].has_reflux);
+  EXPECT_GT(reflux->maneuvers[0].reflux_duration_ms, 1000);
+}
+
+// Side powers are means over each side's rows, so a squeeze spread over a tall side reads few
+// noise units beside its reflux on a short one; the totals (excess over the noise times the side's
+// extent) compare flow with flow (fourteenth renderer: a squeeze at 2.8 units on a 205-row side,
+// its reflux at 47.6 on a 40-row side; the reflux took the polarity, two 1.1 s refluxes missed).
+TEST(MeasureReflux, ASqueezeOnATallSideIsWeighedByItsTotalPower) {
+  Envelope e = Make([](double t) { return Maneuver(t, 1.0, 1.1, 15); });
+  e.positive_limit = 100;
+  e.negative_limit = -20;
+  e = WithSidePowers(std::move(e), 2.8f, 47.6f);
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_FALSE(m->maneuvers.empty());
+  ASSERT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 1100, 80);
+}
+
 // A fast squeeze's onset spills across the baseline (the window's main lobe): a small burst on
 // the other side that starts with the squeeze and ends well inside it. It carries some power, but
 // it is no weak squeeze whose reflux the real squeeze would be: flow goes one way at a time, and a
