@@ -57,6 +57,19 @@ std::vector<uint8_t> WrapSuspects(const Trace& t, std::span<const float> retro,
   return out;
 }
 
+// Whether `run` is lit from the data's first columns up to the first squeeze's start (within
+// t.quiet columns at both ends): nothing before it could have provoked a reflux, so it is what
+// the retrograde side shows at rest (a band of clutter or stagnant blood), and it counts for the
+// side's noise level. A squeeze can darken that side while it lasts (a display whose gain follows
+// the flow), and the bursts alone then set a level far below the band: on the fourteenth
+// renderer a 1.7 cm/s band on both sides read as a 3.7 s reflux after a valve's closure blip.
+// A Valsalva strain's reflux follows resting flow (AddValsalvas), so it does not start with the
+// data.
+bool LitBeforeEverything(const Run& run, const Trace& t, const std::vector<size_t>& starts) {
+  return !starts.empty() && run.begin <= t.first_column + t.quiet &&
+         run.end + t.quiet >= starts.front();
+}
+
 }  // namespace
 
 double RetrogradeNoise(std::span<const float> retro, std::span<const float> retro_power, Trace& t,
@@ -111,6 +124,7 @@ double RetrogradeNoise(std::span<const float> retro, std::span<const float> retr
                                                                     : kRetroNoisePercentile));
   std::vector<uint8_t> flow(t.columns, 0);
   for (const Run& run : RefluxRuns(retro, t, 0, t.columns)) {
+    if (LitBeforeEverything(run, t, starts)) continue;
     const size_t lo = run.begin > t.quiet ? run.begin - t.quiet : 0;
     const size_t hi = std::min(t.columns, run.end + t.quiet);
     std::fill(flow.begin() + static_cast<long>(lo), flow.begin() + static_cast<long>(hi), 1);

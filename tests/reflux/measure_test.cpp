@@ -1276,6 +1276,29 @@ TEST(MeasureReflux, StagnantBloodLitAlikeOnBothSidesEndsTheReflux) {
   EXPECT_GT(reflux->maneuvers[0].reflux_duration_ms, 1000);
 }
 
+// A band that lights the retrograde side from the recording's start up to the squeeze, which
+// darkens it while it lasts, is what that side shows at rest: it sets the side's noise level, and
+// its return after a valve's closure blip is no reflux (fourteenth renderer: a 1.7 cm/s band read
+// as a 3.7 s reflux; the bursts alone had set a level of one velocity step). The band here is on
+// both sides, brighter on the retrograde one (so neither spread rule takes it).
+TEST(MeasureReflux, ABandLitFromTheStartIsTheRetrogradeSidesRestNotReflux) {
+  Envelope e = Make(
+      [](double t) { return RaisedCosine(t, 1.0, 0.6, 40) - Trapezoid(t, 1.64, 0.12, 0.03, 8); });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const bool squeeze = e.max_forward[i] > 5;
+    const bool blip = e.max_reverse[i] > 2;
+    if (!squeeze) e.max_forward[i] = std::max(e.max_forward[i], 1.5f);
+    if (!squeeze && !blip) e.max_reverse[i] = 1.7f;
+    e.power_forward.push_back(squeeze ? 300.0f : 1.4f);
+    e.power_reverse.push_back(blip ? 600.0f : squeeze ? 1.0f : 3.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_FALSE(m->maneuvers.empty());
+  EXPECT_LT(m->maneuvers[0].reflux_duration_ms, 250);
+}
+
 // Side powers are means over each side's rows, so a squeeze spread over a tall side reads few
 // noise units beside its reflux on a short one; the totals (excess over the noise times the side's
 // extent) compare flow with flow (fourteenth renderer: a squeeze at 2.8 units on a 205-row side,
