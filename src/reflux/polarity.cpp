@@ -266,14 +266,28 @@ bool RestingFlowBefore(std::span<const float> flow_side, std::span<const float> 
   const size_t end = at - margin;
   const size_t begin = std::max(
       t.first_column, end - std::min(end, ColumnsFor(kRestingWindowS, seconds_per_column)));
+  // Flow carries power: the side's median power over the columns read as flowing, when known,
+  // must be kRestingFlowPower noise units (a tinted display whose noise reads a little higher on
+  // one side than on the other passed for resting flow, and an aliased squeeze for a Valsalva's
+  // strain reflux).
+  const std::span<const float> power = flow_side.data() == t.up.data()
+                                           ? std::span<const float>(t.power_up)
+                                           : std::span<const float>(t.power_down);
+  const bool power_known = power.size() >= t.columns && flow_side.data() != nullptr &&
+                           (flow_side.data() == t.up.data() || flow_side.data() == t.down.data());
+  std::vector<float> flowing_power;
   size_t flowing = 0;
   for (size_t c = begin; c < end; ++c) {
-    flowing += flow_side[c] > std::max(level, kOneSidedRatio * other[c]);
+    if (!(flow_side[c] > std::max(level, kOneSidedRatio * other[c]))) continue;
+    ++flowing;
+    if (power_known) flowing_power.push_back(power[c]);
   }
   const double needed =
       std::max(kRestingShare * static_cast<double>(end - begin),
                static_cast<double>(ColumnsFor(kMinRestingFlowS, seconds_per_column)));
-  return static_cast<double>(flowing) >= needed;
+  if (static_cast<double>(flowing) < needed) return false;
+  return !power_known ||
+         RangePercentile(flowing_power, 0, flowing_power.size(), 0.5) >= kRestingFlowPower;
 }
 
 bool QuietToTheEnd(std::span<const float> side, std::span<const float> other, double level,

@@ -80,6 +80,10 @@ constexpr double kReleaseToRefluxS = 0.5;
 // before it), so the window reaches back 4 s and asks for a fifth of it.
 constexpr double kRestingWindowS = 4.0, kStrainMarginS = 0.05, kRestingShare = 0.2;
 constexpr double kMinRestingFlowS = 0.4;
+// ... and carries power: its side's median power there is at least this many noise units. A
+// side's mean over its rows averages the noise to 1 within a few % (1.01-1.04 over a fourteenth-
+// renderer clip's noise read as flow); a generated low-SNR resting flow read 1.19.
+constexpr double kRestingFlowPower = 1.1;
 // FlowResumes: half the columns between a reflux and the burst after it (a fifth, as for the
 // resting flow, let the noise around the antegrade level count as flow: Valsalvas lost).
 constexpr double kResumedShare = 0.5;

@@ -1299,6 +1299,25 @@ TEST(MeasureReflux, ABandLitFromTheStartIsTheRetrogradeSidesRestNotReflux) {
   EXPECT_LT(m->maneuvers[0].reflux_duration_ms, 250);
 }
 
+// Resting flow carries power. A side whose noise reads a little higher than the other side's
+// (a tinted display) is no resting flow before a "strain", and the squeeze stays the squeeze
+// (fourteenth renderer: an aliased squeeze read as a Valsalva's 717 ms strain reflux, its 382 ms
+// reflux as the surge).
+TEST(MeasureReflux, NoiseReadingHigherOnOneSideIsNoRestingFlow) {
+  Envelope e = Make([](double t) { return Maneuver(t, 1.5, 0.38, 20); });
+  e.noise_velocity = 0.5;
+  for (size_t i = 0; i < e.Size(); ++i) {
+    if (e.max_forward[i] < 0.5f && e.max_reverse[i] < 0.5f) e.max_reverse[i] = 0.8f;
+    e.power_forward.push_back(e.max_forward[i] > 1 ? 80.0f : 1.0f);
+    e.power_reverse.push_back(e.max_reverse[i] > 1 ? 30.0f : 1.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_FALSE(m->maneuvers.empty());
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 380, 40);
+}
+
 // Side powers are means over each side's rows, so a squeeze spread over a tall side reads few
 // noise units beside its reflux on a short one; the totals (excess over the noise times the side's
 // extent) compare flow with flow (fourteenth renderer: a squeeze at 2.8 units on a 205-row side,
