@@ -25,6 +25,22 @@ double RestMedian(std::span<const float> power, const Trace& t, const Run& run) 
   return *mid;
 }
 
+// Whether `run` of the side whose power series is `power` may be a squeeze spreading the resting
+// flow's power thinner than the rest of the clip shows it: at least kSpreadSqueezePower of the
+// resting median `rest`, and faster than the other side over most of the run (HigherThanOther).
+// A fast squeeze spreads its scatterers over many rows, and the display's floor takes the part
+// that falls below it (fourteenth renderer: squeezes on resting flow at 0.6-0.7 x the rest's
+// power; an aliased one also gives power to its wrap). A reflux's mirror copy on the resting
+// flow's side carries little power too, but reads slower than the reflux it copies.
+bool SpreadSqueeze(std::span<const float> power, const Trace& t, const Run& run, double run_power,
+                   double rest) {
+  if (run_power < kSpreadSqueezePower * rest) return false;
+  const bool up = power.data() == t.power_up.data();
+  const std::span<const float> v = up ? t.up : t.down, other = up ? t.down : t.up;
+  return v.size() >= run.end && other.size() >= run.end &&
+         HigherThanOther(v, other, t.noise_cm_s, run);
+}
+
 // Whether the side's median power over `run` is at least (1 + kMinPowerRise) x its median over
 // the rest of the clip, or kStrongPowerRatio x the noise power (the series' unit) whatever that
 // median: a squeeze in a vein with steady antegrade flow adds little power to a side the flow
@@ -39,14 +55,18 @@ double RestMedian(std::span<const float> power, const Trace& t, const Run& run) 
 // (stop 36: on low-SNR displays of the eleventh and thirteenth independent renderers, a squeeze
 // on resting flow read 2.2 against the flow's 2.1 noise units, no burst was found, and the
 // polarity came from the reflux: +7 clips over 19 evaluation runs, none worse).
-bool BringsPower(std::span<const float> power, const Trace& t, const Run& run) {
+bool BringsPower(std::span<const float> power, const Trace& t, const Run& run,
+                 bool spread_squeeze = false) {
   if (power.size() < t.columns || t.columns == 0) return true;
   const double run_power = RangePercentile(power, run.begin, run.end, 0.5);
   if (run_power >= kStrongPowerRatio) return true;
   const double rest = RestMedian(power, t, run);
   if (!std::isfinite(rest)) return false;
   if (run_power >= (1 + kMinPowerRise) * std::max(rest, 1e-6)) return true;
-  if (rest < 1 + kMinPowerRise || run_power < rest) return false;
+  if (rest < 1 + kMinPowerRise) return false;
+  if (run_power < rest && !(spread_squeeze && SpreadSqueeze(power, t, run, run_power, rest))) {
+    return false;
+  }
   const std::span<const float> other = OtherSidePower(t, power);
   if (other.size() < t.columns) return true;
   const double other_rest = RestMedian(other, t, run);
@@ -56,14 +76,15 @@ bool BringsPower(std::span<const float> power, const Trace& t, const Run& run) {
 }  // namespace
 
 std::vector<Run> SqueezeCandidates(std::span<const float> v, std::span<const float> power,
-                                   const Trace& t, double level, double seconds_per_column) {
+                                   const Trace& t, double level, double seconds_per_column,
+                                   bool first_burst) {
   const std::vector<Run> runs = RunsAbove(v, level, 0, t.columns);
   const AugmentationShape shape = ShapeOf(v, t, runs, seconds_per_column);
   std::vector<Run> out;
   for (const Run& joined : JoinedRuns(runs, t.quiet)) {
     if (joined.Length() < t.min_augmentation) continue;
     for (const Run& run : AugmentationParts(v, shape, t, joined)) {
-      if (BringsPower(power, t, run)) out.push_back(run);
+      if (BringsPower(power, t, run, first_burst)) out.push_back(run);
     }
   }
   return out;
@@ -92,8 +113,9 @@ FirstBurst AsBurst(const Side& s, const Side& opposite, const Trace& t, const Ru
 
 std::optional<FirstBurst> FindFirstBurst(const Side& side, const Side& opposite, const Trace& t,
                                          double option_cm_s, double seconds_per_column) {
-  const std::vector<Run> runs = SqueezeCandidates(
-      side.v, side.power, t, AugmentationLevel(side.v, t, option_cm_s), seconds_per_column);
+  const std::vector<Run> runs =
+      SqueezeCandidates(side.v, side.power, t, AugmentationLevel(side.v, t, option_cm_s),
+                        seconds_per_column, /*first_burst=*/true);
   if (runs.empty()) return std::nullopt;
   return AsBurst(side, opposite, t, runs.front());
 }

@@ -66,6 +66,9 @@ constexpr double kBilateralThumpPeakRatio = 2;  // ... before a burst this many 
 // ends (where it falls through the augmentation level: a slow fall takes a while to reach zero),
 // kReleaseBlipPeakRatio x slower.
 constexpr double kReleaseBlipMaxS = 0.3, kReleaseBlipGapS = 0.25, kReleaseBlipPeakRatio = 3;
+// BringsPower (SpreadSqueeze): a squeeze on resting flow keeps at least this share of the rest's
+// median side power when it reads faster than the other side.
+constexpr double kSpreadSqueezePower = 0.5;
 constexpr double kPowerDominance = 10;  // a first burst 10 dB weaker than the other side's
 // SqueezeEndsBefore: a weak squeeze reaches half the augmentation level, and the reflux follows
 // its release within half a second (DOMAIN.md: reflux follows release directly).

@@ -137,9 +137,13 @@ struct FirstBurst {
 
 // Runs of one side above `level` that could be a squeeze: sustained, rising like an
 // augmentation, and bringing power into the side (a side's noise can stay above a low level for
-// long; a squeeze rises like one, and brings its power).
+// long; a squeeze rises like one, and brings its power). `first_burst`: the search for a side's
+// first burst (polarity), where a squeeze spreading the resting flow's power thinner also counts
+// (SpreadSqueeze); not for weak squeezes added as maneuvers, where a reflux's copy on the resting
+// flow's side would split the reflux.
 std::vector<Run> SqueezeCandidates(std::span<const float> v, std::span<const float> power,
-                                   const Trace& t, double level, double seconds_per_column);
+                                   const Trace& t, double level, double seconds_per_column,
+                                   bool first_burst = false);
 
 // One side of the trace: its envelope and power series.
 struct Side {

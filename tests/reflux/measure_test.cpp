@@ -1299,6 +1299,31 @@ TEST(MeasureReflux, ABandLitFromTheStartIsTheRetrogradeSidesRestNotReflux) {
   EXPECT_LT(m->maneuvers[0].reflux_duration_ms, 250);
 }
 
+// A fast squeeze on resting flow spreads the flow's scatterers over many rows, and the display's
+// floor takes what falls below it: its side's power can read below the resting flow's (fourteenth
+// renderer: 6.5 against 9.2 noise units). Faster than the other side, it is still the squeeze
+// (SpreadSqueeze), and its reflux is measured; without it the reflux took the polarity.
+TEST(MeasureReflux, ASqueezeDimmerThanTheRestingFlowIsStillTheSqueeze) {
+  Envelope e = Make(
+      [](double t) {
+        const double resting = (t < 1.5 || t > 3.9) ? 20 : 0;
+        return resting + RaisedCosine(t, 1.5, 0.8, 80) - Trapezoid(t, 2.35, 1.2, 0.05, 15);
+      },
+      6.0);
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    const bool squeeze = t >= 1.5 && t < 2.3;
+    e.power_forward.push_back(e.max_forward[i] < 1 ? 1.0f : squeeze ? 6.5f : 9.2f);
+    e.power_reverse.push_back(e.max_reverse[i] > 1 ? 20.0f : 1.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_FALSE(m->maneuvers.empty());
+  ASSERT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 1200, 80);
+}
+
 // Resting flow carries power. A side whose noise reads a little higher than the other side's
 // (a tinted display) is no resting flow before a "strain", and the squeeze stays the squeeze
 // (fourteenth renderer: an aliased squeeze read as a Valsalva's 717 ms strain reflux, its 382 ms
