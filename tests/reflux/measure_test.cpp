@@ -1316,12 +1316,7 @@ TEST(MeasureReflux, ASqueezeDimmerThanTheRestingFlowIsStillTheSqueeze) {
     e.power_forward.push_back(e.max_forward[i] < 1 ? 1.0f : squeeze ? 6.5f : 9.2f);
     e.power_reverse.push_back(e.max_reverse[i] > 1 ? 20.0f : 1.0f);
   }
-  const auto m = MeasureReflux(e);
-  ASSERT_TRUE(m);
-  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
-  ASSERT_FALSE(m->maneuvers.empty());
-  ASSERT_TRUE(m->maneuvers[0].has_reflux);
-  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 1200, 80);
+  ExpectFirstReflux(e, AntegradeDirection::kUp, 0, 1200);
 }
 
 // Resting flow carries power. A side whose noise reads a little higher than the other side's
@@ -1336,11 +1331,7 @@ TEST(MeasureReflux, NoiseReadingHigherOnOneSideIsNoRestingFlow) {
     e.power_forward.push_back(e.max_forward[i] > 1 ? 80.0f : 1.0f);
     e.power_reverse.push_back(e.max_reverse[i] > 1 ? 30.0f : 1.0f);
   }
-  const auto m = MeasureReflux(e);
-  ASSERT_TRUE(m);
-  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
-  ASSERT_FALSE(m->maneuvers.empty());
-  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 380, 40);
+  ExpectFirstReflux(e, AntegradeDirection::kUp, 0, 380);
 }
 
 // Side powers are means over each side's rows, so a squeeze spread over a tall side reads few
@@ -1351,13 +1342,7 @@ TEST(MeasureReflux, ASqueezeOnATallSideIsWeighedByItsTotalPower) {
   Envelope e = Make([](double t) { return Maneuver(t, 1.0, 1.1, 15); });
   e.positive_limit = 100;
   e.negative_limit = -20;
-  e = WithSidePowers(std::move(e), 2.8f, 47.6f);
-  const auto m = MeasureReflux(e);
-  ASSERT_TRUE(m);
-  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
-  ASSERT_FALSE(m->maneuvers.empty());
-  ASSERT_TRUE(m->maneuvers[0].has_reflux);
-  EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, 1100, 80);
+  ExpectFirstReflux(WithSidePowers(std::move(e), 2.8f, 47.6f), AntegradeDirection::kUp, 0, 1100);
 }
 
 // A fast squeeze's onset spills across the baseline (the window's main lobe): a small burst on
