@@ -292,11 +292,8 @@ bool RestingFlowBefore(std::span<const float> flow_side, std::span<const float> 
   // must be kRestingFlowPower noise units (a tinted display whose noise reads a little higher on
   // one side than on the other passed for resting flow, and an aliased squeeze for a Valsalva's
   // strain reflux).
-  const std::span<const float> power = flow_side.data() == t.up.data()
-                                           ? std::span<const float>(t.power_up)
-                                           : std::span<const float>(t.power_down);
-  const bool power_known = power.size() >= t.columns && flow_side.data() != nullptr &&
-                           (flow_side.data() == t.up.data() || flow_side.data() == t.down.data());
+  const std::span<const float> power = PowerOfSide(t, flow_side);
+  const bool power_known = !power.empty();
   std::vector<float> flowing_power;
   size_t flowing = 0;
   for (size_t c = begin; c < end; ++c) {

@@ -304,7 +304,9 @@ double FadeBeforeOffset(std::span<const float> retro, const Run& run, double off
 // Where the reflux's tail turns into a band lit alike on both sides of the baseline, walking
 // from its last core column `last_hi` towards the level crossing `offset_col`: the first column
 // opening t.sustained columns over which the antegrade side reads nearly as fast
-// (kSpreadExtentShare) and carries kSpreadPowerShare of the retrograde side's power (medians).
+// (kSpreadExtentShare, medians) and either is lit (1 + kMinPowerRise noise units) with
+// kSpreadPowerShare of the retrograde side's power, or the retrograde side carries no flow power
+// (under 1 + kMinPowerRise x its no-flow base): its reading is then the noise the other side shows.
 // A spectrum straddling the baseline alike has no direction: stagnant blood or tissue at zero
 // velocity spread by the window and the wall filter's edge, not flow going on (the run-level
 // rule, SpreadAcrossTheBaseline, for a run that is all band). nullopt without the power series

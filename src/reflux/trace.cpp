@@ -18,6 +18,13 @@ std::span<const float> OtherSidePower(const Trace& t, std::span<const float> sid
                                                 : std::span<const float>(t.power_up);
 }
 
+std::span<const float> PowerOfSide(const Trace& t, std::span<const float> side) {
+  const bool up = side.data() == t.up.data(), down = side.data() == t.down.data();
+  if (!up && !down) return {};
+  const std::vector<float>& power = up ? t.power_up : t.power_down;
+  return power.size() >= t.columns ? std::span<const float>(power) : std::span<const float>();
+}
+
 size_t ColumnsFor(double seconds, double seconds_per_column) {
   return std::max<size_t>(3, static_cast<size_t>(std::ceil(seconds / seconds_per_column - 1e-9)));
 }

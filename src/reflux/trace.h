@@ -46,6 +46,10 @@ struct Trace {
 // The other side's power series (Trace::power_up or power_down) of `side_power`, one of them.
 std::span<const float> OtherSidePower(const Trace& t, std::span<const float> side_power);
 
+// The power series of the side whose envelope is `side` (Trace::up or down); empty for any other
+// span or when the power is unknown.
+std::span<const float> PowerOfSide(const Trace& t, std::span<const float> side);
+
 // A duration in whole columns, rounded up, at least 3 (a rule's shortest run).
 size_t ColumnsFor(double seconds, double seconds_per_column);
 
