@@ -28,11 +28,6 @@ constexpr int kSeedReach = 2;  // pixels: a small font's stroke is 1-2 px wide
 // renderer's "Rt. SSV distal calf" and "LEFT great saph prox thigh" read whole (at 2 x "$SV" and
 // two lines; at 4 x the side words were lost).
 constexpr double kScale = 3.0;
-// Lines read with less confidence (Tesseract's 0-100) are speckle read as glyphs: a generated
-// B-mode's speckle read "vf ie" (37) and parsed as a femoral vein; the labels of a thirteenth
-// independent renderer read at 89-95.
-constexpr float kMinLineConfidence = 60;
-
 // The page to read: 255 - brightness where a pixel is a stroke, white elsewhere and over the
 // excluded rectangles, enlarged kScale x.
 cv::Mat1b TextPage(const cv::Mat& frame, const std::vector<cv::Rect>& exclude) {
@@ -78,21 +73,23 @@ Engine& ThreadEngine() {
   return *engine;
 }
 
-// The page's text lines that Tesseract is at least kMinLineConfidence sure of, trimmed, with the
-// side confusions undone; empty lines dropped.
-std::vector<std::string> ConfidentLines(tesseract::TessBaseAPI& api) {
-  std::vector<std::string> lines;
+// The page's text lines that Tesseract is at least kUnsureConfidence sure of, trimmed, with the
+// side confusions undone; empty lines dropped. The labels of a thirteenth independent renderer
+// read at 89-95; a fourteenth's label over B-mode speckle at 53.
+std::vector<TextLine> ConfidentLines(tesseract::TessBaseAPI& api) {
+  std::vector<TextLine> lines;
   if (api.Recognize(nullptr) != 0) return lines;
   const std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
   if (!it) return lines;
   do {
     const std::unique_ptr<char[]> text(it->GetUTF8Text(tesseract::RIL_TEXTLINE));
-    if (!text || it->Confidence(tesseract::RIL_TEXTLINE) < kMinLineConfidence) continue;
+    const float confidence = it->Confidence(tesseract::RIL_TEXTLINE);
+    if (!text || confidence < kUnsureConfidence) continue;
     const std::string line(text.get());
     const auto first = line.find_first_not_of(" \t\r\n");
     if (first == std::string::npos) continue;
     const auto last = line.find_last_not_of(" \t\r\n");
-    lines.push_back(UndoSideConfusions(line.substr(first, last - first + 1)));
+    lines.push_back({UndoSideConfusions(line.substr(first, last - first + 1)), confidence});
   } while (it->Next(tesseract::RIL_TEXTLINE));
   return lines;
 }
@@ -127,8 +124,8 @@ std::string UndoSideConfusions(const std::string& line) {
   return out;
 }
 
-Result<std::vector<std::string>> ReadBurnedText(const cv::Mat& frame,
-                                                const std::vector<cv::Rect>& exclude) {
+Result<std::vector<TextLine>> ReadBurnedText(const cv::Mat& frame,
+                                             const std::vector<cv::Rect>& exclude) {
   if (frame.empty() || frame.depth() != CV_8U) {
     return Fail(ErrorCode::kInvalidInput, "OCR needs an 8-bit frame");
   }
@@ -140,7 +137,7 @@ Result<std::vector<std::string>> ReadBurnedText(const cv::Mat& frame,
   const cv::Mat1b page = TextPage(frame, exclude);
   engine.api.SetImage(page.data, page.cols, page.rows, 1, static_cast<int>(page.step));
   engine.api.SetSourceResolution(static_cast<int>(70 * kScale));
-  std::vector<std::string> lines = ConfidentLines(engine.api);
+  std::vector<TextLine> lines = ConfidentLines(engine.api);
   engine.api.Clear();
   return lines;
 }

@@ -207,7 +207,12 @@ void ReadBurnedInLabel(const UltrasoundImage& image, ClipResult& clip) {
   std::vector<cv::Rect> strips;
   for (const UltrasoundRegion* region : image.SpectralRegions()) strips.push_back(region->Rect());
   const auto lines = ocr::ReadBurnedText(image.frames.back(), strips);
-  if (lines) clip.identity = study::WithBurnedInLabel(std::move(clip.identity), *lines, image.tags);
+  if (!lines) return;
+  std::vector<std::string> sure, unsure;
+  for (const ocr::TextLine& line : *lines) {
+    (line.confidence >= ocr::kSureConfidence ? sure : unsure).push_back(line.text);
+  }
+  clip.identity = study::WithBurnedInLabel(std::move(clip.identity), sure, image.tags, unsure);
 }
 
 }  // namespace

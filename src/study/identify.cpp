@@ -439,9 +439,17 @@ std::optional<std::pair<std::string, ParsedLabel>> BurnedLabel(
 }  // namespace
 
 SegmentId WithBurnedInLabel(SegmentId id, const std::vector<std::string>& lines,
-                            const DicomTags& tags) {
+                            const DicomTags& tags, const std::vector<std::string>& unsure_lines) {
   if (id.segment) return id;
-  const auto label = BurnedLabel(lines);
+  std::vector<std::string> repaired;
+  repaired.reserve(lines.size());
+  for (const std::string& line : lines) repaired.push_back(RepairOcrConfusions(line));
+  auto label = BurnedLabel(repaired);
+  for (size_t i = 0; !label && i < unsure_lines.size(); ++i) {
+    std::string text = RepairOcrConfusions(unsure_lines[i]);
+    ParsedLabel parsed = ParseLabel(text);
+    if (parsed.segment && parsed.laterality) label.emplace(std::move(text), parsed);
+  }
   if (!label) return id;
   const auto& [text, parsed] = *label;
   // A typed label that named the vein without a level ("LLE accessory saphenous 2") keeps its

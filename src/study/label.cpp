@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -1032,7 +1033,78 @@ std::optional<Segment> ResolveSegment(Vein vein, unsigned levels) {
   return std::nullopt;
 }
 
+// Glyphs Tesseract reads for others in small annotation fonts, read -> meant (uppercase, as the
+// parser compares): seen on independent renderers' labels ("femora! vein", "GSV at SF] Right",
+// "LEFT FY MID", "PRE 3.3k" for PRF) and the usual l / I / 1 / | and O / 0, S / 5 / $ pairs.
+struct Confusion {
+  std::string_view read, meant;
+};
+constexpr Confusion kOcrConfusions[] = {
+    {"!", "L"}, {"|", "L"}, {"1", "L"}, {"I", "L"},  {"L", "I"},  {"]", "J"},
+    {"[", "J"}, {"Y", "V"}, {"U", "V"}, {"0", "O"},  {"5", "S"},  {"$", "S"},
+    {"8", "B"}, {"E", "F"}, {"C", "G"}, {"RN", "M"}, {"VV", "W"}, {"CL", "D"}};
+
+// Whether every word of `token` is one the vocabulary knows (after abbreviations and splits).
+bool AllKnown(std::string_view token) {
+  const std::vector<std::string> words = Words(token);
+  return !words.empty() &&
+         std::all_of(words.begin(), words.end(), [](const std::string& w) { return InTable(w); });
+}
+
+size_t AsciiLetters(std::string_view token) {
+  return static_cast<size_t>(std::count_if(token.begin(), token.end(), [](char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) != 0;
+  }));
+}
+
+// `token` with one confusion undone where that makes all its words known: `punctuation` selects
+// the confusions whose read glyph is no letter or digit, the others the rest. nullopt when none
+// does. The meant glyph takes the case of the letter before it.
+std::optional<std::string> Repaired(std::string_view token, bool punctuation) {
+  std::string upper(token);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (size_t at = 0; at < token.size(); ++at) {
+    for (const Confusion& k : kOcrConfusions) {
+      if (std::isalnum(static_cast<unsigned char>(k.read[0])) == punctuation) continue;
+      if (upper.compare(at, k.read.size(), k.read) != 0) continue;
+      std::string meant(k.meant);
+      if (at > 0 && std::islower(static_cast<unsigned char>(token[at - 1]))) {
+        for (char& c : meant) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+      std::string candidate(token.substr(0, at));
+      candidate += meant;
+      candidate += token.substr(at + k.read.size());
+      if (AllKnown(candidate)) return candidate;
+    }
+  }
+  return std::nullopt;
+}
+
+// `token` with one confusion undone, else as read. A punctuation glyph inside a word ("SF]") is
+// tried first, whatever the rest reads: the parser takes it for a separator, and "SF" alone is a
+// known word of its own (superficial femoral). A letter or digit only when the token names
+// something unknown. Tokens of fewer than two letters are left alone (a side letter, a number):
+// one substitution there could make a word of anything.
+std::string RepairToken(std::string_view token) {
+  if (AsciiLetters(token) < 2) return std::string(token);
+  if (auto repaired = Repaired(token, true)) return *repaired;
+  if (AllKnown(token)) return std::string(token);
+  return Repaired(token, false).value_or(std::string(token));
+}
+
 }  // namespace
+
+std::string RepairOcrConfusions(std::string_view line) {
+  std::string out;
+  size_t at = 0;
+  while (at < line.size()) {
+    const size_t end = std::min(line.find(' ', at), line.size());
+    out += RepairToken(line.substr(at, end - at));
+    if (end < line.size()) out += ' ';
+    at = end + 1;
+  }
+  return out;
+}
 
 ParsedLabel ParseLabel(std::string_view text) {
   const Mentions m = Collect(text);

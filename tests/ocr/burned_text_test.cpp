@@ -28,9 +28,10 @@ cv::Mat Frame(const std::string& label) {
   return frame;
 }
 
-bool Contains(const std::vector<std::string>& lines, const std::string& needle) {
-  return std::any_of(lines.begin(), lines.end(), [&](const std::string& line) {
-    return line.find(needle) != std::string::npos;
+// Whether a line read at kSureConfidence or more holds `needle`.
+bool Contains(const std::vector<TextLine>& lines, const std::string& needle) {
+  return std::any_of(lines.begin(), lines.end(), [&](const TextLine& line) {
+    return line.confidence >= kSureConfidence && line.text.find(needle) != std::string::npos;
   });
 }
 
@@ -42,7 +43,9 @@ TEST(BurnedText, ReadsALabelOnSpeckleAndSkipsTheStrip) {
     GTEST_SKIP() << lines.error().message;
   }
   ASSERT_TRUE(lines.has_value()) << lines.error().message;
-  EXPECT_TRUE(Contains(*lines, "GSV PROX THIGH")) << ::testing::PrintToString(*lines);
+  std::string read;
+  for (const TextLine& line : *lines) read += "[" + line.text + "] ";
+  EXPECT_TRUE(Contains(*lines, "GSV PROX THIGH")) << read;
 }
 
 TEST(BurnedText, AnEmptyOrDeepFrameIsAnErrorValue) {

@@ -292,6 +292,41 @@ TEST(IdentifySegment, ABurnedInLabelNamesTheSegmentWhenNothingElseDoes) {
   EXPECT_EQ(nothing.source, IdentitySource::kNone);
 }
 
+TEST(IdentifySegment, OcrGlyphConfusionsInABurnedInLabelAreUndoneAgainstTheVocabulary) {
+  // Misreads of an independent renderer's labels (small monospace and sans fonts over B-mode).
+  EXPECT_EQ(RepairOcrConfusions("(R) Common femora! vein"), "(R) Common femoral vein");
+  EXPECT_EQ(RepairOcrConfusions("GSV at SF] Right"), "GSV at SFJ Right");
+  EXPECT_EQ(RepairOcrConfusions("LEFT FY MID"), "LEFT FV MID");
+  EXPECT_EQ(RepairOcrConfusions("Rt CSV prox thigh"), "Rt GSV prox thigh");
+  // Known words, numbers, single letters and words no one confusion makes known stay as read.
+  EXPECT_EQ(RepairOcrConfusions("PRE 3.3k WF 106 Hz"), "PRE 3.3k WF 106 Hz");
+  EXPECT_EQ(RepairOcrConfusions("North Hill Imagieg 07/20/2021"), "North Hill Imagieg 07/20/2021");
+  EXPECT_EQ(RepairOcrConfusions("L GSV SFJ"), "L GSV SFJ");
+  DicomTags tags;
+  const SegmentId none = IdentifySegment("/x/IMG_0001.dcm", tags, nullptr);
+  const SegmentId cfv = WithBurnedInLabel(none, {"Gair 65", "(R) Common femora! vein"}, tags);
+  EXPECT_EQ(cfv.segment, Segment::kCfv);
+  EXPECT_EQ(cfv.laterality, Laterality::kRight);
+  EXPECT_EQ(cfv.label_text, "(R) Common femoral vein");
+  EXPECT_EQ(WithBurnedInLabel(none, {"GSV at SF] Right"}, tags).segment, Segment::kGsvSfj);
+  EXPECT_EQ(WithBurnedInLabel(none, {"LEFT FY MID"}, tags).segment, Segment::kFvMid);
+}
+
+TEST(IdentifySegment, AnUnsureOcrLineCountsOnlyWhenItAloneNamesASideAndASegment) {
+  DicomTags tags;
+  const SegmentId none = IdentifySegment("/x/IMG_0001.dcm", tags, nullptr);
+  const std::vector<std::string> sure = {"Westnere Clinic", "PRF 3. 2k"};
+  const SegmentId whole = WithBurnedInLabel(none, sure, tags, {"OB Le", "Left GSV DIST THIGH"});
+  EXPECT_EQ(whole.segment, Segment::kGsvDistThigh);
+  EXPECT_EQ(whole.laterality, Laterality::kLeft);
+  EXPECT_EQ(whole.source, IdentitySource::kBurnedIn);
+  // Without a side, or split over two unsure lines, or under a sure line naming a segment: no.
+  EXPECT_FALSE(WithBurnedInLabel(none, sure, tags, {"GSV DIST THIGH"}).segment);
+  EXPECT_FALSE(WithBurnedInLabel(none, sure, tags, {"Left GSV", "DIST THIGH"}).segment);
+  EXPECT_EQ(WithBurnedInLabel(none, {"R CFV"}, tags, {"Left GSV DIST THIGH"}).segment,
+            Segment::kCfv);
+}
+
 TEST(IdentifySegment, AVeinOnlyTagLabelKeepsItsVeinOverABurnedInOne) {
   DicomTags tags;
   tags.image_comments = "L GSV thigh";  // the vein, no level

@@ -56,6 +56,12 @@ struct ParsedLabel {
 // "RIGHT POP V", "L GSV @ knee", "SFJ R", "perf calf L" ... Never guesses: unknown -> nullopt.
 ParsedLabel ParseLabel(std::string_view text);
 
+// An OCR line with one glyph confusion per space-separated token undone ("femora!" -> "femoral",
+// "SF]" -> "SFJ", "FY" -> "FV") where the token names nothing the label vocabulary knows and the
+// repaired one names only known words; every other token as read. For burned-in labels only:
+// typed text is parsed as written.
+std::string RepairOcrConfusions(std::string_view line);
+
 SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
                           const Manifest* manifest);
 
@@ -65,8 +71,11 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
 // tags' side wins over the label's, a disagreement leaves it unknown, as for a tag label. A
 // manifest row or a tag or file name that named a segment is kept, and one that named only a vein
 // keeps its class (the pixels may give its level, not a vein of another class); lines naming no
-// segment change nothing.
+// segment change nothing. `unsure_lines` (read with less confidence: text over speckle, or
+// speckle read as glyphs) count only when `lines` name no segment, one line at a time and only a
+// line that names a side and a segment by itself (repaired as above, never joined).
 SegmentId WithBurnedInLabel(SegmentId id, const std::vector<std::string>& lines,
-                            const DicomTags& tags);
+                            const DicomTags& tags,
+                            const std::vector<std::string>& unsure_lines = {});
 
 }  // namespace refluxscan::study
