@@ -297,11 +297,37 @@ bool NoReleaseSeen(const Maneuver& m, const Run& burst, bool last, std::span<con
          detail::NeverFallsBack(smooth, burst.begin, burst.end, t.columns, kMaxTroughFraction);
 }
 
+namespace {
+
+// Whether `smooth` rises by kFastRiseShare of the burst's peak within `window` columns somewhere
+// between `window` columns before the burst and its peak (each column against the lowest value
+// of the window before it).
+bool RisesFast(std::span<const float> smooth, const Run& burst, size_t window) {
+  const size_t end = std::min(burst.end, smooth.size());
+  if (burst.begin >= end) return false;
+  const auto peak_it = std::max_element(smooth.begin() + static_cast<long>(burst.begin),
+                                        smooth.begin() + static_cast<long>(end));
+  const size_t peak = static_cast<size_t>(peak_it - smooth.begin());
+  const double rise = kFastRiseShare * *peak_it;
+  const size_t first = burst.begin > window ? burst.begin - window : 0;
+  for (size_t c = first + 1; c <= peak; ++c) {
+    const auto low = std::min_element(
+        smooth.begin() + static_cast<long>(c > window ? std::max(first, c - window) : first),
+        smooth.begin() + static_cast<long>(c));
+    if (smooth[c] - *low >= rise) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 bool RespiratoryCrest(const Maneuver& m, const Run& burst, std::span<const float> smooth,
                       double seconds_per_column) {
-  return !m.has_reflux && detail::SlowCrest(smooth, burst.begin, burst.end,
-                                            ColumnsFor(kCrestEdgeS, seconds_per_column),
-                                            kRiseLowFraction, kRiseHighFraction);
+  return !m.has_reflux &&
+         detail::SlowCrest(smooth, burst.begin, burst.end,
+                           ColumnsFor(kCrestEdgeS, seconds_per_column), kRiseLowFraction,
+                           kRiseHighFraction) &&
+         !RisesFast(smooth, burst, ColumnsFor(kMaxRiseS, seconds_per_column));
 }
 
 namespace {

@@ -131,6 +131,10 @@ constexpr double kRiseLowFraction = 0.2;
 constexpr double kRiseHighFraction = 0.8;
 constexpr double kMaxRiseS = 0.4;
 constexpr double kCrestEdgeS = 0.6;  // RespiratoryCrest
+// RespiratoryCrest: a squeeze on a shelf rises by this share of its peak within kMaxRiseS. A
+// smooth crest whose 20-80% rise takes over kCrestEdgeS rises at most ~0.42 of its peak in any
+// kMaxRiseS (raised cosine; a linear ramp 0.40).
+constexpr double kFastRiseShare = 0.5;
 constexpr double kPeakOverMedian = 2.0;
 // The peak's outlier filter (RobustPeak): window half-width, robust sigmas, minimum deviation.
 constexpr double kPeakOutlierHalfS = 0.05;

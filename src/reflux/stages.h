@@ -111,6 +111,9 @@ bool NoReleaseSeen(const Maneuver& m, const Run& burst, bool last, std::span<con
 // maneuvers of four 500-clip stress sets (5-column median trace): none had both edges > 0.6 s
 // (falls up to 0.86 s, their rises were fast); of 12 sets, this changed only no-augmentation
 // clips (5), 2 from no_reflux to indeterminate (right), none the other way.
+// Edges are counted from zero flow, so a squeeze pushed on a shelf of resting flow that itself
+// rose slowly (phasic flow) read both edges slow through the shelf: it is no crest when its flow
+// rises by kFastRiseShare of its peak within kMaxRiseS somewhere before the peak (RisesFast).
 bool RespiratoryCrest(const Maneuver& m, const Run& burst, std::span<const float> smooth,
                       double seconds_per_column);
 

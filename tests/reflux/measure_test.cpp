@@ -258,6 +258,28 @@ TEST(MeasureReflux, ASqueezeRisingFromADipInACrestIsTheManeuver) {
   EXPECT_FALSE(m->maneuvers[0].has_reflux);
 }
 
+// A squeeze pushed on resting flow that rose slowly for 2 s (2 -> 8 cm/s), rising to 22 cm/s in
+// 0.2 s and falling back over 1 s to its release at 3.3 s, with a respiratory swell to 11 cm/s
+// later. Counted from zero flow both its edges take over 0.6 s (the shelf), as a crest's do, but
+// it rises by 14 cm/s within 0.2 s: the maneuver of a competent vein, not a crest (stop 40: a
+// fourteenth independent renderer's no-reflux clip read no augmentation).
+TEST(MeasureReflux, ASqueezeOnASlowlyRisingShelfIsNoRespiratoryCrest) {
+  auto v = [](double t) {
+    if (t < 2.1) return 2 + 3 * t;
+    if (t < 2.3) return 8.3 + (22 - 8.3) * (t - 2.1) / 0.2;
+    if (t < 3.3) return 22 - 18 * (t - 2.3);
+    if (t < 5) return 0.0;
+    const double s = std::sin(std::numbers::pi * (t - 5) / 4);
+    return 1 + 10 * s * s;
+  };
+  auto m = MeasureReflux(Make(v, 9.4));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_NEAR(m->maneuvers[0].release_s, 3.3, 0.05);
+  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+}
+
 // The part of a respiratory crest above half its peak rises slowly from where the lookback of a
 // squeeze on a shelf (0.4 s) starts: the crest was rising before that window, so it is no squeeze
 // (the clip has no maneuver).
