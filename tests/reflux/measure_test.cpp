@@ -47,6 +47,18 @@ void ExpectFirstReflux(const Envelope& e, AntegradeDirection antegrade, size_t m
   EXPECT_NEAR(m->maneuvers[0].reflux_duration_ms, duration_ms, 40);
 }
 
+// The clip reads upward antegrade flow and one squeeze without reflux, released at `release_s`
+// (within `tolerance_s`).
+void ExpectOneCompetentSqueeze(const Envelope& e, double release_s, double tolerance_s) {
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_EQ(m->maneuvers[0].kind, ManeuverKind::kAugmentation);
+  EXPECT_NEAR(m->maneuvers[0].release_s, release_s, tolerance_s);
+  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+}
+
 TEST(MeasureReflux, RejectsEmptyOrTimelessEnvelopes) {
   Envelope empty;
   empty.seconds_per_column = 0.01;
@@ -227,13 +239,7 @@ TEST(MeasureReflux, ASqueezeOnRisingRestingFlowIsTheManeuver) {
 // independent renderer's squeezes on flat resting flow read no augmentation).
 TEST(MeasureReflux, ASqueezeOnAFlatShelfUnderTheLevelIsTheManeuver) {
   auto v = [](double t) { return (t < 2.1 ? 12 + 0.3 * t : 0) + Trapezoid(t, 1.5, 0.6, 0.1, 30); };
-  auto m = MeasureReflux(Make(v, 5));
-  ASSERT_TRUE(m);
-  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
-  ASSERT_EQ(m->maneuvers.size(), 1u);
-  EXPECT_EQ(m->maneuvers[0].kind, ManeuverKind::kAugmentation);
-  EXPECT_NEAR(m->maneuvers[0].release_s, 2.1, 0.03);
-  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+  ExpectOneCompetentSqueeze(Make(v, 5), 2.1, 0.03);
 }
 
 // A squeeze pushed on a crest of resting flow just after a dip in it (the crest rising from 0 to
@@ -250,12 +256,7 @@ TEST(MeasureReflux, ASqueezeRisingFromADipInACrestIsTheManeuver) {
     if (t >= 2.3 && t < 2.4) rest = 12;
     return rest + Trapezoid(t, 2.4, 0.6, 0.05, 50);
   };
-  auto m = MeasureReflux(Make(v, 5));
-  ASSERT_TRUE(m);
-  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
-  ASSERT_EQ(m->maneuvers.size(), 1u);
-  EXPECT_NEAR(m->maneuvers[0].release_s, 3.0, 0.05);
-  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+  ExpectOneCompetentSqueeze(Make(v, 5), 3.0, 0.05);
 }
 
 // A squeeze pushed on resting flow that rose slowly for 2 s (2 -> 8 cm/s), rising to 22 cm/s in
@@ -272,12 +273,7 @@ TEST(MeasureReflux, ASqueezeOnASlowlyRisingShelfIsNoRespiratoryCrest) {
     const double s = std::sin(std::numbers::pi * (t - 5) / 4);
     return 1 + 10 * s * s;
   };
-  auto m = MeasureReflux(Make(v, 9.4));
-  ASSERT_TRUE(m);
-  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
-  ASSERT_EQ(m->maneuvers.size(), 1u);
-  EXPECT_NEAR(m->maneuvers[0].release_s, 3.3, 0.05);
-  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+  ExpectOneCompetentSqueeze(Make(v, 9.4), 3.3, 0.05);
 }
 
 // The part of a respiratory crest above half its peak rises slowly from where the lookback of a
