@@ -112,6 +112,10 @@ constexpr Alias kAliases[] = {
     {"MIDDLE", "MID"},
     // A scanner's label field cut short ("RIGHT GSV prox thig", a ninth independent renderer).
     {"THIG", "THIGH"},
+    {"THI", "THIGH"},
+    // The ankle by its landmark ("LT GSV MALLEOLUS", "GSV med malleolus").
+    {"MALLEOLUS", "ANKLE"},
+    {"MALLEOLAR", "ANKLE"},
     {"SAPH", "SAPHENOUS"},
     {"SAPHENA", "SAPHENOUS"},
     {"SAPHENE", "SAPHENOUS"},
