@@ -414,6 +414,11 @@ constexpr Phrase kPhrases[] = {
     L("SAPHENOUS", kSpj, "POPLITEAL"),
     L("SAPHENOUS", kSpj, "POP"),
     L("SP", kSpj, "JUNCTION"),
+    // The junction named by the deep vein it joins ("SSV-pop junction", "GSV fem junction").
+    L("POP", kSpj, "JUNCTION"),
+    L("POPLITEAL", kSpj, "JUNCTION"),
+    L("FEM", kSfj, "JUNCTION"),
+    L("FEMORAL", kSfj, "JUNCTION"),
     L("JUNCTION", kJunction),
     L("TERMINAL", kJunction),  // the terminal valve sits at the junction
     L("PRETERMINAL", kJunction),
