@@ -1074,7 +1074,7 @@ std::optional<std::string> Repaired(std::string_view token, bool punctuation) {
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   for (size_t at = 0; at < token.size(); ++at) {
     for (const Confusion& k : kOcrConfusions) {
-      if (std::isalnum(static_cast<unsigned char>(k.read[0])) == punctuation) continue;
+      if ((std::isalnum(static_cast<unsigned char>(k.read[0])) != 0) == punctuation) continue;
       if (upper.compare(at, k.read.size(), k.read) != 0) continue;
       std::string meant(k.meant);
       if (at > 0 && std::islower(static_cast<unsigned char>(token[at - 1]))) {
