@@ -311,9 +311,9 @@ bool RisesFast(std::span<const float> smooth, const Run& burst, size_t window) {
   const double rise = kFastRiseShare * *peak_it;
   const size_t first = burst.begin > window ? burst.begin - window : 0;
   for (size_t c = first + 1; c <= peak; ++c) {
-    const auto low = std::min_element(
-        smooth.begin() + static_cast<long>(c > window ? std::max(first, c - window) : first),
-        smooth.begin() + static_cast<long>(c));
+    const size_t from = std::max(first, c > window ? c - window : 0);
+    const auto low = std::min_element(smooth.begin() + static_cast<long>(from),
+                                      smooth.begin() + static_cast<long>(c));
     if (smooth[c] - *low >= rise) return true;
   }
   return false;
