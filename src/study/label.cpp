@@ -28,6 +28,12 @@ enum class Vein {
   kGastroc,
   kSoleal,
   kPerf,
+  // Superficial veins the vocabulary has no segment for: a class, no segment. A varicosity
+  // ("thigh varicosity", "varicose vein calf") gives its class only beside a region: alone,
+  // "varicose veins" is the study's protocol, not the vein imaged. The Giacomini
+  // (intersaphenous) vein joins the SSV to the GSV in the posterior thigh.
+  kVarix,
+  kIntersaphenous,
   kTributary,  // a superficial tributary: named with a saphenous vein it is still the tributary
 };
 enum Level : unsigned {
@@ -47,8 +53,8 @@ enum Level : unsigned {
 constexpr unsigned kRegions = kThigh | kKnee | kCalf;
 
 // What a phrase contributes. kReject marks words that make the label mean something we do not
-// map (arteries, branches and varices, ambiguous abbreviations such as LSV = long or lesser
-// saphenous).
+// map (arteries, branches, treated veins). kLevelUnknown marks words that leave the level
+// unknown but not the vein, so its threshold class stands.
 // kNeutral phrases are consumed so that their words do not count on their own ("distal
 // augmentation" is a maneuver, not a level; "lower extremity" is the leg, not a level).
 // kShorthand: a worksheet level abbreviation ("PT" = proximal thigh), counted only when the
@@ -67,7 +73,8 @@ enum class Kind {
   kShorthand,
   kReject,
   kNeutral,
-  kLongOrLesser  // "LSV": the long saphenous (GSV) in the thigh, else ambiguous (Collect)
+  kLongOrLesser,  // "LSV": the long saphenous (GSV) in the thigh, else ambiguous (Collect)
+  kLevelUnknown   // "5 cm below SFJ": a level relative to a landmark; the vein keeps its class
 };
 
 struct Phrase {
@@ -351,8 +358,8 @@ constexpr Phrase kPhrases[] = {
     P("COCKETT", kCalf),
     P("PARATIBIAL", kCalf),
     // Tributaries of the saphenous veins (DOMAIN.md: superficial veins, > 500 ms): "Lt. GSV trib",
-    // "RIGHT TRIB", "L - varicose tributary"; "TRIBS" is split as a plural. "Varicose" alone,
-    // "branch" and "varices" stay rejected (below): a varicosity is no vein of the map.
+    // "RIGHT TRIB", "L - varicose tributary"; "TRIBS" is split as a plural. A varicosity is no
+    // segment of the map but a superficial vein (Vein::kVarix); "branch" stays rejected (below).
     V("TRIB", Vein::kTributary),
     V("TRIBUTARY", Vein::kTributary),
     V("TRIBUTARIES", Vein::kTributary),
@@ -434,9 +441,10 @@ constexpr Phrase kPhrases[] = {
     S("LSV", Kind::kLongOrLesser),  // long or lesser saphenous?
     S("R", Kind::kNeutral, "O"),    // "r/o DVT": rule out, not a side
     S("ACCESSORY", Kind::kReject),
-    S("GIACOMINI", Kind::kReject),
-    S("ABOVE", Kind::kReject),  // "5 cm below SFJ": relative to a landmark, not a level
-    S("BELOW", Kind::kReject),
+    V("GIACOMINI", Vein::kIntersaphenous),
+    V("INTERSAPHENOUS", Vein::kIntersaphenous),
+    S("ABOVE", Kind::kLevelUnknown),  // "5 cm below SFJ": relative to a landmark, not a level
+    S("BELOW", Kind::kLevelUnknown),
     S("A", Kind::kReject),
     S("ART", Kind::kReject),
     S("ARTERY", Kind::kReject),
@@ -445,11 +453,11 @@ constexpr Phrase kPhrases[] = {
     S("SFA", Kind::kReject),
     S("BRANCH", Kind::kReject),
     S("BRANCHES", Kind::kReject),
-    S("VARICOSE", Kind::kReject),
-    S("VARIX", Kind::kReject),
-    S("VARICES", Kind::kReject),
-    S("VARICOSITY", Kind::kReject),
-    S("VARICOSITIES", Kind::kReject),
+    V("VARICOSE", Vein::kVarix),
+    V("VARIX", Vein::kVarix),
+    V("VARICES", Vein::kVarix),
+    V("VARICOSITY", Vein::kVarix),
+    V("VARICOSITIES", Vein::kVarix),
     // A treated or absent vein is not a level of the reflux map.
     S("STRIPPED", Kind::kReject),
     S("ABLATED", Kind::kReject),
@@ -473,20 +481,21 @@ constexpr Phrase kPhrases[] = {
     S("VISUALIZED", Kind::kReject),  // "not visualized"
     S("VISUALISED", Kind::kReject),
     // A place relative to a landmark ("5 cm from the SFJ", "superior to knee", "near knee") is
-    // no level of the map: the landmark alone would be a guess.
-    S("CM", Kind::kReject),
-    S("MM", Kind::kReject),
-    S("INCH", Kind::kReject),
-    S("INCHES", Kind::kReject),
-    S("FINGER", Kind::kReject),
-    S("FINGERS", Kind::kReject),
-    S("FINGERBREADTH", Kind::kReject),
-    S("FINGERBREADTHS", Kind::kReject),
-    S("EXTENSION", Kind::kReject),  // "SSV thigh extension": a vein of its own, not a level
-    S("FROM", Kind::kReject),
-    S("NEAR", Kind::kReject),
-    S("SUPERIOR", Kind::kReject),
-    S("INFERIOR", Kind::kReject),
+    // no level of the map: the landmark alone would be a guess. The vein named is still the vein
+    // ("GSV 10 cm below SFJ" is superficial, "FV 2 fingerbreadths above knee" deep).
+    S("CM", Kind::kLevelUnknown),
+    S("MM", Kind::kLevelUnknown),
+    S("INCH", Kind::kLevelUnknown),
+    S("INCHES", Kind::kLevelUnknown),
+    S("FINGER", Kind::kLevelUnknown),
+    S("FINGERS", Kind::kLevelUnknown),
+    S("FINGERBREADTH", Kind::kLevelUnknown),
+    S("FINGERBREADTHS", Kind::kLevelUnknown),
+    S("EXTENSION", Kind::kLevelUnknown),  // "SSV thigh extension": a vein of its own, not a level
+    S("FROM", Kind::kLevelUnknown),
+    S("NEAR", Kind::kLevelUnknown),
+    S("SUPERIOR", Kind::kLevelUnknown),
+    S("INFERIOR", Kind::kLevelUnknown),
 };
 
 size_t WordCount(const Phrase& p) {
@@ -744,6 +753,7 @@ const Phrase* LongestMatch(const std::vector<std::string>& words, size_t at) {
 
 struct Mentions {
   bool left = false, right = false, reject = false;
+  bool level_unknown = false;  // the veins are named, their level is not (kLevelUnknown, LSV)
   bool left_extremity = false, right_extremity = false;  // LLE / RLE (see Kind)
   std::vector<Vein> veins;
   unsigned levels = 0;
@@ -751,11 +761,14 @@ struct Mentions {
 
 // "LSV" is the long saphenous vein (GSV) in British usage and the lesser (SSV) in some American
 // labs: only the thigh, the groin or the SFJ, where the SSV does not run, say which; else the
-// label is refused.
+// segment is unknown, but either vein is superficial.
 void ResolveLongOrLesser(Mentions& m) {
   const bool thigh = (m.levels & (kThigh | kSfj | kGroin)) != 0;
   if (!thigh || (m.levels & (kKnee | kCalf | kSpj)) != 0) {
-    m.reject = true;
+    m.level_unknown = true;
+    for (Vein v : {Vein::kGsv, Vein::kSsv}) {
+      if (std::find(m.veins.begin(), m.veins.end(), v) == m.veins.end()) m.veins.push_back(v);
+    }
   } else if (std::find(m.veins.begin(), m.veins.end(), Vein::kGsv) == m.veins.end()) {
     m.veins.push_back(Vein::kGsv);
   }
@@ -799,6 +812,9 @@ Mentions Collect(std::string_view text) {
         break;
       case Kind::kReject:
         m.reject = true;
+        break;
+      case Kind::kLevelUnknown:
+        m.level_unknown = true;
         break;
       case Kind::kNeutral:
         break;
@@ -878,6 +894,8 @@ constexpr std::array<VeinFacts, static_cast<size_t>(Vein::kTributary) + 1> kVein
     {kCalf, kCalf, VeinClass::kDeepDistal},             // gastrocnemius
     {kCalf, kCalf, VeinClass::kDeepDistal},             // soleal
     {0, 0, VeinClass::kPerforator},                     // perforator
+    {0, 0, VeinClass::kSuperficial},                    // varicosity (any region, one needed)
+    {kThigh, kThigh | kKnee, VeinClass::kSuperficial},  // Giacomini (intersaphenous)
     {0, 0, VeinClass::kSuperficial},                    // tributary (any level)
 }};
 
@@ -999,6 +1017,31 @@ std::optional<Segment> PerfSegment(unsigned levels) {
   }
 }
 
+// Whether `vein` named with `levels` tells its threshold class: a level outside the regions it
+// runs in contradicts the label ("FV calf"), and a varicosity needs a region (Vein::kVarix).
+bool GivesClass(Vein vein, unsigned levels) {
+  const unsigned allowed = Facts(vein).regions, region = levels & kRegions;
+  if (vein == Vein::kVarix && region == 0) return false;
+  return allowed == 0 || (region & ~allowed) == 0;
+}
+
+// The threshold class of a label whose segment is unknown: the class every vein it names belongs
+// to ("GSV SSV", "LSV knee", "thigh varicosity", "GSV 10 cm below SFJ"; a junction alone names its
+// saphenous vein), nullopt when they differ ("CFV GSV") or none gives one. Not a guess of the
+// segment: whichever vein was imaged, its criterion is the same.
+std::optional<VeinClass> SharedClass(const Mentions& m) {
+  std::vector<Vein> veins = m.veins;
+  if (veins.empty() && (m.levels & kSfj) != 0) veins.push_back(Vein::kGsv);
+  if (veins.empty() && (m.levels & kSpj) != 0) veins.push_back(Vein::kSsv);
+  std::optional<VeinClass> shared;
+  for (Vein v : veins) {
+    if (!GivesClass(v, m.levels)) return std::nullopt;
+    if (shared && *shared != Facts(v).vein_class) return std::nullopt;
+    shared = Facts(v).vein_class;
+  }
+  return shared;
+}
+
 std::optional<Segment> ResolveSegment(Vein vein, unsigned levels) {
   if (Count(levels & (kProx | kMid | kDist)) > 1 || Count(levels & kRegions) > 1) {
     return std::nullopt;  // "prox mid", "thigh calf": contradictory
@@ -1018,6 +1061,9 @@ std::optional<Segment> ResolveSegment(Vein vein, unsigned levels) {
       return Segment::kAasv;
     case Vein::kAccessory:
       return std::nullopt;  // AASV or PASV
+    case Vein::kVarix:
+    case Vein::kIntersaphenous:
+      return std::nullopt;  // no segment of the vocabulary
     case Vein::kPasv:
       return Segment::kPasv;
     case Vein::kCfv:
@@ -1120,14 +1166,16 @@ ParsedLabel ParseLabel(std::string_view text) {
   ParsedLabel out;
   if (m.left != m.right) out.laterality = m.left ? Laterality::kLeft : Laterality::kRight;
   if (m.reject) return out;
-  if (const auto r = ResolveVein(m)) {
-    out.segment = ResolveSegment(r->vein, r->levels);
-    const unsigned allowed = Facts(r->vein).regions;
-    if (out.segment) {
-      out.vein_class = Info(*out.segment).vein_class;
-    } else if (allowed == 0 || (r->levels & kRegions & ~allowed) == 0) {
-      out.vein_class = Facts(r->vein).vein_class;
-    }
+  const auto r = m.level_unknown ? std::nullopt : ResolveVein(m);
+  if (!r) {
+    out.vein_class = SharedClass(m);
+    return out;
+  }
+  out.segment = ResolveSegment(r->vein, r->levels);
+  if (out.segment) {
+    out.vein_class = Info(*out.segment).vein_class;
+  } else if (GivesClass(r->vein, r->levels)) {
+    out.vein_class = Facts(r->vein).vein_class;
   }
   return out;
 }

@@ -36,8 +36,22 @@ TEST(ParseLabel, VeinWithoutLevelGivesItsClass) {
       {"RT._GSV_groin_1", kSuperficial},
       {"L GSV prox mid thigh", kSuperficial},
       {"R popliteal", kDeepProximal},
-      {"L GSV SSV", std::nullopt},
-      {"GSV SPJ", std::nullopt},
+      // Several veins, or a contradiction, of one class: whichever was meant, its criterion.
+      {"L GSV SSV", kSuperficial},
+      {"GSV SPJ", kSuperficial},
+      {"RT LSV knee", kSuperficial},  // long (GSV) or lesser (SSV) saphenous
+      {"R CFV GSV", std::nullopt},    // deep or superficial
+      {"PTV PERV", kDeepDistal},
+      // A level relative to a landmark leaves the vein's class.
+      {"RT GSV 10cm below SFJ", kSuperficial},
+      {"R 5 cm below SFJ", kSuperficial},
+      {"FV 2 fingerbreadths above knee", kDeepProximal},
+      // Superficial veins without a segment; a varicosity only where a region says it was imaged.
+      {"LT thigh varicosity", kSuperficial},
+      {"R varicose vein calf", kSuperficial},
+      {"Right Giacomini vein", kSuperficial},
+      {"Varicose veins", std::nullopt},
+      {"R varicosities", std::nullopt},
       {"R GSV branch mid thigh", std::nullopt},
       {"Left leg - CFA - 4", std::nullopt},
       {"R FV calf", std::nullopt},  // FV: a thigh vein
