@@ -379,9 +379,14 @@ void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelo
     const double offset = detail::LevelCrossing(retro, last_hi, -1, lo);
     offset_col = std::min(
         {offset, static_cast<double>(bounds.window_end), static_cast<double>(t.columns - 1)});
-    if (const auto band = SymmetricTail(retro, t, last_hi, offset_col)) {
-      offset_col = std::min(offset_col, *band);
-    }
+  }
+  // A tail that turns into a band lit alike on both sides ended the reflux there, even when the
+  // band lasts to the data's end: the clip did not end during the reflux (fourteenth renderer: a
+  // 120 ms valve-closure blip followed by a faint band on both sides to the end read as a
+  // truncated 569 ms reflux).
+  if (const auto band = SymmetricTail(retro, t, last_hi, offset_col); band && *band < offset_col) {
+    offset_col = *band;
+    m.truncated = false;
   }
   const double spc = envelope.seconds_per_column;
   m.has_reflux = true;

@@ -1265,13 +1265,14 @@ TEST(MeasureReflux, ABandAsStrongOnTheAntegradeSideIsNoReflux) {
 // window and the wall filter's edge spread it across the baseline alike, a band as fast and about
 // as bright on both sides (fourteenth renderer: a 103 ms closure followed by such a band read as
 // a 1.07 s reflux). The reflux ends where the band begins (SymmetricTail). The same band on the
-// retrograde side alone, the antegrade side dark, is the reflux going on.
-Envelope BlipThenBand(bool both_sides) {
+// retrograde side alone, the antegrade side dark, is the reflux going on. A band lasting to the
+// data's end ends the reflux as well: the clip did not end during it (not truncated).
+Envelope BlipThenBand(bool both_sides, bool to_the_end = false) {
   Envelope e = Make(
       [](double t) { return RaisedCosine(t, 1.0, 0.6, 40) - Trapezoid(t, 1.62, 0.15, 0.03, 10); });
   for (size_t i = 0; i < e.Size(); ++i) {
     const double t = e.TimeOf(static_cast<double>(i));
-    const bool band = t >= 1.77 && t < 2.8;
+    const bool band = t >= 1.77 && (to_the_end || t < 2.8);
     if (band) e.max_reverse[i] = 2.0f;
     if (band && both_sides) e.max_forward[i] = 2.0f;
     e.power_forward.push_back(e.max_forward[i] > 10 ? 300.0f : (band && both_sides ? 30.0f : 1.0f));
@@ -1292,6 +1293,20 @@ TEST(MeasureReflux, StagnantBloodLitAlikeOnBothSidesEndsTheReflux) {
   ASSERT_FALSE(reflux->maneuvers.empty());
   ASSERT_TRUE(reflux->maneuvers[0].has_reflux);
   EXPECT_GT(reflux->maneuvers[0].reflux_duration_ms, 1000);
+}
+
+TEST(MeasureReflux, ABandLitAlikeToTheEndEndsTheRefluxBeforeIt) {
+  const auto band = MeasureReflux(BlipThenBand(true, true));
+  ASSERT_TRUE(band);
+  ASSERT_FALSE(band->maneuvers.empty());
+  ASSERT_TRUE(band->maneuvers[0].has_reflux);
+  EXPECT_LT(band->maneuvers[0].reflux_duration_ms, 250);
+  EXPECT_FALSE(band->maneuvers[0].truncated);
+  const auto reflux = MeasureReflux(BlipThenBand(false, true));
+  ASSERT_TRUE(reflux);
+  ASSERT_FALSE(reflux->maneuvers.empty());
+  ASSERT_TRUE(reflux->maneuvers[0].has_reflux);
+  EXPECT_TRUE(reflux->maneuvers[0].truncated);
 }
 
 // A band that lights the retrograde side from the recording's start up to the squeeze, which
