@@ -210,6 +210,26 @@ bool HigherThanOther(std::span<const float> side, std::span<const float> other, 
   return ratio[ratio.size() / 2] >= 1.0;
 }
 
+namespace {
+
+// Whether a run is lit alike on both sides of the baseline: the other side's envelope reaches
+// kSpreadExtentShare of this side's and its power kSpreadPowerShare of this side's (medians over
+// the run; false without the power series). Flow has one direction at a time, and the trace has
+// already dropped a weaker mirror copy: a burst as fast and as bright on both sides is tissue
+// moving (a compression or release thump), not blood.
+bool LitAlike(std::span<const float> side, std::span<const float> other, const Trace& t,
+              const Run& run) {
+  const std::span<const float> side_power = PowerOfSide(t, side);
+  const std::span<const float> other_power = PowerOfSide(t, other);
+  if (side_power.size() < run.end || other_power.size() < run.end) return false;
+  return RangePercentile(other, run.begin, run.end, 0.5) >=
+             kSpreadExtentShare * RangePercentile(side, run.begin, run.end, 0.5) &&
+         RangePercentile(other_power, run.begin, run.end, 0.5) >=
+             kSpreadPowerShare * RangePercentile(side_power, run.begin, run.end, 0.5);
+}
+
+}  // namespace
+
 std::vector<Run> DetectBursts(std::span<const float> ante, std::span<const float> retro,
                               double ante_limit, double retro_limit, const Trace& t, double level,
                               double seconds_per_column) {
@@ -226,7 +246,7 @@ std::vector<Run> DetectBursts(std::span<const float> ante, std::span<const float
     // retrograde flow it copies over most of its columns (stop 20: a reflux's mirror started a
     // new "maneuver" and split the reflux).
     if (!MayBeWrapped(ante, ante_limit, t, run) && !MayBeWrapped(retro, retro_limit, t, run) &&
-        !HigherThanOther(ante, retro, t.noise_cm_s, run)) {
+        (!HigherThanOther(ante, retro, t.noise_cm_s, run) || LitAlike(ante, retro, t, run))) {
       continue;
     }
     if (!bursts.empty() && run.begin - bursts.back().end < t.min_gap &&

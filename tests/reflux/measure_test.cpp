@@ -1295,6 +1295,33 @@ TEST(MeasureReflux, StagnantBloodLitAlikeOnBothSidesEndsTheReflux) {
   EXPECT_GT(reflux->maneuvers[0].reflux_duration_ms, 1000);
 }
 
+// Tissue moving under the probe (a compression or release thump) lights both sides of the
+// baseline alike, as fast and as bright; blood flows one way at a time. A clip whose only bursts
+// are such blobs (the vein's own flow too weak to show) has no augmentation, and so no answer;
+// the same burst with the other side dark and dim is a squeeze. (Fourteenth renderer: two thumps
+// on an otherwise black weak-signal clip read as a competent squeeze, no_reflux.)
+Envelope Blob(double other_share, float other_power) {
+  Envelope e = Make([](double t) { return RaisedCosine(t, 1.5, 0.25, 20); });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const bool lit = e.max_forward[i] > 1;
+    e.max_reverse[i] = static_cast<float>(other_share) * e.max_forward[i];
+    e.power_forward.push_back(lit ? 40.0f : 1.0f);
+    e.power_reverse.push_back(lit ? other_power : 1.0f);
+  }
+  return e;
+}
+
+TEST(MeasureReflux, ABurstLitAlikeOnBothSidesIsNoSqueeze) {
+  const auto thump = MeasureReflux(Blob(0.95, 36.0f));
+  ASSERT_TRUE(thump);
+  EXPECT_TRUE(thump->maneuvers.empty());
+  EXPECT_NE(std::find(thump->flags.begin(), thump->flags.end(), "no_augmentation"),
+            thump->flags.end());
+  const auto squeeze = MeasureReflux(Blob(0.3, 1.0f));
+  ASSERT_TRUE(squeeze);
+  EXPECT_EQ(squeeze->maneuvers.size(), 1u);
+}
+
 TEST(MeasureReflux, ABandLitAlikeToTheEndEndsTheRefluxBeforeIt) {
   const auto band = MeasureReflux(BlipThenBand(true, true));
   ASSERT_TRUE(band);
