@@ -60,6 +60,18 @@ bool LitBase(const Trace& t) {
   return std::isfinite(t.retro_power_base) && t.retro_power_base >= kStrongPowerRatio;
 }
 
+// Whether the run is flow the envelope unwrapped well beyond the retrograde scale: most of its
+// columns unwrapped (aliased flow brought back across the scale's edge) and its median at
+// kClearWrapShare of the scale or more. A band filling a short side to its edge reads just
+// beyond it, not that far.
+bool ClearlyUnwrapped(std::span<const float> retro, const Trace& t, const Run& run) {
+  if (!(t.retro_limit > 0)) return false;
+  size_t unwrapped = 0;
+  for (size_t i = run.begin; i < run.end; ++i) unwrapped += (t.flags[i] & kColumnUnwrapped) ? 1 : 0;
+  return 2 * unwrapped > run.Length() &&
+         RangePercentile(retro, run.begin, run.end, 0.5) >= kClearWrapShare * t.retro_limit;
+}
+
 bool IsRefluxEvidence(std::span<const float> retro, const Trace& t, const Run& run) {
   if (run.Length() < t.min_run) return false;
   // Flow brings its power into the retrograde side: over a run of real reflux the side's median
@@ -67,8 +79,11 @@ bool IsRefluxEvidence(std::span<const float> retro, const Trace& t, const Run& r
   // this drops 48 of the 109 retrograde runs that match no true reflux (speckle near the
   // baseline, a quiet flow's spill) and 1 of 269 that do. Without the power series or before
   // its base is known (the first pass of RetrogradeNoise) the ratio is 1 and every run passes.
-  const double power_ratio = RetrogradePowerRatio(t, run);
   if (SpreadAcrossTheBaseline(retro, t, run)) return false;
+  // An unwrapped run's flow lies on the other side's rows (the envelope moved its velocity, not
+  // its power), so the side's power says nothing there: no rise is asked of it.
+  const double power_ratio =
+      ClearlyUnwrapped(retro, t, run) ? kStrongPowerRatio : RetrogradePowerRatio(t, run);
   double peak = 0;
   for (size_t i = run.begin; i < run.end; ++i) peak = std::max<double>(peak, retro[i]);
   // Clear velocity: a sustained run whose median reaches kRetroClearFactor x the noise level

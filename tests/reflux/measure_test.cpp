@@ -1728,6 +1728,35 @@ TEST(MeasureReflux, AClearWrapInsideTheRefluxHidesItsTiming) {
   EXPECT_FALSE(touching->maneuvers[0].aliased);
 }
 
+// A 25 cm/s reflux on a 15 cm/s retrograde side wraps: the envelope brings its velocity back
+// (columns flagged unwrapped), but its power stays on the antegrade side's rows, the retrograde
+// side's power at its noise. Velocity is the evidence then (stress seed 1: an 869 ms reflux at
+// twice its scale read no reflux). Without the unwrapped flags the same run brings no power and
+// stays out.
+Envelope UnwrappedReflux(bool flagged) {
+  Envelope e = Make([](double t) { return Maneuver(t, 1.0, 0.4, 25); });
+  e.negative_limit = -15;
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const bool reflux = e.max_reverse[i] > 1;
+    if (reflux && flagged) e.flags[i] |= kColumnAliased | kColumnUnwrapped;
+    e.power_forward.push_back(e.max_forward[i] > 1 || reflux ? 200.0f : 1.0f);
+    e.power_reverse.push_back(1.0f);
+  }
+  return e;
+}
+
+TEST(MeasureReflux, AnUnwrappedRefluxNeedsNoPowerOnItsSide) {
+  const auto unwrapped = MeasureReflux(UnwrappedReflux(true));
+  ASSERT_TRUE(unwrapped);
+  ASSERT_EQ(unwrapped->maneuvers.size(), 1u);
+  ASSERT_TRUE(unwrapped->maneuvers[0].has_reflux);
+  EXPECT_NEAR(unwrapped->maneuvers[0].reflux_duration_ms, 400, 60);
+  const auto plain = MeasureReflux(UnwrappedReflux(false));
+  ASSERT_TRUE(plain);
+  ASSERT_EQ(plain->maneuvers.size(), 1u);
+  EXPECT_FALSE(plain->maneuvers[0].has_reflux);
+}
+
 }  // namespace
 
 // Resting phasic antegrade flow: 6 +- 4 cm/s over a 4 s breath.
