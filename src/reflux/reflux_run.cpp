@@ -80,10 +80,12 @@ bool IsRefluxEvidence(std::span<const float> retro, const Trace& t, const Run& r
   // baseline, a quiet flow's spill) and 1 of 269 that do. Without the power series or before
   // its base is known (the first pass of RetrogradeNoise) the ratio is 1 and every run passes.
   if (SpreadAcrossTheBaseline(retro, t, run)) return false;
-  // An unwrapped run's flow lies on the other side's rows (the envelope moved its velocity, not
-  // its power), so the side's power says nothing there: no rise is asked of it.
-  const double power_ratio =
-      ClearlyUnwrapped(retro, t, run) ? kStrongPowerRatio : RetrogradePowerRatio(t, run);
+  // A run the envelope unwrapped well beyond the scale is flow on its velocity alone: its power
+  // lies on the other side's rows (the envelope moved its velocity, not its power), so the side's
+  // power says nothing, and beside a loud artery the side's noise level can exceed it (a
+  // generated artery clip's 3384 ms aliased reflux, asked to be 3 x that level, read no reflux).
+  if (ClearlyUnwrapped(retro, t, run)) return true;
+  const double power_ratio = RetrogradePowerRatio(t, run);
   double peak = 0;
   for (size_t i = run.begin; i < run.end; ++i) peak = std::max<double>(peak, retro[i]);
   // Clear velocity: a sustained run whose median reaches kRetroClearFactor x the noise level
@@ -396,10 +398,13 @@ void MeasureRefluxRun(std::span<const float> retro, const Trace& t, const Envelo
         {offset, static_cast<double>(bounds.window_end), static_cast<double>(t.columns - 1)});
   }
   // A tail that turns into a band lit alike on both sides ended the reflux there, even when the
-  // band lasts to the data's end: the clip did not end during the reflux (fourteenth renderer: a
-  // 120 ms valve-closure blip followed by a faint band on both sides to the end read as a
-  // truncated 569 ms reflux).
-  if (const auto band = SymmetricTail(retro, t, last_hi, offset_col); band && *band < offset_col) {
+  // band lasts to the data's end, if the band shows for the observation a "no reflux" needs
+  // (kMinObservationAfterReleaseS): the clip did not end during the reflux (fourteenth renderer:
+  // a 120 ms valve-closure blip followed by a faint band on both sides to the end read as a
+  // truncated 569 ms reflux). A shorter band at the very end may be a fading tail going on.
+  if (const auto band = SymmetricTail(retro, t, last_hi, offset_col);
+      band && *band < offset_col &&
+      (!m.truncated || *band + static_cast<double>(t.min_observation) <= offset_col)) {
     offset_col = *band;
     m.truncated = false;
   }

@@ -255,13 +255,14 @@ std::string WithoutCodecNames(std::string_view stem) {
 struct LabelTag {
   const char* name;
   std::string DicomTags::*member;
+  bool of_the_image;  // the image's own text, not its series' or protocol's
 };
 constexpr LabelTag kLabelTags[] = {
-    {"ImageComments", &DicomTags::image_comments},
-    {"SeriesDescription", &DicomTags::series_description},
-    {"ProtocolName", &DicomTags::protocol_name},
+    {"ImageComments", &DicomTags::image_comments, true},
+    {"SeriesDescription", &DicomTags::series_description, false},
+    {"ProtocolName", &DicomTags::protocol_name, false},
     {"AcquisitionDeviceProcessingDescription",
-     &DicomTags::acquisition_device_processing_description},
+     &DicomTags::acquisition_device_processing_description, true},
 };
 
 struct TypedLabel {
@@ -353,6 +354,7 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
     std::string detail, text;
     VeinClass vein_class;
     std::optional<Laterality> laterality;  // the same label's
+    bool of_the_image;                     // LabelTag::of_the_image; the file name: true
   };
   std::optional<VeinOnly> vein_only;
   for (const LabelTag& tag : kLabelTags) {
@@ -362,8 +364,9 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
     if (!any_label_laterality) any_label_laterality = parsed.laterality;
     if (!parsed.segment) {
       if (!vein_only && parsed.vein_class) {
-        vein_only = {IdentitySource::kDicomTag, name, TrimDicom(*raw), *parsed.vein_class,
-                     parsed.laterality};
+        vein_only = {IdentitySource::kDicomTag, name,
+                     TrimDicom(*raw),           *parsed.vein_class,
+                     parsed.laterality,         tag.of_the_image};
       }
       continue;
     }
@@ -380,11 +383,12 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
                       ? tag_laterality
                       : (any_label_laterality ? any_label_laterality : from_name.laterality);
   if (!vein_only && from_name.vein_class) {
-    vein_only = {IdentitySource::kFileName, "file name", stem, *from_name.vein_class,
-                 from_name.laterality};
+    vein_only = {IdentitySource::kFileName, "file name",          stem,
+                 *from_name.vein_class,     from_name.laterality, true};
   }
   if (vein_only) {
     id.vein_class = vein_only->vein_class;
+    id.vein_class_of_the_image = vein_only->of_the_image;
     id.source = vein_only->source;
     id.source_detail = vein_only->detail + ", vein only: level unknown";
     id.label_text = vein_only->text;
@@ -452,9 +456,11 @@ SegmentId WithBurnedInLabel(SegmentId id, const std::vector<std::string>& lines,
   }
   if (!label) return id;
   const auto& [text, parsed] = *label;
-  // A typed label that named the vein without a level ("LLE accessory saphenous 2") keeps its
-  // class: the pixels may give its level, never a vein of another class (threshold).
-  if (id.vein_class && parsed.vein_class != id.vein_class) return id;
+  // A typed label of the image that named the vein without a level ("LLE accessory saphenous 2")
+  // keeps its class: the pixels may give its level, never a vein of another class (threshold).
+  // A class read from the series' or protocol's text ("GSV SSV mapping", "varicose veins calf")
+  // names what the study is about, not this clip: the clip's own burned-in label wins.
+  if (id.vein_class && id.vein_class_of_the_image && parsed.vein_class != id.vein_class) return id;
   return FromSegmentLabel(parsed, IdentitySource::kBurnedIn, "burned into the image (OCR)",
                           SanitizeForLog(text, kMaxUnknownLabelBytes), TagLaterality(tags));
 }

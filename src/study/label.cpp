@@ -1,5 +1,6 @@
-// Free-text segment labels -> laterality and segment. One vocabulary table; never guesses:
-// conflicting or incomplete information yields nullopt (docs/segments.md "Label parsing").
+// Free-text segment labels -> laterality, segment and threshold class. One vocabulary table;
+// never guesses: conflicting or incomplete information yields no segment, and a class only where
+// every reading shares it (docs/segments.md "Label parsing", "Vein only").
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -109,7 +110,7 @@ struct Alias {
   std::string_view from, to;
 };
 constexpr Alias kAliases[] = {
-    {"ABV", "ABOVE"},  // "abv knee" (a lone "above" is relative to a landmark: rejected)
+    {"ABV", "ABOVE"},  // "abv knee" (a lone "above" is relative to a landmark: no level)
     {"BLW", "BELOW"},
     {"BEL", "BELOW"},
     {"OCCL", "OCCLUDED"},
@@ -453,6 +454,8 @@ constexpr Phrase kPhrases[] = {
     S("SFA", Kind::kReject),
     S("BRANCH", Kind::kReject),
     S("BRANCHES", Kind::kReject),
+    S("BYPASS", Kind::kReject),  // "fem-pop bypass": an arterial graft
+    S("GRAFT", Kind::kReject),
     V("VARICOSE", Vein::kVarix),
     V("VARIX", Vein::kVarix),
     V("VARICES", Vein::kVarix),
@@ -1025,16 +1028,18 @@ bool GivesClass(Vein vein, unsigned levels) {
   return allowed == 0 || (region & ~allowed) == 0;
 }
 
-// The threshold class of a label whose segment is unknown: the class every vein it names belongs
-// to ("GSV SSV", "LSV knee", "thigh varicosity", "GSV 10 cm below SFJ"; a junction alone names its
-// saphenous vein), nullopt when they differ ("CFV GSV") or none gives one. Not a guess of the
-// segment: whichever vein was imaged, its criterion is the same.
-std::optional<VeinClass> SharedClass(const Mentions& m) {
-  std::vector<Vein> veins = m.veins;
-  if (veins.empty() && (m.levels & kSfj) != 0) veins.push_back(Vein::kGsv);
-  if (veins.empty() && (m.levels & kSpj) != 0) veins.push_back(Vein::kSsv);
+// The threshold class of a label whose segment is unknown: its vein's when ResolveVein finds one
+// (a perforator named with its companion vein is the perforator, "GSV perf 10 cm above ankle"),
+// else the class every vein it names belongs to ("GSV SSV", "LSV knee"), nullopt when they
+// differ ("CFV GSV") or none gives one. Not a guess of the segment: whichever vein was imaged,
+// its criterion is the same. A landmark alone gives none ("5 cm above SFJ": the GSV or the CFV?).
+std::optional<VeinClass> ClassOf(const Mentions& m) {
+  if (m.veins.empty() && m.level_unknown) return std::nullopt;
+  if (const auto r = ResolveVein(m)) {
+    return GivesClass(r->vein, r->levels) ? std::optional(Facts(r->vein).vein_class) : std::nullopt;
+  }
   std::optional<VeinClass> shared;
-  for (Vein v : veins) {
+  for (Vein v : m.veins) {
     if (!GivesClass(v, m.levels)) return std::nullopt;
     if (shared && *shared != Facts(v).vein_class) return std::nullopt;
     shared = Facts(v).vein_class;
@@ -1166,17 +1171,10 @@ ParsedLabel ParseLabel(std::string_view text) {
   ParsedLabel out;
   if (m.left != m.right) out.laterality = m.left ? Laterality::kLeft : Laterality::kRight;
   if (m.reject) return out;
-  const auto r = m.level_unknown ? std::nullopt : ResolveVein(m);
-  if (!r) {
-    out.vein_class = SharedClass(m);
-    return out;
+  if (!m.level_unknown) {
+    if (const auto r = ResolveVein(m)) out.segment = ResolveSegment(r->vein, r->levels);
   }
-  out.segment = ResolveSegment(r->vein, r->levels);
-  if (out.segment) {
-    out.vein_class = Info(*out.segment).vein_class;
-  } else if (GivesClass(r->vein, r->levels)) {
-    out.vein_class = Facts(r->vein).vein_class;
-  }
+  out.vein_class = out.segment ? std::optional(Info(*out.segment).vein_class) : ClassOf(m);
   return out;
 }
 

@@ -1320,6 +1320,11 @@ TEST(MeasureReflux, ABurstLitAlikeOnBothSidesIsNoSqueeze) {
   const auto squeeze = MeasureReflux(Blob(0.3, 1.0f));
   ASSERT_TRUE(squeeze);
   EXPECT_EQ(squeeze->maneuvers.size(), 1u);
+  // As fast but a fifth as bright on the other side (a strong mirror, too bright for the trace
+  // to drop as a copy): the squeeze.
+  const auto mirrored = MeasureReflux(Blob(0.95, 8.0f));
+  ASSERT_TRUE(mirrored);
+  EXPECT_EQ(mirrored->maneuvers.size(), 1u);
 }
 
 TEST(MeasureReflux, ABandLitAlikeToTheEndEndsTheRefluxBeforeIt) {
@@ -1334,6 +1339,24 @@ TEST(MeasureReflux, ABandLitAlikeToTheEndEndsTheRefluxBeforeIt) {
   ASSERT_FALSE(reflux->maneuvers.empty());
   ASSERT_TRUE(reflux->maneuvers[0].has_reflux);
   EXPECT_TRUE(reflux->maneuvers[0].truncated);
+}
+
+// A reflux fading into a band lit alike on both sides only in the recording's last 0.1 s (less
+// than the 0.25 s a "no reflux" needs) may be going on: it stays truncated.
+TEST(MeasureReflux, ABriefBandAtTheEndLeavesTheRefluxTruncated) {
+  Envelope e = Make(
+      [](double t) { return RaisedCosine(t, 1.0, 0.6, 40) - Trapezoid(t, 1.62, 3.0, 0.03, 10); });
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const bool band = e.TimeOf(static_cast<double>(i)) >= 3.9;
+    if (band) e.max_reverse[i] = e.max_forward[i] = 2.0f;
+    e.power_forward.push_back(e.max_forward[i] > 10 ? 300.0f : (band ? 30.0f : 1.0f));
+    e.power_reverse.push_back(band ? 50.0f : e.max_reverse[i] > 3 ? 800.0f : 1.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  ASSERT_FALSE(m->maneuvers.empty());
+  ASSERT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_TRUE(m->maneuvers[0].truncated);
 }
 
 // A band that lights the retrograde side from the recording's start up to the squeeze, which
@@ -1731,11 +1754,12 @@ TEST(MeasureReflux, AClearWrapInsideTheRefluxHidesItsTiming) {
 // A 25 cm/s reflux on a 15 cm/s retrograde side wraps: the envelope brings its velocity back
 // (columns flagged unwrapped), but its power stays on the antegrade side's rows, the retrograde
 // side's power at its noise. Velocity is the evidence then (stress seed 1: an 869 ms reflux at
-// twice its scale read no reflux). Without the unwrapped flags the same run brings no power and
-// stays out.
-Envelope UnwrappedReflux(bool flagged) {
+// twice its scale read no reflux). Without the unwrapped flags, or on a 20 cm/s side (read just
+// past the edge, as a band filling a short side does), the same run brings no power and stays
+// out.
+Envelope UnwrappedReflux(bool flagged, double limit_cm_s = 15) {
   Envelope e = Make([](double t) { return Maneuver(t, 1.0, 0.4, 25); });
-  e.negative_limit = -15;
+  e.negative_limit = -limit_cm_s;
   for (size_t i = 0; i < e.Size(); ++i) {
     const bool reflux = e.max_reverse[i] > 1;
     if (reflux && flagged) e.flags[i] |= kColumnAliased | kColumnUnwrapped;
@@ -1755,6 +1779,10 @@ TEST(MeasureReflux, AnUnwrappedRefluxNeedsNoPowerOnItsSide) {
   ASSERT_TRUE(plain);
   ASSERT_EQ(plain->maneuvers.size(), 1u);
   EXPECT_FALSE(plain->maneuvers[0].has_reflux);
+  const auto at_the_edge = MeasureReflux(UnwrappedReflux(true, 20));
+  ASSERT_TRUE(at_the_edge);
+  ASSERT_EQ(at_the_edge->maneuvers.size(), 1u);
+  EXPECT_FALSE(at_the_edge->maneuvers[0].has_reflux);
 }
 
 }  // namespace

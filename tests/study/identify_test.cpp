@@ -337,6 +337,20 @@ TEST(IdentifySegment, AVeinOnlyTagLabelKeepsItsVeinOverABurnedInOne) {
   EXPECT_EQ(WithBurnedInLabel(vein, {"LT GSV MID THIGH"}, tags).segment, Segment::kGsvMidThigh);
 }
 
+// A class read from the series' or protocol's text names what the study is about, not this
+// clip: the clip's burned-in label of another class wins (a deep vein was judged against the
+// superficial threshold of "GSV SSV mapping").
+TEST(IdentifySegment, AProtocolsVeinClassGivesWayToTheBurnedInLabel) {
+  DicomTags tags;
+  tags.protocol_name = "GSV SSV mapping";
+  const SegmentId protocol = IdentifySegment("/x/a.dcm", tags, nullptr);
+  ASSERT_FALSE(protocol.segment);
+  ASSERT_EQ(protocol.vein_class, VeinClass::kSuperficial);
+  const SegmentId cfv = WithBurnedInLabel(protocol, {"RT CFV"}, tags);
+  EXPECT_EQ(cfv.segment, Segment::kCfv);
+  EXPECT_EQ(cfv.vein_class, VeinClass::kDeepProximal);
+}
+
 TEST(IdentifySegment, ATagLabelWinsOverABurnedInOne) {
   DicomTags tags;
   tags.image_comments = "R CFV";

@@ -26,8 +26,9 @@ TEST_P(ParseLabelTable, MapsOrRefuses) {
   }
 }
 
-// One vein named without a level we map still gives the threshold class; two veins, a junction of
-// the other vein, a branch or an artery give none.
+// A vein named without a level we map still gives the threshold class, and so do veins (or a
+// contradiction) sharing one class; veins of different classes, a branch, an artery, a treated
+// vein or a landmark alone give none.
 TEST(ParseLabel, VeinWithoutLevelGivesItsClass) {
   using enum VeinClass;
   const std::pair<const char*, std::optional<VeinClass>> cases[] = {
@@ -44,7 +45,10 @@ TEST(ParseLabel, VeinWithoutLevelGivesItsClass) {
       {"PTV PERV", kDeepDistal},
       // A level relative to a landmark leaves the vein's class.
       {"RT GSV 10cm below SFJ", kSuperficial},
-      {"R 5 cm below SFJ", kSuperficial},
+      {"R 5 cm below SFJ", std::nullopt},  // the GSV, or the FV?
+      {"R 5 cm above SFJ", std::nullopt},  // the CFV
+      {"GSV perf 10 cm above ankle", kPerforator},
+      {"L fem pop bypass", std::nullopt},
       {"FV 2 fingerbreadths above knee", kDeepProximal},
       // Superficial veins without a segment; a varicosity only where a region says it was imaged.
       {"LT thigh varicosity", kSuperficial},

@@ -78,6 +78,10 @@ struct SegmentId {
   // Set when a manifest row decided and the image's own label (tags or file name) names another
   // side or segment: the manifest still wins, a reviewer is told (QA flag label_mismatch).
   bool label_mismatch = false;
+  // Whether vein_class came from the image's own label (ImageComments, the processing
+  // description, the file name), not from text naming its series or protocol: only such a class
+  // holds against a burned-in label naming a segment of another class (WithBurnedInLabel).
+  bool vein_class_of_the_image = false;
 };
 
 enum class Classification { kReflux, kNoReflux, kIndeterminate };

@@ -50,7 +50,9 @@ std::vector<std::string> UnmatchedManifestRows(const Manifest& manifest,
 struct ParsedLabel {
   std::optional<Laterality> laterality;
   std::optional<Segment> segment;
-  std::optional<VeinClass> vein_class;  // set whenever one vein is named, even without a level
+  // The threshold class: the segment's, or without one the class every vein named shares ("R GSV
+  // thigh", "GSV SSV"; docs/segments.md "Vein only").
+  std::optional<VeinClass> vein_class;
 };
 // Free-text sonographer labels: "RT GSV PROX THIGH", "Lt. great saphenous mid thigh", "L SSV SPJ",
 // "RIGHT POP V", "L GSV @ knee", "SFJ R", "perf calf L" ... Never guesses: unknown -> nullopt.
