@@ -284,7 +284,7 @@ std::vector<Run> WithWeakSqueezes(std::span<const float> ante, std::span<const f
     const bool overlaps = std::any_of(bursts.begin(), bursts.end(), [&](const Run& b) {
       return c.begin < b.end + t.min_gap && b.begin < c.end + t.min_gap;
     });
-    if (overlaps) continue;
+    if (overlaps || LitAlike(ante, retro, t, c)) continue;  // a thump, as in DetectBursts
     // The run may go on past the gap (as a maneuver's reflux does), up to the next burst.
     size_t next = t.columns;
     for (const Run& b : bursts) {

@@ -1327,6 +1327,21 @@ TEST(MeasureReflux, ABurstLitAlikeOnBothSidesIsNoSqueeze) {
   EXPECT_EQ(mirrored->maneuvers.size(), 1u);
 }
 
+// Nor does the weak-squeeze search (a faint burst followed by a reflux) take such a blob back.
+TEST(MeasureReflux, ABlobLitAlikeBeforeARefluxIsNoWeakSqueeze) {
+  Envelope e = Blob(0.95, 36.0f);
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    if (t > 1.85 && t < 2.6) {
+      e.max_reverse[i] = 15.0f;
+      e.power_reverse[i] = 400.0f;
+    }
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  for (const auto& maneuver : m->maneuvers) EXPECT_NE(maneuver.kind, ManeuverKind::kAugmentation);
+}
+
 TEST(MeasureReflux, ABandLitAlikeToTheEndEndsTheRefluxBeforeIt) {
   const auto band = MeasureReflux(BlipThenBand(true, true));
   ASSERT_TRUE(band);
