@@ -1033,9 +1033,10 @@ bool GivesClass(Vein vein, unsigned levels) {
 // else the class every vein it names belongs to ("GSV SSV", "LSV knee"), nullopt when they
 // differ ("CFV GSV") or none gives one. Not a guess of the segment: whichever vein was imaged,
 // its criterion is the same. A landmark alone gives none ("5 cm above SFJ": the GSV or the CFV?).
-std::optional<VeinClass> ClassOf(const Mentions& m) {
+// `resolved`: ResolveVein(m).
+std::optional<VeinClass> ClassOf(const Mentions& m, const std::optional<Resolved>& resolved) {
   if (m.veins.empty() && m.level_unknown) return std::nullopt;
-  if (const auto r = ResolveVein(m)) {
+  if (const auto& r = resolved) {
     return GivesClass(r->vein, r->levels) ? std::optional(Facts(r->vein).vein_class) : std::nullopt;
   }
   std::optional<VeinClass> shared;
@@ -1171,10 +1172,10 @@ ParsedLabel ParseLabel(std::string_view text) {
   ParsedLabel out;
   if (m.left != m.right) out.laterality = m.left ? Laterality::kLeft : Laterality::kRight;
   if (m.reject) return out;
-  if (!m.level_unknown) {
-    if (const auto r = ResolveVein(m)) out.segment = ResolveSegment(r->vein, r->levels);
-  }
-  out.vein_class = out.segment ? std::optional(Info(*out.segment).vein_class) : ClassOf(m);
+  const std::optional<Resolved> resolved = ResolveVein(m);
+  if (resolved && !m.level_unknown) out.segment = ResolveSegment(resolved->vein, resolved->levels);
+  out.vein_class =
+      out.segment ? std::optional(Info(*out.segment).vein_class) : ClassOf(m, resolved);
   return out;
 }
 
