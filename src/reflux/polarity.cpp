@@ -144,6 +144,20 @@ bool Carries(const Side& side, const Run& run, double power) {
   return RangePercentile(side.power, run.begin, run.end, 0.5) * kPowerDominance >= power;
 }
 
+// Whether `run` of side `b` is a stretch of a band both sides carry rather than flow: its power
+// stays below its side's median over the rest of the clip, and that median is no more than
+// kOneSidedRatio x the other side's. A squeeze adds its scatterers to whatever its side held;
+// tissue clutter along the baseline lights both sides alike for the whole clip, 20-40 dB over the
+// noise, and a speckle spike above it passed for a weak squeeze by its power alone (generated
+// clutter set: a 44 cm/s spike in a 120-unit band made the 74 cm/s squeeze after it a "reflux").
+// Resting flow before a squeeze is one-sided, so a squeeze spreading it thinner keeps its place.
+bool InSharedBand(const Side& b, const Side& a, const Trace& t, const Run& run) {
+  const double rest_b = RestMedian(b.power, t, run), rest_a = RestMedian(a.power, t, run);
+  return std::isfinite(rest_b) && std::isfinite(rest_a) &&
+         RangePercentile(b.power, run.begin, run.end, 0.5) < rest_b &&
+         rest_b <= kOneSidedRatio * rest_a;
+}
+
 // Whether a run of `duration_s` peaking at `peak` is too brief and too slow to be the squeeze
 // before a burst peaking at `burst_peak`: as brief as a thump and kSlowThumpPeakRatio x slower.
 bool SlowBriefThump(double duration_s, double peak, double burst_peak) {
@@ -221,7 +235,10 @@ bool SqueezeEndsBefore(const Side& b, const Side& a, const Trace& t, const First
   const std::vector<Run> a_squeezes = WeakSqueezes(a, t, seconds_per_column);
   for (const Run& c : WeakSqueezes(b, t, seconds_per_column)) {
     if (c.begin >= first.begin) break;
-    if (!Carries(b, c, first.power) || FlowEnd(b.v, t, c) + gap < first.begin) continue;
+    if (!Carries(b, c, first.power) || FlowEnd(b.v, t, c) + gap < first.begin ||
+        InSharedBand(b, a, t, c)) {
+      continue;
+    }
     // A candidate as brief and as slow as a thump (whatever its power), or as brief and loud as
     // one (IsThump: tissue's power), is the thump at that burst's compression.
     if (SlowBriefThump(static_cast<double>(c.Length()) * seconds_per_column,
@@ -445,6 +462,14 @@ std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOpt
   }
   if (up->begin != down->begin) {
     const bool up_first = up->begin < down->begin;
+    // A first burst kSlowThumpPeakRatio x slower than the other side's is a band or a jerk, not
+    // the squeeze that provoked it (generated clutter set: a 2.4 cm/s band starting before a
+    // 68 cm/s squeeze read as the augmentation, the squeeze as a 970 ms reflux).
+    const FirstBurst& earlier = up_first ? *up : *down;
+    const FirstBurst& later = up_first ? *down : *up;
+    if (earlier.peak * kSlowThumpPeakRatio < later.peak) {
+      return up_first ? AntegradeDirection::kDown : AntegradeDirection::kUp;
+    }
     const bool other_squeezed_first =
         weak_squeezes && (up_first ? SqueezeEndsBefore(down_side, up_side, t, *up, spc)
                                    : SqueezeEndsBefore(up_side, down_side, t, *down, spc));

@@ -1597,6 +1597,51 @@ TEST(MeasureReflux, AShortWeakSqueezeBeforeAFastRefluxIsNoThump) {
   ExpectAShortWeakSqueezeIsNoThump(9);
 }
 
+// A slow band on one side that starts before the squeeze on the other (tissue clutter lit with
+// the breath, 2.4 cm/s and 20 noise units) is no augmentation: a first burst kSlowThumpPeakRatio x
+// slower than the other side's is a band or a jerk whatever its length or its lead. The squeeze
+// (60 cm/s, down) sets the polarity and no reflux follows it.
+TEST(MeasureReflux, ASlowBandStartingBeforeTheSqueezeIsNoAugmentation) {
+  Envelope e = Make([](double t) { return -RaisedCosine(t, 1.5, 0.6, 60); });
+  e.noise_velocity = 0.4;  // a clean display: the band stands above the noise
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    const bool band = t >= 0.4 && t < 1.4;
+    if (band) e.max_forward[i] = static_cast<float>(RaisedCosine(t, 0.4, 1.0, 2.4));
+    e.power_forward.push_back(band ? 20.0f : 1.0f);
+    e.power_reverse.push_back(FlowPower(e.max_reverse[i]));
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+}
+
+// Tissue clutter lights both sides along the baseline for the whole clip (15 cm/s, 240 noise
+// units, dimmer at 100 between breaths; the envelope's noise level, 9 cm/s, sits over it). A
+// speckle spike above it on the down side (44 cm/s at its top, 150 ms, at 120 units) ends just
+// before the up side's squeeze (74 cm/s, 700 units); too brief at the augmentation level to be
+// the first burst, it is long enough at the weak-squeeze level. Its power is the band's, below
+// what its side holds elsewhere, so it is no weak squeeze whose reflux the squeeze would be
+// (InSharedBand): the squeeze keeps the polarity.
+TEST(MeasureReflux, ASpikeInABandBothSidesCarryIsNoWeakSqueeze) {
+  Envelope e = Make([](double t) { return RaisedCosine(t, 1.1, 0.5, 74); });
+  e.noise_velocity = 9;
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    const float band = t >= 0.7 && t < 1.1 ? 100.0f : 240.0f;
+    const auto spike = static_cast<float>(15 + RaisedCosine(t, 0.92, 0.15, 29));
+    e.max_forward[i] = std::max(e.max_forward[i], 15.0f);
+    e.max_reverse[i] = spike;
+    e.power_forward.push_back(e.max_forward[i] > 20 ? 700.0f : band);
+    e.power_reverse.push_back(spike > 18 ? 120.0f : band);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
+}
+
 // A squeeze filling most of a short clip sets the side's median power itself: compared with the
 // rest of the clip it still brings power (BringsPower). Weak flow (4 x the noise power, under
 // the +10 dB arm).
