@@ -239,10 +239,14 @@ bool SqueezeEndsBefore(const Side& b, const Side& a, const Trace& t, const First
         InSharedBand(b, a, t, c)) {
       continue;
     }
-    // A candidate as brief and as slow as a thump (whatever its power), or as brief and loud as
-    // one (IsThump: tissue's power), is the thump at that burst's compression.
-    if (SlowBriefThump(static_cast<double>(c.Length()) * seconds_per_column,
-                       RangePercentile(b.v, c.begin, c.end, 1.0), first.peak) ||
+    // A candidate as brief as a thump and kThumpPeakRatio x slower than the burst (whatever its
+    // power), or as brief and loud as one (IsThump: tissue's power), is no squeeze: a thump at
+    // that burst's compression, a mirror or ECG spike. A squeeze lasts 0.2 s or more (stop 42:
+    // a 10 cm/s, 100 ms spike at 2.3 noise units made a 47 cm/s squeeze 0.5 s later its
+    // "reflux"; the 10 x of IsThump's slow arm let it through).
+    const double c_s = static_cast<double>(c.Length()) * seconds_per_column;
+    if ((c_s <= kThumpMaxS &&
+         first.peak >= kThumpPeakRatio * RangePercentile(b.v, c.begin, c.end, 1.0)) ||
         IsThump(AsBurst(b, a, t, c), first, seconds_per_column)) {
       continue;
     }

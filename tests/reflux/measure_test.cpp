@@ -1642,6 +1642,26 @@ TEST(MeasureReflux, ASpikeInABandBothSidesCarryIsNoWeakSqueeze) {
   EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
 }
 
+// A spike on the other side 0.3 s before the squeeze (10 cm/s for 100 ms at 2.3 noise units: an
+// ECG or mirror spike, a jerk) is as brief as a thump and 4 x slower than the squeeze (47 cm/s):
+// no weak squeeze whose reflux the squeeze would be, whatever its power. A release thump on the
+// spike's side (11 cm/s, 110 ms, 40 units) is that side's first burst, after the squeeze.
+TEST(MeasureReflux, ABriefSpikeBeforeTheSqueezeIsNoWeakSqueeze) {
+  Envelope e = Make([](double t) { return -RaisedCosine(t, 1.2, 0.7, 47); });
+  e.noise_velocity = 0.5;
+  for (size_t i = 0; i < e.Size(); ++i) {
+    const double t = e.TimeOf(static_cast<double>(i));
+    const bool spike = t >= 0.8 && t < 0.9, thump = t >= 2.2 && t < 2.31;
+    if (spike) e.max_forward[i] = static_cast<float>(RaisedCosine(t, 0.78, 0.14, 10));
+    if (thump) e.max_forward[i] = 11.0f;
+    e.power_forward.push_back(spike ? 2.3f : thump ? 40.0f : 1.0f);
+    e.power_reverse.push_back(e.max_reverse[i] > 2 ? 15.0f : 1.0f);
+  }
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
+}
+
 // A squeeze filling most of a short clip sets the side's median power itself: compared with the
 // rest of the clip it still brings power (BringsPower). Weak flow (4 x the noise power, under
 // the +10 dB arm).
