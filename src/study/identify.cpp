@@ -408,6 +408,8 @@ SegmentId IdentifySegment(const std::string& file_path, const DicomTags& tags,
 
 namespace {
 
+constexpr long kMinRepairedLetters = 4;  // RepairedLine
+
 // The burned-in label among OCR lines (reading order): the first line naming a segment, or two
 // lines that only name one together; a line naming a segment but no side is joined with the next
 // or the previous line if that reading names the same segment and a side (OCR splits a label at a
@@ -440,6 +442,17 @@ std::optional<std::pair<std::string, ParsedLabel>> BurnedLabel(
   return std::nullopt;
 }
 
+// `line` with OCR confusions undone, unless it is too short to carry that much trust: a line of
+// fewer than kMinRepairedLetters letters that only a repair makes a label is speckle read as a
+// word (fifteenth independent renderer: B-mode speckle read "ve", repaired to "vf", the Spanish
+// "vena femoral", named the femoral vein on clips of the GSV).
+std::string RepairedLine(const std::string& line) {
+  const auto letters = std::count_if(line.begin(), line.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x80 && std::isalpha(static_cast<unsigned char>(c));
+  });
+  return letters < kMinRepairedLetters ? line : RepairOcrConfusions(line);
+}
+
 }  // namespace
 
 SegmentId WithBurnedInLabel(SegmentId id, const std::vector<std::string>& lines,
@@ -447,7 +460,7 @@ SegmentId WithBurnedInLabel(SegmentId id, const std::vector<std::string>& lines,
   if (id.segment) return id;
   std::vector<std::string> repaired;
   repaired.reserve(lines.size());
-  for (const std::string& line : lines) repaired.push_back(RepairOcrConfusions(line));
+  for (const std::string& line : lines) repaired.push_back(RepairedLine(line));
   auto label = BurnedLabel(repaired);
   for (size_t i = 0; !label && i < unsure_lines.size(); ++i) {
     std::string text = RepairOcrConfusions(unsure_lines[i]);

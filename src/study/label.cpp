@@ -109,6 +109,7 @@ constexpr Phrase P(std::string_view a, unsigned region) {
 struct Alias {
   std::string_view from, to;
 };
+constexpr size_t kMinSkeletonLetters = 3;  // SkeletonOf: "GN" (gain), "SV" (sample volume) stay
 constexpr Alias kAliases[] = {
     {"ABV", "ABOVE"},  // "abv knee" (a lone "above" is relative to a landmark: no level)
     {"BLW", "BELOW"},
@@ -118,6 +119,17 @@ constexpr Alias kAliases[] = {
     {"PRX", "PROXIMAL"},
     {"DIST", "DISTAL"},
     {"MIDDLE", "MID"},
+    // Short forms a reader understands but the consonant-skeleton rule (SkeletonOf) cannot
+    // take: two letters, or a skeleton two table words share ("UPR" upper / upright, "MDL"
+    // middle / medial: as typed on worksheets, upper and middle), or glued ("MDTHIGH", "SPJXN").
+    {"KN", "KNEE"},  // "(R) - GSV - KN"
+    {"VN", "VEIN"},  // "Rt_POP_VN"
+    {"UPR", "UPPER"},
+    {"MDL", "MID"},
+    {"MDTHIGH", "MIDTHIGH"},
+    {"MDCALF", "MIDCALF"},
+    {"SFJXN", "SFJ"},
+    {"SPJXN", "SPJ"},
     // A scanner's label field cut short ("RIGHT GSV prox thig", a ninth independent renderer).
     {"THIG", "THIGH"},
     {"THI", "THIGH"},
@@ -490,6 +502,11 @@ constexpr Phrase kPhrases[] = {
     S("MM", Kind::kLevelUnknown),
     S("INCH", Kind::kLevelUnknown),
     S("INCHES", Kind::kLevelUnknown),
+    // A velocity unit is no distance: the scale's "cm/s" read on the label's line by OCR
+    // (fifteenth independent renderer: "cm/S LEFT POST TIB VEINS" lost its level).
+    S("CM", Kind::kNeutral, "S"),
+    S("CM", Kind::kNeutral, "SEC"),
+    S("MM", Kind::kNeutral, "S"),
     S("FINGER", Kind::kLevelUnknown),
     S("FINGERS", Kind::kLevelUnknown),
     S("FINGERBREADTH", Kind::kLevelUnknown),
@@ -621,6 +638,15 @@ std::string AsciiLettersAt(std::string_view text, size_t at) {
   return letters;
 }
 
+// Where the next word starts from text[from] on: past ASCII punctuation and spaces.
+size_t NextWordAt(std::string_view text, size_t from) {
+  while (from < text.size() && static_cast<unsigned char>(text[from]) < 0x80 &&
+         !IsAsciiAlnum(text[from])) {
+    ++from;
+  }
+  return from;
+}
+
 // The word a lone letter at text[at] stands for where the text around it says so, else empty.
 // Read on the raw text, before punctuation is gone and dotted letters are joined:
 // - "C" directly before FEM/FEMORAL is common: "C FEM V R", "R.C FEM V", "LT C FEM V" (an
@@ -631,11 +657,7 @@ std::string AsciiLettersAt(std::string_view text, size_t at) {
 std::string_view SpelledOutLetter(std::string_view text, size_t at) {
   if (!LoneLetter(text, at)) return {};
   const char letter = static_cast<char>(std::toupper(static_cast<unsigned char>(text[at])));
-  size_t next = at + 1;
-  while (next < text.size() && static_cast<unsigned char>(text[next]) < 0x80 &&
-         !IsAsciiAlnum(text[next])) {
-    ++next;
-  }
+  const size_t next = NextWordAt(text, at + 1);
   if (letter == 'C' && next > at + 1 && Canonical(AsciiLettersAt(text, next)) == "FEMORAL") {
     return "COMMON";
   }
@@ -646,10 +668,24 @@ std::string_view SpelledOutLetter(std::string_view text, size_t at) {
   return {};
 }
 
+// "1/2" directly before THIGH or CALF (any ASCII punctuation or spaces between) is mid: "GRT SAPH
+// R 1/2 THIGH" (a fifteenth independent renderer). Elsewhere it is a clip count.
+bool HalfWay(std::string_view text, size_t at) {
+  if (text.substr(at, 3) != "1/2" || (at > 0 && IsAsciiAlnum(text[at - 1]))) return false;
+  const size_t next = NextWordAt(text, at + 3);
+  const std::string region = Canonical(AsciiLettersAt(text, next));
+  return next > at + 3 && (region == "THIGH" || region == "CALF");
+}
+
 std::string SpellOutLetters(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
+    if (HalfWay(text, i)) {
+      out += "MID";
+      i += 2;
+      continue;
+    }
     const std::string_view word = SpelledOutLetter(text, i);
     out += word.empty() ? text.substr(i, 1) : word;
   }
@@ -706,6 +742,53 @@ bool Joinable(const Phrase* a, const Phrase* b) {
                           a->kind == Kind::kLeftExtremity || a->kind == Kind::kRightExtremity);
 }
 
+// Whether `abbrev` is `word` with letters left out: the same first letter, then the rest in order,
+// keeping at least half of the word's letters (a skeleton keeps most consonants: "Gms" read off a
+// readout is no gastrocnemius).
+bool LettersLeftOut(std::string_view abbrev, std::string_view word) {
+  if (abbrev.size() >= word.size() || 2 * abbrev.size() < word.size() || abbrev.empty() ||
+      abbrev[0] != word[0]) {
+    return false;
+  }
+  size_t at = 1;
+  for (size_t i = 1; i < word.size() && at < abbrev.size(); ++i) at += word[i] == abbrev[at];
+  return at == abbrev.size();
+}
+
+bool IsVowel(char c) { return c == 'A' || c == 'E' || c == 'I' || c == 'O' || c == 'U'; }
+
+// The place word (vein or level) a consonant skeleton abbreviates, when exactly one does: the
+// word's first letter and then only consonants, at least kMinSkeletonLetters of them, whose
+// letters appear in that order in one vein or level word of the table or in a word the aliases
+// turn into one ("THGH" thigh, "DSTL" distal, "CLF" calf, "JNCTN" junction: a fifteenth
+// independent renderer's labels). Two candidates are no answer ("PRF": perforator or profunda,
+// and also the pulse repetition frequency; "MDL" and "UPR" are listed aliases), and a word with
+// vowels is no skeleton (OCR noise, English words).
+std::optional<std::string> SkeletonOf(std::string_view word) {
+  if (word.size() < kMinSkeletonLetters ||
+      !std::all_of(word.begin(), word.end(), [](char c) { return c >= 'A' && c <= 'Z'; }) ||
+      std::any_of(word.begin() + 1, word.end(), IsVowel)) {
+    return std::nullopt;
+  }
+  std::optional<std::string> found;
+  const auto consider = [&](std::string_view candidate, std::string_view canonical) {
+    if (!LettersLeftOut(word, candidate) || found == canonical) return true;
+    if (found) return false;  // a second, different word: ambiguous
+    found = std::string(canonical);
+    return true;
+  };
+  for (const Phrase& p : kPhrases) {
+    for (std::string_view w : p.words) {
+      if (!w.empty() && !consider(w, w)) return std::nullopt;
+    }
+  }
+  for (const Alias& a : kAliases) {
+    if (!consider(a.from, a.to)) return std::nullopt;
+  }
+  if (!found || !IsPlace(Single(*found))) return std::nullopt;
+  return found;
+}
+
 // A word the table does not know, read as known words when it is one glued to a clip number
 // ("THIGH2"), a plural or possessive ("PTVS", "COCKETTS") or two glued words (Joinable). Anything
 // else is kept as is (and carries no meaning).
@@ -730,6 +813,7 @@ std::vector<std::string> SplitUnknown(const std::string& word) {
     std::string left = Canonical(word.substr(0, k)), right = Canonical(word.substr(k));
     if (Joinable(Single(left), Single(right))) return {left, right};
   }
+  if (const auto full = SkeletonOf(word)) return {*full};
   return {word};
 }
 

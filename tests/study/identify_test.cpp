@@ -310,6 +310,10 @@ TEST(IdentifySegment, OcrGlyphConfusionsInABurnedInLabelAreUndoneAgainstTheVocab
   EXPECT_EQ(cfv.label_text, "(R) Common femoral vein");
   EXPECT_EQ(WithBurnedInLabel(none, {"GSV at SF] Right"}, tags).segment, Segment::kGsvSfj);
   EXPECT_EQ(WithBurnedInLabel(none, {"LEFT FY MID"}, tags).segment, Segment::kFvMid);
+  // A line too short to trust a repair: speckle read "ve" is no "vf" (vena femoral), while a
+  // label that needs no repair counts however short.
+  EXPECT_FALSE(WithBurnedInLabel(none, {"Gain 55%", "ve"}, tags).segment);
+  EXPECT_EQ(WithBurnedInLabel(none, {"Gain 55%", "vf"}, tags).segment, Segment::kFv);
 }
 
 TEST(IdentifySegment, AnUnsureOcrLineCountsOnlyWhenItAloneNamesASideAndASegment) {

@@ -150,6 +150,32 @@ TEST(ParseLabel, SlashLetterLevels) {
                 {"R FV D/CALF", kR, std::nullopt}});  // the FV does not reach the calf
 }
 
+// Consonant skeletons of level and junction words ("THGH", "DSTL", "JNCTN"; SkeletonOf) and the
+// knee's "KN" read as the words, as do the listed short forms ("UPR", "MDL", "SPJXN", "VN"); "1/2"
+// before a thigh or calf is mid; letters out of order stay unknown. A velocity unit read on the
+// label's line ("cm/s") is no distance (fifteenth independent renderer).
+TEST(ParseLabel, ConsonantSkeletonsAndHalfway) {
+  ExpectParses({{"GSV - mid thgh - LFT -2", kL, kGsvMidThigh},
+                {"LT. FEM V DSTL THIGH", kL, Segment::kFvDist},
+                {"ssv - sp jnctn", std::nullopt, kSsvSpj},
+                {"(R) - GSV - KN", kR, kGsvKnee},
+                {"G.S.V. - @ KN - LEFT", kL, kGsvKnee},
+                {"GRT SAPH R 1/2 THIGH (2)", kR, kGsvMidThigh},
+                {"L SSV 1/2 calf", kL, kSsvMidCalf},
+                {"cm/S LEFT POST TIB VEINS", kL, kPtv},
+                {"left leg - short saphenous - mdl calf", kL, kSsvMidCalf},
+                {"GSV_UPR_THGH_Lt_#1", kL, kGsvProxThigh},
+                {"LLE_small_saphenous_UPR_CLF", kL, kSsvProxCalf},
+                {"LT_SM_SAPH_SPJXN", kL, kSsvSpj},
+                {"G.S.V. MDTHIGH LT", kL, kGsvMidThigh},
+                {"Rt_POP_VN", kR, kPopv},
+                {"R GSV JNCTN", kR, kGsvSfj},
+                {"R GSV THGIH", kR, std::nullopt},     // letters out of order
+                {"clip 1/2 R GSV", kR, std::nullopt},  // a count, no level
+                {"PRF 3.5 kHz", std::nullopt, std::nullopt},
+                {"Scale 67 Gms", std::nullopt, std::nullopt}});  // too few of gastroc's letters
+}
+
 // Below the knee is the proximal calf of a vein, but beside a perforator the knee (Boyd's
 // perforators sit just below it); above the knee stays the (distal) thigh.
 TEST(ParseLabel, PerforatorBelowKneeIsTheKneePerforator) {
