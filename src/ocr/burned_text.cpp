@@ -30,20 +30,28 @@ constexpr int kSeedReach = 2;  // pixels: a small font's stroke is 1-2 px wide
 constexpr double kScale = 3.0;
 // The page to read: 255 - brightness where a pixel is a stroke, white elsewhere and over the
 // excluded rectangles, enlarged kScale x.
-cv::Mat1b TextPage(const cv::Mat& frame, const std::vector<cv::Rect>& exclude) {
+// With Strokes::kColoured only the pixels whose channels spread by kColouredSpread count.
+cv::Mat1b TextPage(const cv::Mat& frame, const std::vector<cv::Rect>& exclude, Strokes kept) {
   cv::Mat brightness;  // the brightest channel
+  cv::Mat darkest;     // the darkest one
   if (frame.channels() == 1) {
     brightness = frame.clone();
+    darkest = frame;
   } else {
     std::vector<cv::Mat> planes;
     cv::split(frame, planes);
     brightness = planes[0].clone();
-    for (size_t i = 1; i < planes.size(); ++i) cv::max(brightness, planes[i], brightness);
+    darkest = planes[0].clone();
+    for (size_t i = 1; i < planes.size(); ++i) {
+      cv::max(brightness, planes[i], brightness);
+      cv::min(darkest, planes[i], darkest);
+    }
   }
   // Strokes: pixels at kStrokeLevel or more within kSeedReach of a pixel at kSeedLevel.
   cv::Mat1b seeds = brightness >= kSeedLevel;
   cv::dilate(seeds, seeds, cv::Mat(), cv::Point(-1, -1), kSeedReach);
-  const cv::Mat1b strokes = (brightness >= kStrokeLevel) & seeds;
+  cv::Mat1b strokes = (brightness >= kStrokeLevel) & seeds;
+  if (kept == Strokes::kColoured) strokes &= (brightness - darkest) >= kColouredSpread;
   cv::Mat1b page(brightness.size(), uchar{255});
   const cv::Mat inverted = 255 - brightness;
   inverted.copyTo(page, strokes);
@@ -125,7 +133,8 @@ std::string UndoSideConfusions(const std::string& line) {
 }
 
 Result<std::vector<TextLine>> ReadBurnedText(const cv::Mat& frame,
-                                             const std::vector<cv::Rect>& exclude) {
+                                             const std::vector<cv::Rect>& exclude,
+                                             Strokes strokes) {
   if (frame.empty() || frame.depth() != CV_8U) {
     return Fail(ErrorCode::kInvalidInput, "OCR needs an 8-bit frame");
   }
@@ -134,7 +143,7 @@ Result<std::vector<TextLine>> ReadBurnedText(const cv::Mat& frame,
     return Fail(ErrorCode::kUnsupported,
                 "OCR unavailable: Tesseract's English data (tesseract-ocr-eng) not found");
   }
-  const cv::Mat1b page = TextPage(frame, exclude);
+  const cv::Mat1b page = TextPage(frame, exclude, strokes);
   engine.api.SetImage(page.data, page.cols, page.rows, 1, static_cast<int>(page.step));
   engine.api.SetSourceResolution(static_cast<int>(70 * kScale));
   std::vector<TextLine> lines = ConfidentLines(engine.api);

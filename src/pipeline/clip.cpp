@@ -206,13 +206,21 @@ void ReadBurnedInLabel(const UltrasoundImage& image, ClipResult& clip) {
   if (clip.identity.segment || image.frames.empty()) return;
   std::vector<cv::Rect> strips;
   for (const UltrasoundRegion* region : image.SpectralRegions()) strips.push_back(region->Rect());
-  const auto lines = ocr::ReadBurnedText(image.frames.back(), strips);
-  if (!lines) return;
-  std::vector<std::string> sure, unsure;
-  for (const ocr::TextLine& line : *lines) {
-    (line.confidence >= ocr::kSureConfidence ? sure : unsure).push_back(line.text);
+  const cv::Mat& frame = image.frames.back();
+  // The coloured strokes alone, when every bright stroke named nothing: a label drawn in colour
+  // over the B-mode image, whose speckle is as bright as its glyphs (fifteenth independent
+  // renderer: yellow labels over the image read as noise).
+  for (const ocr::Strokes strokes : {ocr::Strokes::kBright, ocr::Strokes::kColoured}) {
+    if (strokes == ocr::Strokes::kColoured && frame.channels() == 1) return;
+    const auto lines = ocr::ReadBurnedText(frame, strips, strokes);
+    if (!lines) return;
+    std::vector<std::string> sure, unsure;
+    for (const ocr::TextLine& line : *lines) {
+      (line.confidence >= ocr::kSureConfidence ? sure : unsure).push_back(line.text);
+    }
+    clip.identity = study::WithBurnedInLabel(std::move(clip.identity), sure, image.tags, unsure);
+    if (clip.identity.segment) return;
   }
-  clip.identity = study::WithBurnedInLabel(std::move(clip.identity), sure, image.tags, unsure);
 }
 
 }  // namespace

@@ -48,6 +48,31 @@ TEST(BurnedText, ReadsALabelOnSpeckleAndSkipsTheStrip) {
   EXPECT_TRUE(Contains(*lines, "GSV PROX THIGH")) << read;
 }
 
+// A yellow label over bright B-mode speckle (as bright as the glyphs): the coloured strokes
+// alone read it; a gray frame has no coloured strokes.
+TEST(BurnedText, ColouredStrokesLiftALabelOffBrightSpeckle) {
+  cv::Mat1b gray(480, 640, uchar{0});
+  cv::RNG rng(5);
+  cv::Mat1b speckle(200, 400);
+  rng.fill(speckle, cv::RNG::NORMAL, 140, 60);
+  speckle.copyTo(gray(cv::Rect(120, 40, 400, 200)));
+  cv::Mat bgr;
+  cv::cvtColor(gray, bgr, cv::COLOR_GRAY2BGR);
+  cv::putText(bgr, "RT SSV MID CALF", cv::Point(130, 80), cv::FONT_HERSHEY_DUPLEX, 0.6,
+              cv::Scalar(0, 230, 255), 1, cv::LINE_AA);
+  const auto lines = ReadBurnedText(bgr, {}, Strokes::kColoured);
+  if (!lines && lines.error().code == ErrorCode::kUnsupported) {
+    GTEST_SKIP() << lines.error().message;
+  }
+  ASSERT_TRUE(lines.has_value()) << lines.error().message;
+  std::string read;
+  for (const TextLine& line : *lines) read += "[" + line.text + "] ";
+  EXPECT_TRUE(Contains(*lines, "SSV MID CALF")) << read;
+  const auto from_gray = ReadBurnedText(gray, {}, Strokes::kColoured);
+  ASSERT_TRUE(from_gray.has_value());
+  EXPECT_TRUE(from_gray->empty());
+}
+
 TEST(BurnedText, AnEmptyOrDeepFrameIsAnErrorValue) {
   EXPECT_EQ(ReadBurnedText(cv::Mat(), {}).error().code, ErrorCode::kInvalidInput);
   EXPECT_EQ(ReadBurnedText(cv::Mat1w(10, 10), {}).error().code, ErrorCode::kInvalidInput);

@@ -32,8 +32,15 @@ inline constexpr float kUnsureConfidence = 45;
 // words ("It." for "lt.") undone.
 // Thread-safe: one engine per thread, started on its first use. Errors: kUnsupported when the
 // OCR engine or its English data is missing, kInvalidInput for an empty or non-8-bit frame.
+// Which strokes a reading keeps: every bright pixel, or only the coloured ones (kColoured: a
+// channel spread of kColouredSpread or more), which lifts yellow, green or cyan annotation off a
+// gray B-mode image whose speckle is as bright as the text (a colour frame only; a gray frame
+// reads nothing that way).
+enum class Strokes { kBright, kColoured };
+inline constexpr int kColouredSpread = 80;
 Result<std::vector<TextLine>> ReadBurnedText(const cv::Mat& frame,
-                                             const std::vector<cv::Rect>& exclude);
+                                             const std::vector<cv::Rect>& exclude,
+                                             Strokes strokes = Strokes::kBright);
 
 // The word-level corrections ReadBurnedText applies to one line (exposed for tests).
 std::string UndoSideConfusions(const std::string& line);
