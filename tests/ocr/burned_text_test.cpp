@@ -35,6 +35,13 @@ bool Contains(const std::vector<TextLine>& lines, const std::string& needle) {
   });
 }
 
+// The lines as read, for a failure's message.
+std::string Joined(const std::vector<TextLine>& lines) {
+  std::string read;
+  for (const TextLine& line : lines) read += "[" + line.text + "] ";
+  return read;
+}
+
 TEST(BurnedText, ReadsALabelOnSpeckleAndSkipsTheStrip) {
   cv::Mat bgr;
   cv::cvtColor(Frame("LT GSV PROX THIGH"), bgr, cv::COLOR_GRAY2BGR);
@@ -43,8 +50,7 @@ TEST(BurnedText, ReadsALabelOnSpeckleAndSkipsTheStrip) {
     GTEST_SKIP() << lines.error().message;
   }
   ASSERT_TRUE(lines.has_value()) << lines.error().message;
-  std::string read;
-  for (const TextLine& line : *lines) read += "[" + line.text + "] ";
+  const std::string read = Joined(*lines);
   EXPECT_TRUE(Contains(*lines, "GSV PROX THIGH")) << read;
 }
 
@@ -65,8 +71,7 @@ TEST(BurnedText, ColouredStrokesLiftALabelOffBrightSpeckle) {
     GTEST_SKIP() << lines.error().message;
   }
   ASSERT_TRUE(lines.has_value()) << lines.error().message;
-  std::string read;
-  for (const TextLine& line : *lines) read += "[" + line.text + "] ";
+  const std::string read = Joined(*lines);
   EXPECT_TRUE(Contains(*lines, "SSV MID CALF")) << read;
   const auto from_gray = ReadBurnedText(gray, {}, Strokes::kColoured);
   ASSERT_TRUE(from_gray.has_value());

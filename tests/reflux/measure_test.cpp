@@ -59,6 +59,15 @@ void ExpectOneCompetentSqueeze(const Envelope& e, double release_s, double toler
   EXPECT_FALSE(m->maneuvers[0].has_reflux);
 }
 
+// The clip reads `antegrade` flow and one maneuver without reflux.
+void ExpectOneManeuverWithoutReflux(const Envelope& e, AntegradeDirection antegrade) {
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->antegrade, antegrade);
+  ASSERT_EQ(m->maneuvers.size(), 1u);
+  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+}
+
 TEST(MeasureReflux, RejectsEmptyOrTimelessEnvelopes) {
   Envelope empty;
   empty.seconds_per_column = 0.01;
@@ -1457,11 +1466,7 @@ TEST(MeasureReflux, SpillAtTheSqueezeOnsetIsNoWeakSqueeze) {
     e.power_forward.push_back(e.max_forward[i] > 1 ? 20.0f : 1.0f);
     e.power_reverse.push_back(spill ? 3.0f : 1.0f);
   }
-  const auto m = MeasureReflux(e);
-  ASSERT_TRUE(m);
-  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
-  ASSERT_EQ(m->maneuvers.size(), 1u);
-  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+  ExpectOneManeuverWithoutReflux(e, AntegradeDirection::kUp);
 }
 
 // A thump inside the squeeze lights the retrograde side for a tenth of the burst (30 cm/s over 120
@@ -1521,11 +1526,7 @@ TEST(MeasureReflux, AVerySlowBriefBurstBeforeTheSqueezeIsAThump) {
     e.power_forward.push_back(e.max_forward[i] > 5 ? 300.0f : 1.0f);
     e.power_reverse.push_back(thump ? 100.0f : 1.0f);
   }
-  const auto m = MeasureReflux(e);
-  ASSERT_TRUE(m);
-  EXPECT_EQ(m->antegrade, AntegradeDirection::kUp);
-  ASSERT_EQ(m->maneuvers.size(), 1u);
-  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+  ExpectOneManeuverWithoutReflux(e, AntegradeDirection::kUp);
 }
 
 // A loud wall thump at the squeeze's compression (120 ms at 8 cm/s on the other side, 3 x the
@@ -1611,11 +1612,7 @@ TEST(MeasureReflux, ASlowBandStartingBeforeTheSqueezeIsNoAugmentation) {
     e.power_forward.push_back(band ? 20.0f : 1.0f);
     e.power_reverse.push_back(FlowPower(e.max_reverse[i]));
   }
-  const auto m = MeasureReflux(e);
-  ASSERT_TRUE(m);
-  EXPECT_EQ(m->antegrade, AntegradeDirection::kDown);
-  ASSERT_EQ(m->maneuvers.size(), 1u);
-  EXPECT_FALSE(m->maneuvers[0].has_reflux);
+  ExpectOneManeuverWithoutReflux(e, AntegradeDirection::kDown);
 }
 
 // Tissue clutter lights both sides along the baseline for the whole clip (15 cm/s, 240 noise
