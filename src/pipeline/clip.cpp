@@ -207,7 +207,7 @@ void ReadBurnedInLabel(const UltrasoundImage& image, ClipResult& clip) {
   std::vector<cv::Rect> strips;
   for (const UltrasoundRegion* region : image.SpectralRegions()) strips.push_back(region->Rect());
   const cv::Mat& frame = image.frames.back();
-  // The coloured strokes alone, when every bright stroke named nothing: a label drawn in colour
+  // The coloured strokes alone, when the bright strokes gave no segment: a label drawn in colour
   // over the B-mode image, whose speckle is as bright as its glyphs (fifteenth independent
   // renderer: yellow labels over the image read as noise).
   for (const ocr::Strokes strokes : {ocr::Strokes::kBright, ocr::Strokes::kColoured}) {

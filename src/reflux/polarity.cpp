@@ -239,14 +239,18 @@ bool SqueezeEndsBefore(const Side& b, const Side& a, const Trace& t, const First
         InSharedBand(b, a, t, c)) {
       continue;
     }
-    // A candidate as brief as a thump and kThumpPeakRatio x slower than the burst (whatever its
-    // power), or as brief and loud as one (IsThump: tissue's power), is no squeeze: a thump at
-    // that burst's compression, a mirror or ECG spike. A squeeze lasts 0.2 s or more (stop 42:
-    // a 10 cm/s, 100 ms spike at 2.3 noise units made a 47 cm/s squeeze 0.5 s later its
-    // "reflux"; the 10 x of IsThump's slow arm let it through).
+    // A candidate as brief as a thump and kSlowThumpPeakRatio x slower than the burst (whatever
+    // its power), or kThumpPeakRatio x slower with under 1 / kThumpPeakRatio of its power, or as
+    // brief and loud as one (IsThump: tissue's power), is no squeeze: a thump at that burst's
+    // compression, a mirror or ECG spike (stop 42: a 10 cm/s, 100 ms spike of 2.3 noise units
+    // made a 47 cm/s, 15-unit squeeze 0.5 s later its "reflux"). A short weak squeeze keeps
+    // power comparable to its reflux's (the review: 0.2-0.35 s squeezes of 8-15 cm/s before a
+    // 63 cm/s reflux read as spikes without the power arm).
     const double c_s = static_cast<double>(c.Length()) * seconds_per_column;
-    if ((c_s <= kThumpMaxS &&
-         first.peak >= kThumpPeakRatio * RangePercentile(b.v, c.begin, c.end, 1.0)) ||
+    const double c_peak = RangePercentile(b.v, c.begin, c.end, 1.0);
+    const bool dim = RangePercentile(b.power, c.begin, c.end, 0.5) * kThumpPeakRatio < first.power;
+    if (SlowBriefThump(c_s, c_peak, first.peak) ||
+        (c_s <= kThumpMaxS && first.peak >= kThumpPeakRatio * c_peak && dim) ||
         IsThump(AsBurst(b, a, t, c), first, seconds_per_column)) {
       continue;
     }
@@ -466,14 +470,6 @@ std::optional<AntegradeDirection> InferAntegrade(const Trace& t, const RefluxOpt
   }
   if (up->begin != down->begin) {
     const bool up_first = up->begin < down->begin;
-    // A first burst kSlowThumpPeakRatio x slower than the other side's is a band or a jerk, not
-    // the squeeze that provoked it (generated clutter set: a 2.4 cm/s band starting before a
-    // 68 cm/s squeeze read as the augmentation, the squeeze as a 970 ms reflux).
-    const FirstBurst& earlier = up_first ? *up : *down;
-    const FirstBurst& later = up_first ? *down : *up;
-    if (earlier.peak * kSlowThumpPeakRatio < later.peak) {
-      return up_first ? AntegradeDirection::kDown : AntegradeDirection::kUp;
-    }
     const bool other_squeezed_first =
         weak_squeezes && (up_first ? SqueezeEndsBefore(down_side, up_side, t, *up, spc)
                                    : SqueezeEndsBefore(up_side, down_side, t, *down, spc));

@@ -463,7 +463,7 @@ SegmentId WithBurnedInLabel(SegmentId id, const std::vector<std::string>& lines,
   for (const std::string& line : lines) repaired.push_back(RepairedLine(line));
   auto label = BurnedLabel(repaired);
   for (size_t i = 0; !label && i < unsure_lines.size(); ++i) {
-    std::string text = RepairOcrConfusions(unsure_lines[i]);
+    std::string text = RepairedLine(unsure_lines[i]);
     ParsedLabel parsed = ParseLabel(text);
     if (parsed.segment && parsed.laterality) label.emplace(std::move(text), parsed);
   }

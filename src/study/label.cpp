@@ -110,6 +110,8 @@ struct Alias {
   std::string_view from, to;
 };
 constexpr size_t kMinSkeletonLetters = 3;  // SkeletonOf: "GN" (gain), "SV" (sample volume) stay
+// SkeletonOf's word for a skeleton of two words (tokens never hold an underscore).
+constexpr std::string_view kAmbiguousLevel = "AMBIGUOUS_SKELETON";
 constexpr Alias kAliases[] = {
     {"ABV", "ABOVE"},  // "abv knee" (a lone "above" is relative to a landmark: no level)
     {"BLW", "BELOW"},
@@ -183,6 +185,9 @@ constexpr Alias kAliases[] = {
     {"AUG", "AUGMENTATION"},
     {"AUGMENT", "AUGMENTATION"},
     {"COMP", "COMPRESSION"},
+    {"CMP", "COMPRESSION"},  // "CLF CMP": calf compression, the maneuver (not a calf level)
+    {"CMPRSN", "COMPRESSION"},
+    {"SQZ", "SQUEEZE"},
     {"EXT", "EXTREMITY"},
     {"CALVES", "CALF"},
     {"CUISSE", "THIGH"},
@@ -502,11 +507,7 @@ constexpr Phrase kPhrases[] = {
     S("MM", Kind::kLevelUnknown),
     S("INCH", Kind::kLevelUnknown),
     S("INCHES", Kind::kLevelUnknown),
-    // A velocity unit is no distance: the scale's "cm/s" read on the label's line by OCR
-    // (fifteenth independent renderer: "cm/S LEFT POST TIB VEINS" lost its level).
-    S("CM", Kind::kNeutral, "S"),
-    S("CM", Kind::kNeutral, "SEC"),
-    S("MM", Kind::kNeutral, "S"),
+    S(kAmbiguousLevel, Kind::kLevelUnknown),  // SkeletonOf
     S("FINGER", Kind::kLevelUnknown),
     S("FINGERS", Kind::kLevelUnknown),
     S("FINGERBREADTH", Kind::kLevelUnknown),
@@ -668,19 +669,61 @@ std::string_view SpelledOutLetter(std::string_view text, size_t at) {
   return {};
 }
 
+// Whether the word before text[at] (past spaces and punctuation) counts something: a number, "#",
+// or a count word ("clip 1/2", "R GSV 1 1/2 THIGH").
+bool AfterACount(std::string_view text, size_t at) {
+  size_t end = at;
+  while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '.' || text[end - 1] == ':')) --end;
+  if (end == 0) return false;
+  if (std::isdigit(static_cast<unsigned char>(text[end - 1])) || text[end - 1] == '#') return true;
+  size_t begin = end;
+  while (begin > 0 && static_cast<unsigned char>(text[begin - 1]) < 0x80 &&
+         std::isalpha(static_cast<unsigned char>(text[begin - 1]))) {
+    --begin;
+  }
+  const std::string word = AsciiLettersAt(text, begin);
+  return word == "CLIP" || word == "CINE" || word == "IMAGE" || word == "IMG" || word == "NO" ||
+         word == "LOOP";
+}
+
 // "1/2" directly before THIGH or CALF (any ASCII punctuation or spaces between) is mid: "GRT SAPH
-// R 1/2 THIGH" (a fifteenth independent renderer). Elsewhere it is a clip count.
+// R 1/2 THIGH" (a fifteenth independent renderer). After a count it is a count.
 bool HalfWay(std::string_view text, size_t at) {
-  if (text.substr(at, 3) != "1/2" || (at > 0 && IsAsciiAlnum(text[at - 1]))) return false;
+  if (text.substr(at, 3) != "1/2" || (at > 0 && IsAsciiAlnum(text[at - 1])) ||
+      AfterACount(text, at)) {
+    return false;
+  }
   const size_t next = NextWordAt(text, at + 3);
   const std::string region = Canonical(AsciiLettersAt(text, next));
   return next > at + 3 && (region == "THIGH" || region == "CALF");
+}
+
+// The length of a velocity unit at text[at] ("cm/s", "cm/sec", "mm/s", any case; 0 if none): the
+// scale's unit read on the label's line by OCR is no distance (fifteenth independent renderer:
+// "cm/S LEFT POST TIB VEINS" lost its level). Only with the slash: "3 cm s/f jxn" is a distance.
+size_t VelocityUnitAt(std::string_view text, size_t at) {
+  if (at > 0 && std::isalpha(static_cast<unsigned char>(text[at - 1]))) return 0;
+  for (const std::string_view unit : {"CM/SEC", "CM/S", "MM/S"}) {
+    if (at + unit.size() > text.size()) continue;
+    bool same = true;
+    for (size_t k = 0; k < unit.size() && same; ++k) {
+      same = std::toupper(static_cast<unsigned char>(text[at + k])) == unit[k];
+    }
+    const size_t end = at + unit.size();
+    if (same && (end == text.size() || !IsAsciiAlnum(text[end]))) return unit.size();
+  }
+  return 0;
 }
 
 std::string SpellOutLetters(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
+    if (const size_t unit = VelocityUnitAt(text, i)) {
+      out += std::string(unit, ' ');
+      i += unit - 1;
+      continue;
+    }
     if (HalfWay(text, i)) {
       out += "MID";
       i += 2;
@@ -757,42 +800,50 @@ bool LettersLeftOut(std::string_view abbrev, std::string_view word) {
 
 bool IsVowel(char c) { return c == 'A' || c == 'E' || c == 'I' || c == 'O' || c == 'U'; }
 
-// The place word (vein or level) a consonant skeleton abbreviates, when exactly one does: the
-// word's first letter and then only consonants, at least kMinSkeletonLetters of them, whose
-// letters appear in that order in one vein or level word of the table or in a word the aliases
-// turn into one ("THGH" thigh, "DSTL" distal, "CLF" calf, "JNCTN" junction: a fifteenth
-// independent renderer's labels). Two candidates are no answer ("PRF": perforator or profunda,
-// and also the pulse repetition frequency; "MDL" and "UPR" are listed aliases), and a word with
-// vowels is no skeleton (OCR noise, English words).
+// What a consonant skeleton abbreviates: the word's first letter and then only consonants, at
+// least kMinSkeletonLetters of them, whose letters appear in that order in words of the table or
+// of the abbreviation list (LettersLeftOut). One such word, a level of the table itself, is the
+// answer ("THGH" thigh, "DSTL" distal, "CLF" calf, "JNCTN" junction: a fifteenth independent
+// renderer's labels). A vein is never read from a skeleton ("PLT", "FMRL": a header's initials or
+// a ward name would name a vein), nor a word only the abbreviation list holds ("CVS": calves). A
+// skeleton of two words, one of them a place ("PRF": perforator or profunda), is kAmbiguousLevel:
+// it leaves the level unknown rather than vanish ("R GSV DSTL THGH PRF" is no distal-thigh GSV).
+// A word with vowels is no skeleton (OCR noise, English words).
 std::optional<std::string> SkeletonOf(std::string_view word) {
   if (word.size() < kMinSkeletonLetters ||
       !std::all_of(word.begin(), word.end(), [](char c) { return c >= 'A' && c <= 'Z'; }) ||
       std::any_of(word.begin() + 1, word.end(), IsVowel)) {
     return std::nullopt;
   }
-  std::optional<std::string> found;
-  const auto consider = [&](std::string_view candidate, std::string_view canonical) {
-    if (!LettersLeftOut(word, candidate) || found == canonical) return true;
-    if (found) return false;  // a second, different word: ambiguous
-    found = std::string(canonical);
-    return true;
+  std::vector<std::string_view> found;  // distinct canonical words matched
+  bool in_table = false;                // the match is a word of the phrase table itself
+  const auto consider = [&](std::string_view candidate, std::string_view canonical, bool table) {
+    if (!LettersLeftOut(word, candidate)) return;
+    if (std::find(found.begin(), found.end(), canonical) == found.end()) found.push_back(canonical);
+    in_table = in_table || table;
   };
   for (const Phrase& p : kPhrases) {
     for (std::string_view w : p.words) {
-      if (!w.empty() && !consider(w, w)) return std::nullopt;
+      if (!w.empty()) consider(w, w, true);
     }
   }
-  for (const Alias& a : kAliases) {
-    if (!consider(a.from, a.to)) return std::nullopt;
+  for (const Alias& a : kAliases) consider(a.from, a.to, false);
+  if (found.size() > 1) {
+    const bool place = std::any_of(found.begin(), found.end(),
+                                   [](std::string_view w) { return IsPlace(Single(w)); });
+    return place ? std::optional<std::string>(kAmbiguousLevel) : std::nullopt;
   }
-  if (!found || !IsPlace(Single(*found))) return std::nullopt;
-  return found;
+  const Phrase* p = found.empty() ? nullptr : Single(found.front());
+  if (!in_table || p == nullptr || p->kind != Kind::kLevel) return std::nullopt;
+  return std::string(found.front());
 }
 
 // A word the table does not know, read as known words when it is one glued to a clip number
 // ("THIGH2"), a plural or possessive ("PTVS", "COCKETTS") or two glued words (Joinable). Anything
 // else is kept as is (and carries no meaning).
-std::vector<std::string> SplitUnknown(const std::string& word) {
+// `skeletons`: whether a consonant skeleton may stand for a word (SkeletonOf); not when checking
+// an OCR repair, which must reach a word of the table itself ("Sex" repaired to "SFx" is no SFJ).
+std::vector<std::string> SplitUnknown(const std::string& word, bool skeletons) {
   if (InTable(word)) return {word};
   const size_t letters = word.find_first_not_of("0123456789");  // "3CM": a distance
   if (letters != std::string::npos && letters > 0 &&
@@ -813,15 +864,18 @@ std::vector<std::string> SplitUnknown(const std::string& word) {
     std::string left = Canonical(word.substr(0, k)), right = Canonical(word.substr(k));
     if (Joinable(Single(left), Single(right))) return {left, right};
   }
-  if (const auto full = SkeletonOf(word)) return {*full};
+  if (skeletons) {
+    if (const auto full = SkeletonOf(word)) return {*full};
+  }
   return {word};
 }
 
-// Canonical words of a label: tokenized, abbreviations expanded, glued words split.
-std::vector<std::string> Words(std::string_view text) {
+// Canonical words of a label: tokenized, abbreviations expanded, glued words split, consonant
+// skeletons read (`skeletons`).
+std::vector<std::string> Words(std::string_view text, bool skeletons = true) {
   std::vector<std::string> words;
   for (const std::string& token : Tokenize(text)) {
-    for (std::string& w : SplitUnknown(Canonical(token))) words.push_back(std::move(w));
+    for (std::string& w : SplitUnknown(Canonical(token), skeletons)) words.push_back(std::move(w));
   }
   return words;
 }
@@ -1191,7 +1245,7 @@ constexpr Confusion kOcrConfusions[] = {
 
 // Whether every word of `token` is one the vocabulary knows (after abbreviations and splits).
 bool AllKnown(std::string_view token) {
-  const std::vector<std::string> words = Words(token);
+  const std::vector<std::string> words = Words(token, /*skeletons=*/false);
   return !words.empty() &&
          std::all_of(words.begin(), words.end(), [](const std::string& w) { return InTable(w); });
 }

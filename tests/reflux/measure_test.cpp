@@ -1598,23 +1598,6 @@ TEST(MeasureReflux, AShortWeakSqueezeBeforeAFastRefluxIsNoThump) {
   ExpectAShortWeakSqueezeIsNoThump(9);
 }
 
-// A slow band on one side that starts before the squeeze on the other (tissue clutter lit with
-// the breath, 2.4 cm/s and 20 noise units) is no augmentation: a first burst kSlowThumpPeakRatio x
-// slower than the other side's is a band or a jerk whatever its length or its lead. The squeeze
-// (60 cm/s, down) sets the polarity and no reflux follows it.
-TEST(MeasureReflux, ASlowBandStartingBeforeTheSqueezeIsNoAugmentation) {
-  Envelope e = Make([](double t) { return -RaisedCosine(t, 1.5, 0.6, 60); });
-  e.noise_velocity = 0.4;  // a clean display: the band stands above the noise
-  for (size_t i = 0; i < e.Size(); ++i) {
-    const double t = e.TimeOf(static_cast<double>(i));
-    const bool band = t >= 0.4 && t < 1.4;
-    if (band) e.max_forward[i] = static_cast<float>(RaisedCosine(t, 0.4, 1.0, 2.4));
-    e.power_forward.push_back(band ? 20.0f : 1.0f);
-    e.power_reverse.push_back(FlowPower(e.max_reverse[i]));
-  }
-  ExpectOneManeuverWithoutReflux(e, AntegradeDirection::kDown);
-}
-
 // Tissue clutter lights both sides along the baseline for the whole clip (15 cm/s, 240 noise
 // units, dimmer at 100 between breaths; the envelope's noise level, 9 cm/s, sits over it). A
 // speckle spike above it on the down side (44 cm/s at its top, 150 ms, at 120 units) ends just

@@ -314,6 +314,12 @@ TEST(IdentifySegment, OcrGlyphConfusionsInABurnedInLabelAreUndoneAgainstTheVocab
   // label that needs no repair counts however short.
   EXPECT_FALSE(WithBurnedInLabel(none, {"Gain 55%", "ve"}, tags).segment);
   EXPECT_EQ(WithBurnedInLabel(none, {"Gain 55%", "vf"}, tags).segment, Segment::kFv);
+  // A repair must reach a word of the table itself, not a consonant skeleton ("Sex" -> "SFx"
+  // would be the SFJ, above the clip's real label), and unsure lines are guarded alike.
+  EXPECT_EQ(RepairOcrConfusions("Sex: F"), "Sex: F");
+  EXPECT_EQ(WithBurnedInLabel(none, {"Sex: F", "LT SSV MID CALF"}, tags).segment,
+            Segment::kSsvMidCalf);
+  EXPECT_FALSE(WithBurnedInLabel(none, {"Gain 55%"}, tags, {"L ve"}).segment);
 }
 
 TEST(IdentifySegment, AnUnsureOcrLineCountsOnlyWhenItAloneNamesASideAndASegment) {

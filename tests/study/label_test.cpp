@@ -173,6 +173,18 @@ TEST(ParseLabel, ConsonantSkeletonsAndHalfway) {
                 {"R GSV THGIH", kR, std::nullopt},     // letters out of order
                 {"clip 1/2 R GSV", kR, std::nullopt},  // a count, no level
                 {"PRF 3.5 kHz", std::nullopt, std::nullopt},
+                // The review's counter-examples: a distance keeps its unit, a count its "1/2";
+                // no vein from a skeleton or from an abbreviation's source word; a skeleton of
+                // two words leaves the level unknown.
+                {"R GSV 3 cm s/f jxn", kR, std::nullopt},
+                {"L SSV 3 cm S/P junction", kL, std::nullopt},
+                {"CLIP 1/2 CALF R SSV", kR, std::nullopt},
+                {"R GSV 1 1/2 THIGH", kR, std::nullopt},
+                {"R PLT", kR, std::nullopt},
+                {"L FMRL", kL, std::nullopt},
+                {"CVS Health Vein Clinic R GSV", kR, std::nullopt},
+                {"R GSV DSTL THGH PRF", kR, std::nullopt},
+                {"L GSV MID THIGH CLF SQZ", kL, kGsvMidThigh},   // the maneuver, not a level
                 {"Scale 67 Gms", std::nullopt, std::nullopt}});  // too few of gastroc's letters
 }
 

@@ -24,6 +24,13 @@ struct TextLine {
 inline constexpr float kSureConfidence = 60;
 inline constexpr float kUnsureConfidence = 45;
 
+// Which strokes a reading keeps: every bright pixel, or only the coloured ones (kColoured: a
+// channel spread of kColouredSpread or more), which lifts yellow, green or cyan annotation off a
+// gray B-mode image whose speckle is as bright as the text (a colour frame only; a gray frame
+// reads nothing that way).
+enum class Strokes { kBright, kColoured };
+inline constexpr int kColouredSpread = 80;
+
 // The text lines read from `frame` (8-bit gray or BGR), with the `exclude` rectangles (the
 // spectral strip: its noise and scale read as glyphs) blanked first. Bright pixels (the
 // annotation's white or coloured strokes) are kept as dark text on white, the rest dropped, and
@@ -32,12 +39,7 @@ inline constexpr float kUnsureConfidence = 45;
 // words ("It." for "lt.") undone.
 // Thread-safe: one engine per thread, started on its first use. Errors: kUnsupported when the
 // OCR engine or its English data is missing, kInvalidInput for an empty or non-8-bit frame.
-// Which strokes a reading keeps: every bright pixel, or only the coloured ones (kColoured: a
-// channel spread of kColouredSpread or more), which lifts yellow, green or cyan annotation off a
-// gray B-mode image whose speckle is as bright as the text (a colour frame only; a gray frame
-// reads nothing that way).
-enum class Strokes { kBright, kColoured };
-inline constexpr int kColouredSpread = 80;
+// `strokes`: every bright pixel (the default) or the coloured ones alone (Strokes).
 Result<std::vector<TextLine>> ReadBurnedText(const cv::Mat& frame,
                                              const std::vector<cv::Rect>& exclude,
                                              Strokes strokes = Strokes::kBright);
