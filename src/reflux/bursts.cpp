@@ -213,19 +213,14 @@ bool HigherThanOther(std::span<const float> side, std::span<const float> other, 
 namespace {
 
 // Whether a run is lit alike on both sides of the baseline: the other side's envelope reaches
-// kSpreadExtentShare of this side's and its power kSpreadPowerShare of this side's (medians over
-// the run; false without the power series). Flow has one direction at a time, and the trace has
-// already dropped a weaker mirror copy: a burst as fast and as bright on both sides is tissue
-// moving (a compression or release thump), not blood.
+// kSpreadExtentShare of this side's and its power kSpreadPowerShare of this side's (false
+// without the power series). Flow has one direction at a time, and the trace has already dropped
+// a weaker mirror copy: a burst as fast and as bright on both sides is tissue moving (a
+// compression or release thump), not blood.
 bool LitAlike(std::span<const float> side, std::span<const float> other, const Trace& t,
               const Run& run) {
-  const std::span<const float> side_power = PowerOfSide(t, side);
-  const std::span<const float> other_power = PowerOfSide(t, other);
-  if (side_power.size() < run.end || other_power.size() < run.end) return false;
-  return RangePercentile(other, run.begin, run.end, 0.5) >=
-             kSpreadExtentShare * RangePercentile(side, run.begin, run.end, 0.5) &&
-         RangePercentile(other_power, run.begin, run.end, 0.5) >=
-             kSpreadPowerShare * RangePercentile(side_power, run.begin, run.end, 0.5);
+  return LitAlikeAcross(side, PowerOfSide(t, side), other, PowerOfSide(t, other), run,
+                        kSpreadPowerShare);
 }
 
 }  // namespace

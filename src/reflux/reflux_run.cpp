@@ -44,11 +44,7 @@ bool SpreadAcrossTheBaseline(std::span<const float> retro, const Trace& t, const
   const double retro_cm_s = RangePercentile(retro, run.begin, run.end, 0.5);
   const double ante_cm_s = RangePercentile(t.ante, run.begin, run.end, 0.5);
   if (retro_cm_s < ante_cm_s) return true;
-  const std::span<const float> ante_power = OtherSidePower(t, t.retro_power);
-  if (t.retro_power.size() < run.end || ante_power.size() < run.end) return false;
-  return ante_cm_s >= kSpreadExtentShare * retro_cm_s &&
-         RangePercentile(ante_power, run.begin, run.end, 0.5) >=
-             RangePercentile(t.retro_power, run.begin, run.end, 0.5);
+  return LitAlikeAcross(retro, t.retro_power, t.ante, OtherSidePower(t, t.retro_power), run, 1.0);
 }
 
 // Whether the retrograde side is lit without flow: its no-flow base power is kStrongPowerRatio

@@ -25,6 +25,16 @@ std::span<const float> PowerOfSide(const Trace& t, std::span<const float> side) 
   return power.size() >= t.columns ? std::span<const float>(power) : std::span<const float>();
 }
 
+bool LitAlikeAcross(std::span<const float> side, std::span<const float> side_power,
+                    std::span<const float> other, std::span<const float> other_power,
+                    const Run& run, double power_share) {
+  if (side_power.size() < run.end || other_power.size() < run.end) return false;
+  return RangePercentile(other, run.begin, run.end, 0.5) >=
+             kSpreadExtentShare * RangePercentile(side, run.begin, run.end, 0.5) &&
+         RangePercentile(other_power, run.begin, run.end, 0.5) >=
+             power_share * RangePercentile(side_power, run.begin, run.end, 0.5);
+}
+
 size_t ColumnsFor(double seconds, double seconds_per_column) {
   return std::max<size_t>(3, static_cast<size_t>(std::ceil(seconds / seconds_per_column - 1e-9)));
 }

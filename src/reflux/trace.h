@@ -50,6 +50,14 @@ std::span<const float> OtherSidePower(const Trace& t, std::span<const float> sid
 // span or when the power is unknown.
 std::span<const float> PowerOfSide(const Trace& t, std::span<const float> side);
 
+// Whether the `other` side shows a run of `side` nearly alike (medians over the run): its
+// envelope at kSpreadExtentShare of `side`'s or more and its power at `power_share` of `side`'s
+// or more. False when either power series is shorter than the run. Flow has one direction at a
+// time: a run so matched across the baseline is spread, clutter or tissue moving, not blood.
+bool LitAlikeAcross(std::span<const float> side, std::span<const float> side_power,
+                    std::span<const float> other, std::span<const float> other_power,
+                    const Run& run, double power_share);
+
 // A duration in whole columns, rounded up, at least 3 (a rule's shortest run).
 size_t ColumnsFor(double seconds, double seconds_per_column);
 

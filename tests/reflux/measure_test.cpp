@@ -59,6 +59,15 @@ void ExpectOneCompetentSqueeze(const Envelope& e, double release_s, double toler
   EXPECT_FALSE(m->maneuvers[0].has_reflux);
 }
 
+// The first maneuver of the clip has a reflux, `truncated` (the clip ended during it) or not.
+void ExpectFirstRefluxTruncated(const Envelope& e, bool truncated) {
+  const auto m = MeasureReflux(e);
+  ASSERT_TRUE(m);
+  ASSERT_FALSE(m->maneuvers.empty());
+  ASSERT_TRUE(m->maneuvers[0].has_reflux);
+  EXPECT_EQ(m->maneuvers[0].truncated, truncated);
+}
+
 // The clip reads `antegrade` flow and one maneuver without reflux.
 void ExpectOneManeuverWithoutReflux(const Envelope& e, AntegradeDirection antegrade) {
   const auto m = MeasureReflux(e);
@@ -1358,11 +1367,7 @@ TEST(MeasureReflux, ABandLitAlikeToTheEndEndsTheRefluxBeforeIt) {
   ASSERT_TRUE(band->maneuvers[0].has_reflux);
   EXPECT_LT(band->maneuvers[0].reflux_duration_ms, 250);
   EXPECT_FALSE(band->maneuvers[0].truncated);
-  const auto reflux = MeasureReflux(BlipThenBand(false, true));
-  ASSERT_TRUE(reflux);
-  ASSERT_FALSE(reflux->maneuvers.empty());
-  ASSERT_TRUE(reflux->maneuvers[0].has_reflux);
-  EXPECT_TRUE(reflux->maneuvers[0].truncated);
+  ExpectFirstRefluxTruncated(BlipThenBand(false, true), true);
 }
 
 // A reflux fading into a band lit alike on both sides only in the recording's last 0.1 s (less
@@ -1376,11 +1381,7 @@ TEST(MeasureReflux, ABriefBandAtTheEndLeavesTheRefluxTruncated) {
     e.power_forward.push_back(e.max_forward[i] > 10 ? 300.0f : (band ? 30.0f : 1.0f));
     e.power_reverse.push_back(band ? 50.0f : e.max_reverse[i] > 3 ? 800.0f : 1.0f);
   }
-  const auto m = MeasureReflux(e);
-  ASSERT_TRUE(m);
-  ASSERT_FALSE(m->maneuvers.empty());
-  ASSERT_TRUE(m->maneuvers[0].has_reflux);
-  EXPECT_TRUE(m->maneuvers[0].truncated);
+  ExpectFirstRefluxTruncated(e, true);
 }
 
 // A band that lights the retrograde side from the recording's start up to the squeeze, which
